@@ -1,0 +1,102 @@
+// Precinct caucus math: viability, realignment limits, county-delegate allocation, ties.
+//
+// Pure functions of (ruleset, precinct input). Exact integer and rational arithmetic only.
+// The same code serves the chair's worksheet preview, the intake check, the importer, the
+// recanvass and the auditor's verifier.
+//
+// A tie is never decided here: when the rules need chance, the result carries a TieEvent naming
+// the tied groups and the delegates at stake, and the allocation stays incomplete until the
+// recorded outcome (a coin toss, a card draw) is passed back in PrecinctInput::tie_outcomes.
+//
+// Candidates are indices into the caller's candidate list; every vector below is indexed by them.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/election.h"
+#include "core/rational.h"
+#include "rules/ruleset.h"
+
+namespace canvass {
+
+// A Nevada early-vote ranked card: candidate indices, most preferred first.
+struct EarlyVoteCard {
+  std::vector<CandidateIndex> choices;
+};
+
+// A recorded game of chance for one TieEvent.
+struct TieOutcome {
+  std::vector<CandidateIndex> tied;      // must equal the TieEvent's groups (any order)
+  std::vector<CandidateIndex> favoured;  // the groups chance favoured: they gain the delegate(s)
+                                         // at stake, or keep theirs in a tie for a loss
+  std::string detail;                    // "Sanders called heads; heads" / "W: KS, B: 3H"
+};
+
+struct PrecinctInput {
+  Count delegates = 0;    // D as apportioned; ignored for a satellite (brackets decide)
+  bool satellite = false;
+  std::vector<Count> first;  // in-person first alignment, per candidate
+  std::vector<Count> final;  // in-person final alignment, per candidate (empty: not yet held)
+  std::vector<EarlyVoteCard> early_votes;  // only when the ruleset enables early vote
+  std::vector<TieOutcome> tie_outcomes;    // in the order the ties arose
+};
+
+struct TieEvent {
+  enum class Kind : uint8_t { kGain, kLoss };
+  Kind kind = Kind::kGain;
+  std::vector<CandidateIndex> groups;  // the tied groups, ascending index
+  Count delegates_at_stake = 0;        // how many of them gain (kGain) or lose (kLoss) one
+  Rational decimal;                    // the decimal they tie on, at the ruleset's tie precision
+  TieBreaker breaker = TieBreaker::kCoin;
+};
+
+// One group's line on the worksheet, with the reason for each number.
+struct WorksheetLine {
+  CandidateIndex candidate = 0;
+  Count first = 0;          // first alignment (in person + early-vote first choices)
+  Count final = 0;          // final alignment (in person + transferred cards)
+  bool viable_first = false;
+  bool viable_final = false;
+  bool locked = false;      // viable at the first alignment under a lock rule
+  Rational raw;             // final x D / T, exact (zero when not viable)
+  Rational raw_at_precision;  // raw at the ruleset's tie precision
+  Count rounded = 0;        // after round-half-up and the minimum of one
+  Count delegates = 0;      // after every adjustment (and recorded tie outcomes)
+  std::vector<std::string> notes;  // "rounded 1.8 up to 2", "gave up one: lowest decimal ..."
+};
+
+struct Allocation {
+  Count apportioned_delegates = 0;  // D (for a satellite: from the attendance bracket)
+  Count total_delegates = 0;        // D, or more when Nevada adds delegates
+  Count attendance = 0;             // T: first alignment total, fixed
+  Rational threshold;               // t
+  Count threshold_head_count = 0;   // smallest whole group that is viable: ceil(t x T)
+  std::vector<WorksheetLine> lines; // one per candidate with any support, ascending index
+  std::vector<Count> delegates;     // per candidate (all candidates); final only if complete
+  std::vector<TieEvent> resolved_ties;  // ties settled by the given outcomes, in order
+  std::optional<TieEvent> pending_tie;  // set when chance is needed and no outcome was given
+  // Iowa over-allocation: these groups must realign (a third alignment); no allocation until then.
+  std::vector<CandidateIndex> must_realign;
+  std::vector<std::string> notes;   // precinct-level steps, in order, for the worksheet
+  // True when every delegate is allocated: no pending tie and no realignment required.
+  bool complete() const { return !pending_tie && must_realign.empty(); }
+};
+
+// Checks the input against the rules the engine can enforce outright (negative counts, final
+// larger than the attendance, sizes of vectors, cards naming unknown candidates) and computes
+// the allocation. An error Status is returned only for input that cannot describe any caucus;
+// everything merely suspicious is for the findings (caucus/findings.h).
+Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctInput& input,
+                                    size_t candidate_count);
+
+// State delegate equivalents of each candidate, rounded to rules.sde_places: delegates x
+// sde_per_delegate, or for a satellite with SatelliteSdeRule::kAttendance, site_sde x
+// delegates / D. Empty when the allocation is incomplete or the ratio is unknown.
+std::vector<Rational> ComputeSde(const PrecinctRules& rules, const Allocation& allocation,
+                                 const PrecinctApportionment& apportionment);
+
+}  // namespace canvass

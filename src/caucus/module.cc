@@ -1,0 +1,1 @@
+// Module caucus: sources land here.

@@ -1,0 +1,1 @@
+// Module cli: sources land here.

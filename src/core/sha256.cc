@@ -1,0 +1,26 @@
+#include "core/sha256.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace canvass {
+
+std::string Sha256Hex(std::string_view bytes) {
+  static const bool initialised = [] {
+    if (sodium_init() < 0) {
+      std::fprintf(stderr, "canvass: fatal: libsodium failed to initialise\n");
+      std::abort();
+    }
+    return true;
+  }();
+  (void)initialised;
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(hex);
+}
+
+}  // namespace canvass

@@ -1,0 +1,1 @@
+// Module delegates: sources land here.

@@ -1,0 +1,1 @@
+// Module io: sources land here.

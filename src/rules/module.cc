@@ -1,0 +1,1 @@
+// Module rules: sources land here.

@@ -1,0 +1,158 @@
+// Ruleset: everything a party's delegate selection plan decides, as data.
+//
+// A ruleset is loaded from a TOML file under rules/ (see docs/rulesets.md for every key, its
+// default and its source). No party's rule is an `if` in the engine: the caucus math reads these
+// switches. Every result the engine prints names the ruleset's content hash, the SHA-256 of its
+// canonical form (CanonicalJson), so that two files that differ only in comments or key order
+// have the same hash, and any change of substance changes it.
+//
+// Thread-safety: an immutable value once loaded.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/election.h"
+#include "core/rational.h"
+#include "core/status.h"
+
+namespace canvass {
+
+enum class PrecinctMethod : uint8_t {
+  kCaucus,     // alignments, viability, county delegates (Iowa and Nevada Democrats)
+  kStrawPoll,  // a tally only; nothing allocated per precinct (Iowa Republicans)
+  kNone,       // no precinct level (a national ruleset such as dnc-2020)
+};
+enum class ViabilityComparison : uint8_t { kAtLeast, kGreaterThan };
+enum class TiePrecision : uint8_t { kExact, kRound4, kTrunc4 };
+enum class OverAllocation : uint8_t {
+  kSmallestRealign,  // Iowa: the smallest viable group(s) must realign
+  kAddDelegates,     // Nevada: the precinct elects more delegates
+};
+enum class TieBreaker : uint8_t { kCoin, kCardDraw, kLot };
+enum class SingleDelegateRule : uint8_t {
+  kThreshold,  // the table's threshold (50%) applies like any other D
+  kPlurality,  // the largest group wins the one delegate; a tie goes to chance
+};
+enum class SatelliteSdeRule : uint8_t {
+  kAttendance,      // the site's SDEs are fixed from its attendance (IDP 2020 practice)
+  kCountyDelegates, // SDEs follow the delegates awarded (NYT Upshot reading of the plan)
+};
+enum class NationalBasis : uint8_t { kSde, kCountyDelegates, kFirstAlignment, kFinalAlignment };
+enum class SharePrecision : uint8_t {
+  kExact,      // shares compared exactly
+  kFraction3,  // shares rounded to three decimals of a fraction (0.150)
+  kPercent3,   // shares rounded to three decimals of a percentage (14.999%)
+};
+enum class ThresholdFallback : uint8_t {
+  kNone,                // nobody reaching the threshold means nobody qualifies
+  kHalfFrontRunner,     // DNC Rule 14.F as amended 2018: half the front-runner's share
+  kFrontRunnerMinus10,  // older reading: front-runner's share minus 10 points
+};
+enum class MajorityFormula : uint8_t {
+  kFloorHalfPlusOne,  // floor(N/2) + 1: 1,990 of 3,979
+  kCeilHalfPlusOne,   // ceil(N/2 + 1): 1,991 of 3,979 (DNC oral guidance, 2020)
+};
+enum class PoolScope : uint8_t { kDistrict, kStatewide };
+
+// Viability threshold for precincts electing [min_delegates, max_delegates] delegates.
+struct ThresholdRow {
+  Count min_delegates = 1;
+  std::optional<Count> max_delegates;  // absent on the last row: "and above"
+  Rational threshold;                  // e.g. 3/20 for 15%
+};
+
+struct SatelliteBracket {
+  Count min_attendance = 1;
+  std::optional<Count> max_attendance;  // absent on the last row
+  Count delegates = 0;
+};
+
+struct EarlyVoteRules {
+  bool enabled = false;
+  int32_t min_choices = 3;
+  int32_t max_choices = 5;
+  bool distinct_choices = true;  // a card naming one candidate twice is void
+};
+
+struct PrecinctRules {
+  PrecinctMethod method = PrecinctMethod::kCaucus;
+  std::vector<ThresholdRow> thresholds;
+  ViabilityComparison viability_comparison = ViabilityComparison::kAtLeast;
+  bool lock_viable_groups = true;
+  int32_t realignment_minutes = 15;
+  bool attendance_fixed_at_first = true;
+  bool final_viability_recheck = true;
+  bool minimum_one_delegate = true;
+  OverAllocation over_allocation = OverAllocation::kSmallestRealign;
+  TiePrecision tie_precision = TiePrecision::kRound4;
+  TieBreaker tie_breaker = TieBreaker::kCoin;
+  SingleDelegateRule single_delegate = SingleDelegateRule::kThreshold;
+  bool satellites_enabled = false;
+  std::vector<SatelliteBracket> satellite_brackets;
+  SatelliteSdeRule satellite_sde = SatelliteSdeRule::kAttendance;
+  EarlyVoteRules early_vote;
+  int32_t sde_places = 4;  // SDEs are reported rounded half up to this many places
+
+  // The threshold for a precinct electing `delegates` (>= 1); nullopt when no row covers it.
+  std::optional<Rational> ThresholdFor(Count delegates) const;
+  // Delegates of a satellite site with `attendance` people; nullopt when no bracket covers it.
+  std::optional<Count> SatelliteDelegatesFor(Count attendance) const;
+};
+
+struct NationalPool {
+  std::string name;  // "CD1", "At-large", "PLEO"
+  PoolScope scope = PoolScope::kStatewide;
+  std::string district;  // for kDistrict: the district this pool belongs to ("1")
+  Count size = 0;
+};
+
+struct NationalRules {
+  NationalBasis basis = NationalBasis::kSde;
+  Rational threshold{15, 100};
+  SharePrecision share_precision = SharePrecision::kExact;
+  ThresholdFallback fallback = ThresholdFallback::kHalfFrontRunner;
+  TieBreaker tie_breaker = TieBreaker::kLot;
+  std::vector<NationalPool> pools;
+};
+
+struct ConventionRules {
+  Count pledged_delegates = 0;  // 0 when the ruleset says nothing of the convention
+  Count total_delegates = 0;
+  MajorityFormula majority = MajorityFormula::kCeilHalfPlusOne;
+  // Delegates needed for a majority of n voting delegates under `majority`.
+  Count MajorityOf(Count n) const;
+};
+
+struct Ruleset {
+  std::string name;         // "iowa-dem-2020"
+  std::string version;      // "1"
+  std::string published;    // ISO date, "2019-09-19"
+  std::string description;  // one line
+  std::vector<std::string> sources;  // citations, as written in the file
+  PrecinctRules precinct;
+  std::optional<NationalRules> national;
+  std::optional<ConventionRules> convention;
+  std::string hash;  // SHA-256 hex of CanonicalJson(); filled by the loader
+
+  // Canonical JSON: every field (defaults included), keys sorted, no white space. Its SHA-256
+  // is `hash`. Stable across releases of the engine for the same rules.
+  std::string CanonicalJson() const;
+  // First 12 hex digits of the hash, for people.
+  std::string ShortHash() const { return hash.substr(0, 12); }
+};
+
+// Reads and validates a ruleset file. Errors name the file, line and key:
+// "rules/x.toml:12:1: precinct.threshold[2]: gap: row covers 5.. but the row before ends at 3".
+Result<Ruleset> LoadRulesetFile(const std::string& path);
+// The same from text; `origin` is the name used in messages.
+Result<Ruleset> ParseRuleset(std::string_view toml_text, const std::string& origin);
+// A ruleset by name ("iowa-dem-2020") from the rules directory, or a path to a .toml file.
+// The rules directory is $CANVASS_RULES_DIR if set, else <source>/rules.
+Result<Ruleset> LoadRuleset(const std::string& name_or_path);
+// Names of the rulesets in the rules directory, sorted.
+std::vector<std::string> ListRulesets();
+
+}  // namespace canvass

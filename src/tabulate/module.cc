@@ -1,0 +1,1 @@
+// Module tabulate: sources land here.
