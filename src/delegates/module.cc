@@ -1,1 +1,0 @@
-// Module delegates: sources land here.
