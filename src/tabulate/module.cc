@@ -1,1 +1,0 @@
-// Module tabulate: sources land here.

@@ -1,0 +1,426 @@
+#include "tabulate/tabulate.h"
+
+#include <cstdint>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace canvass {
+namespace {
+
+enum Side : uint8_t { kReported = 0, kComputed = 1 };
+
+// Figures of one candidate, both sides. Head counts are shared: the math does not change them.
+// SDEs are integers scaled by 10^sde_places.
+struct Cell {
+  int64_t first = 0;
+  int64_t final = 0;
+  int64_t sde[2] = {0, 0};
+  int64_t delegates[2] = {0, 0};
+};
+
+// Running sums of one area. Precincts with the same county and district add into one group;
+// counties, districts and the state are rolled up from the groups at the end, so the work per
+// precinct is one pass over its candidates.
+struct Accumulator {
+  std::vector<Cell> cells;  // per candidate
+  // SDEs finer than the reporting precision (never published that way, but possible in a
+  // hand-made file) are kept exactly here instead of being rounded away.
+  std::vector<Rational> sde_extra[2];
+  int64_t precincts = 0;
+  int64_t with_sde[2] = {0, 0};
+  int64_t with_delegates[2] = {0, 0};
+
+  explicit Accumulator(size_t n) : cells(n) {}
+};
+
+bool CheckedAdd(int64_t& into, int64_t v) { return !__builtin_add_overflow(into, v, &into); }
+
+Status TooLarge() {
+  return Status::InvalidArgument(
+      "a head count, SDE or delegate total is too large to represent exactly");
+}
+
+Status AddSde(const Rational& v, int64_t scale, Accumulator& acc, Side side, size_t c) {
+  if (scale % v.den() == 0) {
+    int64_t term = 0;
+    if (__builtin_mul_overflow(v.num(), scale / v.den(), &term) ||
+        !CheckedAdd(acc.cells[c].sde[side], term)) {
+      return TooLarge();
+    }
+    return Status::Ok();
+  }
+  if (acc.sde_extra[side].empty()) acc.sde_extra[side].resize(acc.cells.size());
+  acc.sde_extra[side][c] += v;
+  return Status::Ok();
+}
+
+Status AddInto(Accumulator& into, const Accumulator& from) {
+  for (size_t c = 0; c < into.cells.size(); ++c) {
+    Cell& a = into.cells[c];
+    const Cell& b = from.cells[c];
+    bool ok = CheckedAdd(a.first, b.first) && CheckedAdd(a.final, b.final);
+    for (int s = 0; s < 2; ++s) {
+      ok = ok && CheckedAdd(a.sde[s], b.sde[s]) && CheckedAdd(a.delegates[s], b.delegates[s]);
+    }
+    if (!ok) return TooLarge();
+  }
+  for (int s = 0; s < 2; ++s) {
+    if (from.sde_extra[s].empty()) continue;
+    if (into.sde_extra[s].empty()) into.sde_extra[s].resize(into.cells.size());
+    for (size_t c = 0; c < into.cells.size(); ++c) into.sde_extra[s][c] += from.sde_extra[s][c];
+  }
+  into.precincts += from.precincts;
+  for (int s = 0; s < 2; ++s) {
+    into.with_sde[s] += from.with_sde[s];
+    into.with_delegates[s] += from.with_delegates[s];
+  }
+  return Status::Ok();
+}
+
+AreaTotals ToArea(const Accumulator& acc, Side side, int64_t scale) {
+  AreaTotals area;
+  area.precincts = acc.precincts;
+  area.candidates.resize(acc.cells.size());
+  const bool delegates_known = acc.precincts > 0 && acc.with_delegates[side] == acc.precincts;
+  for (size_t c = 0; c < acc.cells.size(); ++c) {
+    CandidateTotals& t = area.candidates[c];
+    t.first = acc.cells[c].first;
+    t.final = acc.cells[c].final;
+    t.sde = Rational(acc.cells[c].sde[side], scale);
+    if (!acc.sde_extra[side].empty()) t.sde += acc.sde_extra[side][c];
+    if (delegates_known) t.delegates = acc.cells[c].delegates[side];
+  }
+  return area;
+}
+
+// The basis figure of each candidate in `area`, or nullopt when this side does not have it.
+std::optional<std::vector<Rational>> BasisVotes(NationalBasis basis, const AreaTotals& area,
+                                                size_t n) {
+  std::vector<Rational> votes(n);
+  for (size_t c = 0; c < n && c < area.candidates.size(); ++c) {
+    const CandidateTotals& t = area.candidates[c];
+    switch (basis) {
+      case NationalBasis::kSde:
+        votes[c] = t.sde;
+        break;
+      case NationalBasis::kCountyDelegates:
+        if (!t.delegates) return std::nullopt;
+        votes[c] = *t.delegates;
+        break;
+      case NationalBasis::kFirstAlignment:
+        votes[c] = t.first;
+        break;
+      case NationalBasis::kFinalAlignment:
+        votes[c] = t.final;
+        break;
+    }
+  }
+  return votes;
+}
+
+// Allocates the national pools from one side's totals. Areas with no precinct (a district that
+// has not reported) vote zero for everyone.
+Status AllocateSide(const NationalRules& rules, size_t n,
+                    const std::vector<PoolTieOutcome>& outcomes, Totals& totals) {
+  NationalVotes votes;
+  auto state = BasisVotes(rules.basis, totals.state, n);
+  if (!state) return Status::Ok();
+  votes.state = std::move(*state);
+  for (const auto& [name, area] : totals.districts) {
+    auto v = BasisVotes(rules.basis, area, n);
+    if (!v) return Status::Ok();
+    votes.districts.emplace(name, std::move(*v));
+  }
+  auto national = AllocateNational(rules, votes, outcomes);
+  if (!national.ok()) return national.status();
+  totals.national = std::move(national).value();
+  return Status::Ok();
+}
+
+bool BasisComplete(NationalBasis basis, const Totals& totals) {
+  switch (basis) {
+    case NationalBasis::kSde:
+      return totals.precincts_without_sde == 0;
+    case NationalBasis::kCountyDelegates:
+      return totals.precincts_without_delegates == 0;
+    case NationalBasis::kFirstAlignment:
+    case NationalBasis::kFinalAlignment:
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Tabulation::computed_is_complete() const {
+  return computed.national.has_value() && computed.national->complete() && computed_basis_complete;
+}
+
+const NationalAllocation* Tabulation::headline_national() const {
+  if (computed_is_complete()) return &*computed.national;
+  return reported.national ? &*reported.national : nullptr;
+}
+
+Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
+                            const std::vector<PrecinctCheck>& checks,
+                            const std::vector<PoolTieOutcome>& pool_outcomes) {
+  const size_t n = election.candidates.size();
+  if (checks.size() != election.reports.size()) {
+    return Status::InvalidArgument(
+        fmt::format("{} precinct checks for {} reports", checks.size(), election.reports.size()));
+  }
+  const int places = ruleset.precinct.sde_places;
+  if (places < 0 || places > 12) {
+    return Status::InvalidArgument(fmt::format("sde_places {} is out of range 0..12", places));
+  }
+  int64_t scale = 1;
+  for (int i = 0; i < places; ++i) scale *= 10;
+
+  // Indices built once: counties and districts by name, each county's district, and the
+  // apportionment rows that name a district of their own.
+  std::unordered_map<std::string, int32_t> district_index;
+  std::vector<std::string> district_names;
+  auto intern_district = [&](const std::string& d) {
+    auto [it, inserted] =
+        district_index.try_emplace(d, static_cast<int32_t>(district_names.size()));
+    if (inserted) district_names.push_back(d);
+    return it->second;
+  };
+  std::unordered_map<std::string, uint32_t> county_index;
+  std::vector<std::string> county_names;
+  std::vector<int32_t> county_district;
+  auto intern_county = [&](const std::string& county) {
+    auto [it, inserted] =
+        county_index.try_emplace(county, static_cast<uint32_t>(county_names.size()));
+    if (inserted) {
+      county_names.push_back(county);
+      auto d = election.county_district.find(county);
+      county_district.push_back(d == election.county_district.end() ? -1
+                                                                    : intern_district(d->second));
+    }
+    return it->second;
+  };
+  std::unordered_map<std::string, int32_t> precinct_district;
+  auto precinct_key = [](const std::string& county, const std::string& precinct) {
+    std::string key;
+    key.reserve(county.size() + precinct.size() + 1);
+    key.append(county).push_back('\x1f');
+    key.append(precinct);
+    return key;
+  };
+  for (const PrecinctApportionment& a : election.apportionment) {
+    if (a.district)
+      precinct_district[precinct_key(a.county, a.precinct)] = intern_district(*a.district);
+  }
+
+  // Groups keyed by (county, district).
+  std::unordered_map<uint64_t, uint32_t> group_index;
+  std::vector<Accumulator> groups;
+  std::vector<std::pair<uint32_t, int32_t>> group_area;
+
+  Tabulation tab;
+  tab.precincts.reserve(election.reports.size());
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    const PrecinctReport& report = election.reports[i];
+    const PrecinctCheck& check = checks[i];
+    if (check.county != report.county || check.precinct != report.precinct) {
+      return Status::InvalidArgument(
+          fmt::format("{}: precinct check {} is for {} / {}, not {} / {}", report.source.ToString(),
+                      i, check.county, check.precinct, report.county, report.precinct));
+    }
+    if (report.figures.size() != n) {
+      return Status::InvalidArgument(fmt::format("{}: {} has figures for {} candidates, not {}",
+                                                 report.source.ToString(), report.precinct,
+                                                 report.figures.size(), n));
+    }
+    tab.precincts.push_back({report.county, report.precinct});
+    const uint32_t county = intern_county(report.county);
+    int32_t district = county_district[county];
+    if (!precinct_district.empty()) {
+      auto it = precinct_district.find(precinct_key(report.county, report.precinct));
+      if (it != precinct_district.end()) district = it->second;
+    }
+    if (district < 0) ++tab.without_district;
+    const uint64_t key = (uint64_t{county} << 32) | static_cast<uint32_t>(district);
+    auto [git, inserted] = group_index.try_emplace(key, static_cast<uint32_t>(groups.size()));
+    if (inserted) {
+      groups.emplace_back(n);
+      group_area.emplace_back(county, district);
+    }
+    Accumulator& g = groups[git->second];
+
+    const Allocation* computed = check.computed ? &*check.computed : nullptr;
+    if (computed == nullptr) {
+      ++tab.computed_unavailable;
+    } else if (computed->complete()) {
+      ++tab.computed_complete;
+    } else if (computed->pending_tie) {
+      ++tab.computed_pending_tie;
+    } else {
+      ++tab.computed_must_realign;
+    }
+    const bool computed_delegates =
+        computed != nullptr && computed->complete() && computed->delegates.size() == n;
+    const bool computed_sde = check.computed_sde.size() == n;
+    bool reported_sde = false;
+    bool reported_delegates = false;
+    for (size_t c = 0; c < n; ++c) {
+      const CandidateReport& f = report.figures[c];
+      Cell& cell = g.cells[c];
+      if (!CheckedAdd(cell.first, f.first.value_or(0)) ||
+          !CheckedAdd(cell.final, f.final.value_or(0))) {
+        return TooLarge();
+      }
+      if (f.sde) {
+        reported_sde = true;
+        CANVASS_RETURN_IF_ERROR(AddSde(*f.sde, scale, g, kReported, c));
+      }
+      if (f.delegates) {
+        reported_delegates = true;
+        if (!CheckedAdd(cell.delegates[kReported], *f.delegates)) return TooLarge();
+      }
+      if (computed_sde) {
+        CANVASS_RETURN_IF_ERROR(AddSde(check.computed_sde[c], scale, g, kComputed, c));
+      }
+      if (computed_delegates && !CheckedAdd(cell.delegates[kComputed], computed->delegates[c])) {
+        return TooLarge();
+      }
+    }
+    ++g.precincts;
+    g.with_sde[kReported] += reported_sde;
+    g.with_sde[kComputed] += computed_sde;
+    g.with_delegates[kReported] += reported_delegates;
+    g.with_delegates[kComputed] += computed_delegates;
+  }
+
+  // Roll the groups up.
+  Accumulator state(n);
+  std::vector<Accumulator> counties(county_names.size(), Accumulator(n));
+  std::vector<Accumulator> districts(district_names.size(), Accumulator(n));
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto [county, district] = group_area[gi];
+    CANVASS_RETURN_IF_ERROR(AddInto(state, groups[gi]));
+    CANVASS_RETURN_IF_ERROR(AddInto(counties[county], groups[gi]));
+    if (district >= 0) {
+      CANVASS_RETURN_IF_ERROR(AddInto(districts[static_cast<size_t>(district)], groups[gi]));
+    }
+  }
+  for (Side side : {kReported, kComputed}) {
+    Totals& totals = side == kReported ? tab.reported : tab.computed;
+    totals.state = ToArea(state, side, scale);
+    for (size_t c = 0; c < counties.size(); ++c) {
+      totals.counties.emplace(county_names[c], ToArea(counties[c], side, scale));
+    }
+    for (size_t d = 0; d < districts.size(); ++d) {
+      totals.districts.emplace(district_names[d], ToArea(districts[d], side, scale));
+    }
+    totals.precincts_without_sde = state.precincts - state.with_sde[side];
+    totals.precincts_without_delegates = state.precincts - state.with_delegates[side];
+    if (ruleset.national) {
+      CANVASS_RETURN_IF_ERROR(AllocateSide(*ruleset.national, n, pool_outcomes, totals));
+    }
+  }
+  tab.computed_basis_complete =
+      ruleset.national.has_value() && BasisComplete(ruleset.national->basis, tab.computed);
+  return tab;
+}
+
+namespace {
+
+nlohmann::json FiguresJson(const std::vector<std::string>& candidates, const AreaTotals& area,
+                           int places) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t c = 0; c < candidates.size() && c < area.candidates.size(); ++c) {
+    const CandidateTotals& t = area.candidates[c];
+    nlohmann::json fig = {{"first", t.first}, {"final", t.final}, {"sde", t.sde.ToDecimal(places)}};
+    if (t.delegates) fig["delegates"] = *t.delegates;
+    out[candidates[c]] = std::move(fig);
+  }
+  return out;
+}
+
+nlohmann::json PerCandidate(const std::vector<std::string>& candidates,
+                            const std::vector<Count>& values) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t c = 0; c < candidates.size() && c < values.size(); ++c)
+    out[candidates[c]] = values[c];
+  return out;
+}
+
+nlohmann::json NationalJson(const std::vector<std::string>& candidates,
+                            const NationalAllocation* national) {
+  if (national == nullptr) return nullptr;
+  nlohmann::json pools = nlohmann::json::array();
+  for (const PoolAllocation& p : national->pools) {
+    nlohmann::json pool = {{"name", p.name},
+                           {"size", p.size},
+                           {"allocation", PerCandidate(candidates, p.delegates)},
+                           {"threshold", p.threshold.ToShortDecimal()},
+                           {"fallback_applied", p.fallback_applied},
+                           {"complete", p.complete()}};
+    if (p.pending_tie) {
+      nlohmann::json tied = nlohmann::json::array();
+      for (CandidateIndex c : p.pending_tie->candidates) {
+        tied.push_back(c < candidates.size() ? candidates[c] : std::to_string(c));
+      }
+      pool["pending_tie"] = {{"candidates", tied},
+                             {"seats", p.pending_tie->seats_at_stake},
+                             {"loss", p.pending_tie->loss},
+                             {"remainder", p.pending_tie->remainder.ToShortDecimal()}};
+    }
+    pools.push_back(std::move(pool));
+  }
+  return {{"pools", std::move(pools)},
+          {"total", PerCandidate(candidates, national->total)},
+          {"complete", national->complete()}};
+}
+
+nlohmann::json TotalsJson(const std::vector<std::string>& candidates, const Totals& totals,
+                          int places) {
+  nlohmann::json districts = nlohmann::json::object();
+  for (const auto& [name, area] : totals.districts) {
+    districts[name] = FiguresJson(candidates, area, places);
+  }
+  nlohmann::json counties = nlohmann::json::object();
+  for (const auto& [name, area] : totals.counties) {
+    counties[name] = FiguresJson(candidates, area, places);
+  }
+  return {{"state", FiguresJson(candidates, totals.state, places)},
+          {"districts", std::move(districts)},
+          {"counties", std::move(counties)},
+          {"national", NationalJson(candidates, totals.national ? &*totals.national : nullptr)},
+          {"precincts_without_sde", totals.precincts_without_sde},
+          {"precincts_without_delegates", totals.precincts_without_delegates}};
+}
+
+}  // namespace
+
+nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::string>& candidates,
+                                const Tabulation& tabulation) {
+  const int places = ruleset.precinct.sde_places;
+  nlohmann::json national = NationalJson(candidates, tabulation.headline_national());
+  if (!national.is_null()) {
+    national["source"] = tabulation.computed_is_complete() ? "computed" : "reported";
+  }
+  nlohmann::json included = nlohmann::json::array();
+  for (const PrecinctId& p : tabulation.precincts) {
+    included.push_back({{"county", p.county}, {"precinct", p.precinct}});
+  }
+  return {{"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}}},
+          {"totals",
+           {{"reported", TotalsJson(candidates, tabulation.reported, places)},
+            {"computed", TotalsJson(candidates, tabulation.computed, places)}}},
+          {"national", std::move(national)},
+          {"precincts",
+           {{"count", static_cast<int64_t>(tabulation.precincts.size())},
+            {"computed_complete", tabulation.computed_complete},
+            {"computed_pending_tie", tabulation.computed_pending_tie},
+            {"computed_must_realign", tabulation.computed_must_realign},
+            {"computed_unavailable", tabulation.computed_unavailable},
+            {"without_district", tabulation.without_district},
+            {"included", std::move(included)}}}};
+}
+
+}  // namespace canvass

@@ -1,0 +1,100 @@
+// Tabulation: precinct results folded up to counties, congressional districts and the state, and
+// from there to national delegates pool by pool.
+//
+// Two sides are always kept apart: the REPORTED totals (what the party published, summed) and the
+// COMPUTED totals (what the rules give for the same alignments, from the precinct checks). Head
+// counts are the same on both sides, since the math never changes who stood where; delegates and
+// SDEs differ wherever a precinct's report differs from the rules.
+//
+// SDEs are summed exactly. Every precinct's SDE per candidate is already at the ruleset's
+// sde_places (the party published them that way and ComputeSde rounds the same way), so totals are
+// exact decimals at that precision; they are accumulated as scaled integers for speed.
+//
+// A report's district is its apportionment's district when set, else its county's district from
+// Election::county_district; a report with neither (the Out of State Satellite pool) counts in the
+// state totals only.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "caucus/findings.h"
+#include "core/election.h"
+#include "core/rational.h"
+#include "core/status.h"
+#include "delegates/national.h"
+#include "rules/ruleset.h"
+
+namespace canvass {
+
+struct CandidateTotals {
+  Count first = 0;  // first alignment head count
+  Count final = 0;  // final alignment head count
+  Rational sde;     // state delegate equivalents, exact at sde_places
+  // County delegates; absent unless every included precinct has them on this side.
+  std::optional<Count> delegates;
+};
+
+// One area's figures, indexed by candidate.
+struct AreaTotals {
+  std::vector<CandidateTotals> candidates;
+  int64_t precincts = 0;  // reporting units counted in this area
+};
+
+struct Totals {
+  AreaTotals state;
+  std::map<std::string, AreaTotals> districts;  // district as written in the data ("1")
+  std::map<std::string, AreaTotals> counties;   // county as reported ("CD1 Satellite" included)
+  // Pools allocated from this side's basis totals; absent when the ruleset has no national rules
+  // or this side lacks the basis figure (reported delegates that were never reported).
+  std::optional<NationalAllocation> national;
+  // Reporting units whose SDEs (or delegates) are missing on this side: a figure not reported,
+  // or an allocation that cannot be computed or is waiting for a tie or a realignment.
+  int64_t precincts_without_sde = 0;
+  int64_t precincts_without_delegates = 0;
+};
+
+struct PrecinctId {
+  std::string county;
+  std::string precinct;
+};
+
+struct Tabulation {
+  Totals reported;
+  Totals computed;
+  std::vector<PrecinctId> precincts;  // every reporting unit included, in report order
+  int64_t computed_complete = 0;      // every delegate allocated by the rules
+  int64_t computed_pending_tie = 0;   // waiting for a recorded coin toss or card draw
+  int64_t computed_must_realign = 0;  // Iowa: more viable groups than delegates
+  int64_t computed_unavailable = 0;   // the report cannot be computed at all
+  int64_t without_district = 0;       // counted statewide only
+  // Every included precinct has the computed figure the national basis needs.
+  bool computed_basis_complete = false;
+  // True when the computed side has every precinct's SDEs and its national pools are settled:
+  // only then does the headline national result come from the computed side.
+  bool computed_is_complete() const;
+  // The national result to headline: the computed one when computed_is_complete(), else the
+  // reported one (may be null when neither exists).
+  const NationalAllocation* headline_national() const;
+};
+
+// Tabulates `election` under `ruleset`. `checks` are CheckElection's results for the same
+// election (one per report, in report order). `pool_outcomes` are recorded drawings for ties in
+// the national pools (both sides use them). Errors: checks that do not match the reports, a
+// total too large to represent, an outcome that does not fit its tie.
+Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
+                            const std::vector<PrecinctCheck>& checks,
+                            const std::vector<PoolTieOutcome>& pool_outcomes = {});
+
+// The JSON contract in docs/tabulation.md. SDEs are decimal strings at the ruleset's sde_places,
+// head counts and delegates are integers; no floating point number ever appears.
+nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::string>& candidates,
+                                const Tabulation& tabulation);
+
+}  // namespace canvass
