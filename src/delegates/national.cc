@@ -26,7 +26,7 @@ std::string ListIndices(const std::vector<CandidateIndex>& cs) {
   std::string s;
   for (CandidateIndex c : cs) {
     if (!s.empty()) s += ", ";
-    s += "#" + std::to_string(c);
+    s += fmt::format("#{}", c);
   }
   return s;
 }

@@ -211,8 +211,12 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     return key;
   };
   for (const PrecinctApportionment& a : election.apportionment) {
-    if (a.district)
-      precinct_district[precinct_key(a.county, a.precinct)] = intern_district(*a.district);
+    // Only rows that disagree with their county's district need a lookup per report; the usual
+    // case (a district filled in from the county map) costs nothing.
+    if (!a.district) continue;
+    auto county = election.county_district.find(a.county);
+    if (county != election.county_district.end() && county->second == *a.district) continue;
+    precinct_district[precinct_key(a.county, a.precinct)] = intern_district(*a.district);
   }
 
   // Groups keyed by (county, district).
