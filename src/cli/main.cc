@@ -1,2 +1,3 @@
-#include <cstdio>
-int main() { std::puts("canvass"); return 0; }
+#include "cli/commands.h"
+
+int main(int argc, char** argv) { return canvass::RunCanvass(argc, argv); }

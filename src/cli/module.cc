@@ -1,1 +1,0 @@
-// Module cli: sources land here.
