@@ -33,7 +33,7 @@ Result<Election> ParseResults(std::string_view text, const std::string& origin);
 Result<Election> LoadResultsFile(const std::string& path);
 
 Result<std::vector<PrecinctApportionment>> ParseApportionment(std::string_view text,
-                                                               const std::string& origin);
+                                                              const std::string& origin);
 Result<std::vector<PrecinctApportionment>> LoadApportionmentFile(const std::string& path);
 
 Result<std::map<std::string, std::string>> ParseDistricts(std::string_view text,

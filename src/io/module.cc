@@ -1,1 +1,0 @@
-// Module io: sources land here.
