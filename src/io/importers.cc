@@ -250,7 +250,7 @@ Result<Election> ParseLongCsv(CsvReader& r) {
                                  "\" (expected expression_1, expression_2 or sde)");
     }
     if (what != nullptr) {
-      return r.FieldError(0, std::string("a second ") + what + " row for " +
+      return r.FieldError(3, std::string("a second ") + what + " row for " +
                                  Describe(*report, builder.election().candidates[c]));
     }
   }
