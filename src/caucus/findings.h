@@ -24,7 +24,7 @@ enum class Severity : uint8_t {
 const char* SeverityName(Severity s);  // "error", "warning", "info"
 
 struct Finding {
-  std::string code;                     // stable, kebab-case: "final-exceeds-attendance"
+  std::string code;  // stable, kebab-case: "final-exceeds-attendance"
   Severity severity = Severity::kInfo;
   std::vector<std::string> candidates;  // names concerned, may be empty
   std::string message;                  // plain words for a chair, a campaign or a reporter
@@ -41,13 +41,19 @@ struct PrecinctCheck {
 };
 
 // Checks one reported precinct. `apportionment` may be null (unknown precinct: a finding).
+// `explain` fills the computed worksheet's notes (off for bulk checks: notes cost strings).
 PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::string>& candidates,
                             const PrecinctReport& report,
-                            const PrecinctApportionment* apportionment);
+                            const PrecinctApportionment* apportionment, bool explain = false);
 
 // Checks a whole election: every report, plus findings that need more than one precinct
 // (duplicated records with identical numbers; apportioned precincts never reported).
 // Results are in report order.
 std::vector<PrecinctCheck> CheckElection(const Ruleset& ruleset, const Election& election);
+
+// Apportioned precincts that no report names: one PrecinctCheck each (no computed figures), with
+// a "precinct-not-reported" warning, in apportionment order. Kept apart from CheckElection so
+// that its results stay one per report.
+std::vector<PrecinctCheck> CheckUnreportedPrecincts(const Election& election);
 
 }  // namespace canvass

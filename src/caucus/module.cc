@@ -1,1 +1,0 @@
-// Module caucus: sources land here.
