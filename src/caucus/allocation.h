@@ -37,7 +37,7 @@ struct TieOutcome {
 };
 
 struct PrecinctInput {
-  Count delegates = 0;  // D as apportioned; ignored for a satellite (brackets decide)
+  Count delegates = 0;    // D as apportioned; ignored for a satellite (brackets decide)
   bool satellite = false;
   std::vector<Count> first;  // in-person first alignment, per candidate
   std::vector<Count> final;  // in-person final alignment, per candidate (empty: not yet held)
@@ -61,31 +61,31 @@ struct TieEvent {
 // One group's line on the worksheet, with the reason for each number.
 struct WorksheetLine {
   CandidateIndex candidate = 0;
-  Count first = 0;  // first alignment (in person + early-vote first choices)
-  Count final = 0;  // final alignment (in person + transferred cards)
+  Count first = 0;          // first alignment (in person + early-vote first choices)
+  Count final = 0;          // final alignment (in person + transferred cards)
   bool viable_first = false;
   bool viable_final = false;
-  bool locked = false;             // viable at the first alignment under a lock rule
-  Rational raw;                    // final x D / T, exact (zero when not viable)
-  Rational raw_at_precision;       // raw at the ruleset's tie precision
-  Count rounded = 0;               // after round-half-up and the minimum of one
-  Count delegates = 0;             // after every adjustment (and recorded tie outcomes)
+  bool locked = false;      // viable at the first alignment under a lock rule
+  Rational raw;             // final x D / T, exact (zero when not viable)
+  Rational raw_at_precision;  // raw at the ruleset's tie precision
+  Count rounded = 0;        // after round-half-up and the minimum of one
+  Count delegates = 0;      // after every adjustment (and recorded tie outcomes)
   std::vector<std::string> notes;  // "rounded 1.8 up to 2", "gave up one: lowest decimal ..."
 };
 
 struct Allocation {
-  Count apportioned_delegates = 0;      // D (for a satellite: from the attendance bracket)
-  Count total_delegates = 0;            // D, or more when Nevada adds delegates
-  Count attendance = 0;                 // T: first alignment total, fixed
-  Rational threshold;                   // t
-  Count threshold_head_count = 0;       // smallest whole group that is viable: ceil(t x T)
-  std::vector<WorksheetLine> lines;     // one per candidate with any support, ascending index
-  std::vector<Count> delegates;         // per candidate (all candidates); final only if complete
+  Count apportioned_delegates = 0;  // D (for a satellite: from the attendance bracket)
+  Count total_delegates = 0;        // D, or more when Nevada adds delegates
+  Count attendance = 0;             // T: first alignment total, fixed
+  Rational threshold;               // t
+  Count threshold_head_count = 0;   // smallest whole group that is viable: ceil(t x T)
+  std::vector<WorksheetLine> lines; // one per candidate with any support, ascending index
+  std::vector<Count> delegates;     // per candidate (all candidates); final only if complete
   std::vector<TieEvent> resolved_ties;  // ties settled by the given outcomes, in order
   std::optional<TieEvent> pending_tie;  // set when chance is needed and no outcome was given
   // Iowa over-allocation: these groups must realign (a third alignment); no allocation until then.
   std::vector<CandidateIndex> must_realign;
-  std::vector<std::string> notes;  // precinct-level steps, in order, for the worksheet
+  std::vector<std::string> notes;   // precinct-level steps, in order, for the worksheet
   // True when every delegate is allocated: no pending tie and no realignment required.
   bool complete() const { return !pending_tie && must_realign.empty(); }
 };

@@ -24,7 +24,7 @@ enum class Severity : uint8_t {
 const char* SeverityName(Severity s);  // "error", "warning", "info"
 
 struct Finding {
-  std::string code;  // stable, kebab-case: "final-exceeds-attendance"
+  std::string code;                     // stable, kebab-case: "final-exceeds-attendance"
   Severity severity = Severity::kInfo;
   std::vector<std::string> candidates;  // names concerned, may be empty
   std::string message;                  // plain words for a chair, a campaign or a reporter
