@@ -1,1 +1,0 @@
-// Module rules: sources land here.
