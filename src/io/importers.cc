@@ -342,6 +342,12 @@ class CountyRatios {
         ratios[county] = std::nullopt;
         continue;
       }
+      // Keep the ratio inside what our own format writes and reads back.
+      if (whole / t.delegates >= kMaxSdeWhole || whole >= 1'000'000'000'000 ||
+          t.delegates >= 1'000'000'000'000) {
+        return Status::ParseError(origin + ":" + std::to_string(t.line) + ": county \"" + county +
+                                  "\": SDEs per delegate out of range");
+      }
       ratios[county] = Rational(static_cast<int64_t>(whole), t.delegates);
     }
     for (auto& row : *table) {
@@ -758,6 +764,12 @@ Result<std::string> ReadFile(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
   std::string data;
+  // One allocation for a regular file; pipes and the like grow as they are read.
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    long size = std::ftell(f);
+    if (size > 0) data.reserve(static_cast<size_t>(size));
+    std::rewind(f);
+  }
   char buf[1 << 16];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);

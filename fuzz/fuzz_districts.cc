@@ -1,0 +1,18 @@
+// Feeds untrusted bytes to ParseDistricts: any input must give a value or a Status, never a crash,
+// an abort (Rational overflow, failed assertion) or a sanitizer report.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "io/importers.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto parsed = canvass::ParseDistricts(text, "fuzz");
+  if (parsed.ok()) {
+    (void)parsed.value();
+  } else {
+    (void)parsed.status().message();
+  }
+  return 0;
+}
