@@ -192,6 +192,23 @@ TEST(AllocatePoolTest, IowaRepublicans2016) {
   EXPECT_EQ(a.quotas[8].FractionalPart().RoundTo(3), Rational(537, 1000));
 }
 
+TEST(AllocatePoolTest, IowaRepublicanRulesetGivesThe2016Result) {
+  // The shipped iowa-gop-2020 rules are the 2016 rules with 40 seats: on a 30-seat pool they must
+  // reproduce 2016.
+  auto ruleset = LoadRuleset("iowa-gop-2020");
+  ASSERT_TRUE(ruleset.ok()) << ruleset.status().ToString();
+  ASSERT_TRUE(ruleset->national.has_value());
+  ASSERT_EQ(ruleset->national->pools.size(), 1u);
+  NationalPool pool = ruleset->national->pools[0];
+  EXPECT_EQ(pool.scope, PoolScope::kStatewide);
+  pool.size = 30;
+  const auto votes =
+      Votes({51666, 45429, 43165, 17395, 8481, 5238, 3485, 3474, 3345, 3284, 1783, 117, 12});
+  auto a = AllocatePool(*ruleset->national, pool, votes);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->delegates, (std::vector<Count>{8, 7, 7, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0}));
+}
+
 TEST(AllocatePoolTest, NoVotesOrNoSeats) {
   EXPECT_EQ(Sum(Allocate(Dnc(), 5, Votes({0, 0})).delegates), 0);
   EXPECT_EQ(Sum(Allocate(Dnc(), 0, Votes({3, 1})).delegates), 0);
