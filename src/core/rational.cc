@@ -69,7 +69,10 @@ Rational Rational::FromWide(__int128 num, __int128 den) {
 Result<Rational> Rational::Parse(std::string_view text) {
   if (text.empty()) return Status::InvalidArgument("empty number");
   auto bad = [&](const char* why) {
-    return Status::InvalidArgument("\"" + std::string(text) + "\" is not a number: " + why);
+    // Built with append: g++ 12 -O3 misreports `"literal" + std::string` (-Wrestrict, PR 105651).
+    std::string msg = "\"";
+    msg.append(text).append("\" is not a number: ").append(why);
+    return Status::InvalidArgument(std::move(msg));
   };
   if (auto slash = text.find('/'); slash != std::string_view::npos) {
     auto n = Parse(text.substr(0, slash));
@@ -158,7 +161,9 @@ std::string Rational::ToDecimal(int places, DecimalRounding mode) const {
   out += std::to_string(whole);
   if (places > 0) {
     std::string f = std::to_string(frac);
-    out += "." + std::string(static_cast<size_t>(places) - f.size(), '0') + f;
+    out.push_back('.');
+    out.append(static_cast<size_t>(places) - f.size(), '0');
+    out.append(f);
   }
   return out;
 }
