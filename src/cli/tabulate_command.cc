@@ -74,11 +74,20 @@ void PrintTabulation(const Ruleset& ruleset, const std::vector<std::string>& nam
                      sde_rep.ToDecimal(3), sde_comp.ToDecimal(3));
   out << fmt::format(
       "(SDEs summed exactly from {}-place precinct figures, shown to 3 places. Computed: {} "
-      "precincts complete, {} waiting for a tie outcome, {} must realign, {} not computable.)\n\n",
+      "precincts complete, {} waiting for a tie outcome, {} must realign, {} not computable.\n"
+      " * marks national figures from incomplete totals.)\n\n",
       places, tab.computed_complete, tab.computed_pending_tie, tab.computed_must_realign,
       tab.computed_unavailable);
   PrintPools("from reported SDEs", tab.reported, names, out);
-  PrintPools("from computed SDEs", tab.computed, names, out);
+  if (tab.computed_basis_complete) {
+    PrintPools("from computed SDEs", tab.computed, names, out);
+  } else {
+    out << fmt::format(
+        "National delegates from computed SDEs: not final. {} precincts have no computed SDEs "
+        "(a tie to settle, a realignment, or a report the rules cannot compute), so the "
+        "\"Nat. comp\" column counts only the rest.\n",
+        tab.computed.precincts_without_sde);
+  }
 }
 
 int RunTabulate(const ElectionFiles& files, std::ostream& out, std::ostream& err) {
