@@ -194,10 +194,12 @@ std::optional<std::string> ReadString(Diagnostics& diag, const Field& f) {
 std::optional<Rational> ReadRational(Diagnostics& diag, const Field& f) {
   const auto* v = f.node->as_string();
   if (v == nullptr) {
-    if (f.node->is_floating_point()) {
+    if (const auto* d = f.node->as_floating_point()) {
       diag.Add(f.where, f.key,
-               "a float is inexact (0.15 is not 3/20 in binary); write the number as a string: "
-               "\"3/20\", \"0.15\" or \"15%\"");
+               fmt::format("a float is inexact (0.15 is not exactly 3/20 in binary); write the "
+                           "number as a string: \"{}\", or a fraction or percentage such as "
+                           "\"3/20\" or \"15%\"",
+                           d->get()));
     } else {
       WrongType(diag, f, "a string such as \"3/20\", \"0.15\" or \"15%\"");
     }
