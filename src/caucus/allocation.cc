@@ -411,7 +411,7 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
                                     ThresholdText(*threshold), attendance, a.threshold_head_count));
     }
   }
-  const std::string threshold_text = threshold
+  const std::string threshold_text = explain && threshold
                                          ? fmt::format("{} of {} ({})", ThresholdText(*threshold),
                                                        attendance, a.threshold_head_count)
                                          : std::string();
@@ -520,6 +520,11 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
   }
 
   auto finish = [&]() -> Result<Allocation> {
+    size_t with_support = 0;
+    for (size_t i = 0; i < n; ++i) {
+      with_support += g[i].first != 0 || g[i].final != 0 || g[i].delegates != 0;
+    }
+    a.lines.reserve(with_support);
     for (size_t i = 0; i < n; ++i) {
       Group& x = g[i];
       if (x.first == 0 && x.final == 0 && x.delegates == 0) continue;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 namespace canvass {
@@ -72,17 +73,31 @@ bool IsViable(Count n, Count attendance, const Rational& t, ViabilityComparison 
 
 std::string Sde(const Rational& r, int places) { return r.ToDecimal(places); }
 
+__int128 Pow10(int places) {
+  __int128 p = 1;
+  for (int i = 0; i < places; ++i) p *= 10;
+  return p;
+}
+
+// num / den x 10^places rounded half up, for num, den > 0: a decimal at `places` as an integer.
+__int128 ScaledHalfUp(__int128 num, __int128 den, __int128 scale) {
+  return (2 * num * scale + den) / (2 * den);
+}
+
 // The whole number of delegates k whose SDEs, k x per_delegate rounded at `places`, are `sde`;
-// nullopt when there is none.
+// nullopt when there is none. Integer arithmetic only: this runs for every reported SDE.
 std::optional<Count> DelegatesFromSde(const Rational& sde, const Rational& per_delegate,
                                       int places) {
   if (sde.is_zero()) return 0;
-  if (per_delegate.num() <= 0) return std::nullopt;
-  const Rational target = sde.RoundTo(places, DecimalRounding::kHalfUp);
-  const Count guess = (sde / per_delegate).RoundTo(0, DecimalRounding::kHalfUp).num();
-  for (Count k : {guess, guess - 1, guess + 1}) {
+  if (per_delegate.num() <= 0 || sde.is_negative()) return std::nullopt;
+  const __int128 scale = Pow10(places);
+  const __int128 target = ScaledHalfUp(sde.num(), sde.den(), scale);
+  // k ~ sde / per = (a / b) / (c / d) = a d / (b c), rounded.
+  const __int128 a = sde.num(), b = sde.den(), c = per_delegate.num(), d = per_delegate.den();
+  const __int128 guess = (2 * a * d + b * c) / (2 * b * c);
+  for (__int128 k : {guess, guess - 1, guess + 1}) {
     if (k <= 0 || k > kMaxDelegates) continue;
-    if ((per_delegate * Rational(k)).RoundTo(places, DecimalRounding::kHalfUp) == target) return k;
+    if (ScaledHalfUp(c * k, d, scale) == target) return static_cast<Count>(k);
   }
   return std::nullopt;
 }
@@ -264,8 +279,11 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
       if (viable_final[i]) viable.push_back(static_cast<CandidateIndex>(i));
     }
   }
-  const std::string threshold_text =
-      have_viability ? fmt::format("{} of {} people", ThresholdText(*threshold), attendance) : "";
+  // Built only when a message needs it.
+  auto threshold_text = [&]() {
+    return have_viability ? fmt::format("{} of {} people", ThresholdText(*threshold), attendance)
+                          : std::string();
+  };
 
   bool impossible_counts = false;
   if (any_first && any_final && rules.attendance_fixed_at_first && final_total > attendance) {
@@ -324,7 +342,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
   for (size_t i = 0; i < n; ++i) {
     const auto& s = report.figures[i].sde;
     all_sde = all_sde && s.has_value();
-    if (s) reported_sde_total += *s;
+    if (s && !s->is_zero()) reported_sde_total += *s;
   }
   const bool attendance_rule = satellite && rules.satellite_sde == SatelliteSdeRule::kAttendance;
   std::optional<Rational> site_sde;  // satellites under the attendance rule
@@ -435,7 +453,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
       Add(check, "delegates-to-nonviable-group", Severity::kError, to_nonviable,
           fmt::format("{} received delegates or SDEs without being viable at the final alignment "
                       "(threshold {})",
-                      Join(to_nonviable), threshold_text));
+                      Join(to_nonviable), threshold_text()));
     }
     if (!without.empty()) {
       Add(check, "viable-group-without-delegate", Severity::kError, without,
@@ -462,7 +480,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
       Add(check, "no-viable-group", Severity::kWarning, {},
           fmt::format("no group is viable at the final alignment (threshold {}): no delegate can "
                       "be elected",
-                      threshold_text));
+                      threshold_text()));
     }
   }
 
@@ -489,7 +507,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
         Add(check, "locked-group-below-viability", Severity::kWarning, {candidates[i]},
             fmt::format("{} was viable and locked with {} people but fell to {} (threshold {}); "
                         "legal only if people left",
-                        candidates[i], first, last, threshold_text));
+                        candidates[i], first, last, threshold_text()));
       }
     }
   }
@@ -589,7 +607,9 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
                 (computed != nullptr && computed->total_delegates == 0 && total.is_zero());
       if (!ok && check.computed_sde.size() == n) {
         Rational sum;
-        for (const Rational& s : check.computed_sde) sum += s;
+        for (const Rational& s : check.computed_sde) {
+          if (!s.is_zero()) sum += s;
+        }
         ok = total == sum;  // per-candidate rounding can move the total by a unit or two
       }
       if (!ok && reported_complete && per_delegate) {
@@ -598,7 +618,8 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
         Rational sum;
         for (const auto& k : reported) {
           count += *k;
-          sum += (*per_delegate * Rational(*k)).RoundTo(places, DecimalRounding::kHalfUp);
+          if (*k != 0)
+            sum += (*per_delegate * Rational(*k)).RoundTo(places, DecimalRounding::kHalfUp);
         }
         Count expected = computed != nullptr ? computed->total_delegates : *delegates;
         ok = count == expected && total == sum;
@@ -610,19 +631,30 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
       }
     }
   }
+  // A bulk check keeps the computed delegates, not the worksheet: the lines are the bulk of the
+  // memory of 200,000 checks, and CheckPrecinct(..., explain = true) rebuilds them for a reader.
+  if (!explain && check.computed) {
+    check.computed->lines.clear();
+    check.computed->lines.shrink_to_fit();
+  }
   return check;
 }
 
 namespace {
 
-std::string PrecinctKey(const std::string& county, const std::string& precinct) {
-  std::string key;
-  key.reserve(county.size() + precinct.size() + 1);
-  key += county;
-  key += '\x1f';
-  key += precinct;
-  return key;
-}
+// A place by name, viewing strings owned by the election: no copies while checking.
+struct Place {
+  std::string_view county;
+  std::string_view precinct;
+  bool operator==(const Place& o) const { return county == o.county && precinct == o.precinct; }
+};
+struct PlaceHash {
+  size_t operator()(const Place& p) const {
+    std::hash<std::string_view> h;
+    return h(p.county) * 1000003u ^ h(p.precinct);
+  }
+};
+using PlaceIndex = std::unordered_map<Place, size_t, PlaceHash>;
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -674,65 +706,98 @@ std::string Where(const PrecinctReport& r) {
 }  // namespace
 
 std::vector<PrecinctCheck> CheckElection(const Ruleset& ruleset, const Election& election) {
-  std::unordered_map<std::string, size_t> apportioned;
-  apportioned.reserve(election.apportionment.size());
-  for (size_t i = 0; i < election.apportionment.size(); ++i) {
-    const PrecinctApportionment& a = election.apportionment[i];
-    apportioned.emplace(PrecinctKey(a.county, a.precinct), i);
-  }
+  PlaceIndex apportioned;  // built on the first report out of the apportionment's order
+  auto find_apportionment = [&](const Place& place) -> const PrecinctApportionment* {
+    if (apportioned.empty() && !election.apportionment.empty()) {
+      apportioned.reserve(election.apportionment.size());
+      for (size_t i = 0; i < election.apportionment.size(); ++i) {
+        const PrecinctApportionment& a = election.apportionment[i];
+        apportioned.emplace(Place{a.county, a.precinct}, i);
+      }
+    }
+    auto it = apportioned.find(place);
+    return it == apportioned.end() ? nullptr : &election.apportionment[it->second];
+  };
   std::vector<PrecinctCheck> checks;
   checks.reserve(election.reports.size());
-  std::unordered_map<std::string, size_t> first_report;
-  first_report.reserve(election.reports.size());
-  std::unordered_map<uint64_t, std::vector<size_t>> by_figures;
+  std::vector<std::pair<uint64_t, size_t>> by_place;    // (hash of county and precinct, report)
+  std::vector<std::pair<uint64_t, size_t>> by_figures;  // (hash of the figures, report)
+  by_place.reserve(election.reports.size());
   for (size_t r = 0; r < election.reports.size(); ++r) {
     const PrecinctReport& report = election.reports[r];
-    std::string key = PrecinctKey(report.county, report.precinct);
-    auto it = apportioned.find(key);
-    checks.push_back(
-        CheckPrecinct(ruleset, election.candidates, report,
-                      it == apportioned.end() ? nullptr : &election.apportionment[it->second]));
-    auto [prior, inserted] = first_report.emplace(std::move(key), r);
-    if (!inserted) {
-      const PrecinctReport& other = election.reports[prior->second];
-      const bool same = SameFigures(report, other);
-      const char* code = same ? "duplicate-precinct-record" : "conflicting-precinct-records";
-      const Severity severity = same ? Severity::kWarning : Severity::kError;
-      const char* what = same ? "with identical figures" : "with different figures";
-      Add(checks[prior->second], code, severity, {},
-          fmt::format("this precinct is reported again {} at {}", what, Where(report)));
-      Add(checks[r], code, severity, {},
-          fmt::format("this precinct was already reported {} at {}", what, Where(other)));
-      continue;
+    const Place place{report.county, report.precinct};
+    const PrecinctApportionment* apportionment = nullptr;
+    // Reports usually come in the apportionment's order: try the same row before the index.
+    if (r < election.apportionment.size() &&
+        election.apportionment[r].precinct == report.precinct &&
+        election.apportionment[r].county == report.county) {
+      apportionment = &election.apportionment[r];
+    } else {
+      apportionment = find_apportionment(place);
     }
-    if (DistinctiveFigures(report)) by_figures[FiguresHash(report)].push_back(r);
+    checks.push_back(CheckPrecinct(ruleset, election.candidates, report, apportionment));
+    by_place.emplace_back(PlaceHash()(place), r);
   }
-  for (auto& [hash, rows] : by_figures) {
-    if (rows.size() < 2) continue;
-    for (size_t x = 0; x < rows.size(); ++x) {
-      for (size_t y = 0; y < rows.size(); ++y) {
+  // The same precinct reported more than once: sorting keeps report order within a run.
+  std::sort(by_place.begin(), by_place.end());
+  std::vector<uint8_t> repeated(election.reports.size(), 0);
+  for (size_t begin = 0; begin < by_place.size();) {
+    size_t end = begin + 1;
+    while (end < by_place.size() && by_place[end].first == by_place[begin].first) ++end;
+    for (size_t x = begin; x < end; ++x) {
+      const PrecinctReport& later = election.reports[by_place[x].second];
+      for (size_t y = begin; y < x; ++y) {
+        const PrecinctReport& earlier = election.reports[by_place[y].second];
+        if (earlier.county != later.county || earlier.precinct != later.precinct) continue;
+        repeated[by_place[x].second] = 1;
+        const bool same = SameFigures(earlier, later);
+        const char* code = same ? "duplicate-precinct-record" : "conflicting-precinct-records";
+        const Severity severity = same ? Severity::kWarning : Severity::kError;
+        const char* what = same ? "with identical figures" : "with different figures";
+        Add(checks[by_place[y].second], code, severity, {},
+            fmt::format("this precinct is reported again {} at {}", what, Where(later)));
+        Add(checks[by_place[x].second], code, severity, {},
+            fmt::format("this precinct was already reported {} at {}", what, Where(earlier)));
+        break;
+      }
+    }
+    begin = end;
+  }
+  for (size_t r = 0; r < election.reports.size(); ++r) {
+    if (!repeated[r] && DistinctiveFigures(election.reports[r])) {
+      by_figures.emplace_back(FiguresHash(election.reports[r]), r);
+    }
+  }
+  std::sort(by_figures.begin(), by_figures.end());
+  for (size_t begin = 0; begin < by_figures.size();) {
+    size_t end = begin + 1;
+    while (end < by_figures.size() && by_figures[end].first == by_figures[begin].first) ++end;
+    for (size_t x = begin; x < end; ++x) {
+      for (size_t y = begin; y < end; ++y) {
         if (x == y) continue;
-        const PrecinctReport& a = election.reports[rows[x]];
-        const PrecinctReport& b = election.reports[rows[y]];
+        const PrecinctReport& a = election.reports[by_figures[x].second];
+        const PrecinctReport& b = election.reports[by_figures[y].second];
         if (!SameFigures(a, b)) continue;
-        Add(checks[rows[x]], "identical-precinct-figures", Severity::kWarning, {},
+        Add(checks[by_figures[x].second], "identical-precinct-figures", Severity::kWarning, {},
             fmt::format("every figure of this precinct equals those of {}: a record copied by "
                         "mistake?",
                         Where(b)));
       }
     }
+    begin = end;
   }
   return checks;
 }
 
 std::vector<PrecinctCheck> CheckUnreportedPrecincts(const Election& election) {
-  std::unordered_map<std::string, uint8_t> reported;
+  PlaceIndex reported;
   reported.reserve(election.reports.size());
-  for (const PrecinctReport& r : election.reports)
-    reported.emplace(PrecinctKey(r.county, r.precinct), 1);
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    reported.emplace(Place{election.reports[i].county, election.reports[i].precinct}, i);
+  }
   std::vector<PrecinctCheck> out;
   for (const PrecinctApportionment& a : election.apportionment) {
-    if (reported.count(PrecinctKey(a.county, a.precinct)) != 0) continue;
+    if (reported.count(Place{a.county, a.precinct}) != 0) continue;
     PrecinctCheck check;
     check.county = a.county;
     check.precinct = a.precinct;

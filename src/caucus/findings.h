@@ -41,7 +41,8 @@ struct PrecinctCheck {
 };
 
 // Checks one reported precinct. `apportionment` may be null (unknown precinct: a finding).
-// `explain` fills the computed worksheet's notes (off for bulk checks: notes cost strings).
+// `explain` keeps the computed worksheet: its lines with their notes. Without it (bulk checks)
+// `computed` holds the delegates, ties and totals but no lines, to keep 200,000 checks small.
 PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::string>& candidates,
                             const PrecinctReport& report,
                             const PrecinctApportionment* apportionment, bool explain = false);
