@@ -87,7 +87,7 @@ __int128 ScaledHalfUp(__int128 num, __int128 den, __int128 scale) {
 // The whole number of delegates k whose SDEs, k x per_delegate rounded at `places`, are `sde`;
 // nullopt when there is none. Integer arithmetic only: this runs for every reported SDE.
 std::optional<Count> DelegatesFromSde(const Rational& sde, const Rational& per_delegate,
-                                      int places) {
+                                      int64_t slack, int places) {
   if (sde.is_zero()) return 0;
   if (per_delegate.num() <= 0 || sde.is_negative()) return std::nullopt;
   const __int128 scale = Pow10(places);
@@ -97,20 +97,25 @@ std::optional<Count> DelegatesFromSde(const Rational& sde, const Rational& per_d
   const __int128 guess = (2 * a * d + b * c) / (2 * b * c);
   for (__int128 k : {guess, guess - 1, guess + 1}) {
     if (k <= 0 || k > kMaxDelegates) continue;
-    if (ScaledHalfUp(c * k, d, scale) == target) return static_cast<Count>(k);
+    // |k x per x 10^places - target| <= slack / 2: rounded half up, or down at an exact half as
+    // the party's floating-point rounding did (0.0399 x 2 / 4 = 0.01995 was published as
+    // 0.0199), or further off when per_delegate itself comes from rounded shares.
+    __int128 diff = 2 * (c * k * scale - target * d);
+    if (diff < 0) diff = -diff;
+    if (diff <= d * slack) return static_cast<Count>(k);
   }
   return std::nullopt;
 }
 
 // Every reported SDE as a whole number of delegates at `per_delegate`; false if one is not.
-bool DeriveAll(const PrecinctReport& report, const Rational& per_delegate, int places,
-               std::vector<std::optional<Count>>& out, Count& sum) {
+bool DeriveAll(const PrecinctReport& report, const Rational& per_delegate, int64_t slack,
+               int places, std::vector<std::optional<Count>>& out, Count& sum) {
   sum = 0;
   for (size_t i = 0; i < report.figures.size(); ++i) {
     const auto& f = report.figures[i];
     if (f.delegates) continue;
     if (!f.sde) return false;
-    auto k = DelegatesFromSde(*f.sde, per_delegate, places);
+    auto k = DelegatesFromSde(*f.sde, per_delegate, slack, places);
     if (!k) return false;
     out[i] = k;
   }
@@ -346,12 +351,18 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
   }
   const bool attendance_rule = satellite && rules.satellite_sde == SatelliteSdeRule::kAttendance;
   std::optional<Rational> site_sde;  // satellites under the attendance rule
+  int64_t slack = 1;  // how many half units of the last place a derived SDE may be off
   std::optional<Rational> per_delegate;
   if (attendance_rule) {
     if (apportionment != nullptr && apportionment->site_sde) {
       site_sde = *apportionment->site_sde;
+      slack = 2;  // the site's SDEs are themselves a published, rounded decimal
     } else if (all_sde) {
-      site_sde = reported_sde_total;  // the site's SDEs as the party split them
+      // The site's SDEs as the party split them. The total is a sum of rounded shares, so each
+      // share may be off by half a unit per share: allow that much when matching delegates.
+      site_sde = reported_sde_total;
+      slack = 2;
+      for (size_t i = 0; i < n; ++i) slack += report.figures[i].sde->is_zero() ? 0 : 1;
     }
     if (site_sde && delegates && *delegates > 0) per_delegate = *site_sde / Rational(*delegates);
   } else if (apportionment != nullptr && apportionment->sde_per_delegate) {
@@ -368,7 +379,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
     if (f.delegates) {
       reported[i] = *f.delegates;
     } else if (f.sde && per_delegate) {
-      reported[i] = DelegatesFromSde(*f.sde, *per_delegate, places);
+      reported[i] = DelegatesFromSde(*f.sde, *per_delegate, slack, places);
       derived_any = true;
       if (!reported[i]) not_whole.push_back(candidates[i]);
     } else if (f.sde && f.sde->is_zero()) {
@@ -390,7 +401,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
           if (report.figures[i].delegates) trial[i] = report.figures[i].delegates;
         }
         Count trial_sum = 0;
-        if (DeriveAll(report, *site_sde / Rational(b.delegates), places, trial, trial_sum) &&
+        if (DeriveAll(report, *site_sde / Rational(b.delegates), slack, places, trial, trial_sum) &&
             trial_sum == b.delegates) {
           bracket_mismatch = true;
           reported = std::move(trial);
@@ -575,13 +586,17 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
                     t.delegates_at_stake, t.kind == TieEvent::Kind::kGain ? "gain" : "lose"));
   }
 
-  // Totals.
+  // Totals. The precinct elects D, or more when the ruleset adds delegates; when no group is
+  // viable, electing nobody is also consistent (no-viable-group says why).
+  const Count elects =
+      delegates ? std::max(*delegates, computed != nullptr ? computed->total_delegates : 0) : 0;
+  const bool none_viable = have_viability && viable.empty();
   if (!bracket_mismatch && delegates && reported_complete &&
       !(computed != nullptr && !computed->must_realign.empty())) {
     Count sum = 0;
     for (const auto& k : reported) sum += *k;
-    Count expected = computed != nullptr ? computed->total_delegates : *delegates;
-    if (sum != expected) {
+    const Count expected = elects;
+    if (sum != expected && !(none_viable && sum == 0)) {
       Add(check, "delegate-total-differs", Severity::kError, {},
           fmt::format(
               "reported delegates{} total {}, but the precinct elects {}{}",
@@ -598,13 +613,11 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
       if (apportionment != nullptr && apportionment->site_sde)
         apportioned = apportionment->site_sde->RoundTo(places);
     } else if (per_delegate) {
-      Count d = computed != nullptr ? computed->total_delegates : *delegates;
-      apportioned = (*per_delegate * Rational(d)).RoundTo(places, DecimalRounding::kHalfUp);
+      apportioned = (*per_delegate * Rational(elects)).RoundTo(places, DecimalRounding::kHalfUp);
     }
     if (apportioned) {
       const Rational total = reported_sde_total.RoundTo(places, DecimalRounding::kHalfUp);
-      bool ok = total == *apportioned ||
-                (computed != nullptr && computed->total_delegates == 0 && total.is_zero());
+      bool ok = total == *apportioned || (none_viable && total.is_zero());
       if (!ok && check.computed_sde.size() == n) {
         Rational sum;
         for (const Rational& s : check.computed_sde) {
@@ -621,8 +634,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
           if (*k != 0)
             sum += (*per_delegate * Rational(*k)).RoundTo(places, DecimalRounding::kHalfUp);
         }
-        Count expected = computed != nullptr ? computed->total_delegates : *delegates;
-        ok = count == expected && total == sum;
+        ok = count == elects && total == sum;
       }
       if (!ok) {
         Add(check, "sde-total-differs", Severity::kError, {},
