@@ -19,7 +19,10 @@ struct Group {
   bool locked = false;
   Rational raw;
   Rational raw_at_precision;
-  Rational key;  // raw_at_precision - delegates: how far the group is from its share
+  // raw_at_precision - delegates, how far the group is from its share, as a numerator over
+  // raw_at_precision.den(): the adjustment compares keys without reducing fractions.
+  int64_t key_num = 0;
+  Rational key() const { return Rational(key_num, raw_at_precision.den()); }
   Count rounded = 0;
   Count delegates = 0;
   std::vector<std::string> notes;
@@ -117,6 +120,13 @@ bool SameGroups(std::vector<CandidateIndex> a, std::vector<CandidateIndex> b) {
   return a == b;
 }
 
+// Orders two groups by key (-1, 0, 1), exactly, by cross-multiplying.
+int CompareKeys(const Group& a, const Group& b) {
+  const __int128 l = static_cast<__int128>(a.key_num) * b.raw_at_precision.den();
+  const __int128 r = static_cast<__int128>(b.key_num) * a.raw_at_precision.den();
+  return l < r ? -1 : (l > r ? 1 : 0);
+}
+
 // Adjusts the worksheet one step at a time (spec 1.6, 3.4). Returns an error only for a
 // recorded tie outcome that cannot belong to the tie it matches.
 class Worksheet {
@@ -194,25 +204,25 @@ class Worksheet {
       const bool too_many = total > target;
       const Count moving = too_many ? total - target : target - total;
       tied.clear();
-      const Rational* best = nullptr;
+      const Group* best = nullptr;
       for (CandidateIndex c : viable_) {
         if (too_many && g_[c].delegates <= keep) continue;
-        const Rational& k = g_[c].key;
-        if (best == nullptr || (too_many ? k < *best : k > *best)) {
-          best = &k;
+        const int order = best == nullptr ? 0 : CompareKeys(g_[c], *best);
+        if (best == nullptr || (too_many ? order < 0 : order > 0)) {
+          best = &g_[c];
           tied.clear();
         }
-        if (k == *best) tied.push_back(c);
+        if (best == &g_[c] || order == 0) tied.push_back(c);
       }
       if (best == nullptr) {
         // Only reachable without the minimum of one: nothing left to take.
         return Status::Ok();
       }
-      const Rational decisive = *best;
+      const Group& decisive = *best;
       if (too_many && !noted_protection && keep == 1 && input_.explain) {
         noted_protection = true;
         for (CandidateIndex c : viable_) {
-          if (g_[c].delegates == 1 && g_[c].key <= decisive) {
+          if (g_[c].delegates == 1 && CompareKeys(g_[c], decisive) <= 0) {
             g_[c].notes.push_back(fmt::format(
                 "kept its only delegate (its decimal {} is lower, but a viable group never loses "
                 "its only delegate)",
@@ -236,7 +246,7 @@ class Worksheet {
         continue;
       }
       auto settled = SettleTie(too_many ? TieEvent::Kind::kLoss : TieEvent::Kind::kGain, tied,
-                               moving, decisive.FractionalPart());
+                               moving, decisive.key().FractionalPart());
       if (!settled.ok()) return settled.status();
       if (!*settled) return Status::Ok();
       total += too_many ? -moving : moving;
@@ -249,7 +259,7 @@ class Worksheet {
  private:
   void Move(CandidateIndex c, Count by) {
     g_[c].delegates += by;
-    g_[c].key -= Rational(by);
+    g_[c].key_num -= by * g_[c].raw_at_precision.den();
   }
 
   const PrecinctRules& rules_;
@@ -591,7 +601,10 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
     Group& x = g[c];
     x.raw = Rational(x.final * delegates, denominator);
     x.raw_at_precision = AtTiePrecision(x.raw, rules.tie_precision);
-    x.rounded = x.raw_at_precision.RoundTo(0, DecimalRounding::kHalfUp).num();
+    // Half up without building a fraction: floor((2 num + den) / (2 den)), num >= 0.
+    x.rounded = static_cast<Count>(
+        (2 * static_cast<__int128>(x.raw_at_precision.num()) + x.raw_at_precision.den()) /
+        (2 * static_cast<__int128>(x.raw_at_precision.den())));
     if (explain) {
       x.notes.push_back(fmt::format("raw {} x {} / {} = {}", x.final, delegates, denominator,
                                     Decimal4(x.raw_at_precision)));
@@ -607,7 +620,7 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
                                           x.rounded));
     }
     x.delegates = x.rounded;
-    x.key = x.raw_at_precision - Rational(x.delegates);
+    x.key_num = x.raw_at_precision.num() - x.delegates * x.raw_at_precision.den();
     total += x.delegates;
   }
   if (explain)
