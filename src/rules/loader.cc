@@ -99,6 +99,28 @@ const char* TypeName(toml::node_type type) {
   return "nothing";
 }
 
+// A key as TOML would accept it back: bare when it can be, else quoted with escapes, so that a
+// hostile key cannot break the one-line-per-problem shape of a message.
+std::string PrintableKey(std::string_view key) {
+  bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+  if (bare) return std::string(key);
+  std::string out = "\"";
+  for (unsigned char c : key) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\u{:04X}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
 // One key's value, with where to point when it is wrong.
 struct Field {
   const toml::node* node;
@@ -143,7 +165,8 @@ class TableReader {
       for (size_t i = 0; i < known_.size(); ++i) {
         known += (i == 0 ? "" : ", ") + known_[i];
       }
-      diag_.Add(where, KeyPath(key.str()), fmt::format("unknown key (known keys here: {})", known));
+      diag_.Add(where, KeyPath(PrintableKey(key.str())),
+                fmt::format("unknown key (known keys here: {})", known));
     }
   }
 

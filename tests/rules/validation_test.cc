@@ -115,6 +115,14 @@ TEST(ValidationTest, UnknownKeyAtEveryLevel) {
   }
 }
 
+TEST(ValidationTest, UnknownKeyWithStrangeCharactersStaysOnOneLine) {
+  std::string text = std::string(kValid) + "\"a\\nb\" = 1\n";
+  std::string message = ErrorOf(text);
+  EXPECT_NE(message.find("precinct.threshold[1].\"a\\u000Ab\": unknown key"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
 TEST(ValidationTest, UnknownKeyMessageMatchesTheCliExample) {
   std::string text =
       "[ruleset]\nname = \"x\"\nversion = \"1\"\npublished = 2020-01-01\n[precinct]\n"
