@@ -1,0 +1,80 @@
+// Store: where the ledger lives. One small interface, two implementations: SQLite (the embedded
+// default, one file) and PostgreSQL (several server nodes sharing one database).
+//
+// The store knows nothing of what an event means. It keeps, per event, the sequence number, the
+// canonical line (docs/ledger-format.md) and that line's SHA-256; and, beside the events, blobs
+// addressed by their SHA-256 (worksheet photos). It checks nothing about the chain: verifying is
+// the ledger's job (ledger/chain.h), so that a damaged store can still be read and the damage
+// located.
+//
+// Appends are exclusive: Append() takes the store's write lock (SQLite: BEGIN IMMEDIATE;
+// PostgreSQL: a transaction-scoped advisory lock), hands the writer every event that other
+// writers appended since the caller last looked, and commits what the writer returns in the
+// same transaction. An event is durable when Append returns ok (SQLite: WAL with
+// synchronous=FULL; PostgreSQL: a committed transaction), so two processes on one store can
+// never fork the chain: the second writer always sees the first one's events before it writes.
+//
+// Thread-safety: one Store object is used by one thread at a time; open one per thread. Several
+// Store objects, in one process or several, may share the same database.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace canvass {
+
+struct StoredEvent {
+  int64_t seq = 0;   // 1, 2, 3, ...
+  std::string line;  // the canonical bytes (no trailing newline)
+  std::string hash;  // lower-case hex SHA-256 of `line`
+};
+
+struct StoreHead {
+  int64_t seq = 0;   // 0 for an empty ledger
+  std::string hash;  // empty for an empty ledger
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite" or "postgresql".
+  virtual const char* kind() const = 0;
+
+  // Events with seq > after, ascending by seq, at most `limit` of them.
+  virtual Result<std::vector<StoredEvent>> ReadAfter(int64_t after, int64_t limit) = 0;
+
+  // The event with the highest seq, as the store records it (seq and hash of that row).
+  virtual Result<StoreHead> Head() = 0;
+
+  // Returns the events to append, given those appended by others since the caller's `after`
+  // (which the writer must take into account first). Returning an error Status aborts the
+  // transaction; nothing is written and Append returns that Status.
+  using Writer =
+      std::function<Result<std::vector<StoredEvent>>(const std::vector<StoredEvent>& missed)>;
+
+  // Exclusive, durable append. The events returned by `write` must continue the sequence
+  // (first seq = last missed seq + 1, or after + 1); otherwise FailedPrecondition and nothing is
+  // written. IoError when the disk is full or the database read-only or unreachable: nothing is
+  // written then either, and the store stays usable once the cause is gone.
+  virtual Status Append(int64_t after, const Writer& write) = 0;
+
+  // Content-addressed blobs. PutBlob of an existing hash is a no-op. Durable on return.
+  virtual Status PutBlob(const std::string& sha256_hex, std::string_view bytes) = 0;
+  virtual Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex) = 0;
+};
+
+// Opens (creating when absent) the store at `location`:
+//   "postgresql://..." or "postgres://..." or "host=... dbname=..."  PostgreSQL (libpq conninfo)
+//   "sqlite:PATH" or a plain PATH                                  SQLite file
+// Creates the schema when missing. Errors name the location and the reason.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
+
+}  // namespace canvass
