@@ -184,7 +184,8 @@ void CheckCounts(PrecinctCheck& check, const std::vector<std::string>& candidate
 
 PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::string>& candidates,
                             const PrecinctReport& report,
-                            const PrecinctApportionment* apportionment, bool explain) {
+                            const PrecinctApportionment* apportionment, bool explain,
+                            const std::vector<TieOutcome>& tie_outcomes) {
   const PrecinctRules& rules = ruleset.precinct;
   const int places = rules.sde_places;
   const size_t n = candidates.size();
@@ -325,6 +326,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
       if (any_final) input.final[i] = report.figures[i].final.value_or(0);
     }
     if (explain) input.names = candidates;
+    input.tie_outcomes = tie_outcomes;
     auto allocation = AllocatePrecinct(rules, input, n);
     if (allocation.ok()) {
       check.computed = std::move(allocation).value();

@@ -24,7 +24,7 @@ enum class Severity : uint8_t {
 const char* SeverityName(Severity s);  // "error", "warning", "info"
 
 struct Finding {
-  std::string code;                     // stable, kebab-case: "final-exceeds-attendance"
+  std::string code;  // stable, kebab-case: "final-exceeds-attendance"
   Severity severity = Severity::kInfo;
   std::vector<std::string> candidates;  // names concerned, may be empty
   std::string message;                  // plain words for a chair, a campaign or a reporter
@@ -43,9 +43,12 @@ struct PrecinctCheck {
 // Checks one reported precinct. `apportionment` may be null (unknown precinct: a finding).
 // `explain` keeps the computed worksheet: its lines with their notes. Without it (bulk checks)
 // `computed` holds the delegates, ties and totals but no lines, to keep 200,000 checks small.
+// `tie_outcomes` are the recorded games of chance for this precinct, in the order the ties arose
+// (the intake records them); without them a tie the rules need is reported as pending.
 PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::string>& candidates,
                             const PrecinctReport& report,
-                            const PrecinctApportionment* apportionment, bool explain = false);
+                            const PrecinctApportionment* apportionment, bool explain = false,
+                            const std::vector<TieOutcome>& tie_outcomes = {});
 
 // Checks a whole election: every report, plus findings that need more than one precinct
 // (duplicated records with identical numbers; apportioned precincts never reported).

@@ -6,7 +6,7 @@
 
 #include "caucus/allocation.h"
 #include "cli/commands.h"
-#include "cli/json_output.h"
+#include "caucus/json_output.h"
 #include "core/text.h"
 #include "rules/ruleset.h"
 

@@ -7,7 +7,7 @@
 #include "caucus/findings.h"
 #include "cli/commands.h"
 #include "cli/election_input.h"
-#include "cli/json_output.h"
+#include "caucus/json_output.h"
 #include "io/importers.h"
 
 namespace canvass {

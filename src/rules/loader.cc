@@ -763,11 +763,11 @@ Result<Ruleset> LoadRulesetFile(const std::string& path) {
   return ParseRuleset(text, path);
 }
 
-Result<Ruleset> LoadRuleset(const std::string& name_or_path) {
+Result<std::string> RulesetPath(const std::string& name_or_path) {
   const std::string& s = name_or_path;
   bool is_path = s.find('/') != std::string::npos ||
                  (s.size() >= 5 && s.compare(s.size() - 5, 5, ".toml") == 0);
-  if (is_path) return LoadRulesetFile(s);
+  if (is_path) return s;
   const std::string dir = RulesDirectory();
   if (s.empty()) return Status::InvalidArgument("empty ruleset name");
   const std::string path = dir + "/" + s + ".toml";
@@ -778,7 +778,13 @@ Result<Ruleset> LoadRuleset(const std::string& name_or_path) {
     return Status::NotFound(fmt::format("no ruleset named \"{}\" in {} (available: {})", s, dir,
                                         known.empty() ? "none" : known));
   }
-  return LoadRulesetFile(path);
+  return path;
+}
+
+Result<Ruleset> LoadRuleset(const std::string& name_or_path) {
+  auto path = RulesetPath(name_or_path);
+  if (!path.ok()) return path.status();
+  return LoadRulesetFile(*path);
 }
 
 std::vector<std::string> ListRulesets() {

@@ -37,8 +37,8 @@ enum class SingleDelegateRule : uint8_t {
   kPlurality,  // the largest group wins the one delegate; a tie goes to chance
 };
 enum class SatelliteSdeRule : uint8_t {
-  kAttendance,      // the site's SDEs are fixed from its attendance (IDP 2020 practice)
-  kCountyDelegates, // SDEs follow the delegates awarded (NYT Upshot reading of the plan)
+  kAttendance,       // the site's SDEs are fixed from its attendance (IDP 2020 practice)
+  kCountyDelegates,  // SDEs follow the delegates awarded (NYT Upshot reading of the plan)
 };
 enum class NationalBasis : uint8_t { kSde, kCountyDelegates, kFirstAlignment, kFinalAlignment };
 enum class SharePrecision : uint8_t {
@@ -127,10 +127,10 @@ struct ConventionRules {
 };
 
 struct Ruleset {
-  std::string name;         // "iowa-dem-2020"
-  std::string version;      // "1"
-  std::string published;    // ISO date, "2019-09-19"
-  std::string description;  // one line
+  std::string name;                  // "iowa-dem-2020"
+  std::string version;               // "1"
+  std::string published;             // ISO date, "2019-09-19"
+  std::string description;           // one line
   std::vector<std::string> sources;  // citations, as written in the file
   PrecinctRules precinct;
   std::optional<NationalRules> national;
@@ -152,6 +152,8 @@ Result<Ruleset> ParseRuleset(std::string_view toml_text, const std::string& orig
 // A ruleset by name ("iowa-dem-2020") from the rules directory, or a path to a .toml file.
 // The rules directory is $CANVASS_RULES_DIR if set, else <source>/rules.
 Result<Ruleset> LoadRuleset(const std::string& name_or_path);
+// The file LoadRuleset reads for `name_or_path`; NotFound lists the rulesets there are.
+Result<std::string> RulesetPath(const std::string& name_or_path);
 // Names of the rulesets in the rules directory, sorted.
 std::vector<std::string> ListRulesets();
 

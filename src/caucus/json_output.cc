@@ -1,4 +1,4 @@
-#include "cli/json_output.h"
+#include "caucus/json_output.h"
 
 namespace canvass {
 
