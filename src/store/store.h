@@ -54,6 +54,12 @@ class Store {
   // The event with the highest seq, as the store records it (seq and hash of that row).
   virtual Result<StoreHead> Head() = 0;
 
+  // The head as the store wrote it down beside the events, in the same transaction as every
+  // append ({0, ""} before the first). Equal to Head() in an undamaged store; when rows at the
+  // tail were deleted, Head() moves back but this does not, which lets the verifier say that the
+  // ledger was truncated rather than just ending early.
+  virtual Result<StoreHead> RecordedHead() = 0;
+
   // Returns the events to append, given those appended by others since the caller's `after`
   // (which the writer must take into account first). Returning an error Status aborts the
   // transaction; nothing is written and Append returns that Status.
@@ -62,11 +68,15 @@ class Store {
 
   // Exclusive, durable append. The events returned by `write` must continue the sequence
   // (first seq = last missed seq + 1, or after + 1); otherwise FailedPrecondition and nothing is
-  // written. IoError when the disk is full or the database read-only or unreachable: nothing is
-  // written then either, and the store stays usable once the cause is gone.
+  // written. `after` beyond the stored head is FailedPrecondition too, before `write` is called.
+  // A line holding a NUL byte or a line break is InvalidArgument (it could be neither exported
+  // as one line of JSON Lines nor stored as PostgreSQL text). IoError when the disk is full or
+  // the database read-only or unreachable: nothing is written then either, and the store stays
+  // usable once the cause is gone. An empty vector from `write` commits nothing and is ok.
   virtual Status Append(int64_t after, const Writer& write) = 0;
 
   // Content-addressed blobs. PutBlob of an existing hash is a no-op. Durable on return.
+  // InvalidArgument when `sha256_hex` is not the lower-case hex SHA-256 of `bytes`.
   virtual Status PutBlob(const std::string& sha256_hex, std::string_view bytes) = 0;
   virtual Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex) = 0;
 };
