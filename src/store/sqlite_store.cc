@@ -1,0 +1,308 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <limits>
+#include <utility>
+
+#include "store/store_checks.h"
+
+namespace canvass {
+
+namespace {
+
+using store_internal::kSchemaVersion;
+
+// A prepared statement, finalized on destruction so that no read snapshot outlives its use.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement& operator=(Statement&& other) noexcept {
+    std::swap(stmt_, other.stmt_);
+    return *this;
+  }
+  ~Statement() {
+    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  }
+
+  int Prepare(sqlite3* db, const char* sql) {
+    return sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  int BindInt64(int i, int64_t v) { return sqlite3_bind_int64(stmt_, i, v); }
+  // A null pointer would bind SQL NULL, so empty values point at a literal.
+  int BindText(int i, std::string_view s) {
+    return sqlite3_bind_text64(stmt_, i, s.empty() ? "" : s.data(), s.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
+  }
+  int BindBlob(int i, std::string_view s) {
+    if (s.empty()) return sqlite3_bind_zeroblob(stmt_, i, 0);
+    return sqlite3_bind_blob64(stmt_, i, s.data(), s.size(), SQLITE_TRANSIENT);
+  }
+  int Step() { return sqlite3_step(stmt_); }
+  int Reset() {
+    int rc = sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return rc;
+  }
+
+  int64_t Int64(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
+  }
+  std::string Blob(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Rolls back on destruction unless committed: every early return, including a writer's error,
+// leaves nothing behind. SQLite may already have rolled back itself (after SQLITE_FULL, say).
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() {
+    if (!committed_ && sqlite3_get_autocommit(db_) == 0) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+  void MarkCommitted() { committed_ = true; }
+
+ private:
+  sqlite3* db_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+void SqliteStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<sqlite3, Closer> db)
+    : path_(std::move(path)), location_("sqlite:" + path_), db_(std::move(db)) {}
+
+Status SqliteStore::Error(int rc, const std::string& doing) const {
+  std::string detail = location_ + ": " + doing + ": ";
+  detail += db_ != nullptr ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return Status::IoError("the database is full: " + detail);
+    case SQLITE_READONLY:
+      return Status::IoError("the database is read-only: " + detail);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::IoError("the database is busy (another writer held it for more than " +
+                             std::to_string(kBusyTimeoutMs / 1000) + " s): " + detail);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(detail);
+    default:
+      return Status::IoError(detail);
+  }
+}
+
+Status SqliteStore::Exec(const char* sql, const char* doing) {
+  int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, doing);
+  return Status::Ok();
+}
+
+Status SqliteStore::ExecForTesting(const std::string& sql) {
+  return Exec(sql.c_str(), "running a test statement");
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // Even a failed open may hand back a handle that needs closing.
+  std::unique_ptr<sqlite3, Closer> db(raw);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, std::move(db)));
+  if (rc != SQLITE_OK) return store->Error(rc, "cannot open");
+  sqlite3_extended_result_codes(store->db_.get(), 1);
+  sqlite3_busy_timeout(store->db_.get(), kBusyTimeoutMs);
+
+  {
+    Statement wal;
+    rc = wal.Prepare(store->db_.get(), "PRAGMA journal_mode = WAL");
+    if (rc == SQLITE_OK) rc = wal.Step();
+    if (rc != SQLITE_ROW) return store->Error(rc, "cannot switch to WAL journal mode");
+    if (wal.Text(0) != "wal") {
+      return Status::IoError(store->location_ + ": cannot switch to WAL journal mode (still \"" +
+                             wal.Text(0) + "\")");
+    }
+  }
+  CANVASS_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous = FULL", "cannot set synchronous"));
+  CANVASS_RETURN_IF_ERROR(store->CreateSchema());
+  return store;
+}
+
+Status SqliteStore::CreateSchema() {
+  // Read first, so that an existing store opens without taking the write lock.
+  std::string version;
+  {
+    Statement read;
+    if (read.Prepare(db_.get(), "SELECT value FROM meta WHERE key = 'schema'") == SQLITE_OK &&
+        read.Step() == SQLITE_ROW) {
+      version = read.Text(0);
+    }
+  }
+  if (version.empty()) {
+    CANVASS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "creating the schema"));
+    Transaction txn(db_.get());
+    CANVASS_RETURN_IF_ERROR(
+        Exec("CREATE TABLE IF NOT EXISTS events ("
+             "  seq INTEGER PRIMARY KEY, line TEXT NOT NULL, hash TEXT NOT NULL);"
+             "CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, bytes BLOB NOT NULL);"
+             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+             "creating the schema"));
+    Statement insert;
+    int rc = insert.Prepare(db_.get(),
+                            "INSERT INTO meta (key, value) VALUES ('schema', ?1) "
+                            "ON CONFLICT (key) DO NOTHING");
+    if (rc == SQLITE_OK) rc = insert.BindText(1, kSchemaVersion);
+    if (rc == SQLITE_OK) rc = insert.Step();
+    if (rc != SQLITE_DONE) return Error(rc, "creating the schema");
+    Statement read;
+    rc = read.Prepare(db_.get(), "SELECT value FROM meta WHERE key = 'schema'");
+    if (rc == SQLITE_OK) rc = read.Step();
+    if (rc != SQLITE_ROW) return Error(rc, "reading the schema version");
+    version = read.Text(0);
+    CANVASS_RETURN_IF_ERROR(Exec("COMMIT", "creating the schema"));
+    txn.MarkCommitted();
+  }
+  if (version != kSchemaVersion) {
+    return Status::FailedPrecondition(location_ + ": the store has schema version \"" + version +
+                                      "\"; this build knows only version " +
+                                      std::string(kSchemaVersion));
+  }
+  return Status::Ok();
+}
+
+Result<StoreHead> SqliteStore::ReadHead() {
+  Statement s;
+  int rc = s.Prepare(db_.get(), "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+  if (rc == SQLITE_OK) rc = s.Step();
+  StoreHead head;
+  if (rc == SQLITE_ROW) {
+    head.seq = s.Int64(0);
+    head.hash = s.Text(1);
+  } else if (rc != SQLITE_DONE) {
+    return Error(rc, "reading the head");
+  }
+  return head;
+}
+
+Result<std::vector<StoredEvent>> SqliteStore::Read(int64_t after, int64_t limit) {
+  Statement s;
+  int rc = s.Prepare(db_.get(),
+                     "SELECT seq, line, hash FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  if (rc == SQLITE_OK) rc = s.BindInt64(1, after);
+  if (rc == SQLITE_OK) rc = s.BindInt64(2, limit);
+  if (rc != SQLITE_OK) return Error(rc, "reading events");
+  std::vector<StoredEvent> events;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    events.push_back(StoredEvent{s.Int64(0), s.Text(1), s.Text(2)});
+  }
+  if (rc != SQLITE_DONE) return Error(rc, "reading events");
+  return events;
+}
+
+Result<std::vector<StoredEvent>> SqliteStore::ReadAfter(int64_t after, int64_t limit) {
+  CANVASS_RETURN_IF_ERROR(store_internal::CheckLimit(location_, limit));
+  return Read(after, limit);
+}
+
+Result<StoreHead> SqliteStore::Head() { return ReadHead(); }
+
+Result<StoreHead> SqliteStore::RecordedHead() {
+  Statement s;
+  int rc =
+      s.Prepare(db_.get(), "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')");
+  if (rc != SQLITE_OK) return Error(rc, "reading the recorded head");
+  StoreHead head;
+  std::string seq_text;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    (s.Text(0) == "head_seq" ? seq_text : head.hash) = s.Text(1);
+  }
+  if (rc != SQLITE_DONE) return Error(rc, "reading the recorded head");
+  if (!seq_text.empty() && !store_internal::ParseInt64(seq_text, &head.seq)) {
+    return Status::Corruption(location_ + ": meta head_seq \"" + seq_text + "\" is not an integer");
+  }
+  return head;
+}
+
+Status SqliteStore::Append(int64_t after, const Writer& write) {
+  // IMMEDIATE takes the write lock now, so the reads below see every committed event and no one
+  // can append between them and our insert.
+  CANVASS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "taking the write lock"));
+  Transaction txn(db_.get());
+
+  Result<StoreHead> head = ReadHead();
+  if (!head.ok()) return head.status();
+  CANVASS_RETURN_IF_ERROR(store_internal::CheckAfter(location_, after, head->seq));
+  Result<std::vector<StoredEvent>> missed = Read(after, std::numeric_limits<int64_t>::max());
+  if (!missed.ok()) return missed.status();
+
+  Result<std::vector<StoredEvent>> events = write(*missed);
+  if (!events.ok()) return events.status();
+  CANVASS_RETURN_IF_ERROR(store_internal::CheckContinues(location_, head->seq, *events));
+  if (events->empty()) return Status::Ok();  // nothing to commit; the guard ends the transaction
+
+  Statement insert;
+  int rc = insert.Prepare(db_.get(), "INSERT INTO events (seq, line, hash) VALUES (?1, ?2, ?3)");
+  if (rc != SQLITE_OK) return Error(rc, "appending");
+  for (const StoredEvent& e : *events) {
+    rc = insert.BindInt64(1, e.seq);
+    if (rc == SQLITE_OK) rc = insert.BindText(2, e.line);
+    if (rc == SQLITE_OK) rc = insert.BindText(3, e.hash);
+    if (rc == SQLITE_OK) rc = insert.Step();
+    if (rc != SQLITE_DONE) return Error(rc, "appending event " + std::to_string(e.seq));
+    insert.Reset();
+  }
+
+  Statement meta;
+  rc = meta.Prepare(db_.get(),
+                    "INSERT INTO meta (key, value) VALUES ('head_seq', ?1), ('head_hash', ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (rc == SQLITE_OK) rc = meta.BindText(1, std::to_string(events->back().seq));
+  if (rc == SQLITE_OK) rc = meta.BindText(2, events->back().hash);
+  if (rc == SQLITE_OK) rc = meta.Step();
+  if (rc != SQLITE_DONE) return Error(rc, "recording the head");
+
+  CANVASS_RETURN_IF_ERROR(Exec("COMMIT", "committing the append"));
+  txn.MarkCommitted();
+  return Status::Ok();
+}
+
+Status SqliteStore::PutBlob(const std::string& sha256_hex, std::string_view bytes) {
+  CANVASS_RETURN_IF_ERROR(store_internal::CheckBlobHash(location_, sha256_hex, bytes));
+  Statement s;
+  int rc = s.Prepare(
+      db_.get(), "INSERT INTO blobs (hash, bytes) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING");
+  if (rc == SQLITE_OK) rc = s.BindText(1, sha256_hex);
+  if (rc == SQLITE_OK) rc = s.BindBlob(2, bytes);
+  if (rc == SQLITE_OK) rc = s.Step();
+  if (rc != SQLITE_DONE) return Error(rc, "storing blob " + sha256_hex);
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> SqliteStore::GetBlob(const std::string& sha256_hex) {
+  Statement s;
+  int rc = s.Prepare(db_.get(), "SELECT bytes FROM blobs WHERE hash = ?1");
+  if (rc == SQLITE_OK) rc = s.BindText(1, sha256_hex);
+  if (rc == SQLITE_OK) rc = s.Step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(s.Blob(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return Error(rc, "reading blob " + sha256_hex);
+}
+
+}  // namespace canvass
