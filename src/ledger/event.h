@@ -5,11 +5,13 @@
 // exactly these members
 //   {"actor":{"id":..,"role":..},"channel":..,"payload":{..},"prev":..,"seq":..,"time":..,"type":..}
 // keys sorted by their UTF-8 bytes at every level, no insignificant white space, strings escaped
-// only where JSON requires it (", \, control characters as \u00XX or \n \t ...), integers only
+// only where JSON requires it (", \, control characters as \u00xx or \n \t ...), integers only
 // (no fractions, no exponents, no floating point numbers anywhere: exact figures travel as
-// strings), and UTF-8 text. `prev` is the hash of the previous event's line (64 zeros for the
-// first), `hash` is the lower-case hex SHA-256 of the line itself. The line does not contain its
-// own hash; the export (JSON Lines) is the lines in order, one per line, so that
+// strings; and within -(2^53-1)..2^53-1, so that JavaScript and jq read them exactly), UTF-8
+// text, and at most 64 levels of nesting, the envelope being the first. `prev` is the hash of the
+// previous event's line (64 zeros for the first), `hash` is the lower-case hex SHA-256 of the
+// line itself. The line does not contain its own hash; the export (JSON Lines) is the lines in
+// order, one per line, so that
 //   sed -n Np ledger.jsonl | tr -d '\n' | sha256sum
 // prints the `prev` of line N+1.
 //
@@ -47,8 +49,9 @@ struct Event {
   std::string prev;  // hash of the previous event's line, kGenesisPrev for seq 1
 };
 
-// The canonical line. InvalidArgument when the payload holds a floating point number, or a
-// string that is not valid UTF-8 (named by its JSON pointer).
+// The canonical line. InvalidArgument when the payload holds a floating point number, an integer
+// outside -(2^53-1)..2^53-1, a string that is not valid UTF-8 (named by its JSON pointer) or nests
+// too deep; or when seq, time or prev are not in their format, or the type is empty.
 Result<std::string> CanonicalLine(const Event& event);
 
 // Encodes `event` as a StoredEvent: its canonical line and that line's hash.
