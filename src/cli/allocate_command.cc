@@ -5,8 +5,8 @@
 #include <ostream>
 
 #include "caucus/allocation.h"
-#include "cli/commands.h"
 #include "caucus/json_output.h"
+#include "cli/commands.h"
 #include "core/text.h"
 #include "rules/ruleset.h"
 

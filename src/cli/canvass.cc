@@ -84,6 +84,77 @@ int RunCanvass(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "Check and tabulate the real Iowa 2020 releases");
   demo->add_option("--data", data_dir, "The data directory")->capture_default_str();
 
+  InitOptions init;
+  init.data_dir = data_dir;
+  auto* init_cmd = app.add_subcommand("init", "Set up an election in a store, with access codes");
+  init_cmd->add_option("--store", init.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  init_cmd->add_flag("--demo", init.demo, "The real Iowa 2020 election (1,765 units, no results)");
+  init_cmd->add_option("--data", init.data_dir, "The data directory (for --demo)");
+  init_cmd->add_option("--rules", init.rules, "Ruleset")->capture_default_str();
+  init_cmd->add_option("--apportionment", init.apportionment, "Apportionment CSV (any format)");
+  init_cmd->add_option("--districts", init.districts, "County to district CSV");
+  init_cmd->add_option("--candidate", init.candidates, "A candidate (repeat)");
+  init_cmd->add_option("--candidates-from", init.results,
+                       "Take the candidates from a results file");
+  init_cmd->add_option("--name", init.name, "The election's name");
+  init_cmd->add_option("--operators", init.operators, "Hotline operator accounts")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  init_cmd->add_option("--codes-out", init.codes_out, "Where to write the access codes CSV");
+  init_cmd->add_flag("--fast-kdf", init.fast_kdf, "Cheapest Argon2id (tests only)");
+
+  ServeOptions serve;
+  serve.data_dir = data_dir;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the reporting server");
+  serve_cmd->add_option("--store,--database", serve.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  serve_cmd->add_flag("--demo", serve.demo,
+                      "Set up the Iowa 2020 demo election if the store is empty");
+  serve_cmd->add_option("--data", serve.data_dir, "The data directory (for --demo)");
+  serve_cmd->add_option("--codes-out", serve.codes_out, "Where --demo writes the access codes");
+  serve_cmd->add_option("--address", serve.address, "Address to listen on")->capture_default_str();
+  serve_cmd->add_option("--port", serve.port, "Port (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve_cmd->add_option("--session-key-file", serve.session_key_file,
+                        "Key that signs sessions (share it between nodes)");
+  serve_cmd->add_option("--port-file", serve.port_file, "Write the bound port to this file");
+  serve_cmd->add_flag("--fast-kdf", serve.fast_kdf, "Cheapest Argon2id (tests only)");
+  serve_cmd->add_flag("--no-rate-limits", serve.no_rate_limits,
+                      "No per-address or per-account limits (load tests from one address)");
+
+  LedgerOptions ledger;
+  auto* ledger_cmd = app.add_subcommand("ledger", "Verify or export the ledger");
+  ledger_cmd->require_subcommand(1);
+  auto* verify_cmd = ledger_cmd->add_subcommand("verify", "Check the hash chain and replay it");
+  verify_cmd->add_option("--store", ledger.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  verify_cmd->add_option("--file", ledger.file, "A JSON Lines export instead of a store");
+  verify_cmd->add_option("--expect-head", ledger.expect_head,
+                         "SEQ:HASH the chain must reach (from a receipt or a release)");
+  verify_cmd->add_flag("--json", ledger.json, "Print JSON");
+  auto* export_cmd = ledger_cmd->add_subcommand("export", "Write the ledger as JSON Lines");
+  export_cmd->add_option("--store", ledger.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  export_cmd->add_option("--out", ledger.out, "Output file (default: standard output)");
+
+  CredentialsOptions creds;
+  auto* creds_cmd = app.add_subcommand("credentials", "Manage access codes");
+  creds_cmd->require_subcommand(1);
+  auto* reissue_cmd =
+      creds_cmd->add_subcommand("reissue", "Revoke an access code and print a new one");
+  reissue_cmd->add_option("--store", creds.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  reissue_cmd->add_option("--role", creds.role, "chair, operator, campaign or admin")->required();
+  reissue_cmd
+      ->add_option("--subject", creds.subject, "Precinct number, operator name, candidate or admin")
+      ->required();
+  reissue_cmd->add_flag("--fast-kdf", creds.fast_kdf, "Cheapest Argon2id (tests only)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -101,6 +172,17 @@ int RunCanvass(int argc, char** argv) {
   if (*tab) return RunTabulate(tab_files, out, err);
   if (*conv) return RunConvert(convert, out, err);
   if (*demo) return RunDemo(data_dir, out, err);
+  if (*init_cmd) {
+    if (!*init_cmd->get_option("--data")) init.data_dir = data_dir;
+    return RunInit(init, out, err);
+  }
+  if (*serve_cmd) {
+    if (!*serve_cmd->get_option("--data")) serve.data_dir = data_dir;
+    return RunServe(serve, out, err);
+  }
+  if (*verify_cmd) return RunLedgerVerify(ledger, out, err);
+  if (*export_cmd) return RunLedgerExport(ledger, out, err);
+  if (*reissue_cmd) return RunCredentialsReissue(creds, out, err);
   return kExitUsage;
 }
 

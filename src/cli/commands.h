@@ -56,6 +56,56 @@ struct ConvertOptions {
 };
 int RunConvert(const ConvertOptions& options, std::ostream& out, std::ostream& err);
 
+// Setting up an election in a store (`canvass init`).
+struct InitOptions {
+  std::string store = "canvass.db";  // SQLite path or postgresql:// URL
+  bool demo = false;                 // the real Iowa 2020 election, from data_dir
+  std::string data_dir;
+  std::string rules = "iowa-dem-2020";
+  std::string apportionment;
+  std::string districts;
+  std::string results;                  // candidates from a results file, when not named
+  std::vector<std::string> candidates;  // --candidate, repeated
+  std::string name;
+  int operators = 4;
+  std::string codes_out;  // default canvass-codes.csv
+  bool fast_kdf = false;  // the cheapest Argon2id (tests, rehearsals); never for a real night
+};
+int RunInit(const InitOptions& options, std::ostream& out, std::ostream& err);
+
+struct ServeOptions {
+  std::string store = "canvass.db";
+  bool demo = false;  // set up the Iowa 2020 demo election when the store is empty
+  std::string data_dir;
+  std::string codes_out;
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  int threads = 2;
+  std::string session_key_file;  // default: <store>.key (SQLite) or canvass-session.key
+  std::string port_file;         // write the bound port here (for --port 0)
+  bool fast_kdf = false;
+  bool no_rate_limits = false;  // load tests from one address
+};
+int RunServe(const ServeOptions& options, std::ostream& out, std::ostream& err);
+
+struct LedgerOptions {
+  std::string store = "canvass.db";
+  std::string file;         // verify a JSON Lines export instead of a store
+  std::string expect_head;  // SEQ:HASH the chain must reach
+  std::string out;          // export destination ("-" or empty: standard output)
+  bool json = false;
+};
+int RunLedgerVerify(const LedgerOptions& options, std::ostream& out, std::ostream& err);
+int RunLedgerExport(const LedgerOptions& options, std::ostream& out, std::ostream& err);
+
+struct CredentialsOptions {
+  std::string store = "canvass.db";
+  std::string role;
+  std::string subject;
+  bool fast_kdf = false;
+};
+int RunCredentialsReissue(const CredentialsOptions& options, std::ostream& out, std::ostream& err);
+
 // The README's main job: the real Iowa 2020 releases, checked and tabulated from data/.
 int RunDemo(const std::string& data_dir, std::ostream& out, std::ostream& err);
 

@@ -5,9 +5,9 @@
 #include <ostream>
 
 #include "caucus/findings.h"
+#include "caucus/json_output.h"
 #include "cli/commands.h"
 #include "cli/election_input.h"
-#include "caucus/json_output.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {

@@ -1,0 +1,722 @@
+#include "api/api.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "caucus/json_output.h"
+#include "core/sha256.h"
+#include "intake/photo.h"
+#include "intake/setup.h"
+#include "tabulate/tabulate.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kPrefix = "/api/v1";
+
+HttpResponse JsonResponse(int status, const json& body) {
+  return HttpResponse::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+int StatusFor(Rejection::Kind kind) {
+  switch (kind) {
+    case Rejection::Kind::kInvalid:
+      return 422;
+    case Rejection::Kind::kConflict:
+      return 409;
+    case Rejection::Kind::kNotFound:
+      return 404;
+    case Rejection::Kind::kForbidden:
+      return 403;
+  }
+  return 400;
+}
+
+HttpResponse RejectionResponse(const Rejection& r) {
+  return HttpResponse::Error(StatusFor(r.kind), r.code, r.message, r.field);
+}
+
+HttpResponse OutcomeResponse(const Outcome& o) {
+  switch (o.kind) {
+    case Outcome::Kind::kAccepted:
+      return JsonResponse(201, o.body);
+    case Outcome::Kind::kDuplicate:
+      return JsonResponse(200, o.body);
+    case Outcome::Kind::kRejected:
+      return RejectionResponse(*o.rejection);
+    case Outcome::Kind::kUnavailable:
+      return HttpResponse::Error(503, "store-unavailable",
+                                 "the report could not be recorded right now and was not kept; "
+                                 "send it again in a moment (" +
+                                     o.unavailable + ")");
+  }
+  return HttpResponse::Error(500, "internal", "unexpected outcome");
+}
+
+HttpResponse Forbidden(const std::string& message) {
+  return HttpResponse::Error(403, "forbidden", message);
+}
+
+HttpResponse NeedLogin() {
+  return HttpResponse::Error(401, "unauthenticated",
+                             "log in with your access code first (POST /api/v1/session)");
+}
+
+// Path segments after /api/v1: "/api/v1/precincts/12/first" -> {"precincts", "12", "first"}.
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  path.remove_prefix(kPrefix.size());
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::optional<int64_t> ParseId(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 1) return std::nullopt;
+  return v;
+}
+
+// The request body as a JSON object, or the 400 that says why not.
+std::optional<HttpResponse> ParseBody(const HttpRequest& req, json& out) {
+  out = json::parse(req.body, nullptr, false);
+  if (out.is_discarded()) {
+    return HttpResponse::Error(400, "malformed-json", "the request body is not valid JSON");
+  }
+  if (!out.is_object()) {
+    return HttpResponse::Error(400, "malformed-json", "the request body must be a JSON object");
+  }
+  return std::nullopt;
+}
+
+bool IsHex64(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+const char* ChannelOf(const std::string& role) {
+  if (role == "chair") return "web";
+  if (role == "operator") return "hotline";
+  if (role == "campaign") return "campaign";
+  return "admin";
+}
+
+}  // namespace
+
+Api::Api(Intake& intake, Metrics& metrics, ApiOptions options)
+    : intake_(intake), metrics_(metrics), options_(std::move(options)), guard_(options_.guard) {
+  metrics_.Describe("canvass_events_appended_total", "Ledger events appended by this node");
+  metrics_.Describe("canvass_submissions_total", "Submissions by event type and outcome");
+  metrics_.Describe("canvass_rejected_inputs_total", "Submissions refused, by code");
+  metrics_.Describe("canvass_logins_total", "Login attempts by result");
+  metrics_.Describe("canvass_ledger_seq", "The ledger's sequence number as this node sees it");
+  intake_.OnCommit([this](int64_t seq) {
+    metrics_.Set("canvass_ledger_seq", {}, seq);
+    std::function<void()> notify;
+    {
+      std::lock_guard lock(mu_);
+      notify = notify_;
+    }
+    if (notify) notify();
+  });
+}
+
+void Api::SetStreamNotifier(std::function<void()> notify) {
+  std::lock_guard lock(mu_);
+  notify_ = std::move(notify);
+}
+
+int64_t Api::Now() const {
+  if (options_.now_unix) return options_.now_unix();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Api::RouteLabel(const std::string& path) {
+  if (path.rfind(kPrefix, 0) != 0) return path == "/metrics" ? path : "other";
+  std::vector<std::string> seg = Segments(path);
+  std::string label(kPrefix);
+  for (size_t i = 0; i < seg.size() && i < 4; ++i) {
+    const bool id = (i == 1 && (seg[0] == "precincts" || seg[0] == "photos"));
+    label += "/" + (id ? std::string(":id") : seg[i]);
+  }
+  return label;
+}
+
+bool Api::AllowSubmission(const std::string& credential) {
+  if (options_.submissions_per_second <= 0) return true;
+  std::lock_guard lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = buckets_.try_emplace(credential, Bucket{options_.submission_burst, now});
+  Bucket& b = it->second;
+  if (!fresh) {
+    double elapsed = std::chrono::duration<double>(now - b.at).count();
+    b.tokens =
+        std::min(options_.submission_burst, b.tokens + elapsed * options_.submissions_per_second);
+    b.at = now;
+  }
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+Api::Principal Api::Authenticate(const HttpRequest& req, HttpResponse* error) {
+  const std::string& auth = req.Header("authorization");
+  if (auth.empty()) return Principal{"public", "", ""};
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.rfind(kBearer, 0) != 0) {
+    *error = HttpResponse::Error(401, "unauthenticated",
+                                 "the Authorization header must be \"Bearer <token>\"");
+    return {};
+  }
+  auto id = CheckToken(options_.session_key, std::string_view(auth).substr(kBearer.size()), Now());
+  if (!id) {
+    *error = HttpResponse::Error(401, "session-expired",
+                                 "your session has expired or is not valid: log in again");
+    return {};
+  }
+  auto who = intake_.Read([&](const ElectionState& s) -> std::optional<Principal> {
+    const CredentialRecord* c = s.credential(*id);
+    if (c == nullptr || c->revoked) return std::nullopt;
+    return Principal{c->role, c->subject, c->id};
+  });
+  if (!who) {
+    *error = HttpResponse::Error(401, "credential-revoked",
+                                 "this access code was revoked: ask the party for the new one");
+    return {};
+  }
+  return *who;
+}
+
+HttpResponse Api::Login(const HttpRequest& req) {
+  json body;
+  if (auto e = ParseBody(req, body)) return *e;
+  if (!body.contains("code") || !body["code"].is_string()) {
+    return HttpResponse::Error(422, "code-required", "type the access code from your packet",
+                               "code");
+  }
+  auto code = ParseAccessCode(body["code"].get<std::string>());
+  if (!code.ok()) {
+    metrics_.Increment("canvass_logins_total", {{"result", "malformed"}});
+    return HttpResponse::Error(422, "malformed-code", code.status().message(), "code");
+  }
+  const int64_t now = Now();
+  const std::string guard_key = code->id + "@" + req.remote_address;
+  if (int64_t wait = guard_.BlockedFor(guard_key, req.remote_address, now); wait > 0) {
+    metrics_.Increment("canvass_logins_total", {{"result", "locked"}});
+    HttpResponse r = HttpResponse::Error(
+        429, "locked-out",
+        fmt::format("too many wrong codes: try again in {} minutes, or call the hotline",
+                    (wait + 59) / 60));
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  }
+  auto record = intake_.Read([&](const ElectionState& s) -> std::optional<CredentialRecord> {
+    const CredentialRecord* c = s.credential(code->id);
+    if (c == nullptr || c->revoked) return std::nullopt;
+    return *c;
+  });
+  bool ok = false;
+  if (record) {
+    ok = VerifySecret(code->secret, record->hash);
+  } else {
+    VerifyDummy(options_.kdf);
+  }
+  if (!ok) {
+    guard_.RecordFailure(guard_key, req.remote_address, now);
+    metrics_.Increment("canvass_logins_total", {{"result", "wrong"}});
+    return HttpResponse::Error(
+        401, "wrong-code", "that access code is not right: check it against your packet", "code");
+  }
+  guard_.RecordSuccess(guard_key);
+  metrics_.Increment("canvass_logins_total", {{"result", "ok"}});
+  {
+    std::lock_guard lock(mu_);
+    logged_in_.insert(record->id);
+  }
+  const int64_t expires = now + options_.session_seconds;
+  json out = {{"token", IssueToken(options_.session_key, record->id, expires)},
+              {"role", record->role},
+              {"subject", record->subject},
+              {"credential", record->id},
+              {"expires", expires}};
+  if (record->role == "chair") {
+    if (auto pid = ParseId(record->subject)) {
+      out["precinct"] =
+          intake_.Read([&](const ElectionState& s) { return PrecinctJson(s, *pid, false); });
+    }
+  }
+  return JsonResponse(200, out);
+}
+
+void Api::SubmitEvent(const std::string& type, const Principal& who, json payload,
+                      Respond respond) {
+  if (!AllowSubmission(who.credential)) {
+    HttpResponse r = HttpResponse::Error(429, "slow-down",
+                                         "too many submissions from this account; wait a moment");
+    r.headers.emplace_back("Retry-After", "1");
+    respond(std::move(r));
+    return;
+  }
+  Submission s{type, Actor{who.role, who.credential}, ChannelOf(who.role), std::move(payload)};
+  intake_.Submit(std::move(s), [this, type, respond = std::move(respond)](Outcome o) {
+    const char* kind = o.kind == Outcome::Kind::kAccepted    ? "accepted"
+                       : o.kind == Outcome::Kind::kDuplicate ? "duplicate"
+                       : o.kind == Outcome::Kind::kRejected  ? "rejected"
+                                                             : "unavailable";
+    metrics_.Increment("canvass_submissions_total", {{"type", type}, {"outcome", kind}});
+    if (o.kind == Outcome::Kind::kAccepted) metrics_.Increment("canvass_events_appended_total");
+    if (o.kind == Outcome::Kind::kRejected) {
+      metrics_.Increment("canvass_rejected_inputs_total", {{"code", o.rejection->code}});
+    }
+    respond(OutcomeResponse(o));
+  });
+}
+
+void Api::Handle(HttpRequest req, Respond respond) {
+  HttpResponse error;
+  Principal who;
+  if (req.path.rfind(kPrefix, 0) == 0 || req.path == "/metrics") {
+    who = Authenticate(req, &error);
+    if (who.role.empty()) {
+      respond(std::move(error));
+      return;
+    }
+  }
+  bool answered = false;
+  HttpResponse r = Route(req, who, respond, answered);
+  if (!answered) respond(std::move(r));
+}
+
+HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& respond,
+                        bool& answered) {
+  if (req.path == "/metrics") {
+    if (req.method != "GET") return HttpResponse::Error(405, "method-not-allowed", "use GET");
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = metrics_.Render();
+    return r;
+  }
+  if (req.path.rfind(kPrefix, 0) != 0) {
+    return HttpResponse::Error(404, "not-found", "no such page: " + req.path);
+  }
+  const std::vector<std::string> seg = Segments(req.path);
+  const bool get = req.method == "GET";
+  const bool post = req.method == "POST";
+  auto method_not_allowed = [&](const char* allowed) {
+    HttpResponse r = HttpResponse::Error(405, "method-not-allowed",
+                                         fmt::format("{} takes {}", req.path, allowed));
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  };
+  auto submit = [&](const std::string& type, json payload) {
+    answered = true;
+    SubmitEvent(type, who, std::move(payload), std::move(respond));
+    return HttpResponse{};
+  };
+
+  if (seg.empty()) return HttpResponse::Error(404, "not-found", "see docs/api.md");
+  const std::string& top = seg[0];
+
+  if (top == "health" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+      return json{{"status", "ok"},
+                  {"store", intake_.store_kind()},
+                  {"election", s.created()},
+                  {"seq", s.seq()}};
+    }));
+  }
+  if (top == "session" && seg.size() == 1) {
+    if (post) return Login(req);
+    if (get) {
+      if (who.role == "public") return NeedLogin();
+      return JsonResponse(
+          200, {{"role", who.role}, {"subject", who.subject}, {"credential", who.credential}});
+    }
+    return method_not_allowed("GET, POST");
+  }
+  if (top == "election" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+      if (!s.created()) return json{{"created", false}};
+      return json{{"created", true},
+                  {"name", s.name()},
+                  {"ruleset", RulesetRefJson(s.ruleset())},
+                  {"candidates", s.candidates()},
+                  {"precincts", s.precincts().size()},
+                  {"seq", s.seq()},
+                  {"head", s.head_hash()}};
+    }));
+  }
+  if (top == "results" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    return Results(req);
+  }
+  if (top == "events" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    return Events(req);
+  }
+  if (top == "ledger" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    return Ledger(req);
+  }
+  if (top == "photos" && seg.size() == 2) {
+    if (!get) return method_not_allowed("GET");
+    if (!IsHex64(seg[1])) {
+      return HttpResponse::Error(404, "not-found", "a photo is named by its SHA-256 (64 hex)");
+    }
+    auto blob = intake_.GetBlob(seg[1]);
+    if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
+    if (!blob->has_value()) return HttpResponse::Error(404, "not-found", "no such photo");
+    auto kind = PhotoKind(**blob);
+    HttpResponse r;
+    r.content_type = kind.ok() ? *kind : "application/octet-stream";
+    r.body = std::move(**blob);
+    r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+    r.headers.emplace_back("ETag", "\"" + seg[1] + "\"");
+    return r;
+  }
+  if (top == "precincts") {
+    if (seg.size() == 1) {
+      if (!get) return method_not_allowed("GET");
+      return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+        json list = json::array();
+        for (size_t i = 0; i < s.precincts().size(); ++i) {
+          const int64_t id = static_cast<int64_t>(i + 1);
+          const PrecinctRecord& r = *s.precinct(id);
+          list.push_back({{"id", id},
+                          {"county", s.precincts()[i].county},
+                          {"precinct", s.precincts()[i].precinct},
+                          {"status", s.StatusOf(id)},
+                          {"disputed", s.Disputed(id)},
+                          {"flagged", r.check.has_error()},
+                          {"revision", r.revision}});
+        }
+        return json{{"seq", s.seq()}, {"precincts", list}};
+      }));
+    }
+    auto id = ParseId(seg[1]);
+    const bool exists =
+        id && intake_.Read([&](const ElectionState& s) { return s.precinct(*id) != nullptr; });
+    if (!exists) {
+      return HttpResponse::Error(404, "unknown-precinct", "there is no precinct " + seg[1]);
+    }
+    if (seg.size() == 2) {
+      if (!get) return method_not_allowed("GET");
+      return JsonResponse(
+          200, intake_.Read([&](const ElectionState& s) { return PrecinctJson(s, *id, true); }));
+    }
+    if (seg.size() != 3) return HttpResponse::Error(404, "not-found", "no such route");
+    const std::string& action = seg[2];
+    static const std::set<std::string> kActions = {
+        "first", "final", "ties", "photo", "confirm", "corrections", "preview", "attestations"};
+    if (kActions.count(action) == 0) return HttpResponse::Error(404, "not-found", "no such route");
+    if (!post) return method_not_allowed("POST");
+    if (who.role == "public") return NeedLogin();
+    const bool own_chair = who.role == "chair" && who.subject == std::to_string(*id);
+    const bool reporter = own_chair || who.role == "admin";
+    if (action == "attestations") {
+      if (who.role != "campaign") return Forbidden("only campaigns confirm or dispute reports");
+    } else if (action == "ties" || action == "photo" || action == "confirm" ||
+               action == "preview") {
+      if (!reporter && who.role != "operator") {
+        return Forbidden(who.role == "chair" ? "you can report only for your own precinct"
+                                             : "only the precinct's chair, a hotline operator "
+                                               "or an administrator can do this");
+      }
+    } else if (!reporter) {
+      return Forbidden(who.role == "chair" ? "you can report only for your own precinct"
+                       : who.role == "operator"
+                           ? "operators enter reports at /api/v1/hotline/entries (double entry)"
+                           : "only the precinct's chair or an administrator can report figures");
+    }
+    if (action == "photo") {
+      auto kind = PhotoKind(req.body);
+      if (!kind.ok()) {
+        return HttpResponse::Error(415, "unsupported-photo", kind.status().message());
+      }
+      if (req.body.size() > options_.max_photo_bytes) {
+        return HttpResponse::Error(413, "too-large", "the photo is too large");
+      }
+      const std::string hash = Sha256Hex(req.body);
+      Status put = intake_.PutBlob(hash, req.body);
+      if (!put.ok()) {
+        return HttpResponse::Error(
+            503, "store-unavailable",
+            "the photo could not be stored; send it again (" + put.message() + ")");
+      }
+      json payload = {{"precinct", *id},
+                      {"sha256", hash},
+                      {"content_type", *kind},
+                      {"bytes", static_cast<int64_t>(req.body.size())}};
+      auto sub = req.query.find("submission");
+      const std::string& header = req.Header("x-submission-id");
+      if (sub != req.query.end()) {
+        payload["submission"] = sub->second;
+      } else if (!header.empty()) {
+        payload["submission"] = header;
+      } else {
+        payload["submission"] = "photo-" + hash;
+      }
+      return submit("photo-attached", std::move(payload));
+    }
+    json body;
+    if (auto e = ParseBody(req, body)) return *e;
+    if (action == "preview") {
+      auto result = intake_.Read([&](const ElectionState& s) { return s.Preview(*id, body); });
+      if (auto* r = std::get_if<Rejection>(&result)) return RejectionResponse(*r);
+      return JsonResponse(200, std::get<json>(result));
+    }
+    body["precinct"] = *id;
+    static const std::map<std::string, std::string> kTypes = {
+        {"first", "first-alignment-reported"}, {"final", "final-alignment-reported"},
+        {"ties", "tie-outcome-recorded"},      {"confirm", "report-confirmed"},
+        {"corrections", "report-corrected"},   {"attestations", "campaign-attestation"}};
+    return submit(kTypes.at(action), std::move(body));
+  }
+  if (top == "hotline") {
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "operator" &&
+        !(who.role == "admin" && seg.size() == 2 && seg[1] == "reconciliation")) {
+      return Forbidden("only hotline operators use the hotline");
+    }
+    if (seg.size() == 2 && seg[1] == "entries") {
+      if (!post) return method_not_allowed("POST");
+      json body;
+      if (auto e = ParseBody(req, body)) return *e;
+      if (!body.contains("precinct") || !body["precinct"].is_number_integer()) {
+        return HttpResponse::Error(422, "precinct-required",
+                                   "say which precinct (its number) the caller reports for",
+                                   "precinct");
+      }
+      return submit("hotline-entry", std::move(body));
+    }
+    if (seg.size() == 2 && seg[1] == "reconciliation") {
+      if (!get) return method_not_allowed("GET");
+      return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+        json queue = json::array();
+        for (size_t i = 0; i < s.precincts().size(); ++i) {
+          const int64_t id = static_cast<int64_t>(i + 1);
+          const PrecinctRecord& r = *s.precinct(id);
+          if (r.hotline.size() < 2) continue;
+          for (const char* stage : {"first", "final"}) {
+            json entries = json::array();
+            std::set<std::string> operators;
+            for (const HotlineEntry& h : r.hotline) {
+              if (!h.figures.contains(stage)) continue;
+              operators.insert(h.operator_id);
+              entries.push_back(
+                  {{"seq", h.seq}, {"operator", h.operator_id}, {"figures", h.figures}});
+            }
+            if (operators.size() < 2) continue;
+            queue.push_back({{"precinct", id},
+                             {"county", s.precincts()[i].county},
+                             {"name", s.precincts()[i].precinct},
+                             {"stage", stage},
+                             {"entries", entries}});
+          }
+        }
+        return json{{"queue", queue}};
+      }));
+    }
+    return HttpResponse::Error(404, "not-found", "no such route");
+  }
+  if (top == "credentials" && seg.size() == 2 && seg[1] == "reissue") {
+    if (!post) return method_not_allowed("POST");
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "admin") return Forbidden("only an administrator reissues access codes");
+    json body;
+    if (auto e = ParseBody(req, body)) return *e;
+    if (!body.contains("role") || !body["role"].is_string() || !body.contains("subject") ||
+        !body["subject"].is_string()) {
+      return HttpResponse::Error(422, "malformed-request", "give role and subject", "role");
+    }
+    auto issued = ReissueCredential(intake_, body["role"].get<std::string>(),
+                                    body["subject"].get<std::string>(),
+                                    Actor{"admin", who.credential}, "admin", options_.kdf);
+    if (!issued.ok()) return HttpResponse::Error(422, "reissue-refused", issued.status().message());
+    return JsonResponse(201, {{"role", issued->role},
+                              {"subject", issued->subject},
+                              {"label", issued->label},
+                              {"credential", issued->credential},
+                              {"code", issued->code}});
+  }
+  if (top == "readiness" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "admin") return Forbidden("only administrators see readiness");
+    std::set<std::string> logged;
+    {
+      std::lock_guard lock(mu_);
+      logged = logged_in_;
+    }
+    return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+      json rows = json::array();
+      int64_t in = 0;
+      for (size_t i = 0; i < s.precincts().size(); ++i) {
+        const std::string subject = std::to_string(i + 1);
+        const CredentialRecord* c = s.credential_of("chair", subject);
+        const bool seen = c != nullptr && logged.count(c->id) > 0;
+        in += seen ? 1 : 0;
+        rows.push_back({{"precinct", static_cast<int64_t>(i + 1)},
+                        {"county", s.precincts()[i].county},
+                        {"name", s.precincts()[i].precinct},
+                        {"chair_logged_in", seen},
+                        {"status", s.StatusOf(static_cast<int64_t>(i + 1))}});
+      }
+      return json{{"chairs_logged_in", in}, {"precincts", rows}};
+    }));
+  }
+  return HttpResponse::Error(404, "not-found", "no such route: " + req.path);
+}
+
+HttpResponse Api::Results(const HttpRequest& req) {
+  const int64_t seq = intake_.Read([](const ElectionState& s) { return s.seq(); });
+  std::shared_ptr<const std::string> body;
+  int64_t body_seq = -1;
+  {
+    std::unique_lock lock(results_mu_, std::try_to_lock);
+    const bool stale_ok = !lock.owns_lock() && results_body_ != nullptr;
+    if (!lock.owns_lock() && !stale_ok) lock.lock();
+    if (lock.owns_lock()) {
+      const auto now = std::chrono::steady_clock::now();
+      const bool fresh_enough =
+          results_body_ != nullptr &&
+          (results_seq_ == seq || now - results_built_ < options_.results_max_age);
+      if (!fresh_enough) {
+        auto built = intake_.Read([&](const ElectionState& s) -> std::pair<int64_t, std::string> {
+          if (!s.created()) return {s.seq(), json{{"created", false}}.dump()};
+          Election election = s.ReportedElection();
+          std::vector<PrecinctCheck> checks = s.ReportedChecks();
+          auto tab = Tabulate(s.ruleset(), election, checks);
+          json out;
+          if (tab.ok()) {
+            out = TabulationToJson(s.ruleset(), s.candidates(), *tab);
+          } else {
+            out = {{"error", tab.status().message()}};
+          }
+          std::vector<int64_t> ids = s.ReportedIds();
+          int64_t complete = 0;
+          int64_t confirmed = 0;
+          for (int64_t id : ids) {
+            const std::string st = s.StatusOf(id);
+            complete += (st == "final-reported" || st == "confirmed") ? 1 : 0;
+            confirmed += st == "confirmed" ? 1 : 0;
+          }
+          const int64_t total = static_cast<int64_t>(s.precincts().size());
+          out["ledger"] = {{"seq", s.seq()}, {"head", s.head_hash()}};
+          out["reporting"] = {{"precincts", total},
+                              {"reported", ids.size()},
+                              {"complete", complete},
+                              {"confirmed", confirmed},
+                              {"percent_complete",
+                               total == 0 ? "0.00" : Rational(complete * 100, total).ToDecimal(2)},
+                              {"in", ids}};
+          return {s.seq(), out.dump()};
+        });
+        results_seq_ = built.first;
+        results_body_ = std::make_shared<const std::string>(std::move(built.second));
+        results_built_ = now;
+      }
+    }
+    body = results_body_;
+    body_seq = results_seq_;
+  }
+  const std::string etag = fmt::format("\"r{}\"", body_seq);
+  HttpResponse r;
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (req.Header("if-none-match") == etag) {
+    r.status = 304;
+    return r;
+  }
+  r.body = *body;
+  return r;
+}
+
+HttpResponse Api::Events(const HttpRequest& req) {
+  int64_t after = 0;
+  std::string from = req.Header("last-event-id");
+  if (from.empty()) {
+    auto it = req.query.find("after");
+    if (it != req.query.end()) from = it->second;
+  }
+  if (!from.empty()) {
+    auto [p, ec] = std::from_chars(from.data(), from.data() + from.size(), after);
+    if (ec != std::errc() || p != from.data() + from.size() || after < 0) {
+      return HttpResponse::Error(400, "malformed-event-id",
+                                 "Last-Event-ID must be a ledger sequence number", "after");
+    }
+  }
+  HttpResponse r;
+  SseStream stream;
+  stream.after = after;
+  stream.fetch = [this](int64_t from_seq, size_t max) {
+    return intake_.Read([&](const ElectionState& s) {
+      std::vector<SseMessage> out;
+      const auto& lines = s.lines();
+      for (int64_t i = from_seq; i < static_cast<int64_t>(lines.size()) && out.size() < max; ++i) {
+        const StoredEvent& e = lines[static_cast<size_t>(i)];
+        // The type, without decoding the line: it is canonical, so "type" is its last member.
+        std::string type;
+        const size_t at = e.line.rfind("\"type\":\"");
+        if (at != std::string::npos) {
+          const size_t start = at + 8;
+          type = e.line.substr(start, e.line.find('"', start) - start);
+        }
+        out.push_back(SseMessage{e.seq, type, e.line});
+      }
+      return out;
+    });
+  };
+  r.stream = std::move(stream);
+  return r;
+}
+
+HttpResponse Api::Ledger(const HttpRequest& req) {
+  int64_t after = 0;
+  int64_t limit = 1000;
+  for (auto [key, target] : {std::pair{"after", &after}, std::pair{"limit", &limit}}) {
+    auto it = req.query.find(key);
+    if (it == req.query.end()) continue;
+    const std::string& v = it->second;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *target);
+    if (ec != std::errc() || p != v.data() + v.size() || *target < 0) {
+      return HttpResponse::Error(400, "malformed-query", std::string(key) + " must be a number",
+                                 key);
+    }
+  }
+  limit = std::clamp<int64_t>(limit, 1, 10000);
+  HttpResponse r;
+  r.content_type = "application/x-ndjson";
+  r.body = intake_.Read([&](const ElectionState& s) {
+    std::string out;
+    const auto& lines = s.lines();
+    for (int64_t i = after; i < static_cast<int64_t>(lines.size()) && i < after + limit; ++i) {
+      out += lines[static_cast<size_t>(i)].line;
+      out += '\n';
+    }
+    return out;
+  });
+  return r;
+}
+
+}  // namespace canvass

@@ -1,0 +1,93 @@
+// The JSON API under /api/v1 (docs/api.md): maps HTTP requests to the intake, the state and the
+// tabulation. Every route checks the caller's role before anything else; every refusal uses the
+// error shape {"error": {"code", "message", "field"}} with the matching status.
+//
+// Roles come from a bearer token (POST /api/v1/session with an access code). A chair may act
+// only for its own precinct; an operator enters hotline reports; a campaign attests; an admin
+// may do what any of them may and reissue codes; the public reads.
+//
+// Thread-safety: Handle() may be called from any io thread at once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "http/metrics.h"
+#include "http/server.h"
+#include "intake/credentials.h"
+#include "intake/intake.h"
+
+namespace canvass {
+
+struct ApiOptions {
+  std::string session_key;              // hex; signs session tokens (credentials.h)
+  int64_t session_seconds = 24 * 3600;  // token lifetime
+  size_t max_photo_bytes = 10 * 1024 * 1024;
+  LoginGuard::Options guard;
+  KdfCost kdf = KdfCost::Server();  // cost of the dummy check for unknown ids
+  // Per-credential submissions: sustained per second and burst.
+  double submissions_per_second = 5;
+  double submission_burst = 60;
+  // How stale the cached GET /api/v1/results may be while a newer one is being built.
+  std::chrono::milliseconds results_max_age{250};
+  std::function<int64_t()> now_unix;  // injected clock; default: the system clock
+};
+
+class Api {
+ public:
+  Api(Intake& intake, Metrics& metrics, ApiOptions options);
+
+  void Handle(HttpRequest request, Respond respond);
+  // A low-cardinality label for a path ("/api/v1/precincts/:id/first").
+  static std::string RouteLabel(const std::string& path);
+
+  // Wire to HttpServer::NotifyStreams so event streams wake on every commit.
+  void SetStreamNotifier(std::function<void()> notify);
+
+ private:
+  struct Principal {
+    std::string role;  // "public" when no token
+    std::string subject;
+    std::string credential;
+  };
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+
+  HttpResponse Route(const HttpRequest& req, const Principal& who, Respond& respond,
+                     bool& answered);
+  Principal Authenticate(const HttpRequest& req, HttpResponse* error);
+  HttpResponse Login(const HttpRequest& req);
+  HttpResponse Results(const HttpRequest& req);
+  HttpResponse Events(const HttpRequest& req);
+  HttpResponse Ledger(const HttpRequest& req);
+  void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
+                   Respond respond);
+  bool AllowSubmission(const std::string& credential);
+  int64_t Now() const;
+
+  Intake& intake_;
+  Metrics& metrics_;
+  ApiOptions options_;
+  LoginGuard guard_;
+  std::function<void()> notify_;
+
+  std::mutex mu_;  // guards the members below
+  std::map<std::string, Bucket> buckets_;
+  std::set<std::string> logged_in_;  // credentials that have logged in on this node
+
+  std::mutex results_mu_;
+  int64_t results_seq_ = -1;
+  std::chrono::steady_clock::time_point results_built_;
+  std::shared_ptr<const std::string> results_body_;
+};
+
+}  // namespace canvass

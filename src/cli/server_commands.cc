@@ -1,0 +1,316 @@
+// `canvass init`, `serve`, `ledger verify|export` and `credentials reissue`: the commands that
+// work on a store.
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "api/api.h"
+#include "cli/commands.h"
+#include "cli/election_input.h"
+#include "core/text.h"
+#include "http/server.h"
+#include "intake/setup.h"
+#include "io/importers.h"
+#include "ledger/chain.h"
+
+namespace canvass {
+
+namespace {
+
+bool IsPostgres(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
+         location.find('=') != std::string::npos;
+}
+
+// Writes `text` to `path` readable by its owner only (access codes, keys).
+Status WritePrivateFile(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return Status::IoError(path + ": cannot write");
+  ::chmod(path.c_str(), 0600);
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) return Status::IoError(path + ": write failed");
+  return Status::Ok();
+}
+
+Result<ElectionSetup> DemoSetup(const std::string& data_dir, KdfCost cost) {
+  const std::string d = data_dir + "/iowa-2020";
+  auto election =
+      LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv", d + "/apportionment.csv",
+                        d + "/county-congressional-district.csv");
+  if (!election.ok()) return election.status();
+  auto path = RulesetPath("iowa-dem-2020");
+  if (!path.ok()) return path.status();
+  auto toml = ReadFile(*path);
+  if (!toml.ok()) return toml.status();
+  ElectionSetup setup;
+  setup.name = "Iowa Democratic caucuses, 3 February 2020 (demo)";
+  setup.ruleset_toml = std::move(toml).value();
+  setup.candidates = election->candidates;
+  setup.precincts = election->apportionment;
+  setup.county_district = election->county_district;
+  setup.cost = cost;
+  return setup;
+}
+
+Result<ElectionSetup> SetupFromFiles(const InitOptions& o) {
+  if (o.apportionment.empty()) {
+    return Status::InvalidArgument("--apportionment is required (or use --demo)");
+  }
+  auto path = RulesetPath(o.rules);
+  if (!path.ok()) return path.status();
+  auto toml = ReadFile(*path);
+  if (!toml.ok()) return toml.status();
+  auto table = LoadApportionmentFile(o.apportionment);
+  if (!table.ok()) return table.status();
+  ElectionSetup setup;
+  setup.name = o.name.empty() ? "Caucus" : o.name;
+  setup.ruleset_toml = std::move(toml).value();
+  setup.precincts = std::move(table).value();
+  if (!o.districts.empty()) {
+    auto map = LoadDistrictsFile(o.districts);
+    if (!map.ok()) return map.status();
+    setup.county_district = std::move(map).value();
+  }
+  std::set<std::string> seen;
+  for (const std::string& c : o.candidates) {
+    std::string name = NormaliseName(c);
+    if (name.empty()) return Status::InvalidArgument("--candidate: an empty name");
+    if (!seen.insert(name).second) {
+      return Status::InvalidArgument("--candidate: " + name + " is given twice");
+    }
+    setup.candidates.push_back(name);
+  }
+  if (setup.candidates.empty() && !o.results.empty()) {
+    auto election = LoadResultsFile(o.results);
+    if (!election.ok()) return election.status();
+    setup.candidates = election->candidates;
+  }
+  if (setup.candidates.empty()) {
+    return Status::InvalidArgument("name the candidates with --candidate (repeat it)");
+  }
+  return setup;
+}
+
+int Fail(std::ostream& err, const Status& st, int code = kExitFailure) {
+  err << "canvass: " << st.message() << "\n";
+  return code;
+}
+
+// Sets up the election (files or demo) in the store; writes the code sheet.
+int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
+  const KdfCost cost = o.fast_kdf ? KdfCost::Test() : KdfCost::Server();
+  auto setup = o.demo ? DemoSetup(o.data_dir, cost) : SetupFromFiles(o);
+  if (!setup.ok()) return Fail(err, setup.status(), kExitUsage);
+  setup->operators = o.operators;
+  setup->cost = cost;
+  auto intake = Intake::Open(o.store);
+  if (!intake.ok()) return Fail(err, intake.status());
+  auto codes = CreateElection(**intake, *setup);
+  if (!codes.ok()) return Fail(err, codes.status());
+  const std::string sheet = o.codes_out.empty() ? std::string("canvass-codes.csv") : o.codes_out;
+  if (Status st = WritePrivateFile(sheet, CodesCsv(*codes)); !st.ok()) return Fail(err, st);
+  const auto head = (*intake)->Read([](const ElectionState& s) {
+    return std::pair{s.seq(), s.head_hash()};
+  });
+  out << fmt::format(
+      "Created \"{}\" in {}: {} reporting units, {} candidates, ruleset {}.\n"
+      "{} access codes written to {} (owner-only; print each chair's on their packet).\n"
+      "Ledger: {} events, head {}.\n",
+      setup->name, o.store, setup->precincts.size(), setup->candidates.size(),
+      (*intake)->Read([](const ElectionState& s) { return s.ruleset().ShortHash(); }),
+      codes->size(), sheet, head.first, head.second);
+  return kExitOk;
+}
+
+Result<std::string> SessionKey(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    auto text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    std::string key = *text;
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+    if (key.size() != 64) return Status::InvalidArgument(path + ": not a session key (64 hex)");
+    return key;
+  }
+  std::string key = NewSessionKey();
+  CANVASS_RETURN_IF_ERROR(WritePrivateFile(path, key + "\n"));
+  return key;
+}
+
+}  // namespace
+
+int RunInit(const InitOptions& options, std::ostream& out, std::ostream& err) {
+  return DoInit(options, out, err);
+}
+
+int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
+  auto intake = Intake::Open(o.store);
+  if (!intake.ok()) return Fail(err, intake.status());
+  const bool created = (*intake)->Read([](const ElectionState& s) { return s.created(); });
+  if (!created) {
+    if (!o.demo) {
+      return Fail(err, Status::FailedPrecondition(
+                           o.store + " holds no election: run `canvass init` first, or "
+                                     "`canvass serve --demo` for the Iowa 2020 demo"));
+    }
+    InitOptions init;
+    init.demo = true;
+    init.store = o.store;
+    init.data_dir = o.data_dir;
+    init.codes_out = o.codes_out;
+    init.fast_kdf = o.fast_kdf;
+    intake = Status::FailedPrecondition("reopened below");  // DoInit opens the store itself
+    if (int rc = DoInit(init, out, err); rc != kExitOk) return rc;
+    intake = Intake::Open(o.store);
+    if (!intake.ok()) return Fail(err, intake.status());
+  }
+  std::string key_file = o.session_key_file;
+  if (key_file.empty()) key_file = IsPostgres(o.store) ? "canvass-session.key" : o.store + ".key";
+  auto key = SessionKey(key_file);
+  if (!key.ok()) return Fail(err, key.status());
+
+  Metrics metrics;
+  ApiOptions api_options;
+  api_options.session_key = *key;
+  api_options.kdf = o.fast_kdf ? KdfCost::Test() : KdfCost::Server();
+  if (o.no_rate_limits) {
+    api_options.submissions_per_second = 0;
+    api_options.guard.max_failures = 1'000'000;
+    api_options.guard.max_failures_per_address = 1'000'000;
+  }
+  Api api(**intake, metrics, api_options);
+  HttpServerOptions http;
+  http.address = o.address;
+  http.port = o.port;
+  http.threads = o.threads;
+  http.limits.body_limits_by_prefix.emplace_back("/api/v1/precincts/", api_options.max_photo_bytes);
+  if (o.no_rate_limits) http.limits.rate_per_second = 0;
+  HttpServer server(
+      http, [&api](HttpRequest req, Respond respond) { api.Handle(std::move(req), respond); },
+      &metrics, &Api::RouteLabel);
+  if (Status st = server.Start(); !st.ok()) return Fail(err, st);
+  api.SetStreamNotifier([&server] { server.NotifyStreams(); });
+  const auto seq = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
+  out << fmt::format("canvass: serving {} ({}, {} ledger events) at http://{}:{}/\n", o.store,
+                     (*intake)->store_kind(), seq, o.address, server.port());
+  if (o.demo) {
+    out << fmt::format(
+        "canvass: demo access codes are in {} (chairs, operators, campaigns, admin)\n",
+        o.codes_out.empty() ? "canvass-codes.csv" : o.codes_out);
+  }
+  out.flush();
+  if (!o.port_file.empty()) {
+    std::ofstream pf(o.port_file);
+    pf << server.port() << "\n";
+  }
+  server.Wait();
+  server.Stop();
+  api.SetStreamNotifier(nullptr);
+  return kExitOk;
+}
+
+int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err) {
+  std::optional<StoreHead> expected;
+  if (!o.expect_head.empty()) {
+    const size_t colon = o.expect_head.find(':');
+    StoreHead h;
+    try {
+      h.seq = std::stoll(o.expect_head.substr(0, colon));
+    } catch (...) {
+      h.seq = -1;
+    }
+    if (colon == std::string::npos || h.seq < 0) {
+      err << "canvass: --expect-head takes SEQ:HASH\n";
+      return kExitUsage;
+    }
+    h.hash = o.expect_head.substr(colon + 1);
+    expected = h;
+  }
+  ElectionState state;
+  auto replay = [&state](const Event& e) -> Status {
+    auto stored = EncodeEvent(e);
+    if (!stored.ok()) return stored.status();
+    if (auto r = state.Apply(e, *stored)) {
+      return Status::Corruption(
+          fmt::format("{} event refused on replay: {} ({})", e.type, r->message, r->code));
+    }
+    return Status::Ok();
+  };
+  ChainReport report;
+  std::string what;
+  if (!o.file.empty()) {
+    auto text = ReadFile(o.file);
+    if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+    report = VerifyJsonLines(*text, o.file, expected, replay);
+    what = o.file;
+  } else {
+    std::error_code ec;
+    if (!IsPostgres(o.store) && !std::filesystem::exists(o.store, ec)) {
+      return Fail(err, Status::NotFound(o.store + ": no such store"), kExitUsage);
+    }
+    auto store = OpenStore(o.store);
+    if (!store.ok()) return Fail(err, store.status());
+    report = VerifyStore(**store, expected, replay);
+    what = o.store;
+  }
+  if (o.json) {
+    nlohmann::json j = {{"ok", report.ok()},
+                        {"events", report.events},
+                        {"head", {{"seq", report.head.seq}, {"hash", report.head.hash}}}};
+    if (report.problem) {
+      j["problem"] = {{"seq", report.problem->seq},
+                      {"kind", report.problem->kind},
+                      {"message", report.problem->message}};
+    }
+    out << j.dump(2) << "\n";
+  } else if (report.ok()) {
+    out << fmt::format("{}: ok. {} events, chain and replay verified; head {}:{}\n", what,
+                       report.events, report.head.seq, report.head.hash);
+  } else {
+    out << fmt::format(
+        "{}: DAMAGED at event {}: {}: {}\n({} events before it verify; the last "
+        "good head is {}:{})\n",
+        what, report.problem->seq, report.problem->kind, report.problem->message, report.events,
+        report.head.seq, report.head.hash);
+  }
+  return report.ok() ? kExitOk : kExitFailure;
+}
+
+int RunLedgerExport(const LedgerOptions& o, std::ostream& out, std::ostream& err) {
+  std::error_code ec;
+  if (!IsPostgres(o.store) && !std::filesystem::exists(o.store, ec)) {
+    return Fail(err, Status::NotFound(o.store + ": no such store"), kExitUsage);
+  }
+  auto store = OpenStore(o.store);
+  if (!store.ok()) return Fail(err, store.status());
+  if (o.out.empty() || o.out == "-") {
+    Status st = ExportJsonLines(**store, out);
+    return st.ok() ? kExitOk : Fail(err, st);
+  }
+  std::ofstream file(o.out, std::ios::binary);
+  if (!file) return Fail(err, Status::IoError(o.out + ": cannot write"));
+  Status st = ExportJsonLines(**store, file);
+  file.close();
+  if (!st.ok()) return Fail(err, st);
+  if (!file) return Fail(err, Status::IoError(o.out + ": write failed"));
+  return kExitOk;
+}
+
+int RunCredentialsReissue(const CredentialsOptions& o, std::ostream& out, std::ostream& err) {
+  auto intake = Intake::Open(o.store);
+  if (!intake.ok()) return Fail(err, intake.status());
+  auto issued = ReissueCredential(**intake, o.role, o.subject, Actor{"admin", "cli"}, "cli",
+                                  o.fast_kdf ? KdfCost::Test() : KdfCost::Server());
+  if (!issued.ok()) return Fail(err, issued.status());
+  out << fmt::format("{} {} ({}): new access code {}  (the old one no longer works)\n",
+                     issued->role, issued->subject, issued->label, issued->code);
+  return kExitOk;
+}
+
+}  // namespace canvass

@@ -1,0 +1,945 @@
+#include "intake/election_state.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "caucus/json_output.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+Rejection Invalid(std::string code, std::string message, std::string field = "") {
+  return {Rejection::Kind::kInvalid, std::move(code), std::move(message), std::move(field)};
+}
+Rejection Conflict(std::string code, std::string message, std::string field = "") {
+  return {Rejection::Kind::kConflict, std::move(code), std::move(message), std::move(field)};
+}
+Rejection NotFound(std::string code, std::string message, std::string field = "") {
+  return {Rejection::Kind::kNotFound, std::move(code), std::move(message), std::move(field)};
+}
+Rejection Forbidden(std::string message) {
+  return {Rejection::Kind::kForbidden, "forbidden", std::move(message), ""};
+}
+
+// Members of a payload, read without ever throwing.
+const json* Member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+std::optional<std::string> StringMember(const json& j, const char* key) {
+  const json* m = Member(j, key);
+  if (m == nullptr || !m->is_string()) return std::nullopt;
+  return m->get<std::string>();
+}
+std::optional<int64_t> IntMember(const json& j, const char* key) {
+  const json* m = Member(j, key);
+  if (m == nullptr || !m->is_number_integer()) return std::nullopt;
+  return m->get<int64_t>();
+}
+
+Count Sum(const std::vector<Count>& v) {
+  Count s = 0;
+  for (Count c : v) s += c;
+  return s;
+}
+
+const char* kAdminCli = "cli";  // the actor id of the local command line (it holds the store)
+
+}  // namespace
+
+const PrecinctRecord* ElectionState::precinct(int64_t id) const {
+  if (id < 1 || id > static_cast<int64_t>(records_.size())) return nullptr;
+  return &records_[static_cast<size_t>(id - 1)];
+}
+
+const CredentialRecord* ElectionState::credential(const std::string& id) const {
+  auto it = credentials_.find(id);
+  return it == credentials_.end() ? nullptr : &it->second;
+}
+
+const CredentialRecord* ElectionState::credential_of(const std::string& role,
+                                                     const std::string& subject) const {
+  const CredentialRecord* best = nullptr;
+  for (const auto& [id, c] : credentials_) {
+    if (c.revoked || c.role != role || c.subject != subject) continue;
+    if (best == nullptr || c.issued_seq > best->issued_seq) best = &c;
+  }
+  return best;
+}
+
+const Answer* ElectionState::answer(const Actor& actor, const std::string& submission) const {
+  auto it = answers_.find(actor.role + "/" + actor.id + "/" + submission);
+  return it == answers_.end() ? nullptr : &it->second;
+}
+
+json ElectionState::FiguresJson(const std::vector<Count>& figures) const {
+  json out = json::object();
+  for (size_t i = 0; i < figures.size() && i < election_.candidates.size(); ++i) {
+    if (figures[i] != 0) out[election_.candidates[i]] = figures[i];
+  }
+  return out;
+}
+
+std::optional<Rejection> ElectionState::ParseFigures(const json& j, const std::string& field,
+                                                     Count max, std::vector<Count>& out) const {
+  if (!j.is_object()) {
+    return Invalid("malformed-figures",
+                   fmt::format("{} must be an object of candidate names and head counts, such as "
+                               "{{\"{}\": 12}}",
+                               field, election_.candidates.empty() ? "A" : election_.candidates[0]),
+                   field);
+  }
+  out.assign(election_.candidates.size(), 0);
+  for (const auto& [name, value] : j.items()) {
+    auto c = election_.FindCandidate(name);
+    if (!c) {
+      return NotFound("unknown-candidate",
+                      fmt::format("\"{}\" is not a candidate in this election", name),
+                      field + "." + name);
+    }
+    if (!value.is_number_integer()) {
+      return Invalid("malformed-count",
+                     fmt::format("the count for {} must be a whole number", name),
+                     field + "." + name);
+    }
+    const int64_t v = value.get<int64_t>();
+    if (v < 0) {
+      return Invalid("negative-count", fmt::format("the count for {} cannot be negative", name),
+                     field + "." + name);
+    }
+    if (v > max) {
+      return Invalid("count-too-large",
+                     fmt::format("the count for {} ({}) is far larger than any caucus", name, v),
+                     field + "." + name);
+    }
+    out[*c] = v;
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::FindPrecinct(const json& payload, int64_t& id) const {
+  auto p = IntMember(payload, "precinct");
+  if (!p) return Invalid("malformed-event", "the event names no precinct", "precinct");
+  if (precinct(*p) == nullptr) {
+    return NotFound("unknown-precinct", fmt::format("there is no precinct {}", *p), "precinct");
+  }
+  id = *p;
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) const {
+  const PrecinctApportionment& ap = election_.apportionment[static_cast<size_t>(id - 1)];
+  const PrecinctRules& rules = ruleset_.precinct;
+  const size_t n = election_.candidates.size();
+  r.preview.reset();
+  if (!r.first) {
+    r.check = PrecinctCheck{};
+    r.check.county = ap.county;
+    r.check.precinct = ap.precinct;
+    return std::nullopt;
+  }
+  const Count attendance = Sum(*r.first);
+  if (attendance == 0) {
+    return Invalid("no-attendance", "the first alignment counts nobody: enter each group's size",
+                   "first");
+  }
+  if (r.final && rules.attendance_fixed_at_first && Sum(*r.final) > attendance) {
+    return Invalid("final-exceeds-attendance",
+                   fmt::format("the final alignment counts {} people, but only {} were counted at "
+                               "the first alignment; attendance is fixed at the first count, so "
+                               "check the final figures",
+                               Sum(*r.final), attendance),
+                   "final");
+  }
+  if (rules.method == PrecinctMethod::kCaucus) {
+    PrecinctInput input;
+    input.satellite = ap.satellite && rules.satellites_enabled;
+    input.delegates = ap.delegates.value_or(0);
+    input.first = *r.first;
+    if (r.final) input.final = *r.final;
+    input.tie_outcomes = r.ties;
+    input.names = election_.candidates;
+    if (!input.satellite && input.delegates <= 0) {
+      return Invalid("precinct-not-apportioned",
+                     "this precinct elects no delegates in the apportionment; call the party");
+    }
+    auto allocation = AllocatePrecinct(rules, input, n);
+    if (!allocation.ok()) {
+      return Invalid(r.final ? "impossible-final-alignment" : "impossible-first-alignment",
+                     allocation.status().message(), r.final ? "final" : "first");
+    }
+    if (!r.final) r.preview = std::move(allocation).value();
+  }
+  if (r.final) {
+    PrecinctReport report;
+    report.county = ap.county;
+    report.precinct = ap.precinct;
+    report.satellite = ap.satellite;
+    report.figures.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      report.figures[i].first = (*r.first)[i];
+      report.figures[i].final = (*r.final)[i];
+      if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
+    }
+    r.check = CheckPrecinct(ruleset_, election_.candidates, report, &ap, true, r.ties);
+  } else {
+    r.check = PrecinctCheck{};
+    r.check.county = ap.county;
+    r.check.precinct = ap.precinct;
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent& stored) {
+  if (e.seq != seq() + 1) {
+    return Conflict("out-of-sequence", fmt::format("event {} follows event {}", e.seq, seq()));
+  }
+  if (e.type != "election-created" && !created_) {
+    return Conflict("no-election", "the ledger must begin with election-created");
+  }
+  std::optional<Rejection> r;
+  current_hash_ = stored.hash;
+  if (e.type == "election-created") {
+    r = ApplyCreated(e);
+  } else if (e.type == "credential-issued") {
+    r = ApplyCredentialIssued(e);
+  } else if (e.type == "credential-revoked") {
+    r = ApplyCredentialRevoked(e);
+  } else if (e.type == "first-alignment-reported") {
+    r = ApplyAlignment(e, false);
+  } else if (e.type == "final-alignment-reported") {
+    r = ApplyAlignment(e, true);
+  } else if (e.type == "tie-outcome-recorded") {
+    r = ApplyTie(e);
+  } else if (e.type == "photo-attached") {
+    r = ApplyPhoto(e);
+  } else if (e.type == "report-confirmed") {
+    r = ApplyConfirmed(e);
+  } else if (e.type == "report-corrected") {
+    r = ApplyCorrected(e);
+  } else if (e.type == "hotline-entry") {
+    r = ApplyHotline(e);
+  } else if (e.type == "campaign-attestation") {
+    r = ApplyAttestation(e);
+  } else if (e.type == "release-published") {
+    r = ApplyRelease(e);
+  } else {
+    r = Invalid("unknown-event", fmt::format("unknown event type \"{}\"", e.type));
+  }
+  if (r) return r;
+  lines_.push_back(stored);
+  head_hash_ = stored.hash;
+  return std::nullopt;
+}
+
+// --- authorization, as the ledger records it ------------------------------------------------
+
+namespace {
+
+bool IsCliAdmin(const Actor& a) { return a.role == "admin" && a.id == kAdminCli; }
+
+}  // namespace
+
+std::optional<Rejection> ElectionState::ApplyCreated(const Event& e) {
+  if (created_) return Conflict("already-created", "the election was already created");
+  if (!IsCliAdmin(e.actor)) return Forbidden("only the administrator creates an election");
+  const json& p = e.payload;
+  auto name = StringMember(p, "name");
+  const json* rules = Member(p, "ruleset");
+  const json* candidates = Member(p, "candidates");
+  const json* precincts = Member(p, "precincts");
+  if (!name || rules == nullptr || candidates == nullptr || !candidates->is_array() ||
+      precincts == nullptr || !precincts->is_array()) {
+    return Invalid("malformed-event",
+                   "election-created needs name, ruleset, candidates and precincts");
+  }
+  auto toml = StringMember(*rules, "toml");
+  auto hash = StringMember(*rules, "hash");
+  if (!toml || !hash) return Invalid("malformed-event", "the ruleset needs toml and hash");
+  auto ruleset = ParseRuleset(*toml, "ledger ruleset");
+  if (!ruleset.ok()) return Invalid("bad-ruleset", ruleset.status().message(), "ruleset");
+  if (ruleset->hash != *hash) {
+    return Invalid(
+        "ruleset-hash-mismatch",
+        fmt::format("the ruleset text hashes to {}, not the recorded {}", ruleset->hash, *hash),
+        "ruleset.hash");
+  }
+  Election election;
+  std::set<std::string> seen;
+  for (const json& c : *candidates) {
+    if (!c.is_string() || c.get<std::string>().empty()) {
+      return Invalid("malformed-event", "every candidate must be a non-empty name", "candidates");
+    }
+    if (!seen.insert(c.get<std::string>()).second) {
+      return Invalid("duplicate-candidate",
+                     "candidate " + c.get<std::string>() + " is listed twice", "candidates");
+    }
+    election.candidates.push_back(c.get<std::string>());
+  }
+  if (election.candidates.empty()) {
+    return Invalid("malformed-event", "an election needs candidates", "candidates");
+  }
+  std::set<std::pair<std::string, std::string>> places;
+  for (size_t i = 0; i < precincts->size(); ++i) {
+    const json& row = (*precincts)[i];
+    const std::string field = fmt::format("precincts[{}]", i);
+    PrecinctApportionment ap;
+    auto county = StringMember(row, "county");
+    auto precinct = StringMember(row, "precinct");
+    if (!county || !precinct) return Invalid("malformed-event", "county and precinct", field);
+    ap.county = *county;
+    ap.precinct = *precinct;
+    if (!places.insert({ap.county, ap.precinct}).second) {
+      return Invalid("duplicate-precinct", ap.county + " / " + ap.precinct + " is listed twice",
+                     field);
+    }
+    if (const json* s = Member(row, "satellite"); s != nullptr && s->is_boolean()) {
+      ap.satellite = s->get<bool>();
+    }
+    if (auto d = IntMember(row, "delegates")) {
+      if (*d < 0 || *d > kMaxDelegates) return Invalid("malformed-event", "delegates", field);
+      ap.delegates = *d;
+    }
+    for (auto [key, target] : {std::pair{"sde_per_delegate", &ap.sde_per_delegate},
+                               std::pair{"site_sde", &ap.site_sde}}) {
+      if (auto text = StringMember(row, key)) {
+        auto value = Rational::Parse(*text);
+        if (!value.ok() || value->is_negative()) {
+          return Invalid("malformed-event", fmt::format("{} \"{}\"", key, *text), field);
+        }
+        *target = *value;
+      }
+    }
+    if (auto d = StringMember(row, "district")) ap.district = *d;
+    if (auto s = StringMember(row, "short_code")) ap.short_code = *s;
+    election.apportionment.push_back(std::move(ap));
+  }
+  if (const json* cd = Member(p, "county_district"); cd != nullptr && cd->is_object()) {
+    for (const auto& [county, district] : cd->items()) {
+      if (district.is_string()) election.county_district[county] = district.get<std::string>();
+    }
+  }
+  name_ = *name;
+  ruleset_ = std::move(ruleset).value();
+  election_ = std::move(election);
+  records_.assign(election_.apportionment.size(), PrecinctRecord{});
+  for (size_t i = 0; i < records_.size(); ++i) {
+    records_[i].check.county = election_.apportionment[i].county;
+    records_[i].check.precinct = election_.apportionment[i].precinct;
+  }
+  created_ = true;
+  return std::nullopt;
+}
+
+namespace {
+
+// May this actor issue or revoke credentials?
+bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
+  if (IsCliAdmin(a)) return true;
+  if (a.role != "admin") return false;
+  auto it = creds.find(a.id);
+  return it != creds.end() && !it->second.revoked && it->second.role == "admin";
+}
+
+}  // namespace
+
+std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) return Forbidden("only an administrator issues codes");
+  const json& p = e.payload;
+  auto id = StringMember(p, "credential");
+  auto role = StringMember(p, "role");
+  auto subject = StringMember(p, "subject");
+  auto hash = StringMember(p, "hash");
+  if (!id || !role || !subject || !hash) {
+    return Invalid("malformed-event", "credential-issued needs credential, role, subject, hash");
+  }
+  if (id->size() != 4 || credentials_.count(*id) != 0) {
+    return Conflict("duplicate-credential", "credential id " + *id + " is taken or malformed",
+                    "credential");
+  }
+  if (hash->rfind("$argon2id$", 0) != 0) {
+    return Invalid("malformed-event", "only Argon2id hashes are stored", "hash");
+  }
+  if (*role == "chair") {
+    int64_t pid = 0;
+    try {
+      pid = std::stoll(*subject);
+    } catch (...) {
+      pid = 0;
+    }
+    if (precinct(pid) == nullptr || std::to_string(pid) != *subject) {
+      return NotFound("unknown-precinct", "no precinct " + *subject, "subject");
+    }
+  } else if (*role == "campaign") {
+    if (!election_.FindCandidate(*subject)) {
+      return NotFound("unknown-candidate", "no candidate " + *subject, "subject");
+    }
+  } else if (*role != "operator" && *role != "admin") {
+    return Invalid("unknown-role", "role must be chair, operator, campaign or admin", "role");
+  }
+  credentials_[*id] = CredentialRecord{*id, *role, *subject, *hash, false, e.seq};
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyCredentialRevoked(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) return Forbidden("only an administrator revokes codes");
+  auto id = StringMember(e.payload, "credential");
+  if (!id) return Invalid("malformed-event", "credential-revoked needs credential");
+  auto it = credentials_.find(*id);
+  if (it == credentials_.end()) {
+    return NotFound("unknown-credential", "no credential " + *id, "credential");
+  }
+  if (it->second.revoked) {
+    return Conflict("already-revoked", "credential " + *id + " is already revoked", "credential");
+  }
+  it->second.revoked = true;
+  return std::nullopt;
+}
+
+namespace {
+
+// Who may change a precinct's figures: its own chair, an operator (hotline), an administrator.
+std::optional<Rejection> MayReport(const Actor& a, int64_t precinct_id,
+                                   const std::map<std::string, CredentialRecord>& creds) {
+  if (IsCliAdmin(a)) return std::nullopt;
+  auto it = creds.find(a.id);
+  if (it == creds.end() || it->second.revoked || it->second.role != a.role) {
+    return Forbidden("the actor holds no live credential");
+  }
+  if (a.role == "admin" || a.role == "operator") return std::nullopt;
+  if (a.role == "chair" && it->second.subject == std::to_string(precinct_id)) return std::nullopt;
+  return Forbidden(a.role == "chair" ? "a chair reports only for their own precinct"
+                                     : "this role cannot report figures");
+}
+
+}  // namespace
+
+std::optional<Rejection> ElectionState::ApplyAlignment(const Event& e, bool final) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  if (auto r = MayReport(e.actor, id, credentials_)) return r;
+  PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
+  const char* field = final ? "final" : "first";
+  if (!final && next.first) {
+    return Conflict("already-reported",
+                    "the first alignment of this precinct is already recorded; to change it, "
+                    "send a correction with a reason");
+  }
+  if (final && !next.first) {
+    return Conflict("first-alignment-missing",
+                    "report the first alignment before the final alignment");
+  }
+  if (final && next.final) {
+    return Conflict("already-reported",
+                    "the final alignment of this precinct is already recorded; to change it, "
+                    "send a correction with a reason");
+  }
+  const json* figures = Member(e.payload, field);
+  if (figures == nullptr) return Invalid("missing-figures", std::string("no ") + field, field);
+  std::vector<Count> counts;
+  if (auto r = ParseFigures(*figures, field, kMaxHeadCount, counts)) return r;
+  // A hotline report counts only when two operators entered the same figures.
+  if (const json* entries = Member(e.payload, "hotline_entries")) {
+    if (e.actor.role != "operator" && !IsCliAdmin(e.actor)) {
+      return Forbidden("only operators complete hotline entries");
+    }
+    if (!entries->is_array() || entries->size() != 2 || !(*entries)[0].is_number_integer() ||
+        !(*entries)[1].is_number_integer()) {
+      return Invalid("malformed-event", "hotline_entries must name two entries", "hotline_entries");
+    }
+    std::vector<const HotlineEntry*> found;
+    for (const json& s : *entries) {
+      for (const HotlineEntry& h : next.hotline) {
+        if (h.seq == s.get<int64_t>()) found.push_back(&h);
+      }
+    }
+    if (found.size() != 2 || found[0]->operator_id == found[1]->operator_id) {
+      return Conflict("hotline-unconfirmed",
+                      "a hotline report needs entries by two different operators");
+    }
+    for (const HotlineEntry* h : found) {
+      const json* f = Member(h->figures, field);
+      if (f == nullptr || *f != *figures ||
+          (final && Member(h->figures, "delegates") != nullptr &&
+           Member(e.payload, "delegates") != nullptr &&
+           *Member(h->figures, "delegates") != *Member(e.payload, "delegates"))) {
+        return Conflict("hotline-mismatch", "the two hotline entries do not agree");
+      }
+    }
+    std::erase_if(next.hotline,
+                  [&](const HotlineEntry& h) { return Member(h.figures, field) != nullptr; });
+  } else if (e.actor.role == "operator") {
+    return Forbidden("operators report through double entry (hotline entries)");
+  }
+  if (final) {
+    next.final = counts;
+    if (const json* d = Member(e.payload, "delegates")) {
+      std::vector<Count> delegates;
+      if (auto r = ParseFigures(*d, "delegates", kMaxDelegates, delegates)) return r;
+      next.delegates = delegates;
+    }
+  } else {
+    next.first = counts;
+    next.revision = 1;
+  }
+  next.confirmed = false;
+  next.channel = e.channel;
+  if (auto r = Recheck(id, next)) return r;
+  next.events.push_back(e.seq);
+  records_[static_cast<size_t>(id - 1)] = std::move(next);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  if (auto r = MayReport(e.actor, id, credentials_)) return r;
+  PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
+  const std::optional<Allocation>& computed = next.check.computed;
+  if (!next.final || !computed || !computed->pending_tie) {
+    return Conflict("no-tie", "this precinct has no tie waiting for a game of chance");
+  }
+  const TieEvent& tie = *computed->pending_tie;
+  auto names = [&](const char* key, std::vector<CandidateIndex>& out) -> std::optional<Rejection> {
+    const json* list = Member(e.payload, key);
+    if (list == nullptr || !list->is_array()) {
+      return Invalid("malformed-tie", std::string(key) + " must list candidates", key);
+    }
+    for (const json& n : *list) {
+      auto c = n.is_string() ? election_.FindCandidate(n.get<std::string>()) : std::nullopt;
+      if (!c) return NotFound("unknown-candidate", "not a candidate: " + n.dump(), key);
+      out.push_back(*c);
+    }
+    return std::nullopt;
+  };
+  TieOutcome outcome;
+  if (auto r = names("tied", outcome.tied)) return r;
+  if (auto r = names("favoured", outcome.favoured)) return r;
+  std::vector<CandidateIndex> tied = outcome.tied;
+  std::sort(tied.begin(), tied.end());
+  if (tied != tie.groups) {
+    std::vector<std::string> expected;
+    for (CandidateIndex c : tie.groups) expected.push_back(election_.candidates[c]);
+    return Conflict("wrong-tie",
+                    fmt::format("the tie to settle is between {}", fmt::join(expected, ", ")),
+                    "tied");
+  }
+  for (CandidateIndex c : outcome.favoured) {
+    if (!std::binary_search(tie.groups.begin(), tie.groups.end(), c)) {
+      return Invalid("wrong-tie", "a favoured group must be one of the tied groups", "favoured");
+    }
+  }
+  const size_t want =
+      static_cast<size_t>(tie.kind == TieEvent::Kind::kGain
+                              ? tie.delegates_at_stake
+                              : static_cast<Count>(tie.groups.size()) - tie.delegates_at_stake);
+  if (outcome.favoured.size() != want) {
+    return Invalid(
+        "wrong-tie",
+        fmt::format("chance must favour {} of the {} tied groups", want, tie.groups.size()),
+        "favoured");
+  }
+  outcome.detail = StringMember(e.payload, "detail").value_or("");
+  next.ties.push_back(outcome);
+  next.confirmed = false;
+  if (auto r = Recheck(id, next)) return r;
+  next.events.push_back(e.seq);
+  records_[static_cast<size_t>(id - 1)] = std::move(next);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyPhoto(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  if (auto r = MayReport(e.actor, id, credentials_)) return r;
+  auto hash = StringMember(e.payload, "sha256");
+  if (!hash || hash->size() != 64) return Invalid("malformed-event", "sha256", "sha256");
+  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  if (std::find(rec.photos.begin(), rec.photos.end(), *hash) == rec.photos.end()) {
+    rec.photos.push_back(*hash);
+  }
+  rec.events.push_back(e.seq);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  if (auto r = MayReport(e.actor, id, credentials_)) return r;
+  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  if (!rec.final) return Conflict("not-ready", "report the final alignment before confirming");
+  if (rec.check.computed && rec.check.computed->pending_tie) {
+    return Conflict("tie-pending", "record the coin toss or card draw before confirming");
+  }
+  if (rec.check.computed && !rec.check.computed->must_realign.empty()) {
+    return Conflict("must-realign",
+                    "more groups are viable than there are delegates: the smallest must realign; "
+                    "send a correction with the new final alignment");
+  }
+  auto revision = IntMember(e.payload, "revision");
+  if (revision && *revision != rec.revision) {
+    return Conflict("stale-revision",
+                    fmt::format("revision {} is not the current one ({})", *revision, rec.revision),
+                    "revision");
+  }
+  if (rec.confirmed) return Conflict("already-confirmed", "this report is already confirmed");
+  rec.confirmed = true;
+  rec.events.push_back(e.seq);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  if (auto r = MayReport(e.actor, id, credentials_)) return r;
+  if (e.actor.role == "operator") return Forbidden("operators cannot correct reports");
+  PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
+  if (next.revision == 0) return Conflict("not-reported", "nothing was reported to correct");
+  auto reason = StringMember(e.payload, "reason");
+  if (!reason || reason->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Invalid("reason-required", "a correction needs a reason", "reason");
+  }
+  using Slot = std::optional<std::vector<Count>> PrecinctRecord::*;
+  for (auto [field, slot, max] :
+       {std::tuple{"first", Slot{&PrecinctRecord::first}, kMaxHeadCount},
+        std::tuple{"final", Slot{&PrecinctRecord::final}, kMaxHeadCount},
+        std::tuple{"delegates", Slot{&PrecinctRecord::delegates}, kMaxDelegates}}) {
+    const json* f = Member(e.payload, field);
+    if (f == nullptr) continue;
+    std::vector<Count> counts;
+    if (auto r = ParseFigures(*f, field, max, counts)) return r;
+    next.*slot = std::move(counts);
+  }
+  next.ties.clear();  // new figures: any tie is a new one
+  next.confirmed = false;
+  next.revision += 1;
+  next.channel = e.channel;
+  if (auto r = Recheck(id, next)) return r;
+  next.events.push_back(e.seq);
+  records_[static_cast<size_t>(id - 1)] = std::move(next);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  if (e.actor.role != "operator" || credential(e.actor.id) == nullptr ||
+      credential(e.actor.id)->revoked || credential(e.actor.id)->role != "operator") {
+    return Forbidden("only hotline operators make hotline entries");
+  }
+  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  const bool has_first = Member(e.payload, "first") != nullptr;
+  const bool has_final = Member(e.payload, "final") != nullptr;
+  if (has_first == has_final) {
+    return Invalid("malformed-entry", "a hotline entry holds either first or final figures");
+  }
+  const char* stage = has_first ? "first" : "final";
+  if ((has_first && rec.first) || (has_final && rec.final)) {
+    return Conflict("already-reported",
+                    std::string("this precinct's ") + stage + " alignment is already recorded");
+  }
+  if (has_final && !rec.first) {
+    return Conflict("first-alignment-missing", "enter the first alignment before the final");
+  }
+  json figures = json::object();
+  for (const char* field : {"first", "final", "delegates"}) {
+    const json* f = Member(e.payload, field);
+    if (f == nullptr) continue;
+    std::vector<Count> counts;
+    const bool delegates = std::string(field) == "delegates";
+    if (auto r = ParseFigures(*f, field, delegates ? kMaxDelegates : kMaxHeadCount, counts)) {
+      return r;
+    }
+    figures[field] = FiguresJson(counts);
+  }
+  for (const HotlineEntry& h : rec.hotline) {
+    if (h.operator_id == e.actor.id && Member(h.figures, stage) != nullptr) {
+      return Conflict("already-entered",
+                      "you already entered this precinct; a second operator must enter it");
+    }
+  }
+  rec.hotline.push_back(HotlineEntry{e.seq, e.actor.id, figures});
+  rec.events.push_back(e.seq);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyAttestation(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  const CredentialRecord* c = credential(e.actor.id);
+  if (e.actor.role != "campaign" || c == nullptr || c->revoked || c->role != "campaign") {
+    return Forbidden("only campaigns attest reports");
+  }
+  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  auto verdict = StringMember(e.payload, "verdict");
+  if (!verdict || (*verdict != "confirm" && *verdict != "dispute")) {
+    return Invalid("malformed-attestation", "verdict must be \"confirm\" or \"dispute\"",
+                   "verdict");
+  }
+  std::string reason = StringMember(e.payload, "reason").value_or("");
+  if (*verdict == "dispute" && reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Invalid("reason-required", "a dispute needs a reason", "reason");
+  }
+  if (rec.revision == 0) return Conflict("not-reported", "nothing was reported yet");
+  auto revision = IntMember(e.payload, "revision").value_or(rec.revision);
+  if (revision != rec.revision) {
+    return Conflict("stale-revision",
+                    fmt::format("revision {} is not the current one ({})", revision, rec.revision),
+                    "revision");
+  }
+  rec.attestations.push_back(Attestation{e.seq, c->subject, *verdict, reason, rec.revision});
+  rec.events.push_back(e.seq);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyRelease(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) return Forbidden("only an administrator publishes");
+  auto at = IntMember(e.payload, "ledger_seq");
+  if (!at || *at < 1 || *at >= e.seq) {
+    return Invalid("malformed-event",
+                   "release-published names the ledger position it was built "
+                   "from",
+                   "ledger_seq");
+  }
+  return std::nullopt;
+}
+
+void ElectionState::RememberAnswer(const Event& e, int64_t precinct_id) {
+  auto submission = StringMember(e.payload, "submission");
+  if (!submission || submission->empty()) return;
+  json body = {{"receipt", {{"seq", e.seq}, {"event", e.type}, {"hash", current_hash_}}},
+               {"precinct", PrecinctJson(*this, precinct_id, false)}};
+  if (e.type == "hotline-entry") {
+    // waiting: no other operator has entered this stage; agreed: another's entry matches (the
+    // report follows); mismatch: others entered different figures (reconciliation queue).
+    const PrecinctRecord& rec = records_[static_cast<size_t>(precinct_id - 1)];
+    const HotlineEntry& mine = rec.hotline.back();
+    std::string status = "waiting";
+    for (const HotlineEntry& h : rec.hotline) {
+      if (h.operator_id == mine.operator_id) continue;
+      if (h.figures == mine.figures) {
+        status = "agreed";
+        break;
+      }
+      if (h.figures.contains("first") == mine.figures.contains("first")) status = "mismatch";
+    }
+    body["hotline"] = status;
+  } else if (Member(e.payload, "hotline_entries") != nullptr) {
+    body["hotline"] = "accepted";
+  }
+  answers_[e.actor.role + "/" + e.actor.id + "/" + *submission] = Answer{e.seq, std::move(body)};
+}
+
+std::string ElectionState::StatusOf(int64_t id) const {
+  const PrecinctRecord* r = precinct(id);
+  if (r == nullptr || !r->first) return "not-reported";
+  if (!r->final) return "first-reported";
+  if (r->check.computed && r->check.computed->pending_tie) return "tie-pending";
+  if (r->check.computed && !r->check.computed->must_realign.empty()) return "must-realign";
+  return r->confirmed ? "confirmed" : "final-reported";
+}
+
+bool ElectionState::Disputed(int64_t id) const {
+  const PrecinctRecord* r = precinct(id);
+  if (r == nullptr) return false;
+  std::map<std::string, std::string> last;  // campaign -> verdict on the current revision
+  for (const Attestation& a : r->attestations) {
+    if (a.revision == r->revision) last[a.campaign] = a.verdict;
+  }
+  for (const auto& [campaign, verdict] : last) {
+    if (verdict == "dispute") return true;
+  }
+  return false;
+}
+
+std::vector<int64_t> ElectionState::ReportedIds() const {
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < records_.size(); ++i) {
+    if (records_[i].first) ids.push_back(static_cast<int64_t>(i + 1));
+  }
+  return ids;
+}
+
+Election ElectionState::ReportedElection() const {
+  Election out;
+  out.candidates = election_.candidates;
+  out.apportionment = election_.apportionment;
+  out.county_district = election_.county_district;
+  const size_t n = out.candidates.size();
+  for (int64_t id : ReportedIds()) {
+    const PrecinctRecord& r = records_[static_cast<size_t>(id - 1)];
+    const PrecinctApportionment& ap = election_.apportionment[static_cast<size_t>(id - 1)];
+    PrecinctReport report;
+    report.county = ap.county;
+    report.precinct = ap.precinct;
+    report.satellite = ap.satellite;
+    report.figures.resize(n);
+    report.source = SourceRef{"ledger", r.events.empty() ? 0 : r.events.back()};
+    for (size_t i = 0; i < n; ++i) {
+      report.figures[i].first = (*r.first)[i];
+      if (r.final) report.figures[i].final = (*r.final)[i];
+      if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
+    }
+    out.reports.push_back(std::move(report));
+  }
+  return out;
+}
+
+std::vector<PrecinctCheck> ElectionState::ReportedChecks() const {
+  std::vector<PrecinctCheck> checks;
+  for (int64_t id : ReportedIds()) {
+    const PrecinctRecord& r = records_[static_cast<size_t>(id - 1)];
+    if (r.final) {
+      checks.push_back(r.check);
+      continue;
+    }
+    // Only the first alignment so far: the figures as if it stood (the preview).
+    PrecinctCheck c = r.check;
+    c.computed = r.preview;
+    if (c.computed) {
+      c.computed_sde = ComputeSde(ruleset_.precinct, *c.computed,
+                                  election_.apportionment[static_cast<size_t>(id - 1)]);
+    }
+    checks.push_back(std::move(c));
+  }
+  return checks;
+}
+
+json PrecinctJson(const ElectionState& state, int64_t id, bool with_history) {
+  return PrecinctRecordJson(state, id, *state.precinct(id), with_history);
+}
+
+std::variant<json, Rejection> ElectionState::Preview(int64_t id, const json& body) const {
+  const PrecinctRecord* current = precinct(id);
+  if (current == nullptr)
+    return NotFound("unknown-precinct", fmt::format("there is no precinct {}", id));
+  PrecinctRecord r = *current;
+  using Slot = std::optional<std::vector<Count>> PrecinctRecord::*;
+  for (auto [field, slot, max] :
+       {std::tuple{"first", Slot{&PrecinctRecord::first}, kMaxHeadCount},
+        std::tuple{"final", Slot{&PrecinctRecord::final}, kMaxHeadCount},
+        std::tuple{"delegates", Slot{&PrecinctRecord::delegates}, kMaxDelegates}}) {
+    const json* f = Member(body, field);
+    if (f == nullptr) continue;
+    std::vector<Count> counts;
+    if (auto rej = ParseFigures(*f, field, max, counts)) return *rej;
+    if (r.*slot != counts) {
+      r.*slot = std::move(counts);
+      if (std::string(field) != "delegates") r.ties.clear();
+    }
+  }
+  if (r.final && !r.first) {
+    return Conflict("first-alignment-missing", "enter the first alignment before the final");
+  }
+  if (auto rej = Recheck(id, r)) return *rej;
+  return PrecinctRecordJson(*this, id, r, false);
+}
+
+json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRecord& r,
+                        bool with_history) {
+  const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(id - 1)];
+  const auto& names = state.candidates();
+  json out = {{"id", id},
+              {"county", ap.county},
+              {"precinct", ap.precinct},
+              {"satellite", ap.satellite},
+              {"status", state.StatusOf(id)},
+              {"disputed", state.Disputed(id)},
+              {"revision", r.revision},
+              {"confirmed", r.confirmed}};
+  out["delegates"] = ap.delegates ? json(*ap.delegates) : json();
+  // The viability threshold a chair announces before the first alignment (a satellite's D, and
+  // so its threshold, follow from attendance).
+  std::optional<Rational> share;
+  if (ap.delegates && *ap.delegates > 0 && !ap.satellite) {
+    share = state.ruleset().precinct.ThresholdFor(*ap.delegates);
+  }
+  out["threshold"] = share ? json(share->ToString()) : json();
+  out["sde_per_delegate"] = ap.sde_per_delegate ? json(ap.sde_per_delegate->ToString()) : json();
+  std::optional<std::string> district = ap.district;
+  if (!district) {
+    auto it = state.county_district().find(ap.county);
+    if (it != state.county_district().end()) district = it->second;
+  }
+  out["district"] = district ? json(*district) : json();
+  json reported = json::object();
+  if (r.first) reported["first"] = state.FiguresJson(*r.first);
+  if (r.final) reported["final"] = state.FiguresJson(*r.final);
+  if (r.delegates) reported["delegates"] = state.FiguresJson(*r.delegates);
+  out["reported"] = reported;
+  out["channel"] = r.channel;
+  const Allocation* a = r.final ? (r.check.computed ? &*r.check.computed : nullptr)
+                                : (r.preview ? &*r.preview : nullptr);
+  if (a != nullptr) {
+    json viable = json::array();
+    json locked = json::array();
+    for (const WorksheetLine& line : a->lines) {
+      if (r.final ? line.viable_final : line.viable_first) viable.push_back(names[line.candidate]);
+      if (line.locked) locked.push_back(names[line.candidate]);
+    }
+    out["viability"] = {{"attendance", a->attendance},
+                        {"threshold", a->threshold.ToString()},
+                        {"threshold_head_count", a->threshold_head_count},
+                        {"delegates", a->apportioned_delegates},
+                        {"viable", viable},
+                        {"locked", locked}};
+  } else {
+    out["viability"] = json();
+  }
+  out["computed"] = r.final && a != nullptr ? AllocationJson(*a, names) : json();
+  if (r.final && !r.check.computed_sde.empty()) {
+    json sde = json::object();
+    for (size_t i = 0; i < names.size() && i < r.check.computed_sde.size(); ++i) {
+      if (!r.check.computed_sde[i].is_zero()) {
+        sde[names[i]] = r.check.computed_sde[i].ToDecimal(state.ruleset().precinct.sde_places);
+      }
+    }
+    out["computed_sde"] = sde;
+  } else {
+    out["computed_sde"] = json();
+  }
+  json recorded = json::array();
+  for (const TieOutcome& t : r.ties) {
+    json tied = json::array();
+    json favoured = json::array();
+    for (CandidateIndex c : t.tied) tied.push_back(names[c]);
+    for (CandidateIndex c : t.favoured) favoured.push_back(names[c]);
+    recorded.push_back({{"tied", tied}, {"favoured", favoured}, {"detail", t.detail}});
+  }
+  out["ties"] = {
+      {"pending",
+       r.final && a != nullptr && a->pending_tie ? TieEventJson(*a->pending_tie, names) : json()},
+      {"recorded", recorded}};
+  json findings = json::array();
+  for (const Finding& f : r.check.findings) findings.push_back(FindingJson(f));
+  out["findings"] = findings;
+  out["photos"] = r.photos;
+  json attestations = json::array();
+  for (const Attestation& at : r.attestations) {
+    attestations.push_back({{"seq", at.seq},
+                            {"campaign", at.campaign},
+                            {"verdict", at.verdict},
+                            {"reason", at.reason},
+                            {"revision", at.revision}});
+  }
+  out["attestations"] = attestations;
+  out["hotline_entries_pending"] = r.hotline.size();
+  if (with_history) out["events"] = r.events;
+  return out;
+}
+
+}  // namespace canvass

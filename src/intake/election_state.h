@@ -1,0 +1,185 @@
+// ElectionState: everything the server knows, as a replay of the ledger.
+//
+// Apply() takes one event after another, in ledger order, and is the only place where the
+// meaning of an event is checked: a precinct reported twice, a final alignment before the first,
+// a tie outcome that does not fit the tie, an attestation of a revision that does not exist. The
+// intake builds an event from a submission and offers it to Apply(); if Apply refuses it, nothing
+// is written and the submitter gets the Rejection. `canvass ledger verify` replays a ledger
+// through the same Apply(), so the server and an auditor agree on what every event means.
+//
+// Reported and computed figures are kept apart: a precinct's record holds the figures as
+// submitted; its PrecinctCheck holds what the rules give for them, with the findings.
+//
+// Thread-safety: none; the intake guards it with a shared mutex (one writer, many readers).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "caucus/findings.h"
+#include "core/election.h"
+#include "ledger/event.h"
+#include "rules/ruleset.h"
+#include "store/store.h"
+
+namespace canvass {
+
+// Why a submission (or a replayed event) was refused.
+struct Rejection {
+  enum class Kind : uint8_t {
+    kInvalid,    // the figures cannot describe a caucus, or a field is malformed (HTTP 422)
+    kConflict,   // contradicts what is already recorded (HTTP 409)
+    kNotFound,   // names a precinct, candidate or credential that does not exist (HTTP 404)
+    kForbidden,  // the actor may not do this (HTTP 403)
+  };
+  Kind kind = Kind::kInvalid;
+  std::string code;     // stable, kebab-case: "final-exceeds-attendance"
+  std::string message;  // for a volunteer: what is wrong and what to do
+  std::string field;    // the JSON field concerned ("final.Sanders"), may be empty
+};
+
+struct CredentialRecord {
+  std::string id;       // the public part of the access code
+  std::string role;     // "chair", "operator", "campaign", "admin"
+  std::string subject;  // chair: precinct id ("12"); campaign: candidate; operator/admin: a name
+  std::string hash;     // Argon2id string
+  bool revoked = false;
+  int64_t issued_seq = 0;
+};
+
+struct HotlineEntry {
+  int64_t seq = 0;
+  std::string operator_id;
+  nlohmann::json figures;  // {"first": {...}, "final": {...}, "delegates": {...}} as entered
+};
+
+struct Attestation {
+  int64_t seq = 0;
+  std::string campaign;
+  std::string verdict;  // "confirm" or "dispute"
+  std::string reason;
+  int revision = 0;
+};
+
+// One reporting unit, as the ledger has it now.
+struct PrecinctRecord {
+  int revision = 0;  // 0: nothing reported yet; 1: the first report; +1 per correction
+  std::optional<std::vector<Count>> first;            // per candidate
+  std::optional<std::vector<Count>> final;            // per candidate
+  std::optional<std::vector<Count>> delegates;        // as the worksheet says, when given
+  std::vector<std::vector<std::string>> early_votes;  // Nevada ranked cards, by name
+  std::vector<TieOutcome> ties;                       // recorded games of chance, in order
+  std::vector<std::string> photos;                    // SHA-256 of each worksheet photo
+  bool confirmed = false;
+  std::string channel;          // channel of the latest figures
+  std::vector<int64_t> events;  // every event about this precinct
+  std::vector<Attestation> attestations;
+  std::vector<HotlineEntry> hotline;  // entries not yet agreed by two operators
+  PrecinctCheck check;                // what the rules give for the figures
+  std::optional<Allocation> preview;  // after the first alignment only: viability
+};
+
+// What a submission was answered; a retry with the same submission id gets it again.
+struct Answer {
+  int64_t seq = 0;
+  nlohmann::json body;
+};
+
+class ElectionState {
+ public:
+  // Applies the next event. `stored` is its encoded form (line and hash). A Rejection leaves the
+  // state exactly as it was.
+  std::optional<Rejection> Apply(const Event& event, const StoredEvent& stored);
+
+  // The ledger so far.
+  int64_t seq() const { return static_cast<int64_t>(lines_.size()); }
+  const std::string& head_hash() const { return head_hash_; }
+  const std::vector<StoredEvent>& lines() const { return lines_; }
+
+  bool created() const { return created_; }
+  const std::string& name() const { return name_; }
+  const Ruleset& ruleset() const { return ruleset_; }
+  const std::vector<std::string>& candidates() const { return election_.candidates; }
+  // Reporting units, by id - 1 (ids are 1-based).
+  const std::vector<PrecinctApportionment>& precincts() const { return election_.apportionment; }
+  const PrecinctRecord* precinct(int64_t id) const;
+  const std::map<std::string, std::string>& county_district() const {
+    return election_.county_district;
+  }
+  const std::map<std::string, CredentialRecord>& credentials() const { return credentials_; }
+  const CredentialRecord* credential(const std::string& id) const;
+  // The live credential of a subject and role ("chair", "12"), if any.
+  const CredentialRecord* credential_of(const std::string& role, const std::string& subject) const;
+
+  // "op-1/5d6e..." -> the answer given. Key: actor role, actor id and submission id.
+  const Answer* answer(const Actor& actor, const std::string& submission) const;
+
+  // "not-reported", "first-reported", "final-reported", "tie-pending", "must-realign",
+  // "confirmed"; disputes and findings are reported beside it.
+  std::string StatusOf(int64_t id) const;
+  bool Disputed(int64_t id) const;  // some campaign disputes the current revision
+
+  // The whole election as reported so far, for tabulation: every precinct that has reported,
+  // in id order, with the checks of those same precincts (tie outcomes included).
+  Election ReportedElection() const;
+  std::vector<PrecinctCheck> ReportedChecks() const;
+  // Precinct ids in ReportedElection()'s order.
+  std::vector<int64_t> ReportedIds() const;
+
+  // The worksheet for figures not (yet) submitted, as a chair sees it while typing: body holds
+  // any of "first", "final", "delegates" (the recorded figures fill the rest). Nothing is
+  // recorded. The same Rejection a submission of these figures would get.
+  std::variant<nlohmann::json, Rejection> Preview(int64_t id, const nlohmann::json& body) const;
+
+  // Figures by candidate name ({"Sanders": 12}) from a per-candidate vector; zeros left out.
+  nlohmann::json FiguresJson(const std::vector<Count>& figures) const;
+
+ private:
+  std::optional<Rejection> ApplyCreated(const Event& e);
+  std::optional<Rejection> ApplyCredentialIssued(const Event& e);
+  std::optional<Rejection> ApplyCredentialRevoked(const Event& e);
+  std::optional<Rejection> ApplyAlignment(const Event& e, bool final);
+  std::optional<Rejection> ApplyTie(const Event& e);
+  std::optional<Rejection> ApplyPhoto(const Event& e);
+  std::optional<Rejection> ApplyConfirmed(const Event& e);
+  std::optional<Rejection> ApplyCorrected(const Event& e);
+  std::optional<Rejection> ApplyHotline(const Event& e);
+  std::optional<Rejection> ApplyAttestation(const Event& e);
+  std::optional<Rejection> ApplyRelease(const Event& e);
+
+  // Parses {"Name": count, ...} into a per-candidate vector.
+  std::optional<Rejection> ParseFigures(const nlohmann::json& j, const std::string& field,
+                                        Count max, std::vector<Count>& out) const;
+  // The precinct named by payload["precinct"].
+  std::optional<Rejection> FindPrecinct(const nlohmann::json& payload, int64_t& id) const;
+  // Recomputes record.check / record.preview from its figures. A Rejection when the figures
+  // cannot describe a caucus (the record must then not be changed: call on a copy).
+  std::optional<Rejection> Recheck(int64_t id, PrecinctRecord& record) const;
+  void RememberAnswer(const Event& e, int64_t precinct_id);
+
+  bool created_ = false;
+  std::string name_;
+  Ruleset ruleset_;
+  Election election_;  // candidates, apportionment and district map; reports unused
+  std::vector<PrecinctRecord> records_;  // by id - 1
+  std::map<std::string, CredentialRecord> credentials_;
+  std::map<std::string, Answer> answers_;
+  std::vector<StoredEvent> lines_;
+  std::string head_hash_;
+  std::string current_hash_;  // of the event being applied, for its answer's receipt
+};
+
+// A precinct as the API shows it: facts, figures as reported, what the rules compute, findings,
+// ties, photos, attestations and the events that made it.
+nlohmann::json PrecinctJson(const ElectionState& state, int64_t id, bool with_history);
+// The same for a given record of precinct `id` (a preview).
+nlohmann::json PrecinctRecordJson(const ElectionState& state, int64_t id,
+                                  const PrecinctRecord& record, bool with_history);
+
+}  // namespace canvass

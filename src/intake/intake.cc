@@ -1,0 +1,308 @@
+#include "intake/intake.h"
+
+#include <fmt/format.h>
+
+#include <future>
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+Outcome Rejected(Rejection r) {
+  Outcome o;
+  o.kind = Outcome::Kind::kRejected;
+  o.rejection = std::move(r);
+  return o;
+}
+
+}  // namespace
+
+Intake::Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> side, Options options)
+    : options_(options), store_(std::move(store)), side_(std::move(side)) {}
+
+Result<std::unique_ptr<Intake>> Intake::Open(const std::string& location, Options options) {
+  auto store = OpenStore(location);
+  if (!store.ok()) return store.status();
+  auto side = OpenStore(location);
+  if (!side.ok()) return side.status();
+  std::unique_ptr<Intake> intake(
+      new Intake(std::move(store).value(), std::move(side).value(), options));
+  {
+    std::unique_lock lock(intake->mu_);
+    CANVASS_RETURN_IF_ERROR(intake->Replay());
+  }
+  intake->writer_ = std::thread([p = intake.get()] { p->WriterLoop(); });
+  return intake;
+}
+
+Intake::~Intake() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  for (Pending& p : queue_) {
+    Outcome o;
+    o.kind = Outcome::Kind::kUnavailable;
+    o.unavailable = "the server is shutting down";
+    p.done(std::move(o));
+  }
+}
+
+Status Intake::Replay() {
+  state_ = ElectionState();
+  for (;;) {
+    auto events = store_->ReadAfter(state_.seq(), 4096);
+    if (!events.ok()) return events.status();
+    if (events->empty()) return Status::Ok();
+    for (const StoredEvent& stored : *events) {
+      auto event = DecodeEvent(stored.line);
+      if (!event.ok()) {
+        return Status::Corruption(
+            fmt::format("ledger event {}: {}", stored.seq, event.status().message()));
+      }
+      if (auto r = state_.Apply(*event, stored)) {
+        return Status::Corruption(fmt::format("ledger event {} ({}) cannot be replayed: {}",
+                                              stored.seq, event->type, r->message));
+      }
+    }
+  }
+}
+
+void Intake::Submit(Submission submission, std::function<void(Outcome)> done) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!stop_) {
+      queue_.push_back(Pending{std::move(submission), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  Outcome o;
+  o.kind = Outcome::Kind::kUnavailable;
+  o.unavailable = "the server is shutting down";
+  done(std::move(o));
+}
+
+Outcome Intake::SubmitAndWait(Submission submission) {
+  std::promise<Outcome> promise;
+  auto future = promise.get_future();
+  Submit(std::move(submission), [&promise](Outcome o) { promise.set_value(std::move(o)); });
+  return future.get();
+}
+
+std::vector<Outcome> Intake::SubmitAllAndWait(std::vector<Submission> submissions) {
+  std::vector<Pending> batch;
+  std::vector<std::promise<Outcome>> promises(submissions.size());
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    batch.push_back(Pending{std::move(submissions[i]),
+                            [&promises, i](Outcome o) { promises[i].set_value(std::move(o)); }});
+  }
+  // Enqueued as one unit so that the writer commits them in one transaction.
+  {
+    std::lock_guard lock(queue_mu_);
+    for (Pending& p : batch) queue_.push_back(std::move(p));
+  }
+  queue_cv_.notify_one();
+  std::vector<Outcome> out;
+  for (auto& p : promises) out.push_back(p.get_future().get());
+  return out;
+}
+
+void Intake::OnCommit(std::function<void(int64_t)> listener) {
+  std::lock_guard lock(queue_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+Status Intake::PutBlob(const std::string& sha256_hex, std::string_view bytes) {
+  std::lock_guard lock(side_mu_);
+  return side_->PutBlob(sha256_hex, bytes);
+}
+
+Result<std::optional<std::string>> Intake::GetBlob(const std::string& sha256_hex) {
+  std::lock_guard lock(side_mu_);
+  return side_->GetBlob(sha256_hex);
+}
+
+void Intake::WriterLoop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait_for(lock, options_.poll, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      // Take everything waiting: one commit for all, and SubmitAllAndWait's units stay whole.
+      while (!queue_.empty()) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (batch.empty()) {
+      CatchUp();
+      continue;
+    }
+    ProcessBatch(batch);
+  }
+}
+
+void Intake::CatchUp() {
+  int64_t before = 0;
+  int64_t after = 0;
+  {
+    std::unique_lock lock(mu_);
+    before = state_.seq();
+    auto events = store_->ReadAfter(state_.seq(), 4096);
+    if (!events.ok()) return;  // the store is unreachable: try again at the next poll
+    for (const StoredEvent& stored : *events) {
+      auto event = DecodeEvent(stored.line);
+      if (!event.ok() || state_.Apply(*event, stored)) {
+        // Another writer appended something this node cannot replay: rebuild to report it.
+        (void)Replay();
+        break;
+      }
+    }
+    after = state_.seq();
+  }
+  if (after > before) {
+    std::vector<std::function<void(int64_t)>> listeners;
+    {
+      std::lock_guard lock(queue_mu_);
+      listeners = listeners_;
+    }
+    for (auto& l : listeners) l(after);
+  }
+}
+
+std::optional<Rejection> Intake::OfferEvent(Event event, std::vector<StoredEvent>& out) {
+  event.seq = state_.seq() + 1;
+  event.prev = state_.seq() == 0 ? std::string(kGenesisPrev) : state_.head_hash();
+  if (event.time.empty()) event.time = LedgerTimeNow();
+  auto stored = EncodeEvent(event);
+  if (!stored.ok()) {
+    return Rejection{Rejection::Kind::kInvalid, "malformed-submission", stored.status().message(),
+                     ""};
+  }
+  if (auto r = state_.Apply(event, *stored)) return r;
+  out.push_back(std::move(stored).value());
+  return std::nullopt;
+}
+
+Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
+  const json* submission = s.payload.is_object() && s.payload.contains("submission")
+                               ? &s.payload["submission"]
+                               : nullptr;
+  if (submission != nullptr) {
+    if (!submission->is_string() || submission->get<std::string>().empty() ||
+        submission->get<std::string>().size() > 128) {
+      return Rejected({Rejection::Kind::kInvalid, "malformed-submission-id",
+                       "the submission id must be a string of 1 to 128 characters", "submission"});
+    }
+    if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) {
+      Outcome o;
+      o.kind = Outcome::Kind::kDuplicate;
+      o.seq = a->seq;
+      o.body = a->body;
+      return o;
+    }
+  }
+  Event event;
+  event.actor = s.actor;
+  event.channel = s.channel;
+  event.type = s.type;
+  event.payload = s.payload;
+  if (auto r = OfferEvent(event, out)) return Rejected(std::move(*r));
+
+  // A hotline entry that agrees with another operator's: the report itself follows.
+  if (s.type == "hotline-entry") {
+    const int64_t id = s.payload.value("precinct", int64_t{0});
+    const PrecinctRecord* rec = state_.precinct(id);
+    if (rec != nullptr && !rec->hotline.empty()) {
+      const HotlineEntry& mine = rec->hotline.back();
+      const char* stage = mine.figures.contains("first") ? "first" : "final";
+      for (const HotlineEntry& other : rec->hotline) {
+        if (other.operator_id == mine.operator_id || !other.figures.contains(stage) ||
+            other.figures != mine.figures) {
+          continue;
+        }
+        Event report = event;
+        report.type =
+            std::string(stage) == "first" ? "first-alignment-reported" : "final-alignment-reported";
+        report.payload = json::object();
+        report.payload["precinct"] = id;
+        if (submission != nullptr) report.payload["submission"] = *submission;
+        for (const auto& [k, v] : mine.figures.items()) report.payload[k] = v;
+        report.payload["hotline_entries"] = {other.seq, mine.seq};
+        report.time.clear();
+        (void)OfferEvent(report, out);  // refused: the entries stay for reconciliation
+        break;
+      }
+    }
+  }
+  Outcome o;
+  o.kind = Outcome::Kind::kAccepted;
+  o.seq = state_.seq();
+  if (submission != nullptr) {
+    if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) o.body = a->body;
+  }
+  if (o.body.is_null()) {
+    o.body = {
+        {"receipt", {{"seq", state_.seq()}, {"event", s.type}, {"hash", state_.head_hash()}}}};
+  }
+  return o;
+}
+
+void Intake::ProcessBatch(std::vector<Pending>& batch) {
+  std::vector<Outcome> outcomes(batch.size());
+  int64_t before = 0;
+  int64_t after = 0;
+  Status status;
+  {
+    std::unique_lock lock(mu_);
+    before = state_.seq();
+    status = store_->Append(
+        state_.seq(),
+        [&](const std::vector<StoredEvent>& missed) -> Result<std::vector<StoredEvent>> {
+          for (const StoredEvent& stored : missed) {
+            auto event = DecodeEvent(stored.line);
+            if (!event.ok()) return event.status();
+            if (auto r = state_.Apply(*event, stored)) {
+              return Status::Corruption(
+                  fmt::format("event {} appended by another writer cannot be replayed: {}",
+                              stored.seq, r->message));
+            }
+          }
+          std::vector<StoredEvent> out;
+          for (size_t i = 0; i < batch.size(); ++i) {
+            outcomes[i] = Offer(batch[i].submission, out);
+          }
+          return out;
+        });
+    if (!status.ok()) {
+      // Nothing of this batch is durable, but the state has it: rebuild from the store.
+      Status replay = Replay();
+      (void)replay;
+      for (Outcome& o : outcomes) {
+        if (o.kind == Outcome::Kind::kAccepted) {
+          o = Outcome{};
+          o.kind = Outcome::Kind::kUnavailable;
+          o.unavailable = status.message();
+        }
+      }
+    }
+    after = state_.seq();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+  if (after > before) {
+    std::vector<std::function<void(int64_t)>> listeners;
+    {
+      std::lock_guard lock(queue_mu_);
+      listeners = listeners_;
+    }
+    for (auto& l : listeners) l(after);
+  }
+}
+
+}  // namespace canvass

@@ -1,0 +1,196 @@
+#include "intake/setup.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <thread>
+
+#include "rules/ruleset.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const Actor kCliAdmin{"admin", "cli"};
+
+}  // namespace
+
+std::string OutcomeMessage(const Outcome& o) {
+  switch (o.kind) {
+    case Outcome::Kind::kAccepted:
+      return "accepted";
+    case Outcome::Kind::kDuplicate:
+      return "already accepted";
+    case Outcome::Kind::kRejected:
+      return o.rejection ? o.rejection->message : "refused";
+    case Outcome::Kind::kUnavailable:
+      return "the store is unavailable: " + o.unavailable;
+  }
+  return "?";
+}
+
+std::string CodesCsv(const std::vector<IssuedCode>& codes) {
+  std::string out = "role,subject,label,credential,code\n";
+  for (const IssuedCode& c : codes) {
+    out += fmt::format("{},{},{},{},{}\n", CsvField(c.role), CsvField(c.subject), CsvField(c.label),
+                       CsvField(c.credential), CsvField(c.code));
+  }
+  return out;
+}
+
+Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSetup& setup) {
+  if (intake.Read([](const ElectionState& s) { return s.created(); })) {
+    return Status::FailedPrecondition("this store already holds an election");
+  }
+  auto ruleset = ParseRuleset(setup.ruleset_toml, "ruleset");
+  if (!ruleset.ok()) return ruleset.status();
+
+  json precincts = json::array();
+  for (const PrecinctApportionment& ap : setup.precincts) {
+    json row = {{"county", ap.county}, {"precinct", ap.precinct}, {"satellite", ap.satellite}};
+    if (ap.delegates) row["delegates"] = *ap.delegates;
+    if (ap.sde_per_delegate) row["sde_per_delegate"] = ap.sde_per_delegate->ToString();
+    if (ap.site_sde) row["site_sde"] = ap.site_sde->ToString();
+    if (ap.district) row["district"] = *ap.district;
+    if (!ap.short_code.empty()) row["short_code"] = ap.short_code;
+    precincts.push_back(std::move(row));
+  }
+  json counties = json::object();
+  for (const auto& [county, district] : setup.county_district) counties[county] = district;
+
+  std::vector<Submission> submissions;
+  submissions.push_back(Submission{
+      "election-created",
+      kCliAdmin,
+      "cli",
+      {{"name", setup.name},
+       {"ruleset",
+        {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", setup.ruleset_toml}}},
+       {"candidates", setup.candidates},
+       {"precincts", precincts},
+       {"county_district", counties}}});
+
+  std::vector<IssuedCode> codes;
+  for (size_t i = 0; i < setup.precincts.size(); ++i) {
+    const PrecinctApportionment& ap = setup.precincts[i];
+    codes.push_back({"chair", std::to_string(i + 1), ap.county + " / " + ap.precinct, "", ""});
+  }
+  for (int i = 1; i <= setup.operators; ++i) {
+    codes.push_back({"operator", fmt::format("op-{}", i), fmt::format("op-{}", i), "", ""});
+  }
+  if (setup.campaign_accounts) {
+    for (const std::string& c : setup.candidates) codes.push_back({"campaign", c, c, "", ""});
+  }
+  codes.push_back({"admin", "admin", "admin", "", ""});
+
+  // Codes first (ids unique), then the Argon2id hashes on every core.
+  std::set<std::string> taken;
+  std::vector<AccessCode> secrets;
+  for (IssuedCode& c : codes) {
+    AccessCode code = NewAccessCode([&](const std::string& id) { return taken.count(id) > 0; });
+    taken.insert(code.id);
+    c.credential = code.id;
+    c.code = code.Printable();
+    secrets.push_back(code);
+  }
+  std::vector<std::string> hashes(codes.size());
+  std::vector<Status> errors(codes.size());
+  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t i = t; i < codes.size(); i += threads) {
+        auto h = HashSecret(secrets[i].secret, setup.cost);
+        if (h.ok()) {
+          hashes[i] = *h;
+        } else {
+          errors[i] = h.status();
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (!errors[i].ok()) return errors[i];
+    submissions.push_back(Submission{"credential-issued",
+                                     kCliAdmin,
+                                     "cli",
+                                     {{"credential", codes[i].credential},
+                                      {"role", codes[i].role},
+                                      {"subject", codes[i].subject},
+                                      {"hash", hashes[i]}}});
+  }
+  std::vector<Outcome> outcomes = intake.SubmitAllAndWait(std::move(submissions));
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].kind != Outcome::Kind::kAccepted) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: {}", i == 0 ? std::string("the election") : "the code for " + codes[i - 1].label,
+          OutcomeMessage(outcomes[i])));
+    }
+  }
+  return codes;
+}
+
+Result<IssuedCode> ReissueCredential(Intake& intake, const std::string& role,
+                                     const std::string& subject, const Actor& by,
+                                     const std::string& channel, KdfCost cost) {
+  struct Found {
+    std::optional<std::string> old;
+    std::set<std::string> taken;
+    std::string label;
+    bool created = false;
+  };
+  Found found = intake.Read([&](const ElectionState& s) {
+    Found f;
+    f.created = s.created();
+    if (const CredentialRecord* c = s.credential_of(role, subject)) f.old = c->id;
+    for (const auto& [id, c] : s.credentials()) f.taken.insert(id);
+    f.label = subject;
+    if (role == "chair") {
+      int64_t id = 0;
+      try {
+        id = std::stoll(subject);
+      } catch (...) {
+        id = 0;
+      }
+      if (id >= 1 && id <= static_cast<int64_t>(s.precincts().size())) {
+        const PrecinctApportionment& ap = s.precincts()[static_cast<size_t>(id - 1)];
+        f.label = ap.county + " / " + ap.precinct;
+      }
+    }
+    return f;
+  });
+  if (!found.created) return Status::FailedPrecondition("this store holds no election");
+  AccessCode code = NewAccessCode([&](const std::string& id) { return found.taken.count(id) > 0; });
+  auto hash = HashSecret(code.secret, cost);
+  if (!hash.ok()) return hash.status();
+  std::vector<Submission> subs;
+  if (found.old) {
+    subs.push_back(Submission{
+        "credential-revoked", by, channel, {{"credential", *found.old}, {"reason", "reissued"}}});
+  }
+  json issued = {{"credential", code.id}, {"role", role}, {"subject", subject}, {"hash", *hash}};
+  if (found.old) issued["replaces"] = *found.old;
+  subs.push_back(Submission{"credential-issued", by, channel, issued});
+  std::vector<Outcome> outcomes = intake.SubmitAllAndWait(std::move(subs));
+  for (const Outcome& o : outcomes) {
+    if (o.kind != Outcome::Kind::kAccepted) {
+      return Status::InvalidArgument(OutcomeMessage(o));
+    }
+  }
+  return IssuedCode{role, subject, found.label, code.id, code.Printable()};
+}
+
+}  // namespace canvass
