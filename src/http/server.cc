@@ -362,7 +362,7 @@ Status ServerCore::Start() {
   if (metrics_ != nullptr) {
     metrics_->Describe(kRequestsTotal, "HTTP requests answered, by route, method and status.");
     metrics_->Describe(kRequestDuration,
-                       "Time from the first byte of a request to the end of its response.");
+                       "Time from the first byte of a request to its answer being ready to send.");
     metrics_->Describe(kRejectedTotal, "Requests and connections refused by the HTTP layer.");
     metrics_->Describe(kOpenConnections, "Open client connections.");
     metrics_->Set(kOpenConnections, {}, 0);
@@ -735,8 +735,6 @@ asio::awaitable<std::optional<HttpResponse>> ServerCore::CallHandler(
     };
     try {
       handler_(std::move(request), std::move(respond));
-    } catch (const std::exception&) {
-      Deliver(slot, HttpResponse::Error(500, "internal", "the request handler failed"));
     } catch (...) {
       Deliver(slot, HttpResponse::Error(500, "internal", "the request handler failed"));
     }
@@ -788,10 +786,11 @@ asio::awaitable<bool> ServerCore::WriteResponse(const std::shared_ptr<Connection
   res.keep_alive(keep_alive);
   if (!keep_alive) res.set(http::field::connection, "close");
 
+  // Counted before the write, so a client that has its answer also finds it counted.
+  if (!method.empty()) CountRequest(route, method, status, start);
   c->stream.expires_after(limits_.request_timeout);
   auto [ec, n] = co_await http::async_write(c->stream, res, kUseTuple);
   c->stream.expires_never();
-  if (!method.empty()) CountRequest(route, method, status, start);
   if (ec) co_return false;
   if (!keep_alive) {
     co_await Linger(c);
@@ -879,10 +878,10 @@ asio::awaitable<void> ServerCore::StreamEvents(const std::shared_ptr<Connection>
   }
   // No Content-Length and no chunking: the stream's body ends when the connection does.
   http::response_serializer<http::empty_body> serializer(res);
+  CountRequest(route, method, status, start);
   c->stream.expires_after(limits_.request_timeout);
   auto [ec, n] = co_await http::async_write_header(c->stream, serializer, kUseTuple);
   c->stream.expires_never();
-  CountRequest(route, method, status, start);
   if (ec) co_return;
 
   c->streaming = true;

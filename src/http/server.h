@@ -10,12 +10,22 @@
 //
 // Handlers answer through a callback that may be called from any thread, exactly once; the
 // answer is carried back to the connection's executor. So a handler may hand a write to another
-// thread (the ledger writer) and answer when the write is durable.
+// thread (the ledger writer) and answer when the write is durable. Later calls are ignored; an
+// answer that comes after the client left or the server stopped is dropped; if every copy of the
+// callback is destroyed unanswered (or the handler throws), the client gets a 500.
+//
+// Every response carries Content-Length (except 1xx, 204, 304 and event streams) and only the
+// headers the handler set (no default Cache-Control); `Connection: close` when the server closes
+// after it. A HEAD request reaches the handler as "HEAD"; the server sends the head of the answer
+// with its Content-Length and no body, so a route may answer HEAD as it answers GET.
+// request_timeout also bounds writing each response (and each write to an event stream).
 //
 // Server-Sent Events: a handler may answer with an SseStream instead of a body. The connection
 // then stays open; whenever NotifyStreams() is called (from any thread) and every `heartbeat`
 // otherwise, the connection calls the stream's `fetch` for messages after the last id it sent and
-// writes them, until the client goes away.
+// writes them, until the client goes away or Stop(). Resuming is the handler's job: it reads
+// `last-event-id` (sent by a reconnecting EventSource) or a query parameter and sets
+// SseStream::after; the server never reads Last-Event-ID itself.
 //
 // Thread-safety: Start/Stop from one thread; NotifyStreams and respond callbacks from any thread.
 #pragma once
@@ -37,7 +47,9 @@ namespace canvass {
 struct HttpRequest {
   std::string method;                          // "GET", "POST", ...
   std::string path;                            // target without the query: "/api/v1/results"
-  std::map<std::string, std::string> query;    // decoded query parameters
+                                               // (as sent: not percent-decoded)
+  std::map<std::string, std::string> query;    // decoded (%XX, '+'); a repeated name keeps its
+                                               // first value; a broken escape is a 400
   std::map<std::string, std::string> headers;  // names lower-cased; repeated headers joined ", "
   std::string body;
   std::string remote_address;  // "127.0.0.1"
@@ -63,7 +75,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (ETag, ...)
   std::string body;
-  std::optional<SseStream> stream;  // set: an event stream instead of `body`
+  // Set: an event stream instead of `body`. `status` and `headers` are sent; `content_type`
+  // and `body` are ignored; the connection closes when the stream ends.
+  std::optional<SseStream> stream;
 
   // The API's error shape.
   static HttpResponse Error(int status, const std::string& code, const std::string& message,
@@ -99,19 +113,24 @@ class HttpServer {
  public:
   // `metrics` must outlive the server; every request is counted there by route label
   // (`route_label` maps a path to a low-cardinality label such as "/api/v1/precincts/:id").
+  // Without `route_label` every request is labelled "other": paths are untrusted and never
+  // become labels as they are. Methods Beast does not know are labelled "other" too. `metrics`
+  // may be null (nothing is counted).
   HttpServer(HttpServerOptions options, Handler handler, Metrics* metrics,
              std::function<std::string(const std::string& path)> route_label = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts the io threads; returns once listening.
+  // Binds and starts the io threads; returns once listening. A server starts at most once.
   Status Start();
   // The bound port (after Start).
   uint16_t port() const;
-  // Stops accepting, closes connections, joins the threads.
+  // Stops accepting, closes connections and streams, joins the threads. Idempotent; the
+  // destructor calls it. Never from a handler (it joins the thread the handler runs on).
   void Stop();
-  // Blocks until Stop() is called from another thread or SIGINT/SIGTERM arrives.
+  // Blocks until Stop() is called from another thread or SIGINT/SIGTERM arrives (the signals
+  // are watched only while Wait() runs). After a signal it returns; the caller then calls Stop().
   void Wait();
   // Wakes every open event stream to fetch new messages.
   void NotifyStreams();
