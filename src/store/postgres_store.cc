@@ -183,11 +183,18 @@ bool PostgresStore::ResetIfBroken() {
 Status PostgresStore::CreateSchema() {
   PGconn* c = conn_.get();
   // Read first, so that an existing schema opens without any DDL (a read-only role can read).
+  // Asking to_regclass first keeps a new database's server log free of "does not exist" errors.
   std::string version;
   {
-    auto read =
-        Run(c, location_, "SELECT value FROM meta WHERE key = 'schema'", {}, "reading the schema");
-    if (read.ok() && PQntuples(read->get()) == 1) version = Value(read->get(), 0, 0);
+    auto exists =
+        Run(c, location_, "SELECT to_regclass('meta') IS NOT NULL", {}, "looking for the schema");
+    if (!exists.ok()) return exists.status();
+    if (Value(exists->get(), 0, 0) == "t") {
+      auto read = Run(c, location_, "SELECT value FROM meta WHERE key = 'schema'", {},
+                      "reading the schema");
+      if (!read.ok()) return read.status();
+      if (PQntuples(read->get()) == 1) version = Value(read->get(), 0, 0);
+    }
   }
   if (version.empty()) {
     auto begin = Run(c, location_, "BEGIN", {}, "creating the schema");
