@@ -78,6 +78,11 @@ Result<PgResult> Run(PGconn* conn, const std::string& location, const char* sql,
   std::vector<int> lengths;
   std::vector<int> formats;
   for (const Param& p : params) {
+    // libpq takes lengths as int; the server's own limit (1 GB a value) is lower still.
+    if (p.bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+      return Status::InvalidArgument(location + ": " + doing + ": a value of " +
+                                     std::to_string(p.bytes.size()) + " bytes is too large");
+    }
     values.push_back(p.bytes.c_str());
     lengths.push_back(static_cast<int>(p.bytes.size()));
     formats.push_back(p.format);

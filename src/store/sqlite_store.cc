@@ -102,6 +102,8 @@ Status SqliteStore::Error(int rc, const std::string& doing) const {
     case SQLITE_LOCKED:
       return Status::IoError("the database is busy (another writer held it for more than " +
                              std::to_string(kBusyTimeoutMs / 1000) + " s): " + detail);
+    case SQLITE_TOOBIG:
+      return Status::InvalidArgument(detail);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Status::Corruption(detail);
