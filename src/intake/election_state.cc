@@ -800,22 +800,10 @@ Election ElectionState::ReportedElection() const {
 }
 
 std::vector<PrecinctCheck> ElectionState::ReportedChecks() const {
+  // A precinct with only its first alignment in counts in the first-alignment totals, but has no
+  // delegates or SDEs yet (record.check has no allocation until the final alignment).
   std::vector<PrecinctCheck> checks;
-  for (int64_t id : ReportedIds()) {
-    const PrecinctRecord& r = records_[static_cast<size_t>(id - 1)];
-    if (r.final) {
-      checks.push_back(r.check);
-      continue;
-    }
-    // Only the first alignment so far: the figures as if it stood (the preview).
-    PrecinctCheck c = r.check;
-    c.computed = r.preview;
-    if (c.computed) {
-      c.computed_sde = ComputeSde(ruleset_.precinct, *c.computed,
-                                  election_.apportionment[static_cast<size_t>(id - 1)]);
-    }
-    checks.push_back(std::move(c));
-  }
+  for (int64_t id : ReportedIds()) checks.push_back(records_[static_cast<size_t>(id - 1)].check);
   return checks;
 }
 
