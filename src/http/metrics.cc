@@ -17,7 +17,7 @@ constexpr std::array<int64_t, 13> kBucketMicros = {
 std::string SecondsFromMicros(int64_t micros) {
   std::string out;
   if (micros < 0) {
-    out = "-";
+    out.push_back('-');
     micros = -micros;
   }
   out += std::to_string(micros / 1'000'000);
