@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -378,6 +379,33 @@ TEST(HttpServerTest, CountsRequestsInMetrics) {
       << text;
   EXPECT_NE(text.find("# TYPE canvass_http_requests_total counter\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE canvass_http_open_connections gauge\n"), std::string::npos);
+}
+
+TEST(HttpServerTest, ServesManyClientsAtOnce) {
+  LateResponder late;  // half the answers come from another thread
+  TestServer ts(
+      [&late](HttpRequest request, Respond respond) {
+        if (request.path == "/late") return late.handler()(std::move(request), std::move(respond));
+        Echo(std::move(request), std::move(respond));
+      },
+      TestLimits(), 4);
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&ts, &ok, t] {
+      HttpClient client = ts.Client();
+      for (int i = 0; i < 50; ++i) {
+        auto r = client.Request("POST", i % 10 == 0 ? "/late" : "/echo",
+                                std::to_string(t) + ":" + std::to_string(i));
+        if (r.ok() && r->status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok.load(), 8 * 50);
+  EXPECT_EQ(ts.metrics().Value("canvass_http_requests_total",
+                               {{"route", "other"}, {"method", "POST"}, {"status", "200"}}),
+            8 * 50);
 }
 
 TEST(HttpServerTest, StartFailsCleanlyOnABadAddressOrABusyPort) {
