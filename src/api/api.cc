@@ -18,6 +18,7 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kPrefix = "/api/v1";
+constexpr size_t kMaxJsonBody = 64 * 1024;
 
 HttpResponse JsonResponse(int status, const json& body) {
   return HttpResponse::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -477,6 +478,10 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
         payload["submission"] = "photo-" + hash;
       }
       return submit("photo-attached", std::move(payload));
+    }
+    // Only photos may use the larger body limit the HTTP layer allows under /precincts/.
+    if (req.body.size() > kMaxJsonBody) {
+      return HttpResponse::Error(413, "too-large", "the request body is larger than 64 KiB");
     }
     json body;
     if (auto e = ParseBody(req, body)) return *e;
