@@ -653,7 +653,7 @@ HttpResponse Api::Results(const HttpRequest& req) {
     r.status = 304;
     return r;
   }
-  r.body = *body;
+  r.shared_body = std::move(body);
   return r;
 }
 

@@ -32,6 +32,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cmath>
@@ -760,7 +761,8 @@ asio::awaitable<bool> ServerCore::WriteResponse(const std::shared_ptr<Connection
   if (status < 100 || status > 599) status = 500;
   keep_alive = keep_alive && !stopping_;
 
-  http::response<http::string_body> res;
+  // The body is written from where it is (`response` outlives the write), never copied.
+  http::response<http::span_body<const char>> res;
   res.version(11);
   res.result(static_cast<unsigned>(status));
   if (!response.content_type.empty() && !HasLineBreak(response.content_type)) {
@@ -780,8 +782,9 @@ asio::awaitable<bool> ServerCore::WriteResponse(const std::shared_ptr<Connection
   }
   // 1xx, 204 and 304 responses have no body, and 1xx and 204 no Content-Length.
   const bool no_body = status < 200 || status == 204 || status == 304;
-  const size_t length = response.body.size();
-  if (!no_body && method != "HEAD") res.body() = std::move(response.body);
+  const std::string& bytes = response.shared_body ? *response.shared_body : response.body;
+  const size_t length = bytes.size();
+  if (!no_body && method != "HEAD") res.body() = {bytes.data(), bytes.size()};
   if (!no_body) res.content_length(length);
   res.keep_alive(keep_alive);
   if (!keep_alive) res.set(http::field::connection, "close");

@@ -75,6 +75,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (ETag, ...)
   std::string body;
+  // Set: sent as the body instead of `body`, without a copy (one body many answers share, such
+  // as a cached page).
+  std::shared_ptr<const std::string> shared_body;
   // Set: an event stream instead of `body`. `status` and `headers` are sent; `content_type`
   // and `body` are ignored; the connection closes when the stream ends.
   std::optional<SseStream> stream;
