@@ -194,7 +194,10 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   HttpServer server(
       http, [&api](HttpRequest req, Respond respond) { api.Handle(std::move(req), respond); },
       &metrics, &Api::RouteLabel);
-  if (Status st = server.Start(); !st.ok()) return Fail(err, st);
+  if (Status st = server.Start(); !st.ok()) {
+    intake->reset();  // see below
+    return Fail(err, st);
+  }
   api.SetStreamNotifier([&server] { server.NotifyStreams(); });
   const auto seq = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
   out << fmt::format("canvass: serving {} ({}, {} ledger events) at http://{}:{}/\n", o.store,
@@ -212,6 +215,10 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   server.Wait();
   server.Stop();
   api.SetStreamNotifier(nullptr);
+  // The intake's writer thread calls back into `api`, `metrics` and `server` (commit listeners,
+  // answers to submissions still queued), and may be finishing a batch now: end it while they
+  // are all alive, not after they are destroyed.
+  intake->reset();
   return kExitOk;
 }
 
