@@ -1,0 +1,432 @@
+// What the server tests share: the real `canvass` binary run as a child process in a temporary
+// directory, its commands' exit codes and output, the demo election's access codes, chairs
+// talking to a server with HttpClient, and a ledger export read back as events.
+//
+// Every child is started with fork/exec, its output sent to a file in the test's directory (so
+// that a failing test can show it), and asked to die with the test process (PR_SET_PDEATHSIG).
+// ServerProcess kills and reaps its child in its destructor, so a failed assertion never leaves a
+// server running. Waits are on conditions (the port file written, the child exited) with
+// generous deadlines; nothing asserts on how long anything took.
+//
+// Thread-safety: a ServerProcess or TempDir is used by one thread; RunCommand and the parsing
+// helpers are safe from any thread. Chair is one client, for one thread.
+#pragma once
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+#include "core/status.h"
+#include "http/client.h"
+#include "io/csv.h"
+
+namespace canvass::server_test {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// Long enough for a loaded machine (sanitizers, parallel ctest); a passing test never waits it.
+inline constexpr std::chrono::seconds kDeadline{120};
+
+// A fresh temporary directory, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "canvass-server-XXXXXX").string();
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (mkdtemp(buf.data()) != nullptr) path_ = buf.data();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void WriteWholeFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+// Starts `canvass args...` in `dir` with stdout and stderr appended to `log`. Returns the pid,
+// or -1. Everything the child does between fork and exec is async-signal-safe.
+inline pid_t SpawnCanvass(const std::string& dir, const std::vector<std::string>& args,
+                          const std::string& log) {
+  std::vector<std::string> argv_strings;
+  argv_strings.push_back(CANVASS_BINARY);
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  // The child.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);  // the test died before prctl took effect
+  if (chdir(dir.c_str()) != 0) _exit(127);
+  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd < 0) _exit(127);
+  dup2(fd, STDOUT_FILENO);
+  dup2(fd, STDERR_FILENO);
+  close(fd);
+  int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd >= 0) {
+    dup2(null_fd, STDIN_FILENO);
+    close(null_fd);
+  }
+  execv(argv[0], argv.data());
+  _exit(127);
+}
+
+struct CommandRun {
+  int exit_code = -1;  // -1: killed by a signal or never ran
+  std::string out;     // stdout and stderr together
+};
+
+// Runs a `canvass` command to completion in `dir`.
+inline CommandRun RunCommand(const std::string& dir, const std::vector<std::string>& args) {
+  static std::atomic<int> counter{0};
+  const std::string log = dir + "/command-" + std::to_string(counter++) + ".out";
+  CommandRun run;
+  const pid_t pid = SpawnCanvass(dir, args, log);
+  if (pid < 0) return run;
+  int status = 0;
+  const auto deadline = Clock::now() + kDeadline;
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 || Clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      run.out = "(the command did not finish and was killed)\n";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  run.out += ReadWholeFile(log);
+  return run;
+}
+
+// `canvass serve` as a child process on port 0 (it says which port in --port-file).
+class ServerProcess {
+ public:
+  // `args` follow `serve`; --port 0 and --port-file are added.
+  ServerProcess(std::string dir, std::vector<std::string> args, std::string name = "server")
+      : dir_(std::move(dir)), args_(std::move(args)), name_(std::move(name)) {}
+  ~ServerProcess() { Kill(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Starts the server and waits until it listens. The error carries the server's output.
+  Status Start() {
+    Kill();
+    const std::string port_file = dir_ + "/" + name_ + ".port";
+    std::error_code ec;
+    std::filesystem::remove(port_file, ec);
+    std::vector<std::string> args = {"serve", "--port", "0", "--port-file", port_file};
+    args.insert(args.end(), args_.begin(), args_.end());
+    ++starts_;
+    pid_ = SpawnCanvass(dir_, args, log_path());
+    if (pid_ < 0) return Status::IoError("fork failed");
+    const auto deadline = Clock::now() + kDeadline;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return Status::IoError(name_ + " exited before listening:\n" + log());
+      }
+      const std::string text = ReadWholeFile(port_file);
+      if (!text.empty() && text.back() == '\n') {
+        port_ = static_cast<uint16_t>(std::stoi(text));
+        return Status::Ok();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    Kill();
+    return Status::IoError(name_ + " did not start listening:\n" + log());
+  }
+
+  // SIGKILL, as a crash or a power cut would; reaps the child.
+  void Kill() { Signal(SIGKILL); }
+  // SIGTERM (a clean shutdown); reaps the child. Returns its exit code, or 128 + the signal that
+  // ended it.
+  int Terminate() { return Signal(SIGTERM); }
+
+  bool running() const { return pid_ > 0; }
+  uint16_t port() const { return port_; }
+  int starts() const { return starts_; }
+  std::string log_path() const { return dir_ + "/" + name_ + ".log"; }
+  std::string log() const { return ReadWholeFile(log_path()); }
+
+ private:
+  int Signal(int sig) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, sig);
+    int status = 0;
+    const auto deadline = Clock::now() + kDeadline;
+    while (waitpid(pid_, &status, WNOHANG) != pid_) {
+      if (Clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    pid_ = -1;
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+  }
+
+  std::string dir_;
+  std::vector<std::string> args_;
+  std::string name_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  int starts_ = 0;
+};
+
+// One access code from the sheet `canvass init --codes-out` writes.
+struct AccessCode {
+  std::string role;
+  std::string subject;
+  std::string label;
+  std::string credential;
+  std::string code;
+};
+
+inline std::vector<AccessCode> ReadCodes(const std::string& path) {
+  const std::string text = ReadWholeFile(path);
+  CsvReader csv(text, path);
+  std::vector<AccessCode> out;
+  bool has = false;
+  bool header = true;
+  while (csv.Next(&has).ok() && has) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    if (csv.size() != 5) break;
+    out.push_back(AccessCode{std::string(csv[0]), std::string(csv[1]), std::string(csv[2]),
+                             std::string(csv[3]), std::string(csv[4])});
+  }
+  return out;
+}
+
+// `canvass init --demo` (the real Iowa 2020 election) into `store`, codes in dir/codes.csv.
+inline CommandRun InitDemo(const std::string& dir, const std::string& store) {
+  return RunCommand(dir, {"init", "--demo", "--fast-kdf", "--data", CANVASS_DATA_DIR, "--store",
+                          store, "--codes-out", dir + "/codes.csv"});
+}
+
+// A ledger export read back: one parsed event per line (null when a line does not parse).
+inline std::vector<json> ParseLedger(const std::string& jsonl) {
+  std::vector<json> out;
+  std::istringstream in(jsonl);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(json::parse(line, nullptr, false));
+  return out;
+}
+
+// The precincts a chair can report a one-group alignment for: apportioned, not satellites.
+inline std::vector<int64_t> ReportablePrecincts(HttpClient& client, int64_t first, size_t count) {
+  std::vector<int64_t> out;
+  for (int64_t id = first; out.size() < count && id < first + 2000; ++id) {
+    auto r = client.Get("/api/v1/precincts/" + std::to_string(id));
+    if (!r.ok() || r->status != 200) break;
+    json p = json::parse(r->body, nullptr, false);
+    if (p.is_discarded()) break;
+    if (p["satellite"] == false && p["delegates"].is_number_integer() && p["delegates"] > 0) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+// A precinct chair's phone: logs in, reports, logs in again when the session or the connection
+// is lost. Follows the server to a new port when the test says it moved.
+class Chair {
+ public:
+  Chair(const AccessCode& code, uint16_t port) : code_(code), port_(port) {}
+
+  const AccessCode& code() const { return code_; }
+  void MoveTo(uint16_t port) {
+    if (port != port_) {
+      port_ = port;
+      client_.reset();
+      token_.clear();
+    }
+  }
+  void Forget() {
+    client_.reset();
+    token_.clear();
+  }
+
+  // POST /api/v1/session. False when the server cannot be reached or refused the code.
+  bool Login() {
+    token_.clear();
+    auto r = client().Request("POST", "/api/v1/session", json{{"code", code_.code}}.dump(),
+                              {{"Content-Type", "application/json"}});
+    if (!r.ok()) {
+      client_.reset();
+      return false;
+    }
+    if (r->status != 200) return false;
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.contains("token")) return false;
+    token_ = j["token"].get<std::string>();
+    return true;
+  }
+
+  // POSTs a report, logging in first when needed; an error when no answer came (the connection
+  // failed), else the answer, whatever its status.
+  Result<HttpClientResponse> Post(const std::string& target, const json& body) {
+    if (token_.empty() && !Login()) return Status::IoError("cannot log in");
+    auto r = client().Request(
+        "POST", target, body.dump(),
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token_}});
+    if (!r.ok()) client_.reset();
+    return r;
+  }
+  const std::string& token() const { return token_; }
+
+ private:
+  HttpClient& client() {
+    if (client_ == nullptr) client_ = std::make_unique<HttpClient>("127.0.0.1", port_);
+    return *client_;
+  }
+
+  AccessCode code_;
+  uint16_t port_;
+  std::unique_ptr<HttpClient> client_;
+  std::string token_;
+};
+
+// A one-group report: everyone in `candidate`'s group at both alignments, so that every
+// apportioned precinct accepts it (no viability question, no tie).
+inline json Report(const std::string& stage, const std::string& candidate,
+                   const std::string& submission) {
+  return json{{stage, {{candidate, 40}}}, {"submission", submission}};
+}
+
+// A submission the server answered 201 (recorded) or 200 (already recorded: the first answer).
+struct Acknowledged {
+  std::string actor;       // the chair's credential id, as the ledger names the actor
+  std::string submission;  // the client's id
+  std::string type;        // the event type
+  int status = 0;
+  int64_t seq = 0;  // the receipt
+  std::string hash;
+  int attempts = 0;  // requests sent for it; more than one when an answer was lost
+};
+
+// The receipt of a 200/201 answer, into `ack`. False when the body holds none.
+inline bool ReadReceipt(const std::string& body, Acknowledged& ack) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.contains("receipt") || !j["receipt"].is_object()) return false;
+  const json& r = j["receipt"];
+  if (!r.contains("seq") || !r["seq"].is_number_integer() || !r.contains("hash")) return false;
+  ack.seq = r["seq"].get<int64_t>();
+  ack.hash = r["hash"].get<std::string>();
+  return true;
+}
+
+// Exports the ledger with `canvass ledger export` and checks it against the acknowledgements:
+// events numbered 1..N, each acknowledged submission there exactly once at its receipt's seq
+// with its receipt's hash, and no event for a submission that was never acknowledged.
+// Returns the export's lines.
+inline std::vector<std::string> ExpectLedgerHolds(const std::string& dir, const std::string& store,
+                                                  const std::vector<Acknowledged>& acked) {
+  const std::string file = dir + "/ledger.jsonl";
+  CommandRun exported = RunCommand(dir, {"ledger", "export", "--store", store, "--out", file});
+  EXPECT_EQ(exported.exit_code, 0) << exported.out;
+  const std::string text = ReadWholeFile(file);
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> in_ledger;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    json e = json::parse(lines[i], nullptr, false);
+    if (e.is_discarded()) {
+      ADD_FAILURE() << "ledger line " << i + 1 << " is not JSON";
+      continue;
+    }
+    EXPECT_EQ(e["seq"], static_cast<int64_t>(i + 1)) << "ledger line " << i + 1;
+    const json& payload = e["payload"];
+    if (payload.is_object() && payload.contains("submission")) {
+      in_ledger[{e["actor"]["id"].get<std::string>(), payload["submission"].get<std::string>()}]
+          .push_back(static_cast<int64_t>(i + 1));
+    }
+  }
+  std::map<std::pair<std::string, std::string>, const Acknowledged*> by_key;
+  for (const Acknowledged& a : acked) {
+    auto [it, fresh] = by_key.emplace(std::pair{a.actor, a.submission}, &a);
+    if (!fresh) {
+      // Acknowledged twice (two nodes, or a retry answered 200): the same receipt both times.
+      EXPECT_EQ(it->second->seq, a.seq) << a.actor << " " << a.submission;
+      EXPECT_EQ(it->second->hash, a.hash) << a.actor << " " << a.submission;
+    }
+    auto found = in_ledger.find({a.actor, a.submission});
+    if (found == in_ledger.end()) {
+      ADD_FAILURE() << "acknowledged submission " << a.actor << " " << a.submission << " (seq "
+                    << a.seq << ") is not in the ledger";
+      continue;
+    }
+    EXPECT_EQ(found->second, std::vector<int64_t>{a.seq})
+        << a.actor << " " << a.submission << " is in the ledger " << found->second.size()
+        << " times";
+    if (a.seq < 1 || a.seq > static_cast<int64_t>(lines.size())) {
+      ADD_FAILURE() << "receipt seq " << a.seq << " is past the ledger's end";
+      continue;
+    }
+    const std::string& line = lines[static_cast<size_t>(a.seq - 1)];
+    EXPECT_EQ(Sha256Hex(line), a.hash) << "receipt " << a.seq;
+    EXPECT_EQ(json::parse(line)["type"], a.type) << "receipt " << a.seq;
+  }
+  for (const auto& [key, seqs] : in_ledger) {
+    if (by_key.count(key) > 0) continue;
+    ADD_FAILURE() << "the ledger holds " << key.first << " " << key.second << " (seq "
+                  << seqs.front() << "), which was never acknowledged";
+  }
+  return lines;
+}
+
+}  // namespace canvass::server_test
