@@ -80,6 +80,8 @@ stop() {
   wait "$1" 2>/dev/null || true
 }
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
 peak_rss() {
   awk '/^VmHWM/ {printf "%.1f MiB (VmHWM %s kB)", $2 / 1024, $2}' "/proc/$1/status"
 }
@@ -89,7 +91,7 @@ replay() {
   local label=$1 store=$2 codes=$3
   shift 3
   serve "$store" "$label"
-  echo "== $label: canvass_load --clients $clients $* (server on port $port)"
+  echo "== $label: canvass_load --clients $clients $* (server on port $port; load $(loadavg))"
   timeout 600 "$load" --port "$port" --codes "$codes" --clients "$clients" "$@" ||
     echo "server_bench: canvass_load reported errors (see above)"
   echo "server peak RSS after the replay: $(peak_rss "$server_pid")"
@@ -126,7 +128,7 @@ fi
 work=$(mktemp -d /tmp/canvass-server-bench.XXXXXX)
 chmod 755 "$work"  # nginx's workers (user nobody) read www/ below
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before: $(loadavg)"
 
 # 1. Iowa on SQLite.
 init_iowa "$work/iowa.db" "$work/iowa-codes.csv"
@@ -157,6 +159,8 @@ http {
   uwsgi_temp_path $work/nginx/uwsgi;
   scgi_temp_path $work/nginx/scgi;
   keepalive_requests 1000000;
+  sendfile on;  # as in Debian's nginx.conf
+  tcp_nopush on;
   default_type application/json;
   server {
     listen 127.0.0.1:$nginx_port;
@@ -175,7 +179,7 @@ cmp -s "$work/www/api/v1/results" <(curl -fsS "http://127.0.0.1:$nginx_port/api/
   { echo "server_bench: nginx does not serve the same bytes" >&2; exit 1; }
 rps() { timeout $((seconds + 30)) wrk -t2 -c64 -d"${seconds}s" "$1" | tee -a "$work/wrk.log" |
   awk '/^Requests\/sec:/ {print $2}'; }
-echo "== GET /api/v1/results, $bytes bytes: wrk -t2 -c64 -d${seconds}s"
+echo "== GET /api/v1/results, $bytes bytes: wrk -t2 -c64 -d${seconds}s (load $(loadavg))"
 canvass_rps=$(rps "http://127.0.0.1:$iowa_port/api/v1/results")
 nginx_rps=$(rps "http://127.0.0.1:$nginx_port/api/v1/results")
 grep -E 'Latency|Non-2xx|Socket errors' "$work/wrk.log" || true
@@ -202,4 +206,4 @@ if [ "$pg" = 1 ]; then
     echo "== PostgreSQL: skipped (no pg_virtualenv; install postgresql-15 postgresql-common)"
   fi
 fi
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(loadavg)"
