@@ -316,6 +316,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     return r;
   }
   if (req.path.rfind(kPrefix, 0) != 0) {
+    if (options_.web) return options_.web->Serve(req);
     return HttpResponse::Error(404, "not-found", "no such page: " + req.path);
   }
   const std::vector<std::string> seg = Segments(req.path);

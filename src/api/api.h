@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 
+#include "api/static_files.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "intake/credentials.h"
@@ -38,6 +39,8 @@ struct ApiOptions {
   // How stale the cached GET /api/v1/results may be while a newer one is being built.
   std::chrono::milliseconds results_max_age{250};
   std::function<int64_t()> now_unix;  // injected clock; default: the system clock
+  // The web front end, served for every path outside /api/v1 and /metrics; null: none (404).
+  std::shared_ptr<const StaticFiles> web;
 };
 
 class Api {

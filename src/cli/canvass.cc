@@ -126,6 +126,8 @@ int RunCanvass(int argc, char** argv) {
   serve_cmd->add_flag("--fast-kdf", serve.fast_kdf, "Cheapest Argon2id (tests only)");
   serve_cmd->add_flag("--no-rate-limits", serve.no_rate_limits,
                       "No per-address or per-account limits (load tests from one address)");
+  serve_cmd->add_option("--web", serve.web_dir,
+                        "The built web front end to serve at / (default: web/dist of the source)");
 
   LedgerOptions ledger;
   auto* ledger_cmd = app.add_subcommand("ledger", "Verify or export the ledger");

@@ -85,6 +85,7 @@ struct ServeOptions {
   std::string port_file;         // write the bound port here (for --port 0)
   bool fast_kdf = false;
   bool no_rate_limits = false;  // load tests from one address
+  std::string web_dir;          // the built front end served at /; empty: <source>/web/dist
 };
 int RunServe(const ServeOptions& options, std::ostream& out, std::ostream& err);
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "api/api.h"
+#include "api/static_files.h"
 #include "cli/commands.h"
 #include "cli/election_input.h"
 #include "core/text.h"
@@ -183,6 +184,19 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
     api_options.submissions_per_second = 0;
     api_options.guard.max_failures = 1'000'000;
     api_options.guard.max_failures_per_address = 1'000'000;
+  }
+  const std::string web_dir =
+      o.web_dir.empty() ? std::string(CANVASS_SOURCE_DIR) + "/web/dist" : o.web_dir;
+  if (auto web = StaticFiles::Load(web_dir); web.ok()) {
+    out << fmt::format("canvass: web front end from {} ({} files)\n", web_dir,
+                       (*web)->file_count());
+    api_options.web = std::move(web).value();
+  } else if (!o.web_dir.empty()) {
+    return Fail(err, web.status(), kExitUsage);
+  } else {
+    out << fmt::format("canvass: no web front end at {} (build it in web/: npm ci && npm run "
+                       "build); serving the API only\n",
+                       web_dir);
   }
   Api api(**intake, metrics, api_options);
   HttpServerOptions http;
