@@ -1,0 +1,250 @@
+// The JSON API (docs/api.md): typed fetch helpers and the shapes the pages read.
+// Every number the caucus math produces comes from the server; nothing here computes delegates.
+
+export type Figures = Record<string, number>;
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; field?: string | null };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+// The request never reached the server (offline, connection refused, DNS).
+export class NetworkError extends Error {}
+
+export interface Group {
+  candidate: string;
+  first: number;
+  final: number;
+  viable_first: boolean;
+  viable_final: boolean;
+  locked: boolean;
+  raw: string;
+  raw_decimal: string;
+  rounded: number;
+  delegates: number;
+  notes: string[];
+}
+
+export interface PendingTie {
+  breaker: string;
+  candidates: string[];
+  decimal: string;
+  delegates_at_stake: number;
+  kind: string; // "loss" | "gain"
+}
+
+export interface Allocation {
+  attendance: number;
+  complete: boolean;
+  delegates?: Figures;
+  delegates_apportioned: number;
+  total_delegates: number;
+  threshold: string;
+  threshold_head_count: number;
+  groups: Group[];
+  must_realign: string[];
+  notes: string[];
+  pending_tie?: PendingTie | null;
+  resolved_ties?: unknown[];
+}
+
+export interface Finding {
+  code: string;
+  severity: string;
+  candidates?: string[];
+  message: string;
+}
+
+export interface Attestation {
+  seq: number;
+  campaign: string;
+  verdict: string;
+  reason: string;
+  revision: number;
+}
+
+export interface Precinct {
+  id: number;
+  county: string;
+  precinct: string;
+  district: string | null;
+  satellite: boolean;
+  delegates: number | null;
+  sde_per_delegate: string | null;
+  threshold: string | null;
+  status: string;
+  disputed: boolean;
+  revision: number;
+  confirmed: boolean;
+  channel: string;
+  reported: { first?: Figures; final?: Figures; delegates?: Figures };
+  viability: {
+    attendance: number;
+    threshold: string;
+    threshold_head_count: number;
+    delegates: number;
+    viable: string[];
+    locked: string[];
+  } | null;
+  computed: Allocation | null;
+  computed_sde: Record<string, string> | null;
+  ties: {
+    pending: PendingTie | null;
+    recorded: { tied: string[]; favoured: string[]; detail: string }[];
+  };
+  findings: Finding[];
+  photos: string[];
+  attestations: Attestation[];
+  hotline_entries_pending: number;
+  events?: number[];
+}
+
+export interface PrecinctSummary {
+  id: number;
+  county: string;
+  precinct: string;
+  status: string;
+  disputed: boolean;
+  flagged: boolean;
+  revision: number;
+}
+
+export interface Election {
+  created: boolean;
+  name: string;
+  candidates: string[];
+  precincts: number;
+  ruleset: { name: string; version: string; hash: string };
+  seq: number;
+  head: string;
+}
+
+export interface Line {
+  first: number;
+  final: number;
+  delegates: number;
+  sde: string;
+}
+export type Totals = Record<string, Line>;
+
+export interface Tabulation {
+  state: Totals;
+  counties: Record<string, Totals>;
+  districts: Record<string, Totals>;
+}
+
+export interface Results {
+  created?: boolean;
+  ledger: { seq: number; head: string };
+  national: { complete: boolean; total: Figures; pools: { name: string; size: number }[] };
+  reporting: {
+    precincts: number;
+    reported: number;
+    complete: number;
+    confirmed: number;
+    percent_complete: string;
+    in: number[];
+  };
+  totals: { reported: Tabulation; computed: Tabulation };
+  ruleset: { name: string; hash: string };
+}
+
+export interface Session {
+  token: string;
+  role: string;
+  subject: string;
+  credential: string;
+  expires: number;
+  precinct?: Precinct;
+}
+
+export interface Receipt {
+  seq: number;
+  event: string;
+  hash: string;
+}
+
+export interface WriteAnswer {
+  receipt?: Receipt;
+  precinct?: Precinct;
+  hotline?: string;
+}
+
+export async function call<T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; raw?: Blob | ArrayBuffer; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+  let payload: BodyInit | undefined;
+  if (options.raw !== undefined) {
+    payload = options.raw;
+  } else if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(options.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+  } catch (e) {
+    throw new NetworkError(e instanceof Error ? e.message : String(e));
+  }
+  const text = await res.text().catch(() => '');
+  let json: unknown = null;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (json as ApiErrorBody | null)?.error;
+    throw new ApiError(
+      res.status,
+      err?.code ?? `http-${res.status}`,
+      err?.message ?? `the server answered ${res.status}`,
+      err?.field ?? null,
+    );
+  }
+  return { status: res.status, body: json as T };
+}
+
+export async function get<T>(path: string, token?: string): Promise<T> {
+  return (await call<T>('GET', path, { token })).body;
+}
+
+export function newSubmissionId(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') {
+    return crypto.randomUUID();
+  }
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// "3/20" -> "15%"; "1/6" -> "16.67%". Display only.
+export function percentOf(share: string | null | undefined): string {
+  if (!share) return '–';
+  const [n, d] = share.split('/').map(Number);
+  if (n === undefined || Number.isNaN(n)) return share;
+  const value = d ? (n * 100) / d : n * 100;
+  return `${Number.isInteger(value) ? value : value.toFixed(2)}%`;
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof NetworkError) return 'No connection to the server.';
+  return e instanceof Error ? e.message : String(e);
+}

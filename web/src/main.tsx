@@ -1,0 +1,86 @@
+// Canvass's pages, one bundle, hash routes: #/ results, #/precinct/ID, #/chair, #/operator,
+// #/campaign, #/admin.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { AdminPage } from './pages/Admin';
+import { CampaignPage } from './pages/Campaign';
+import { ChairPage } from './pages/Chair';
+import { OperatorPage } from './pages/Operator';
+import { PrecinctPage } from './pages/PrecinctPage';
+import { ResultsPage } from './pages/Results';
+import { startOutbox } from './queue';
+import './style.css';
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return hash.replace(/^#/, '') || '/';
+}
+
+const NAV: [string, string][] = [
+  ['/', 'Results'],
+  ['/chair', 'Chair'],
+  ['/operator', 'Hotline'],
+  ['/campaign', 'Campaign'],
+  ['/admin', 'Admin'],
+];
+
+function App() {
+  const route = useHash();
+  const precinct = /^\/precinct\/(\d+)$/.exec(route);
+  let page;
+  let title = 'Results';
+  if (precinct) {
+    page = <PrecinctPage id={Number(precinct[1])} />;
+    title = 'Precinct';
+  } else if (route === '/chair') {
+    page = <ChairPage />;
+    title = 'Chair';
+  } else if (route === '/operator') {
+    page = <OperatorPage />;
+    title = 'Hotline';
+  } else if (route === '/campaign') {
+    page = <CampaignPage />;
+    title = 'Campaign';
+  } else if (route === '/admin') {
+    page = <AdminPage />;
+    title = 'Admin';
+  } else {
+    page = <ResultsPage />;
+  }
+  useEffect(() => {
+    document.title = `${title} · Canvass`;
+  }, [title]);
+  const current = precinct ? '/' : route;
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">Canvass</span>
+        <nav aria-label="Pages">
+          <ul>
+            {NAV.map(([href, label]) => (
+              <li key={href}>
+                <a href={`#${href}`} aria-current={current === href ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </>
+  );
+}
+
+startOutbox();
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,518 @@
+// The precinct chair's page, for a phone: log in with the packet's code, see the precinct's
+// facts, fill in the worksheet while the server (the same engine as the intake) computes it as
+// you type, send the first and final alignments, settle a tie, attach the worksheet photo,
+// review and confirm. Every write goes through the outbox (queue.ts), so a lost network loses
+// nothing and sends nothing twice.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  ApiError,
+  call,
+  describeError,
+  get,
+  percentOf,
+  type Election,
+  type Precinct,
+  type Session,
+} from '../api';
+import { discard, enqueue, flush, isOnline, outbox, subscribe, type Delivered, type Outgoing } from '../queue';
+import { Alert, FigureInputs, Login, LogoutBar, StatusBadge, toFigures, useSession } from '../ui';
+import { Worksheet } from '../worksheet';
+
+type Values = Record<string, string>;
+
+function draftKey(id: number) {
+  return `canvass.draft.${id}`;
+}
+
+function loadDraft(id: number): { first: Values; final: Values; delegates: Values } {
+  try {
+    const d = JSON.parse(localStorage.getItem(draftKey(id)) ?? 'null');
+    if (d && typeof d === 'object') return { first: d.first ?? {}, final: d.final ?? {}, delegates: d.delegates ?? {} };
+  } catch {
+    /* a broken draft is dropped */
+  }
+  return { first: {}, final: {}, delegates: {} };
+}
+
+function fromFigures(f: Record<string, number> | undefined): Values {
+  const out: Values = {};
+  for (const [k, v] of Object.entries(f ?? {})) out[k] = String(v);
+  return out;
+}
+
+export function ChairPage() {
+  const [session, setSession] = useSession('chair');
+  if (!session) return <Login role="chair" title="Precinct chair: log in" onSession={setSession} />;
+  return <ChairDesk session={session} onLogout={() => setSession(null)} />;
+}
+
+function useOutbox(): Outgoing[] {
+  const [items, setItems] = useState<Outgoing[]>(outbox);
+  useEffect(() => subscribe(() => setItems(outbox())), []);
+  return items;
+}
+
+function OutboxState(props: { items: Outgoing[] }) {
+  const waiting = props.items.filter((o) => !o.error);
+  const refused = props.items.filter((o) => o.error);
+  return (
+    <section class="card outbox" aria-live="polite" data-testid="outbox">
+      <h2>Sending</h2>
+      {waiting.length === 0 && refused.length === 0 && (
+        <p class="muted" data-outbox="empty">
+          Nothing waiting: everything you sent has been received.
+        </p>
+      )}
+      {waiting.length > 0 && (
+        <Alert kind="warn">
+          <span data-outbox="waiting">
+            {waiting.length} waiting to be sent{isOnline() ? '' : ' (no network: kept on this phone, sent when the network returns)'}
+          </span>
+          <ul>
+            {waiting.map((o) => (
+              <li key={o.submission}>
+                {o.label} <span class="muted">(tries: {o.attempts})</span>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => void flush()}>
+            Send now
+          </button>
+        </Alert>
+      )}
+      {refused.map((o) => (
+        <Alert kind="error" key={o.submission}>
+          {o.label} was refused: {o.error}{' '}
+          <button type="button" class="link" onClick={() => discard(o.submission)}>
+            Dismiss
+          </button>
+        </Alert>
+      ))}
+    </section>
+  );
+}
+
+function ChairDesk(props: { session: Session; onLogout: () => void }) {
+  const id = Number(props.session.subject);
+  const token = props.session.token;
+  const [election, setElection] = useState<Election | null>(null);
+  const [precinct, setPrecinct] = useState<Precinct | null>(props.session.precinct ?? null);
+  const [loadError, setLoadError] = useState('');
+  const draft = useMemo(() => loadDraft(id), [id]);
+  const [first, setFirst] = useState<Values>(draft.first);
+  const [final, setFinal] = useState<Values>(draft.final);
+  const [delegates, setDelegates] = useState<Values>(draft.delegates);
+  const [preview, setPreview] = useState<Precinct | null>(null);
+  const [previewError, setPreviewError] = useState('');
+  const [previewBusy, setPreviewBusy] = useState(false);
+  const [reviewing, setReviewing] = useState<'first' | 'final' | null>(null);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const items = useOutbox();
+  const mine = items.filter((o) => o.path.startsWith(`/api/v1/precincts/${id}/`));
+
+  const refresh = async () => {
+    try {
+      setPrecinct(await get<Precinct>(`/api/v1/precincts/${id}`));
+      setLoadError('');
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) props.onLogout();
+      setLoadError(describeError(e));
+    }
+  };
+
+  useEffect(() => {
+    get<Election>('/api/v1/election').then(setElection, (e) => setLoadError(describeError(e)));
+    void refresh();
+  }, [id]);
+
+  useEffect(
+    () =>
+      subscribe((d?: Delivered) => {
+        if (!d || !d.item.path.startsWith(`/api/v1/precincts/${id}/`)) return;
+        if (d.error) {
+          setNotice({ kind: 'error', text: `${d.item.label} was refused: ${d.error.message}` });
+          return;
+        }
+        if (d.answer?.precinct) setPrecinct(d.answer.precinct);
+        const seq = d.answer?.receipt?.seq;
+        setNotice({
+          kind: 'ok',
+          text: `${d.item.label}: received${seq ? ` and recorded at ledger position ${seq}` : ''}${d.status === 200 ? ' (it had already arrived)' : ''}.`,
+        });
+      }),
+    [id],
+  );
+
+  useEffect(() => {
+    localStorage.setItem(draftKey(id), JSON.stringify({ first, final, delegates }));
+  }, [id, first, final, delegates]);
+
+  const firstOnServer = !!precinct?.reported.first;
+  const finalOnServer = !!precinct?.reported.final;
+  const queued = (kind: string) => mine.some((o) => !o.error && o.path.endsWith(`/${kind}`));
+  const firstDone = firstOnServer || queued('first');
+  const finalDone = finalOnServer || queued('final');
+
+  // When the first alignment is in and the final boxes are empty, start them from it.
+  useEffect(() => {
+    if (firstOnServer && Object.keys(final).length === 0) {
+      setFinal(fromFigures(precinct?.reported.first));
+    }
+  }, [firstOnServer]);
+
+  // The worksheet as the rules compute it, from the server, as the chair types (debounced).
+  const previewSeq = useRef(0);
+  useEffect(() => {
+    const body: Record<string, unknown> = {};
+    const f = toFigures(first);
+    if (!finalDone) {
+      if (!firstOnServer) {
+        if (Object.keys(f).length === 0) {
+          setPreview(null);
+          setPreviewError('');
+          return;
+        }
+        body['first'] = f;
+      }
+      if (firstDone) {
+        body['final'] = toFigures(final);
+        const d = toFigures(delegates);
+        if (Object.keys(d).length > 0) body['delegates'] = d;
+      }
+    }
+    if (Object.keys(body).length === 0) {
+      setPreview(null);
+      setPreviewError('');
+      return;
+    }
+    const n = ++previewSeq.current;
+    setPreviewBusy(true);
+    const timer = window.setTimeout(async () => {
+      try {
+        const { body: p } = await call<Precinct>('POST', `/api/v1/precincts/${id}/preview`, { token, body });
+        if (n !== previewSeq.current) return;
+        setPreview(p);
+        setPreviewError('');
+      } catch (e) {
+        if (n !== previewSeq.current) return;
+        setPreviewError(describeError(e));
+      } finally {
+        if (n === previewSeq.current) setPreviewBusy(false);
+      }
+    }, 350);
+    return () => window.clearTimeout(timer);
+  }, [first, final, delegates, firstDone, finalDone, firstOnServer]);
+
+  if (!election || !precinct) {
+    return (
+      <div>
+        <LogoutBar session={props.session} onLogout={props.onLogout} />
+        {loadError ? <Alert kind="error">{loadError}</Alert> : <p>Loading your precinct…</p>}
+      </div>
+    );
+  }
+  const candidates = election.candidates;
+  const label = (what: string) => `${what} for ${precinct.county} / ${precinct.precinct}`;
+
+  const send = (kind: 'first' | 'final') => {
+    const body =
+      kind === 'first'
+        ? { first: toFigures(first) }
+        : { final: toFigures(final), delegates: toFigures(delegates) };
+    enqueue({
+      label: label(kind === 'first' ? 'First alignment' : 'Final alignment'),
+      method: 'POST',
+      path: `/api/v1/precincts/${id}/${kind}`,
+      token,
+      body,
+    });
+    setReviewing(null);
+    setNotice(null);
+  };
+
+  const shown = preview ?? (finalDone || firstOnServer ? precinct : null);
+
+  return (
+    <div class="chair">
+      <LogoutBar session={props.session} onLogout={props.onLogout} />
+      <section class="card facts" aria-labelledby="facts-h">
+        <h2 id="facts-h">
+          {precinct.county} / {precinct.precinct}
+        </h2>
+        <dl class="facts-list">
+          <div>
+            <dt>Delegates to elect</dt>
+            <dd data-testid="fact-delegates">{precinct.satellite ? 'by attendance (satellite)' : precinct.delegates ?? '–'}</dd>
+          </div>
+          <div>
+            <dt>Viability threshold</dt>
+            <dd data-testid="fact-threshold">{percentOf(precinct.threshold)} of attendance</dd>
+          </div>
+          <div>
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={precinct.status} />
+            </dd>
+          </div>
+          <div>
+            <dt>Revision</dt>
+            <dd>{precinct.revision}</dd>
+          </div>
+        </dl>
+      </section>
+
+      {notice && <Alert kind={notice.kind}>{notice.text}</Alert>}
+      <OutboxState items={mine} />
+
+      {!firstDone && (
+        <section class="card" aria-labelledby="first-h">
+          <h2 id="first-h">1. First alignment</h2>
+          <p class="muted">Count each preference group. Empty boxes count 0.</p>
+          <FigureInputs
+            idPrefix="first"
+            legend="People in each group at the first alignment"
+            candidates={candidates}
+            values={first}
+            onChange={(c, v) => setFirst({ ...first, [c]: v })}
+          />
+          {reviewing === 'first' ? (
+            <Review
+              title="Send this first alignment?"
+              figures={toFigures(first)}
+              onSend={() => send('first')}
+              onBack={() => setReviewing(null)}
+            />
+          ) : (
+            <button type="button" class="primary" disabled={!!previewError || Object.keys(toFigures(first)).length === 0} onClick={() => setReviewing('first')}>
+              Review first alignment
+            </button>
+          )}
+        </section>
+      )}
+
+      {firstDone && !finalDone && (
+        <section class="card" aria-labelledby="final-h">
+          <h2 id="final-h">2. Final alignment</h2>
+          <p class="muted">After realignment: the people in each group, and the delegates your worksheet gives each group.</p>
+          <div class="two-col">
+            <FigureInputs
+              idPrefix="final"
+              legend="People in each group at the final alignment"
+              candidates={candidates}
+              values={final}
+              onChange={(c, v) => setFinal({ ...final, [c]: v })}
+            />
+            <FigureInputs
+              idPrefix="delegates"
+              legend="Delegates on your worksheet"
+              candidates={candidates}
+              values={delegates}
+              onChange={(c, v) => setDelegates({ ...delegates, [c]: v })}
+            />
+          </div>
+          {preview?.computed && (
+            <button
+              type="button"
+              onClick={() => {
+                const d: Values = {};
+                for (const g of preview.computed?.groups ?? []) if (g.delegates) d[g.candidate] = String(g.delegates);
+                setDelegates(d);
+              }}
+            >
+              Copy the computed delegates
+            </button>
+          )}
+          {reviewing === 'final' ? (
+            <Review
+              title="Send this final alignment?"
+              figures={toFigures(final)}
+              delegates={toFigures(delegates)}
+              onSend={() => send('final')}
+              onBack={() => setReviewing(null)}
+            />
+          ) : (
+            <button type="button" class="primary" disabled={!!previewError} onClick={() => setReviewing('final')}>
+              Review final alignment
+            </button>
+          )}
+        </section>
+      )}
+
+      {(shown || previewError || previewBusy) && (
+        <section class="card worksheet-card" aria-labelledby="ws-h" aria-live="polite" aria-busy={previewBusy}>
+          <h2 id="ws-h">{preview ? 'Worksheet (as the rules compute it)' : 'Your report'}</h2>
+          {previewError && <Alert kind="error"><span data-testid="preview-error">{previewError}</span></Alert>}
+          {shown && <Worksheet precinct={shown} candidates={candidates} />}
+        </section>
+      )}
+
+      {precinct.status === 'tie-pending' && precinct.ties.pending && !queued('ties') && (
+        <TiePanel precinct={precinct} onSend={(tied, favoured, detail) =>
+          enqueue({ label: label('Tie outcome'), method: 'POST', path: `/api/v1/precincts/${id}/ties`, token, body: { tied, favoured, detail } })
+        } />
+      )}
+
+      {precinct.status === 'must-realign' && (
+        <Alert kind="warn">
+          More groups are viable than there are delegates: the smallest group must realign. Call the
+          hotline to send a correction.
+        </Alert>
+      )}
+
+      {finalOnServer && <PhotoPanel precinct={precinct} token={token} label={label('Worksheet photo')} />}
+
+      {precinct.status === 'final-reported' && !queued('confirm') && (
+        <section class="card" aria-labelledby="confirm-h">
+          <h2 id="confirm-h">4. Review and confirm</h2>
+          <p>
+            Check the figures above against your paper worksheet. Confirming tells the party the
+            report (revision {precinct.revision}) is final.
+          </p>
+          <button
+            type="button"
+            class="primary"
+            onClick={() =>
+              enqueue({ label: label('Confirmation'), method: 'POST', path: `/api/v1/precincts/${id}/confirm`, token, body: { revision: precinct.revision } })
+            }
+          >
+            Confirm this report
+          </button>
+        </section>
+      )}
+      {precinct.status === 'confirmed' && (
+        <Alert kind="ok">
+          <span data-testid="confirmed">Report confirmed. Thank you!</span>
+        </Alert>
+      )}
+    </div>
+  );
+}
+
+function Review(props: { title: string; figures: Record<string, number>; delegates?: Record<string, number>; onSend: () => void; onBack: () => void }) {
+  const names = Object.keys({ ...props.figures, ...(props.delegates ?? {}) });
+  return (
+    <div class="review" role="group" aria-label={props.title}>
+      <h3>{props.title}</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Group</th>
+            <th scope="col">People</th>
+            {props.delegates && <th scope="col">Delegates</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {names.map((n) => (
+            <tr key={n}>
+              <th scope="row">{n}</th>
+              <td>{props.figures[n] ?? 0}</td>
+              {props.delegates && <td>{props.delegates[n] ?? 0}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="actions">
+        <button type="button" class="primary" onClick={props.onSend}>
+          Send
+        </button>
+        <button type="button" onClick={props.onBack}>
+          Back
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function TiePanel(props: { precinct: Precinct; onSend: (tied: string[], favoured: string[], detail: string) => void }) {
+  const tie = props.precinct.ties.pending!;
+  const [favoured, setFavoured] = useState<string[]>([]);
+  const [detail, setDetail] = useState('');
+  const need = tie.kind === 'loss' ? tie.candidates.length - tie.delegates_at_stake : tie.delegates_at_stake;
+  const ok = favoured.length === need && detail.trim().length > 0;
+  return (
+    <section class="card tie" aria-labelledby="tie-h">
+      <h2 id="tie-h">3. Settle the tie</h2>
+      <p>
+        {tie.candidates.join(' and ')} tie on the decimal {tie.decimal}:{' '}
+        {tie.kind === 'loss'
+          ? `${tie.delegates_at_stake} of them lose a delegate`
+          : `${tie.delegates_at_stake} of them gain a delegate`}
+        . Hold the {tie.breaker}, then record who it favoured ({need}{' '}
+        {tie.kind === 'loss' ? 'keep their delegate' : 'gain the delegate'}).
+      </p>
+      <fieldset>
+        <legend>Favoured by the {tie.breaker}</legend>
+        {tie.candidates.map((c) => (
+          <label class="check" key={c}>
+            <input
+              type="checkbox"
+              name="favoured"
+              value={c}
+              checked={favoured.includes(c)}
+              onChange={(e) =>
+                setFavoured((e.target as HTMLInputElement).checked ? [...favoured, c] : favoured.filter((x) => x !== c))
+              }
+            />{' '}
+            {c}
+          </label>
+        ))}
+      </fieldset>
+      <label for="tie-detail">What happened (who called what, the result)</label>
+      <input id="tie-detail" value={detail} placeholder="Sanders called heads; heads" onInput={(e) => setDetail((e.target as HTMLInputElement).value)} />
+      <button type="button" class="primary" disabled={!ok} onClick={() => props.onSend(tie.candidates, favoured, detail.trim())}>
+        Record the tie outcome
+      </button>
+    </section>
+  );
+}
+
+function PhotoPanel(props: { precinct: Precinct; token: string; label: string }) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const onFile = async (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    setError('');
+    setBusy(true);
+    try {
+      const buf = new Uint8Array(await file.arrayBuffer());
+      // Small enough to keep on the phone while offline? (localStorage holds a few MiB.)
+      if (buf.length <= 2 * 1024 * 1024) {
+        let bin = '';
+        for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
+        enqueue({
+          label: props.label,
+          method: 'POST',
+          path: `/api/v1/precincts/${props.precinct.id}/photo`,
+          token: props.token,
+          photo: { base64: btoa(bin), type: file.type || 'application/octet-stream' },
+        });
+      } else {
+        await call('POST', `/api/v1/precincts/${props.precinct.id}/photo`, {
+          token: props.token,
+          raw: file,
+          headers: { 'Content-Type': file.type || 'application/octet-stream' },
+        });
+      }
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+      input.value = '';
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="photo-h">
+      <h2 id="photo-h">Worksheet photo</h2>
+      <label for="photo">Take or choose a photo of the signed worksheet</label>
+      <input id="photo" type="file" accept="image/*" capture="environment" onChange={onFile} disabled={busy} />
+      {error && <Alert kind="error">{error}</Alert>}
+      {props.precinct.photos.length > 0 && (
+        <p data-testid="photos">
+          Received: {props.precinct.photos.map((h) => <code key={h}>{h.slice(0, 12)}…</code>)}
+        </p>
+      )}
+    </section>
+  );
+}

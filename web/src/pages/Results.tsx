@@ -1,0 +1,266 @@
+// Public results: state totals (first and final alignments, SDEs, national delegates), percent
+// reporting with the precincts in, and the county map, updated live from the event stream.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { describeError, get, type Election, type PrecinctSummary, type Results, type Totals } from '../api';
+import { IowaMap, countyKey, type CountyFill } from '../map';
+import { colourOf } from '../palette';
+import { sourceOf, useLatestRelease, type Source } from '../provenance';
+import { Alert, StatusBadge } from '../ui';
+
+const REFETCH_MS = 1000; // at most one results fetch a second however many events arrive
+
+function N(props: { value: number | string; source: Source; testid?: string }) {
+  return (
+    <a class="num" href={props.source.href} title={props.source.title} data-testid={props.testid}>
+      {typeof props.value === 'number' ? props.value.toLocaleString('en-US') : props.value}
+    </a>
+  );
+}
+
+function leaderOf(t: Totals | undefined, candidates: string[]): { name: string; by: string } | null {
+  if (!t) return null;
+  let best: string | null = null;
+  let key: [number, number, number] = [-1, -1, -1];
+  for (const c of candidates) {
+    const l = t[c];
+    if (!l) continue;
+    const k: [number, number, number] = [Number(l.sde), l.final, l.first];
+    if (k[0] > key[0] || (k[0] === key[0] && (k[1] > key[1] || (k[1] === key[1] && k[2] > key[2])))) {
+      key = k;
+      best = c;
+    }
+  }
+  if (!best || (key[0] <= 0 && key[1] <= 0 && key[2] <= 0)) return null;
+  return { name: best, by: key[0] > 0 ? `${t[best]?.sde} SDEs` : `${key[1] || key[2]} people` };
+}
+
+export function useLiveResults(): { results: Results | null; election: Election | null; error: string; live: boolean } {
+  const [results, setResults] = useState<Results | null>(null);
+  const [election, setElection] = useState<Election | null>(null);
+  const [error, setError] = useState('');
+  const [live, setLive] = useState(false);
+  const pending = useRef<number | null>(null);
+  const last = useRef(0);
+  const etag = useRef('');
+
+  const fetchResults = async (): Promise<number | null> => {
+    last.current = Date.now();
+    try {
+      const res = await fetch('/api/v1/results', { headers: etag.current ? { 'If-None-Match': etag.current } : {} });
+      if (res.status === 304) return null;
+      if (!res.ok) throw new Error(`results: the server answered ${res.status}`);
+      etag.current = res.headers.get('ETag') ?? '';
+      const body = (await res.json()) as Results;
+      setResults(body);
+      setError('');
+      return body.ledger?.seq ?? 0;
+    } catch (e) {
+      setError(describeError(e));
+      return null;
+    }
+  };
+  const schedule = () => {
+    if (pending.current !== null) return;
+    const wait = Math.max(0, last.current + REFETCH_MS - Date.now());
+    pending.current = window.setTimeout(() => {
+      pending.current = null;
+      void fetchResults();
+    }, wait);
+  };
+
+  useEffect(() => {
+    get<Election>('/api/v1/election').then(setElection, (e) => setError(describeError(e)));
+    let source: EventSource | null = null;
+    let stopped = false;
+    void fetchResults().then((seq) => {
+      if (stopped) return;
+      // Only what comes after the ledger position we have: a new page never replays the ledger.
+      (seq !== null ? Promise.resolve(seq) : get<Election>('/api/v1/election').then((e) => e.seq))
+        .then((after) => {
+          if (stopped) return;
+          source = new EventSource(`/api/v1/events?after=${after}`);
+          source.onopen = () => setLive(true);
+          source.onerror = () => setLive(false);
+          source.onmessage = schedule;
+          for (const type of [
+            'first-alignment-reported', 'final-alignment-reported', 'tie-outcome-recorded', 'report-confirmed',
+            'report-corrected', 'campaign-attestation', 'photo-attached', 'hotline-entry', 'release-published',
+          ]) {
+            source.addEventListener(type, schedule);
+          }
+        })
+        .catch(() => setLive(false));
+    });
+    return () => {
+      stopped = true;
+      source?.close();
+      if (pending.current !== null) window.clearTimeout(pending.current);
+    };
+  }, []);
+  return { results, election, error, live };
+}
+
+export function ResultsPage() {
+  const { results, election, error, live } = useLiveResults();
+  const [view, setView] = useState<'computed' | 'reported'>('computed');
+  const [precincts, setPrecincts] = useState<PrecinctSummary[]>([]);
+  const [county, setCounty] = useState('');
+  const release = useLatestRelease(results?.ledger.seq);
+  const seq = results?.ledger.seq ?? 0;
+
+  useEffect(() => {
+    if (!results) return;
+    get<{ precincts: PrecinctSummary[] }>('/api/v1/precincts').then((b) => setPrecincts(b.precincts), () => undefined);
+  }, [results?.reporting.reported, results?.reporting.complete, results?.reporting.confirmed]);
+
+  const candidates = election?.candidates ?? [];
+  const tab = results?.totals?.[view];
+  const fills = useMemo(() => {
+    const m = new Map<string, CountyFill>();
+    if (!tab) return m;
+    for (const [name, t] of Object.entries(tab.counties)) {
+      const lead = leaderOf(t, candidates);
+      if (lead) m.set(countyKey(name), { colour: colourOf(candidates, lead.name), label: `${name}: ${lead.name} leads (${lead.by})` });
+    }
+    return m;
+  }, [tab, candidates]);
+
+  if (!results || !election) {
+    return error ? <Alert kind="error">{error}</Alert> : <p>Loading results…</p>;
+  }
+  if (results.created === false) return <Alert kind="info">No election has been set up on this server yet.</Alert>;
+  const src = sourceOf(seq, release);
+  const state = tab?.state ?? {};
+  const nat = results.national?.total ?? {};
+  const r = results.reporting;
+  const inSet = new Set(r.in);
+  const reporting = precincts.filter((p) => inSet.has(p.id) && (!county || p.county === county));
+
+  return (
+    <div class="results">
+      <header class="results-head">
+        <h1>{election.name}</h1>
+        <p class="muted">
+          Rules {election.ruleset.name} v{election.ruleset.version} ({election.ruleset.hash.slice(0, 12)}) ·{' '}
+          <span class={live ? 'live on' : 'live'} data-testid="live">{live ? 'Live' : 'Not live'}</span> · built from ledger position{' '}
+          <a href={src.href} title={src.title} data-testid="ledger-seq">{seq}</a>
+          {release ? ` · release ${release.number}` : ''}
+        </p>
+      </header>
+
+      <section class="card reporting" aria-labelledby="rep-h">
+        <h2 id="rep-h">Reporting</h2>
+        <p class="big">
+          <N value={`${r.percent_complete}%`} source={src} testid="percent" /> of precincts complete
+        </p>
+        <p>
+          <N value={r.complete} source={src} testid="complete" /> of {r.precincts.toLocaleString('en-US')} precincts have reported both alignments;{' '}
+          <N value={r.reported} source={src} testid="reported" /> have reported at least the first;{' '}
+          <N value={r.confirmed} source={src} /> are confirmed by their chairs.
+        </p>
+      </section>
+
+      <section class="card" aria-labelledby="totals-h">
+        <div class="row-between">
+          <h2 id="totals-h">State totals</h2>
+          <fieldset class="toggle">
+            <legend class="sr-only">Which figures</legend>
+            <label>
+              <input type="radio" name="view" checked={view === 'computed'} onChange={() => setView('computed')} /> As the rules compute them
+            </label>
+            <label>
+              <input type="radio" name="view" checked={view === 'reported'} onChange={() => setView('reported')} /> As reported
+            </label>
+          </fieldset>
+        </div>
+        <div class="table-wrap">
+          <table class="totals" data-testid="totals">
+            <caption class="sr-only">State totals by candidate</caption>
+            <thead>
+              <tr>
+                <th scope="col">Candidate</th>
+                <th scope="col" class="n">First alignment</th>
+                <th scope="col" class="n">Final alignment</th>
+                <th scope="col" class="n">SDEs</th>
+                <th scope="col" class="n">National delegates</th>
+              </tr>
+            </thead>
+            <tbody>
+              {candidates.map((c) => {
+                const l = state[c];
+                return (
+                  <tr key={c} data-candidate={c}>
+                    <th scope="row">
+                      <span class="swatch" style={{ background: colourOf(candidates, c) }} aria-hidden="true" />
+                      {c}
+                    </th>
+                    <td class="n"><N value={l?.first ?? 0} source={src} testid={`first-${c}`} /></td>
+                    <td class="n"><N value={l?.final ?? 0} source={src} testid={`final-${c}`} /></td>
+                    <td class="n"><N value={l?.sde ?? '0'} source={src} testid={`sde-${c}`} /></td>
+                    <td class="n"><N value={nat[c] ?? 0} source={src} testid={`national-${c}`} /></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <div class="two-col wide">
+        <section class="card" aria-labelledby="map-h">
+          <h2 id="map-h">Counties by leader</h2>
+          <IowaMap fills={fills} onSelect={(c) => setCounty(county === c ? '' : c)} />
+          <ul class="legend">
+            {candidates
+              .filter((c) => [...fills.values()].some((f) => f.colour === colourOf(candidates, c)))
+              .map((c) => (
+                <li key={c}>
+                  <span class="swatch" style={{ background: colourOf(candidates, c) }} aria-hidden="true" /> {c}
+                </li>
+              ))}
+          </ul>
+          <details>
+            <summary>Leaders by county (table)</summary>
+            <ul class="county-list">
+              {Object.keys(tab?.counties ?? {})
+                .sort()
+                .map((name) => {
+                  const lead = leaderOf(tab?.counties[name], candidates);
+                  return (
+                    <li key={name}>
+                      <button type="button" class="link" onClick={() => setCounty(name)}>{name}</button>: {lead ? `${lead.name} (${lead.by})` : 'no results'}
+                    </li>
+                  );
+                })}
+            </ul>
+          </details>
+        </section>
+
+        <section class="card" aria-labelledby="in-h">
+          <h2 id="in-h">
+            Precincts in{county ? ` — ${county}` : ''} ({reporting.length})
+          </h2>
+          {county && (
+            <button type="button" class="link" onClick={() => setCounty('')}>
+              Show every county
+            </button>
+          )}
+          <ul class="precinct-list" data-testid="precincts-in">
+            {reporting.slice(0, 500).map((p) => (
+              <li key={p.id}>
+                <a href={`#/precinct/${p.id}`}>
+                  {p.county} / {p.precinct}
+                </a>{' '}
+                <StatusBadge status={p.status} />
+                {p.flagged && <span class="tag error">findings</span>}
+                {p.disputed && <span class="tag warn">disputed</span>}
+              </li>
+            ))}
+          </ul>
+          {reporting.length > 500 && <p class="muted">and {reporting.length - 500} more: pick a county on the map.</p>}
+        </section>
+      </div>
+      {error && <Alert kind="error">{error}</Alert>}
+    </div>
+  );
+}

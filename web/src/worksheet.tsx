@@ -1,0 +1,116 @@
+// A precinct's worksheet as the server computed it: attendance, threshold, viability, the lock,
+// each group's delegates with the reason for each number (the allocation's notes), ties and
+// findings. Display only: the numbers all come from the API.
+import type { Precinct } from './api';
+import { colourOf } from './palette';
+
+export function Worksheet(props: { precinct: Precinct; candidates: string[] }) {
+  const p = props.precinct;
+  const v = p.viability;
+  const a = p.computed;
+  const first = p.reported.first ?? {};
+  const final = p.reported.final ?? {};
+  const reportedDelegates = p.reported.delegates;
+  const names = a
+    ? a.groups.map((g) => g.candidate)
+    : props.candidates.filter((c) => (first[c] ?? 0) > 0);
+  return (
+    <div class="worksheet" data-testid="worksheet">
+      {v && (
+        <dl class="facts-list">
+          <div>
+            <dt>Attendance (T)</dt>
+            <dd data-testid="ws-attendance">{v.attendance}</dd>
+          </div>
+          <div>
+            <dt>Viable with at least</dt>
+            <dd data-testid="ws-threshold-head-count">{v.threshold_head_count} people</dd>
+          </div>
+          <div>
+            <dt>Viable</dt>
+            <dd data-testid="ws-viable">{v.viable.join(', ') || 'none'}</dd>
+          </div>
+          <div>
+            <dt>Locked in</dt>
+            <dd data-testid="ws-locked">{v.locked.join(', ') || 'none'}</dd>
+          </div>
+        </dl>
+      )}
+      {names.length > 0 && (
+        <div class="table-wrap">
+          <table class="groups">
+            <caption class="sr-only">Each group's figures and delegates</caption>
+            <thead>
+              <tr>
+                <th scope="col">Group</th>
+                <th scope="col">First</th>
+                {a && <th scope="col">Final</th>}
+                {a && <th scope="col">Delegates</th>}
+                {a && reportedDelegates && <th scope="col">On worksheet</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {names.map((n) => {
+                const g = a?.groups.find((x) => x.candidate === n);
+                const viable = v?.viable.includes(n);
+                return (
+                  <tr key={n} data-group={n}>
+                    <th scope="row">
+                      <span class="swatch" style={{ background: colourOf(props.candidates, n) }} aria-hidden="true" />
+                      {n}
+                      {viable === false && !a && <span class="muted"> (not viable)</span>}
+                      {g?.locked && <span class="tag">locked</span>}
+                      {g?.notes && g.notes.length > 0 && (
+                        <ul class="notes">
+                          {g.notes.map((note, i) => (
+                            <li key={i}>{note}</li>
+                          ))}
+                        </ul>
+                      )}
+                    </th>
+                    <td>{g ? g.first : (first[n] ?? 0)}</td>
+                    {a && <td>{g ? g.final : (final[n] ?? 0)}</td>}
+                    {a && <td data-testid={`ws-delegates-${n}`}><strong>{g?.delegates ?? 0}</strong></td>}
+                    {a && reportedDelegates && <td>{reportedDelegates[n] ?? 0}</td>}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {a && a.notes.length > 0 && (
+        <ul class="notes allocation-notes" data-testid="ws-notes">
+          {a.notes.map((note, i) => (
+            <li key={i}>{note}</li>
+          ))}
+        </ul>
+      )}
+      {p.ties.pending && (
+        <div class="alert warn" data-testid="ws-tie">
+          Tie to resolve: {p.ties.pending.candidates.join(' and ')} ({p.ties.pending.kind} of{' '}
+          {p.ties.pending.delegates_at_stake} delegate{p.ties.pending.delegates_at_stake === 1 ? '' : 's'}
+          ), by {p.ties.pending.breaker}.
+        </div>
+      )}
+      {p.ties.recorded.length > 0 && (
+        <ul class="notes">
+          {p.ties.recorded.map((t, i) => (
+            <li key={i}>
+              Tie {t.tied.join(', ')}: favoured {t.favoured.join(', ')} ({t.detail})
+            </li>
+          ))}
+        </ul>
+      )}
+      {p.findings.length > 0 && (
+        <ul class="findings" data-testid="ws-findings">
+          {p.findings.map((f, i) => (
+            <li key={i} class={`finding ${f.severity}`}>
+              <strong>{f.severity}</strong> <code>{f.code}</code>: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
