@@ -230,6 +230,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
     r = ApplyAttestation(e);
   } else if (e.type == "release-published") {
     r = ApplyRelease(e);
+  } else if (e.type == "publication-policy-set") {
+    r = ApplyPolicy(e);
   } else {
     r = Invalid("unknown-event", fmt::format("unknown event type \"{}\"", e.type));
   }
@@ -321,6 +323,19 @@ std::optional<Rejection> ElectionState::ApplyCreated(const Event& e) {
     if (auto s = StringMember(row, "short_code")) ap.short_code = *s;
     election.apportionment.push_back(std::move(ap));
   }
+  std::string signing_key;
+  if (const json* k = Member(p, "signing_key")) {
+    const bool hex64 = k->is_string() && k->get<std::string>().size() == 64 &&
+                       std::all_of(k->get_ref<const std::string&>().begin(),
+                                   k->get_ref<const std::string&>().end(), [](char c) {
+                                     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                                   });
+    if (!hex64) {
+      return Invalid("malformed-event", "signing_key must be 64 lower-case hex digits",
+                     "signing_key");
+    }
+    signing_key = k->get<std::string>();
+  }
   if (const json* cd = Member(p, "county_district"); cd != nullptr && cd->is_object()) {
     for (const auto& [county, district] : cd->items()) {
       if (district.is_string()) election.county_district[county] = district.get<std::string>();
@@ -329,6 +344,7 @@ std::optional<Rejection> ElectionState::ApplyCreated(const Event& e) {
   name_ = *name;
   ruleset_ = std::move(ruleset).value();
   election_ = std::move(election);
+  signing_key_ = std::move(signing_key);
   records_.assign(election_.apportionment.size(), PrecinctRecord{});
   for (size_t i = 0; i < records_.size(); ++i) {
     records_[i].check.county = election_.apportionment[i].county;
@@ -715,6 +731,61 @@ std::optional<Rejection> ElectionState::ApplyRelease(const Event& e) {
                    "from",
                    "ledger_seq");
   }
+  // A release is a function of the prefix 1..ledger_seq, numbered by the releases in it: it is
+  // the next one only if it was built after the last release was published.
+  auto number = IntMember(e.payload, "number");
+  const int64_t next = static_cast<int64_t>(releases_.size()) + 1;
+  if (!number || *number != next) {
+    return Conflict("release-number", fmt::format("the next release is number {}", next), "number");
+  }
+  if (!releases_.empty() && *at < releases_.back().seq) {
+    return Conflict("release-stale",
+                    fmt::format("release {} must be built from event {} or later, after release "
+                                "{} was published",
+                                next, releases_.back().seq, next - 1),
+                    "ledger_seq");
+  }
+  auto head = StringMember(e.payload, "ledger_head");
+  if (!head || *head != lines_[static_cast<size_t>(*at - 1)].hash) {
+    return Invalid("release-head-mismatch",
+                   fmt::format("ledger_head is not the hash of event {}", *at), "ledger_head");
+  }
+  ReleaseRecord rec;
+  rec.number = next;
+  rec.seq = e.seq;
+  rec.time = e.time;
+  rec.ledger_seq = *at;
+  rec.ledger_head = *head;
+  if (const json* files = Member(e.payload, "files"); files != nullptr && files->is_object()) {
+    for (const auto& [name, hash] : files->items()) {
+      if (!hash.is_string() || hash.get<std::string>().size() != 64) {
+        return Invalid("malformed-event", "files maps each file name to its SHA-256", "files");
+      }
+    }
+    rec.files = *files;
+  }
+  rec.signature = StringMember(e.payload, "signature").value_or("");
+  releases_.push_back(std::move(rec));
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyPolicy(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only an administrator sets the publication policy");
+  }
+  auto mode = StringMember(e.payload, "mode");
+  if (!mode || (*mode != "manual" && *mode != "interval" && *mode != "each-report")) {
+    return Invalid("malformed-policy", "mode must be \"manual\", \"interval\" or \"each-report\"",
+                   "mode");
+  }
+  const int64_t seconds = IntMember(e.payload, "seconds").value_or(0);
+  if (*mode == "interval" && (seconds < 1 || seconds > 86400)) {
+    return Invalid("malformed-policy", "an interval is 1 to 86400 seconds", "seconds");
+  }
+  if (seconds < 0 || seconds > 86400) {
+    return Invalid("malformed-policy", "seconds must be 0 to 86400", "seconds");
+  }
+  policy_ = PublicationPolicy{*mode, seconds, e.seq};
   return std::nullopt;
 }
 

@@ -85,6 +85,24 @@ struct PrecinctRecord {
   std::optional<Allocation> preview;  // after the first alignment only: viability
 };
 
+// A release-published event, as replayed (src/publish/ builds and checks the files it names).
+struct ReleaseRecord {
+  int64_t number = 0;       // 1, 2, 3, ...
+  int64_t seq = 0;          // the release-published event's own seq
+  std::string time;         // that event's time
+  int64_t ledger_seq = 0;   // the ledger prefix the release was built from (< seq)
+  std::string ledger_head;  // the hash of event ledger_seq
+  nlohmann::json files = nlohmann::json::object();  // file name -> SHA-256 hex
+  std::string signature;  // hex Ed25519 signature of the release JSON, when given
+};
+
+// How the server publishes releases (publication-policy-set; "manual" until one is recorded).
+struct PublicationPolicy {
+  std::string mode = "manual";  // "manual", "interval", "each-report"
+  int64_t seconds = 0;          // interval: seconds between releases
+  int64_t seq = 0;              // the event that set it (0: the default)
+};
+
 // What a submission was answered; a retry with the same submission id gets it again.
 struct Answer {
   int64_t seq = 0;
@@ -114,6 +132,10 @@ class ElectionState {
   }
   const std::map<std::string, CredentialRecord>& credentials() const { return credentials_; }
   const CredentialRecord* credential(const std::string& id) const;
+  // The election's public Ed25519 key (hex), from election-created; empty when it has none.
+  const std::string& signing_key() const { return signing_key_; }
+  const std::vector<ReleaseRecord>& releases() const { return releases_; }
+  const PublicationPolicy& publication_policy() const { return policy_; }
   // The live credential of a subject and role ("chair", "12"), if any.
   const CredentialRecord* credential_of(const std::string& role, const std::string& subject) const;
 
@@ -152,6 +174,7 @@ class ElectionState {
   std::optional<Rejection> ApplyHotline(const Event& e);
   std::optional<Rejection> ApplyAttestation(const Event& e);
   std::optional<Rejection> ApplyRelease(const Event& e);
+  std::optional<Rejection> ApplyPolicy(const Event& e);
 
   // Parses {"Name": count, ...} into a per-candidate vector.
   std::optional<Rejection> ParseFigures(const nlohmann::json& j, const std::string& field,
@@ -170,6 +193,9 @@ class ElectionState {
   std::vector<PrecinctRecord> records_;  // by id - 1
   std::map<std::string, CredentialRecord> credentials_;
   std::map<std::string, Answer> answers_;
+  std::string signing_key_;
+  std::vector<ReleaseRecord> releases_;
+  PublicationPolicy policy_;
   std::vector<StoredEvent> lines_;
   std::string head_hash_;
   std::string current_hash_;  // of the event being applied, for its answer's receipt

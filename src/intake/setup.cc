@@ -81,6 +81,7 @@ Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSet
        {"candidates", setup.candidates},
        {"precincts", precincts},
        {"county_district", counties}}});
+  if (!setup.signing_key.empty()) submissions.back().payload["signing_key"] = setup.signing_key;
 
   std::vector<IssuedCode> codes;
   for (size_t i = 0; i < setup.precincts.size(); ++i) {

@@ -25,6 +25,7 @@ struct ElectionSetup {
   std::vector<std::string> candidates;
   std::vector<PrecinctApportionment> precincts;
   std::map<std::string, std::string> county_district;
+  std::string signing_key;        // the election's public Ed25519 key (hex); empty: none
   int operators = 4;              // hotline operator accounts op-1 .. op-N
   bool campaign_accounts = true;  // one per candidate
   KdfCost cost = KdfCost::Server();

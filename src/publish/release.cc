@@ -1,0 +1,535 @@
+#include "publish/release.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "caucus/json_output.h"
+#include "core/sha256.h"
+#include "tabulate/tabulate.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFormat = "canvass-release-1";
+constexpr const char* kJsonType = "application/json";
+constexpr const char* kCsvType = "text/csv; charset=utf-8";
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void CsvRow(std::string& out, std::initializer_list<std::string> fields) {
+  bool first = true;
+  for (const std::string& f : fields) {
+    if (!first) out += ',';
+    first = false;
+    out += CsvField(f);
+  }
+  out += '\n';
+}
+
+ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
+  ReleaseFile f;
+  f.name = std::move(name);
+  f.content_type = type;
+  f.sha256 = Sha256Hex(bytes);
+  f.bytes = std::move(bytes);
+  return f;
+}
+
+// The type member of a canonical line, without decoding it ("type" is its last member).
+std::string LineType(const std::string& line) {
+  const size_t at = line.rfind("\"type\":\"");
+  if (at == std::string::npos) return "";
+  const size_t start = at + 8;
+  const size_t end = line.find('"', start);
+  return end == std::string::npos ? "" : line.substr(start, end - start);
+}
+
+// The time member of a canonical line: `"seq":N,"time":"..."` comes right before "type".
+std::string LineTime(const std::string& line) {
+  const size_t at = line.rfind("\"time\":\"");
+  if (at == std::string::npos) return "";
+  return line.substr(at + 8, 24);
+}
+
+std::optional<std::string> DistrictOf(const ElectionState& s, const PrecinctApportionment& ap) {
+  if (ap.district) return ap.district;
+  auto it = s.county_district().find(ap.county);
+  if (it != s.county_district().end()) return it->second;
+  return std::nullopt;
+}
+
+std::string Scaled(const Rational& sde, int places) {
+  // An exact decimal at `places` as an integer count of 10^-places: "564.0124" -> 5640124.
+  std::string d = sde.ToDecimal(places);
+  d.erase(std::remove(d.begin(), d.end(), '.'), d.end());
+  const bool negative = !d.empty() && d[0] == '-';
+  size_t i = negative ? 1 : 0;
+  while (i + 1 < d.size() && d[i] == '0') d.erase(i, 1);
+  return d;
+}
+
+int64_t ScaledInt(const Rational& sde, int places) { return std::stoll(Scaled(sde, places)); }
+
+// Per-precinct facts every format shares.
+struct PrecinctRow {
+  int64_t id = 0;
+  const PrecinctApportionment* ap = nullptr;
+  const PrecinctRecord* rec = nullptr;
+  std::optional<std::string> district;
+  std::string status;
+  bool disputed = false;
+  bool flagged = false;
+  std::vector<std::string> error_codes;
+  bool computed_delegates = false;  // complete allocation after the final alignment
+  bool computed_sde = false;
+};
+
+std::vector<PrecinctRow> PrecinctRows(const ElectionState& s) {
+  std::vector<PrecinctRow> rows;
+  const size_t n = s.candidates().size();
+  for (size_t i = 0; i < s.precincts().size(); ++i) {
+    PrecinctRow row;
+    row.id = static_cast<int64_t>(i + 1);
+    row.ap = &s.precincts()[i];
+    row.rec = s.precinct(row.id);
+    row.district = DistrictOf(s, *row.ap);
+    row.status = s.StatusOf(row.id);
+    row.disputed = s.Disputed(row.id);
+    row.flagged = row.rec->check.has_error();
+    for (const Finding& f : row.rec->check.findings) {
+      if (f.severity == Severity::kError) row.error_codes.push_back(f.code);
+    }
+    const auto& computed = row.rec->check.computed;
+    row.computed_delegates =
+        row.rec->final && computed && computed->complete() && computed->delegates.size() == n;
+    row.computed_sde = row.rec->final && row.rec->check.computed_sde.size() == n;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>& rows) {
+  const int places = s.ruleset().precinct.sde_places;
+  std::string out;
+  CsvRow(out, {"precinct_id", "county", "precinct", "district", "candidate", "first", "final",
+               "reported_delegates", "computed_delegates", "computed_sde", "status", "disputed",
+               "flagged", "findings", "under_recanvass"});
+  const auto& names = s.candidates();
+  for (const PrecinctRow& row : rows) {
+    const PrecinctRecord& r = *row.rec;
+    for (size_t c = 0; c < names.size(); ++c) {
+      auto fig = [&](const std::optional<std::vector<Count>>& v) {
+        return v && c < v->size() ? std::to_string((*v)[c]) : std::string();
+      };
+      CsvRow(out,
+             {std::to_string(row.id), row.ap->county, row.ap->precinct, row.district.value_or(""),
+              names[c], fig(r.first), fig(r.final), fig(r.delegates),
+              row.computed_delegates ? std::to_string(r.check.computed->delegates[c]) : "",
+              row.computed_sde ? r.check.computed_sde[c].ToDecimal(places) : "", row.status,
+              row.disputed ? "true" : "false", row.flagged ? "true" : "false",
+              Join(row.error_codes, " "), "false"});
+    }
+  }
+  return out;
+}
+
+std::string TotalsCsv(const ElectionState& s, const Tabulation& tab) {
+  const int places = s.ruleset().precinct.sde_places;
+  const auto& names = s.candidates();
+  const bool reported_sde =
+      !tab.precincts.empty() &&
+      tab.reported.precincts_without_sde < static_cast<int64_t>(tab.precincts.size());
+  std::string out;
+  CsvRow(out, {"area_type", "area", "candidate", "first", "final", "reported_delegates",
+               "reported_sde", "computed_delegates", "computed_sde"});
+  auto area_rows = [&](const std::string& type, const std::string& name, const AreaTotals& rep,
+                       const AreaTotals& com) {
+    for (size_t c = 0; c < names.size(); ++c) {
+      const CandidateTotals& r = rep.candidates[c];
+      const CandidateTotals& k = com.candidates[c];
+      CsvRow(out, {type, name, names[c], std::to_string(r.first), std::to_string(r.final),
+                   r.delegates ? std::to_string(*r.delegates) : "",
+                   reported_sde ? r.sde.ToDecimal(places) : "",
+                   k.delegates ? std::to_string(*k.delegates) : "", k.sde.ToDecimal(places)});
+    }
+  };
+  if (tab.reported.state.candidates.size() == names.size()) {
+    area_rows("state", "state", tab.reported.state, tab.computed.state);
+  }
+  for (const auto& [d, area] : tab.reported.districts) {
+    area_rows("district", d, area, tab.computed.districts.at(d));
+  }
+  for (const auto& [county, area] : tab.reported.counties) {
+    area_rows("county", county, area, tab.computed.counties.at(county));
+  }
+  return out;
+}
+
+json Text(const std::string& s) {
+  return {
+      {"@type", "ElectionResults.InternationalizedText"},
+      {"Text",
+       json::array(
+           {{{"@type", "ElectionResults.LanguageString"}, {"Content", s}, {"Language", "en"}}})}};
+}
+
+json ExternalId(const std::string& type, const std::string& value) {
+  return {{"@type", "ElectionResults.ExternalIdentifier"},
+          {"Type", "other"},
+          {"OtherType", type},
+          {"Value", value}};
+}
+
+std::string SdeOtherType(int places) {
+  std::string scale = "1";
+  for (int i = 0; i < places; ++i) scale += '0';
+  return places == 0 ? "state-delegate-equivalents" : "state-delegate-equivalents-x" + scale;
+}
+
+std::string CdfJson(const ElectionState& s, const Tabulation& tab,
+                    const std::vector<PrecinctRow>& rows, const std::string& status,
+                    const std::string& time, int64_t number) {
+  const int places = s.ruleset().precinct.sde_places;
+  const auto& names = s.candidates();
+  const std::string sde_type = SdeOtherType(places);
+
+  // Reporting units: the state, each district, each county, each precinct.
+  std::set<std::string> all_counties;
+  std::set<std::string> all_districts;
+  for (const PrecinctRow& row : rows) {
+    all_counties.insert(row.ap->county);
+    if (row.district) all_districts.insert(*row.district);
+  }
+  std::map<std::string, std::string> county_id;
+  std::map<std::string, std::string> district_id;
+  for (const std::string& c : all_counties) {
+    county_id[c] = fmt::format("gpu-county-{}", county_id.size() + 1);
+  }
+  for (const std::string& d : all_districts) {
+    district_id[d] = fmt::format("gpu-district-{}", district_id.size() + 1);
+  }
+  auto precinct_id = [](int64_t id) { return fmt::format("gpu-precinct-{}", id); };
+  std::map<std::string, std::vector<const PrecinctRow*>> by_county;
+  std::map<std::string, std::vector<const PrecinctRow*>> by_district;
+  for (const PrecinctRow& row : rows) {
+    by_county[row.ap->county].push_back(&row);
+    if (row.district) by_district[*row.district].push_back(&row);
+  }
+  auto reported_in = [](const std::vector<const PrecinctRow*>& list) {
+    int64_t k = 0;
+    for (const PrecinctRow* r : list) k += r->rec->first ? 1 : 0;
+    return k;
+  };
+  json gpunits = json::array();
+  auto unit = [](const std::string& id, const std::string& name, const std::string& type) {
+    json u = {{"@id", id}, {"@type", "ElectionResults.ReportingUnit"}, {"Name", name}};
+    if (type == "satellite") {
+      u["Type"] = "other";
+      u["OtherType"] = "satellite-caucus";
+    } else {
+      u["Type"] = type;
+    }
+    return u;
+  };
+  {
+    json state = unit("gpu-state", s.name(), "state");
+    json parts = json::array();
+    for (const auto& [c, id] : county_id) parts.push_back(id);
+    state["ComposingGpUnitIds"] = parts;
+    state["TotalSubUnits"] = static_cast<int64_t>(rows.size());
+    int64_t reported = 0;
+    for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
+    state["SubUnitsReported"] = reported;
+    gpunits.push_back(std::move(state));
+  }
+  for (const auto& [d, id] : district_id) {
+    json u = unit(id, "Congressional district " + d, "congressional");
+    json parts = json::array();
+    for (const PrecinctRow* r : by_district[d]) parts.push_back(precinct_id(r->id));
+    u["ComposingGpUnitIds"] = parts;
+    u["TotalSubUnits"] = static_cast<int64_t>(by_district[d].size());
+    u["SubUnitsReported"] = reported_in(by_district[d]);
+    gpunits.push_back(std::move(u));
+  }
+  for (const auto& [c, id] : county_id) {
+    json u = unit(id, c, "county");
+    json parts = json::array();
+    for (const PrecinctRow* r : by_county[c]) parts.push_back(precinct_id(r->id));
+    u["ComposingGpUnitIds"] = parts;
+    u["TotalSubUnits"] = static_cast<int64_t>(by_county[c].size());
+    u["SubUnitsReported"] = reported_in(by_county[c]);
+    gpunits.push_back(std::move(u));
+  }
+  for (const PrecinctRow& row : rows) {
+    gpunits.push_back(unit(precinct_id(row.id), row.ap->county + " / " + row.ap->precinct,
+                           row.ap->satellite ? "satellite" : "precinct"));
+  }
+
+  // One candidate contest; per candidate, counts for every area and reported precinct.
+  auto count = [](const std::string& gpunit, const std::string& type, int64_t n) {
+    return json{{"@type", "ElectionResults.VoteCounts"},
+                {"GpUnitId", gpunit},
+                {"Type", "other"},
+                {"OtherType", type},
+                {"Count", n}};
+  };
+  const bool computed_sde_any = !tab.precincts.empty();
+  json candidates = json::array();
+  json selections = json::array();
+  for (size_t c = 0; c < names.size(); ++c) {
+    const std::string cid = fmt::format("cand-{}", c + 1);
+    candidates.push_back(
+        {{"@id", cid}, {"@type", "ElectionResults.Candidate"}, {"BallotName", Text(names[c])}});
+    json counts = json::array();
+    auto area = [&](const std::string& gpunit, const AreaTotals& rep, const AreaTotals& com) {
+      const CandidateTotals& r = rep.candidates[c];
+      const CandidateTotals& k = com.candidates[c];
+      counts.push_back(count(gpunit, "first-alignment", r.first));
+      counts.push_back(count(gpunit, "final-alignment", r.final));
+      if (r.delegates) counts.push_back(count(gpunit, "reported-county-delegates", *r.delegates));
+      if (k.delegates) counts.push_back(count(gpunit, "county-delegates", *k.delegates));
+      if (computed_sde_any) counts.push_back(count(gpunit, sde_type, ScaledInt(k.sde, places)));
+    };
+    if (tab.reported.state.candidates.size() == names.size()) {
+      area("gpu-state", tab.reported.state, tab.computed.state);
+    }
+    for (const auto& [d, a] : tab.reported.districts) {
+      area(district_id.count(d) ? district_id[d] : "gpu-district-" + d, a,
+           tab.computed.districts.at(d));
+    }
+    for (const auto& [cn, a] : tab.reported.counties) {
+      area(county_id[cn], a, tab.computed.counties.at(cn));
+    }
+    for (const PrecinctRow& row : rows) {
+      const PrecinctRecord& r = *row.rec;
+      if (!r.first) continue;
+      const std::string g = precinct_id(row.id);
+      counts.push_back(count(g, "first-alignment", (*r.first)[c]));
+      if (r.final) counts.push_back(count(g, "final-alignment", (*r.final)[c]));
+      if (r.delegates) counts.push_back(count(g, "reported-county-delegates", (*r.delegates)[c]));
+      if (row.computed_delegates) {
+        counts.push_back(count(g, "county-delegates", r.check.computed->delegates[c]));
+      }
+      if (row.computed_sde) {
+        counts.push_back(count(g, sde_type, ScaledInt(r.check.computed_sde[c], places)));
+      }
+    }
+    selections.push_back({{"@id", fmt::format("sel-{}", c + 1)},
+                          {"@type", "ElectionResults.CandidateSelection"},
+                          {"CandidateIds", json::array({cid})},
+                          {"VoteCounts", std::move(counts)}});
+  }
+  int64_t reported = 0;
+  for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
+  json contest = {{"@id", "contest-1"},
+                  {"@type", "ElectionResults.CandidateContest"},
+                  {"Name", s.name()},
+                  {"ElectoralDistrictId", "gpu-state"},
+                  {"VotesAllowed", 1},
+                  {"TotalSubUnits", static_cast<int64_t>(rows.size())},
+                  {"SubUnitsReported", reported},
+                  {"BallotSelection", std::move(selections)}};
+  const std::string first_time = s.lines().empty() ? time : LineTime(s.lines().front().line);
+  json election = {{"@type", "ElectionResults.Election"},
+                   {"Name", Text(s.name())},
+                   {"StartDate", first_time.substr(0, 10)},
+                   {"EndDate", time.substr(0, 10)},
+                   {"Type", "other"},
+                   {"OtherType", "caucus"},
+                   {"ElectionScopeId", "gpu-state"},
+                   {"Candidate", std::move(candidates)},
+                   {"Contest", json::array({std::move(contest)})}};
+  json report = {
+      {"@type", "ElectionResults.ElectionReport"},
+      {"Format", "precinct-level"},
+      {"GeneratedDate", time},
+      {"Issuer", s.name()},
+      {"IssuerAbbreviation", s.ruleset().name},
+      {"SequenceStart", 1},
+      {"SequenceEnd", 1},
+      {"Status", status},
+      {"VendorApplicationId", std::string("Canvass (") + kFormat + ")"},
+      {"Notes",
+       fmt::format("Canvass release {} of ledger prefix 1..{}. Counts with OtherType {} are "
+                   "state delegate equivalents times 10^{} (exact); first-alignment and "
+                   "final-alignment are head counts; county-delegates are computed by ruleset "
+                   "{} ({}), reported-county-delegates as the worksheets reported them.",
+                   number, s.seq(), sde_type, places, s.ruleset().name, s.ruleset().hash)},
+      {"ExternalIdentifier",
+       json::array({ExternalId("canvass-release-number", std::to_string(number)),
+                    ExternalId("canvass-ledger-seq", std::to_string(s.seq())),
+                    ExternalId("canvass-ledger-head", s.head_hash()),
+                    ExternalId("canvass-ruleset-hash", s.ruleset().hash)})},
+      {"Election", json::array({std::move(election)})},
+      {"GpUnit", std::move(gpunits)}};
+  return report.dump();
+}
+
+json FileRef(const ReleaseFile& f) {
+  return {{"name", f.name}, {"sha256", f.sha256}, {"bytes", static_cast<int64_t>(f.bytes.size())}};
+}
+
+}  // namespace
+
+std::string ReleaseJsonName(int64_t n) { return fmt::format("release-{}.json", n); }
+std::string ReleasePrecinctsCsvName(int64_t n) {
+  return fmt::format("release-{}-precincts.csv", n);
+}
+std::string ReleaseTotalsCsvName(int64_t n) { return fmt::format("release-{}-totals.csv", n); }
+std::string ReleaseCdfName(int64_t n) { return fmt::format("release-{}-cdf.json", n); }
+std::string ReleaseSignatureName(int64_t n) { return fmt::format("release-{}.json.sig", n); }
+
+bool LedgerMovedSinceRelease(const ElectionState& state) {
+  if (!state.created()) return false;
+  const int64_t since = state.releases().empty() ? 0 : state.releases().back().seq;
+  for (int64_t seq = since + 1; seq <= state.seq(); ++seq) {
+    if (LineType(state.lines()[static_cast<size_t>(seq - 1)].line) != "publication-policy-set") {
+      return true;
+    }
+  }
+  return false;
+}
+
+json ReleaseEventPayload(const Release& release, const std::string& signature_hex) {
+  json files = json::object();
+  for (const ReleaseFile* f : release.files()) files[f->name] = f->sha256;
+  return {{"number", release.number},
+          {"ledger_seq", release.ledger_seq},
+          {"ledger_head", release.ledger_head},
+          {"files", std::move(files)},
+          {"signature", signature_hex}};
+}
+
+Result<Release> BuildRelease(const ElectionState& s) {
+  if (!s.created() || s.seq() < 1) {
+    return Status::FailedPrecondition("the ledger holds no election to release results of");
+  }
+  Release rel;
+  rel.ledger_seq = s.seq();
+  rel.ledger_head = s.head_hash();
+  rel.number = static_cast<int64_t>(s.releases().size()) + 1;
+  rel.time = LineTime(s.lines().back().line);
+
+  const Election election = s.ReportedElection();
+  auto tab = Tabulate(s.ruleset(), election, s.ReportedChecks());
+  if (!tab.ok()) return tab.status();
+  const std::vector<PrecinctRow> rows = PrecinctRows(s);
+  const int places = s.ruleset().precinct.sde_places;
+  const auto& names = s.candidates();
+
+  std::map<std::string, int64_t> by_status;
+  for (const char* st : {"not-reported", "first-reported", "final-reported", "tie-pending",
+                         "must-realign", "confirmed"}) {
+    by_status[st] = 0;
+  }
+  int64_t disputed = 0;
+  int64_t flagged = 0;
+  json in = json::array();
+  json precincts = json::array();
+  for (const PrecinctRow& row : rows) {
+    const PrecinctRecord& r = *row.rec;
+    by_status[row.status] += 1;
+    disputed += row.disputed ? 1 : 0;
+    flagged += row.flagged ? 1 : 0;
+    if (r.first) in.push_back(row.id);
+    json reported = json::object();
+    if (r.first) reported["first"] = s.FiguresJson(*r.first);
+    if (r.final) reported["final"] = s.FiguresJson(*r.final);
+    if (r.delegates) reported["delegates"] = s.FiguresJson(*r.delegates);
+    json computed = json::object();
+    computed["delegates"] =
+        row.computed_delegates ? s.FiguresJson(r.check.computed->delegates) : json();
+    if (row.computed_sde) {
+      json sde = json::object();
+      for (size_t c = 0; c < names.size(); ++c) {
+        if (!r.check.computed_sde[c].is_zero()) {
+          sde[names[c]] = r.check.computed_sde[c].ToDecimal(places);
+        }
+      }
+      computed["sde"] = std::move(sde);
+    } else {
+      computed["sde"] = json();
+    }
+    json findings = json::array();
+    for (const Finding& f : r.check.findings) {
+      findings.push_back({{"code", f.code}, {"severity", SeverityName(f.severity)}});
+    }
+    precincts.push_back({{"id", row.id},
+                         {"county", row.ap->county},
+                         {"precinct", row.ap->precinct},
+                         {"district", row.district ? json(*row.district) : json()},
+                         {"satellite", row.ap->satellite},
+                         {"included", r.first.has_value()},
+                         {"status", row.status},
+                         {"revision", r.revision},
+                         {"flags",
+                          {{"disputed", row.disputed},
+                           {"flagged", row.flagged},
+                           {"findings", row.error_codes},
+                           {"under_recanvass", false}}},
+                         {"findings", std::move(findings)},
+                         {"reported", std::move(reported)},
+                         {"computed", std::move(computed)}});
+  }
+  const bool complete =
+      by_status["final-reported"] + by_status["confirmed"] == static_cast<int64_t>(rows.size());
+  const std::string status = complete ? "unofficial-complete" : "unofficial-partial";
+
+  rel.precincts_csv =
+      MakeFile(ReleasePrecinctsCsvName(rel.number), kCsvType, PrecinctsCsv(s, rows));
+  rel.totals_csv = MakeFile(ReleaseTotalsCsvName(rel.number), kCsvType, TotalsCsv(s, *tab));
+  rel.cdf = MakeFile(ReleaseCdfName(rel.number), kJsonType,
+                     CdfJson(s, *tab, rows, status, rel.time, rel.number));
+
+  json reporting = {{"precincts", static_cast<int64_t>(rows.size())},
+                    {"included", static_cast<int64_t>(in.size())},
+                    {"by_status", by_status},
+                    {"disputed", disputed},
+                    {"flagged", flagged},
+                    {"under_recanvass", 0},
+                    {"in", std::move(in)}};
+  json doc = {{"format", kFormat},
+              {"number", rel.number},
+              {"status", status},
+              {"time", rel.time},
+              {"election",
+               {{"name", s.name()},
+                {"candidates", names},
+                {"signing_key", s.signing_key().empty() ? json() : json(s.signing_key())}}},
+              {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},
+              {"ruleset", RulesetRefJson(s.ruleset())},
+              {"files",
+               {{"precincts_csv", FileRef(rel.precincts_csv)},
+                {"totals_csv", FileRef(rel.totals_csv)},
+                {"cdf", FileRef(rel.cdf)}}},
+              {"reporting", std::move(reporting)},
+              {"precincts", std::move(precincts)},
+              {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
+  rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());
+  return rel;
+}
+
+}  // namespace canvass

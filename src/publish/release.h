@@ -1,0 +1,74 @@
+// Releases: immutable, numbered snapshots of the results, each a pure function of a ledger
+// prefix (docs/releases.md).
+//
+// BuildRelease(state) takes the state after events 1..S (S = state.seq()) and returns the
+// release those events make, byte for byte: anyone holding the ledger export can replay the
+// prefix with the same ElectionState code and rebuild it. Nothing in it comes from a clock, a
+// random source or the machine: its number is one more than the release-published events in the
+// prefix, its time is event S's time, and every figure is an integer or an exact decimal string.
+//
+// A release is four files: release-N.json (canonical JSON: keys sorted by their bytes, no white
+// space, no floating point number; it names the SHA-256 of the three others, so that one
+// signature of it covers all four), release-N-precincts.csv (one row per precinct and
+// candidate), release-N-totals.csv (one row per area and candidate, both sides) and
+// release-N-cdf.json (NIST SP 1500-100 v2 Election Results Common Data Format). Every precinct is
+// listed with its status and flags, reported or not; flagged precincts are counted and marked,
+// never dropped.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "intake/election_state.h"
+
+namespace canvass {
+
+struct ReleaseFile {
+  std::string name;          // "release-3-cdf.json"
+  std::string content_type;  // "application/json", "text/csv; charset=utf-8"
+  std::string bytes;
+  std::string sha256;  // lower-case hex of bytes
+};
+
+struct Release {
+  int64_t number = 0;
+  int64_t ledger_seq = 0;     // S
+  std::string ledger_head;    // the hash of event S
+  std::string time;           // event S's time
+  ReleaseFile json;           // release-N.json
+  ReleaseFile precincts_csv;  // release-N-precincts.csv
+  ReleaseFile totals_csv;     // release-N-totals.csv
+  ReleaseFile cdf;            // release-N-cdf.json
+  // The four files, JSON first.
+  std::vector<const ReleaseFile*> files() const {
+    return {&json, &precincts_csv, &totals_csv, &cdf};
+  }
+};
+
+// The release of the state's ledger prefix 1..state.seq(). FailedPrecondition when no election
+// was created; an error when the tabulation fails (a total too large to represent).
+Result<Release> BuildRelease(const ElectionState& state);
+
+// File names of release `number`.
+std::string ReleaseJsonName(int64_t number);          // release-N.json
+std::string ReleasePrecinctsCsvName(int64_t number);  // release-N-precincts.csv
+std::string ReleaseTotalsCsvName(int64_t number);     // release-N-totals.csv
+std::string ReleaseCdfName(int64_t number);           // release-N-cdf.json
+std::string ReleaseSignatureName(int64_t number);     // release-N.json.sig
+
+// The payload of the release-published event for `release` and its signature (hex):
+// {"number", "ledger_seq", "ledger_head", "files": {name: sha256}, "signature"}.
+nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex);
+
+// Whether the ledger has moved since the last release: an event after the last
+// release-published one that is not itself about publishing (publication-policy-set). True when
+// there is no release yet and the election exists.
+bool LedgerMovedSinceRelease(const ElectionState& state);
+
+}  // namespace canvass

@@ -1,0 +1,199 @@
+#include "publish/verify.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+#include "core/text.h"
+#include "intake/election_state.h"
+#include "ledger/chain.h"
+#include "publish/release.h"
+#include "publish/signing.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+// Where two byte strings first differ, for a message.
+std::string FirstDifference(std::string_view a, std::string_view b) {
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  if (i == a.size() && i == b.size()) return "identical";
+  return fmt::format("first difference at byte {} ({} bytes against {})", i, a.size(), b.size());
+}
+
+// The JSON pointer of the first difference between two documents.
+std::string FirstJsonDifference(const std::string& given, const std::string& rebuilt) {
+  json a = json::parse(given, nullptr, false);
+  json b = json::parse(rebuilt, nullptr, false);
+  if (a.is_discarded() || b.is_discarded()) return FirstDifference(given, rebuilt);
+  json patch = json::diff(a, b);
+  if (patch.empty()) return "the same JSON, other bytes: not in canonical form";
+  const json& op = patch.front();
+  std::string path = op.value("path", "");
+  return fmt::format("at {} ({} in the rebuild)", path.empty() ? "/" : path,
+                     op.value("op", "replace") == "remove" ? "absent" : "different");
+}
+
+}  // namespace
+
+ReleaseVerification VerifyRelease(std::string_view release_json,
+                                  const std::optional<std::string>& signature_hex,
+                                  const std::string& public_key_hex,
+                                  const std::map<std::string, std::string>& files) {
+  ReleaseVerification out;
+  json doc = json::parse(release_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    out.problems.push_back("the release is not a JSON object");
+    return out;
+  }
+  const int64_t number = doc.value("number", int64_t{0});
+  if (signature_hex) {
+    if (VerifySignatureHex(public_key_hex, release_json, *signature_hex)) {
+      out.checked.push_back(fmt::format("{}: the signature is valid under key {}",
+                                        ReleaseJsonName(number), public_key_hex));
+    } else {
+      out.problems.push_back(fmt::format(
+          "{}: the signature does not verify under key {} (the release or its signature was "
+          "changed, or another key signed it)",
+          ReleaseJsonName(number), public_key_hex));
+    }
+  }
+  if (doc.contains("election") && doc["election"].is_object()) {
+    const json& k = doc["election"]["signing_key"];
+    if (k.is_string() && k.get<std::string>() != std::string(Trim(public_key_hex))) {
+      out.problems.push_back(fmt::format("{} names signing key {}, not {}", ReleaseJsonName(number),
+                                         k.get<std::string>(), public_key_hex));
+    }
+  }
+  std::map<std::string, std::string> declared;
+  if (doc.contains("files") && doc["files"].is_object()) {
+    for (const auto& [kind, ref] : doc["files"].items()) {
+      if (ref.is_object() && ref.contains("name") && ref.contains("sha256")) {
+        declared[ref["name"].get<std::string>()] = ref["sha256"].get<std::string>();
+      }
+    }
+  }
+  for (const auto& [name, bytes] : files) {
+    auto it = declared.find(name);
+    if (it == declared.end()) {
+      out.problems.push_back(name + ": the release names no such file");
+      continue;
+    }
+    const std::string hash = Sha256Hex(bytes);
+    if (hash == it->second) {
+      out.checked.push_back(name + ": SHA-256 " + hash + " as the release declares");
+    } else {
+      out.problems.push_back(
+          fmt::format("{}: SHA-256 {} is not the {} the release declares", name, hash, it->second));
+    }
+  }
+  return out;
+}
+
+Result<std::string> SigningKeyInLedger(std::string_view ledger_text) {
+  const std::string_view first = ledger_text.substr(0, ledger_text.find('\n'));
+  auto event = DecodeEvent(first);
+  if (!event.ok()) return event.status();
+  if (event->type != "election-created") {
+    return Status::InvalidArgument("the ledger does not begin with election-created");
+  }
+  if (!event->payload.contains("signing_key") || !event->payload["signing_key"].is_string()) {
+    return Status::NotFound("election-created names no signing key");
+  }
+  return event->payload["signing_key"].get<std::string>();
+}
+
+void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view ledger_text,
+                               const std::string& origin,
+                               const std::map<std::string, std::string>& files,
+                               const std::optional<std::string>& signature_hex,
+                               ReleaseVerification& out) {
+  json doc = json::parse(release_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("ledger") ||
+      !doc["ledger"].is_object()) {
+    out.problems.push_back("the release names no ledger position");
+    return;
+  }
+  const json& ledger = doc["ledger"];
+  StoreHead head;
+  head.seq = ledger.value("seq", int64_t{0});
+  head.hash = ledger.value("head", std::string());
+  const int64_t number = doc.value("number", int64_t{0});
+  ElectionState state;
+  std::optional<json> published;  // this release's release-published payload, if in the export
+  auto replay = [&](const Event& e) -> Status {
+    if (e.seq > head.seq) {
+      if (e.type == "release-published" && e.payload.value("number", int64_t{0}) == number) {
+        published = e.payload;
+      }
+      return Status::Ok();
+    }
+    auto stored = EncodeEvent(e);
+    if (!stored.ok()) return stored.status();
+    if (auto r = state.Apply(e, *stored)) {
+      return Status::Corruption(
+          fmt::format("{} event refused on replay: {} ({})", e.type, r->message, r->code));
+    }
+    return Status::Ok();
+  };
+  ChainReport report = VerifyJsonLines(ledger_text, origin, head, replay);
+  if (!report.ok()) {
+    out.problems.push_back(fmt::format("{}: {} at event {}: {}", origin, report.problem->kind,
+                                       report.problem->seq, report.problem->message));
+    return;
+  }
+  out.checked.push_back(
+      fmt::format("{}: {} events verify; event {} hashes to the release's head {}", origin,
+                  report.events, head.seq, head.hash));
+  auto rebuilt = BuildRelease(state);
+  if (!rebuilt.ok()) {
+    out.problems.push_back("the release cannot be rebuilt: " + rebuilt.status().message());
+    return;
+  }
+  if (rebuilt->json.bytes == release_json) {
+    out.checked.push_back(
+        fmt::format("{}: rebuilt bit for bit from events 1..{}", rebuilt->json.name, head.seq));
+  } else {
+    out.problems.push_back(
+        fmt::format("{} differs from the release events 1..{} rebuild: {}", rebuilt->json.name,
+                    head.seq, FirstJsonDifference(std::string(release_json), rebuilt->json.bytes)));
+  }
+  for (const ReleaseFile* f : rebuilt->files()) {
+    if (f == &rebuilt->json) continue;
+    auto it = files.find(f->name);
+    if (it == files.end()) continue;
+    if (it->second == f->bytes) {
+      out.checked.push_back(f->name + ": rebuilt bit for bit");
+    } else {
+      out.problems.push_back(fmt::format("{} differs from the rebuild: {}", f->name,
+                                         FirstDifference(it->second, f->bytes)));
+    }
+  }
+  if (published) {
+    const json& declared = (*published)["files"];
+    bool same = declared.is_object() && declared.size() == 4;
+    for (const ReleaseFile* f : rebuilt->files()) {
+      if (!same) break;
+      same = declared.value(f->name, std::string()) ==
+             (f == &rebuilt->json ? Sha256Hex(release_json) : f->sha256);
+    }
+    if (same) {
+      out.checked.push_back(fmt::format(
+          "{}: release {}'s release-published event names these files", origin, number));
+    } else {
+      out.problems.push_back(fmt::format(
+          "{}: release {}'s release-published event names other file hashes", origin, number));
+    }
+    if (signature_hex &&
+        published->value("signature", std::string()) != std::string(Trim(*signature_hex))) {
+      out.problems.push_back(fmt::format(
+          "{}: release {}'s release-published event records another signature", origin, number));
+    }
+  }
+}
+
+}  // namespace canvass
