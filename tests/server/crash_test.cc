@@ -148,6 +148,10 @@ void CrashAndRestart(const std::string& dir, const std::string& store) {
   }
   ASSERT_EQ(precincts.size(), kPrecincts);
 
+  // A session from before the crashes (the key is in a file, shared by every run).
+  Chair early(chairs.at(std::to_string(precincts.front())), server.port());
+  ASSERT_TRUE(early.Login());
+
   Run run(server.port());
   {
     std::vector<std::jthread> threads;
@@ -177,6 +181,12 @@ void CrashAndRestart(const std::string& dir, const std::string& store) {
   }  // a thread still running (only after a failure) is stopped here
 
   for (const std::string& f : run.failures()) ADD_FAILURE() << f;
+  {
+    HttpClient client("127.0.0.1", server.port());
+    auto r = client.Get("/api/v1/session", {{"Authorization", "Bearer " + early.token()}});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200) << "a session outlives a restart: " << r->body;
+  }
   const std::vector<Acknowledged> acked = run.acked();
   EXPECT_EQ(acked.size(), 2 * kPrecincts);
   EXPECT_EQ(server.starts(), 1 + static_cast<int>(std::size(kKillPoints)));

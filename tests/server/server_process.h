@@ -3,7 +3,8 @@
 // talking to a server with HttpClient, and a ledger export read back as events.
 //
 // Every child is started with fork/exec, its output sent to a file in the test's directory (so
-// that a failing test can show it), and asked to die with the test process (PR_SET_PDEATHSIG).
+// that a failing test can show it), and asked to die with the test process (PR_SET_PDEATHSIG,
+// which follows the forking thread: start children from the test's main thread only).
 // ServerProcess kills and reaps its child in its destructor, so a failed assertion never leaves a
 // server running. Waits are on conditions (the port file written, the child exited) with
 // generous deadlines; nothing asserts on how long anything took.
@@ -322,7 +323,7 @@ class Chair {
     auto r = client().Request(
         "POST", target, body.dump(),
         {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token_}});
-    if (!r.ok()) client_.reset();
+    if (!r.ok()) Forget();  // log in again on the next connection, as a phone would
     return r;
   }
   const std::string& token() const { return token_; }
