@@ -129,6 +129,9 @@ work=$(mktemp -d /tmp/canvass-server-bench.XXXXXX)
 chmod 755 "$work"  # nginx's workers (user nobody) read www/ below
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 echo "load average before: $(loadavg)"
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }  # jiffies, all cores
+busy_start=$(busy)
+wall_start=$(date +%s)
 
 # 1. Iowa on SQLite.
 init_iowa "$work/iowa.db" "$work/iowa-codes.csv"
@@ -179,11 +182,20 @@ cmp -s "$work/www/api/v1/results" <(curl -fsS "http://127.0.0.1:$nginx_port/api/
   { echo "server_bench: nginx does not serve the same bytes" >&2; exit 1; }
 rps() { timeout $((seconds + 30)) wrk -t2 -c64 -d"${seconds}s" "$1" | tee -a "$work/wrk.log" |
   awk '/^Requests\/sec:/ {print $2}'; }
-echo "== GET /api/v1/results, $bytes bytes: wrk -t2 -c64 -d${seconds}s (load $(loadavg))"
-canvass_rps=$(rps "http://127.0.0.1:$iowa_port/api/v1/results")
-nginx_rps=$(rps "http://127.0.0.1:$nginx_port/api/v1/results")
-grep -E 'Latency|Non-2xx|Socket errors' "$work/wrk.log" || true
-echo "canvass $canvass_rps requests/s, nginx $nginx_rps requests/s, ratio canvass/nginx" \
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+echo "== GET /api/v1/results, $bytes bytes: wrk -t2 -c64 -d${seconds}s, 3 rounds alternating" \
+  "(load $(loadavg))"
+canvass_runs=()
+nginx_runs=()
+for _ in 1 2 3; do
+  canvass_runs+=("$(rps "http://127.0.0.1:$iowa_port/api/v1/results")")
+  nginx_runs+=("$(rps "http://127.0.0.1:$nginx_port/api/v1/results")")
+done
+grep -E 'Non-2xx|Socket errors' "$work/wrk.log" || true
+canvass_rps=$(median "${canvass_runs[@]}")
+nginx_rps=$(median "${nginx_runs[@]}")
+echo "canvass requests/s: ${canvass_runs[*]}; nginx requests/s: ${nginx_runs[*]}"
+echo "median: canvass $canvass_rps requests/s, nginx $nginx_rps requests/s, ratio canvass/nginx" \
   "$(awk -v a="$canvass_rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}')"
 echo "server peak RSS after the replay and wrk: $(peak_rss "$iowa_pid")"
 stop "$iowa_pid"
@@ -207,3 +219,11 @@ if [ "$pg" = 1 ]; then
   fi
 fi
 echo "load average after: $(loadavg)"
+# CPU time of the whole machine during the run, and of this script's own processes (the servers,
+# canvass_load, wrk, nginx; PostgreSQL's daemons are counted with the others).
+times >"$work/times"  # a builtin: no subshell, so it counts this script's children
+ours=$(tail -1 "$work/times" | awk '{ for (i = 1; i <= NF; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }')
+awk -v b="$(( $(busy) - busy_start ))" -v hz="$(getconf CLK_TCK)" -v o="$ours" \
+  -v w="$(( $(date +%s) - wall_start ))" -v n="$(nproc)" 'BEGIN {
+    printf "CPU during the run: %.0f s busy of %d s x %d cores; this benchmark %.0f s, other processes about %.0f s\n",
+      b / hz, w, n, o, b / hz - o }'
