@@ -1,6 +1,7 @@
 // A precinct's worksheet as the server computed it: attendance, threshold, viability, the lock,
 // each group's delegates with the reason for each number (the allocation's notes), ties and
 // findings. Display only: the numbers all come from the API.
+import { Fragment } from 'preact';
 import type { Precinct } from './api';
 import { colourOf } from './palette';
 
@@ -43,36 +44,53 @@ export function Worksheet(props: { precinct: Precinct; candidates: string[] }) {
             <thead>
               <tr>
                 <th scope="col">Group</th>
-                <th scope="col">First</th>
-                {a && <th scope="col">Final</th>}
-                {a && <th scope="col">Delegates</th>}
-                {a && reportedDelegates && <th scope="col">On worksheet</th>}
+                <th scope="col" class="n">First</th>
+                {a && <th scope="col" class="n">Final</th>}
+                {a && (
+                  <th scope="col" class="n">
+                    <span class="wide-only">Delegates</span>
+                    <abbr class="narrow-only" title="Delegates by the rules">Del.</abbr>
+                  </th>
+                )}
+                {a && reportedDelegates && (
+                  <th scope="col" class="n">
+                    <span class="wide-only">On worksheet</span>
+                    <abbr class="narrow-only" title="Delegates on your worksheet">Sheet</abbr>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
               {names.map((n) => {
                 const g = a?.groups.find((x) => x.candidate === n);
                 const viable = v?.viable.includes(n);
+                const columns = 2 + (a ? 2 : 0) + (a && reportedDelegates ? 1 : 0);
                 return (
-                  <tr key={n} data-group={n}>
-                    <th scope="row">
-                      <span class="swatch" style={{ background: colourOf(props.candidates, n) }} aria-hidden="true" />
-                      {n}
-                      {viable === false && !a && <span class="muted"> (not viable)</span>}
-                      {g?.locked && <span class="tag">locked</span>}
-                      {g?.notes && g.notes.length > 0 && (
-                        <ul class="notes">
-                          {g.notes.map((note, i) => (
-                            <li key={i}>{note}</li>
-                          ))}
-                        </ul>
-                      )}
-                    </th>
-                    <td>{g ? g.first : (first[n] ?? 0)}</td>
-                    {a && <td>{g ? g.final : (final[n] ?? 0)}</td>}
-                    {a && <td data-testid={`ws-delegates-${n}`}><strong>{g?.delegates ?? 0}</strong></td>}
-                    {a && reportedDelegates && <td>{reportedDelegates[n] ?? 0}</td>}
-                  </tr>
+                  <Fragment key={n}>
+                    <tr data-group={n} class={g?.notes?.length ? 'has-notes' : undefined}>
+                      <th scope="row">
+                        <span class="swatch" style={{ background: colourOf(props.candidates, n) }} aria-hidden="true" />
+                        {n}
+                        {viable === false && !a && <span class="muted"> (not viable)</span>}
+                        {g?.locked && <span class="tag">locked</span>}
+                      </th>
+                      <td class="n">{g ? g.first : (first[n] ?? 0)}</td>
+                      {a && <td class="n">{g ? g.final : (final[n] ?? 0)}</td>}
+                      {a && <td class="n" data-testid={`ws-delegates-${n}`}><strong>{g?.delegates ?? 0}</strong></td>}
+                      {a && reportedDelegates && <td class="n">{reportedDelegates[n] ?? 0}</td>}
+                    </tr>
+                    {g?.notes && g.notes.length > 0 && (
+                      <tr class="notes-row" data-group-notes={n}>
+                        <td colSpan={columns}>
+                          <ul class="notes">
+                            {g.notes.map((note, i) => (
+                              <li key={i}>{note}</li>
+                            ))}
+                          </ul>
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 );
               })}
             </tbody>

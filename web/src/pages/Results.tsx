@@ -155,8 +155,8 @@ export function ResultsPage() {
         </p>
         <p>
           <N value={r.complete} source={src} testid="complete" /> of {r.precincts.toLocaleString('en-US')} precincts have reported both alignments;{' '}
-          <N value={r.reported} source={src} testid="reported" /> have reported at least the first;{' '}
-          <N value={r.confirmed} source={src} /> are confirmed by their chairs.
+          <N value={r.reported} source={src} testid="reported" /> have reported at least the first; and{' '}
+          <N value={r.confirmed} source={src} /> confirmed by their chairs.
         </p>
       </section>
 
@@ -179,10 +179,19 @@ export function ResultsPage() {
             <thead>
               <tr>
                 <th scope="col">Candidate</th>
-                <th scope="col" class="n">First alignment</th>
-                <th scope="col" class="n">Final alignment</th>
-                <th scope="col" class="n">SDEs</th>
-                <th scope="col" class="n">National delegates</th>
+                <th scope="col" class="n">
+                  First<span class="wide-only"> alignment</span>
+                </th>
+                <th scope="col" class="n">
+                  Final<span class="wide-only"> alignment</span>
+                </th>
+                <th scope="col" class="n">
+                  <abbr title="State delegate equivalents">SDEs</abbr>
+                </th>
+                <th scope="col" class="n">
+                  <span class="wide-only">National delegates</span>
+                  <abbr class="narrow-only" title="National delegates">Nat. del.</abbr>
+                </th>
               </tr>
             </thead>
             <tbody>

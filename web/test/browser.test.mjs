@@ -1,0 +1,374 @@
+// The pages in a real browser (Debian's headless Chromium through playwright-core) against a real
+// `canvass serve` on a temporary store holding the Iowa 2020 demo election:
+//   (a) a chair reports a precinct whose final alignment ties, settles the tie and confirms;
+//   (b) the public results page updates without a reload when a report arrives;
+//   (c) two operators' different entries land in the reconciliation queue;
+//   (d) a report made offline is kept, and sent exactly once when the network returns.
+// Every wait is for a condition, with a generous timeout; nothing sleeps for a fixed time.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const bin = process.env.CANVASS_BIN ?? path.join(root, 'build/canvass');
+const artifacts = process.env.CANVASS_WEB_ARTIFACTS ?? path.join(root, 'build/web-artifacts');
+const chromiumPath = process.env.CANVASS_CHROMIUM ?? '/usr/bin/chromium';
+const WAIT = 30_000;
+
+let tmp;
+let server;
+let base;
+let browser;
+let codes; // label -> code, and `${role}:${subject}` -> code
+let startSeq;
+
+function parseCsv(text) {
+  const rows = [];
+  for (const line of text.trim().split('\n')) {
+    const cells = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') { cells.push(cur); cur = ''; }
+      else cur += c;
+    }
+    cells.push(cur.replace(/\r$/, ''));
+    rows.push(cells);
+  }
+  return rows;
+}
+
+async function waitFor(what, check, timeout = WAIT) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+async function api(method, p, { body, token } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* JSON Lines or empty */ }
+  return { status: res.status, json, text };
+}
+
+async function tokenFor(code) {
+  const r = await api('POST', '/api/v1/session', { body: { code } });
+  assert.equal(r.status, 200, r.text);
+  return r.json.token;
+}
+
+async function ledgerSince(seq) {
+  const r = await api('GET', `/api/v1/ledger?after=${seq}&limit=10000`);
+  return r.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function chairCode(county, precinct) {
+  const c = codes.get(`${county} / ${precinct}`);
+  assert.ok(c, `no chair code for ${county} / ${precinct}`);
+  return c;
+}
+
+async function precinctId(county, name) {
+  const r = await api('GET', '/api/v1/precincts');
+  const p = r.json.precincts.find((x) => x.county === county && x.precinct === name);
+  assert.ok(p, `no precinct ${county} / ${name}`);
+  return p.id;
+}
+
+async function newPage(width, height = 900) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  return { context, page };
+}
+
+async function loginPage(page, route, code) {
+  await page.goto(`${base}/#/${route}`);
+  await page.getByLabel('Access code from your packet').fill(code);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+// A page wider than its viewport has broken layout (a horizontal scroll bar).
+async function assertNoHorizontalOverflow(page, what) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client + 1, `${what}: the page is ${scroll}px wide in a ${client}px viewport`);
+}
+
+before(async () => {
+  assert.ok(existsSync(bin), `${bin} is missing: build it first (scripts/setup)`);
+  assert.ok(existsSync(path.join(root, 'web/dist/index.html')), 'web/dist is missing: run web/build');
+  mkdirSync(artifacts, { recursive: true });
+  tmp = mkdtempSync(path.join(tmpdir(), 'canvass-web-'));
+  const store = path.join(tmp, 'night.db');
+  const codesFile = path.join(tmp, 'codes.csv');
+  execFileSync(bin, ['init', '--demo', '--store', store, '--codes-out', codesFile, '--fast-kdf'], { stdio: 'pipe' });
+  codes = new Map();
+  for (const [role, subject, label, , code] of parseCsv(readFileSync(codesFile, 'utf8')).slice(1)) {
+    if (role === 'chair') codes.set(label, code);
+    codes.set(`${role}:${subject}`, code);
+  }
+  const portFile = path.join(tmp, 'port');
+  const log = openSync(path.join(artifacts, 'server.log'), 'w');
+  server = spawn(
+    bin,
+    ['serve', '--store', store, '--port', '0', '--port-file', portFile, '--fast-kdf', '--no-rate-limits', '--web', path.join(root, 'web/dist')],
+    { stdio: ['ignore', log, log] },
+  );
+  const port = await waitFor('the server to listen', () => {
+    if (server.exitCode !== null) throw new Error(`canvass serve exited with ${server.exitCode}`);
+    return existsSync(portFile) && readFileSync(portFile, 'utf8').trim();
+  });
+  base = `http://127.0.0.1:${port}`;
+  await waitFor('health', async () => (await api('GET', '/api/v1/health')).status === 200);
+  startSeq = (await api('GET', '/api/v1/health')).json.seq;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await waitFor('the server to stop', () => server.exitCode !== null, 15_000).catch(() => server.kill('SIGKILL'));
+  }
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('(a) a chair reports a tied precinct, settles the tie and confirms, at 360 px', { timeout: 180_000 }, async () => {
+  // Vermillion/Douglas/Sharon (Appanoose) elects 6 delegates: 100/50/50 among three viable groups
+  // gives raw 3, 1.5, 1.5 and rounds to 7, so Biden and Sanders tie for the last delegate.
+  const county = 'Appanoose';
+  const name = 'Vermillion/Douglas/Sharon';
+  const id = await precinctId(county, name);
+  const { context, page } = await newPage(360, 780);
+  await loginPage(page, 'chair', chairCode(county, name));
+  await page.getByRole('heading', { name: `${county} / ${name}` }).waitFor();
+  assert.equal((await page.getByTestId('fact-delegates').textContent()).trim(), '6');
+  assert.match(await page.getByTestId('fact-threshold').textContent(), /15%/);
+
+  await page.locator('#first-Warren').fill('100');
+  await page.locator('#first-Sanders').fill('50');
+  await page.locator('#first-Biden').fill('50');
+  // The server's worksheet, as the chair types: T and the threshold head count.
+  await waitFor('the first alignment preview', async () => (await page.getByTestId('ws-attendance').textContent()) === '200');
+  assert.equal(await page.getByTestId('ws-threshold-head-count').textContent(), '30 people');
+  assert.equal(await page.getByTestId('ws-viable').textContent(), 'Biden, Sanders, Warren');
+  await page.getByRole('button', { name: 'Review first alignment' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+
+  // Final alignment: the boxes start from the first alignment; the preview shows the tie.
+  await page.getByRole('heading', { name: '2. Final alignment' }).waitFor();
+  await waitFor('the final boxes to be filled', async () => (await page.locator('#final-Warren').inputValue()) === '100');
+  await page.getByTestId('ws-tie').waitFor();
+  assert.match(await page.getByTestId('ws-tie').textContent(), /Biden and Sanders/);
+  assert.match(await page.getByTestId('ws-notes').textContent(), /rounded total 7 for 6 delegates/);
+  assert.match(await page.locator('tr[data-group-notes="Warren"]').textContent(), /raw 100 x 6 \/ 200 = 3/);
+  await page.locator('#delegates-Warren').fill('3');
+  await page.locator('#delegates-Sanders').fill('2');
+  await page.locator('#delegates-Biden').fill('1');
+  await waitFor('the worksheet delegates in the preview', async () =>
+    /allocation-is-tie-outcome/.test((await page.getByTestId('ws-findings').textContent()) ?? ''));
+  await page.screenshot({ path: path.join(artifacts, 'chair-worksheet-360.png'), fullPage: true });
+  await page.locator('.worksheet-card').screenshot({ path: path.join(artifacts, 'chair-worksheet-card-360.png') });
+  await assertNoHorizontalOverflow(page, 'chair worksheet at 360 px');
+  await page.getByRole('button', { name: 'Review final alignment' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+
+  // The tie: Sanders called heads; heads.
+  await page.getByRole('heading', { name: '3. Settle the tie' }).waitFor();
+  await page.getByRole('checkbox', { name: 'Sanders' }).check();
+  await page.getByLabel('What happened (who called what, the result)').fill('coin toss: Sanders called heads; heads');
+  await page.getByRole('button', { name: 'Record the tie outcome' }).click();
+
+  await page.getByRole('heading', { name: '4. Review and confirm' }).waitFor();
+  await page.getByRole('button', { name: 'Confirm this report' }).click();
+  await page.getByTestId('confirmed').waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'chair-confirmed-360.png'), fullPage: true });
+
+  const p = (await api('GET', `/api/v1/precincts/${id}`)).json;
+  assert.equal(p.status, 'confirmed');
+  assert.deepEqual(p.computed.delegates, { Biden: 1, Sanders: 2, Warren: 3 });
+  assert.deepEqual(p.ties.recorded[0].favoured, ['Sanders']);
+  assert.equal(p.channel, 'web');
+  await context.close();
+});
+
+test('(b) the public results page updates without a reload when a report arrives', { timeout: 180_000 }, async () => {
+  const { context, page } = await newPage(1440, 1000);
+  await page.goto(`${base}/#/`);
+  await page.getByTestId('totals').waitFor();
+  await waitFor('the event stream', async () => (await page.getByTestId('live').textContent()) === 'Live');
+  const before = Number(await page.getByTestId('complete').textContent());
+  const klobuchar = Number((await page.getByTestId('final-Klobuchar').textContent()).replace(/,/g, ''));
+  assert.equal(await page.locator('[data-testid="county-map"] path').count(), 99);
+  let navigations = 0;
+  page.on('framenavigated', () => navigations++);
+
+  // A report through the API, as another chair's phone would send it.
+  const county = 'Adair';
+  const name = '1NW ADAIR';
+  const id = await precinctId(county, name);
+  const token = await tokenFor(chairCode(county, name));
+  const figures = { Buttigieg: 30, Klobuchar: 25, Sanders: 20, Warren: 5 };
+  let r = await api('POST', `/api/v1/precincts/${id}/first`, { token, body: { submission: 'b-first', first: figures } });
+  assert.equal(r.status, 201, r.text);
+  r = await api('POST', `/api/v1/precincts/${id}/final`, {
+    token, body: { submission: 'b-final', final: { Buttigieg: 33, Klobuchar: 27, Sanders: 20 } },
+  });
+  assert.equal(r.status, 201, r.text);
+
+  await waitFor('the completed count to change', async () => Number(await page.getByTestId('complete').textContent()) === before + 1);
+  await waitFor('Klobuchar\'s final alignment to change', async () =>
+    Number((await page.getByTestId('final-Klobuchar').textContent()).replace(/,/g, '')) === klobuchar + 27);
+  await waitFor('Adair on the map', async () => (await page.locator('path[data-county="Adair"]').getAttribute('fill')) !== '#e8e8e8');
+  await page.getByRole('link', { name: `${county} / ${name}` }).waitFor();
+  assert.equal(navigations, 0, 'the page reloaded');
+  // Every number links to where it came from (no releases here: the ledger position).
+  const href = await page.getByTestId('complete').getAttribute('href');
+  assert.match(href, /^\/api\/v1\/(ledger\?after=\d+&limit=1|releases\/)/);
+
+  await page.screenshot({ path: path.join(artifacts, 'results-1440.png'), fullPage: true });
+  await assertNoHorizontalOverflow(page, 'results at 1440 px');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.screenshot({ path: path.join(artifacts, 'results-360.png'), fullPage: true });
+  await assertNoHorizontalOverflow(page, 'results at 360 px');
+
+  // The precinct's own page: both alignments, the allocation and its history.
+  await page.getByRole('link', { name: `${county} / ${name}` }).click();
+  await page.getByRole('heading', { name: 'History (ledger events)' }).waitFor();
+  await waitFor('the history', async () => (await page.locator('.history li').count()) === 2);
+  await page.getByRole('heading', { name: 'Allocation as the rules compute it' }).waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'precinct-360.png'), fullPage: true });
+  await context.close();
+});
+
+test('(c) two operators enter different figures: the precinct lands in reconciliation', { timeout: 180_000 }, async () => {
+  const county = 'Adair';
+  const name = '2NE STUART';
+  const id = await precinctId(county, name);
+  const enter = async (operator, biden) => {
+    const { context, page } = await newPage(1024, 900);
+    await loginPage(page, 'operator', codes.get(`operator:${operator}`));
+    await page.getByRole('heading', { name: 'Hotline entry' }).waitFor();
+    await page.getByLabel('Find the precinct (number, county or name)').fill('STUART');
+    await waitFor('the precinct in the picker', async () => (await page.locator(`#precinct-select option[value="${id}"]`).count()) === 1);
+    await page.getByLabel('Precinct', { exact: true }).selectOption(String(id));
+    await page.getByRole('radio', { name: 'First alignment' }).check();
+    await page.locator('#hotline-Biden').fill(String(biden));
+    await page.locator('#hotline-Warren').fill('40');
+    await page.getByRole('button', { name: 'Enter' }).click();
+    const answer = await waitFor('the hotline answer', async () => (await page.getByTestId('hotline-answer').getAttribute('data-hotline')) || null);
+    return { context, page, answer };
+  };
+  const one = await enter('op-1', 31);
+  assert.equal(one.answer, 'waiting');
+  await one.context.close();
+  const two = await enter('op-2', 13);
+  assert.equal(two.answer, 'mismatch');
+  await two.page.locator(`[data-testid="reconciliation"] li[data-precinct="${id}"]`).waitFor();
+  const text = await two.page.locator(`li[data-precinct="${id}"]`).textContent();
+  assert.match(text, /Biden 31/);
+  assert.match(text, /Biden 13/);
+  await two.page.screenshot({ path: path.join(artifacts, 'operator-1024.png'), fullPage: true });
+  await two.context.close();
+
+  const admin = await tokenFor(codes.get('admin:admin'));
+  const q = (await api('GET', '/api/v1/hotline/reconciliation', { token: admin })).json.queue;
+  assert.ok(q.some((e) => e.precinct === id && e.stage === 'first'));
+  assert.equal((await api('GET', `/api/v1/precincts/${id}`)).json.status, 'not-reported');
+});
+
+test('(d) offline: the report is kept and sent exactly once when the network returns', { timeout: 180_000 }, async () => {
+  const county = 'Adair';
+  const name = '3SW FONTANELLE';
+  const id = await precinctId(county, name);
+  const { context, page } = await newPage(360, 780);
+  await loginPage(page, 'chair', chairCode(county, name));
+  await page.getByRole('heading', { name: `${county} / ${name}` }).waitFor();
+  // Biden's 4 are not viable and realign: 2 to Buttigieg, 2 to Sanders.
+  await page.locator('#first-Biden').fill('4');
+  await page.locator('#first-Buttigieg').fill('20');
+  await page.locator('#first-Sanders').fill('17');
+  await waitFor('the preview', async () => (await page.getByTestId('ws-attendance').textContent()) === '41');
+
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Review first alignment' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await waitFor('the outbox to show the waiting report', async () =>
+    /no network/.test((await page.locator('[data-outbox="waiting"]').textContent()) ?? ''));
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('canvass.outbox') ?? '[]'));
+  assert.equal(kept.length, 1);
+  const submission = kept[0].submission;
+  assert.ok(submission);
+  await page.screenshot({ path: path.join(artifacts, 'chair-offline-360.png'), fullPage: true });
+  const firstOf = (lines) => lines.filter((e) => e.type === 'first-alignment-reported' && e.payload.precinct === id);
+  assert.equal(firstOf(await ledgerSince(startSeq)).length, 0, 'sent while offline');
+
+  await context.setOffline(false);
+  await page.locator('[data-outbox="empty"]').waitFor();
+  await page.getByRole('heading', { name: '2. Final alignment' }).waitFor();
+  let got = firstOf(await ledgerSince(startSeq));
+  assert.equal(got.length, 1);
+  assert.equal(got[0].payload.submission, submission);
+
+  // The answer lost on the way back: the request reached the server, the phone saw an error and
+  // sends it again with the same submission id; the ledger still holds it once.
+  let dropped = 0;
+  await page.route(`**/api/v1/precincts/${id}/final`, async (route) => {
+    if (dropped === 0) {
+      dropped++;
+      await route.fetch();
+      await route.abort('internetdisconnected');
+    } else {
+      await route.continue();
+    }
+  });
+  await waitFor('the final boxes', async () => (await page.locator('#final-Buttigieg').inputValue()) === '20');
+  await page.locator('#final-Biden').fill('');
+  await page.locator('#final-Buttigieg').fill('22');
+  await page.locator('#final-Sanders').fill('19');
+  await waitFor('the final preview', async () => (await page.getByTestId('ws-delegates-Buttigieg').count()) === 1);
+  await page.getByRole('button', { name: 'Review final alignment' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.locator('[data-outbox="empty"]').waitFor();
+  await waitFor('the report', async () => (await api('GET', `/api/v1/precincts/${id}`)).json.status === 'final-reported');
+  assert.equal(dropped, 1);
+  const finals = (await ledgerSince(startSeq)).filter((e) => e.type === 'final-alignment-reported' && e.payload.precinct === id);
+  assert.equal(finals.length, 1);
+  got = firstOf(await ledgerSince(startSeq));
+  assert.equal(got.length, 1);
+  await context.close();
+});
