@@ -372,3 +372,34 @@ test('(d) offline: the report is kept and sent exactly once when the network ret
   assert.equal(got.length, 1);
   await context.close();
 });
+
+test('(e) a campaign disputes a report; the admin sees readiness, the findings queue and no releases', { timeout: 180_000 }, async () => {
+  const county = 'Adair';
+  const name = '1NW ADAIR'; // reported in (b)
+  const id = await precinctId(county, name);
+  const c = await newPage(1024, 900);
+  await loginPage(c.page, 'campaign', codes.get('campaign:Klobuchar'));
+  await c.page.getByLabel('Filter by county or precinct').fill('1NW');
+  await c.page.getByRole('button', { name: `${county} / ${name}` }).click();
+  await c.page.getByLabel('Reason (required to dispute)').fill('our observer counted 29 at the final alignment');
+  await c.page.getByRole('button', { name: 'Dispute' }).click();
+  await c.page.getByText('Dispute recorded.').waitFor();
+  await c.context.close();
+  const p = (await api('GET', `/api/v1/precincts/${id}`)).json;
+  assert.equal(p.disputed, true);
+  assert.equal(p.attestations[0].campaign, 'Klobuchar');
+
+  const a = await newPage(1440, 1000);
+  await loginPage(a.page, 'admin', codes.get('admin:admin'));
+  await waitFor('readiness', async () => /^\d+ of 1765 chairs have logged in$/.test((await a.page.getByTestId('chairs-logged-in').textContent()) ?? ''));
+  const logged = Number((await a.page.getByTestId('chairs-logged-in').textContent()).split(' ')[0]);
+  assert.ok(logged >= 3, `${logged} chairs logged in`);
+  await a.page.locator('[data-testid="findings-queue"]').getByRole('link', { name: `${county} / ${name}` }).waitFor();
+  // Releases: listed when the server publishes them, and a 404 is no error.
+  const releases = await api('GET', '/api/v1/releases');
+  if (releases.status === 404) await a.page.getByTestId('no-releases').waitFor();
+  else await a.page.getByRole('heading', { name: 'Releases' }).waitFor();
+  await a.page.screenshot({ path: path.join(artifacts, 'admin-1440.png'), fullPage: true });
+  await assertNoHorizontalOverflow(a.page, 'admin at 1440 px');
+  await a.context.close();
+});
