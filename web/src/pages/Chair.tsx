@@ -153,12 +153,13 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
   const firstDone = firstOnServer || queued('first');
   const finalDone = finalOnServer || queued('final');
 
-  // When the first alignment is in and the final boxes are empty, start them from it.
+  // When the first alignment is in (or waiting to be sent) and the final boxes are empty, start
+  // them from it: most groups do not change.
   useEffect(() => {
-    if (firstOnServer && Object.keys(final).length === 0) {
-      setFinal(fromFigures(precinct?.reported.first));
+    if (firstDone && Object.keys(toFigures(final)).length === 0) {
+      setFinal(precinct?.reported.first ? fromFigures(precinct.reported.first) : { ...first });
     }
-  }, [firstOnServer]);
+  }, [firstDone, firstOnServer]);
 
   // The worksheet as the rules compute it, from the server, as the chair types (debounced).
   const previewSeq = useRef(0);

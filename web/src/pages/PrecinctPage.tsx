@@ -67,8 +67,13 @@ export function PrecinctPage(props: { id: number }) {
                   <th scope="col">Group</th>
                   <th scope="col" class="n">First</th>
                   <th scope="col" class="n">Final</th>
-                  <th scope="col" class="n">Delegates reported</th>
-                  <th scope="col" class="n">SDEs (computed)</th>
+                  <th scope="col" class="n">
+                    <span class="wide-only">Delegates reported</span>
+                    <abbr class="narrow-only" title="Delegates reported">Del.</abbr>
+                  </th>
+                  <th scope="col" class="n">
+                    <abbr title="State delegate equivalents, as the rules compute them">SDEs</abbr>
+                  </th>
                 </tr>
               </thead>
               <tbody>
