@@ -110,8 +110,10 @@ async function newPage(width, height = 900) {
 
 async function loginPage(page, route, code) {
   await page.goto(`${base}/#/${route}`);
-  await page.getByLabel('Access code from your packet').fill(code);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  // By keyboard only: the code, then Enter.
+  await page.getByLabel('Access code from your packet').focus();
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
 }
 
 // A page wider than its viewport has broken layout (a horizontal scroll bar).
@@ -214,6 +216,10 @@ test('(a) a chair reports a tied precinct, settles the tie and confirms, at 360 
   await page.getByRole('button', { name: 'Record the tie outcome' }).click();
 
   await page.getByRole('heading', { name: '4. Review and confirm' }).waitFor();
+  // The worksheet photo, as the phone's camera would give it (the server checks the magic bytes).
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('a worksheet photo')]);
+  await page.locator('#photo').setInputFiles({ name: 'worksheet.png', mimeType: 'image/png', buffer: png });
+  await page.getByTestId('photos').waitFor();
   await page.getByRole('button', { name: 'Confirm this report' }).click();
   await page.getByTestId('confirmed').waitFor();
   await page.screenshot({ path: path.join(artifacts, 'chair-confirmed-360.png'), fullPage: true });
@@ -223,6 +229,7 @@ test('(a) a chair reports a tied precinct, settles the tie and confirms, at 360 
   assert.deepEqual(p.computed.delegates, { Biden: 1, Sanders: 2, Warren: 3 });
   assert.deepEqual(p.ties.recorded[0].favoured, ['Sanders']);
   assert.equal(p.channel, 'web');
+  assert.equal(p.photos.length, 1);
   await context.close();
 });
 
