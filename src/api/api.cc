@@ -9,6 +9,9 @@
 #include "core/sha256.h"
 #include "intake/photo.h"
 #include "intake/setup.h"
+#include "publish/publisher.h"
+#include "publish/release.h"
+#include "publish/site.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -155,7 +158,8 @@ std::string Api::RouteLabel(const std::string& path) {
   std::vector<std::string> seg = Segments(path);
   std::string label(kPrefix);
   for (size_t i = 0; i < seg.size() && i < 4; ++i) {
-    const bool id = (i == 1 && (seg[0] == "precincts" || seg[0] == "photos"));
+    const bool id = (i == 1 && (seg[0] == "precincts" || seg[0] == "photos")) ||
+                    (seg[0] == "releases" && i >= 1 && seg[i] != "policy");
     label += "/" + (id ? std::string(":id") : seg[i]);
   }
   return label;
@@ -379,6 +383,30 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
   if (top == "ledger" && seg.size() == 1) {
     if (!get) return method_not_allowed("GET");
     return Ledger(req);
+  }
+  // Releases (docs/api.md, "Releases"): the index and each release's stored files; the
+  // publication policy and publishing now, for administrators.
+  if (top == "releases") {
+    if (seg.size() == 2 && seg[1] == "policy") {
+      if (!post) return method_not_allowed("POST");
+      if (who.role == "public") return NeedLogin();
+      if (who.role != "admin")
+        return Forbidden("only an administrator sets the publication policy");
+      json body;
+      if (auto e = ParseBody(req, body)) return *e;
+      json payload = {{"mode", body.value("mode", json())},
+                      {"seconds", body.value("seconds", json(0))}};
+      if (body.contains("submission")) payload["submission"] = body["submission"];
+      return submit("publication-policy-set", std::move(payload));
+    }
+    if (seg.size() == 1 && post) {
+      if (who.role == "public") return NeedLogin();
+      if (who.role != "admin") return Forbidden("only an administrator publishes releases");
+      return PublishRelease(who);
+    }
+    if (!get && req.method != "HEAD")
+      return method_not_allowed(seg.size() == 1 ? "GET, POST" : "GET");
+    return ReleaseFiles(req, seg);
   }
   if (top == "photos" && seg.size() == 2) {
     if (!get) return method_not_allowed("GET");
@@ -723,6 +751,90 @@ HttpResponse Api::Ledger(const HttpRequest& req) {
     return out;
   });
   return r;
+}
+
+// --- releases ----------------------------------------------------------------------------
+
+HttpResponse Api::PublishRelease(const Principal& who) {
+  if (options_.publisher == nullptr || !options_.publisher->can_publish()) {
+    return HttpResponse::Error(503, "publishing-unavailable",
+                               "this server holds no signing key: publish from a node that does, "
+                               "or with `canvass publish`");
+  }
+  auto outcome = options_.publisher->PublishNow(Actor{"admin", who.credential}, "admin");
+  if (!outcome.ok()) {
+    return HttpResponse::Error(409, "release-refused", outcome.status().message());
+  }
+  return JsonResponse(outcome->published ? 201 : 200, {{"published", outcome->published},
+                                                       {"number", outcome->number},
+                                                       {"ledger_seq", outcome->ledger_seq},
+                                                       {"seq", outcome->seq}});
+}
+
+HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg) {
+  auto cached = [&](HttpResponse r, const std::string& etag, const char* cache) {
+    r.headers.emplace_back("ETag", "\"" + etag + "\"");
+    r.headers.emplace_back("Cache-Control", cache);
+    if (req.Header("if-none-match") == "\"" + etag + "\"") {
+      r.status = 304;
+      r.body.clear();
+    }
+    return r;
+  };
+  if (seg.size() == 1) {
+    auto [index, latest] = intake_.Read([](const ElectionState& s) {
+      return std::pair{ReleaseIndexJson(s), s.releases().empty() ? 0 : s.releases().back().seq};
+    });
+    return cached(JsonResponse(200, index), fmt::format("i{}", latest), "public, max-age=5");
+  }
+  if (seg.size() > 3) return HttpResponse::Error(404, "not-found", "no such release file");
+  const bool latest = seg[1] == "latest";
+  const std::optional<int64_t> number = latest ? std::nullopt : ParseId(seg[1]);
+  if (!latest && !number) {
+    return HttpResponse::Error(404, "not-found", "a release is named by its number or \"latest\"");
+  }
+  const std::string kind = seg.size() == 3 ? seg[2] : "json";
+  auto record = intake_.Read([&](const ElectionState& s) -> std::optional<ReleaseRecord> {
+    if (s.releases().empty()) return std::nullopt;
+    if (latest) return s.releases().back();
+    if (*number > static_cast<int64_t>(s.releases().size())) return std::nullopt;
+    return s.releases()[static_cast<size_t>(*number - 1)];
+  });
+  if (!record) return HttpResponse::Error(404, "not-found", "no such release (yet)");
+  const char* cache = latest ? "public, max-age=5" : "public, max-age=31536000, immutable";
+  const int64_t n = record->number;
+  HttpResponse r;
+  if (kind == "sig") {
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = record->signature + "\n";
+    const std::string etag = Sha256Hex(r.body);
+    return cached(std::move(r), etag, cache);
+  }
+  static const std::map<std::string, std::pair<std::string (*)(int64_t), const char*>> kKinds = {
+      {"json", {&ReleaseJsonName, "application/json"}},
+      {"precincts.csv", {&ReleasePrecinctsCsvName, "text/csv; charset=utf-8"}},
+      {"totals.csv", {&ReleaseTotalsCsvName, "text/csv; charset=utf-8"}},
+      {"cdf.json", {&ReleaseCdfName, "application/json"}}};
+  auto it = kKinds.find(kind);
+  if (it == kKinds.end()) {
+    return HttpResponse::Error(404, "not-found",
+                               "a release's files are json, precincts.csv, totals.csv, cdf.json "
+                               "and sig");
+  }
+  const std::string name = it->second.first(n);
+  const std::string sha = record->files.value(name, std::string());
+  if (!IsHex64(sha)) return HttpResponse::Error(404, "not-found", "the release names no " + name);
+  r.content_type = it->second.second;
+  r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
+  if (req.Header("if-none-match") != "\"" + sha + "\"") {
+    auto blob = intake_.GetBlob(sha);
+    if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
+    if (!blob->has_value()) {
+      return HttpResponse::Error(404, "not-found", name + " is not in this node's store");
+    }
+    r.body = std::move(**blob);
+  }
+  return cached(std::move(r), sha, cache);
 }
 
 }  // namespace canvass

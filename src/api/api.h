@@ -27,6 +27,8 @@
 
 namespace canvass {
 
+class Publisher;  // publish/publisher.h
+
 struct ApiOptions {
   std::string session_key;              // hex; signs session tokens (credentials.h)
   int64_t session_seconds = 24 * 3600;  // token lifetime
@@ -41,6 +43,9 @@ struct ApiOptions {
   std::function<int64_t()> now_unix;  // injected clock; default: the system clock
   // The web front end, served for every path outside /api/v1 and /metrics; null: none (404).
   std::shared_ptr<const StaticFiles> web;
+  // Publishes releases for POST /api/v1/releases; null: that route answers 503. Must outlive
+  // the Api.
+  Publisher* publisher = nullptr;
 };
 
 class Api {
@@ -72,6 +77,8 @@ class Api {
   HttpResponse Results(const HttpRequest& req);
   HttpResponse Events(const HttpRequest& req);
   HttpResponse Ledger(const HttpRequest& req);
+  HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
+  HttpResponse PublishRelease(const Principal& who);
   void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
                    Respond respond);
   bool AllowSubmission(const std::string& credential);

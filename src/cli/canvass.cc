@@ -103,6 +103,8 @@ int RunCanvass(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   init_cmd->add_option("--codes-out", init.codes_out, "Where to write the access codes CSV");
   init_cmd->add_flag("--fast-kdf", init.fast_kdf, "Cheapest Argon2id (tests only)");
+  init_cmd->add_option("--signing-key-file", init.signing_key_file,
+                       "Where to write the secret release signing key (default <store>.sign)");
 
   ServeOptions serve;
   serve.data_dir = data_dir;
@@ -122,6 +124,8 @@ int RunCanvass(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   serve_cmd->add_option("--session-key-file", serve.session_key_file,
                         "Key that signs sessions (share it between nodes)");
+  serve_cmd->add_option("--signing-key-file", serve.signing_key_file,
+                        "The secret release signing key (default <store>.sign)");
   serve_cmd->add_option("--port-file", serve.port_file, "Write the bound port to this file");
   serve_cmd->add_flag("--fast-kdf", serve.fast_kdf, "Cheapest Argon2id (tests only)");
   serve_cmd->add_flag("--no-rate-limits", serve.no_rate_limits,
@@ -157,6 +161,27 @@ int RunCanvass(int argc, char** argv) {
       ->required();
   reissue_cmd->add_flag("--fast-kdf", creds.fast_kdf, "Cheapest Argon2id (tests only)");
 
+  PublishOptions publish;
+  auto* publish_cmd = app.add_subcommand(
+      "publish", "Publish a signed release if the ledger moved, and write the static site");
+  publish_cmd->add_option("--store", publish.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  publish_cmd->add_option("--out", publish.out, "The site's directory")->required();
+  publish_cmd->add_option("--key", publish.key_file, "The secret signing key file");
+  ReleaseVerifyOptions rverify;
+  auto* release_cmd = app.add_subcommand("release", "Check published releases");
+  release_cmd->require_subcommand(1);
+  auto* rverify_cmd = release_cmd->add_subcommand(
+      "verify", "Check a release's signature and files; rebuild it from the ledger export");
+  rverify_cmd->add_option("--release", rverify.release, "release-N.json")->required();
+  rverify_cmd->add_option("--signature", rverify.signature, "Default: release-N.json.sig");
+  rverify_cmd->add_option("--key", rverify.key, "election.pub (default: the ledger's key)");
+  rverify_cmd->add_option("--ledger", rverify.ledger, "ledger.jsonl: rebuild the release from it");
+  rverify_cmd->add_option("--csv", rverify.precincts_csv, "release-N-precincts.csv");
+  rverify_cmd->add_option("--totals-csv", rverify.totals_csv, "release-N-totals.csv");
+  rverify_cmd->add_option("--cdf", rverify.cdf, "release-N-cdf.json");
+  rverify_cmd->add_flag("--json", rverify.json, "Print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -185,6 +210,8 @@ int RunCanvass(int argc, char** argv) {
   if (*verify_cmd) return RunLedgerVerify(ledger, out, err);
   if (*export_cmd) return RunLedgerExport(ledger, out, err);
   if (*reissue_cmd) return RunCredentialsReissue(creds, out, err);
+  if (*publish_cmd) return RunPublish(publish, out, err);
+  if (*rverify_cmd) return RunReleaseVerify(rverify, out, err);
   return kExitUsage;
 }
 

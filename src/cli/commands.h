@@ -70,6 +70,7 @@ struct InitOptions {
   int operators = 4;
   std::string codes_out;  // default canvass-codes.csv
   bool fast_kdf = false;  // the cheapest Argon2id (tests, rehearsals); never for a real night
+  std::string signing_key_file;  // default: DefaultSigningKeyFile(store)
 };
 int RunInit(const InitOptions& options, std::ostream& out, std::ostream& err);
 
@@ -86,6 +87,8 @@ struct ServeOptions {
   bool fast_kdf = false;
   bool no_rate_limits = false;  // load tests from one address
   std::string web_dir;          // the built front end served at /; empty: <source>/web/dist
+
+  std::string signing_key_file;  // default: DefaultSigningKeyFile(store); absent: no publishing
 };
 int RunServe(const ServeOptions& options, std::ostream& out, std::ostream& err);
 
@@ -106,6 +109,25 @@ struct CredentialsOptions {
   bool fast_kdf = false;
 };
 int RunCredentialsReissue(const CredentialsOptions& options, std::ostream& out, std::ostream& err);
+
+// Releases (docs/releases.md). The secret signing key lives beside the store:
+// <store>.sign for SQLite, canvass-sign.key for PostgreSQL.
+std::string DefaultSigningKeyFile(const std::string& store);
+struct PublishOptions {
+  std::string store = "canvass.db";
+  std::string out;       // the static site's directory
+  std::string key_file;  // default: DefaultSigningKeyFile(store)
+};
+int RunPublish(const PublishOptions& options, std::ostream& out, std::ostream& err);
+struct ReleaseVerifyOptions {
+  std::string release;                         // release-N.json
+  std::string signature;                       // default: release-N.json.sig beside it
+  std::string key;                             // election.pub; default: the ledger's signing key
+  std::string ledger;                          // ledger.jsonl: rebuild the release from it
+  std::string precincts_csv, totals_csv, cdf;  // default: the declared names beside the release
+  bool json = false;
+};
+int RunReleaseVerify(const ReleaseVerifyOptions& options, std::ostream& out, std::ostream& err);
 
 // The README's main job: the real Iowa 2020 releases, checked and tabulated from data/.
 int RunDemo(const std::string& data_dir, std::ostream& out, std::ostream& err);

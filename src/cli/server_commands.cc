@@ -19,6 +19,8 @@
 #include "intake/setup.h"
 #include "io/importers.h"
 #include "ledger/chain.h"
+#include "publish/publisher.h"
+#include "publish/signing.h"
 
 namespace canvass {
 
@@ -110,10 +112,19 @@ int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
   if (!setup.ok()) return Fail(err, setup.status(), kExitUsage);
   setup->operators = o.operators;
   setup->cost = cost;
+  const SigningKey signing = NewSigningKey();
+  setup->signing_key = signing.public_hex;
   auto intake = Intake::Open(o.store);
   if (!intake.ok()) return Fail(err, intake.status());
   auto codes = CreateElection(**intake, *setup);
   if (!codes.ok()) return Fail(err, codes.status());
+  const std::string key_file =
+      o.signing_key_file.empty() ? DefaultSigningKeyFile(o.store) : o.signing_key_file;
+  if (Status st = WritePrivateFile(key_file, signing.seed_hex + "\n"); !st.ok()) {
+    return Fail(err, st);
+  }
+  out << fmt::format("Release signing key: public {} (on the ledger), secret in {} (owner-only).\n",
+                     signing.public_hex, key_file);
   const std::string sheet = o.codes_out.empty() ? std::string("canvass-codes.csv") : o.codes_out;
   if (Status st = WritePrivateFile(sheet, CodesCsv(*codes)); !st.ok()) return Fail(err, st);
   const auto head = (*intake)->Read([](const ElectionState& s) {
@@ -166,6 +177,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
     init.data_dir = o.data_dir;
     init.codes_out = o.codes_out;
     init.fast_kdf = o.fast_kdf;
+    init.signing_key_file = o.signing_key_file;
     intake = Status::FailedPrecondition("reopened below");  // DoInit opens the store itself
     if (int rc = DoInit(init, out, err); rc != kExitOk) return rc;
     intake = Intake::Open(o.store);
@@ -176,8 +188,19 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   auto key = SessionKey(key_file);
   if (!key.ok()) return Fail(err, key.status());
 
+  const std::string sign_file =
+      o.signing_key_file.empty() ? DefaultSigningKeyFile(o.store) : o.signing_key_file;
+  auto signing = ReadSigningKeyFile(sign_file);
+  if (!signing.ok()) return Fail(err, signing.status());
+  if (!signing->has_value()) {
+    out << fmt::format("canvass: no signing key at {}: releases are served, not published\n",
+                       sign_file);
+  }
+  Publisher publisher(**intake, *signing);
+
   Metrics metrics;
   ApiOptions api_options;
+  api_options.publisher = &publisher;
   api_options.session_key = *key;
   api_options.kdf = o.fast_kdf ? KdfCost::Test() : KdfCost::Server();
   if (o.no_rate_limits) {
@@ -213,6 +236,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
     return Fail(err, st);
   }
   api.SetStreamNotifier([&server] { server.NotifyStreams(); });
+  publisher.Start();
   const auto seq = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
   out << fmt::format("canvass: serving {} ({}, {} ledger events) at http://{}:{}/\n", o.store,
                      (*intake)->store_kind(), seq, o.address, server.port());
@@ -228,6 +252,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   }
   server.Wait();
   server.Stop();
+  publisher.Stop();
   api.SetStreamNotifier(nullptr);
   // The intake's writer thread calls back into `api`, `metrics` and `server` (commit listeners,
   // answers to submissions still queued), and may be finishing a batch now: end it while they

@@ -3,8 +3,10 @@
 #include <sodium.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "core/text.h"
+#include "io/importers.h"
 
 namespace canvass {
 
@@ -75,6 +77,16 @@ SigningKey NewSigningKey() {
 
 Result<SigningKey> ParseSigningKeyFile(std::string_view text) {
   return SigningKeyFromSeed(Trim(text));
+}
+
+Result<std::optional<SigningKey>> ReadSigningKeyFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::optional<SigningKey>();
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto key = ParseSigningKeyFile(*text);
+  if (!key.ok()) return Status::InvalidArgument(path + ": " + key.status().message());
+  return std::optional<SigningKey>(std::move(key).value());
 }
 
 std::string SignHex(const SigningKey& key, std::string_view message) {

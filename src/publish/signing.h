@@ -9,9 +9,10 @@
 // A signature is 64 bytes, written as 128 lower-case hex digits: the detached signature of the
 // exact bytes of release-N.json.
 //
-// Thread-safety: pure functions (sodium_init is called once, thread-safely).
+// Thread-safety: pure functions but ReadSigningKeyFile (sodium_init is called once, thread-safely).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,10 @@ Result<SigningKey> SigningKeyFromSeed(std::string_view seed_hex);
 
 // Reads a key file's text (the seed, surrounding white space ignored).
 Result<SigningKey> ParseSigningKeyFile(std::string_view text);
+
+// Reads a key file; an empty optional when there is no file at `path`. Writing one is the
+// command line's job (owner-only, 0600).
+Result<std::optional<SigningKey>> ReadSigningKeyFile(const std::string& path);
 
 // 128 hex digits: the Ed25519 signature of `message`.
 std::string SignHex(const SigningKey& key, std::string_view message);

@@ -1,0 +1,109 @@
+#include "publish/publisher.h"
+
+#include "intake/setup.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace canvass {
+
+Publisher::Publisher(Intake& intake, std::optional<SigningKey> key)
+    : intake_(intake), key_(std::move(key)) {}
+
+Publisher::~Publisher() { Stop(); }
+
+Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::string& channel) {
+  if (!key_) return Status::FailedPrecondition("this node holds no signing key");
+  std::lock_guard lock(publish_mu_);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    // A copy, so that the writer is not held up while the release is built.
+    ElectionState state = intake_.Read([](const ElectionState& s) { return s; });
+    if (!state.created()) return Status::FailedPrecondition("the store holds no election");
+    if (!state.signing_key().empty() && state.signing_key() != key_->public_hex) {
+      return Status::FailedPrecondition(
+          fmt::format("the signing key file holds key {}, but the election's key is {}",
+                      key_->public_hex, state.signing_key()));
+    }
+    if (!LedgerMovedSinceRelease(state)) {
+      PublishOutcome o;
+      if (!state.releases().empty()) {
+        o.number = state.releases().back().number;
+        o.ledger_seq = state.releases().back().ledger_seq;
+      }
+      return o;
+    }
+    auto release = BuildRelease(state);
+    if (!release.ok()) return release.status();
+    const std::string signature = SignHex(*key_, release->json.bytes);
+    for (const ReleaseFile* f : release->files()) {
+      CANVASS_RETURN_IF_ERROR(intake_.PutBlob(f->sha256, f->bytes));
+    }
+    Outcome o = intake_.SubmitAndWait(
+        Submission{"release-published", actor, channel, ReleaseEventPayload(*release, signature)});
+    if (o.kind == Outcome::Kind::kAccepted) {
+      return PublishOutcome{true, release->number, release->ledger_seq, o.seq};
+    }
+    const bool raced =
+        o.kind == Outcome::Kind::kRejected &&
+        (o.rejection->code == "release-number" || o.rejection->code == "release-stale");
+    if (!raced)
+      return Status::FailedPrecondition("the release was not recorded: " + OutcomeMessage(o));
+  }
+  return Status::FailedPrecondition("other nodes kept publishing first; try again");
+}
+
+void Publisher::Start() {
+  intake_.OnCommit([this](int64_t) {
+    {
+      std::lock_guard lock(mu_);
+      wake_ = true;
+    }
+    cv_.notify_one();
+  });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Publisher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Publisher::Loop() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last = Clock::now() - std::chrono::hours(1);
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    const PublicationPolicy policy =
+        intake_.Read([](const ElectionState& s) { return s.publication_policy(); });
+    if (policy.mode != "manual" && key_) {
+      // each-report: at most one release per second (or per `seconds` when larger).
+      auto gap = std::chrono::seconds(std::max<int64_t>(1, policy.seconds));
+      if (Clock::now() < last + gap) {
+        cv_.wait_until(lock, last + gap, [&] { return stop_; });
+        continue;
+      }
+      if (intake_.Read([](const ElectionState& s) { return LedgerMovedSinceRelease(s); })) {
+        lock.unlock();
+        auto outcome = PublishNow(Actor{"admin", "cli"}, "admin");
+        if (!outcome.ok()) {
+          std::fprintf(stderr, "canvass: automatic release failed: %s\n",
+                       outcome.status().message().c_str());
+        }
+        last = Clock::now();
+        lock.lock();
+        continue;
+      }
+    }
+    // Wake on the next commit (a report, a new policy), and look again every second anyway.
+    wake_ = false;
+    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_ || wake_; });
+  }
+}
+
+}  // namespace canvass
