@@ -257,6 +257,18 @@ inline CommandRun InitDemo(const std::string& dir, const std::string& store) {
                           store, "--codes-out", dir + "/codes.csv"});
 }
 
+// How many events the store's ledger holds, by `canvass ledger verify --json`; -1 (and a test
+// failure) when it does not verify.
+inline int64_t VerifiedEvents(const std::string& dir, const std::string& store) {
+  CommandRun run = RunCommand(dir, {"ledger", "verify", "--json", "--store", store});
+  json report = json::parse(run.out, nullptr, false);
+  if (run.exit_code != 0 || report.is_discarded() || !report["events"].is_number_integer()) {
+    ADD_FAILURE() << "ledger verify: " << run.out;
+    return -1;
+  }
+  return report["events"].get<int64_t>();
+}
+
 // A ledger export read back: one parsed event per line (null when a line does not parse).
 inline std::vector<json> ParseLedger(const std::string& jsonl) {
   std::vector<json> out;

@@ -13,14 +13,6 @@
 namespace canvass::server_test {
 namespace {
 
-constexpr int64_t kSetupEvents = 1785;  // election-created and the demo's credentials
-// Three precincts, each a first then a final alignment: events 1786 .. 1791.
-constexpr int64_t kFirstReport = kSetupEvents + 1;
-constexpr int64_t kEvents = kSetupEvents + 6;
-// A first alignment in the middle of the reports, and the final alignment after it.
-constexpr int64_t kFirst = kFirstReport + 2;
-constexpr int64_t kFinal = kFirst + 1;
-
 // Opens, runs, closes: every call leaves no connection (so no WAL) behind.
 class Db {
  public:
@@ -116,6 +108,11 @@ class TamperTest : public ::testing::Test {
     }
     server.Kill();
     Db(store).Exec("PRAGMA wal_checkpoint(TRUNCATE)");  // everything in the main file
+    events_ = VerifiedEvents(base_->path(), store);
+    // The three precincts' reports end the ledger, each a first then a final alignment. A first
+    // alignment in the middle of them, and the final alignment after it:
+    first_ = events_ - 3;
+    final_ = first_ + 1;
   }
   static void TearDownTestSuite() {
     delete base_;
@@ -162,22 +159,28 @@ class TamperTest : public ::testing::Test {
   }
 
   static TempDir* base_;
+  static int64_t events_;
+  static int64_t first_;
+  static int64_t final_;
   TempDir dir_;
   std::string store_ = dir_ / "canvass.db";
 };
 
 TempDir* TamperTest::base_ = nullptr;
+int64_t TamperTest::events_ = 0;
+int64_t TamperTest::first_ = 0;
+int64_t TamperTest::final_ = 0;
 
 TEST_F(TamperTest, AnUntouchedStoreVerifies) {
-  ExpectOk(Verify(), kEvents);
+  ExpectOk(Verify(), events_);
   Db db(store_);
-  auto [line, hash] = db.Row(kFirst);
+  auto [line, hash] = db.Row(first_);
   EXPECT_EQ(json::parse(line)["type"], "first-alignment-reported");
-  EXPECT_EQ(json::parse(db.Row(kFinal).first)["type"], "final-alignment-reported");
+  EXPECT_EQ(json::parse(db.Row(final_).first)["type"], "final-alignment-reported");
 }
 
 TEST_F(TamperTest, AFlippedByteInTheStoreIsAHashMismatchAtThatEvent) {
-  for (int64_t seq : {int64_t{1}, int64_t{2}, kFirst, kEvents}) {
+  for (int64_t seq : {int64_t{1}, int64_t{2}, first_, events_}) {
     SCOPED_TRACE(seq);
     std::filesystem::remove(store_);
     std::filesystem::copy_file(*base_ / "canvass.db", store_);
@@ -194,126 +197,126 @@ TEST_F(TamperTest, AFlippedByteInTheStoreIsAHashMismatchAtThatEvent) {
 TEST_F(TamperTest, AChangedLineWithItsHashRecomputedBreaksTheNextEventsPrev) {
   {
     Db db(store_);
-    const std::string line = Recounted(db.Row(kFirst).first);
-    db.SetRow(kFirst, line, Sha256Hex(line));
+    const std::string line = Recounted(db.Row(first_).first);
+    db.SetRow(first_, line, Sha256Hex(line));
   }
-  ExpectDamage(Verify(), kFinal, "prev-mismatch");
+  ExpectDamage(Verify(), final_, "prev-mismatch");
 }
 
 TEST_F(TamperTest, ADeletedEventIsAGap) {
-  Db(store_).Exec(fmt::format("DELETE FROM events WHERE seq = {}", kFirst));
-  ExpectDamage(Verify(), kFirst, "gap");
+  Db(store_).Exec(fmt::format("DELETE FROM events WHERE seq = {}", first_));
+  ExpectDamage(Verify(), first_, "gap");
 }
 
 TEST_F(TamperTest, TwoRowsExchangedAreASeqMismatch) {
   {
     Db db(store_);
-    auto first = db.Row(kFirst);
-    auto final = db.Row(kFinal);
-    db.SetRow(kFirst, final.first, final.second);
-    db.SetRow(kFinal, first.first, first.second);
+    auto first = db.Row(first_);
+    auto final = db.Row(final_);
+    db.SetRow(first_, final.first, final.second);
+    db.SetRow(final_, first.first, first.second);
   }
-  ExpectDamage(Verify(), kFirst, "seq-mismatch");
+  ExpectDamage(Verify(), first_, "seq-mismatch");
 }
 
 TEST_F(TamperTest, TwoLinesExchangedUnderTheirHashesAreAHashMismatch) {
   {
     Db db(store_);
-    auto first = db.Row(kFirst);
-    auto final = db.Row(kFinal);
-    db.SetRow(kFirst, final.first, first.second);
-    db.SetRow(kFinal, first.first, final.second);
+    auto first = db.Row(first_);
+    auto final = db.Row(final_);
+    db.SetRow(first_, final.first, first.second);
+    db.SetRow(final_, first.first, final.second);
   }
-  ExpectDamage(Verify(), kFirst, "hash-mismatch");
+  ExpectDamage(Verify(), first_, "hash-mismatch");
 }
 
 TEST_F(TamperTest, DeletedTailRowsAreATruncation) {
-  Db(store_).Exec(fmt::format("DELETE FROM events WHERE seq > {}", kFinal));
-  // The store's recorded head still names event kEvents: the first missing one is reported.
+  Db(store_).Exec(fmt::format("DELETE FROM events WHERE seq > {}", final_));
+  // The store's recorded head still names the last event: the first missing one is reported.
   CommandRun run = Verify();
-  ExpectDamage(run, kFinal + 1, "truncated");
-  EXPECT_NE(run.out.find(fmt::format("({} events before it verify", kFinal)), std::string::npos)
+  ExpectDamage(run, final_ + 1, "truncated");
+  EXPECT_NE(run.out.find(fmt::format("({} events before it verify", final_)), std::string::npos)
       << run.out;
   CommandRun json_run = Verify({"--json"});
   EXPECT_EQ(json_run.exit_code, 1);
   json report = json::parse(json_run.out, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << json_run.out;
   EXPECT_EQ(report["ok"], false);
-  EXPECT_EQ(report["events"], kFinal);
-  EXPECT_EQ(report["problem"]["seq"], kFinal + 1);
+  EXPECT_EQ(report["events"], final_);
+  EXPECT_EQ(report["problem"]["seq"], final_ + 1);
   EXPECT_EQ(report["problem"]["kind"], "truncated");
 }
 
 TEST_F(TamperTest, AnUntouchedExportVerifiesAndReachesItsHead) {
   const std::vector<std::string> lines = Lines(Export());
-  ASSERT_EQ(lines.size(), static_cast<size_t>(kEvents));
-  ExpectOk(VerifyFile(dir_ / "ledger.jsonl"), kEvents);
-  ExpectOk(VerifyFile(dir_ / "ledger.jsonl", {"--expect-head", Head(lines)}), kEvents);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(events_));
+  ExpectOk(VerifyFile(dir_ / "ledger.jsonl"), events_);
+  ExpectOk(VerifyFile(dir_ / "ledger.jsonl", {"--expect-head", Head(lines)}), events_);
   // And a head from before the last reports (a receipt, an earlier release) is on the way.
   ExpectOk(
       VerifyFile(dir_ / "ledger.jsonl",
-                 {"--expect-head", fmt::format("{}:{}", kFirst, Sha256Hex(lines[kFirst - 1]))}),
-      kEvents);
-  ExpectOk(Verify({"--expect-head", Head(lines)}), kEvents);
+                 {"--expect-head", fmt::format("{}:{}", first_, Sha256Hex(lines[first_ - 1]))}),
+      events_);
+  ExpectOk(Verify({"--expect-head", Head(lines)}), events_);
 }
 
 TEST_F(TamperTest, AChangedByteInAnExportIsFound) {
   std::vector<std::string> lines = Lines(Export());
-  ASSERT_EQ(lines.size(), static_cast<size_t>(kEvents));
+  ASSERT_EQ(lines.size(), static_cast<size_t>(events_));
   const std::string copy = dir_ / "changed.jsonl";
 
   // A figure changed: the line is still a valid event, but the next one's prev no longer matches.
   std::vector<std::string> changed = lines;
-  changed[kFirst - 1] = Recounted(changed[kFirst - 1]);
+  changed[first_ - 1] = Recounted(changed[first_ - 1]);
   WriteWholeFile(copy, Joined(changed));
-  ExpectDamage(VerifyFile(copy), kFinal, "prev-mismatch");
+  ExpectDamage(VerifyFile(copy), final_, "prev-mismatch");
 
   // The last event changed (its final alignment now counts one more than the first): no event
   // after it names its hash, but its known head does, and the replay refuses the figures.
   changed = lines;
   changed.back() = Recounted(changed.back());
   WriteWholeFile(copy, Joined(changed));
-  ExpectDamage(VerifyFile(copy, {"--expect-head", Head(lines)}), kEvents, "head-mismatch");
-  ExpectDamage(VerifyFile(copy), kEvents, "replay");
+  ExpectDamage(VerifyFile(copy, {"--expect-head", Head(lines)}), events_, "head-mismatch");
+  ExpectDamage(VerifyFile(copy), events_, "replay");
 
   // A byte that breaks the JSON.
   changed = lines;
-  changed[kFirst - 1][0] = '[';
+  changed[first_ - 1][0] = '[';
   WriteWholeFile(copy, Joined(changed));
-  ExpectDamage(VerifyFile(copy), kFirst, "unparseable");
+  ExpectDamage(VerifyFile(copy), first_, "unparseable");
 }
 
 TEST_F(TamperTest, ARemovedLineInAnExportIsAGap) {
   std::vector<std::string> lines = Lines(Export());
-  ASSERT_EQ(lines.size(), static_cast<size_t>(kEvents));
-  lines.erase(lines.begin() + (kFirst - 1));
+  ASSERT_EQ(lines.size(), static_cast<size_t>(events_));
+  lines.erase(lines.begin() + (first_ - 1));
   const std::string copy = dir_ / "removed.jsonl";
   WriteWholeFile(copy, Joined(lines));
   CommandRun run = VerifyFile(copy);
-  ExpectDamage(run, kFirst, "gap");
-  EXPECT_NE(run.out.find(fmt::format("removed.jsonl:{}", kFirst)), std::string::npos) << run.out;
+  ExpectDamage(run, first_, "gap");
+  EXPECT_NE(run.out.find(fmt::format("removed.jsonl:{}", first_)), std::string::npos) << run.out;
 }
 
 TEST_F(TamperTest, AnExportCutInTheMiddleOfALineIsUnparseableThere) {
   const std::string text = Export();
   const std::vector<std::string> lines = Lines(text);
-  ASSERT_EQ(lines.size(), static_cast<size_t>(kEvents));
+  ASSERT_EQ(lines.size(), static_cast<size_t>(events_));
   const std::string copy = dir_ / "cut.jsonl";
   WriteWholeFile(copy, text.substr(0, text.size() - lines.back().size() / 2));
-  ExpectDamage(VerifyFile(copy), kEvents, "unparseable");
+  ExpectDamage(VerifyFile(copy), events_, "unparseable");
 }
 
 TEST_F(TamperTest, AnExportCutBetweenLinesNeedsItsHeadToTell) {
   std::vector<std::string> lines = Lines(Export());
-  ASSERT_EQ(lines.size(), static_cast<size_t>(kEvents));
+  ASSERT_EQ(lines.size(), static_cast<size_t>(events_));
   const std::string head = Head(lines);
-  lines.resize(static_cast<size_t>(kFinal));
+  lines.resize(static_cast<size_t>(final_));
   const std::string copy = dir_ / "short.jsonl";
   WriteWholeFile(copy, Joined(lines));
   // Without a head a shorter ledger is all there is to see (docs/ledger-format.md).
-  ExpectOk(VerifyFile(copy), kFinal);
+  ExpectOk(VerifyFile(copy), final_);
   CommandRun run = VerifyFile(copy, {"--expect-head", head});
-  ExpectDamage(run, kFinal + 1, "truncated");
+  ExpectDamage(run, final_ + 1, "truncated");
 }
 
 }  // namespace
