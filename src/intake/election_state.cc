@@ -792,7 +792,12 @@ std::optional<Rejection> ElectionState::ApplyPolicy(const Event& e) {
 void ElectionState::RememberAnswer(const Event& e, int64_t precinct_id) {
   auto submission = StringMember(e.payload, "submission");
   if (!submission || submission->empty()) return;
-  json body = {{"receipt", {{"seq", e.seq}, {"event", e.type}, {"hash", current_hash_}}},
+  answers_[e.actor.role + "/" + e.actor.id + "/" + *submission] =
+      Answer{e.seq, AnswerBody(e, current_hash_, precinct_id)};
+}
+
+json ElectionState::AnswerBody(const Event& e, const std::string& hash, int64_t precinct_id) const {
+  json body = {{"receipt", {{"seq", e.seq}, {"event", e.type}, {"hash", hash}}},
                {"precinct", PrecinctJson(*this, precinct_id, false)}};
   if (e.type == "hotline-entry") {
     // waiting: no other operator has entered this stage; agreed: another's entry matches (the
@@ -812,7 +817,7 @@ void ElectionState::RememberAnswer(const Event& e, int64_t precinct_id) {
   } else if (Member(e.payload, "hotline_entries") != nullptr) {
     body["hotline"] = "accepted";
   }
-  answers_[e.actor.role + "/" + e.actor.id + "/" + *submission] = Answer{e.seq, std::move(body)};
+  return body;
 }
 
 std::string ElectionState::StatusOf(int64_t id) const {

@@ -142,6 +142,11 @@ class ElectionState {
   // "op-1/5d6e..." -> the answer given. Key: actor role, actor id and submission id.
   const Answer* answer(const Actor& actor, const std::string& submission) const;
 
+  // The answer to `e`, an event about precinct `precinct_id` that was just applied (`hash` is
+  // its hash): the receipt, the precinct as it stands now and, for hotline entries, whether
+  // another operator's entry agrees. A retry with the same submission id gets it again.
+  nlohmann::json AnswerBody(const Event& e, const std::string& hash, int64_t precinct_id) const;
+
   // "not-reported", "first-reported", "final-reported", "tie-pending", "must-realign",
   // "confirmed"; disputes and findings are reported beside it.
   std::string StatusOf(int64_t id) const;

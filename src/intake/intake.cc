@@ -214,6 +214,7 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
   event.type = s.type;
   event.payload = s.payload;
   if (auto r = OfferEvent(event, out)) return Rejected(std::move(*r));
+  Event answered = event;  // the last event appended for this submission
 
   // A hotline entry that agrees with another operator's: the report itself follows.
   if (s.type == "hotline-entry") {
@@ -236,7 +237,8 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
         for (const auto& [k, v] : mine.figures.items()) report.payload[k] = v;
         report.payload["hotline_entries"] = {other.seq, mine.seq};
         report.time.clear();
-        (void)OfferEvent(report, out);  // refused: the entries stay for reconciliation
+        // Refused: the entries stay for reconciliation.
+        if (!OfferEvent(report, out)) answered = report;
         break;
       }
     }
@@ -248,8 +250,18 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
     if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) o.body = a->body;
   }
   if (o.body.is_null()) {
-    o.body = {
-        {"receipt", {{"seq", state_.seq()}, {"event", s.type}, {"hash", state_.head_hash()}}}};
+    // No submission id: the same answer a retry-safe submission gets.
+    answered.seq = state_.seq();
+    const json* precinct = answered.payload.is_object() && answered.payload.contains("precinct")
+                               ? &answered.payload["precinct"]
+                               : nullptr;
+    if (precinct != nullptr && precinct->is_number_integer() &&
+        state_.precinct(precinct->get<int64_t>()) != nullptr) {
+      o.body = state_.AnswerBody(answered, state_.head_hash(), precinct->get<int64_t>());
+    } else {
+      o.body = {
+          {"receipt", {{"seq", state_.seq()}, {"event", s.type}, {"hash", state_.head_hash()}}}};
+    }
   }
   return o;
 }
