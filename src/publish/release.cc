@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -423,7 +424,17 @@ json ReleaseEventPayload(const Release& release, const std::string& signature_he
           {"signature", signature_hex}};
 }
 
-Result<Release> BuildRelease(const ElectionState& s) {
+Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
+  using Clock = std::chrono::steady_clock;
+  auto mark = Clock::now();
+  auto lap = [&](int64_t ReleaseTimings::*slot) {
+    const auto now = Clock::now();
+    if (timings != nullptr) {
+      timings->*slot += std::chrono::duration_cast<std::chrono::nanoseconds>(now - mark).count();
+    }
+    mark = now;
+  };
+  if (timings != nullptr) *timings = ReleaseTimings{};
   if (!s.created() || s.seq() < 1) {
     return Status::FailedPrecondition("the ledger holds no election to release results of");
   }
@@ -436,6 +447,7 @@ Result<Release> BuildRelease(const ElectionState& s) {
   const Election election = s.ReportedElection();
   auto tab = Tabulate(s.ruleset(), election, s.ReportedChecks());
   if (!tab.ok()) return tab.status();
+  lap(&ReleaseTimings::tabulate);
   const std::vector<PrecinctRow> rows = PrecinctRows(s);
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
@@ -498,11 +510,15 @@ Result<Release> BuildRelease(const ElectionState& s) {
       by_status["final-reported"] + by_status["confirmed"] == static_cast<int64_t>(rows.size());
   const std::string status = complete ? "unofficial-complete" : "unofficial-partial";
 
+  lap(&ReleaseTimings::json);
   rel.precincts_csv =
       MakeFile(ReleasePrecinctsCsvName(rel.number), kCsvType, PrecinctsCsv(s, rows));
+  lap(&ReleaseTimings::precincts_csv);
   rel.totals_csv = MakeFile(ReleaseTotalsCsvName(rel.number), kCsvType, TotalsCsv(s, *tab));
+  lap(&ReleaseTimings::totals_csv);
   rel.cdf = MakeFile(ReleaseCdfName(rel.number), kJsonType,
                      CdfJson(s, *tab, rows, status, rel.time, rel.number));
+  lap(&ReleaseTimings::cdf);
 
   json reporting = {{"precincts", static_cast<int64_t>(rows.size())},
                     {"included", static_cast<int64_t>(in.size())},
@@ -529,6 +545,7 @@ Result<Release> BuildRelease(const ElectionState& s) {
               {"precincts", std::move(precincts)},
               {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
   rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());
+  lap(&ReleaseTimings::json);
   return rel;
 }
 

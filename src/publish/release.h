@@ -51,9 +51,19 @@ struct Release {
   }
 };
 
+// Where BuildRelease spends its time, in nanoseconds (for bench/release_bench.cc).
+struct ReleaseTimings {
+  int64_t tabulate = 0;  // ReportedElection, ReportedChecks and Tabulate
+  int64_t precincts_csv = 0;
+  int64_t totals_csv = 0;
+  int64_t cdf = 0;
+  int64_t json = 0;  // the precinct list, TabulationToJson and the canonical dump
+};
+
 // The release of the state's ledger prefix 1..state.seq(). FailedPrecondition when no election
-// was created; an error when the tabulation fails (a total too large to represent).
-Result<Release> BuildRelease(const ElectionState& state);
+// was created; an error when the tabulation fails (a total too large to represent). `timings`,
+// when given, is filled in; it never changes the bytes.
+Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings = nullptr);
 
 // File names of release `number`.
 std::string ReleaseJsonName(int64_t number);          // release-N.json
