@@ -1,0 +1,166 @@
+// The release routes through the real HTTP server: publishing as an administrator, the index,
+// each file's bytes with its SHA-256 as a strong ETag and 304 on If-None-Match, the cache
+// lifetimes, the policy event, and the event stream announcing the release number.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "api/api.h"
+#include "core/sha256.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "intake/setup.h"
+#include "publish/publisher.h"
+#include "publish/signing.h"
+#include "release_fixture.h"
+
+namespace canvass::publish_test {
+namespace {
+
+class ReleaseRoutes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("canvass-release-routes-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto intake = Intake::Open((dir_ / "store.db").string());
+    ASSERT_TRUE(intake.ok()) << intake.status().ToString();
+    intake_ = std::move(intake).value();
+    const std::string data = std::string(CANVASS_DATA_DIR) + "/iowa-2020";
+    auto table = LoadApportionmentFile(data + "/apportionment.csv");
+    ASSERT_TRUE(table.ok());
+    auto toml = ReadFile(*RulesetPath("iowa-dem-2020"));
+    ASSERT_TRUE(toml.ok());
+    ElectionSetup setup;
+    setup.name = "Release routes";
+    setup.ruleset_toml = *toml;
+    setup.candidates = {"Biden", "Buttigieg", "Sanders", "Warren"};
+    setup.precincts = {(*table)[0], (*table)[1]};
+    setup.operators = 0;
+    setup.campaign_accounts = false;
+    setup.cost = KdfCost::Test();
+    setup.signing_key = FixtureKey().public_hex;
+    auto codes = CreateElection(*intake_, setup);
+    ASSERT_TRUE(codes.ok()) << codes.status().ToString();
+    admin_code_ = codes->back().code;
+    publisher_ = std::make_unique<Publisher>(*intake_, FixtureKey());
+    ApiOptions options;
+    options.session_key = std::string(64, 'a');
+    options.kdf = KdfCost::Test();
+    options.publisher = publisher_.get();
+    api_ = std::make_unique<Api>(*intake_, metrics_, options);
+    HttpServerOptions http;
+    http.port = 0;
+    server_ = std::make_unique<HttpServer>(
+        http, [this](HttpRequest req, Respond respond) { api_->Handle(std::move(req), respond); },
+        &metrics_, &Api::RouteLabel);
+    ASSERT_TRUE(server_->Start().ok());
+    api_->SetStreamNotifier([this] { server_->NotifyStreams(); });
+    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+    auto login = client_->Request("POST", "/api/v1/session", json{{"code", admin_code_}}.dump());
+    ASSERT_TRUE(login.ok());
+    ASSERT_EQ(login->status, 200) << login->body;
+    token_ = json::parse(login->body)["token"].get<std::string>();
+  }
+  void TearDown() override {
+    client_.reset();
+    if (server_) server_->Stop();
+    if (publisher_) publisher_->Stop();
+    intake_.reset();
+    server_.reset();
+    api_.reset();
+    publisher_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  HttpClientResponse Call(const std::string& method, const std::string& target,
+                          const std::string& body = "", HttpClient::Headers headers = {}) {
+    auto r = client_->Request(method, target, body, headers);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : HttpClientResponse{};
+  }
+  HttpClient::Headers Admin() const { return {{"Authorization", "Bearer " + token_}}; }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Intake> intake_;
+  std::unique_ptr<Publisher> publisher_;
+  Metrics metrics_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<HttpClient> client_;
+  std::string admin_code_;
+  std::string token_;
+};
+
+TEST_F(ReleaseRoutes, PublishServeAndRevalidate) {
+  EXPECT_EQ(Call("GET", "/api/v1/releases/latest").status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/releases").status, 401);
+  auto published = Call("POST", "/api/v1/releases", "", Admin());
+  ASSERT_EQ(published.status, 201) << published.body;
+  EXPECT_EQ(json::parse(published.body)["number"], 1);
+  auto again = Call("POST", "/api/v1/releases", "", Admin());
+  EXPECT_EQ(again.status, 200) << again.body;  // the ledger has not moved
+  EXPECT_EQ(json::parse(again.body)["published"], false);
+
+  auto index = Call("GET", "/api/v1/releases");
+  ASSERT_EQ(index.status, 200);
+  json idx = json::parse(index.body);
+  EXPECT_EQ(idx["latest"], 1);
+  EXPECT_EQ(idx["signing_key"], FixtureKey().public_hex);
+  const json& files = idx["releases"][0]["files"];
+
+  auto rel = Call("GET", "/api/v1/releases/1");
+  ASSERT_EQ(rel.status, 200);
+  const std::string sha = Sha256Hex(rel.body);
+  EXPECT_EQ(files["release-1.json"], sha);
+  EXPECT_EQ(rel.Header("etag"), "\"" + sha + "\"");
+  EXPECT_EQ(rel.Header("cache-control"), "public, max-age=31536000, immutable");
+  auto not_modified = Call("GET", "/api/v1/releases/1", "", {{"If-None-Match", "\"" + sha + "\""}});
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_TRUE(not_modified.body.empty());
+  auto latest = Call("GET", "/api/v1/releases/latest");
+  EXPECT_EQ(latest.body, rel.body);
+  EXPECT_EQ(latest.Header("cache-control"), "public, max-age=5");
+
+  for (auto [kind, name] : {std::pair{"precincts.csv", "release-1-precincts.csv"},
+                            std::pair{"totals.csv", "release-1-totals.csv"},
+                            std::pair{"cdf.json", "release-1-cdf.json"}}) {
+    auto f = Call("GET", std::string("/api/v1/releases/1/") + kind);
+    ASSERT_EQ(f.status, 200) << kind;
+    EXPECT_EQ(Sha256Hex(f.body), files[name]) << kind;
+    EXPECT_EQ(f.Header("etag"), "\"" + files[name].get<std::string>() + "\"");
+  }
+  auto sig = Call("GET", "/api/v1/releases/1/sig");
+  ASSERT_EQ(sig.status, 200);
+  EXPECT_TRUE(VerifySignatureHex(FixtureKey().public_hex, rel.body, sig.body));
+  EXPECT_EQ(Call("GET", "/api/v1/releases/2").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/releases/1/nothing").status, 404);
+}
+
+TEST_F(ReleaseRoutes, EachReportPolicyPublishesAndTheStreamSaysWhichNumber) {
+  EXPECT_EQ(Call("POST", "/api/v1/releases/policy", R"({"mode": "each-report"})").status, 401);
+  auto set = Call("POST", "/api/v1/releases/policy", R"({"mode": "each-report"})", Admin());
+  ASSERT_EQ(set.status, 201) << set.body;
+  EXPECT_EQ(Call("POST", "/api/v1/releases/policy", R"({"mode": "often"})", Admin()).status, 422);
+  publisher_->Start();
+  auto report = Call("POST", "/api/v1/precincts/1/first",
+                     R"({"submission": "s1", "first": {"Sanders": 30, "Warren": 50}})", Admin());
+  ASSERT_EQ(report.status, 201) << report.body;
+  HttpClient stream("127.0.0.1", server_->port());
+  auto open = stream.OpenEventStream("/api/v1/events");
+  ASSERT_TRUE(open.ok());
+  int64_t number = 0;
+  for (int i = 0; i < 100 && number == 0; ++i) {
+    auto e = stream.ReadEvent(std::chrono::seconds(10));
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    if (e->event == "release-published") number = json::parse(e->data)["payload"]["number"];
+  }
+  EXPECT_EQ(number, 1);
+}
+
+}  // namespace
+}  // namespace canvass::publish_test
