@@ -6,7 +6,8 @@ import { ApiError, get } from './api';
 
 export interface ReleaseRef {
   number: string;
-  seq: number | null;
+  seq: number | null; // the last ledger event the release was built from (its prefix)
+  eventSeq: number | null; // the release-published event itself, when known
   href: string;
   published?: string;
 }
@@ -19,12 +20,16 @@ export function parseRelease(body: unknown): ReleaseRef | null {
   const number = r['number'] ?? r['id'] ?? r['release'] ?? r['sequence'];
   if (number === undefined || number === null || typeof number === 'object') return null;
   const ledger = r['ledger'] as Record<string, unknown> | undefined;
-  const seqValue = r['seq'] ?? r['ledger_seq'] ?? ledger?.['seq'];
+  // An index entry has ledger_seq (the prefix) and seq (its release-published event); the
+  // release file has ledger.seq.
+  const seqValue = r['ledger_seq'] ?? ledger?.['seq'] ?? r['seq'];
+  const eventValue = r['ledger_seq'] !== undefined ? r['seq'] : undefined;
   const href = typeof r['url'] === 'string' ? r['url'] : typeof r['href'] === 'string' ? r['href'] : `/api/v1/releases/${number}`;
-  const published = r['published'] ?? r['time'] ?? r['created'];
+  const published = r['published'] ?? r['time'] ?? ledger?.['time'] ?? r['created'];
   return {
     number: String(number),
     seq: typeof seqValue === 'number' ? seqValue : null,
+    eventSeq: typeof eventValue === 'number' ? eventValue : null,
     href,
     published: typeof published === 'string' ? published : undefined,
   };
@@ -39,14 +44,18 @@ export function parseReleases(body: unknown): ReleaseRef[] {
   return list.map(parseRelease).filter((r): r is ReleaseRef => r !== null);
 }
 
-// The latest release, asked again whenever `seq` changes; null when there is none yet or the
-// server publishes no releases (404).
+// The latest release (from the index, GET /api/v1/releases), asked again whenever `seq` changes;
+// null when there is none yet or the server publishes no releases (404).
 export function useLatestRelease(seq: number | undefined): ReleaseRef | null {
   const [release, setRelease] = useState<ReleaseRef | null>(null);
   useEffect(() => {
     if (seq === undefined) return;
-    get<unknown>('/api/v1/releases/latest').then(
-      (b) => setRelease(parseRelease(b)),
+    get<unknown>('/api/v1/releases').then(
+      (b) => {
+        const all = parseReleases(b);
+        const latest = (b as Record<string, unknown> | null)?.['latest'];
+        setRelease(all.find((r) => latest !== undefined && latest !== null && r.number === String(latest)) ?? all[all.length - 1] ?? null);
+      },
       (e) => {
         if (e instanceof ApiError && e.status === 404) setRelease(null);
       },
@@ -61,7 +70,8 @@ export interface Source {
 }
 
 export function sourceOf(ledgerSeq: number, release: ReleaseRef | null): Source {
-  if (release && (release.seq === null || release.seq === ledgerSeq)) {
+  // The results match the release when nothing but its own release-published event came after.
+  if (release && (release.seq === ledgerSeq || release.eventSeq === ledgerSeq)) {
     return { href: release.href, title: `from release ${release.number}` };
   }
   return {

@@ -380,7 +380,7 @@ test('(d) offline: the report is kept and sent exactly once when the network ret
   await context.close();
 });
 
-test('(e) a campaign disputes a report; the admin sees readiness, the findings queue and no releases', { timeout: 180_000 }, async () => {
+test('(e) a campaign disputes a report; the admin sees readiness, the findings queue and the releases; numbers link to the latest release', { timeout: 180_000 }, async () => {
   const county = 'Adair';
   const name = '1NW ADAIR'; // reported in (b)
   const id = await precinctId(county, name);
@@ -407,6 +407,18 @@ test('(e) a campaign disputes a report; the admin sees readiness, the findings q
   if (releases.status === 404) await a.page.getByTestId('no-releases').waitFor();
   else await a.page.getByRole('heading', { name: 'Releases' }).waitFor();
   await a.page.screenshot({ path: path.join(artifacts, 'admin-1440.png'), fullPage: true });
+  if (releases.status === 200) {
+    // Publish now; the results' numbers then link to that release.
+    const token = await tokenFor(codes.get('admin:admin'));
+    const pub = await api('POST', '/api/v1/releases', { token, body: {} });
+    assert.ok(pub.status === 201 || pub.status === 200, pub.text);
+    const index = (await api('GET', '/api/v1/releases')).json;
+    const r = await newPage(1440, 1000);
+    await r.page.goto(`${base}/#/`);
+    await waitFor('a link to the release', async () =>
+      (await r.page.getByTestId('complete').getAttribute('href')) === `/api/v1/releases/${index.latest}`);
+    await r.context.close();
+  }
   await assertNoHorizontalOverflow(a.page, 'admin at 1440 px');
   await a.context.close();
 });
