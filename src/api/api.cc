@@ -96,7 +96,23 @@ std::optional<int64_t> ParseId(const std::string& s) {
   return v;
 }
 
-// The request body as a JSON object, or the 400 that says why not.
+// The first number with a fraction or an exponent in `j`, as a field path ("first.Sanders").
+std::optional<std::string> FindFraction(const json& j, const std::string& path) {
+  if (j.is_number_float()) return path;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (auto p = FindFraction(v, path.empty() ? k : path + "." + k)) return p;
+    }
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) {
+      if (auto p = FindFraction(j[i], fmt::format("{}[{}]", path, i))) return p;
+    }
+  }
+  return std::nullopt;
+}
+
+// The request body as a JSON object, or the 400 (or 422) that says why not. Every count in the
+// API is a whole number and every exact share a string, so a fraction is refused here, naming it.
 std::optional<HttpResponse> ParseBody(const HttpRequest& req, json& out) {
   out = json::parse(req.body, nullptr, false);
   if (out.is_discarded()) {
@@ -104,6 +120,11 @@ std::optional<HttpResponse> ParseBody(const HttpRequest& req, json& out) {
   }
   if (!out.is_object()) {
     return HttpResponse::Error(400, "malformed-json", "the request body must be a JSON object");
+  }
+  if (auto field = FindFraction(out, "")) {
+    return HttpResponse::Error(422, "malformed-count",
+                               fmt::format("{} must be a whole number, without a fraction", *field),
+                               *field);
   }
   return std::nullopt;
 }

@@ -38,7 +38,9 @@ struct ApiOptions {
   // Per-credential submissions: sustained per second and burst.
   double submissions_per_second = 5;
   double submission_burst = 60;
-  // How stale the cached GET /api/v1/results may be while a newer one is being built.
+  // GET /api/v1/results is rebuilt at most this often: a body younger than this is served even
+  // when the ledger has moved (tabulating the state for every report would cost more than the
+  // reports). Its `ledger.seq` always says which position it shows. 0: always current.
   std::chrono::milliseconds results_max_age{250};
   std::function<int64_t()> now_unix;  // injected clock; default: the system clock
   // The web front end, served for every path outside /api/v1 and /metrics; null: none (404).

@@ -103,7 +103,7 @@ TYPED_TEST(ChairFlowTest, WholeEveningOnVermillionWithATie) {
   EXPECT_EQ(settled["computed_sde"]["Biden"], "0.0800");
 
   // The worksheet photo: JPEG bytes (magic FF D8 FF), not JSON.
-  std::string jpeg("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 16);
+  std::string jpeg("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 14);
   for (int i = 0; i < 3000; ++i) jpeg.push_back(static_cast<char>(i * 7 % 256));
   jpeg += "\xFF\xD9";
   const std::string sha = Sha256Hex(jpeg);

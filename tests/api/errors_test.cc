@@ -49,9 +49,9 @@ TYPED_TEST(ErrorsTest, BadFiguresAreRefusedWithTheirCodes) {
                             "first.Name"));
   EXPECT_TRUE(this->Refused(first, {{"first", {{"Sanders", -1}}}}, chair, 422, "negative-count",
                             "first.Sanders"));
-  // A fraction never reaches the figure checks: the ledger's canonical form has no floats.
-  EXPECT_TRUE(
-      this->Refused(first, {{"first", {{"Sanders", 2.5}}}}, chair, 422, "malformed-submission"));
+  // A fraction is refused as a count, naming it, before anything else looks at the body.
+  EXPECT_TRUE(this->Refused(first, {{"first", {{"Sanders", 2.5}}}}, chair, 422, "malformed-count",
+                            "first.Sanders"));
   EXPECT_TRUE(this->Refused(first, {{"first", {{"Sanders", "12"}}}}, chair, 422, "malformed-count",
                             "first.Sanders"));
   EXPECT_TRUE(this->Refused(first, {{"first", {{"Sanders", 100000000}}}}, chair, 422,
