@@ -215,6 +215,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
                        (*web)->file_count());
     api_options.web = std::move(web).value();
   } else if (!o.web_dir.empty()) {
+    intake->reset();  // before `publisher`, which it may call back (see the end)
     return Fail(err, web.status(), kExitUsage);
   } else {
     out << fmt::format("canvass: no web front end at {} (build it in web/: npm ci && npm run "
