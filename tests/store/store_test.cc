@@ -378,7 +378,7 @@ TYPED_TEST(StoreTest, AnotherConnectionSeesEachAppendAtOnce) {
   ASSERT_NE(writer, nullptr);
   ASSERT_NE(reader, nullptr);
   for (int i = 1; i <= 3; ++i) {
-    ASSERT_TRUE(AppendTexts(*writer, {"x" + std::to_string(i)}).ok());
+    ASSERT_TRUE(AppendTexts(*writer, {std::string("x").append(std::to_string(i))}).ok());
     auto head = reader->Head();
     ASSERT_TRUE(head.ok());
     EXPECT_EQ(head->seq, i);
@@ -453,7 +453,7 @@ TYPED_TEST(StoreTest, ConcurrentOpensCreateTheSchemaOnce) {
         results[i] = store.status();
         return;
       }
-      results[i] = AppendTexts(**store, {"opener" + std::to_string(i)});
+      results[i] = AppendTexts(**store, {std::string("opener").append(std::to_string(i))});
     });
   }
   for (auto& t : threads) t.join();
