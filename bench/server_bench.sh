@@ -17,7 +17,8 @@
 #   1. Iowa 2020 on SQLite: `canvass init --demo`, `canvass serve`, replay the 1,765 precincts'
 #      first and final alignments with canvass_load; the server's peak RSS (VmHWM) after it.
 #   2. GET /api/v1/results: the same bytes from canvass and from nginx (a static file), wrk with
-#      the same threads, connections and duration against both; the ratio canvass/nginx.
+#      the same threads, connections and duration against both, three rounds alternating; the
+#      ratio of the medians canvass/nginx.
 #   3. The synthetic election on SQLite (the throughput figure over tens of thousands of reports).
 #   4. Steps 1 and 3 on PostgreSQL, inside pg_virtualenv (a throwaway cluster).
 set -euo pipefail
