@@ -232,6 +232,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
     r = ApplyRelease(e);
   } else if (e.type == "publication-policy-set") {
     r = ApplyPolicy(e);
+  } else if (e.type == "practice-report") {
+    r = ApplyPractice(e);
   } else {
     r = Invalid("unknown-event", fmt::format("unknown event type \"{}\"", e.type));
   }
@@ -789,14 +791,75 @@ std::optional<Rejection> ElectionState::ApplyPolicy(const Event& e) {
   return std::nullopt;
 }
 
+std::variant<PrecinctRecord, Rejection> ElectionState::PracticeRecord(int64_t id,
+                                                                      const json& body) const {
+  if (precinct(id) == nullptr) {
+    return NotFound("unknown-precinct", fmt::format("there is no precinct {}", id));
+  }
+  if (Member(body, "first") == nullptr) {
+    return Invalid("missing-figures", "a practice report needs at least the first alignment",
+                   "first");
+  }
+  PrecinctRecord r;
+  using Slot = std::optional<std::vector<Count>> PrecinctRecord::*;
+  for (auto [field, slot, max] :
+       {std::tuple{"first", Slot{&PrecinctRecord::first}, kMaxHeadCount},
+        std::tuple{"final", Slot{&PrecinctRecord::final}, kMaxHeadCount},
+        std::tuple{"delegates", Slot{&PrecinctRecord::delegates}, kMaxDelegates}}) {
+    const json* f = Member(body, field);
+    if (f == nullptr) continue;
+    std::vector<Count> counts;
+    if (auto rej = ParseFigures(*f, field, max, counts)) return *rej;
+    r.*slot = std::move(counts);
+  }
+  if (auto rej = Recheck(id, r)) return *rej;
+  return r;
+}
+
+std::optional<Rejection> ElectionState::ApplyPractice(const Event& e) {
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  // The precinct's own chair or an administrator (operators practise nothing here).
+  if (!IsAdmin(e.actor, credentials_)) {
+    const CredentialRecord* c = credential(e.actor.id);
+    if (e.actor.role != "chair" || c == nullptr || c->revoked || c->role != "chair" ||
+        c->subject != std::to_string(id)) {
+      return Forbidden(e.actor.role == "chair"
+                           ? "a chair sends practice reports only for their own precinct"
+                           : "only the precinct's chair or an administrator sends practice "
+                             "reports");
+    }
+  }
+  auto checked = PracticeRecord(id, e.payload);
+  if (auto* rej = std::get_if<Rejection>(&checked)) return *rej;
+  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  rec.practice_reports += 1;
+  rec.practice_seq = e.seq;
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
 void ElectionState::RememberAnswer(const Event& e, int64_t precinct_id) {
   auto submission = StringMember(e.payload, "submission");
   if (!submission || submission->empty()) return;
   answers_[e.actor.role + "/" + e.actor.id + "/" + *submission] =
-      Answer{e.seq, AnswerBody(e, current_hash_, precinct_id)};
+      Answer{e.seq, AnswerBody(e, current_hash_, precinct_id).dump()};
 }
 
 json ElectionState::AnswerBody(const Event& e, const std::string& hash, int64_t precinct_id) const {
+  if (e.type == "practice-report") {
+    // The answer is the practice worksheet (as /preview gives it) with the receipt; the
+    // precinct's own record is unchanged.
+    const PrecinctRecord& rec = records_[static_cast<size_t>(precinct_id - 1)];
+    auto practice = PracticeRecord(precinct_id, e.payload);
+    json body = json::object();
+    if (auto* r = std::get_if<PrecinctRecord>(&practice)) {
+      body = PrecinctRecordJson(*this, precinct_id, *r, false);
+    }
+    body["receipt"] = {{"seq", e.seq}, {"event", e.type}, {"hash", hash}};
+    body["practice"] = {{"reports", rec.practice_reports}, {"last_seq", rec.practice_seq}};
+    return body;
+  }
   json body = {{"receipt", {{"seq", e.seq}, {"event", e.type}, {"hash", hash}}},
                {"precinct", PrecinctJson(*this, precinct_id, false)}};
   if (e.type == "hotline-entry") {

@@ -83,6 +83,9 @@ struct PrecinctRecord {
   std::vector<HotlineEntry> hotline;  // entries not yet agreed by two operators
   PrecinctCheck check;                // what the rules give for the figures
   std::optional<Allocation> preview;  // after the first alignment only: viability
+  // Practice reports (practice-report): counted for readiness, never in the figures above.
+  int64_t practice_reports = 0;
+  int64_t practice_seq = 0;  // the latest one's seq (0: none)
 };
 
 // A release-published event, as replayed (src/publish/ builds and checks the files it names).
@@ -106,7 +109,9 @@ struct PublicationPolicy {
 // What a submission was answered; a retry with the same submission id gets it again.
 struct Answer {
   int64_t seq = 0;
-  nlohmann::json body;
+  // The JSON text: kept as text, since a parsed answer (a whole worksheet) takes ten times the
+  // memory, and there is one per accepted submission.
+  std::string body;
 };
 
 class ElectionState {
@@ -164,6 +169,12 @@ class ElectionState {
   // recorded. The same Rejection a submission of these figures would get.
   std::variant<nlohmann::json, Rejection> Preview(int64_t id, const nlohmann::json& body) const;
 
+  // The worksheet for a practice report of precinct `id`: body's "first" (required), "final" and
+  // "delegates" on a blank record (what was reported for real plays no part), or the Rejection
+  // the same figures would get on the night.
+  std::variant<PrecinctRecord, Rejection> PracticeRecord(int64_t id,
+                                                         const nlohmann::json& body) const;
+
   // Figures by candidate name ({"Sanders": 12}) from a per-candidate vector; zeros left out.
   nlohmann::json FiguresJson(const std::vector<Count>& figures) const;
 
@@ -180,6 +191,7 @@ class ElectionState {
   std::optional<Rejection> ApplyAttestation(const Event& e);
   std::optional<Rejection> ApplyRelease(const Event& e);
   std::optional<Rejection> ApplyPolicy(const Event& e);
+  std::optional<Rejection> ApplyPractice(const Event& e);
 
   // Parses {"Name": count, ...} into a per-candidate vector.
   std::optional<Rejection> ParseFigures(const nlohmann::json& j, const std::string& field,

@@ -204,7 +204,7 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
       Outcome o;
       o.kind = Outcome::Kind::kDuplicate;
       o.seq = a->seq;
-      o.body = a->body;
+      o.body = json::parse(a->body);
       return o;
     }
   }
@@ -247,7 +247,9 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
   o.kind = Outcome::Kind::kAccepted;
   o.seq = state_.seq();
   if (submission != nullptr) {
-    if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) o.body = a->body;
+    if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) {
+      o.body = json::parse(a->body);
+    }
   }
   if (o.body.is_null()) {
     // No submission id: the same answer a retry-safe submission gets.
