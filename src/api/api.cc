@@ -477,8 +477,9 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     }
     if (seg.size() != 3) return HttpResponse::Error(404, "not-found", "no such route");
     const std::string& action = seg[2];
-    static const std::set<std::string> kActions = {
-        "first", "final", "ties", "photo", "confirm", "corrections", "preview", "attestations"};
+    static const std::set<std::string> kActions = {"first",   "final",        "ties",
+                                                   "photo",   "confirm",      "corrections",
+                                                   "preview", "attestations", "practice"};
     if (kActions.count(action) == 0) return HttpResponse::Error(404, "not-found", "no such route");
     if (!post) return method_not_allowed("POST");
     if (who.role == "public") return NeedLogin();
@@ -544,7 +545,8 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     static const std::map<std::string, std::string> kTypes = {
         {"first", "first-alignment-reported"}, {"final", "final-alignment-reported"},
         {"ties", "tie-outcome-recorded"},      {"confirm", "report-confirmed"},
-        {"corrections", "report-corrected"},   {"attestations", "campaign-attestation"}};
+        {"corrections", "report-corrected"},   {"attestations", "campaign-attestation"},
+        {"practice", "practice-report"}};
     return submit(kTypes.at(action), std::move(body));
   }
   if (top == "hotline") {
@@ -626,18 +628,29 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
       json rows = json::array();
       int64_t in = 0;
+      int64_t practised = 0;
+      int64_t both = 0;
       for (size_t i = 0; i < s.precincts().size(); ++i) {
         const std::string subject = std::to_string(i + 1);
         const CredentialRecord* c = s.credential_of("chair", subject);
         const bool seen = c != nullptr && logged.count(c->id) > 0;
         in += seen ? 1 : 0;
+        // Practice reports are in the ledger, so every node gives the same figure.
+        const PrecinctRecord& r = *s.precinct(static_cast<int64_t>(i + 1));
+        practised += r.practice_reports > 0 ? 1 : 0;
+        both += seen && r.practice_reports > 0 ? 1 : 0;
         rows.push_back({{"precinct", static_cast<int64_t>(i + 1)},
                         {"county", s.precincts()[i].county},
                         {"name", s.precincts()[i].precinct},
                         {"chair_logged_in", seen},
+                        {"practice_reports", r.practice_reports},
+                        {"practice_seq", r.practice_seq},
                         {"status", s.StatusOf(static_cast<int64_t>(i + 1))}});
       }
-      return json{{"chairs_logged_in", in}, {"precincts", rows}};
+      return json{{"chairs_logged_in", in},
+                  {"chairs_practised", practised},
+                  {"chairs_ready", both},
+                  {"precincts", rows}};
     }));
   }
   return HttpResponse::Error(404, "not-found", "no such route: " + req.path);

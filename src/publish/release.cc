@@ -407,9 +407,9 @@ bool LedgerMovedSinceRelease(const ElectionState& state) {
   if (!state.created()) return false;
   const int64_t since = state.releases().empty() ? 0 : state.releases().back().seq;
   for (int64_t seq = since + 1; seq <= state.seq(); ++seq) {
-    if (LineType(state.lines()[static_cast<size_t>(seq - 1)].line) != "publication-policy-set") {
-      return true;
-    }
+    // Neither a policy nor a practice report changes what a release would say.
+    const std::string type = LineType(state.lines()[static_cast<size_t>(seq - 1)].line);
+    if (type != "publication-policy-set" && type != "practice-report") return true;
   }
   return false;
 }

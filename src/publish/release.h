@@ -77,7 +77,8 @@ std::string ReleaseSignatureName(int64_t number);     // release-N.json.sig
 nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex);
 
 // Whether the ledger has moved since the last release: an event after the last
-// release-published one that is not itself about publishing (publication-policy-set). True when
+// release-published one that is not itself about publishing (publication-policy-set) nor a
+// practice report (practice-report), which changes no figure. True when
 // there is no release yet and the election exists.
 bool LedgerMovedSinceRelease(const ElectionState& state);
 

@@ -58,6 +58,7 @@ std::vector<RouteCell> Routes() {
       {"POST", "/api/v1/precincts/1/confirm", kHelpers},
       {"POST", "/api/v1/precincts/1/preview", kHelpers},
       {"POST", "/api/v1/precincts/1/attestations", kCampaign},
+      {"POST", "/api/v1/precincts/1/practice", kReporters},
       {"POST", "/api/v1/hotline/entries", kOperator},
       {"GET", "/api/v1/hotline/reconciliation", kOperator | kAdmin},
       {"POST", "/api/v1/credentials/reissue", kAdmin},
@@ -125,7 +126,7 @@ TYPED_TEST(RolesTest, EveryRouteAgainstEveryRole) {
       }
     }
   }
-  EXPECT_EQ(cells, 27 * 6);
+  EXPECT_EQ(cells, 28 * 6);
   // Not one cell wrote anything (every allowed POST sent "{}").
   EXPECT_EQ(this->Seq(), before);
 }

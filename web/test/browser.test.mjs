@@ -3,7 +3,8 @@
 //   (a) a chair reports a precinct whose final alignment ties, settles the tie and confirms;
 //   (b) the public results page updates without a reload when a report arrives;
 //   (c) two operators' different entries land in the reconciliation queue;
-//   (d) a report made offline is kept, and sent exactly once when the network returns.
+//   (d) a report made offline is kept, and sent exactly once when the network returns;
+//   (f) a chair sends a practice report, and the admin page counts it.
 // Every wait is for a condition, with a generous timeout; nothing sleeps for a fixed time.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -420,5 +421,41 @@ test('(e) a campaign disputes a report; the admin sees readiness, the findings q
     await r.context.close();
   }
   await assertNoHorizontalOverflow(a.page, 'admin at 1440 px');
+  await a.context.close();
+});
+
+test('(f) a chair sends a practice report before the night; the admin page shows it', { timeout: 180_000 }, async () => {
+  const county = 'Adair';
+  const name = '4SE ORIENT';
+  const listed = (await api('GET', '/api/v1/precincts')).json.precincts;
+  const target = listed.find((x) => x.county === county && x.precinct === name);
+  assert.ok(target && target.status === 'not-reported', `${county} / ${name} is not there, or reported`);
+  const id = target.id;
+  const before = (await ledgerSince(startSeq)).length;
+  const c = await newPage(360, 780);
+  await loginPage(c.page, 'chair', chairCode(target.county, target.precinct));
+  await c.page.getByRole('heading', { name: `${target.county} / ${target.precinct}` }).waitFor();
+  await c.page.locator('#first-Biden').fill('20');
+  await c.page.locator('#first-Sanders').fill('10');
+  await waitFor('the preview', async () => (await c.page.getByTestId('ws-attendance').textContent()) === '30');
+  await c.page.getByRole('button', { name: 'Send a practice report' }).click();
+  await c.page.getByText(/Practice report received/).waitFor();
+  await c.page.screenshot({ path: path.join(artifacts, 'chair-practice-360.png'), fullPage: true });
+  await c.context.close();
+  const added = (await ledgerSince(startSeq)).slice(before);
+  assert.deepEqual(added.map((e) => e.type), ['practice-report']);
+  assert.equal(added[0].payload.precinct, id);
+  assert.equal((await api('GET', `/api/v1/precincts/${id}`)).json.status, 'not-reported');
+
+  const a = await newPage(1440, 1000);
+  await loginPage(a.page, 'admin', codes.get('admin:admin'));
+  await waitFor('the practice total', async () =>
+    /^[1-9]\d* of 1765 chairs have sent a practice report$/.test((await a.page.getByTestId('chairs-practised').textContent()) ?? ''));
+  await a.page.getByRole('radio', { name: 'Ready (both)' }).check();
+  const row = a.page.locator(`[data-testid="readiness"] tr[data-precinct="${id}"]`);
+  await row.waitFor();
+  assert.equal((await row.locator('[data-col="practice"]').textContent()).trim(), '1');
+  assert.equal((await row.locator('[data-col="logged-in"]').textContent()).trim(), 'yes');
+  await a.page.screenshot({ path: path.join(artifacts, 'admin-readiness-1440.png'), fullPage: true });
   await a.context.close();
 });

@@ -1,4 +1,5 @@
-// Administrators: readiness (which chairs have logged in), precincts reporting by status, the
+// Administrators: readiness (which chairs have logged in and sent a practice report), precincts
+// reporting by status, the
 // findings queue, the hotline's reconciliation queue and the releases (when the server has them).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, describeError, get, type PrecinctSummary, type Session } from '../api';
@@ -7,7 +8,16 @@ import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
 
 interface Readiness {
   chairs_logged_in: number;
-  precincts: { precinct: number; county: string; name: string; chair_logged_in: boolean; status: string }[];
+  chairs_practised: number;
+  chairs_ready: number;
+  precincts: {
+    precinct: number;
+    county: string;
+    name: string;
+    chair_logged_in: boolean;
+    practice_reports: number;
+    status: string;
+  }[];
 }
 
 export function AdminPage() {
@@ -23,7 +33,7 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
   const [releases, setReleases] = useState<ReleaseRef[] | 'none' | null>(null);
   const [queue, setQueue] = useState<number>(0);
   const [error, setError] = useState('');
-  const [show, setShow] = useState<'missing' | 'in'>('missing');
+  const [show, setShow] = useState<'missing' | 'unpractised' | 'ready'>('missing');
   const load = () => {
     get<Readiness>('/api/v1/readiness', token).then(setReady, (e) => {
       if (e instanceof ApiError && e.status === 401) props.onLogout();
@@ -40,7 +50,9 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
   const byStatus = new Map<string, number>();
   for (const p of precincts) byStatus.set(p.status, (byStatus.get(p.status) ?? 0) + 1);
   const flagged = precincts.filter((p) => p.flagged || p.disputed);
-  const rows = (ready?.precincts ?? []).filter((r) => (show === 'in' ? r.chair_logged_in : !r.chair_logged_in));
+  const rows = (ready?.precincts ?? []).filter((r) =>
+    show === 'missing' ? !r.chair_logged_in : show === 'unpractised' ? r.practice_reports === 0 : r.chair_logged_in && r.practice_reports > 0,
+  );
   return (
     <div class="admin">
       <LogoutBar session={props.session} onLogout={props.onLogout}>
@@ -53,9 +65,18 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
         <section class="card" aria-labelledby="ready-h">
           <h2 id="ready-h">Readiness</h2>
           {ready && (
-            <p class="big" data-testid="chairs-logged-in">
-              {ready.chairs_logged_in} of {ready.precincts.length} chairs have logged in
-            </p>
+            <>
+              <p class="big" data-testid="chairs-logged-in">
+                {ready.chairs_logged_in} of {ready.precincts.length} chairs have logged in
+              </p>
+              <p class="big" data-testid="chairs-practised">
+                {ready.chairs_practised} of {ready.precincts.length} chairs have sent a practice report
+              </p>
+              <p data-testid="chairs-ready">
+                {ready.chairs_ready} of {ready.precincts.length} ready (both). Logins are counted by this server; practice
+                reports by the ledger.
+              </p>
+            </>
           )}
           <fieldset class="toggle">
             <legend>Show</legend>
@@ -63,16 +84,41 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
               <input type="radio" name="ready" checked={show === 'missing'} onChange={() => setShow('missing')} /> Not logged in yet
             </label>
             <label>
-              <input type="radio" name="ready" checked={show === 'in'} onChange={() => setShow('in')} /> Logged in
+              <input type="radio" name="ready" checked={show === 'unpractised'} onChange={() => setShow('unpractised')} /> No practice
+              report yet
+            </label>
+            <label>
+              <input type="radio" name="ready" checked={show === 'ready'} onChange={() => setShow('ready')} /> Ready (both)
             </label>
           </fieldset>
-          <ul class="precinct-list">
-            {rows.slice(0, 200).map((r) => (
-              <li key={r.precinct}>
-                {r.precinct}: {r.county} / {r.name} <StatusBadge status={r.status} />
-              </li>
-            ))}
-          </ul>
+          <div class="table-wrap">
+            <table data-testid="readiness">
+              <thead>
+                <tr>
+                  <th scope="col">Precinct</th>
+                  <th scope="col">Logged in</th>
+                  <th scope="col">Practice reports</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.slice(0, 200).map((r) => (
+                  <tr key={r.precinct} data-precinct={r.precinct}>
+                    <th scope="row">
+                      {r.precinct}: {r.county} / {r.name}
+                    </th>
+                    <td data-col="logged-in">{r.chair_logged_in ? 'yes' : 'no'}</td>
+                    <td class="n" data-col="practice">
+                      {r.practice_reports}
+                    </td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {rows.length > 200 && <p class="muted">and {rows.length - 200} more</p>}
         </section>
         <section class="card" aria-labelledby="status-h">

@@ -2,13 +2,15 @@
 // facts, fill in the worksheet while the server (the same engine as the intake) computes it as
 // you type, send the first and final alignments, settle a tie, attach the worksheet photo,
 // review and confirm. Every write goes through the outbox (queue.ts), so a lost network loses
-// nothing and sends nothing twice.
+// nothing and sends nothing twice. Before the night, the worksheet can be sent as a practice
+// report (it never counts; the party sees that the chair's phone works).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   ApiError,
   call,
   describeError,
   get,
+  newSubmissionId,
   percentOf,
   type Election,
   type Precinct,
@@ -107,6 +109,7 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
   const [previewBusy, setPreviewBusy] = useState(false);
   const [reviewing, setReviewing] = useState<'first' | 'final' | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [practiceBusy, setPracticeBusy] = useState(false);
   const items = useOutbox();
   const mine = items.filter((o) => o.path.startsWith(`/api/v1/precincts/${id}/`));
 
@@ -233,6 +236,28 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
 
   const shown = preview ?? (finalDone || firstOnServer ? precinct : null);
 
+  // A practice report: the worksheet as typed, to /practice instead of /first. Sent at once (not
+  // through the outbox): it counts for nothing but readiness.
+  const sendPractice = async () => {
+    setPracticeBusy(true);
+    try {
+      const { body } = await call<Precinct & { receipt?: { seq: number }; practice?: { reports: number } }>(
+        'POST',
+        `/api/v1/precincts/${id}/practice`,
+        { token, body: { submission: newSubmissionId(), first: toFigures(first) } },
+      );
+      setPreview(body);
+      setNotice({
+        kind: 'ok',
+        text: `Practice report received${body.receipt ? ` (ledger position ${body.receipt.seq})` : ''}: your phone is ready. It does not count; on the night, send the real figures.`,
+      });
+    } catch (e) {
+      setNotice({ kind: 'error', text: `The practice report was not received: ${describeError(e)}` });
+    } finally {
+      setPracticeBusy(false);
+    }
+  };
+
   return (
     <div class="chair">
       <LogoutBar session={props.session} onLogout={props.onLogout} />
@@ -344,6 +369,14 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
           <h2 id="ws-h">{preview ? 'Worksheet (as the rules compute it)' : 'Your report'}</h2>
           {previewError && <Alert kind="error"><span data-testid="preview-error">{previewError}</span></Alert>}
           {shown && <Worksheet precinct={shown} candidates={candidates} />}
+          {!firstDone && preview && !previewError && (
+            <div class="actions">
+              <button type="button" disabled={practiceBusy} onClick={() => void sendPractice()}>
+                Send a practice report
+              </button>
+              <span class="muted"> Before the night: checks your phone works. It never counts.</span>
+            </div>
+          )}
         </section>
       )}
 
