@@ -218,15 +218,17 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
     intake->reset();  // before `publisher`, which it may call back (see the end)
     return Fail(err, web.status(), kExitUsage);
   } else {
-    out << fmt::format("canvass: no web front end at {} (build it in web/: npm ci && npm run "
-                       "build); serving the API only\n",
-                       web_dir);
+    out << fmt::format(
+        "canvass: no web front end at {} (build it in web/: npm ci && npm run "
+        "build); serving the API only\n",
+        web_dir);
   }
   Api api(**intake, metrics, api_options);
   HttpServerOptions http;
   http.address = o.address;
   http.port = o.port;
   http.threads = o.threads;
+  http.watch_signals = true;  // a SIGTERM right after the port file is written is not lost
   http.limits.body_limits_by_prefix.emplace_back("/api/v1/precincts/", api_options.max_photo_bytes);
   if (o.no_rate_limits) http.limits.rate_per_second = 0;
   HttpServer server(

@@ -333,6 +333,10 @@ class ServerCore {
   int64_t open_connections_ = 0;
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections_;
   std::vector<asio::io_context*> waiters_;  // the signal loops of threads blocked in Wait()
+  // With options_.watch_signals: the watch set up by Start(), run by Wait().
+  std::unique_ptr<asio::io_context> early_signal_loop_;
+  std::unique_ptr<asio::signal_set> early_signals_;
+  bool early_signal_seen_ = false;
 };
 
 // ---- start, stop, wait -------------------------------------------------------------------
@@ -372,6 +376,13 @@ Status ServerCore::Start() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     started_ = true;
+  }
+  if (options_.watch_signals) {
+    early_signal_loop_ = std::make_unique<asio::io_context>(1);
+    early_signals_ = std::make_unique<asio::signal_set>(*early_signal_loop_, SIGINT, SIGTERM);
+    early_signals_->async_wait([this](const ErrorCode& ec, int) {
+      if (!ec) early_signal_seen_ = true;
+    });
   }
   asio::co_spawn(accept_strand_, Accept(), [](std::exception_ptr) {});
   const int n = std::max(1, options_.threads);
@@ -416,6 +427,19 @@ void ServerCore::Stop() {
 }
 
 void ServerCore::Wait() {
+  if (early_signal_loop_) {
+    // Watched since Start(): a signal that came before Wait() has its handler waiting to run.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;
+      waiters_.push_back(early_signal_loop_.get());
+    }
+    if (!early_signal_seen_) early_signal_loop_->run();
+    std::lock_guard<std::mutex> lock(mu_);
+    waiters_.erase(std::remove(waiters_.begin(), waiters_.end(), early_signal_loop_.get()),
+                   waiters_.end());
+    return;
+  }
   // The signals are watched by a private loop on the calling thread, so an io thread never
   // touches it and Stop() can end it with io_context::stop(), which is thread-safe.
   asio::io_context signal_loop(1);

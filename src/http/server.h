@@ -110,6 +110,9 @@ struct HttpServerOptions {
   uint16_t port = 8080;  // 0: any free port (tests); see HttpServer::port()
   int threads = 1;       // io threads
   HttpLimits limits;
+  // Watch SIGINT/SIGTERM from Start() on, for Wait() (a signal that arrives between Start and
+  // Wait is not lost). Off by default: a test process keeps its own signal handling.
+  bool watch_signals = false;
 };
 
 class HttpServer {
