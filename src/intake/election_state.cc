@@ -206,36 +206,34 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   }
   std::optional<Rejection> r;
   current_hash_ = stored.hash;
-  if (e.type == "election-created") {
-    r = ApplyCreated(e);
-  } else if (e.type == "credential-issued") {
-    r = ApplyCredentialIssued(e);
-  } else if (e.type == "credential-revoked") {
-    r = ApplyCredentialRevoked(e);
-  } else if (e.type == "first-alignment-reported") {
-    r = ApplyAlignment(e, false);
-  } else if (e.type == "final-alignment-reported") {
-    r = ApplyAlignment(e, true);
-  } else if (e.type == "tie-outcome-recorded") {
-    r = ApplyTie(e);
-  } else if (e.type == "photo-attached") {
-    r = ApplyPhoto(e);
-  } else if (e.type == "report-confirmed") {
-    r = ApplyConfirmed(e);
-  } else if (e.type == "report-corrected") {
-    r = ApplyCorrected(e);
-  } else if (e.type == "hotline-entry") {
-    r = ApplyHotline(e);
-  } else if (e.type == "campaign-attestation") {
-    r = ApplyAttestation(e);
-  } else if (e.type == "release-published") {
-    r = ApplyRelease(e);
-  } else if (e.type == "publication-policy-set") {
-    r = ApplyPolicy(e);
-  } else if (e.type == "practice-report") {
-    r = ApplyPractice(e);
-  } else {
+  using Applier = std::optional<Rejection> (*)(ElectionState&, const Event&);
+  static const std::map<std::string, Applier, std::less<>> kAppliers = {
+      {"election-created", [](ElectionState& s, const Event& ev) { return s.ApplyCreated(ev); }},
+      {"credential-issued",
+       [](ElectionState& s, const Event& ev) { return s.ApplyCredentialIssued(ev); }},
+      {"credential-revoked",
+       [](ElectionState& s, const Event& ev) { return s.ApplyCredentialRevoked(ev); }},
+      {"first-alignment-reported",
+       [](ElectionState& s, const Event& ev) { return s.ApplyAlignment(ev, false); }},
+      {"final-alignment-reported",
+       [](ElectionState& s, const Event& ev) { return s.ApplyAlignment(ev, true); }},
+      {"tie-outcome-recorded", [](ElectionState& s, const Event& ev) { return s.ApplyTie(ev); }},
+      {"photo-attached", [](ElectionState& s, const Event& ev) { return s.ApplyPhoto(ev); }},
+      {"report-confirmed", [](ElectionState& s, const Event& ev) { return s.ApplyConfirmed(ev); }},
+      {"report-corrected", [](ElectionState& s, const Event& ev) { return s.ApplyCorrected(ev); }},
+      {"hotline-entry", [](ElectionState& s, const Event& ev) { return s.ApplyHotline(ev); }},
+      {"campaign-attestation",
+       [](ElectionState& s, const Event& ev) { return s.ApplyAttestation(ev); }},
+      {"release-published", [](ElectionState& s, const Event& ev) { return s.ApplyRelease(ev); }},
+      {"publication-policy-set",
+       [](ElectionState& s, const Event& ev) { return s.ApplyPolicy(ev); }},
+      {"practice-report", [](ElectionState& s, const Event& ev) { return s.ApplyPractice(ev); }},
+  };
+  auto applier = kAppliers.find(e.type);
+  if (applier == kAppliers.end()) {
     r = Invalid("unknown-event", fmt::format("unknown event type \"{}\"", e.type));
+  } else {
+    r = applier->second(*this, e);
   }
   if (r) return r;
   lines_.push_back(stored);

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "io/csv.h"
 #include "rules/ruleset.h"
 
 namespace canvass {
@@ -12,16 +13,6 @@ namespace canvass {
 using nlohmann::json;
 
 namespace {
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 const Actor kCliAdmin{"admin", "cli"};
 
@@ -44,8 +35,8 @@ std::string OutcomeMessage(const Outcome& o) {
 std::string CodesCsv(const std::vector<IssuedCode>& codes) {
   std::string out = "role,subject,label,credential,code\n";
   for (const IssuedCode& c : codes) {
-    out += fmt::format("{},{},{},{},{}\n", CsvField(c.role), CsvField(c.subject), CsvField(c.label),
-                       CsvField(c.credential), CsvField(c.code));
+    out += fmt::format("{},{},{},{},{}\n", CsvCell(c.role), CsvCell(c.subject), CsvCell(c.label),
+                       CsvCell(c.credential), CsvCell(c.code));
   }
   return out;
 }

@@ -131,4 +131,24 @@ Status CsvReader::Next(bool* has_record) {
   return Status::Ok();
 }
 
+void AppendCsvCell(std::string& out, std::string_view cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos &&
+      (cell.empty() || (cell.front() != ' ' && cell.back() != ' '))) {
+    out += cell;
+    return;
+  }
+  out += '"';
+  for (char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string CsvCell(std::string_view cell) {
+  std::string out;
+  AppendCsvCell(out, cell);
+  return out;
+}
+
 }  // namespace canvass

@@ -70,4 +70,10 @@ class CsvReader {
   std::string scratch_;
 };
 
+// Appends one CSV cell (RFC 4180): as it is, or quoted with doubled quotes when it holds a comma,
+// a quote, a line break, or space at either end (which a reader would otherwise trim).
+void AppendCsvCell(std::string& out, std::string_view cell);
+// The same, as a string.
+std::string CsvCell(std::string_view cell);
+
 }  // namespace canvass

@@ -606,25 +606,10 @@ bool LooksLikeJson(std::string_view text) {
   return !text.empty() && (text.front() == '{' || text.front() == '[');
 }
 
-// CSV cell text, quoted when it must be.
-void AppendCell(std::string& out, std::string_view cell) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos &&
-      (cell.empty() || (cell.front() != ' ' && cell.back() != ' '))) {
-    out += cell;
-    return;
-  }
-  out += '"';
-  for (char c : cell) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 template <typename T, typename F>
 void AppendOptional(std::string& out, const std::optional<T>& v, F&& to_text) {
   out += ',';
-  if (v) AppendCell(out, to_text(*v));
+  if (v) AppendCsvCell(out, to_text(*v));
 }
 
 }  // namespace
@@ -724,11 +709,11 @@ std::string WriteResultsCsv(const Election& election) {
   for (const auto& report : election.reports) {
     for (size_t c = 0; c < election.candidates.size(); ++c) {
       CandidateReport fig = c < report.figures.size() ? report.figures[c] : CandidateReport{};
-      AppendCell(out, report.county);
+      AppendCsvCell(out, report.county);
       out += ',';
-      AppendCell(out, report.precinct);
+      AppendCsvCell(out, report.precinct);
       out += ',';
-      AppendCell(out, election.candidates[c]);
+      AppendCsvCell(out, election.candidates[c]);
       AppendOptional(out, fig.first, count);
       AppendOptional(out, fig.final, count);
       if (any_delegates) AppendOptional(out, fig.delegates, count);
@@ -744,9 +729,9 @@ std::string WriteApportionmentCsv(const std::vector<PrecinctApportionment>& appo
   std::string out =
       "county,precinct,delegates,sde_per_delegate,district,satellite,site_sde,short_code\n";
   for (const auto& row : apportionment) {
-    AppendCell(out, row.county);
+    AppendCsvCell(out, row.county);
     out += ',';
-    AppendCell(out, row.precinct);
+    AppendCsvCell(out, row.precinct);
     AppendOptional(out, row.delegates, [](Count v) { return std::to_string(v); });
     // The ratio as an exact fraction: the county's whole SDEs over its delegates.
     AppendOptional(out, row.sde_per_delegate, [](const Rational& v) { return v.ToString(); });
@@ -754,7 +739,7 @@ std::string WriteApportionmentCsv(const std::vector<PrecinctApportionment>& appo
     out += row.satellite ? ",1" : ",0";
     AppendOptional(out, row.site_sde, RationalToText);
     out += ',';
-    AppendCell(out, row.short_code);
+    AppendCsvCell(out, row.short_code);
     out += '\n';
   }
   return out;

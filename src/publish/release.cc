@@ -9,6 +9,7 @@
 
 #include "caucus/json_output.h"
 #include "core/sha256.h"
+#include "io/csv.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -21,22 +22,12 @@ constexpr const char* kFormat = "canvass-release-1";
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kCsvType = "text/csv; charset=utf-8";
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 void CsvRow(std::string& out, std::initializer_list<std::string> fields) {
   bool first = true;
   for (const std::string& f : fields) {
     if (!first) out += ',';
     first = false;
-    out += CsvField(f);
+    out += CsvCell(f);
   }
   out += '\n';
 }
