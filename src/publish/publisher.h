@@ -2,7 +2,7 @@
 // (so that every server node can serve them) and appends the release-published event that
 // numbers it. Also follows the ledger's publication policy (publication-policy-set) on a
 // background thread: "manual" publishes only when asked, "interval" every N seconds when the
-// ledger has moved, "each-report" after every new event, at most one release per second (a burst
+// ledger has moved, "each-report" after every new event, at most four releases a second (a burst
 // of reports is coalesced into one release of the latest prefix).
 //
 // Two publishers (two nodes) can race for the same number: ElectionState refuses the second
