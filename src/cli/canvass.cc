@@ -80,6 +80,32 @@ int RunCanvass(int argc, char** argv) {
   conv->add_option("--apportionment-out", convert.apportionment_out,
                    "Where to write our apportionment CSV");
 
+  SimulateOptions simulate;
+  auto* sim = app.add_subcommand("simulate", "Generate a synthetic election, reproducible by seed");
+  sim->add_option("--rules", simulate.rules, "Ruleset")->capture_default_str();
+  sim->add_option("--precincts", simulate.precincts, "Reporting units, satellites included")
+      ->required()
+      ->check(CLI::Range(1LL, 10'000'000LL));
+  sim->add_option("--candidates", simulate.candidates, "Candidates")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  sim->add_option("--counties", simulate.counties, "Counties (default: one per 17 precincts)")
+      ->check(CLI::Range(1, 100'000));
+  sim->add_option("--seed", simulate.seed, "The seed: the same seed gives the same files")
+      ->capture_default_str();
+  sim->add_option("--satellites", simulate.satellites, "Share of units that are satellites")
+      ->capture_default_str();
+  sim->add_option("--ties", simulate.ties, "Share of precincts built to tie exactly")
+      ->capture_default_str();
+  sim->add_option("--errors", simulate.errors, "Share of units given one worksheet error")
+      ->capture_default_str();
+  sim->add_flag("--early-votes", simulate.early_votes,
+                "Ask for early-vote cards (not written: our results CSV cannot carry them)");
+  sim->add_option("--results-out", simulate.results_out, "Our results CSV")->required();
+  sim->add_option("--apportionment-out", simulate.apportionment_out, "Our apportionment CSV")
+      ->required();
+  sim->add_option("--districts-out", simulate.districts_out, "County to district CSV");
+
   std::string data_dir = DefaultDataDir();
   auto* demo = app.add_subcommand("demo", "Check and tabulate the real Iowa 2020 releases");
   demo->add_option("--data", data_dir, "The data directory")->capture_default_str();
@@ -198,6 +224,7 @@ int RunCanvass(int argc, char** argv) {
   if (*check) return RunCheck(check_files_opts, out, err);
   if (*tab) return RunTabulate(tab_files, out, err);
   if (*conv) return RunConvert(convert, out, err);
+  if (*sim) return RunSimulate(simulate, out, err);
   if (*demo) return RunDemo(data_dir, out, err);
   if (*init_cmd) {
     if (!*init_cmd->get_option("--data")) init.data_dir = data_dir;

@@ -129,6 +129,23 @@ struct ReleaseVerifyOptions {
 };
 int RunReleaseVerify(const ReleaseVerifyOptions& options, std::ostream& out, std::ostream& err);
 
+// A synthetic election, reproducible by seed (`canvass simulate`, src/simulate/simulate.h).
+struct SimulateOptions {
+  std::string rules = "iowa-dem-2020";
+  long long precincts = 0;
+  int candidates = 8;
+  int counties = 0;  // 0: automatic
+  unsigned long long seed = 1;
+  std::string satellites = "0";  // fractions, as decimals
+  std::string ties = "0.005";
+  std::string errors = "0";
+  bool early_votes = false;
+  std::string results_out;
+  std::string apportionment_out;
+  std::string districts_out;  // optional
+};
+int RunSimulate(const SimulateOptions& options, std::ostream& out, std::ostream& err);
+
 // The README's main job: the real Iowa 2020 releases, checked and tabulated from data/.
 int RunDemo(const std::string& data_dir, std::ostream& out, std::ostream& err);
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -183,6 +184,51 @@ TEST(CliTest, RulesShowAndCheck) {
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_NE(check.out.find("no_such_key"), std::string::npos) << check.out;
   EXPECT_NE(check.out.find("bad.toml:6"), std::string::npos) << check.out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(CliTest, SimulateWritesAnElectionThatChecksClean) {
+  const std::string dir = ::testing::TempDir();
+  auto files = [&](const std::string& tag) {
+    return " --results-out " + dir + "/sim-r" + tag + ".csv --apportionment-out " + dir + "/sim-a" +
+           tag + ".csv --districts-out " + dir + "/sim-d" + tag + ".csv";
+  };
+  const std::string args = "simulate --precincts 400 --candidates 9 --seed 11 --satellites 0.05";
+  CommandRun one = Canvass(args + files("1"));
+  ASSERT_EQ(one.exit_code, 0) << one.out;
+  EXPECT_NE(one.out.find("400 units"), std::string::npos) << one.out;
+  ASSERT_EQ(Canvass(args + files("2")).exit_code, 0);
+  EXPECT_EQ(Slurp(dir + "/sim-r1.csv"), Slurp(dir + "/sim-r2.csv"));
+  EXPECT_EQ(Slurp(dir + "/sim-a1.csv"), Slurp(dir + "/sim-a2.csv"));
+  ASSERT_EQ(Canvass("simulate --precincts 400 --candidates 9 --seed 12" + files("3")).exit_code, 0);
+  EXPECT_NE(Slurp(dir + "/sim-r1.csv"), Slurp(dir + "/sim-r3.csv"));
+
+  const std::string inputs = " --results " + dir + "/sim-r1.csv --apportionment " + dir +
+                             "/sim-a1.csv --districts " + dir + "/sim-d1.csv";
+  CommandRun check = Canvass("check --rules iowa-dem-2020" + inputs);
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE(check.out.find("Findings: 0 errors"), std::string::npos) << check.out;
+  EXPECT_EQ(Canvass("tabulate --rules iowa-dem-2020" + inputs).exit_code, 0);
+
+  CommandRun errors = Canvass(args + " --errors 0.05" + files("4"));
+  ASSERT_EQ(errors.exit_code, 0) << errors.out;
+  EXPECT_NE(errors.out.find("error "), std::string::npos) << errors.out;
+  CommandRun bad = Canvass("check --rules iowa-dem-2020 --results " + dir +
+                           "/sim-r4.csv --apportionment " + dir + "/sim-a4.csv");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+
+  EXPECT_EQ(Canvass("simulate --rules nevada-dem-2020 --precincts 5 --satellites 0.5" + files("5"))
+                .exit_code,
+            2);
+  EXPECT_EQ(Canvass("simulate --precincts 5 --errors 1.5" + files("5")).exit_code, 2);
+  CommandRun cards =
+      Canvass("simulate --rules nevada-dem-2020 --precincts 5 --early-votes" + files("5"));
+  EXPECT_EQ(cards.exit_code, 0) << cards.out;
+  EXPECT_NE(cards.out.find("cards are not generated"), std::string::npos) << cards.out;
 }
 
 }  // namespace
