@@ -133,8 +133,8 @@ HttpResponse StaticFiles::Serve(const HttpRequest& request) const {
   HttpResponse r;
   r.content_type = f.content_type;
   r.headers.emplace_back("ETag", f.etag);
-  r.headers.emplace_back("Cache-Control", f.immutable ? "public, max-age=31536000, immutable"
-                                                      : "no-cache");
+  r.headers.emplace_back("Cache-Control",
+                         f.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (request.Header("if-none-match") == f.etag) {
     r.status = 304;

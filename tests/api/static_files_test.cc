@@ -113,9 +113,9 @@ TEST_F(StaticFilesTest, HeadAnswersLikeGetAndOtherMethodsAreRefused) {
 }
 
 TEST_F(StaticFilesTest, NothingOutsideTheDirectory) {
-  for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/..", "/./index.html",
-                           "/%2e%2e/secret.txt", "/assets/%2E%2E/index.html", "/..\\secret.txt",
-                           "/assets\\..\\..\\secret.txt"}) {
+  for (const char* path :
+       {"/../secret.txt", "/assets/../../secret.txt", "/..", "/./index.html", "/%2e%2e/secret.txt",
+        "/assets/%2E%2E/index.html", "/..\\secret.txt", "/assets\\..\\..\\secret.txt"}) {
     HttpResponse r = Get(path);
     EXPECT_EQ(r.status, 400) << path;
     EXPECT_EQ(BodyOf(r).find("outside the directory"), std::string::npos) << path;
