@@ -437,6 +437,15 @@ std::optional<Rejection> MayReport(const Actor& a, int64_t precinct_id,
 
 }  // namespace
 
+std::optional<Rejection> ElectionState::CommitRecord(const Event& e, int64_t id,
+                                                     PrecinctRecord next) {
+  if (auto r = Recheck(id, next)) return r;
+  next.events.push_back(e.seq);
+  records_[static_cast<size_t>(id - 1)] = std::move(next);
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
 std::optional<Rejection> ElectionState::ApplyAlignment(const Event& e, bool final) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
@@ -507,11 +516,7 @@ std::optional<Rejection> ElectionState::ApplyAlignment(const Event& e, bool fina
   }
   next.confirmed = false;
   next.channel = e.channel;
-  if (auto r = Recheck(id, next)) return r;
-  next.events.push_back(e.seq);
-  records_[static_cast<size_t>(id - 1)] = std::move(next);
-  RememberAnswer(e, id);
-  return std::nullopt;
+  return CommitRecord(e, id, std::move(next));
 }
 
 std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
@@ -566,11 +571,7 @@ std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
   outcome.detail = StringMember(e.payload, "detail").value_or("");
   next.ties.push_back(outcome);
   next.confirmed = false;
-  if (auto r = Recheck(id, next)) return r;
-  next.events.push_back(e.seq);
-  records_[static_cast<size_t>(id - 1)] = std::move(next);
-  RememberAnswer(e, id);
-  return std::nullopt;
+  return CommitRecord(e, id, std::move(next));
 }
 
 std::optional<Rejection> ElectionState::ApplyPhoto(const Event& e) {
@@ -641,11 +642,7 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
   next.confirmed = false;
   next.revision += 1;
   next.channel = e.channel;
-  if (auto r = Recheck(id, next)) return r;
-  next.events.push_back(e.seq);
-  records_[static_cast<size_t>(id - 1)] = std::move(next);
-  RememberAnswer(e, id);
-  return std::nullopt;
+  return CommitRecord(e, id, std::move(next));
 }
 
 std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {

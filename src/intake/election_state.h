@@ -202,6 +202,9 @@ class ElectionState {
   // cannot describe a caucus (the record must then not be changed: call on a copy).
   std::optional<Rejection> Recheck(int64_t id, PrecinctRecord& record) const;
   void RememberAnswer(const Event& e, int64_t precinct_id);
+  // Rechecks `next` and, when the rules accept its figures, makes it precinct `id`'s record,
+  // with `e` in its history and its answer remembered. The record is unchanged otherwise.
+  std::optional<Rejection> CommitRecord(const Event& e, int64_t id, PrecinctRecord next);
 
   bool created_ = false;
   std::string name_;
