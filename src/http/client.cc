@@ -17,6 +17,8 @@
 #include <charconv>
 #include <optional>
 
+#include <netinet/in.h>
+
 #include "core/text.h"
 
 namespace canvass {
@@ -69,6 +71,7 @@ struct HttpClient::Impl {
 
   const std::string host;
   const uint16_t port;
+  std::string local_address;  // empty: the system chooses
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
@@ -102,7 +105,33 @@ struct HttpClient::Impl {
     if (ec) return Status::IoError("cannot resolve " + host + ": " + ec.message());
     beast::tcp_stream s(ioc);
     s.expires_after(timeout);
-    s.async_connect(endpoints, [&](const ErrorCode& e, const tcp::endpoint&) { ec = e; });
+    if (local_address.empty()) {
+      s.async_connect(endpoints, [&](const ErrorCode& e, const tcp::endpoint&) { ec = e; });
+    } else {
+      const auto local = asio::ip::make_address(local_address, ec);
+      if (ec) return Status::InvalidArgument("not a local address: " + local_address);
+      tcp::endpoint peer;
+      bool found = false;
+      for (const auto& entry : endpoints) {
+        if (entry.endpoint().address().is_v4() == local.is_v4()) {
+          peer = entry.endpoint();
+          found = true;
+          break;
+        }
+      }
+      if (!found) return Status::IoError("no address of " + host + " to reach from " + local_address);
+      s.socket().open(peer.protocol(), ec);
+      // The port is chosen at connect time, so many connections from one address to several
+      // servers do not run out of ports.
+      const int one = 1;
+      if (!ec) ::setsockopt(s.socket().native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+                            sizeof one);
+      if (!ec) s.socket().bind(tcp::endpoint(local, 0), ec);
+      if (ec) {
+        return Status::IoError("cannot bind to " + local_address + ": " + Describe(ec));
+      }
+      s.async_connect(peer, [&](const ErrorCode& e) { ec = e; });
+    }
     RunToCompletion();
     if (ec) {
       return Status::IoError("cannot connect to " + host + ":" + std::to_string(port) + ": " +
@@ -154,6 +183,11 @@ HttpClient::HttpClient(std::string host, uint16_t port)
 HttpClient::~HttpClient() { impl_->Close(); }
 
 void HttpClient::Close() { impl_->Close(); }
+void HttpClient::SetLocalAddress(std::string address) {
+  if (address == impl_->local_address) return;
+  impl_->Close();
+  impl_->local_address = std::move(address);
+}
 int HttpClient::connections_opened() const { return impl_->connections_opened; }
 int64_t HttpClient::comments_seen() const { return impl_->comments_seen; }
 

@@ -74,6 +74,10 @@ class HttpClient {
 
   // Closes the connection (the next request opens a new one).
   void Close();
+  // Connects from this local address from now on (on loopback any 127.x.y.z, so that each
+  // simulated phone has an address of its own, as it would on the night); "" lets the system
+  // choose. A change closes the open connection.
+  void SetLocalAddress(std::string address);
   // Connections opened so far, for tests of keep-alive.
   int connections_opened() const;
 
