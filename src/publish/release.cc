@@ -396,11 +396,16 @@ std::string ReleaseSignatureName(int64_t n) { return fmt::format("release-{}.jso
 
 bool LedgerMovedSinceRelease(const ElectionState& state) {
   if (!state.created()) return false;
-  const int64_t since = state.releases().empty() ? 0 : state.releases().back().seq;
+  // From the end of the prefix the last release was built from: events appended while it was
+  // being built come before its release-published event, and are not in it.
+  const int64_t since = state.releases().empty() ? 0 : state.releases().back().ledger_seq;
   for (int64_t seq = since + 1; seq <= state.seq(); ++seq) {
-    // Neither a policy nor a practice report changes what a release would say.
+    // Neither a release, a policy nor a practice report changes what a release would say.
     const std::string type = LineType(state.lines()[static_cast<size_t>(seq - 1)].line);
-    if (type != "publication-policy-set" && type != "practice-report") return true;
+    if (type != "release-published" && type != "publication-policy-set" &&
+        type != "practice-report") {
+      return true;
+    }
   }
   return false;
 }

@@ -76,10 +76,11 @@ std::string ReleaseSignatureName(int64_t number);     // release-N.json.sig
 // {"number", "ledger_seq", "ledger_head", "files": {name: sha256}, "signature"}.
 nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex);
 
-// Whether the ledger has moved since the last release: an event after the last
-// release-published one that is not itself about publishing (publication-policy-set) nor a
-// practice report (practice-report), which changes no figure. True when
-// there is no release yet and the election exists.
+// Whether the ledger has moved since the last release: an event after the prefix the last
+// release was built from (its ledger_seq; events appended while it was built count) that is not
+// itself about publishing (release-published, publication-policy-set) nor a practice report
+// (practice-report), which changes no figure. True when there is no release yet and the election
+// exists.
 bool LedgerMovedSinceRelease(const ElectionState& state);
 
 }  // namespace canvass

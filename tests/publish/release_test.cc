@@ -176,6 +176,22 @@ TEST(ReleaseEvents, NumberingFollowsTheLedger) {
   EXPECT_EQ(l.state.publication_policy().mode, "each-report");
 }
 
+// A report that arrives while a release is being built is not in it: the ledger has moved
+// although the release-published event comes after the report.
+TEST(ReleaseEvents, AReportAppendedDuringTheBuildStillMovesTheLedger) {
+  Ledger l;
+  BuildFixture(l);
+  auto rel = BuildRelease(l.state);  // the prefix 1..9
+  ASSERT_TRUE(rel.ok());
+  AddVermillion(l);  // arrives while it is built
+  l.Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes)));
+  ASSERT_EQ(l.state.releases().back().ledger_seq, 9);
+  EXPECT_TRUE(LedgerMovedSinceRelease(l.state));
+  Release r2 = l.Publish();
+  EXPECT_EQ(r2.number, 2);
+  EXPECT_FALSE(LedgerMovedSinceRelease(l.state));
+}
+
 TEST(ReleaseEvents, ReplayRefusesBadReleases) {
   Ledger l;
   BuildFixture(l);
