@@ -159,6 +159,57 @@ int RunCanvass(int argc, char** argv) {
   serve_cmd->add_option("--web", serve.web_dir,
                         "The built web front end to serve at / (default: web/dist of the source)");
 
+  RehearseOptions rehearse;
+  auto* rehearse_cmd = app.add_subcommand(
+      "rehearse", "Run a caucus night against the server: chairs, hotline, faults, reconciliation");
+  rehearse_cmd->add_flag("--demo", rehearse.demo,
+                         "The real Iowa 2020 night, replayed (a fresh election in --dir)");
+  rehearse_cmd->add_option("--simulate", rehearse.simulate,
+                           "A simulated election of this many precincts (in --dir)")
+      ->check(CLI::Range(1LL, 1'000'000LL));
+  rehearse_cmd->add_option("--candidates", rehearse.candidates, "Of the simulated election")
+      ->check(CLI::Range(2, 64))
+      ->capture_default_str();
+  rehearse_cmd->add_option("--rules", rehearse.rules, "Ruleset of the simulated election")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--dir", rehearse.dir, "Where the rehearsal's election is made")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--url", rehearse.urls,
+                           "A running server, http://HOST:PORT (repeat for several nodes)");
+  rehearse_cmd->add_option("--codes", rehearse.codes, "The running election's code sheet");
+  rehearse_cmd->add_option("--results", rehearse.results, "What its precincts report");
+  rehearse_cmd->add_option("--seed", rehearse.seed, "Faults, arrival times, simulated election")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--compress", rehearse.compress,
+                           "How much faster than the real evening, or max")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--workers", rehearse.workers, "Phones in flight at once")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  rehearse_cmd->add_option("--faults", rehearse.faults,
+                           "default, none, or NAME=FRACTION,... (docs/cli.md)")->capture_default_str();
+  rehearse_cmd->add_option("--publish", rehearse.publish,
+                           "Policy: interval:N, each-report, manual or keep")
+      ->capture_default_str();
+  rehearse_cmd->add_flag("!--no-photos", rehearse.photos, "Chairs attach no photo");
+  rehearse_cmd->add_flag("--attack", rehearse.attack,
+                         "Floods, malformed and oversized requests, slowloris, guessed codes, "
+                         "readers and subscribers while the chairs report");
+  rehearse_cmd->add_option("--readers", rehearse.readers, "Public readers during --attack")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--subscribers", rehearse.subscribers,
+                           "Event-stream subscribers during --attack")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--give-up", rehearse.give_up, "Seconds a submission is retried")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  rehearse_cmd->add_option("--threads", rehearse.threads, "The started server's io threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  rehearse_cmd->add_flag("--fast-kdf", rehearse.fast_kdf,
+                         "Cheapest Argon2id for the codes (large rehearsals only)");
+  rehearse_cmd->add_option("--json", rehearse.json_out, "Also write the report as JSON here");
+
   LedgerOptions ledger;
   auto* ledger_cmd = app.add_subcommand("ledger", "Verify or export the ledger");
   ledger_cmd->require_subcommand(1);
@@ -233,6 +284,10 @@ int RunCanvass(int argc, char** argv) {
   if (*serve_cmd) {
     if (!*serve_cmd->get_option("--data")) serve.data_dir = data_dir;
     return RunServe(serve, out, err);
+  }
+  if (*rehearse_cmd) {
+    rehearse.data_dir = data_dir;
+    return RunRehearse(rehearse, out, err);
   }
   if (*verify_cmd) return RunLedgerVerify(ledger, out, err);
   if (*export_cmd) return RunLedgerExport(ledger, out, err);

@@ -146,6 +146,35 @@ struct SimulateOptions {
 };
 int RunSimulate(const SimulateOptions& options, std::ostream& out, std::ostream& err);
 
+// `canvass rehearse`: a caucus night against a server (src/rehearse/rehearse.h). With --demo or
+// --simulate it sets up a fresh election in `dir`, starts `canvass serve` on it, drives it and
+// stops it; with --url it drives servers already running.
+struct RehearseOptions {
+  bool demo = false;         // the real Iowa 2020 election and its 8 February release
+  long long simulate = 0;    // or a simulated election of this many precincts
+  int candidates = 8;        // of the simulated election
+  std::string rules = "iowa-dem-2020";
+  std::string dir = "rehearsal";
+  std::string data_dir;
+  std::vector<std::string> urls;  // servers already running (several: nodes of one election)
+  std::string codes;              // their code sheet
+  std::string results;            // what their precincts report
+  unsigned long long seed = 1;
+  std::string compress = "120";  // or "max"
+  int workers = 64;
+  std::string faults = "default";  // or "none"
+  std::string publish = "interval:5";
+  bool photos = true;
+  bool attack = false;
+  int readers = 1000;
+  int subscribers = 1000;
+  int give_up = 120;  // seconds per submission
+  int threads = 2;    // the started server's io threads
+  bool fast_kdf = false;
+  std::string json_out;  // also write the report as JSON here
+};
+int RunRehearse(const RehearseOptions& options, std::ostream& out, std::ostream& err);
+
 // The README's main job: the real Iowa 2020 releases, checked and tabulated from data/.
 int RunDemo(const std::string& data_dir, std::ostream& out, std::ostream& err);
 

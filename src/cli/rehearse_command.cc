@@ -1,0 +1,298 @@
+// `canvass rehearse`: sets up the election (or takes a running server's), drives the night with
+// src/rehearse, prints the report.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/election_input.h"
+#include "core/text.h"
+#include "io/importers.h"
+#include "rehearse/rehearse.h"
+#include "rules/ruleset.h"
+#include "simulate/simulate.h"
+
+namespace canvass {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kMarker = ".canvass-rehearsal";
+
+int Fail(std::ostream& err, const std::string& message, int code = kExitFailure) {
+  err << "canvass rehearse: " << message << "\n";
+  return code;
+}
+
+// "http://127.0.0.1:8080" or "127.0.0.1:8080" -> host and port.
+Result<std::pair<std::string, uint16_t>> ParseUrl(std::string url) {
+  if (url.rfind("http://", 0) == 0) url.erase(0, 7);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  const size_t colon = url.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("--url " + url + ": give http://HOST:PORT");
+  }
+  int port = 0;
+  for (size_t i = colon + 1; i < url.size(); ++i) {
+    if (url[i] < '0' || url[i] > '9' || port > 65535) {
+      return Status::InvalidArgument("--url " + url + ": not a port number");
+    }
+    port = port * 10 + (url[i] - '0');
+  }
+  if (port <= 0 || port > 65535) return Status::InvalidArgument("--url " + url + ": bad port");
+  return std::pair{url.substr(0, colon), static_cast<uint16_t>(port)};
+}
+
+// "default", "none", or NAME=FRACTION,... over the defaults ("typo=0.1,hotline=0").
+Status ParseFaults(const std::string& text, rehearse::FaultRates& f) {
+  if (text == "default") return Status::Ok();
+  if (text == "none") {
+    f = rehearse::FaultRates::None();
+    return Status::Ok();
+  }
+  const std::pair<const char*, uint32_t*> names[] = {
+      {"wrong-code", &f.wrong_code},   {"typo", &f.typo},
+      {"lost-answer", &f.lost_answer}, {"dropped", &f.dropped},
+      {"double-tap", &f.duplicate},    {"hotline", &f.hotline},
+      {"mishear", &f.mishear},         {"correction", &f.correction}};
+  for (std::string_view piece : Split(text, ',')) {
+    const std::string item(piece);
+    const size_t eq = item.find('=');
+    const std::string name = item.substr(0, eq);
+    uint32_t* slot = nullptr;
+    for (const auto& [n, p] : names) {
+      if (name == n) slot = p;
+    }
+    if (slot == nullptr || eq == std::string::npos) {
+      return Status::InvalidArgument(
+          "\"" + item +
+          "\": give default, none, or NAME=FRACTION,... with NAME one of wrong-code, typo, "
+          "lost-answer, dropped, double-tap, hotline, mishear, correction");
+    }
+    auto ppm = simulate::ParseFraction(item.substr(eq + 1));
+    if (!ppm.ok()) return Status::InvalidArgument(name + ": " + ppm.status().message());
+    *slot = *ppm;
+  }
+  return Status::Ok();
+}
+
+// A fresh directory for the rehearsal's election: made here, or one an earlier rehearsal made.
+Status FreshDir(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) return Status::InvalidArgument(dir + " is not a directory");
+    const bool empty = fs::is_empty(dir, ec);
+    if (!empty && !fs::exists(fs::path(dir) / kMarker, ec)) {
+      return Status::FailedPrecondition(
+          dir + " exists and was not made by `canvass rehearse`: name another with --dir");
+    }
+    fs::remove_all(dir, ec);
+    if (ec) return Status::IoError("cannot clear " + dir + ": " + ec.message());
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError("cannot create " + dir + ": " + ec.message());
+  std::ofstream(fs::path(dir) / kMarker) << "made by canvass rehearse; replaced by the next one\n";
+  return Status::Ok();
+}
+
+// The server, started as a child process.
+class ServerProcess {
+ public:
+  ~ServerProcess() { Stop(); }
+
+  Result<uint16_t> Start(const RehearseOptions& o, const std::string& store,
+                         const std::string& log) {
+    const std::string port_file = store + ".port";
+    std::error_code ec;
+    fs::remove(port_file, ec);
+    std::vector<std::string> args = {
+        "canvass", "serve",       "--store", store,       "--port",
+        "0",       "--port-file", port_file, "--threads", std::to_string(o.threads)};
+    if (o.fast_kdf) args.push_back("--fast-kdf");
+    pid_ = ::fork();
+    if (pid_ < 0) return Status::IoError("cannot start the server (fork failed)");
+    if (pid_ == 0) {
+      std::FILE* f = std::fopen(log.c_str(), "ab");
+      if (f != nullptr) {
+        ::dup2(::fileno(f), 1);
+        ::dup2(::fileno(f), 2);
+      }
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv("/proc/self/exe", argv.data());
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return Status::IoError("the server stopped at start; see " + log);
+      }
+      std::ifstream in(port_file);
+      int port = 0;
+      if (in >> port && port > 0) return static_cast<uint16_t>(port);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return Status::IoError("the server did not start within 120 s; see " + log);
+  }
+
+  void Stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) {
+  const int modes = (o.demo ? 1 : 0) + (o.simulate > 0 ? 1 : 0) + (o.urls.empty() ? 0 : 1);
+  if (modes != 1) {
+    return Fail(err,
+                "say what to rehearse: --demo, --simulate N, or --url with --codes and --results",
+                kExitUsage);
+  }
+  rehearse::Options ro;
+  ro.seed = o.seed;
+  ro.workers = o.workers;
+  ro.photos = o.photos;
+  ro.publish = o.publish;
+  ro.give_up = std::chrono::seconds(o.give_up);
+  if (o.compress == "max") {
+    ro.compress = 0;
+  } else {
+    try {
+      size_t used = 0;
+      ro.compress = std::stoll(o.compress, &used);
+      if (used != o.compress.size() || ro.compress < 1) throw std::invalid_argument("compress");
+    } catch (...) {
+      return Fail(err, "--compress takes a factor (1 or more) or max", kExitUsage);
+    }
+  }
+  if (Status st = ParseFaults(o.faults, ro.faults); !st.ok()) {
+    return Fail(err, "--faults: " + st.message(), kExitUsage);
+  }
+  if (o.attack) {
+    rehearse::AttackOptions a;
+    a.readers = o.readers;
+    a.subscribers = o.subscribers;
+    a.seed = o.seed;
+    ro.attack = a;
+  }
+  ro.progress = [&out](const std::string& line) { out << line << "\n" << std::flush; };
+
+  ServerProcess server;
+  std::string store;
+  if (!o.urls.empty()) {
+    if (o.codes.empty() || o.results.empty()) {
+      return Fail(err, "--url needs --codes (the code sheet) and --results (what to report)",
+                  kExitUsage);
+    }
+    for (const std::string& u : o.urls) {
+      auto hp = ParseUrl(u);
+      if (!hp.ok()) return Fail(err, hp.status().message(), kExitUsage);
+      if (!ro.ports.empty() && hp->first != ro.host) {
+        return Fail(err, "every --url must name the same host", kExitUsage);
+      }
+      ro.host = hp->first;
+      ro.ports.push_back(hp->second);
+    }
+    auto codes = ReadFile(o.codes);
+    if (!codes.ok()) return Fail(err, codes.status().message(), kExitUsage);
+    ro.codes_csv = std::move(codes).value();
+    auto input = LoadResultsFile(o.results);
+    if (!input.ok()) return Fail(err, input.status().message(), kExitUsage);
+    ro.input = std::move(input).value();
+  } else {
+    if (Status st = FreshDir(o.dir); !st.ok()) return Fail(err, st.message(), kExitUsage);
+    store = o.dir + "/canvass.db";
+    InitOptions init;
+    init.store = store;
+    init.codes_out = o.dir + "/codes.csv";
+    init.fast_kdf = o.fast_kdf;
+    init.data_dir = o.data_dir;
+    if (o.demo) {
+      const std::string d = o.data_dir + "/iowa-2020";
+      auto election =
+          LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv",
+                            d + "/apportionment.csv", d + "/county-congressional-district.csv");
+      if (!election.ok()) return Fail(err, election.status().message());
+      ro.input = std::move(election).value();
+      init.demo = true;
+      out << "Rehearsing the Iowa 2020 caucuses: the 8 February release, precinct by precinct.\n";
+    } else {
+      auto ruleset = LoadRuleset(o.rules);
+      if (!ruleset.ok()) return Fail(err, ruleset.status().message(), kExitUsage);
+      simulate::Options so;
+      so.precincts = o.simulate;
+      so.candidates = o.candidates;
+      so.seed = o.seed;
+      auto sim = simulate::Simulate(*ruleset, so);
+      if (!sim.ok()) return Fail(err, sim.status().message(), kExitUsage);
+      const std::string results = o.dir + "/results.csv";
+      const std::string apportionment = o.dir + "/apportionment.csv";
+      const std::string districts = o.dir + "/districts.csv";
+      std::ofstream(results, std::ios::binary) << WriteResultsCsv(sim->election);
+      std::ofstream(apportionment, std::ios::binary)
+          << WriteApportionmentCsv(sim->election.apportionment);
+      std::ofstream(districts, std::ios::binary) << simulate::WriteDistrictsCsv(sim->election);
+      init.rules = o.rules;
+      init.apportionment = apportionment;
+      init.districts = districts;
+      init.results = results;
+      init.name = fmt::format("Simulated caucuses ({} precincts, seed {})", o.simulate, o.seed);
+      ro.input = std::move(sim->election);
+      out << fmt::format("Rehearsing a simulated election: {} precincts, {} candidates, seed {}.\n",
+                         o.simulate, o.candidates, o.seed);
+    }
+    std::ostringstream init_out;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (int rc = RunInit(init, init_out, err); rc != kExitOk) return rc;
+    out << fmt::format(
+        "Set up in {} ({:.1f} s).\n", store,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    auto codes = ReadFile(init.codes_out);
+    if (!codes.ok()) return Fail(err, codes.status().message());
+    ro.codes_csv = std::move(codes).value();
+    auto port = server.Start(o, store, o.dir + "/server.log");
+    if (!port.ok()) return Fail(err, port.status().message());
+    ro.ports.push_back(*port);
+    out << fmt::format("Server: http://127.0.0.1:{}/ (log in {}/server.log)\n", *port, o.dir);
+  }
+  out << fmt::format("The night begins ({}).\n",
+                     ro.compress > 0 ? fmt::format("about four hours, {}x faster", ro.compress)
+                                     : std::string("as fast as the server answers"));
+  out.flush();
+  auto report = rehearse::RunRehearsal(ro);
+  server.Stop();
+  if (!report.ok()) return Fail(err, report.status().message());
+  out << "\n" << report->ToText();
+  if (!o.json_out.empty()) {
+    std::ofstream(o.json_out) << report->ToJson().dump(2) << "\n";
+    out << "Report as JSON: " << o.json_out << "\n";
+  }
+  if (!store.empty()) {
+    out << fmt::format(
+        "\nThe rehearsed election stays in {}: `canvass serve --store {}` shows it in a browser, "
+        "`canvass ledger verify --store {}` checks its ledger; codes in {}/codes.csv.\n",
+        store, store, store, o.dir);
+  }
+  return report->ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace canvass
