@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "cli/commands.h"
@@ -146,6 +147,21 @@ class ServerProcess {
     return Status::IoError("the server did not start within 120 s; see " + log);
   }
 
+  // The server's peak resident memory (VmHWM), "" when not known.
+  std::string PeakRss() const {
+    if (pid_ <= 0) return "";
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) {
+        long long kb = 0;
+        std::istringstream(line.substr(6)) >> kb;
+        return fmt::format("{:.1f} MiB", static_cast<double>(kb) / 1024);
+      }
+    }
+    return "";
+  }
+
   void Stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
@@ -279,6 +295,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
                                      : std::string("as fast as the server answers"));
   out.flush();
   auto report = rehearse::RunRehearsal(ro);
+  const std::string rss = server.PeakRss();
   server.Stop();
   if (!report.ok()) return Fail(err, report.status().message());
   out << "\n" << report->ToText();
@@ -286,6 +303,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     std::ofstream(o.json_out) << report->ToJson().dump(2) << "\n";
     out << "Report as JSON: " << o.json_out << "\n";
   }
+  if (!rss.empty()) out << "Server peak RSS: " << rss << "\n";
   if (!store.empty()) {
     out << fmt::format(
         "\nThe rehearsed election stays in {}: `canvass serve --store {}` shows it in a browser, "

@@ -832,21 +832,34 @@ void Run::HotlineStage(Worker& w, Precinct& p, const char* stage) {
 }
 
 Status Run::Publish(Report& report) {
-  HttpClient client(o_.host, o_.ports[0]);
+  // Any node will do; one that does not answer (killed during the night) is passed over.
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (uint16_t port : o_.ports) clients.push_back(std::make_unique<HttpClient>(o_.host, port));
+  size_t node = 0;
+  auto call = [&](const std::string& method, const std::string& target, const std::string& body,
+                  const HttpClient::Headers& headers) -> Result<HttpClientResponse> {
+    Result<HttpClientResponse> r = Status::IoError("no server");
+    for (size_t tries = 0; tries < clients.size(); ++tries) {
+      HttpClient& c = *clients[node];
+      if (admin_ != nullptr) c.SetLocalAddress(admin_->address);
+      r = c.Request(method, target, body, headers, std::chrono::seconds(120));
+      if (r.ok() && r->status < 500) return r;
+      node = (node + 1) % clients.size();
+    }
+    return r;
+  };
   int64_t last = 0;
   for (const Acknowledged& a : report_acks_) last = std::max(last, a.seq);
   report.last_ack_seq = last;
   if (o_.publish == "manual" && admin_ != nullptr && !admin_->token.empty()) {
-    client.SetLocalAddress(admin_->address);
-    (void)client.Request(
+    (void)call(
         "POST", "/api/v1/releases", "{}",
-        {{"Authorization", "Bearer " + admin_->token}, {"Content-Type", "application/json"}},
-        std::chrono::seconds(120));
+        {{"Authorization", "Bearer " + admin_->token}, {"Content-Type", "application/json"}});
   }
   const auto deadline = Clock::now() + o_.publish_timeout;
   int64_t number = 0;
   for (;;) {
-    auto r = client.Get("/api/v1/releases");
+    auto r = call("GET", "/api/v1/releases", "", {});
     if (r.ok() && r->status == 200) {
       const json idx = json::parse(r->body, nullptr, false);
       if (idx.is_object() && idx.contains("releases") && idx["releases"].is_array()) {
@@ -874,15 +887,13 @@ Status Run::Publish(Report& report) {
   for (const Precinct& p : precincts_) in.expected.push_back(p.expected);
   in.acks = report_acks_;
   if (number > 0) {
-    auto rel =
-        client.Get(fmt::format("/api/v1/releases/{}", number), {}, std::chrono::seconds(120));
+    auto rel = call("GET", fmt::format("/api/v1/releases/{}", number), "", {});
     if (!rel.ok()) return rel.status();
     in.release_json = rel->body;
   }
   int64_t after = 0;
   for (;;) {
-    auto page = client.Get(fmt::format("/api/v1/ledger?after={}&limit=10000", after), {},
-                           std::chrono::seconds(120));
+    auto page = call("GET", fmt::format("/api/v1/ledger?after={}&limit=10000", after), "", {});
     if (!page.ok()) return page.status();
     if (page->status != 200) {
       return Status::IoError("GET /api/v1/ledger answered " + std::to_string(page->status));
