@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,32 @@ namespace {
 bool IsPostgres(const std::string& location) {
   return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
          location.find('=') != std::string::npos;
+}
+
+// The store's location as printed: a PostgreSQL password never goes to a terminal or a log.
+std::string Shown(const std::string& location) {
+  std::string s = location;
+  if (!IsPostgres(s)) return s;
+  const size_t scheme = s.find("://");
+  if (scheme != std::string::npos) {
+    const size_t at = s.find('@', scheme + 3);
+    const size_t colon = s.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      s.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (size_t at = s.find("password="); at != std::string::npos; at = s.find("password=", at + 1)) {
+    const size_t from = at + 9;
+    size_t to = from;
+    if (to < s.size() && s[to] == '\'') {
+      to = s.find('\'', to + 1);
+      to = to == std::string::npos ? s.size() : to + 1;
+    } else {
+      while (to < s.size() && s[to] != ' ' && s[to] != '&') ++to;
+    }
+    s.replace(from, to - from, "***");
+  }
+  return s;
 }
 
 // Writes `text` to `path` readable by its owner only (access codes, keys).
@@ -134,7 +161,7 @@ int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
       "Created \"{}\" in {}: {} reporting units, {} candidates, ruleset {}.\n"
       "{} access codes written to {} (owner-only; print each chair's on their packet).\n"
       "Ledger: {} events, head {}.\n",
-      setup->name, o.store, setup->precincts.size(), setup->candidates.size(),
+      setup->name, Shown(o.store), setup->precincts.size(), setup->candidates.size(),
       (*intake)->Read([](const ElectionState& s) { return s.ruleset().ShortHash(); }),
       codes->size(), sheet, head.first, head.second);
   return kExitOk;
@@ -162,14 +189,17 @@ int RunInit(const InitOptions& options, std::ostream& out, std::ostream& err) {
 }
 
 int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
+  // Past a file size limit (RLIMIT_FSIZE) a write then fails with EFBIG, as on a full disk,
+  // instead of the signal ending the server.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto intake = Intake::Open(o.store);
   if (!intake.ok()) return Fail(err, intake.status());
   const bool created = (*intake)->Read([](const ElectionState& s) { return s.created(); });
   if (!created) {
     if (!o.demo) {
       return Fail(err, Status::FailedPrecondition(
-                           o.store + " holds no election: run `canvass init` first, or "
-                                     "`canvass serve --demo` for the Iowa 2020 demo"));
+                           Shown(o.store) + " holds no election: run `canvass init` first, or "
+                                            "`canvass serve --demo` for the Iowa 2020 demo"));
     }
     InitOptions init;
     init.demo = true;
@@ -241,8 +271,8 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   api.SetStreamNotifier([&server] { server.NotifyStreams(); });
   publisher.Start();
   const auto seq = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
-  out << fmt::format("canvass: serving {} ({}, {} ledger events) at http://{}:{}/\n", o.store,
-                     (*intake)->store_kind(), seq, o.address, server.port());
+  out << fmt::format("canvass: serving {} ({}, {} ledger events) at http://{}:{}/\n",
+                     Shown(o.store), (*intake)->store_kind(), seq, o.address, server.port());
   if (o.demo) {
     out << fmt::format(
         "canvass: demo access codes are in {} (chairs, operators, campaigns, admin)\n",
@@ -306,7 +336,7 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
     auto store = OpenStore(o.store);
     if (!store.ok()) return Fail(err, store.status());
     report = VerifyStore(**store, expected, replay);
-    what = o.store;
+    what = Shown(o.store);
   }
   if (o.json) {
     nlohmann::json j = {{"ok", report.ok()},
