@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <limits>
 #include <utility>
 
@@ -83,6 +84,27 @@ class Transaction {
   bool committed_ = false;
 };
 
+// Whether an i/o error is a write that found no room. SQLite turns ENOSPC from its writes into
+// SQLITE_FULL but says only "disk I/O error" for EFBIG (past the process's file size limit,
+// RLIMIT_FSIZE), EDQUOT, and ENOSPC from fsync or truncate; the errno is the last one recorded on
+// the write-ahead log or the database file.
+bool NoRoom(int rc, sqlite3* db) {
+  if (db == nullptr ||
+      (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_FSYNC && rc != SQLITE_IOERR_TRUNCATE)) {
+    return false;
+  }
+  auto no_room = [](int e) { return e == ENOSPC || e == EFBIG || e == EDQUOT; };
+  int e = 0;
+  sqlite3_file* wal = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) == SQLITE_OK &&
+      wal != nullptr && wal->pMethods != nullptr &&
+      wal->pMethods->xFileControl(wal, SQLITE_FCNTL_LAST_ERRNO, &e) == SQLITE_OK && no_room(e)) {
+    return true;
+  }
+  e = 0;
+  return sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e) == SQLITE_OK && no_room(e);
+}
+
 }  // namespace
 
 void SqliteStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -90,12 +112,21 @@ void SqliteStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); 
 SqliteStore::SqliteStore(std::string path, std::unique_ptr<sqlite3, Closer> db)
     : path_(std::move(path)), location_("sqlite:" + path_), db_(std::move(db)) {}
 
-Status SqliteStore::Error(int rc, const std::string& doing) const {
+Status SqliteStore::Error(int rc, const std::string& doing, sqlite3* on) const {
+  sqlite3* db = on != nullptr ? on : db_.get();
   std::string detail = location_ + ": " + doing + ": ";
-  detail += db_ != nullptr ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+  detail += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
     case SQLITE_FULL:
       return Status::IoError("the database is full: " + detail);
+    case SQLITE_IOERR:
+      if (NoRoom(rc, db)) {
+        return Status::IoError(
+            std::string("the database is full: the disk is full or the file size limit was "
+                        "reached: ")
+                .append(detail));
+      }
+      return Status::IoError(detail);
     case SQLITE_READONLY:
       return Status::IoError("the database is read-only: " + detail);
     case SQLITE_BUSY:
@@ -119,7 +150,11 @@ Status SqliteStore::Exec(const char* sql, const char* doing) {
 }
 
 Status SqliteStore::ExecForTesting(const std::string& sql) {
-  return Exec(sql.c_str(), "running a test statement");
+  CANVASS_RETURN_IF_ERROR(Exec(sql.c_str(), "running a test statement"));
+  if (sql.rfind("PRAGMA", 0) != 0) return Status::Ok();  // tables are the ledger file's
+  const int rc = sqlite3_exec(blobs_.get(), sql.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, "running a test statement", blobs_.get());
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
@@ -144,7 +179,28 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   }
   CANVASS_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous = FULL", "cannot set synchronous"));
   CANVASS_RETURN_IF_ERROR(store->CreateSchema());
+  CANVASS_RETURN_IF_ERROR(store->OpenBlobs());
   return store;
+}
+
+// Blobs (photos, release files of several MB) live in a file of their own beside the ledger,
+// `<path>-blobs`, with its own write lock and write-ahead log: storing a release's files never
+// holds up a report's append, and their checkpoints are not run by the appending connection.
+Status SqliteStore::OpenBlobs() {
+  const std::string path = path_ + "-blobs";
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  blobs_.reset(raw);
+  if (rc != SQLITE_OK) return Error(rc, "cannot open " + path, blobs_.get());
+  sqlite3_extended_result_codes(blobs_.get(), 1);
+  sqlite3_busy_timeout(blobs_.get(), kBusyTimeoutMs);
+  for (const char* sql : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                          "CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, bytes BLOB "
+                          "NOT NULL)"}) {
+    rc = sqlite3_exec(blobs_.get(), sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return Error(rc, "setting up " + path, blobs_.get());
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::CreateSchema() {
@@ -288,23 +344,28 @@ Status SqliteStore::Append(int64_t after, const Writer& write) {
 Status SqliteStore::PutBlob(const std::string& sha256_hex, std::string_view bytes) {
   CANVASS_RETURN_IF_ERROR(store_internal::CheckBlobHash(location_, sha256_hex, bytes));
   Statement s;
-  int rc = s.Prepare(
-      db_.get(), "INSERT INTO blobs (hash, bytes) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING");
+  int rc =
+      s.Prepare(blobs_.get(),
+                "INSERT INTO blobs (hash, bytes) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING");
   if (rc == SQLITE_OK) rc = s.BindText(1, sha256_hex);
   if (rc == SQLITE_OK) rc = s.BindBlob(2, bytes);
   if (rc == SQLITE_OK) rc = s.Step();
-  if (rc != SQLITE_DONE) return Error(rc, "storing blob " + sha256_hex);
+  if (rc != SQLITE_DONE) return Error(rc, "storing blob " + sha256_hex, blobs_.get());
   return Status::Ok();
 }
 
 Result<std::optional<std::string>> SqliteStore::GetBlob(const std::string& sha256_hex) {
-  Statement s;
-  int rc = s.Prepare(db_.get(), "SELECT bytes FROM blobs WHERE hash = ?1");
-  if (rc == SQLITE_OK) rc = s.BindText(1, sha256_hex);
-  if (rc == SQLITE_OK) rc = s.Step();
-  if (rc == SQLITE_ROW) return std::optional<std::string>(s.Blob(0));
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
-  return Error(rc, "reading blob " + sha256_hex);
+  // The blob file first; then the ledger file's own table, where stores made before the blob
+  // file existed keep theirs.
+  for (sqlite3* db : {blobs_.get(), db_.get()}) {
+    Statement s;
+    int rc = s.Prepare(db, "SELECT bytes FROM blobs WHERE hash = ?1");
+    if (rc == SQLITE_OK) rc = s.BindText(1, sha256_hex);
+    if (rc == SQLITE_OK) rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>(s.Blob(0));
+    if (rc != SQLITE_DONE) return Error(rc, "reading blob " + sha256_hex, db);
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace canvass

@@ -38,8 +38,9 @@ class SqliteStore final : public Store {
   Status PutBlob(const std::string& sha256_hex, std::string_view bytes) override;
   Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex) override;
 
-  // For tests: runs SQL on this object's own connection, e.g. "PRAGMA max_page_count = 10" to
-  // make the disk look full, or "PRAGMA query_only = 1" to make the database look read-only.
+  // For tests: runs SQL on this object's own connection (a PRAGMA on the blobs' one as well), e.g.
+  // "PRAGMA max_page_count = 10" to make the disk look full, or "PRAGMA query_only = 1" to make the
+  // database look read-only.
   Status ExecForTesting(const std::string& sql);
 
   struct Closer {
@@ -51,14 +52,17 @@ class SqliteStore final : public Store {
 
   Status Exec(const char* sql, const char* doing);
   Status CreateSchema();
+  Status OpenBlobs();
   Result<StoreHead> ReadHead();
   Result<std::vector<StoredEvent>> Read(int64_t after, int64_t limit);
   // The Status for SQLite result code `rc` while `doing`: IoError, Corruption, ...
-  Status Error(int rc, const std::string& doing) const;
+  // `on`: the connection that failed (default: the ledger's).
+  Status Error(int rc, const std::string& doing, sqlite3* on = nullptr) const;
 
   std::string path_;
   std::string location_;  // "sqlite:" + path_, for messages
   std::unique_ptr<sqlite3, Closer> db_;
+  std::unique_ptr<sqlite3, Closer> blobs_;  // <path>-blobs: photos and release files
 };
 
 }  // namespace canvass

@@ -145,5 +145,52 @@ TEST_F(SqliteStoreTest, ABusyWriterIsWaitedFor) {
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
+// Blobs live in `<path>-blobs`: a writer holding that file's lock (a release's files being
+// stored) does not hold up an append to the ledger, and blobs stored in the ledger file by
+// earlier versions are still found.
+TEST_F(SqliteStoreTest, BlobsHaveAFileOfTheirOwn) {
+  auto opened = SqliteStore::Open(path());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SqliteStore& store = **opened;
+  const std::string photo = "\xFF\xD8\xFF photo bytes";
+  ASSERT_TRUE(store.PutBlob(Sha256Hex(photo), photo).ok());
+
+  sqlite3* blobs = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((path() + "-blobs").c_str(), &blobs, SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(blobs, "SELECT count(*) FROM blobs", -1, &s, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(s, 0), 1);
+  sqlite3_finalize(s);
+
+  // Another writer holds the blob file's write lock; the ledger still appends (no busy wait:
+  // the busy timeout is 10 s, and a waiting append would take that long and fail).
+  ASSERT_EQ(sqlite3_exec(blobs, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto began = std::chrono::steady_clock::now();
+  Status st = AppendTexts(store, {"a"});
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - began,
+            std::chrono::seconds(SqliteStore::kBusyTimeoutMs / 1000));
+  ASSERT_EQ(sqlite3_exec(blobs, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blobs);
+
+  // A blob in the ledger file's own table (as stores made before the blob file keep them).
+  sqlite3* ledger = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path().c_str(), &ledger, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  const std::string old = "an old photo";
+  const std::string sql = "INSERT INTO blobs (hash, bytes) VALUES ('" + Sha256Hex(old) +
+                          "', x'616e206f6c642070686f746f')";
+  ASSERT_EQ(sqlite3_exec(ledger, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(ledger);
+  auto found = store.GetBlob(Sha256Hex(old));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, old);
+  auto mine = store.GetBlob(Sha256Hex(photo));
+  ASSERT_TRUE(mine.ok() && mine->has_value());
+  EXPECT_EQ(**mine, photo);
+}
+
 }  // namespace
 }  // namespace canvass
