@@ -1,11 +1,13 @@
 // `canvass rehearse`: sets up the election (or takes a running server's), drives the night with
 // src/rehearse, prints the report.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +179,12 @@ class ServerProcess {
 }  // namespace
 
 int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) {
+  // Thousands of simulated phones, readers and subscribers hold a socket each (and the server
+  // started here inherits the limit): use all the open files the system allows.
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
   const int modes = (o.demo ? 1 : 0) + (o.simulate > 0 ? 1 : 0) + (o.urls.empty() ? 0 : 1);
   if (modes != 1) {
     return Fail(err,
@@ -268,6 +276,8 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
           << WriteApportionmentCsv(sim->election.apportionment);
       std::ofstream(districts, std::ios::binary) << simulate::WriteDistrictsCsv(sim->election);
       init.rules = o.rules;
+      // A hotline staffed for the election's size: one operator per 200 precincts, at least 4.
+      init.operators = static_cast<int>(std::max<long long>(4, o.simulate / 200));
       init.apportionment = apportionment;
       init.districts = districts;
       init.results = results;
