@@ -192,6 +192,7 @@ class ServerProcess {
   int Terminate() { return Signal(SIGTERM); }
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // -1 when not running
   uint16_t port() const { return port_; }
   int starts() const { return starts_; }
   std::string log_path() const { return dir_ + "/" + name_ + ".log"; }
