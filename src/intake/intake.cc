@@ -53,23 +53,40 @@ Intake::~Intake() {
 }
 
 Status Intake::Replay() {
-  state_ = ElectionState();
+  // Into a state of its own: when the store cannot be read, the one in use stays.
+  ElectionState fresh;
   for (;;) {
-    auto events = store_->ReadAfter(state_.seq(), 4096);
+    auto events = store_->ReadAfter(fresh.seq(), 4096);
     if (!events.ok()) return events.status();
-    if (events->empty()) return Status::Ok();
+    if (events->empty()) break;
     for (const StoredEvent& stored : *events) {
       auto event = DecodeEvent(stored.line);
       if (!event.ok()) {
         return Status::Corruption(
             fmt::format("ledger event {}: {}", stored.seq, event.status().message()));
       }
-      if (auto r = state_.Apply(*event, stored)) {
+      if (auto r = fresh.Apply(*event, stored)) {
         return Status::Corruption(fmt::format("ledger event {} ({}) cannot be replayed: {}",
                                               stored.seq, event->type, r->message));
       }
     }
   }
+  state_ = std::move(fresh);
+  return Status::Ok();
+}
+
+Status Intake::Rewind(int64_t durable) {
+  // The durable events are the first `durable` lines the state holds: replay them from memory,
+  // which needs no store (it may be the store that just failed).
+  ElectionState fresh;
+  const std::vector<StoredEvent>& lines = state_.lines();
+  for (int64_t i = 0; i < durable && i < static_cast<int64_t>(lines.size()); ++i) {
+    const StoredEvent& stored = lines[static_cast<size_t>(i)];
+    auto event = DecodeEvent(stored.line);
+    if (!event.ok() || fresh.Apply(*event, stored)) return Replay();
+  }
+  state_ = std::move(fresh);
+  return Status::Ok();
 }
 
 void Intake::Submit(Submission submission, std::function<void(Outcome)> done) {
@@ -276,6 +293,7 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
   {
     std::unique_lock lock(mu_);
     before = state_.seq();
+    int64_t durable = before;  // what the store holds: before, and what other writers appended
     status = store_->Append(
         state_.seq(),
         [&](const std::vector<StoredEvent>& missed) -> Result<std::vector<StoredEvent>> {
@@ -287,6 +305,7 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
                   fmt::format("event {} appended by another writer cannot be replayed: {}",
                               stored.seq, r->message));
             }
+            durable = state_.seq();
           }
           std::vector<StoredEvent> out;
           for (size_t i = 0; i < batch.size(); ++i) {
@@ -295,9 +314,9 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
           return out;
         });
     if (!status.ok()) {
-      // Nothing of this batch is durable, but the state has it: rebuild from the store.
-      Status replay = Replay();
-      (void)replay;
+      // Nothing of this batch is durable, but the state may have it: back to the durable
+      // prefix, from memory (the store may be unreachable; reads go on meanwhile).
+      if (state_.seq() != durable) (void)Rewind(durable);
       for (Outcome& o : outcomes) {
         if (o.kind == Outcome::Kind::kAccepted) {
           o = Outcome{};

@@ -105,7 +105,11 @@ class Intake {
     std::function<void(Outcome)> done;
   };
   Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> side, Options options);
-  Status Replay();  // (re)builds state_ from the store; caller holds mu_ exclusively
+  // (Re)builds state_ from the store; caller holds mu_ exclusively. On failure state_ is kept.
+  Status Replay();
+  // Back to the first `durable` events state_ holds, replayed from memory (after a failed
+  // commit); falls back to Replay(). Caller holds mu_ exclusively.
+  Status Rewind(int64_t durable);
   void WriterLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   void CatchUp();
