@@ -738,22 +738,34 @@ HttpResponse Api::Events(const HttpRequest& req) {
   SseStream stream;
   stream.after = after;
   stream.fetch = [this](int64_t from_seq, size_t max) {
-    return intake_.Read([&](const ElectionState& s) {
-      std::vector<SseMessage> out;
-      const auto& lines = s.lines();
-      for (int64_t i = from_seq; i < static_cast<int64_t>(lines.size()) && out.size() < max; ++i) {
-        const StoredEvent& e = lines[static_cast<size_t>(i)];
-        // The type, without decoding the line: it is canonical, so "type" is its last member.
-        std::string type;
-        const size_t at = e.line.rfind("\"type\":\"");
-        if (at != std::string::npos) {
-          const size_t start = at + 8;
-          type = e.line.substr(start, e.line.find('"', start) - start);
+    std::lock_guard lock(events_mu_);
+    if (static_cast<int64_t>(event_wire_.size()) < from_seq + static_cast<int64_t>(max)) {
+      // Format what the ledger has beyond the cache, once for every stream.
+      intake_.Read([&](const ElectionState& s) {
+        const auto& lines = s.lines();
+        for (size_t i = event_wire_.size(); i < lines.size(); ++i) {
+          const StoredEvent& e = lines[i];
+          // The type, without decoding the line: it is canonical, so "type" is its last member.
+          std::string type;
+          const size_t at = e.line.rfind("\"type\":\"");
+          if (at != std::string::npos) {
+            const size_t start = at + 8;
+            type = e.line.substr(start, e.line.find('"', start) - start);
+          }
+          event_wire_.push_back(std::make_shared<const std::string>(
+              FormatSseMessage(SseMessage{e.seq, type, e.line, nullptr})));
         }
-        out.push_back(SseMessage{e.seq, type, e.line});
-      }
-      return out;
-    });
+      });
+    }
+    std::vector<SseMessage> out;
+    for (int64_t i = from_seq; i < static_cast<int64_t>(event_wire_.size()) && out.size() < max;
+         ++i) {
+      SseMessage m;
+      m.id = i + 1;
+      m.wire = event_wire_[static_cast<size_t>(i)];
+      out.push_back(std::move(m));
+    }
+    return out;
   };
   r.stream = std::move(stream);
   return r;

@@ -96,6 +96,11 @@ class Api {
   std::map<std::string, Bucket> buckets_;
   std::set<std::string> logged_in_;  // credentials that have logged in on this node
 
+  // Every ledger event as an event stream sends it, formatted once and shared by all streams
+  // (index seq - 1); filled from the intake as streams ask for newer events.
+  std::mutex events_mu_;
+  std::vector<std::shared_ptr<const std::string>> event_wire_;
+
   std::mutex results_mu_;
   int64_t results_seq_ = -1;
   std::chrono::steady_clock::time_point results_built_;

@@ -866,6 +866,10 @@ void ServerCore::StartDiscarding(std::shared_ptr<Connection> c) {
 }
 
 void AppendEvent(const SseMessage& m, std::string* out) {
+  if (m.wire) {
+    out->append(*m.wire);
+    return;
+  }
   *out += "id: " + std::to_string(m.id) + "\n";
   if (!m.event.empty()) {
     std::string event = m.event;
@@ -950,6 +954,14 @@ asio::awaitable<void> ServerCore::StreamEvents(const std::shared_ptr<Connection>
 }  // namespace
 
 // ---- the public face ---------------------------------------------------------------------------
+
+std::string FormatSseMessage(const SseMessage& message) {
+  std::string out;
+  SseMessage plain = message;
+  plain.wire.reset();
+  AppendEvent(plain, &out);
+  return out;
+}
 
 struct HttpServer::Impl : ServerCore {
   using ServerCore::ServerCore;

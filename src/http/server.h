@@ -62,7 +62,14 @@ struct SseMessage {
   int64_t id = 0;     // sent as `id:`; the client's Last-Event-ID on reconnect
   std::string event;  // `event:` (may be empty)
   std::string data;   // one line of JSON (no newline)
+  // Set: the message exactly as sent (FormatSseMessage of id, event and data), shared by every
+  // stream that sends it; `event` and `data` are then not read.
+  std::shared_ptr<const std::string> wire;
 };
+
+// The bytes of one message on an event stream: `id:`, `event:`, one `data:` line per line of
+// data, and the blank line that ends it.
+std::string FormatSseMessage(const SseMessage& message);
 
 struct SseStream {
   int64_t after = 0;  // send messages with id > after (from Last-Event-ID or a query parameter)

@@ -19,7 +19,7 @@ class MessageLog {
  public:
   void Append(const std::string& event, const std::string& data) {
     std::lock_guard<std::mutex> lock(mu_);
-    messages_.push_back({static_cast<int64_t>(messages_.size()) + 1, event, data});
+    messages_.push_back({static_cast<int64_t>(messages_.size()) + 1, event, data, nullptr});
   }
   std::vector<SseMessage> After(int64_t after, size_t max) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -191,6 +191,14 @@ TEST(SseTest, StopEndsOpenStreams) {
     EXPECT_FALSE(b.ReadEvent(5s).ok());
   }
   ts.reset();
+}
+
+// The bytes of a message, formatted once and shared: what a stream sends for it either way.
+TEST(SseFormat, FormatSseMessageIsWhatAStreamSends) {
+  EXPECT_EQ(FormatSseMessage(SseMessage{3, "tie-outcome-recorded", "{\"a\":1}", nullptr}),
+            "id: 3\nevent: tie-outcome-recorded\ndata: {\"a\":1}\n\n");
+  EXPECT_EQ(FormatSseMessage(SseMessage{4, "", "one\ntwo", nullptr}),
+            "id: 4\ndata: one\ndata: two\n\n");
 }
 
 }  // namespace
