@@ -6,6 +6,9 @@
 // refused again, and the latest release, the results, the ledger and the health check are served
 // byte for byte as before. When the cause goes away the same report, with the same submission
 // id, is accepted without restarting anything, and the ledger verifies with it exactly once.
+// With the database unreachable (PostgreSQL: connections to it refused, the server's ended)
+// reports are refused the same way and what the server holds in memory is served as before;
+// the release's files, read from the store, answer 503 until the database is back.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sys/resource.h>
@@ -337,6 +340,15 @@ class OwnDatabase {
     return EndSessions();
   }
 
+  // Refuses new connections to the database and ends the sessions open on it (the server's):
+  // the server can neither use nor reopen a connection until it is allowed again.
+  Status SetReachable(bool reachable) {
+    CANVASS_RETURN_IF_ERROR(
+        testing_store::PgExec(admin_.get(), fmt::format("ALTER DATABASE {} ALLOW_CONNECTIONS {}",
+                                                        name_, reachable ? "true" : "false")));
+    return reachable ? Status::Ok() : EndSessions();
+  }
+
  private:
   // Terminates every other backend on the database and waits until those processes are gone
   // (new ones, the server reconnecting, may already be there: those have the new default).
@@ -384,6 +396,197 @@ TEST(StorageFaultsTest, PostgresReadOnlyRefusesReportsUntilWritable) {
   fault.cause = [&](const ServerProcess&) { return database.SetReadOnly(true); };
   fault.cure = [&](const ServerProcess&) { return database.SetReadOnly(false); };
   RefusedThenRecovered(dir.path(), database.location(), fault);
+}
+
+// GET target's status and body; status 0 (and a test failure) when no answer came.
+std::pair<int, std::string> GetAny(uint16_t port, const std::string& target) {
+  HttpClient client("127.0.0.1", port);
+  auto r = client.Get(target);
+  if (!r.ok()) {
+    ADD_FAILURE() << target << ": " << r.status().ToString();
+    return {0, ""};
+  }
+  return {r->status, r->body};
+}
+
+// The database cannot be reached at all (no connection allowed, the server's ended): a report is
+// refused 503 naming the cause, and what the server holds in memory is served as before: the
+// election, the health check's seq, the results, the ledger, the release index and signature,
+// and logins. When connections are allowed again the same report is accepted.
+TEST(StorageFaultsTest, PostgresUnreachableKeepsServingWhatWasPublished) {
+  if (std::string why = testing_store::PostgresBackend::Unavailable(); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
+  OwnDatabase database;
+  Status created = database.Create();
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string store = database.location();
+  CommandRun init = InitDemo(dir.path(), store);
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  const int64_t setup_events = VerifiedEvents(dir.path(), store);
+  ASSERT_GT(setup_events, 0);
+  std::map<std::string, AccessCode> chairs;
+  std::optional<AccessCode> admin;
+  for (const AccessCode& c : ReadCodes(dir / "codes.csv")) {
+    if (c.role == "chair") chairs[c.subject] = c;
+    if (c.role == "admin" && !admin) admin = c;
+  }
+  ASSERT_TRUE(admin.has_value());
+
+  ServerProcess server(dir.path(), {"--store", store, "--fast-kdf", "--no-rate-limits",
+                                    "--session-key-file", dir / "session.key"});
+  Status started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  std::vector<int64_t> precincts;
+  {
+    HttpClient probe("127.0.0.1", server.port());
+    precincts = ReportablePrecincts(probe, 1, 3);
+  }
+  ASSERT_EQ(precincts.size(), 3u);
+
+  std::vector<Acknowledged> acked;
+  Chair early(chairs.at(std::to_string(precincts[0])), server.port());
+  {
+    Acknowledged ack;
+    ack.actor = early.code().credential;
+    ack.submission = fmt::format("first-{}", precincts[0]);
+    ack.type = "first-alignment-reported";
+    auto r = early.Post(fmt::format("/api/v1/precincts/{}/first", precincts[0]),
+                        Report("first", "Sanders", ack.submission));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 201) << r->body;
+    ack.status = r->status;
+    ASSERT_TRUE(ReadReceipt(r->body, ack)) << r->body;
+    acked.push_back(ack);
+  }
+  Chair admin_client(*admin, server.port());
+  {
+    auto r = admin_client.Post("/api/v1/releases", json::object());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 201) << r->body;
+    json j = json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r->body;
+    EXPECT_EQ(j["published"], true) << r->body;
+    EXPECT_EQ(j["number"], 1) << r->body;
+  }
+  Chair chair(chairs.at(std::to_string(precincts[1])), server.port());
+  ASSERT_TRUE(chair.Login());
+  const Reads before = ReadAll(server.port(), setup_events);
+  const std::string election_before = Get200(server.port(), "/api/v1/election");
+  const std::string index_before = Get200(server.port(), "/api/v1/releases");
+  {
+    json e = json::parse(election_before, nullptr, false);
+    ASSERT_FALSE(e.is_discarded()) << election_before;
+    ASSERT_EQ(e["created"], true) << election_before;
+    ASSERT_EQ(e["seq"], before.seq) << election_before;
+  }
+  ASSERT_FALSE(::testing::Test::HasFailure());
+
+  Status cut = database.SetReachable(false);
+  ASSERT_TRUE(cut.ok()) << cut.ToString();
+
+  const std::string target = fmt::format("/api/v1/precincts/{}/first", precincts[1]);
+  const std::string submission = fmt::format("first-{}", precincts[1]);
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    SCOPED_TRACE(fmt::format("attempt {}", attempt));
+    auto r = chair.Post(target, Report("first", "Warren", submission));
+    ASSERT_TRUE(r.ok()) << r.status().ToString() << "\n" << server.log();
+    EXPECT_EQ(r->status, 503) << r->body;
+    json body = json::parse(r->body, nullptr, false);
+    ASSERT_TRUE(!body.is_discarded() && body["error"].is_object()) << r->body;
+    EXPECT_EQ(body["error"]["code"], "store-unavailable") << r->body;
+    const std::string message = body["error"].value("message", "");
+    EXPECT_NE(message.find("was not kept; send it again"), std::string::npos) << message;
+    EXPECT_NE(message.find("the database is unreachable"), std::string::npos) << message;
+    // The first refusal is from the session that was ended, the second from reconnecting.
+    std::cout << fmt::format(
+        "PostgreSQL, unreachable database, attempt {}: the chair is told: {}\n", attempt, message);
+  }
+
+  // The refused commits left the server with the state it had. What it holds in memory is served
+  // as before: the election, the health check, the results, the ledger, the release index and
+  // the latest release's signature.
+  {
+    auto [status, body] = GetAny(server.port(), "/api/v1/election");
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_EQ(body, election_before) << "the election while the database is unreachable";
+    json e = json::parse(body, nullptr, false);
+    EXPECT_TRUE(!e.is_discarded() && e["created"] == true && e["seq"] == before.seq) << body;
+  }
+  {
+    auto [status, body] = GetAny(server.port(), "/api/v1/health");
+    EXPECT_EQ(status, 200) << body;
+    json h = json::parse(body, nullptr, false);
+    EXPECT_TRUE(!h.is_discarded() && h["election"] == true && h["seq"] == before.seq) << body;
+  }
+  EXPECT_EQ(Get200(server.port(), "/api/v1/results"), before.results);
+  EXPECT_EQ(Get200(server.port(), fmt::format("/api/v1/ledger?after={}", setup_events)),
+            before.ledger);
+  EXPECT_EQ(Get200(server.port(), "/api/v1/releases"), index_before);
+  EXPECT_EQ(Get200(server.port(), "/api/v1/releases/latest/sig"), before.release_sig);
+  // The release's files are blobs in the store, read from it for each request: 503 naming the
+  // cause (not 404: the release is still known).
+  for (const char* file : {"/api/v1/releases/latest", "/api/v1/releases/latest/precincts.csv"}) {
+    auto [status, body] = GetAny(server.port(), file);
+    EXPECT_EQ(status, 503) << file << ": " << body;
+    json j = json::parse(body, nullptr, false);
+    ASSERT_TRUE(!j.is_discarded() && j["error"].is_object()) << file << ": " << body;
+    EXPECT_EQ(j["error"]["code"], "store-unavailable") << file << ": " << body;
+    const std::string message = j["error"].value("message", "");
+    EXPECT_NE(message.find("the database is unreachable"), std::string::npos) << message;
+    std::cout << "GET " << file << ": " << status << " " << message << "\n";
+  }
+  {
+    // A chair who has not logged in yet: the code is checked against the credentials in memory.
+    Chair late(chairs.at(std::to_string(precincts[2])), server.port());
+    EXPECT_TRUE(late.Login()) << "a login while the database is unreachable\n" << server.log();
+  }
+
+  Status restored = database.SetReachable(true);
+  ASSERT_TRUE(restored.ok()) << restored.ToString();
+  {
+    // The server reconnects at its next statement; a report sent before that may still be told
+    // the database is unreachable, so it is sent again, as a chair would, for a while.
+    Acknowledged ack;
+    ack.actor = chair.code().credential;
+    ack.submission = submission;
+    ack.type = "first-alignment-reported";
+    std::optional<HttpClientResponse> answer;
+    int refused = 0;
+    const auto deadline = Clock::now() + kDeadline;
+    for (;;) {
+      auto r = chair.Post(target, Report("first", "Warren", submission));
+      ASSERT_TRUE(r.ok()) << r.status().ToString() << "\n" << server.log();
+      if (r->status != 503 || Clock::now() > deadline) {
+        answer = *r;
+        break;
+      }
+      ++refused;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (refused > 0) std::cout << "refused " << refused << " more times after the cure\n";
+    ASSERT_EQ(answer->status, 201) << answer->body;
+    ack.status = answer->status;
+    ASSERT_TRUE(ReadReceipt(answer->body, ack)) << answer->body;
+    EXPECT_EQ(ack.seq, before.seq + 1);
+    acked.push_back(ack);
+  }
+  const Reads after = ReadAll(server.port(), setup_events);
+  EXPECT_EQ(after.seq, before.seq + 1);
+  EXPECT_EQ(after.release, before.release) << "the policy is manual: no new release";
+
+  const int stopped = server.Terminate();
+  EXPECT_TRUE(stopped == 0 || stopped == 128 + SIGTERM) << stopped << "\n" << server.log();
+
+  // Setup, the early report, the release, the report sent again; each acknowledged report once.
+  const std::vector<std::string> lines = ExpectLedgerHolds(dir.path(), store, acked);
+  EXPECT_EQ(static_cast<int64_t>(lines.size()), setup_events + 3);
+  CommandRun verify =
+      RunCommand(dir.path(), {"ledger", "verify", "--store", store, "--expect-head",
+                              fmt::format("{}:{}", acked.back().seq, acked.back().hash)});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
 
 }  // namespace
