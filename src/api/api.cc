@@ -873,12 +873,32 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
   r.content_type = it->second.second;
   r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
   if (req.Header("if-none-match") != "\"" + sha + "\"") {
-    auto blob = intake_.GetBlob(sha);
-    if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
-    if (!blob->has_value()) {
-      return HttpResponse::Error(404, "not-found", name + " is not in this node's store");
+    std::shared_ptr<const std::string> bytes;
+    {
+      std::lock_guard lock(files_mu_);
+      auto hit = files_.find(sha);
+      if (hit != files_.end()) bytes = hit->second;
     }
-    r.body = std::move(**blob);
+    if (!bytes) {
+      auto blob = intake_.GetBlob(sha);
+      if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
+      if (!blob->has_value()) {
+        return HttpResponse::Error(404, "not-found", name + " is not in this node's store");
+      }
+      bytes = std::make_shared<const std::string>(std::move(**blob));
+      std::lock_guard lock(files_mu_);
+      if (files_.emplace(sha, bytes).second) {
+        files_order_.push_back(sha);
+        files_bytes_ += bytes->size();
+        while (files_bytes_ > kReleaseCacheBytes && files_order_.size() > 1) {
+          auto old = files_.find(files_order_.front());
+          files_bytes_ -= old->second->size();
+          files_.erase(old);
+          files_order_.pop_front();
+        }
+      }
+    }
+    r.shared_body = std::move(bytes);
   }
   return cached(std::move(r), sha, cache);
 }

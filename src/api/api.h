@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -100,6 +101,15 @@ class Api {
   // (index seq - 1); filled from the intake as streams ask for newer events.
   std::mutex events_mu_;
   std::vector<std::shared_ptr<const std::string>> event_wire_;
+
+  // Release files read from the store, by SHA-256, the most recent first read kept up to
+  // kReleaseCacheBytes: readers of the latest release cost no store read, and it is served while
+  // the store cannot be read.
+  static constexpr size_t kReleaseCacheBytes = size_t{96} << 20;
+  std::mutex files_mu_;
+  std::map<std::string, std::shared_ptr<const std::string>> files_;
+  std::deque<std::string> files_order_;  // oldest first
+  size_t files_bytes_ = 0;
 
   std::mutex results_mu_;
   int64_t results_seq_ = -1;
