@@ -9,25 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/command.h"
+
 namespace {
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-CommandRun Canvass(const std::string& args) {
-  std::string cmd = std::string(CANVASS_BINARY) + " " + args + " 2>&1";
-  CommandRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 65536> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using canvass::cli_test::Canvass;
+using canvass::cli_test::CommandRun;
 
 std::string Data(const std::string& file) { return std::string(CANVASS_DATA_DIR) + "/" + file; }
 
