@@ -119,12 +119,21 @@ Result<Rational> Rational::Parse(std::string_view text) {
   __int128 scale = Pow10(places);
   __int128 num = whole * scale + frac;
   if (negative) num = -num;
+  // A large whole part with many decimals may not fit in 64-bit terms even in lowest terms:
+  // refuse it here rather than abort in FromWide.
+  const __int128 g = Gcd(num, scale);
+  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
+  if ((g > 1 ? num / g : num) > kMax || (g > 1 ? num / g : num) < -kMax) {
+    return bad("too large for its decimal places");
+  }
   return FromWide(num, scale);
 }
 
 int64_t Rational::Floor() const { return static_cast<int64_t>(FloorDiv(num_, den_)); }
 
-int64_t Rational::Ceil() const { return -static_cast<int64_t>(FloorDiv(-static_cast<__int128>(num_), den_)); }
+int64_t Rational::Ceil() const {
+  return -static_cast<int64_t>(FloorDiv(-static_cast<__int128>(num_), den_));
+}
 
 Rational Rational::FractionalPart() const { return *this - Rational(Floor()); }
 
@@ -179,8 +188,9 @@ Rational Rational::operator-() const { return FromWide(-static_cast<__int128>(nu
 
 Rational operator+(const Rational& a, const Rational& b) {
   if (a.den_ == b.den_) return Rational::FromWide(static_cast<__int128>(a.num_) + b.num_, a.den_);
-  return Rational::FromWide(static_cast<__int128>(a.num_) * b.den_ + static_cast<__int128>(b.num_) * a.den_,
-                            static_cast<__int128>(a.den_) * b.den_);
+  return Rational::FromWide(
+      static_cast<__int128>(a.num_) * b.den_ + static_cast<__int128>(b.num_) * a.den_,
+      static_cast<__int128>(a.den_) * b.den_);
 }
 
 Rational operator-(const Rational& a, const Rational& b) { return a + (-b); }

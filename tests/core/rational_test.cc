@@ -27,6 +27,18 @@ TEST(RationalTest, RefusesWhatIsNotANumber) {
   }
 }
 
+// Found by fuzz_ruleset (a threshold "000600000000000.60005998"): a whole part within the limit
+// with many decimals does not fit in 64-bit terms; it is refused, never an abort.
+TEST(RationalTest, RefusesADecimalTooLargeForItsPlaces) {
+  for (const char* big :
+       {"000600000000000.60005998", "999999999999.999999999", "-600000000000.60005998"}) {
+    auto r = Rational::Parse(big);
+    ASSERT_FALSE(r.ok()) << big;
+    EXPECT_NE(r.status().message().find("too large"), std::string::npos) << r.status().message();
+  }
+  EXPECT_EQ(R("999999999999.5"), Rational(1999999999999, 2));  // fits: still exact
+}
+
 TEST(RationalTest, ArithmeticIsExact) {
   EXPECT_EQ(Rational(1, 3) + Rational(1, 6), Rational(1, 2));
   EXPECT_EQ(Rational(3) * Rational(7, 79), Rational(21, 79));
