@@ -164,8 +164,9 @@ int RunCanvass(int argc, char** argv) {
       "rehearse", "Run a caucus night against the server: chairs, hotline, faults, reconciliation");
   rehearse_cmd->add_flag("--demo", rehearse.demo,
                          "The real Iowa 2020 night, replayed (a fresh election in --dir)");
-  rehearse_cmd->add_option("--simulate", rehearse.simulate,
-                           "A simulated election of this many precincts (in --dir)")
+  rehearse_cmd
+      ->add_option("--simulate", rehearse.simulate,
+                   "A simulated election of this many precincts (in --dir)")
       ->check(CLI::Range(1LL, 1'000'000LL));
   rehearse_cmd->add_option("--candidates", rehearse.candidates, "Of the simulated election")
       ->check(CLI::Range(2, 64))
@@ -180,16 +181,17 @@ int RunCanvass(int argc, char** argv) {
   rehearse_cmd->add_option("--results", rehearse.results, "What its precincts report");
   rehearse_cmd->add_option("--seed", rehearse.seed, "Faults, arrival times, simulated election")
       ->capture_default_str();
-  rehearse_cmd->add_option("--compress", rehearse.compress,
-                           "How much faster than the real evening, or max")
+  rehearse_cmd
+      ->add_option("--compress", rehearse.compress, "How much faster than the real evening, or max")
       ->capture_default_str();
   rehearse_cmd->add_option("--workers", rehearse.workers, "Phones in flight at once")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  rehearse_cmd->add_option("--faults", rehearse.faults,
-                           "default, none, or NAME=FRACTION,... (docs/cli.md)")->capture_default_str();
-  rehearse_cmd->add_option("--publish", rehearse.publish,
-                           "Policy: interval:N, each-report, manual or keep")
+  rehearse_cmd
+      ->add_option("--faults", rehearse.faults, "default, none, or NAME=FRACTION,... (docs/cli.md)")
+      ->capture_default_str();
+  rehearse_cmd
+      ->add_option("--publish", rehearse.publish, "Policy: interval:N, each-report, manual or keep")
       ->capture_default_str();
   rehearse_cmd->add_flag("!--no-photos", rehearse.photos, "Chairs attach no photo");
   rehearse_cmd->add_flag("--attack", rehearse.attack,
@@ -197,8 +199,9 @@ int RunCanvass(int argc, char** argv) {
                          "readers and subscribers while the chairs report");
   rehearse_cmd->add_option("--readers", rehearse.readers, "Public readers during --attack")
       ->capture_default_str();
-  rehearse_cmd->add_option("--subscribers", rehearse.subscribers,
-                           "Event-stream subscribers during --attack")
+  rehearse_cmd
+      ->add_option("--subscribers", rehearse.subscribers,
+                   "Event-stream subscribers during --attack")
       ->capture_default_str();
   rehearse_cmd->add_option("--give-up", rehearse.give_up, "Seconds a submission is retried")
       ->check(CLI::Range(1, 86400))

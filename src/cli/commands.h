@@ -150,9 +150,9 @@ int RunSimulate(const SimulateOptions& options, std::ostream& out, std::ostream&
 // --simulate it sets up a fresh election in `dir`, starts `canvass serve` on it, drives it and
 // stops it; with --url it drives servers already running.
 struct RehearseOptions {
-  bool demo = false;         // the real Iowa 2020 election and its 8 February release
-  long long simulate = 0;    // or a simulated election of this many precincts
-  int candidates = 8;        // of the simulated election
+  bool demo = false;       // the real Iowa 2020 election and its 8 February release
+  long long simulate = 0;  // or a simulated election of this many precincts
+  int candidates = 8;      // of the simulated election
   std::string rules = "iowa-dem-2020";
   std::string dir = "rehearsal";
   std::string data_dir;

@@ -45,12 +45,12 @@ struct AttackKindCounts {
 struct AttackReport {
   std::map<std::string, AttackKindCounts> kinds;  // "flood", "malformed", "oversized",
                                                   // "slowloris", "guess", "reader", "subscriber"
-  int64_t guesses = 0;          // codes tried
-  int64_t guesses_admitted = 0; // a guessed code that got a session: must stay 0
-  int64_t guesses_locked_out = 0;  // answered 429 locked-out / rate limited
-  int64_t sse_events = 0;       // events the subscribers received
-  int64_t reader_not_modified = 0;  // 304s the readers got
-  double seconds = 0;           // how long it ran
+  int64_t guesses = 0;                            // codes tried
+  int64_t guesses_admitted = 0;                   // a guessed code that got a session: must stay 0
+  int64_t guesses_locked_out = 0;                 // answered 429 locked-out / rate limited
+  int64_t sse_events = 0;                         // events the subscribers received
+  int64_t reader_not_modified = 0;                // 304s the readers got
+  double seconds = 0;                             // how long it ran
 
   nlohmann::json ToJson() const;
 };
@@ -62,8 +62,9 @@ class Attack {
   Attack(const Attack&) = delete;
   Attack& operator=(const Attack&) = delete;
 
-  void Start();  // returns at once; the attack runs on its own threads (a few, not one per connection)
-  void Stop();   // ends every worker and connection, joins; idempotent
+  void
+  Start();  // returns at once; the attack runs on its own threads (a few, not one per connection)
+  void Stop();                  // ends every worker and connection, joins; idempotent
   AttackReport Report() const;  // after Stop
 
  private:

@@ -51,19 +51,19 @@ struct Reconciliation {
   // The release.
   int64_t release_number = 0;
   int64_t release_ledger_seq = 0;
-  int64_t precincts = 0;  // in the release
-  int64_t matched = 0;    // equal to what was expected
-  int64_t differing = 0;  // a figure, status, revision or photo count differs
-  int64_t missing = 0;    // expected to be reported, not in the release
-  int64_t extra = 0;      // reported in the release, nothing acknowledged for it
+  int64_t precincts = 0;         // in the release
+  int64_t matched = 0;           // equal to what was expected
+  int64_t differing = 0;         // a figure, status, revision or photo count differs
+  int64_t missing = 0;           // expected to be reported, not in the release
+  int64_t extra = 0;             // reported in the release, nothing acknowledged for it
   bool covers_last_ack = false;  // release_ledger_seq >= the highest acknowledged seq
   // The ledger.
   int64_t events = 0;
   bool chain_ok = false;  // hash chain and replay (ElectionState) verified
   std::string chain_problem;
   int64_t acks = 0;
-  int64_t acks_found = 0;    // acknowledged and on the ledger at receipt.seq with that submission
-  int64_t acks_missing = 0;  // acknowledged but not on the ledger: lost
+  int64_t acks_found = 0;     // acknowledged and on the ledger at receipt.seq with that submission
+  int64_t acks_missing = 0;   // acknowledged but not on the ledger: lost
   int64_t written_twice = 0;  // (event type, submission) pairs written more than once
   // The first problems, one line each, naming the precinct or submission.
   std::vector<std::string> problems;
