@@ -17,9 +17,8 @@
 #include <charconv>
 #include <optional>
 
-#include <netinet/in.h>
-
 #include "core/text.h"
+#include "http/local_bind.h"
 
 namespace canvass {
 namespace {
@@ -121,14 +120,7 @@ struct HttpClient::Impl {
       }
       if (!found)
         return Status::IoError("no address of " + host + " to reach from " + local_address);
-      s.socket().open(peer.protocol(), ec);
-      // The port is chosen at connect time, so many connections from one address to several
-      // servers do not run out of ports.
-      const int one = 1;
-      if (!ec)
-        ::setsockopt(s.socket().native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
-                     sizeof one);
-      if (!ec) s.socket().bind(tcp::endpoint(local, 0), ec);
+      ec = OpenBound(s.socket(), peer.protocol(), local);
       if (ec) {
         return Status::IoError("cannot bind to " + local_address + ": " + Describe(ec));
       }

@@ -49,7 +49,7 @@
 #include <thread>
 #include <utility>
 
-#include <netinet/in.h>
+#include "http/local_bind.h"
 
 namespace canvass::rehearse {
 namespace {
@@ -601,14 +601,7 @@ asio::awaitable<bool> Attack::Impl::Connect(Worker& w, size_t address) {
   const tcp::endpoint peer(server, NextPort());
   w.stream.emplace(w.strand);
   tcp::socket& socket = w.stream->socket();
-  ErrorCode ec;
-  socket.open(peer.protocol(), ec);
-  // The port is chosen at connect time, so that many connections from one address to several
-  // servers do not run out of ports.
-  const int one = 1;
-  if (!ec)
-    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-  if (!ec) socket.bind(tcp::endpoint(locals[address], 0), ec);
+  ErrorCode ec = OpenBound(socket, peer.protocol(), locals[address]);
   if (ec) {
     CloseConnection(w);
     co_return false;
