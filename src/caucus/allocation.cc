@@ -272,6 +272,38 @@ class Worksheet {
 
 }  // namespace
 
+LockRelease GroupsReleasedFromLock(const PrecinctRules& rules, Count delegates,
+                                   const std::vector<Count>& first,
+                                   const std::vector<uint8_t>& viable_first) {
+  LockRelease release;
+  if (!rules.lock_viable_groups || !rules.smallest_realign_releases_lock ||
+      !rules.minimum_one_delegate || rules.over_allocation != OverAllocation::kSmallestRealign ||
+      delegates <= 0 ||
+      (delegates == 1 && rules.single_delegate == SingleDelegateRule::kPlurality)) {
+    return release;
+  }
+  std::vector<CandidateIndex> left;
+  for (size_t i = 0; i < viable_first.size() && i < first.size(); ++i) {
+    if (viable_first[i]) left.push_back(static_cast<CandidateIndex>(i));
+  }
+  while (static_cast<Count>(left.size()) > delegates) {
+    const auto excess = static_cast<Count>(left.size()) - delegates;
+    Count smallest = first[left[0]];
+    for (CandidateIndex c : left) smallest = std::min(smallest, first[c]);
+    std::vector<CandidateIndex> tier;
+    std::vector<CandidateIndex> rest;
+    for (CandidateIndex c : left) (first[c] == smallest ? tier : rest).push_back(c);
+    if (static_cast<Count>(tier.size()) > excess && release.tied.empty()) {
+      release.tied = tier;
+      release.tied_must_realign = excess;
+    }
+    release.groups.insert(release.groups.end(), tier.begin(), tier.end());
+    left = std::move(rest);
+  }
+  std::sort(release.groups.begin(), release.groups.end());
+  return release;
+}
+
 Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctInput& input,
                                     size_t candidate_count) {
   const size_t n = candidate_count;
@@ -428,11 +460,42 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
   const char* comparison = rules.viability_comparison == ViabilityComparison::kAtLeast ? ">=" : ">";
 
   Count freed = 0;
+  std::vector<uint8_t> viable_first(n, 0);
+  std::vector<Count> first_sizes(n, 0);
   for (size_t i = 0; i < n; ++i) {
     g[i].viable_first =
         threshold && IsViable(g[i].first, attendance, *threshold, rules.viability_comparison);
     g[i].locked = rules.lock_viable_groups && g[i].viable_first;
     if (!g[i].viable_first) freed += g[i].first;
+    viable_first[i] = g[i].viable_first;
+    first_sizes[i] = g[i].first;
+  }
+  // Viable groups outnumbering D at the first alignment: the smallest must realign (spec 1.7),
+  // so the lock does not hold them.
+  const LockRelease release = GroupsReleasedFromLock(rules, delegates, first_sizes, viable_first);
+  for (CandidateIndex c : release.groups) {
+    g[c].locked = false;
+    freed += g[c].first;
+    if (explain) {
+      g[c].notes.push_back(release.tied.empty()
+                               ? "smallest viable group at the first alignment: must realign, "
+                                 "released from the lock"
+                               : "tied as the smallest viable group at the first alignment: "
+                                 "released from the lock");
+    }
+  }
+  if (explain && !release.groups.empty()) {
+    Count viable_count = 0;
+    for (uint8_t v : viable_first) viable_count += v;
+    a.notes.push_back(fmt::format(
+        "{} groups viable at the first alignment for {} delegates: {} must realign and {} free "
+        "to move{}",
+        viable_count, delegates, NameList(input, release.groups),
+        release.groups.size() == 1 ? "is" : "are",
+        release.tied.empty()
+            ? std::string()
+            : fmt::format(" ({} tied at the smallest size; {} of them had to realign)",
+                          NameList(input, release.tied), release.tied_must_realign)));
   }
 
   // Final alignment: people in the room, plus cards that stay with a viable first choice or move
@@ -489,8 +552,10 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
       if (g[i].locked && g[i].final > g[i].first + freed) {
         return Status::InvalidArgument(fmt::format(
             "{}: the final alignment ({}) is larger than its first alignment ({}) plus everyone "
-            "freed from non-viable groups ({}); members of viable groups are locked in",
-            CandidateName(input, i), g[i].final, g[i].first, freed));
+            "free to realign ({}{}); members of viable groups are locked in",
+            CandidateName(input, i), g[i].final, g[i].first, freed,
+            release.groups.empty() ? ", from non-viable groups"
+                                   : ", from non-viable groups and groups that must realign"));
       }
     }
   }
@@ -673,26 +738,31 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
 
 std::vector<Rational> ComputeSde(const PrecinctRules& rules, const Allocation& allocation,
                                  const PrecinctApportionment& apportionment) {
+  if (!allocation.complete()) return {};
+  return SdeFromDelegates(rules, allocation.delegates, allocation.total_delegates, apportionment);
+}
+
+std::vector<Rational> SdeFromDelegates(const PrecinctRules& rules,
+                                       const std::vector<Count>& delegates, Count total_delegates,
+                                       const PrecinctApportionment& apportionment) {
   std::vector<Rational> sde;
-  if (!allocation.complete()) return sde;
-  const size_t n = allocation.delegates.size();
+  const size_t n = delegates.size();
   if (apportionment.satellite && rules.satellite_sde == SatelliteSdeRule::kAttendance) {
     if (!apportionment.site_sde) return sde;
     sde.assign(n, Rational(0));
-    if (allocation.total_delegates == 0) return sde;
+    if (total_delegates <= 0) return sde;
     for (size_t i = 0; i < n; ++i) {
-      if (allocation.delegates[i] == 0) continue;
-      sde[i] =
-          (*apportionment.site_sde * Rational(allocation.delegates[i], allocation.total_delegates))
-              .RoundTo(rules.sde_places, DecimalRounding::kHalfUp);
+      if (delegates[i] == 0) continue;
+      sde[i] = (*apportionment.site_sde * Rational(delegates[i], total_delegates))
+                   .RoundTo(rules.sde_places, DecimalRounding::kHalfUp);
     }
     return sde;
   }
   if (!apportionment.sde_per_delegate) return sde;
   sde.assign(n, Rational(0));
   for (size_t i = 0; i < n; ++i) {
-    if (allocation.delegates[i] == 0) continue;
-    sde[i] = (*apportionment.sde_per_delegate * Rational(allocation.delegates[i]))
+    if (delegates[i] == 0) continue;
+    sde[i] = (*apportionment.sde_per_delegate * Rational(delegates[i]))
                  .RoundTo(rules.sde_places, DecimalRounding::kHalfUp);
   }
   return sde;

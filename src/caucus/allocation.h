@@ -37,7 +37,7 @@ struct TieOutcome {
 };
 
 struct PrecinctInput {
-  Count delegates = 0;    // D as apportioned; ignored for a satellite (brackets decide)
+  Count delegates = 0;  // D as apportioned; ignored for a satellite (brackets decide)
   bool satellite = false;
   std::vector<Count> first;  // in-person first alignment, per candidate
   std::vector<Count> final;  // in-person final alignment, per candidate (empty: not yet held)
@@ -61,34 +61,54 @@ struct TieEvent {
 // One group's line on the worksheet, with the reason for each number.
 struct WorksheetLine {
   CandidateIndex candidate = 0;
-  Count first = 0;          // first alignment (in person + early-vote first choices)
-  Count final = 0;          // final alignment (in person + transferred cards)
+  Count first = 0;  // first alignment (in person + early-vote first choices)
+  Count final = 0;  // final alignment (in person + transferred cards)
   bool viable_first = false;
   bool viable_final = false;
-  bool locked = false;      // viable at the first alignment under a lock rule
-  Rational raw;             // final x D / T, exact (zero when not viable)
-  Rational raw_at_precision;  // raw at the ruleset's tie precision
-  Count rounded = 0;        // after round-half-up and the minimum of one
-  Count delegates = 0;      // after every adjustment (and recorded tie outcomes)
+  bool locked = false;             // viable at the first alignment under a lock rule
+  Rational raw;                    // final x D / T, exact (zero when not viable)
+  Rational raw_at_precision;       // raw at the ruleset's tie precision
+  Count rounded = 0;               // after round-half-up and the minimum of one
+  Count delegates = 0;             // after every adjustment (and recorded tie outcomes)
   std::vector<std::string> notes;  // "rounded 1.8 up to 2", "gave up one: lowest decimal ..."
 };
 
 struct Allocation {
-  Count apportioned_delegates = 0;  // D (for a satellite: from the attendance bracket)
-  Count total_delegates = 0;        // D, or more when Nevada adds delegates
-  Count attendance = 0;             // T: first alignment total, fixed
-  Rational threshold;               // t
-  Count threshold_head_count = 0;   // smallest whole group that is viable: ceil(t x T)
-  std::vector<WorksheetLine> lines; // one per candidate with any support, ascending index
-  std::vector<Count> delegates;     // per candidate (all candidates); final only if complete
+  Count apportioned_delegates = 0;      // D (for a satellite: from the attendance bracket)
+  Count total_delegates = 0;            // D, or more when Nevada adds delegates
+  Count attendance = 0;                 // T: first alignment total, fixed
+  Rational threshold;                   // t
+  Count threshold_head_count = 0;       // smallest whole group that is viable: ceil(t x T)
+  std::vector<WorksheetLine> lines;     // one per candidate with any support, ascending index
+  std::vector<Count> delegates;         // per candidate (all candidates); final only if complete
   std::vector<TieEvent> resolved_ties;  // ties settled by the given outcomes, in order
   std::optional<TieEvent> pending_tie;  // set when chance is needed and no outcome was given
   // Iowa over-allocation: these groups must realign (a third alignment); no allocation until then.
   std::vector<CandidateIndex> must_realign;
-  std::vector<std::string> notes;   // precinct-level steps, in order, for the worksheet
+  std::vector<std::string> notes;  // precinct-level steps, in order, for the worksheet
   // True when every delegate is allocated: no pending tie and no realignment required.
   bool complete() const { return !pending_tie && must_realign.empty(); }
 };
+
+// The groups the lock no longer holds because Iowa's over-allocation rule makes them realign
+// (spec 1.3 and 1.7). With lock_viable_groups, over_allocation = kSmallestRealign, the minimum of
+// one and smallest_realign_releases_lock, when more groups are viable at the first alignment than
+// the precinct elects delegates, the smallest viable group(s), all tied at the smallest size, must
+// realign, and then the next smallest while the groups left still outnumber D (by their first
+// alignment sizes: the alignment in between is not reported). Nobody is released at D = 1 under
+// single_delegate = kPlurality, where the largest group takes the delegate.
+struct LockRelease {
+  std::vector<CandidateIndex> groups;  // released, ascending index
+  // A tie at the smallest size among more groups than had to realign (7, 5, 5 for D = 2: one of
+  // the two 5s would do). The rules (the IDP app) release all of them; the room may have sent
+  // only some. Empty when no such tie.
+  std::vector<CandidateIndex> tied;  // ascending index
+  Count tied_must_realign = 0;       // how many of `tied` had to realign
+};
+// `first` holds each candidate's first alignment, `viable_first` whether it was viable then.
+LockRelease GroupsReleasedFromLock(const PrecinctRules& rules, Count delegates,
+                                   const std::vector<Count>& first,
+                                   const std::vector<uint8_t>& viable_first);
 
 // Checks the input against the rules the engine can enforce outright (negative counts, final
 // larger than the attendance, sizes of vectors, cards naming unknown candidates) and computes
@@ -102,5 +122,12 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
 // delegates / D. Empty when the allocation is incomplete or the ratio is unknown.
 std::vector<Rational> ComputeSde(const PrecinctRules& rules, const Allocation& allocation,
                                  const PrecinctApportionment& apportionment);
+
+// The same SDEs from delegates given per candidate (`delegates`, electing `total_delegates` in
+// all): the reported side's SDEs, since chairs report county delegates and never SDEs. Empty when
+// the ratio (or a satellite's site_sde) is unknown.
+std::vector<Rational> SdeFromDelegates(const PrecinctRules& rules,
+                                       const std::vector<Count>& delegates, Count total_delegates,
+                                       const PrecinctApportionment& apportionment);
 
 }  // namespace canvass

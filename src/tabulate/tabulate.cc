@@ -1,10 +1,13 @@
 #include "tabulate/tabulate.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "caucus/allocation.h"
 
 namespace canvass {
 namespace {
@@ -31,6 +34,7 @@ struct Accumulator {
   int64_t precincts = 0;
   int64_t with_sde[2] = {0, 0};
   int64_t with_delegates[2] = {0, 0};
+  int64_t sde_from_delegates = 0;  // reported side: SDEs derived from reported delegates
 
   explicit Accumulator(size_t n) : cells(n) {}
 };
@@ -72,6 +76,7 @@ Status AddInto(Accumulator& into, const Accumulator& from) {
     for (size_t c = 0; c < into.cells.size(); ++c) into.sde_extra[s][c] += from.sde_extra[s][c];
   }
   into.precincts += from.precincts;
+  into.sde_from_delegates += from.sde_from_delegates;
   for (int s = 0; s < 2; ++s) {
     into.with_sde[s] += from.with_sde[s];
     into.with_delegates[s] += from.with_delegates[s];
@@ -139,17 +144,18 @@ Status AllocateSide(const NationalRules& rules, size_t n,
   return Status::Ok();
 }
 
-bool BasisComplete(NationalBasis basis, const Totals& totals) {
+// Precincts of this side that lack the basis figure.
+int64_t WithoutBasis(NationalBasis basis, const Totals& totals) {
   switch (basis) {
     case NationalBasis::kSde:
-      return totals.precincts_without_sde == 0;
+      return totals.precincts_without_sde;
     case NationalBasis::kCountyDelegates:
-      return totals.precincts_without_delegates == 0;
+      return totals.precincts_without_delegates;
     case NationalBasis::kFirstAlignment:
     case NationalBasis::kFinalAlignment:
-      return true;
+      return 0;
   }
-  return false;
+  return totals.state.precincts;
 }
 
 }  // namespace
@@ -203,6 +209,9 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     return it->second;
   };
   std::unordered_map<std::string, int32_t> precinct_district;
+  // Apportionment rows by (county, precinct): the reported side's SDEs need the county ratio,
+  // and the count of expected precincts needs to know which reports are apportioned.
+  std::unordered_map<std::string, const PrecinctApportionment*> apportioned;
   auto precinct_key = [](const std::string& county, const std::string& precinct) {
     std::string key;
     key.reserve(county.size() + precinct.size() + 1);
@@ -210,6 +219,10 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     key.append(precinct);
     return key;
   };
+  apportioned.reserve(election.apportionment.size());
+  for (const PrecinctApportionment& a : election.apportionment) {
+    apportioned.emplace(precinct_key(a.county, a.precinct), &a);
+  }
   for (const PrecinctApportionment& a : election.apportionment) {
     // Only rows that disagree with their county's district need a lookup per report; the usual
     // case (a district filled in from the county map) costs nothing.
@@ -226,6 +239,8 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
 
   Tabulation tab;
   tab.precincts.reserve(election.reports.size());
+  tab.precincts_expected = static_cast<int64_t>(apportioned.size());
+  std::vector<Count> reported_delegates_of(n);
   for (size_t i = 0; i < election.reports.size(); ++i) {
     const PrecinctReport& report = election.reports[i];
     const PrecinctCheck& check = checks[i];
@@ -270,6 +285,34 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     const bool computed_sde = check.computed_sde.size() == n;
     bool reported_sde = false;
     bool reported_delegates = false;
+    // Chairs report county delegates, never SDEs: a precinct with delegates for every candidate
+    // and no SDE gets the SDEs its delegates and county ratio give, as the party derived them.
+    const auto ap = apportioned.find(precinct_key(report.county, report.precinct));
+    if (ap == apportioned.end()) ++tab.precincts_expected;
+    std::vector<Rational> derived_sde;
+    if (ap != apportioned.end()) {
+      bool any_sde = false;
+      bool all_delegates = n > 0;
+      Count total_delegates = 0;
+      for (size_t c = 0; c < n; ++c) {
+        const CandidateReport& f = report.figures[c];
+        any_sde = any_sde || f.sde.has_value();
+        all_delegates = all_delegates && f.delegates.has_value();
+        reported_delegates_of[c] = f.delegates.value_or(0);
+        if (!CheckedAdd(total_delegates, reported_delegates_of[c])) return TooLarge();
+      }
+      if (!any_sde && all_delegates) {
+        derived_sde =
+            SdeFromDelegates(ruleset.precinct, reported_delegates_of, total_delegates, *ap->second);
+      }
+    }
+    if (derived_sde.size() == n && n > 0) {
+      reported_sde = true;
+      ++g.sde_from_delegates;
+      for (size_t c = 0; c < n; ++c) {
+        CANVASS_RETURN_IF_ERROR(AddSde(derived_sde[c], scale, g, kReported, c));
+      }
+    }
     for (size_t c = 0; c < n; ++c) {
       const CandidateReport& f = report.figures[c];
       Cell& cell = g.cells[c];
@@ -322,12 +365,14 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     }
     totals.precincts_without_sde = state.precincts - state.with_sde[side];
     totals.precincts_without_delegates = state.precincts - state.with_delegates[side];
+    if (side == kReported) totals.precincts_sde_from_delegates = state.sde_from_delegates;
     if (ruleset.national) {
+      totals.national_precincts = state.precincts - WithoutBasis(ruleset.national->basis, totals);
       CANVASS_RETURN_IF_ERROR(AllocateSide(*ruleset.national, n, pool_outcomes, totals));
     }
   }
   tab.computed_basis_complete =
-      ruleset.national.has_value() && BasisComplete(ruleset.national->basis, tab.computed);
+      ruleset.national.has_value() && WithoutBasis(ruleset.national->basis, tab.computed) == 0;
   return tab;
 }
 
@@ -353,8 +398,10 @@ nlohmann::json PerCandidate(const std::vector<std::string>& candidates,
   return out;
 }
 
+// `counted` of `expected` precincts have the basis figure the allocation rests on; it is complete
+// only when every precinct is in and no pool waits for a drawing.
 nlohmann::json NationalJson(const std::vector<std::string>& candidates,
-                            const NationalAllocation* national) {
+                            const NationalAllocation* national, int64_t counted, int64_t expected) {
   if (national == nullptr) return nullptr;
   nlohmann::json pools = nlohmann::json::array();
   for (const PoolAllocation& p : national->pools) {
@@ -378,11 +425,71 @@ nlohmann::json NationalJson(const std::vector<std::string>& candidates,
   }
   return {{"pools", std::move(pools)},
           {"total", PerCandidate(candidates, national->total)},
-          {"complete", national->complete()}};
+          {"precincts", {{"counted", counted}, {"of", expected}}},
+          {"complete", national->complete() && counted >= expected}};
+}
+
+// A share in percent, rounded half up to two places ("26.21"); "0.00" when the total is zero.
+std::string Percent(const Rational& part, const Rational& total) {
+  if (total.is_zero()) return "0.00";
+  return (part * Rational(100) / total).ToDecimal(2);
+}
+
+// The first two candidates by `key` (ties broken by the candidates' order), the margin between
+// them, and whether they are tied; null when nobody has any of it.
+template <typename Key, typename Format>
+nlohmann::json LeaderJson(const std::vector<std::string>& candidates, const AreaTotals& area,
+                          Key key, Format format) {
+  const size_t n = std::min(candidates.size(), area.candidates.size());
+  size_t first = n;
+  size_t second = n;
+  for (size_t c = 0; c < n; ++c) {
+    const Rational v = key(area.candidates[c]);
+    if (first == n || v > key(area.candidates[first])) {
+      second = first;
+      first = c;
+    } else if (second == n || v > key(area.candidates[second])) {
+      second = c;
+    }
+  }
+  if (first == n || key(area.candidates[first]).is_zero()) return nullptr;
+  const Rational lead = key(area.candidates[first]);
+  const Rational next = second == n ? Rational(0) : key(area.candidates[second]);
+  return {{"candidate", candidates[first]},
+          {"second", second == n ? nlohmann::json() : nlohmann::json(candidates[second])},
+          {"margin", format(lead - next)},
+          {"tied", lead == next}};
+}
+
+// Shares of the state's SDEs and final alignment per candidate, and the leader and the margin
+// over the second in each (docs/tabulation.md, "Shares and leaders").
+nlohmann::json SummaryJson(const std::vector<std::string>& candidates, const AreaTotals& state,
+                           int places) {
+  Rational sde_total;
+  Rational final_total;
+  for (const CandidateTotals& t : state.candidates) {
+    sde_total += t.sde;
+    final_total += t.final;
+  }
+  nlohmann::json shares = nlohmann::json::object();
+  for (size_t c = 0; c < candidates.size() && c < state.candidates.size(); ++c) {
+    const CandidateTotals& t = state.candidates[c];
+    shares[candidates[c]] = {{"sde", Percent(t.sde, sde_total)},
+                             {"final", Percent(t.final, final_total)}};
+  }
+  auto sde = [](const CandidateTotals& t) { return t.sde; };
+  auto people = [](const CandidateTotals& t) { return Rational(t.final); };
+  return {
+      {"shares", std::move(shares)},
+      {"leader",
+       {{"sde", LeaderJson(candidates, state, sde,
+                           [&](const Rational& m) { return nlohmann::json(m.ToDecimal(places)); })},
+        {"final", LeaderJson(candidates, state, people,
+                             [](const Rational& m) { return nlohmann::json(m.Floor()); })}}}};
 }
 
 nlohmann::json TotalsJson(const std::vector<std::string>& candidates, const Totals& totals,
-                          int places) {
+                          int places, int64_t expected, bool reported) {
   nlohmann::json districts = nlohmann::json::object();
   for (const auto& [name, area] : totals.districts) {
     districts[name] = FiguresJson(candidates, area, places);
@@ -391,12 +498,17 @@ nlohmann::json TotalsJson(const std::vector<std::string>& candidates, const Tota
   for (const auto& [name, area] : totals.counties) {
     counties[name] = FiguresJson(candidates, area, places);
   }
-  return {{"state", FiguresJson(candidates, totals.state, places)},
-          {"districts", std::move(districts)},
-          {"counties", std::move(counties)},
-          {"national", NationalJson(candidates, totals.national ? &*totals.national : nullptr)},
-          {"precincts_without_sde", totals.precincts_without_sde},
-          {"precincts_without_delegates", totals.precincts_without_delegates}};
+  nlohmann::json out = {
+      {"state", FiguresJson(candidates, totals.state, places)},
+      {"summary", SummaryJson(candidates, totals.state, places)},
+      {"districts", std::move(districts)},
+      {"counties", std::move(counties)},
+      {"national", NationalJson(candidates, totals.national ? &*totals.national : nullptr,
+                                totals.national_precincts, expected)},
+      {"precincts_without_sde", totals.precincts_without_sde},
+      {"precincts_without_delegates", totals.precincts_without_delegates}};
+  if (reported) out["precincts_sde_from_delegates"] = totals.precincts_sde_from_delegates;
+  return out;
 }
 
 }  // namespace
@@ -404,9 +516,13 @@ nlohmann::json TotalsJson(const std::vector<std::string>& candidates, const Tota
 nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::string>& candidates,
                                 const Tabulation& tabulation) {
   const int places = ruleset.precinct.sde_places;
-  nlohmann::json national = NationalJson(candidates, tabulation.headline_national());
+  const bool computed = tabulation.computed_is_complete();
+  const Totals& headline = computed ? tabulation.computed : tabulation.reported;
+  nlohmann::json national =
+      NationalJson(candidates, tabulation.headline_national(), headline.national_precincts,
+                   tabulation.precincts_expected);
   if (!national.is_null()) {
-    national["source"] = tabulation.computed_is_complete() ? "computed" : "reported";
+    national["source"] = computed ? "computed" : "reported";
   }
   nlohmann::json included = nlohmann::json::array();
   for (const PrecinctId& p : tabulation.precincts) {
@@ -414,8 +530,10 @@ nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::s
   }
   return {{"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}}},
           {"totals",
-           {{"reported", TotalsJson(candidates, tabulation.reported, places)},
-            {"computed", TotalsJson(candidates, tabulation.computed, places)}}},
+           {{"reported", TotalsJson(candidates, tabulation.reported, places,
+                                    tabulation.precincts_expected, true)},
+            {"computed", TotalsJson(candidates, tabulation.computed, places,
+                                    tabulation.precincts_expected, false)}}},
           {"national", std::move(national)},
           {"precincts",
            {{"count", static_cast<int64_t>(tabulation.precincts.size())},
@@ -424,6 +542,7 @@ nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::s
             {"computed_must_realign", tabulation.computed_must_realign},
             {"computed_unavailable", tabulation.computed_unavailable},
             {"without_district", tabulation.without_district},
+            {"expected", tabulation.precincts_expected},
             {"included", std::move(included)}}}};
 }
 

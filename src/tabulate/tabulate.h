@@ -58,6 +58,11 @@ struct Totals {
   // or an allocation that cannot be computed or is waiting for a tie or a realignment.
   int64_t precincts_without_sde = 0;
   int64_t precincts_without_delegates = 0;
+  // Reported side only: precincts whose SDEs were derived from their reported county delegates
+  // and the county's ratio (chairs report delegates, never SDEs), as the party derived them.
+  int64_t precincts_sde_from_delegates = 0;
+  // The precincts this side's national allocation rests on: those with the basis figure.
+  int64_t national_precincts = 0;
 };
 
 struct PrecinctId {
@@ -74,6 +79,10 @@ struct Tabulation {
   int64_t computed_must_realign = 0;  // Iowa: more viable groups than delegates
   int64_t computed_unavailable = 0;   // the report cannot be computed at all
   int64_t without_district = 0;       // counted statewide only
+  // Reporting units the election has: those apportioned, plus any reported unit not apportioned
+  // (the reports alone when there is no apportionment). A national result is complete only when
+  // every one of them has its side's basis figure.
+  int64_t precincts_expected = 0;
   // Every included precinct has the computed figure the national basis needs.
   bool computed_basis_complete = false;
   // True when the computed side has every precinct's SDEs and its national pools are settled:

@@ -276,6 +276,144 @@ TEST_F(TabulateTest, PendingPoolTieShowsInJson) {
   EXPECT_EQ(settled->computed.national->total, (std::vector<Count>{1, 2, 0}));
 }
 
+// Chairs report county delegates, never SDEs: the reported side derives each precinct's SDEs from
+// its reported delegates and the county's ratio, rounded as ComputeSde rounds.
+class ReportedSdeTest : public TabulateTest {
+ protected:
+  void Apportion(const std::string& county, const std::string& precinct, Rational ratio,
+                 std::optional<Rational> site_sde = std::nullopt) {
+    PrecinctApportionment ap;
+    ap.county = county;
+    ap.precinct = precinct;
+    ap.delegates = 3;
+    ap.sde_per_delegate = ratio;
+    if (site_sde) {
+      ap.satellite = true;
+      ap.site_sde = site_sde;
+    }
+    election_.apportionment.push_back(ap);
+  }
+  // A chair's report: head counts and county delegates, no SDE.
+  void AddDelegates(const std::string& county, const std::string& precinct,
+                    std::vector<Count> final, std::vector<Count> delegates) {
+    Add(county, precinct, {final[0], final[1], final[2]}, {final[0], final[1], final[2]}, {}, {});
+    for (size_t c = 0; c < 3; ++c) election_.reports.back().figures[c].delegates = delegates[c];
+  }
+};
+
+TEST_F(ReportedSdeTest, DerivedFromReportedDelegatesAndTheCountyRatio) {
+  Apportion("A", "A1", Rational(4, 51));
+  Apportion("A", "A2", Rational(4, 51));
+  Apportion("B", "B1", Rational(1, 7));
+  AddDelegates("A", "A1", {11, 5, 0}, {2, 1, 0});
+  AddDelegates("A", "A2", {5, 5, 0}, {2, 1, 0});
+  AddDelegates("B", "B1", {0, 10, 2}, {0, 2, 1});
+  Tabulation t = Run();
+  // 2 x 4/51 = 0.156862... -> 0.1569; 1 x 4/51 = 0.078431... -> 0.0784; 2 x 1/7 -> 0.2857.
+  EXPECT_EQ(t.reported.counties.at("A").candidates[0].sde, R("0.3138"));
+  EXPECT_EQ(t.reported.counties.at("A").candidates[1].sde, R("0.1568"));
+  EXPECT_EQ(t.reported.state.candidates[1].sde, R("0.4425"));
+  EXPECT_EQ(t.reported.state.candidates[2].sde, R("0.1429"));
+  EXPECT_EQ(t.reported.precincts_without_sde, 0);
+  EXPECT_EQ(t.reported.precincts_sde_from_delegates, 3);
+  ASSERT_TRUE(t.reported.national.has_value());
+  Count seats = 0;
+  for (Count d : t.reported.national->total) seats += d;
+  EXPECT_EQ(seats, 7);  // every pool allocated, none left at zero
+  nlohmann::json j = TabulationToJson(ruleset_, election_.candidates, t);
+  EXPECT_EQ(j["totals"]["reported"]["state"]["X"]["sde"], "0.3138");
+  EXPECT_EQ(j["totals"]["reported"]["precincts_sde_from_delegates"], 3);
+  EXPECT_FALSE(j["totals"]["computed"].contains("precincts_sde_from_delegates"));
+}
+
+TEST_F(ReportedSdeTest, ReportedSdesAreKeptAndSatellitesShareTheirSite) {
+  Apportion("A", "A1", Rational(4, 51));
+  Apportion("Out of State Satellite", "Paris", Rational(1, 10), R("0.5"));
+  // A report that carries its own SDEs keeps them, even where they disagree with the ratio.
+  Add("A", "A1", {11, 5, 0}, {11, 5, 0}, {"1", "0.5", "0"}, {});
+  for (size_t c = 0; c < 3; ++c) election_.reports.back().figures[c].delegates = 1;
+  // The satellite's site SDEs (iowa-dem-2020: attendance) split by its delegates: 1 of 3, 2 of 3.
+  ruleset_.precinct.satellite_sde = SatelliteSdeRule::kAttendance;
+  AddDelegates("Out of State Satellite", "Paris", {3, 0, 6}, {1, 0, 2});
+  Tabulation t = Run();
+  EXPECT_EQ(t.reported.state.candidates[0].sde, R("1.1667"));
+  EXPECT_EQ(t.reported.state.candidates[2].sde, R("0.3333"));
+  EXPECT_EQ(t.reported.precincts_sde_from_delegates, 1);
+}
+
+TEST_F(ReportedSdeTest, NoSdeWithoutDelegatesOrRatio) {
+  Apportion("A", "A1", Rational(4, 51));
+  AddDelegates("A", "A1", {11, 5, 0}, {2, 1, 0});
+  election_.reports.back().figures[2].delegates.reset();  // one candidate's delegates missing
+  Add("B", "B1", {1, 9, 0}, {0, 10, 0}, {}, {});          // first and final only
+  AddDelegates("B", "B2", {0, 10, 2}, {0, 2, 1});         // not apportioned: no ratio
+  Tabulation t = Run();
+  EXPECT_EQ(t.reported.precincts_without_sde, 3);
+  EXPECT_EQ(t.reported.precincts_sde_from_delegates, 0);
+  EXPECT_EQ(t.reported.state.candidates[0].sde, R("0"));
+}
+
+TEST_F(ReportedSdeTest, NationalIsCompleteOnlyWhenEveryPrecinctIsIn) {
+  Apportion("A", "A1", Rational(4, 51));
+  Apportion("A", "A2", Rational(4, 51));
+  Apportion("B", "B1", Rational(1, 7));
+  AddDelegates("A", "A1", {11, 5, 0}, {2, 1, 0});
+  // First alignment only: no delegates, no SDEs yet.
+  Add("A", "A2", {5, 5, 0}, {std::nullopt, std::nullopt, std::nullopt}, {}, {});
+  AddDelegates("B", "B1", {0, 10, 2}, {0, 2, 1});
+  Tabulation t = Run();
+  EXPECT_EQ(t.precincts_expected, 3);
+  EXPECT_EQ(t.reported.national_precincts, 2);
+  nlohmann::json j = TabulationToJson(ruleset_, election_.candidates, t);
+  EXPECT_EQ(j["precincts"]["expected"], 3);
+  const auto& reported = j["totals"]["reported"]["national"];
+  EXPECT_EQ(reported["precincts"], (nlohmann::json{{"counted", 2}, {"of", 3}}));
+  EXPECT_FALSE(reported["complete"].get<bool>());
+  EXPECT_EQ(j["national"]["source"], "reported");
+  EXPECT_FALSE(j["national"]["complete"].get<bool>());
+  EXPECT_EQ(j["national"]["precincts"]["counted"], 2);
+
+  // The last precinct's delegates come in: every precinct is in.
+  election_.reports[1].figures[0].final = 5;
+  election_.reports[1].figures[1].final = 5;
+  election_.reports[1].figures[2].final = 0;
+  for (size_t c = 0; c < 3; ++c) election_.reports[1].figures[c].delegates = c == 2 ? 0 : 1;
+  nlohmann::json all = TabulationToJson(ruleset_, election_.candidates, Run());
+  EXPECT_EQ(all["totals"]["reported"]["national"]["precincts"]["counted"], 3);
+  EXPECT_TRUE(all["totals"]["reported"]["national"]["complete"].get<bool>());
+  EXPECT_TRUE(all["national"]["complete"].get<bool>());
+}
+
+TEST_F(TabulateTest, SharesAndLeadersOfEachSide) {
+  AddStandardPrecincts();
+  nlohmann::json j = TabulationToJson(ruleset_, election_.candidates, Run());
+  const auto& reported = j["totals"]["reported"]["summary"];
+  // Reported SDEs 0.5123, 1.3570, 0.0123 of 1.8816; final 19, 20, 3 of 42.
+  EXPECT_EQ(reported["shares"]["X"]["sde"], "27.23");
+  EXPECT_EQ(reported["shares"]["Y"]["sde"], "72.12");
+  EXPECT_EQ(reported["shares"]["Z"]["sde"], "0.65");
+  EXPECT_EQ(reported["shares"]["X"]["final"], "45.24");
+  EXPECT_EQ(reported["shares"]["Y"]["final"], "47.62");
+  EXPECT_EQ(
+      reported["leader"]["sde"],
+      (nlohmann::json{{"candidate", "Y"}, {"second", "X"}, {"margin", "0.8447"}, {"tied", false}}));
+  EXPECT_EQ(reported["leader"]["final"],
+            (nlohmann::json{{"candidate", "Y"}, {"second", "X"}, {"margin", 1}, {"tied", false}}));
+  const auto& computed = j["totals"]["computed"]["summary"];
+  EXPECT_EQ(computed["leader"]["sde"]["margin"], "0.7570");  // 1.307 - 0.55
+  EXPECT_EQ(computed["shares"]["Z"]["sde"], "0.00");
+}
+
+TEST_F(TabulateTest, NoLeaderBeforeAnyFigureAndTiesAreSaid) {
+  nlohmann::json empty = TabulationToJson(ruleset_, election_.candidates, Run());
+  EXPECT_TRUE(empty["totals"]["reported"]["summary"]["leader"]["sde"].is_null());
+  EXPECT_EQ(empty["totals"]["reported"]["summary"]["shares"]["X"]["sde"], "0.00");
+  Add("A", "A1", {5, 5, 0}, {5, 5, 0}, {"0.5", "0.5", "0"}, {});
+  nlohmann::json tied = TabulationToJson(ruleset_, election_.candidates, Run());
+  EXPECT_EQ(tied["totals"]["reported"]["summary"]["leader"]["final"],
+            (nlohmann::json{{"candidate", "X"}, {"second", "Y"}, {"margin", 0}, {"tied", true}}));
+}
+
 // Whatever the precincts, the state equals the sum of the counties, and the districts plus the
 // units without a district; and the state SDE equals the plain exact sum.
 RC_GTEST_PROP(TabulateProperty, AreasAddUpExactly, ()) {
@@ -284,7 +422,8 @@ RC_GTEST_PROP(TabulateProperty, AreasAddUpExactly, ()) {
   Ruleset ruleset;
   ruleset.precinct.sde_places = 4;
   Election e;
-  for (size_t c = 0; c < n; ++c) e.candidates.push_back("C" + std::to_string(c));
+  // Appended, not "C" + std::to_string(c): g++ 12 at -O3 warns (-Wrestrict) on that inlined.
+  for (size_t c = 0; c < n; ++c) e.candidates.push_back(std::string("C").append(std::to_string(c)));
   e.county_district = {{"K0", "1"}, {"K1", "1"}, {"K2", "2"}};
   std::vector<PrecinctCheck> checks;
   std::vector<Rational> expected(n);
