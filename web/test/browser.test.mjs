@@ -7,167 +7,21 @@
 //   (f) a chair sends a practice report, and the admin page counts it.
 // Every wait is for a condition, with a generous timeout; nothing sleeps for a fixed time.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { before, test } from 'node:test';
+import {
+  h, useServer, waitFor, api, tokenFor, ledgerSince, chairCode, precinctId, newPage, loginPage,
+  assertNoHorizontalOverflow, artifacts, root, WAIT,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const bin = process.env.CANVASS_BIN ?? path.join(root, 'build/canvass');
-const artifacts = process.env.CANVASS_WEB_ARTIFACTS ?? path.join(root, 'build/web-artifacts');
-const chromiumPath = process.env.CANVASS_CHROMIUM ?? '/usr/bin/chromium';
-const WAIT = 30_000;
-
-let tmp;
-let server;
+useServer();
 let base;
 let browser;
-let codes; // label -> code, and `${role}:${subject}` -> code
+let codes;
 let startSeq;
-
-function parseCsv(text) {
-  const rows = [];
-  for (const line of text.trim().split('\n')) {
-    const cells = [];
-    let cur = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-        else if (c === '"') quoted = false;
-        else cur += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') { cells.push(cur); cur = ''; }
-      else cur += c;
-    }
-    cells.push(cur.replace(/\r$/, ''));
-    rows.push(cells);
-  }
-  return rows;
-}
-
-async function waitFor(what, check, timeout = WAIT) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
-
-async function api(method, p, { body, token } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* JSON Lines or empty */ }
-  return { status: res.status, json, text };
-}
-
-async function tokenFor(code) {
-  const r = await api('POST', '/api/v1/session', { body: { code } });
-  assert.equal(r.status, 200, r.text);
-  return r.json.token;
-}
-
-async function ledgerSince(seq) {
-  const r = await api('GET', `/api/v1/ledger?after=${seq}&limit=10000`);
-  return r.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
-
-function chairCode(county, precinct) {
-  const c = codes.get(`${county} / ${precinct}`);
-  assert.ok(c, `no chair code for ${county} / ${precinct}`);
-  return c;
-}
-
-async function precinctId(county, name) {
-  const r = await api('GET', '/api/v1/precincts');
-  const p = r.json.precincts.find((x) => x.county === county && x.precinct === name);
-  assert.ok(p, `no precinct ${county} / ${name}`);
-  return p.id;
-}
-
-async function newPage(width, height = 900) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  return { context, page };
-}
-
-async function loginPage(page, route, code) {
-  await page.goto(`${base}/#/${route}`);
-  // By keyboard only: the code, then Enter.
-  await page.getByLabel('Access code from your packet').focus();
-  await page.keyboard.type(code);
-  await page.keyboard.press('Enter');
-}
-
-// A page wider than its viewport has broken layout (a horizontal scroll bar).
-async function assertNoHorizontalOverflow(page, what) {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client + 1, `${what}: the page is ${scroll}px wide in a ${client}px viewport`);
-}
-
-before(async () => {
-  assert.ok(existsSync(bin), `${bin} is missing: build it first (scripts/setup)`);
-  assert.ok(existsSync(path.join(root, 'web/dist/index.html')), 'web/dist is missing: run web/build');
-  mkdirSync(artifacts, { recursive: true });
-  tmp = mkdtempSync(path.join(tmpdir(), 'canvass-web-'));
-  const store = path.join(tmp, 'night.db');
-  const codesFile = path.join(tmp, 'codes.csv');
-  execFileSync(bin, ['init', '--demo', '--store', store, '--codes-out', codesFile, '--fast-kdf'], { stdio: 'pipe' });
-  codes = new Map();
-  for (const [role, subject, label, , code] of parseCsv(readFileSync(codesFile, 'utf8')).slice(1)) {
-    if (role === 'chair') codes.set(label, code);
-    codes.set(`${role}:${subject}`, code);
-  }
-  const portFile = path.join(tmp, 'port');
-  const log = openSync(path.join(artifacts, 'server.log'), 'w');
-  server = spawn(
-    bin,
-    ['serve', '--store', store, '--port', '0', '--port-file', portFile, '--fast-kdf', '--no-rate-limits', '--web', path.join(root, 'web/dist')],
-    { stdio: ['ignore', log, log] },
-  );
-  const port = await waitFor('the server to listen', () => {
-    if (server.exitCode !== null) throw new Error(`canvass serve exited with ${server.exitCode}`);
-    return existsSync(portFile) && readFileSync(portFile, 'utf8').trim();
-  });
-  base = `http://127.0.0.1:${port}`;
-  await waitFor('health', async () => (await api('GET', '/api/v1/health')).status === 200);
-  startSeq = (await api('GET', '/api/v1/health')).json.seq;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close().catch(() => undefined);
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await waitFor('the server to stop', () => server.exitCode !== null, 15_000).catch(() => server.kill('SIGKILL'));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+before(() => {
+  ({ base, browser, codes, startSeq } = h);
 });
 
 test('(a) a chair reports a tied precinct, settles the tie and confirms, at 360 px', { timeout: 180_000 }, async () => {
