@@ -141,10 +141,20 @@ int RunAllocate(const AllocateOptions& options, std::ostream& out, std::ostream&
   PrecinctInput input;
   input.satellite = options.satellite;
   if (!options.satellite) {
-    if (options.delegates < 0) return usage(Status::InvalidArgument("--delegates is required"));
-    if (options.delegates > kMaxDelegates)
-      return usage(Status::InvalidArgument("--delegates is larger than any precinct elects"));
-    input.delegates = options.delegates;
+    if (!options.delegates) {
+      return usage(Status::InvalidArgument(
+          "--delegates D is required (the delegates the precinct elects), or --satellite"));
+    }
+    if (*options.delegates < 1) {
+      return usage(Status::InvalidArgument(fmt::format(
+          "--delegates {}: a precinct elects at least 1 delegate (there is nothing to allocate)",
+          *options.delegates)));
+    }
+    if (*options.delegates > kMaxDelegates)
+      return usage(Status::InvalidArgument(
+          fmt::format("--delegates {} is larger than any precinct elects (at most {})",
+                      *options.delegates, kMaxDelegates)));
+    input.delegates = *options.delegates;
   }
   std::vector<std::string> names;
   for (const std::string& group : options.groups) {
@@ -195,6 +205,7 @@ int RunAllocate(const AllocateOptions& options, std::ostream& out, std::ostream&
     if (!favoured.ok()) return usage(favoured.status());
     input.tie_outcomes.push_back({*tied, *favoured, "recorded on the command line"});
   }
+  input.names = names;  // notes, ties and refusals name the groups, not their indices
   auto allocation = AllocatePrecinct(ruleset->precinct, input, names.size());
   if (!allocation.ok()) {
     err << "canvass allocate: " << allocation.status().message() << "\n";

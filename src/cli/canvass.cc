@@ -1,6 +1,11 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 
@@ -22,6 +27,32 @@ void AddElectionFiles(CLI::App* cmd, ElectionFiles& f) {
                   "Apportionment CSV: ours, the IDP table or the Nevada table");
   cmd->add_option("--districts", f.districts, "County to congressional district CSV");
   cmd->add_flag("--json", f.json, "Print one JSON object (docs/cli.md)");
+}
+
+// A word where a command is expected that names none ("canvass frobnicate", "canvass ledger
+// veify"): the message names the word and lists the commands there. Empty when the command line
+// names known commands (CLI11 then reports anything else wrong with it).
+std::string UnknownCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string path = "canvass";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    std::vector<CLI::App*> commands = at->get_subcommands([](CLI::App*) { return true; });
+    if (word.empty() || word[0] == '-' || commands.empty()) return "";
+    CLI::App* found = nullptr;
+    std::vector<std::string> names;
+    for (CLI::App* c : commands) {
+      names.push_back(c->get_name());
+      if (c->check_name(word)) found = c;
+    }
+    if (found == nullptr) {
+      return fmt::format("{}: unknown command \"{}\". The commands are: {} (`{} --help`)", path,
+                         word, fmt::join(names, ", "), path);
+    }
+    at = found;
+    path += " " + found->get_name();
+  }
+  return "";
 }
 
 }  // namespace
@@ -262,6 +293,10 @@ int RunCanvass(int argc, char** argv) {
   rverify_cmd->add_option("--cdf", rverify.cdf, "release-N-cdf.json");
   rverify_cmd->add_flag("--json", rverify.json, "Print JSON");
 
+  if (std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
+    std::cerr << unknown << "\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

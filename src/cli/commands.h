@@ -34,7 +34,7 @@ int RunRulesCheck(const std::vector<std::string>& files, std::ostream& out, std:
 
 struct AllocateOptions {
   std::string rules = "iowa-dem-2020";
-  long long delegates = -1;
+  std::optional<long long> delegates;  // required unless satellite
   bool satellite = false;
   std::optional<long long> attendance;
   std::vector<std::string> groups;  // NAME=FIRST[:FINAL]

@@ -50,8 +50,14 @@ int RunPublish(const PublishOptions& o, std::ostream& out, std::ostream& err) {
   if (!key->has_value()) {
     return Fail(err, Status::NotFound(key_file + ": no signing key (give --key FILE)"), kExitUsage);
   }
-  auto intake = Intake::Open(o.store);
-  if (!intake.ok()) return Fail(err, intake.status());
+  Intake::Options open_options;
+  open_options.create_store = false;  // nothing is created at a wrong path
+  auto intake = Intake::Open(o.store, open_options);
+  if (!intake.ok()) {
+    const bool usage = intake.status().code() == Status::Code::kNotFound ||
+                       intake.status().code() == Status::Code::kInvalidArgument;
+    return Fail(err, intake.status(), usage ? kExitUsage : kExitFailure);
+  }
   int rc = kExitOk;
   {
     Publisher publisher(**intake, **key);

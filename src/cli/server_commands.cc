@@ -132,6 +132,35 @@ int Fail(std::ostream& err, const Status& st, int code = kExitFailure) {
   return code;
 }
 
+// A store that could not be opened: bad input (2) when there is none at the location or what is
+// there is not a Canvass store; a failure (1) otherwise (the disk, the database server).
+int StoreFail(std::ostream& err, const Status& st) {
+  const bool usage =
+      st.code() == Status::Code::kNotFound || st.code() == Status::Code::kInvalidArgument;
+  return Fail(err, st, usage ? kExitUsage : kExitFailure);
+}
+
+// Whether `text` is meant as a ledger export: some line begins as every event's canonical line
+// does. A damaged export keeps most of its lines and is reported as damaged; a CSV or a release
+// is not an export at all. (An empty file is the export of an empty ledger.)
+bool LooksLikeLedgerExport(std::string_view text) {
+  constexpr std::string_view kEventStart = "{\"actor\":{\"id\":";
+  for (size_t at = 0; at < text.size();) {
+    if (text.substr(at, kEventStart.size()) == kEventStart) return true;
+    const size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  return false;
+}
+
+// The intake of a store that must already exist: nothing is created at a wrong path.
+Result<std::unique_ptr<Intake>> OpenExisting(const std::string& location) {
+  Intake::Options options;
+  options.create_store = false;
+  return Intake::Open(location, options);
+}
+
 // Sets up the election (files or demo) in the store; writes the code sheet.
 int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
   const KdfCost cost = o.fast_kdf ? KdfCost::Test() : KdfCost::Server();
@@ -142,7 +171,7 @@ int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
   const SigningKey signing = NewSigningKey();
   setup->signing_key = signing.public_hex;
   auto intake = Intake::Open(o.store);
-  if (!intake.ok()) return Fail(err, intake.status());
+  if (!intake.ok()) return StoreFail(err, intake.status());
   auto codes = CreateElection(**intake, *setup);
   if (!codes.ok()) return Fail(err, codes.status());
   const std::string key_file =
@@ -192,8 +221,22 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   // Past a file size limit (RLIMIT_FSIZE) a write then fails with EFBIG, as on a full disk,
   // instead of the signal ending the server.
   std::signal(SIGXFSZ, SIG_IGN);
-  auto intake = Intake::Open(o.store);
-  if (!intake.ok()) return Fail(err, intake.status());
+  // Only --demo sets up an election, and so may create the store; otherwise nothing is created
+  // at a mistyped path.
+  Intake::Options open_options;
+  open_options.create_store = o.demo;
+  auto intake = Intake::Open(o.store, open_options);
+  if (!intake.ok()) {
+    if (intake.status().code() == Status::Code::kNotFound) {
+      return Fail(err,
+                  Status::NotFound(fmt::format(
+                      "{}: no such store: run `canvass init --store {}` first, or `canvass serve "
+                      "--demo` for the Iowa 2020 demo",
+                      Shown(o.store), Shown(o.store))),
+                  kExitUsage);
+    }
+    return StoreFail(err, intake.status());
+  }
   const bool created = (*intake)->Read([](const ElectionState& s) { return s.created(); });
   if (!created) {
     if (!o.demo) {
@@ -211,7 +254,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
     intake = Status::FailedPrecondition("reopened below");  // DoInit opens the store itself
     if (int rc = DoInit(init, out, err); rc != kExitOk) return rc;
     intake = Intake::Open(o.store);
-    if (!intake.ok()) return Fail(err, intake.status());
+    if (!intake.ok()) return StoreFail(err, intake.status());
   }
   std::string key_file = o.session_key_file;
   if (key_file.empty()) key_file = IsPostgres(o.store) ? "canvass-session.key" : o.store + ".key";
@@ -326,6 +369,13 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
   if (!o.file.empty()) {
     auto text = ReadFile(o.file);
     if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+    if (!text->empty() && !LooksLikeLedgerExport(*text)) {
+      return Fail(err,
+                  Status::InvalidArgument(
+                      o.file + " is not a ledger export: no line of it is a ledger event (JSON "
+                               "Lines from `canvass ledger export`, docs/ledger-format.md)"),
+                  kExitUsage);
+    }
     report = VerifyJsonLines(*text, o.file, expected, replay);
     what = o.file;
   } else {
@@ -333,8 +383,8 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
     if (!IsPostgres(o.store) && !std::filesystem::exists(o.store, ec)) {
       return Fail(err, Status::NotFound(o.store + ": no such store"), kExitUsage);
     }
-    auto store = OpenStore(o.store);
-    if (!store.ok()) return Fail(err, store.status());
+    auto store = OpenStore(o.store, false);
+    if (!store.ok()) return StoreFail(err, store.status());
     report = VerifyStore(**store, expected, replay);
     what = Shown(o.store);
   }
@@ -366,8 +416,8 @@ int RunLedgerExport(const LedgerOptions& o, std::ostream& out, std::ostream& err
   if (!IsPostgres(o.store) && !std::filesystem::exists(o.store, ec)) {
     return Fail(err, Status::NotFound(o.store + ": no such store"), kExitUsage);
   }
-  auto store = OpenStore(o.store);
-  if (!store.ok()) return Fail(err, store.status());
+  auto store = OpenStore(o.store, false);
+  if (!store.ok()) return StoreFail(err, store.status());
   if (o.out.empty() || o.out == "-") {
     Status st = ExportJsonLines(**store, out);
     return st.ok() ? kExitOk : Fail(err, st);
@@ -382,8 +432,8 @@ int RunLedgerExport(const LedgerOptions& o, std::ostream& out, std::ostream& err
 }
 
 int RunCredentialsReissue(const CredentialsOptions& o, std::ostream& out, std::ostream& err) {
-  auto intake = Intake::Open(o.store);
-  if (!intake.ok()) return Fail(err, intake.status());
+  auto intake = OpenExisting(o.store);
+  if (!intake.ok()) return StoreFail(err, intake.status());
   auto issued = ReissueCredential(**intake, o.role, o.subject, Actor{"admin", "cli"}, "cli",
                                   o.fast_kdf ? KdfCost::Test() : KdfCost::Server());
   if (!issued.ok()) return Fail(err, issued.status());

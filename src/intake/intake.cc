@@ -23,9 +23,9 @@ Intake::Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> side, Option
     : options_(options), store_(std::move(store)), side_(std::move(side)) {}
 
 Result<std::unique_ptr<Intake>> Intake::Open(const std::string& location, Options options) {
-  auto store = OpenStore(location);
+  auto store = OpenStore(location, options.create_store);
   if (!store.ok()) return store.status();
-  auto side = OpenStore(location);
+  auto side = OpenStore(location, options.create_store);
   if (!side.ok()) return side.status();
   std::unique_ptr<Intake> intake(
       new Intake(std::move(store).value(), std::move(side).value(), options));

@@ -62,6 +62,9 @@ class Intake {
   struct Options {
     // How often the writer looks for events appended by other writers when it has no work.
     std::chrono::milliseconds poll{200};
+    // Whether a SQLite store that does not exist is created (`canvass init`), or refused with
+    // NotFound and nothing created (the commands that need an election already set up).
+    bool create_store = true;
   };
 
   // Opens the store at `location` (store/store.h), replays the whole ledger into the state, and

@@ -2,8 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <string_view>
 #include <utility>
 
 #include "store/store_checks.h"
@@ -157,15 +161,40 @@ Status SqliteStore::ExecForTesting(const std::string& sql) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create) {
+  // What is at `path` is looked at before SQLite opens it: a missing store is not created unless
+  // asked, and a file that is not an SQLite database (a CSV, a ledger export) is named as such
+  // instead of failing later with "file is not a database".
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (!create) return Status::NotFound(path + ": no such store");
+  } else if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument(path + " is a directory, not a Canvass store");
+  } else {
+    std::ifstream file(path, std::ios::binary);
+    std::array<char, 16> header{};
+    file.read(header.data(), header.size());
+    const std::streamsize n = file.gcount();
+    constexpr std::string_view kSqliteHeader("SQLite format 3\0", 16);
+    if (n == 0 && !create) {
+      return Status::InvalidArgument(path + " is not a Canvass store: the file is empty");
+    }
+    if (n > 0 && std::string_view(header.data(), static_cast<size_t>(n)) != kSqliteHeader) {
+      return Status::InvalidArgument(path +
+                                     " is not a Canvass store: the file is not an SQLite database");
+    }
+  }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   // Even a failed open may hand back a handle that needs closing.
   std::unique_ptr<sqlite3, Closer> db(raw);
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, std::move(db)));
   if (rc != SQLITE_OK) return store->Error(rc, "cannot open");
   sqlite3_extended_result_codes(store->db_.get(), 1);
   sqlite3_busy_timeout(store->db_.get(), kBusyTimeoutMs);
+  // Before anything is written (the journal mode is): another program's database stays as it is.
+  CANVASS_RETURN_IF_ERROR(store->CheckIsCanvassStore(create));
 
   {
     Statement wal;
@@ -199,6 +228,29 @@ Status SqliteStore::OpenBlobs() {
                           "NOT NULL)"}) {
     rc = sqlite3_exec(blobs_.get(), sql, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return Error(rc, "setting up " + path, blobs_.get());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::CheckIsCanvassStore(bool create) {
+  Statement s;
+  int rc = s.Prepare(db_.get(),
+                     "SELECT count(*), coalesce(sum(name = 'meta'), 0) FROM sqlite_master "
+                     "WHERE type = 'table'");
+  if (rc == SQLITE_OK) rc = s.Step();
+  if ((rc & 0xff) == SQLITE_NOTADB) {
+    return Status::InvalidArgument(path_ +
+                                   " is not a Canvass store: the file is not an SQLite database");
+  }
+  if (rc != SQLITE_ROW) return Error(rc, "reading the list of tables");
+  const int64_t tables = s.Int64(0);
+  const int64_t meta = s.Int64(1);
+  if (tables > 0 && meta == 0) {
+    return Status::InvalidArgument(
+        path_ + " is not a Canvass store: an SQLite database without Canvass's tables");
+  }
+  if (tables == 0 && !create) {
+    return Status::InvalidArgument(path_ + " is not a Canvass store: an empty SQLite database");
   }
   return Status::Ok();
 }

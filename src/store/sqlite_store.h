@@ -26,9 +26,12 @@ class SqliteStore final : public Store {
  public:
   static constexpr int kBusyTimeoutMs = 10'000;
 
-  // Opens `path`, creating the file and the schema when absent. IoError names the path and what
-  // failed; FailedPrecondition for a schema version this build does not know.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // Opens `path`, creating the file (with `create`) and the schema when absent. IoError names the
+  // path and what failed; FailedPrecondition for a schema version this build does not know;
+  // NotFound when the file is absent and not to be created; InvalidArgument for a file that is not
+  // a Canvass store (not an SQLite database, an empty file, or a database without Canvass's
+  // tables), which is left as it was.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool create = true);
 
   const char* kind() const override { return "sqlite"; }
   Result<std::vector<StoredEvent>> ReadAfter(int64_t after, int64_t limit) override;
@@ -52,6 +55,8 @@ class SqliteStore final : public Store {
 
   Status Exec(const char* sql, const char* doing);
   Status CreateSchema();
+  // InvalidArgument unless the file is empty (with `create`) or holds Canvass's tables.
+  Status CheckIsCanvassStore(bool create);
   Status OpenBlobs();
   Result<StoreHead> ReadHead();
   Result<std::vector<StoredEvent>> Read(int64_t after, int64_t limit);

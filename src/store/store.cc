@@ -92,7 +92,7 @@ bool LooksLikeConninfo(std::string_view s) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, bool create) {
   std::string_view loc = location;
   if (StartsWith(loc, "postgresql://") || StartsWith(loc, "postgres://") ||
       LooksLikeConninfo(loc)) {
@@ -104,7 +104,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
   if (path.empty()) {
     return Status::InvalidArgument("store location \"" + location + "\" names no file");
   }
-  auto store = SqliteStore::Open(path);
+  auto store = SqliteStore::Open(path, create);
   if (!store.ok()) return store.status();
   return std::unique_ptr<Store>(std::move(store).value());
 }

@@ -81,10 +81,13 @@ class Store {
   virtual Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex) = 0;
 };
 
-// Opens (creating when absent) the store at `location`:
+// Opens (with `create`, creating when absent) the store at `location`:
 //   "postgresql://..." or "postgres://..." or "host=... dbname=..."  PostgreSQL (libpq conninfo)
 //   "sqlite:PATH" or a plain PATH                                  SQLite file
-// Creates the schema when missing. Errors name the location and the reason.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
+// Creates the schema when missing. Errors name the location and the reason. Without `create`, a
+// SQLite file that is absent is NotFound and nothing is created. A file that is not a Canvass
+// store (not an SQLite database, or one without Canvass's tables) is InvalidArgument, and is
+// left untouched.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, bool create = true);
 
 }  // namespace canvass
