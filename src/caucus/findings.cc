@@ -270,11 +270,19 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
   std::vector<uint8_t> viable_final(have_viability ? n : 0, 0);
   std::vector<CandidateIndex> viable;
   Count freed = 0;
+  LockRelease release;  // groups viable at the first alignment that the rules make realign
+  std::vector<uint8_t> released(have_viability ? n : 0, 0);
   if (have_viability) {
+    std::vector<Count> first(n);
     for (size_t i = 0; i < n; ++i) {
-      viable_first[i] = IsViable(report.figures[i].first.value_or(0), attendance, *threshold,
-                                 rules.viability_comparison);
-      if (!viable_first[i]) freed += report.figures[i].first.value_or(0);
+      first[i] = report.figures[i].first.value_or(0);
+      viable_first[i] = IsViable(first[i], attendance, *threshold, rules.viability_comparison);
+      if (!viable_first[i]) freed += first[i];
+    }
+    release = GroupsReleasedFromLock(rules, *delegates, first, viable_first);
+    for (CandidateIndex c : release.groups) {
+      released[c] = 1;
+      freed += first[c];
     }
     const Count denominator =
         rules.attendance_fixed_at_first || final_total == 0 ? attendance : final_total;
@@ -302,13 +310,39 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
   if (have_viability && any_final && rules.lock_viable_groups) {
     for (size_t i = 0; i < n; ++i) {
       const Count first = report.figures[i].first.value_or(0);
-      if (viable_first[i] && final_of(i) > first + freed) {
+      if (viable_first[i] && !released[i] && final_of(i) > first + freed) {
         impossible_counts = true;
         Add(check, "final-exceeds-lock", Severity::kError, {candidates[i]},
-            fmt::format("{} grew from {} to {} people, but only {} were free to realign: members "
-                        "of viable groups are locked in",
-                        candidates[i], first, final_of(i), freed));
+            fmt::format("{} grew from {} to {} people, but only {} were free to realign{}: "
+                        "members of viable groups are locked in",
+                        candidates[i], first, final_of(i), freed,
+                        release.groups.empty()
+                            ? std::string()
+                            : fmt::format(" (with {}, who had to realign)",
+                                          Join(NamesOf(candidates, release.groups)))));
       }
+    }
+  }
+  if (!release.groups.empty()) {
+    Count viable_count = 0;
+    for (uint8_t v : viable_first) viable_count += v;
+    std::vector<std::string> sizes;
+    for (CandidateIndex c : release.groups) {
+      sizes.push_back(fmt::format("{} ({})", candidates[c], report.figures[c].first.value_or(0)));
+    }
+    Add(check, "smallest-group-released", Severity::kInfo, NamesOf(candidates, release.groups),
+        fmt::format("{} groups were viable at the first alignment for {} delegate(s): the rules "
+                    "make the smallest realign, so {} {} not locked in and {} free to move",
+                    viable_count, *delegates, Join(sizes),
+                    release.groups.size() == 1 ? "was" : "were",
+                    release.groups.size() == 1 ? "its members were" : "their members were"));
+    if (!release.tied.empty()) {
+      Add(check, "smallest-groups-tied", Severity::kInfo, NamesOf(candidates, release.tied),
+          fmt::format("{} tied as the smallest viable group ({} people each) and {} of them had "
+                      "to realign: any of them may have, so none of them is held to the lock",
+                      Join(NamesOf(candidates, release.tied)),
+                      report.figures[release.tied[0]].first.value_or(0),
+                      release.tied_must_realign));
     }
   }
 
@@ -448,15 +482,27 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
   if (have_viability) {
     std::vector<std::string> to_nonviable;
     std::vector<std::string> without;
-    const bool minimum_applies = rules.minimum_one_delegate && !plurality_one &&
-                                 (static_cast<Count>(viable.size()) <= *delegates ||
-                                  rules.over_allocation == OverAllocation::kAddDelegates);
+    // Under the plurality rule a majority group is the largest: it keeps its delegate too.
+    const bool minimum_applies =
+        rules.minimum_one_delegate && (static_cast<Count>(viable.size()) <= *delegates ||
+                                       rules.over_allocation == OverAllocation::kAddDelegates);
+    // Under the plurality rule the largest final group(s) may take the one delegate, viable or
+    // not (a tie among them goes to chance).
+    Count largest = 0;
+    if (plurality_one) {
+      for (size_t i = 0; i < n; ++i) largest = std::max(largest, final_of(i));
+    }
+    std::vector<CandidateIndex> top;
+    for (size_t i = 0; i < n && largest > 0; ++i) {
+      if (final_of(i) == largest) top.push_back(static_cast<CandidateIndex>(i));
+    }
     for (size_t i = 0; i < n; ++i) {
       const CandidateReport& f = report.figures[i];
       bool got = reported[i].value_or(0) > 0 || (f.sde && !f.sde->is_zero());
       bool computed_wins =
           computed != nullptr && computed->complete() && computed->delegates[i] > 0;
-      if (!viable_final[i] && got && !computed_wins) to_nonviable.push_back(candidates[i]);
+      bool may_win = viable_final[i] || (largest > 0 && final_of(i) == largest) || computed_wins;
+      if (got && !may_win) to_nonviable.push_back(candidates[i]);
       if (viable_final[i] && minimum_applies && reported[i] && *reported[i] == 0 &&
           !(f.sde && !f.sde->is_zero())) {
         without.push_back(candidates[i]);
@@ -464,9 +510,13 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
     }
     if (!to_nonviable.empty()) {
       Add(check, "delegates-to-nonviable-group", Severity::kError, to_nonviable,
-          fmt::format("{} received delegates or SDEs without being viable at the final alignment "
-                      "(threshold {})",
-                      Join(to_nonviable), threshold_text()));
+          plurality_one
+              ? fmt::format("{} received the single delegate (or its SDEs) without a majority "
+                            "({}) or being the largest group at the final alignment ({} people)",
+                            Join(to_nonviable), threshold_text(), largest)
+              : fmt::format("{} received delegates or SDEs without being viable at the final "
+                            "alignment (threshold {})",
+                            Join(to_nonviable), threshold_text()));
     }
     if (!without.empty()) {
       Add(check, "viable-group-without-delegate", Severity::kError, without,
@@ -489,7 +539,18 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
                             viable.size(), *delegates,
                             static_cast<Count>(viable.size()) - *delegates));
     }
-    if (attendance > 0 && viable.empty()) {
+    if (attendance > 0 && viable.empty() && !top.empty()) {
+      // The caucus as a whole elects its one delegate: the largest group takes it (spec 1.9).
+      std::vector<std::string> names = NamesOf(candidates, top);
+      Add(check, "single-delegate-no-majority", Severity::kInfo, names,
+          top.size() == 1
+              ? fmt::format("no group had a majority ({}): the largest group, {} ({} people), "
+                            "elects the single delegate",
+                            threshold_text(), names[0], largest)
+              : fmt::format("no group had a majority ({}): the largest groups, {} ({} people "
+                            "each), are tied for the single delegate, which chance decides",
+                            threshold_text(), Join(names), largest));
+    } else if (attendance > 0 && viable.empty()) {
       Add(check, "no-viable-group", Severity::kWarning, {},
           fmt::format("no group is viable at the final alignment (threshold {}): no delegate can "
                       "be elected",
@@ -501,7 +562,7 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
   if (have_viability && any_final && rules.lock_viable_groups) {
     const bool people_left = final_total < attendance;
     for (size_t i = 0; i < n; ++i) {
-      if (!viable_first[i]) continue;
+      if (!viable_first[i] || released[i]) continue;
       const Count first = report.figures[i].first.value_or(0);
       const Count last = final_of(i);
       if (last >= first) continue;

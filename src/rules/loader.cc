@@ -538,11 +538,26 @@ void ReadPrecinct(Diagnostics& diag, const toml::table* table, PrecinctRules& p)
   ReadThresholds(diag, rows, p);
   Enum(t, "viability_comparison", p.viability_comparison, rules_internal::kViabilityComparisons);
   Bool(t, "lock_viable_groups", p.lock_viable_groups);
+  std::optional<Field> release_field = t.Take("smallest_realign_releases_lock");
+  if (release_field) {
+    if (auto v = ReadBool(diag, *release_field)) p.smallest_realign_releases_lock = *v;
+  }
   Int(t, "realignment_minutes", p.realignment_minutes, 0, kMaxRealignmentMinutes);
   Bool(t, "attendance_fixed_at_first", p.attendance_fixed_at_first);
   Bool(t, "final_viability_recheck", p.final_viability_recheck);
   Bool(t, "minimum_one_delegate", p.minimum_one_delegate);
   Enum(t, "over_allocation", p.over_allocation, rules_internal::kOverAllocations);
+  if (release_field &&
+      (!p.lock_viable_groups || p.over_allocation != OverAllocation::kSmallestRealign)) {
+    // Nothing is locked, or nobody is made to realign: the setting would be silently ignored.
+    diag.Add(release_field->where, release_field->key,
+             fmt::format("applies only with lock_viable_groups = true and over_allocation = "
+                         "\"smallest_realign\", not lock_viable_groups = {} and over_allocation "
+                         "= \"{}\"",
+                         p.lock_viable_groups,
+                         rules_internal::Spell<OverAllocation>(p.over_allocation,
+                                                               rules_internal::kOverAllocations)));
+  }
   Enum(t, "tie_precision", p.tie_precision, rules_internal::kTiePrecisions);
   Enum(t, "tie_breaker", p.tie_breaker, rules_internal::kTieBreakers);
   Enum(t, "single_delegate", p.single_delegate, rules_internal::kSingleDelegateRules);

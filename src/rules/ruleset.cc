@@ -48,6 +48,7 @@ nlohmann::json PrecinctJson(const PrecinctRules& p) {
       {"threshold", std::move(thresholds)},
       {"viability_comparison", Text(p.viability_comparison, kViabilityComparisons)},
       {"lock_viable_groups", p.lock_viable_groups},
+      {"smallest_realign_releases_lock", p.smallest_realign_releases_lock},
       {"realignment_minutes", p.realignment_minutes},
       {"attendance_fixed_at_first", p.attendance_fixed_at_first},
       {"final_viability_recheck", p.final_viability_recheck},

@@ -82,6 +82,10 @@ struct PrecinctRules {
   std::vector<ThresholdRow> thresholds;
   ViabilityComparison viability_comparison = ViabilityComparison::kAtLeast;
   bool lock_viable_groups = true;
+  // With the lock and over_allocation = kSmallestRealign: the smallest viable group(s) that the
+  // rules make realign when viable groups outnumber D are released from the lock (their members
+  // may move). false: the strict reading, no member of a group viable at the first alignment moves.
+  bool smallest_realign_releases_lock = true;
   int32_t realignment_minutes = 15;
   bool attendance_fixed_at_first = true;
   bool final_viability_recheck = true;

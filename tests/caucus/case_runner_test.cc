@@ -166,6 +166,8 @@ Status SetRule(PrecinctRules& p, const std::string& key, const std::string& valu
     return flag(p.minimum_one_delegate);
   } else if (key == "lock") {
     return flag(p.lock_viable_groups);
+  } else if (key == "smallest-realign-releases-lock") {
+    return flag(p.smallest_realign_releases_lock);
   } else if (key == "final-recheck") {
     return flag(p.final_viability_recheck);
   } else if (key == "early-vote") {

@@ -78,7 +78,10 @@ TEST(ShippedRulesets, Iowa2020) {
   EXPECT_EQ(p.over_allocation, OverAllocation::kSmallestRealign);
   EXPECT_EQ(p.tie_precision, TiePrecision::kRound4);
   EXPECT_EQ(p.tie_breaker, TieBreaker::kCoin);
-  EXPECT_EQ(p.single_delegate, SingleDelegateRule::kThreshold);
+  // The party's practice (docs/rulesets.md): the largest group takes a single delegate, and the
+  // smallest group(s) made to realign are released from the lock.
+  EXPECT_EQ(p.single_delegate, SingleDelegateRule::kPlurality);
+  EXPECT_TRUE(p.smallest_realign_releases_lock);
   EXPECT_TRUE(p.satellites_enabled);
   EXPECT_EQ(p.satellite_sde, SatelliteSdeRule::kAttendance);
   EXPECT_EQ(p.sde_places, 4);
@@ -117,6 +120,7 @@ TEST(ShippedRulesets, Iowa2016DiffersFrom2020OnlyWhereTheSpecSays) {
   }
   EXPECT_EQ(r16.precinct.over_allocation, r20.precinct.over_allocation);
   EXPECT_EQ(r16.precinct.minimum_one_delegate, r20.precinct.minimum_one_delegate);
+  EXPECT_EQ(r16.precinct.single_delegate, r20.precinct.single_delegate);
 }
 
 TEST(ShippedRulesets, Nevada2020) {
@@ -231,6 +235,8 @@ TEST(CanonicalJsonTest, HoldsEveryFieldWithDefaultsAndExactRationals) {
   EXPECT_TRUE(k["precinct"]["threshold"][3]["max_delegates"].is_null());
   EXPECT_EQ(k["precinct"]["satellites"]["bracket"][5]["delegates"], 9);
   EXPECT_EQ(k["national"]["pool"][0]["district"], "1");
+  EXPECT_EQ(k["precinct"]["single_delegate"], "plurality");
+  EXPECT_EQ(k["precinct"]["smallest_realign_releases_lock"], true);
   // Compact, with sorted keys: dumping the parsed value again gives the same bytes.
   EXPECT_EQ(k.dump(), ia.CanonicalJson());
   EXPECT_EQ(ia.CanonicalJson().find('\n'), std::string::npos);
@@ -242,6 +248,11 @@ TEST(CanonicalJsonTest, HashIsSha256OfCanonicalJson) {
   Ruleset changed = r;
   changed.convention->majority = MajorityFormula::kFloorHalfPlusOne;
   EXPECT_NE(changed.CanonicalJson(), r.CanonicalJson());
+  // The strict reading of the lock is a different ruleset, with a different hash.
+  Ruleset ia = Load("iowa-dem-2020");
+  Ruleset strict = ia;
+  strict.precinct.smallest_realign_releases_lock = false;
+  EXPECT_NE(Sha256Hex(strict.CanonicalJson()), ia.hash);
 }
 
 const char kBase[] = R"(# comment

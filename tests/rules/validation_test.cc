@@ -383,6 +383,38 @@ TEST(ValidationTest, CaucusSettingsRefusedWithoutACaucus) {
               "applies only when precinct.method = \"caucus\", not \"none\"");
 }
 
+TEST(ValidationTest, SmallestRealignReleasesLock) {
+  const std::string base = kValid;
+  std::string wrong_type =
+      Replace(base, "realignment_minutes = 15", "smallest_realign_releases_lock = \"yes\"");
+  ExpectError(wrong_type, Where(wrong_type, "smallest_realign_releases_lock"),
+              "precinct.smallest_realign_releases_lock", "expected true or false, found a string");
+  // Read only when groups are locked and the smallest must realign: refused otherwise.
+  std::string unlocked =
+      Replace(base, "realignment_minutes = 15",
+              "lock_viable_groups = false\nsmallest_realign_releases_lock = true");
+  ExpectError(unlocked, Where(unlocked, "smallest_realign_releases_lock"),
+              "precinct.smallest_realign_releases_lock",
+              "applies only with lock_viable_groups = true and over_allocation = "
+              "\"smallest_realign\", not lock_viable_groups = false");
+  std::string added =
+      Replace(base, "realignment_minutes = 15",
+              "smallest_realign_releases_lock = false\nover_allocation = \"add_delegates\"");
+  ExpectError(added, Where(added, "smallest_realign_releases_lock"),
+              "precinct.smallest_realign_releases_lock", "over_allocation = \"add_delegates\"");
+  for (const char* value : {"true", "false"}) {
+    std::string ok = Replace(base, "realignment_minutes = 15",
+                             std::string("smallest_realign_releases_lock = ") + value);
+    auto r = ParseRuleset(ok, "v.toml");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->precinct.smallest_realign_releases_lock, std::string(value) == "true");
+  }
+  // Absent, it defaults to true (the rules' own reading of spec 1.7), whatever the lock says.
+  auto plain = ParseRuleset(base, "v.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->precinct.smallest_realign_releases_lock);
+}
+
 TEST(ValidationTest, EveryProblemIsReportedInFileOrder) {
   std::string text = Replace(kValid, "name = \"v\"", "name = 1");
   text = Replace(text, "min_delegates = 3", "min_delegates = 4");
