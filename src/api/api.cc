@@ -496,6 +496,9 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       }
     } else if (!reporter) {
       return Forbidden(who.role == "chair" ? "you can report only for your own precinct"
+                       : who.role == "operator" && action == "corrections"
+                           ? "the hotline cannot change a recorded report: the precinct's chair "
+                             "sends the correction from the chair page (or an administrator does)"
                        : who.role == "operator"
                            ? "operators enter reports at /api/v1/hotline/entries (double entry)"
                            : "only the precinct's chair or an administrator can report figures");
@@ -542,6 +545,10 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       return JsonResponse(200, std::get<json>(result));
     }
     body["precinct"] = *id;
+    // A correction keeps the tie outcomes that still settle the same tie, unless told otherwise.
+    if (action == "corrections" && body.is_object() && !body.contains("keep_ties")) {
+      body["keep_ties"] = true;
+    }
     static const std::map<std::string, std::string> kTypes = {
         {"first", "first-alignment-reported"}, {"final", "final-alignment-reported"},
         {"ties", "tie-outcome-recorded"},      {"confirm", "report-confirmed"},

@@ -150,6 +150,12 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
     return Invalid("no-attendance", "the first alignment counts nobody: enter each group's size",
                    "first");
   }
+  if (r.final && Sum(*r.final) == 0) {
+    return Invalid("no-final-attendance",
+                   "the final alignment counts nobody: enter the people in each group after "
+                   "realignment (as the first alignment, an empty final alignment is refused)",
+                   "final");
+  }
   if (r.final && rules.attendance_fixed_at_first && Sum(*r.final) > attendance) {
     return Invalid("final-exceeds-attendance",
                    fmt::format("the final alignment counts {} people, but only {} were counted at "
@@ -569,6 +575,13 @@ std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
         "favoured");
   }
   outcome.detail = StringMember(e.payload, "detail").value_or("");
+  // The worksheet's delegates, written once the game of chance is held (a final alignment sent
+  // while the tie was open may leave them out).
+  if (const json* d = Member(e.payload, "delegates")) {
+    std::vector<Count> delegates;
+    if (auto r = ParseFigures(*d, "delegates", kMaxDelegates, delegates)) return r;
+    next.delegates = std::move(delegates);
+  }
   next.ties.push_back(outcome);
   next.confirmed = false;
   return CommitRecord(e, id, std::move(next));
@@ -600,8 +613,12 @@ std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
   }
   if (rec.check.computed && !rec.check.computed->must_realign.empty()) {
     return Conflict("must-realign",
-                    "more groups are viable than there are delegates: the smallest must realign; "
-                    "send a correction with the new final alignment");
+                    e.actor.role == "operator"
+                        ? "more groups are viable than there are delegates: the smallest must "
+                          "realign; the precinct's chair sends a correction with the new final "
+                          "alignment from the chair page (or an administrator does)"
+                        : "more groups are viable than there are delegates: the smallest must "
+                          "realign; send a correction with the new final alignment");
   }
   auto revision = IntMember(e.payload, "revision");
   if (revision && *revision != rec.revision) {
@@ -610,6 +627,38 @@ std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
                     "revision");
   }
   if (rec.confirmed) return Conflict("already-confirmed", "this report is already confirmed");
+  // A report the checks flag is confirmed only by someone who saw its errors: "acknowledged"
+  // lists the code of every error finding.
+  std::set<std::string> acknowledged;
+  if (const json* ack = Member(e.payload, "acknowledged")) {
+    if (!ack->is_array()) {
+      return Invalid("malformed-confirmation",
+                     "acknowledged must list the codes of the error findings", "acknowledged");
+    }
+    for (const json& code : *ack) {
+      if (!code.is_string()) {
+        return Invalid("malformed-confirmation",
+                       "acknowledged must list the codes of the error findings", "acknowledged");
+      }
+      acknowledged.insert(code.get<std::string>());
+    }
+  }
+  std::vector<std::string> unacknowledged;
+  for (const Finding& f : rec.check.findings) {
+    if (f.severity == Severity::kError && acknowledged.count(f.code) == 0 &&
+        std::find(unacknowledged.begin(), unacknowledged.end(), f.code) == unacknowledged.end()) {
+      unacknowledged.push_back(f.code);
+    }
+  }
+  if (!unacknowledged.empty()) {
+    return Conflict(
+        "findings-unacknowledged",
+        fmt::format("the checks found {} in this report ({}): compare it with the paper worksheet "
+                    "and send a correction, or confirm it as it stands acknowledging {}",
+                    unacknowledged.size() == 1 ? "an error" : "errors",
+                    fmt::join(unacknowledged, ", "), unacknowledged.size() == 1 ? "it" : "them"),
+        "acknowledged");
+  }
   rec.confirmed = true;
   rec.events.push_back(e.seq);
   RememberAnswer(e, id);
@@ -620,7 +669,11 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
   if (auto r = MayReport(e.actor, id, credentials_)) return r;
-  if (e.actor.role == "operator") return Forbidden("operators cannot correct reports");
+  if (e.actor.role == "operator") {
+    return Forbidden(
+        "the hotline cannot change a recorded report: the precinct's chair sends the correction "
+        "from the chair page (or an administrator does)");
+  }
   PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
   if (next.revision == 0) return Conflict("not-reported", "nothing was reported to correct");
   auto reason = StringMember(e.payload, "reason");
@@ -638,11 +691,43 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
     if (auto r = ParseFigures(*f, field, max, counts)) return r;
     next.*slot = std::move(counts);
   }
-  next.ties.clear();  // new figures: any tie is a new one
+  // A game of chance is held once, in the room. With "keep_ties" (the API sends it unless told
+  // otherwise), each outcome recorded for the earlier figures is kept while the new figures lead
+  // to the same tie (the same groups, the same number favoured); the first that no longer fits,
+  // and every one after it, starts again. Without it (corrections recorded before it existed),
+  // every outcome starts again.
+  std::vector<TieOutcome> earlier = std::move(next.ties);
+  next.ties.clear();
+  const json* keep = Member(e.payload, "keep_ties");
+  if (keep != nullptr && !keep->is_boolean()) {
+    return Invalid("malformed-correction", "keep_ties must be true or false", "keep_ties");
+  }
+  if (keep != nullptr && keep->get<bool>()) next.ties = TiesStillSettled(id, next, earlier);
   next.confirmed = false;
   next.revision += 1;
   next.channel = e.channel;
   return CommitRecord(e, id, std::move(next));
+}
+
+std::vector<TieOutcome> ElectionState::TiesStillSettled(
+    int64_t id, const PrecinctRecord& record, const std::vector<TieOutcome>& earlier) const {
+  PrecinctRecord probe = record;
+  probe.ties.clear();
+  for (const TieOutcome& outcome : earlier) {
+    if (Recheck(id, probe)) break;  // a submission of these figures says what is wrong
+    const std::optional<Allocation>& computed = probe.check.computed;
+    if (!computed || !computed->pending_tie) break;
+    const TieEvent& tie = *computed->pending_tie;
+    std::vector<CandidateIndex> tied = outcome.tied;
+    std::sort(tied.begin(), tied.end());
+    const size_t want =
+        static_cast<size_t>(tie.kind == TieEvent::Kind::kGain
+                                ? tie.delegates_at_stake
+                                : static_cast<Count>(tie.groups.size()) - tie.delegates_at_stake);
+    if (tied != tie.groups || outcome.favoured.size() != want) break;
+    probe.ties.push_back(outcome);
+  }
+  return probe.ties;
 }
 
 std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {
@@ -661,7 +746,9 @@ std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {
   const char* stage = has_first ? "first" : "final";
   if ((has_first && rec.first) || (has_final && rec.final)) {
     return Conflict("already-reported",
-                    std::string("this precinct's ") + stage + " alignment is already recorded");
+                    std::string("this precinct's ") + stage +
+                        " alignment is already recorded; to change it, the precinct's chair "
+                        "sends a correction from the chair page (or an administrator does)");
   }
   if (has_final && !rec.first) {
     return Conflict("first-alignment-missing", "enter the first alignment before the final");
@@ -950,6 +1037,7 @@ std::variant<json, Rejection> ElectionState::Preview(int64_t id, const json& bod
   if (current == nullptr)
     return NotFound("unknown-precinct", fmt::format("there is no precinct {}", id));
   PrecinctRecord r = *current;
+  bool figures_changed = false;
   using Slot = std::optional<std::vector<Count>> PrecinctRecord::*;
   for (auto [field, slot, max] :
        {std::tuple{"first", Slot{&PrecinctRecord::first}, kMaxHeadCount},
@@ -961,12 +1049,14 @@ std::variant<json, Rejection> ElectionState::Preview(int64_t id, const json& bod
     if (auto rej = ParseFigures(*f, field, max, counts)) return *rej;
     if (r.*slot != counts) {
       r.*slot = std::move(counts);
-      if (std::string(field) != "delegates") r.ties.clear();
+      if (std::string(field) != "delegates") figures_changed = true;
     }
   }
   if (r.final && !r.first) {
     return Conflict("first-alignment-missing", "enter the first alignment before the final");
   }
+  // New figures keep the tie outcomes that still settle the same tie, as a correction does.
+  if (figures_changed) r.ties = TiesStillSettled(id, r, current->ties);
   if (auto rej = Recheck(id, r)) return *rej;
   return PrecinctRecordJson(*this, id, r, false);
 }

@@ -201,6 +201,11 @@ class ElectionState {
   // Recomputes record.check / record.preview from its figures. A Rejection when the figures
   // cannot describe a caucus (the record must then not be changed: call on a copy).
   std::optional<Rejection> Recheck(int64_t id, PrecinctRecord& record) const;
+  // Of `earlier` (tie outcomes recorded for other figures), those that still settle the ties
+  // `record`'s figures lead to, in order: each while it names the same groups and favours as many
+  // as the tie it meets; the first that does not fit ends the list.
+  std::vector<TieOutcome> TiesStillSettled(int64_t id, const PrecinctRecord& record,
+                                           const std::vector<TieOutcome>& earlier) const;
   void RememberAnswer(const Event& e, int64_t precinct_id);
   // Rechecks `next` and, when the rules accept its figures, makes it precinct `id`'s record,
   // with `e` in its history and its answer remembered. The record is unchanged otherwise.

@@ -740,7 +740,8 @@ void Run::SettleAndConfirm(Worker& w, Precinct& p, Account& who, json precinct,
     if (!Took(t, p, a, "ties")) return;
     Ack(w, a, sid);
     ++p.tie_rounds;
-    pending = pending_of(a.body.value("precinct", json()));
+    precinct = a.body.value("precinct", json());
+    pending = pending_of(precinct);
   }
   if (o_.photos && &who == p.chair && suffix.empty()) {
     const std::string sid = Sid(p, "photo");
@@ -750,9 +751,20 @@ void Run::SettleAndConfirm(Worker& w, Precinct& p, Account& who, json precinct,
     Ack(w, a, sid);
     p.expected.photos = 1;
   }
+  // The chair confirms the party's figures as they stand, acknowledging the errors the page
+  // shows (the night's reports are replayed as the party published them).
+  json acknowledged = json::array();
+  if (precinct.is_object() && precinct.contains("findings") && precinct["findings"].is_array()) {
+    for (const json& f : precinct["findings"]) {
+      if (f.is_object() && f.value("severity", std::string()) == "error") {
+        acknowledged.push_back(f.value("code", std::string()));
+      }
+    }
+  }
   const std::string sid = Sid(p, "confirm" + suffix);
-  Answer a = Send(w, "confirm", who, "POST", base + "confirm",
-                  json{{"submission", sid}, {"revision", p.expected.revision}}.dump());
+  json confirm = {{"submission", sid}, {"revision", p.expected.revision}};
+  if (!acknowledged.empty()) confirm["acknowledged"] = acknowledged;
+  Answer a = Send(w, "confirm", who, "POST", base + "confirm", confirm.dump());
   if (!Took(t, p, a, "confirm")) return;
   Ack(w, a, sid);
   p.expected.confirmed = true;
