@@ -13,6 +13,7 @@ import {
   newSubmissionId,
   percentOf,
   type Election,
+  type Finding,
   type Precinct,
   type Session,
 } from '../api';
@@ -110,6 +111,9 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
   const [reviewing, setReviewing] = useState<'first' | 'final' | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [practiceBusy, setPracticeBusy] = useState(false);
+  const [copyNote, setCopyNote] = useState('');
+  const [correcting, setCorrecting] = useState(false);
+  const [acknowledged, setAcknowledged] = useState(false);
   const items = useOutbox();
   const mine = items.filter((o) => o.path.startsWith(`/api/v1/precincts/${id}/`));
 
@@ -217,12 +221,25 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
   }
   const candidates = election.candidates;
   const label = (what: string) => `${what} for ${precinct.county} / ${precinct.precinct}`;
+  const errors = precinct.findings.filter((f) => f.severity === 'error');
+  // A correction is offered once the server has the report and nothing of it is waiting to be
+  // sent (a correction names the revision it changes only by coming after it).
+  const busyHere = mine.some((o) => !o.error);
+
+  // The tie the final alignment leads to, while it is open: its groups' delegates are not known
+  // before the game of chance.
+  const openTie = preview?.computed?.pending_tie ?? null;
+  const tiedBlank = !!openTie && openTie.candidates.some((c) => (delegates[c] ?? '').trim() === '');
+  const finalEmpty = Object.keys(toFigures(final)).length === 0;
+  const finalBody = () => {
+    const body: Record<string, unknown> = { final: toFigures(final) };
+    const d = toFigures(delegates);
+    if (Object.keys(d).length > 0 && !tiedBlank) body['delegates'] = d;
+    return body;
+  };
 
   const send = (kind: 'first' | 'final') => {
-    const body =
-      kind === 'first'
-        ? { first: toFigures(first) }
-        : { final: toFigures(final), delegates: toFigures(delegates) };
+    const body = kind === 'first' ? { first: toFigures(first) } : finalBody();
     enqueue({
       label: label(kind === 'first' ? 'First alignment' : 'Final alignment'),
       method: 'POST',
@@ -336,28 +353,60 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
               onChange={(c, v) => setDelegates({ ...delegates, [c]: v })}
             />
           </div>
-          {preview?.computed && (
+          {preview?.computed && preview.computed.must_realign.length === 0 && !previewBusy && (
             <button
               type="button"
               onClick={() => {
+                // Only a complete allocation is copied: while a tie is open, the tied groups'
+                // boxes stay blank (their delegates are decided by the game of chance).
+                const c = preview.computed;
+                const tie = c?.pending_tie ?? null;
                 const d: Values = {};
-                for (const g of preview.computed?.groups ?? []) if (g.delegates) d[g.candidate] = String(g.delegates);
+                for (const g of c?.groups ?? []) {
+                  if (tie && tie.candidates.includes(g.candidate)) continue;
+                  if (g.delegates) d[g.candidate] = String(g.delegates);
+                }
                 setDelegates(d);
+                setCopyNote(
+                  tie
+                    ? `${tie.candidates.join(', ')} are tied: the ${tie.breaker} decides their delegates, so their boxes are left blank. Send the final alignment, hold the ${tie.breaker}, then enter their delegates with its outcome.`
+                    : '',
+                );
               }}
             >
-              Copy the computed delegates
+              {openTie ? 'Copy the delegates that are decided' : 'Copy the computed delegates'}
             </button>
           )}
-          {reviewing === 'final' ? (
+          {copyNote && openTie && (
+            <p class="muted" data-testid="copy-note">
+              {copyNote}
+            </p>
+          )}
+          {finalEmpty && (
+            <Alert kind="warn">
+              <span data-testid="final-empty">
+                The final alignment counts nobody: enter the people in each group after realignment.
+              </span>
+            </Alert>
+          )}
+          {reviewing === 'final' && !finalEmpty ? (
             <Review
               title="Send this final alignment?"
               figures={toFigures(final)}
-              delegates={toFigures(delegates)}
+              delegates={(finalBody()['delegates'] as Record<string, number> | undefined) ?? {}}
+              findings={preview?.findings ?? []}
+              note={
+                openTie
+                  ? tiedBlank
+                    ? `A tie is open between ${openTie.candidates.join(', ')}: the worksheet's delegates are sent with the ${openTie.breaker}'s outcome, not now.`
+                    : `A tie is open between ${openTie.candidates.join(', ')}: the ${openTie.breaker} comes next.`
+                  : undefined
+              }
               onSend={() => send('final')}
               onBack={() => setReviewing(null)}
             />
           ) : (
-            <button type="button" class="primary" disabled={!!previewError} onClick={() => setReviewing('final')}>
+            <button type="button" class="primary" disabled={!!previewError || finalEmpty || previewBusy} onClick={() => setReviewing('final')}>
               Review final alignment
             </button>
           )}
@@ -381,49 +430,127 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
       )}
 
       {precinct.status === 'tie-pending' && precinct.ties.pending && !queued('ties') && (
-        <TiePanel precinct={precinct} onSend={(tied, favoured, detail) =>
-          enqueue({ label: label('Tie outcome'), method: 'POST', path: `/api/v1/precincts/${id}/ties`, token, body: { tied, favoured, detail } })
-        } />
+        <TiePanel
+          precinct={precinct}
+          delegates={precinct.reported.delegates ? fromFigures(precinct.reported.delegates) : delegates}
+          onSend={(tied, favoured, detail, d) =>
+            enqueue({
+              label: label('Tie outcome'),
+              method: 'POST',
+              path: `/api/v1/precincts/${id}/ties`,
+              token,
+              body: Object.keys(d).length > 0 ? { tied, favoured, detail, delegates: d } : { tied, favoured, detail },
+            })
+          }
+        />
       )}
 
       {precinct.status === 'must-realign' && (
         <Alert kind="warn">
-          More groups are viable than there are delegates: the smallest group must realign. Call the
-          hotline to send a correction.
+          <span data-testid="advice">
+            More groups are viable than there are delegates
+            {precinct.computed?.must_realign.length ? `: ${precinct.computed.must_realign.join(', ')} (the smallest) must realign` : ': the smallest group must realign'}
+            . Let them join another group, count again, and send the new final alignment as a
+            correction below.
+          </span>
         </Alert>
       )}
 
       {finalOnServer && <PhotoPanel precinct={precinct} token={token} label={label('Worksheet photo')} />}
 
-      {precinct.status === 'final-reported' && !queued('confirm') && (
+      {precinct.status === 'final-reported' && !queued('confirm') && !queued('corrections') && (
         <section class="card" aria-labelledby="confirm-h">
           <h2 id="confirm-h">4. Review and confirm</h2>
           <p>
             Check the figures above against your paper worksheet. Confirming tells the party the
             report (revision {precinct.revision}) is final.
           </p>
+          {errors.length > 0 && (
+            <div class="alert error" role="alert" data-testid="confirm-errors">
+              <p>
+                The checks found {errors.length === 1 ? 'an error' : `${errors.length} errors`} in this report:
+              </p>
+              <ul>
+                {errors.map((f) => (
+                  <li key={f.code}>
+                    <code>{f.code}</code>: {f.message}
+                  </li>
+                ))}
+              </ul>
+              <p>
+                If the paper worksheet says otherwise, send a correction below. If it says the same,
+                you may confirm the report as it stands: the party sees it flagged and reviews it.
+              </p>
+              <label class="check">
+                <input
+                  type="checkbox"
+                  checked={acknowledged}
+                  onChange={(e) => setAcknowledged((e.target as HTMLInputElement).checked)}
+                />{' '}
+                The paper worksheet says the same: confirm it with {errors.length === 1 ? 'this error' : 'these errors'}
+              </label>
+            </div>
+          )}
           <button
             type="button"
             class="primary"
-            onClick={() =>
-              enqueue({ label: label('Confirmation'), method: 'POST', path: `/api/v1/precincts/${id}/confirm`, token, body: { revision: precinct.revision } })
-            }
+            disabled={errors.length > 0 && !acknowledged}
+            onClick={() => {
+              const body: Record<string, unknown> = { revision: precinct.revision };
+              if (errors.length > 0) body['acknowledged'] = errors.map((f) => f.code);
+              enqueue({ label: label('Confirmation'), method: 'POST', path: `/api/v1/precincts/${id}/confirm`, token, body });
+              setAcknowledged(false);
+            }}
           >
             Confirm this report
           </button>
         </section>
       )}
       {precinct.status === 'confirmed' && (
-        <Alert kind="ok">
-          <span data-testid="confirmed">Report confirmed. Thank you!</span>
+        <Alert kind={errors.length > 0 ? 'warn' : 'ok'}>
+          <span data-testid="confirmed">
+            Report confirmed (revision {precinct.revision}).
+            {errors.length > 0
+              ? ` You confirmed it with ${errors.length === 1 ? 'an error' : `${errors.length} errors`} (${errors.map((f) => f.code).join(', ')}): the party sees the report flagged and may call you about it.`
+              : ' Thank you!'}{' '}
+            What happens next: it counts in the party's next release of results, and campaigns can
+            check it. If you find a mistake, send a correction below: it becomes revision{' '}
+            {precinct.revision + 1} and is confirmed again.
+          </span>
         </Alert>
+      )}
+
+      {firstOnServer && !busyHere && (
+        <CorrectionPanel
+          precinct={precinct}
+          candidates={candidates}
+          token={token}
+          open={correcting || precinct.status === 'must-realign'}
+          onOpen={setCorrecting}
+          onSend={(body) => {
+            enqueue({ label: label('Correction'), method: 'POST', path: `/api/v1/precincts/${id}/corrections`, token, body });
+            setCorrecting(false);
+          }}
+        />
       )}
     </div>
   );
 }
 
-function Review(props: { title: string; figures: Record<string, number>; delegates?: Record<string, number>; onSend: () => void; onBack: () => void }) {
+function Review(props: {
+  title: string;
+  figures: Record<string, number>;
+  delegates?: Record<string, number>;
+  findings?: Finding[];
+  note?: string;
+  sendLabel?: string;
+  onSend: () => void;
+  onBack: () => void;
+}) {
   const names = Object.keys({ ...props.figures, ...(props.delegates ?? {}) });
+  // What the checks say of these figures (the server's preview): errors and warnings, before
+  // anything is sent.
+  const flagged = (props.findings ?? []).filter((f) => f.severity === 'error' || f.severity === 'warning');
   return (
     <div class="review" role="group" aria-label={props.title}>
       <h3>{props.title}</h3>
@@ -445,9 +572,23 @@ function Review(props: { title: string; figures: Record<string, number>; delegat
           ))}
         </tbody>
       </table>
+      {props.note && <p class="muted" data-testid="review-note">{props.note}</p>}
+      {flagged.length > 0 && (
+        <div class={`alert ${flagged.some((f) => f.severity === 'error') ? 'error' : 'warn'}`} data-testid="review-findings">
+          <p>Before you send, the checks find:</p>
+          <ul>
+            {flagged.map((f, i) => (
+              <li key={i}>
+                <strong>{f.severity}</strong> <code>{f.code}</code>: {f.message}
+              </li>
+            ))}
+          </ul>
+          <p>Compare with your paper worksheet; go back to change the figures.</p>
+        </div>
+      )}
       <div class="actions">
         <button type="button" class="primary" onClick={props.onSend}>
-          Send
+          {props.sendLabel ?? 'Send'}
         </button>
         <button type="button" onClick={props.onBack}>
           Back
@@ -457,10 +598,22 @@ function Review(props: { title: string; figures: Record<string, number>; delegat
   );
 }
 
-function TiePanel(props: { precinct: Precinct; onSend: (tied: string[], favoured: string[], detail: string) => void }) {
+function TiePanel(props: {
+  precinct: Precinct;
+  delegates: Values;
+  onSend: (tied: string[], favoured: string[], detail: string, delegates: Record<string, number>) => void;
+}) {
   const tie = props.precinct.ties.pending!;
   const [favoured, setFavoured] = useState<string[]>([]);
   const [detail, setDetail] = useState('');
+  // The worksheet's delegates once the game of chance is held: the groups that win delegates.
+  const groups = (props.precinct.computed?.groups ?? []).filter((g) => g.viable_final || tie.candidates.includes(g.candidate)).map((g) => g.candidate);
+  const [sheet, setSheet] = useState<Values>(() => {
+    const out: Values = {};
+    for (const g of groups) if (props.delegates[g]) out[g] = props.delegates[g]!;
+    return out;
+  });
+  const recorded = props.precinct.ties.recorded;
   const need = tie.kind === 'loss' ? tie.candidates.length - tie.delegates_at_stake : tie.delegates_at_stake;
   const ok = favoured.length === need && detail.trim().length > 0;
   return (
@@ -491,9 +644,24 @@ function TiePanel(props: { precinct: Precinct; onSend: (tied: string[], favoured
           </label>
         ))}
       </fieldset>
+      {recorded.length > 0 && (
+        <p class="muted" data-testid="tie-earlier">
+          Already recorded: {recorded.map((t) => `${t.tied.join(', ')}: favoured ${t.favoured.join(', ')} (${t.detail})`).join('; ')}.
+          The figures now lead to a tie that outcome does not settle, so the rules need this one.
+        </p>
+      )}
       <label for="tie-detail">What happened (who called what, the result)</label>
       <input id="tie-detail" value={detail} placeholder="Sanders called heads; heads" onInput={(e) => setDetail((e.target as HTMLInputElement).value)} />
-      <button type="button" class="primary" disabled={!ok} onClick={() => props.onSend(tie.candidates, favoured, detail.trim())}>
+      {groups.length > 0 && (
+        <FigureInputs
+          idPrefix="tie-delegates"
+          legend="Delegates on your worksheet after the toss (optional)"
+          candidates={groups}
+          values={sheet}
+          onChange={(c, v) => setSheet({ ...sheet, [c]: v })}
+        />
+      )}
+      <button type="button" class="primary" disabled={!ok} onClick={() => props.onSend(tie.candidates, favoured, detail.trim(), toFigures(sheet))}>
         Record the tie outcome
       </button>
     </section>
@@ -547,6 +715,170 @@ function PhotoPanel(props: { precinct: Precinct; token: string; label: string })
           Received: {props.precinct.photos.map((h) => <code key={h}>{h.slice(0, 12)}…</code>)}
         </p>
       )}
+    </section>
+  );
+}
+
+// A correction of the report as the server has it, at any stage: the figures start from what was
+// reported, a reason is required, and the worksheet of the new figures (the server's preview)
+// shows before anything is sent. It becomes the next revision: the confirmation starts again, and a
+// coin toss already recorded is kept only if the new figures lead to the same tie.
+function CorrectionPanel(props: {
+  precinct: Precinct;
+  candidates: string[];
+  token: string;
+  open: boolean;
+  onOpen: (open: boolean) => void;
+  onSend: (body: Record<string, unknown>) => void;
+}) {
+  const p = props.precinct;
+  const hasFinal = !!p.reported.final;
+  const [first, setFirst] = useState<Values>(() => fromFigures(p.reported.first));
+  const [final, setFinal] = useState<Values>(() => fromFigures(p.reported.final));
+  const [delegates, setDelegates] = useState<Values>(() => fromFigures(p.reported.delegates));
+  const [reason, setReason] = useState('');
+  const [preview, setPreview] = useState<Precinct | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
+
+  // A new revision on the server (another correction, a hotline report): start from it.
+  useEffect(() => {
+    setFirst(fromFigures(p.reported.first));
+    setFinal(fromFigures(p.reported.final));
+    setDelegates(fromFigures(p.reported.delegates));
+    setReviewing(false);
+  }, [p.revision, hasFinal]);
+
+  const body = (): Record<string, unknown> => {
+    const b: Record<string, unknown> = { first: toFigures(first) };
+    if (hasFinal) b['final'] = toFigures(final);
+    const d = toFigures(delegates);
+    if (hasFinal && Object.keys(d).length > 0) b['delegates'] = d;
+    return b;
+  };
+
+  const seq = useRef(0);
+  useEffect(() => {
+    if (!props.open) return;
+    const n = ++seq.current;
+    setBusy(true);
+    const timer = window.setTimeout(async () => {
+      try {
+        const { body: q } = await call<Precinct>('POST', `/api/v1/precincts/${p.id}/preview`, { token: props.token, body: body() });
+        if (n !== seq.current) return;
+        setPreview(q);
+        setError('');
+      } catch (e) {
+        if (n !== seq.current) return;
+        setPreview(null);
+        setError(describeError(e));
+      } finally {
+        if (n === seq.current) setBusy(false);
+      }
+    }, 350);
+    return () => window.clearTimeout(timer);
+  }, [props.open, first, final, delegates, p.revision]);
+
+  if (!props.open) {
+    return (
+      <section class="card" aria-labelledby="correct-h">
+        <h2 id="correct-h">Correct this report</h2>
+        <p class="muted">
+          A figure on the page differs from the paper worksheet? Send a correction, with its reason:
+          it becomes revision {p.revision + 1}.
+        </p>
+        <button type="button" onClick={() => props.onOpen(true)}>
+          Correct this report
+        </button>
+      </section>
+    );
+  }
+  const finalEmpty = hasFinal && Object.keys(toFigures(final)).length === 0;
+  const ready = reason.trim().length > 0 && !error && !busy && !finalEmpty;
+  const keptTies = preview?.ties.recorded ?? [];
+  return (
+    <section class="card correction" aria-labelledby="correct-h" data-testid="correction">
+      <h2 id="correct-h">Correct this report</h2>
+      <p data-testid="correction-revision">
+        The corrected figures become revision {p.revision + 1} (the ledger keeps revision {p.revision} as it was).
+        The report must be confirmed again{p.ties.recorded.length > 0 ? '; the coin toss already recorded is kept if the new figures lead to the same tie, otherwise the new tie is settled again' : ''}.
+      </p>
+      <div class="two-col">
+        <FigureInputs
+          idPrefix="fix-first"
+          legend="First alignment"
+          candidates={props.candidates}
+          values={first}
+          onChange={(c, v) => setFirst({ ...first, [c]: v })}
+        />
+        {hasFinal && (
+          <FigureInputs
+            idPrefix="fix-final"
+            legend="Final alignment"
+            candidates={props.candidates}
+            values={final}
+            onChange={(c, v) => setFinal({ ...final, [c]: v })}
+          />
+        )}
+        {hasFinal && (
+          <FigureInputs
+            idPrefix="fix-delegates"
+            legend="Delegates on your worksheet"
+            candidates={props.candidates}
+            values={delegates}
+            onChange={(c, v) => setDelegates({ ...delegates, [c]: v })}
+          />
+        )}
+      </div>
+      <label for="fix-reason">Reason for the correction (required)</label>
+      <input id="fix-reason" value={reason} placeholder="Warren's group realigned to Buttigieg" onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+      {finalEmpty && (
+        <Alert kind="warn">The final alignment counts nobody: enter the people in each group after realignment.</Alert>
+      )}
+      {error && (
+        <Alert kind="error">
+          <span data-testid="correction-error">{error}</span>
+        </Alert>
+      )}
+      {preview && !error && (
+        <div data-testid="correction-preview">
+          <h3>
+            Revision {p.revision + 1}, as the rules compute it: <StatusBadge status={preview.status} />
+          </h3>
+          {preview.status === 'tie-pending' && <p class="muted">After sending it, the page asks for the {preview.ties.pending?.breaker}.</p>}
+          {keptTies.length > 0 && preview.status !== 'tie-pending' && (
+            <p class="muted" data-testid="correction-kept-tie">The coin toss already recorded still settles the tie: it is kept, and not held again.</p>
+          )}
+          <Worksheet precinct={preview} candidates={props.candidates} testid="cw" />
+        </div>
+      )}
+      {reviewing ? (
+        <Review
+          title={`Send this correction (revision ${p.revision + 1})?`}
+          figures={toFigures(hasFinal ? final : first)}
+          delegates={hasFinal ? ((body()['delegates'] as Record<string, number> | undefined) ?? {}) : undefined}
+          findings={preview?.findings ?? []}
+          note={`Reason: ${reason.trim()}`}
+          sendLabel="Send the correction"
+          onSend={() => {
+            props.onSend({ ...body(), reason: reason.trim() });
+            setReviewing(false);
+            setReason('');
+          }}
+          onBack={() => setReviewing(false)}
+        />
+      ) : (
+        <div class="actions">
+          <button type="button" class="primary" disabled={!ready} onClick={() => setReviewing(true)}>
+            Review the correction
+          </button>
+          <button type="button" onClick={() => props.onOpen(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {!reason.trim() && <p class="muted">Say why: the reason is kept with the correction for everyone to see.</p>}
     </section>
   );
 }
