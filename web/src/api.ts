@@ -137,16 +137,49 @@ export interface Line {
 }
 export type Totals = Record<string, Line>;
 
+// A national allocation: `complete` only when every precinct is in and no pool waits for a drawing.
+export interface National {
+  source?: 'reported' | 'computed';
+  complete: boolean;
+  total: Figures;
+  pools: { name: string; size: number }[];
+  precincts: { counted: number; of: number };
+}
+
+export interface Leader {
+  candidate: string;
+  second: string | null;
+  margin: string | number; // SDEs: a decimal string; people: an integer
+  tied: boolean;
+}
+
 export interface Tabulation {
   state: Totals;
   counties: Record<string, Totals>;
   districts: Record<string, Totals>;
+  national: National | null;
+  // Percent of the state's SDEs and final alignment (two decimals), the leader and the margin.
+  summary: {
+    shares: Record<string, { sde: string; final: string }>;
+    leader: { sde: Leader | null; final: Leader | null };
+  };
+  precincts_without_sde: number;
+}
+
+// GET /api/v1/releases/timeline: each release's state SDEs and shares, and its precincts.
+export interface TimelinePoint {
+  number: number;
+  time: string;
+  ledger_seq: number;
+  reporting: { precincts: number; included: number; complete: number };
+  reported: { sde: Record<string, string>; sde_share: Record<string, string>; national: Figures | null };
+  computed: { sde: Record<string, string>; sde_share: Record<string, string>; national: Figures | null };
 }
 
 export interface Results {
   created?: boolean;
   ledger: { seq: number; head: string };
-  national: { complete: boolean; total: Figures; pools: { name: string; size: number }[] };
+  national: National | null;
   reporting: {
     precincts: number;
     reported: number;

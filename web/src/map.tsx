@@ -4,7 +4,7 @@
 import { feature } from 'topojson-client';
 import type { Feature, Geometry, Position } from 'geojson';
 import iowa from 'virtual:iowa-counties';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 
 export function countyKey(name: string): string {
   return name.toLowerCase().replace(/[^a-z]/g, '');
@@ -55,19 +55,48 @@ export interface CountyFill {
   label: string; // "Polk: Buttigieg leads (123.45 SDEs)"
 }
 
+// The map is one tab stop: the arrow keys move between counties (in alphabetical order), Home and
+// End go to the first and last, Enter or Space opens the county focused, as a click does.
 export function IowaMap(props: { fills: Map<string, CountyFill>; onSelect?: (county: string) => void }) {
   const { shapes: all, height } = useMemo(shapes, []);
+  const [active, setActive] = useState(0);
+  const svg = useRef<SVGSVGElement>(null);
+  const focusAt = (i: number) => {
+    const n = (i + all.length) % all.length;
+    setActive(n);
+    svg.current?.querySelectorAll<SVGPathElement>('path[data-county]')[n]?.focus();
+  };
+  const onKey = (e: KeyboardEvent, i: number, name: string) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      props.onSelect?.(name);
+    } else if (e.key === 'ArrowRight' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      focusAt(i + 1);
+    } else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      focusAt(i - 1);
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      focusAt(0);
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      focusAt(all.length - 1);
+    }
+  };
   return (
     <svg
+      ref={svg}
       class="map"
       viewBox={`-2 -2 ${WIDTH + 4} ${height + 4}`}
-      role="img"
+      role="group"
       aria-labelledby="map-title"
       data-testid="county-map"
     >
-      <title id="map-title">Map of Iowa's 99 counties, each coloured by its leading candidate</title>
-      {all.map((s) => {
+      <title id="map-title">Map of Iowa's 99 counties, each coloured by its leading candidate; arrow keys move between counties, Enter opens one</title>
+      {all.map((s, i) => {
         const fill = props.fills.get(s.key);
+        const label = fill?.label ?? `${s.name}: no results yet`;
         return (
           <path
             key={s.key}
@@ -76,9 +105,14 @@ export function IowaMap(props: { fills: Map<string, CountyFill>; onSelect?: (cou
             fill={fill?.colour ?? '#e8e8e8'}
             stroke="#ffffff"
             stroke-width="0.8"
+            role="button"
+            tabIndex={i === active ? 0 : -1}
+            aria-label={label}
+            onFocus={() => setActive(i)}
+            onKeyDown={(e) => onKey(e, i, s.name)}
             onClick={() => props.onSelect?.(s.name)}
           >
-            <title>{fill?.label ?? `${s.name}: no results yet`}</title>
+            <title>{label}</title>
           </path>
         );
       })}

@@ -1,5 +1,6 @@
 // One precinct, public: both alignments, the allocation with its reasons, findings, campaign
-// attestations, photo hashes and the ledger events that made it (its revision history).
+// attestations, the worksheet photos beside the figures (thumbnails that open full size, with their
+// hashes) and the ledger events that made it (its revision history).
 import { useEffect, useState } from 'preact/hooks';
 import { describeError, get, type Election, type Precinct } from '../api';
 import { Alert, StatusBadge } from '../ui';
@@ -55,6 +56,7 @@ export function PrecinctPage(props: { id: number }) {
         <StatusBadge status={p.status} /> revision {p.revision} · {p.delegates ?? '–'} delegates · channel {p.channel || '–'}
         {p.disputed && <span class="tag warn">disputed</span>}
       </p>
+      <div class="precinct-figures">
       <section class="card" aria-labelledby="align-h">
         <h2 id="align-h">Alignments as reported</h2>
         {named.length === 0 ? (
@@ -63,16 +65,33 @@ export function PrecinctPage(props: { id: number }) {
           <div class="table-wrap">
             <table>
               <thead>
+                <tr class="side-head">
+                  <td />
+                  <th scope="colgroup" colSpan={3} data-testid="side-reported">
+                    As reported
+                  </th>
+                  <th scope="colgroup" data-testid="side-computed">
+                    As computed
+                  </th>
+                </tr>
                 <tr>
                   <th scope="col">Group</th>
-                  <th scope="col" class="n">First</th>
-                  <th scope="col" class="n">Final</th>
                   <th scope="col" class="n">
-                    <span class="wide-only">Delegates reported</span>
-                    <abbr class="narrow-only" title="Delegates reported">Del.</abbr>
+                    First<span class="sr-only"> alignment, as reported</span>
                   </th>
                   <th scope="col" class="n">
-                    <abbr title="State delegate equivalents, as the rules compute them">SDEs</abbr>
+                    Final<span class="sr-only"> alignment, as reported</span>
+                  </th>
+                  <th scope="col" class="n">
+                    <span aria-hidden="true">
+                      <span class="wide-only">Delegates</span>
+                      <abbr class="narrow-only" title="County delegates">Del.</abbr>
+                    </span>
+                    <span class="sr-only">County delegates, as reported</span>
+                  </th>
+                  <th scope="col" class="n">
+                    <abbr aria-hidden="true" title="State delegate equivalents, as the rules compute them">SDEs</abbr>
+                    <span class="sr-only">State delegate equivalents, as the rules compute them</span>
                   </th>
                 </tr>
               </thead>
@@ -91,6 +110,31 @@ export function PrecinctPage(props: { id: number }) {
           </div>
         )}
       </section>
+      <section class="card" aria-labelledby="photo-h">
+        <h2 id="photo-h">Worksheet photos</h2>
+        {p.photos.length === 0 ? (
+          <p class="muted">None.</p>
+        ) : (
+          <ul class="photos">
+            {p.photos.map((h, i) => (
+              <li key={h}>
+                <a href={`/api/v1/photos/${h}`} target="_blank" rel="noopener" data-testid="photo-link">
+                  <img
+                    src={`/api/v1/photos/${h}`}
+                    alt={`Worksheet photo ${i + 1} of ${p.county} / ${p.precinct} (opens full size)`}
+                    loading="lazy"
+                    data-testid="photo-thumb"
+                  />
+                </a>
+                <span class="muted">
+                  SHA-256 <code class="hash">{h}</code>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      </div>
       {p.viability && (
         <section class="card" aria-labelledby="alloc-h">
           <h2 id="alloc-h">Allocation as the rules compute it</h2>
@@ -107,22 +151,6 @@ export function PrecinctPage(props: { id: number }) {
               <li key={a.seq}>
                 <strong>{a.campaign}</strong> {a.verdict === 'dispute' ? 'disputes' : 'confirms'} revision {a.revision}
                 {a.reason ? `: ${a.reason}` : ''}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section class="card" aria-labelledby="photo-h">
-        <h2 id="photo-h">Worksheet photos</h2>
-        {p.photos.length === 0 ? (
-          <p class="muted">None.</p>
-        ) : (
-          <ul>
-            {p.photos.map((h) => (
-              <li key={h}>
-                <a href={`/api/v1/photos/${h}`}>
-                  SHA-256 <code class="hash">{h}</code>
-                </a>
               </li>
             ))}
           </ul>

@@ -1,20 +1,71 @@
-// Public results: state totals (first and final alignments, SDEs, national delegates), percent
-// reporting with the precincts in, and the county map, updated live from the event stream.
+// Public results: state totals (first and final alignments with their shares, SDEs with their
+// shares, national delegates of the view selected), the leader and the margin, percent reporting
+// with the precincts in, the release timeline and the county map, updated live from the event
+// stream.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { describeError, get, type Election, type PrecinctSummary, type Results, type Totals } from '../api';
+import { ApiError, describeError, get, type Election, type Leader, type National, type PrecinctSummary, type Results, type TimelinePoint, type Totals } from '../api';
 import { IowaMap, countyKey, type CountyFill } from '../map';
 import { colourOf } from '../palette';
 import { sourceOf, useLatestRelease, type Source } from '../provenance';
+import { Timeline } from '../timeline';
 import { Alert, StatusBadge } from '../ui';
 
 const REFETCH_MS = 1000; // at most one results fetch a second however many events arrive
 
-function N(props: { value: number | string; source: Source; testid?: string }) {
+// A figure that links to where it came from. `label` names it for a screen reader ("Sanders,
+// final alignment"), to which the figure and its source are added; `tab` false keeps it out of
+// the tab order (a table row has one stop, its source being the same for every figure in it).
+function N(props: { value: number | string; source: Source; testid?: string; label?: string; tab?: boolean }) {
+  const shown = typeof props.value === 'number' ? props.value.toLocaleString('en-US') : props.value;
   return (
-    <a class="num" href={props.source.href} title={props.source.title} data-testid={props.testid}>
-      {typeof props.value === 'number' ? props.value.toLocaleString('en-US') : props.value}
+    <a
+      class="num"
+      href={props.source.href}
+      title={props.source.title}
+      data-testid={props.testid}
+      aria-label={props.label ? `${props.label}, ${shown}, ${props.source.title}` : undefined}
+      tabIndex={props.tab === false ? -1 : undefined}
+    >
+      {shown}
     </a>
   );
+}
+
+function leaderText(l: Leader | null, what: 'sde' | 'final'): string {
+  if (!l) return what === 'sde' ? 'Nobody has SDEs yet.' : 'Nobody has a final alignment yet.';
+  const unit = what === 'sde' ? 'SDEs' : 'people';
+  const margin = typeof l.margin === 'number' ? l.margin.toLocaleString('en-US') : l.margin;
+  if (l.tied) return `${l.candidate} and ${l.second} are tied in ${what === 'sde' ? 'SDEs' : 'the final alignment'}.`;
+  if (!l.second) return `${l.candidate} leads in ${what === 'sde' ? 'SDEs' : 'the final alignment'}.`;
+  return what === 'sde'
+    ? `${l.candidate} leads in SDEs by ${margin} ${unit} over ${l.second}.`
+    : `${l.candidate} leads the final alignment by ${margin} ${unit} over ${l.second}.`;
+}
+
+// What the national delegates rest on: every precinct, or a partial count said plainly.
+function nationalNote(n: National | null | undefined): string {
+  if (!n) return 'No national delegates on this side: it lacks the figure they are allocated from.';
+  const of = n.precincts.of.toLocaleString('en-US');
+  const counted = n.precincts.counted.toLocaleString('en-US');
+  const pending = n.pools.some((p) => (p as { complete?: boolean }).complete === false);
+  if (n.complete) return `National delegates from all ${of} precincts.`;
+  return (
+    `National delegates from ${counted} of ${of} precincts: a partial count, which will change as precincts come in` +
+    (pending ? '; a pool waits for a drawing.' : '.')
+  );
+}
+
+function useTimeline(release: string | undefined): TimelinePoint[] {
+  const [points, setPoints] = useState<TimelinePoint[]>([]);
+  useEffect(() => {
+    get<{ releases: TimelinePoint[] }>('/api/v1/releases/timeline').then(
+      (b) => setPoints(b.releases),
+      (e) => {
+        if (e instanceof ApiError && e.status === 404) setPoints([]);
+      },
+    );
+  }, [release]);
+  return points;
 }
 
 function leaderOf(t: Totals | undefined, candidates: string[]): { name: string; by: string } | null {
@@ -106,6 +157,7 @@ export function ResultsPage() {
   const [precincts, setPrecincts] = useState<PrecinctSummary[]>([]);
   const [county, setCounty] = useState('');
   const release = useLatestRelease(results?.ledger.seq);
+  const timeline = useTimeline(release?.number);
   const seq = results?.ledger.seq ?? 0;
 
   useEffect(() => {
@@ -131,7 +183,8 @@ export function ResultsPage() {
   if (results.created === false) return <Alert kind="info">No election has been set up on this server yet.</Alert>;
   const src = sourceOf(seq, release);
   const state = tab?.state ?? {};
-  const nat = results.national?.total ?? {};
+  const nat = tab?.national?.total ?? {};
+  const shares = tab?.summary?.shares ?? {};
   const r = results.reporting;
   const inSet = new Set(r.in);
   const reporting = precincts.filter((p) => inSet.has(p.id) && (!county || p.county === county));
@@ -151,12 +204,12 @@ export function ResultsPage() {
       <section class="card reporting" aria-labelledby="rep-h">
         <h2 id="rep-h">Reporting</h2>
         <p class="big">
-          <N value={`${r.percent_complete}%`} source={src} testid="percent" /> of precincts complete
+          <N value={`${r.percent_complete}%`} source={src} testid="percent" label="Precincts complete" /> of precincts complete
         </p>
         <p>
-          <N value={r.complete} source={src} testid="complete" /> of {r.precincts.toLocaleString('en-US')} precincts have reported both alignments;{' '}
-          <N value={r.reported} source={src} testid="reported" /> have reported at least the first; and{' '}
-          <N value={r.confirmed} source={src} /> confirmed by their chairs.
+          <N value={r.complete} source={src} testid="complete" label="Precincts with both alignments" /> of {r.precincts.toLocaleString('en-US')} precincts have reported both alignments;{' '}
+          <N value={r.reported} source={src} testid="reported" label="Precincts with at least the first alignment" /> have reported at least the first; and{' '}
+          <N value={r.confirmed} source={src} label="Precincts confirmed by their chairs" /> confirmed by their chairs.
         </p>
       </section>
 
@@ -186,7 +239,13 @@ export function ResultsPage() {
                   Final<span class="wide-only"> alignment</span>
                 </th>
                 <th scope="col" class="n">
+                  <span class="sr-only">Share of the final alignment, </span>%
+                </th>
+                <th scope="col" class="n">
                   <abbr title="State delegate equivalents">SDEs</abbr>
+                </th>
+                <th scope="col" class="n">
+                  <span class="sr-only">Share of SDEs, </span>%
                 </th>
                 <th scope="col" class="n">
                   <span class="wide-only">National delegates</span>
@@ -203,16 +262,28 @@ export function ResultsPage() {
                       <span class="swatch" style={{ background: colourOf(candidates, c) }} aria-hidden="true" />
                       {c}
                     </th>
-                    <td class="n"><N value={l?.first ?? 0} source={src} testid={`first-${c}`} /></td>
-                    <td class="n"><N value={l?.final ?? 0} source={src} testid={`final-${c}`} /></td>
-                    <td class="n"><N value={l?.sde ?? '0'} source={src} testid={`sde-${c}`} /></td>
-                    <td class="n"><N value={nat[c] ?? 0} source={src} testid={`national-${c}`} /></td>
+                    <td class="n"><N value={l?.first ?? 0} source={src} testid={`first-${c}`} label={`${c}, first alignment`} tab={false} /></td>
+                    <td class="n"><N value={l?.final ?? 0} source={src} testid={`final-${c}`} label={`${c}, final alignment`} /></td>
+                    <td class="n share" data-testid={`final-share-${c}`}>{shares[c]?.final ?? '0.00'}</td>
+                    <td class="n"><N value={l?.sde ?? '0'} source={src} testid={`sde-${c}`} label={`${c}, SDEs`} tab={false} /></td>
+                    <td class="n share" data-testid={`sde-share-${c}`}>{shares[c]?.sde ?? '0.00'}</td>
+                    <td class="n"><N value={nat[c] ?? 0} source={src} testid={`national-${c}`} label={`${c}, national delegates`} tab={false} /></td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
         </div>
+        <p class="muted" data-testid="national-note">{nationalNote(tab?.national)}</p>
+        <div class="leaders">
+          <p data-testid="leader-sde">{leaderText(tab?.summary?.leader.sde ?? null, 'sde')}</p>
+          <p data-testid="leader-final">{leaderText(tab?.summary?.leader.final ?? null, 'final')}</p>
+        </div>
+      </section>
+
+      <section class="card" aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Release by release</h2>
+        <Timeline points={timeline} side={view} candidates={candidates} />
       </section>
 
       <div class="two-col wide">
