@@ -180,7 +180,7 @@ std::string Api::RouteLabel(const std::string& path) {
   std::string label(kPrefix);
   for (size_t i = 0; i < seg.size() && i < 4; ++i) {
     const bool id = (i == 1 && (seg[0] == "precincts" || seg[0] == "photos")) ||
-                    (seg[0] == "releases" && i >= 1 && seg[i] != "policy");
+                    (seg[0] == "releases" && i >= 1 && seg[i] != "policy" && seg[i] != "timeline");
     label += "/" + (id ? std::string(":id") : seg[i]);
   }
   return label;
@@ -427,6 +427,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     }
     if (!get && req.method != "HEAD")
       return method_not_allowed(seg.size() == 1 ? "GET, POST" : "GET");
+    if (seg.size() == 2 && seg[1] == "timeline") return ReleaseTimeline(req);
     return ReleaseFiles(req, seg);
   }
   if (top == "photos" && seg.size() == 2) {
@@ -822,6 +823,55 @@ HttpResponse Api::PublishRelease(const Principal& who) {
                                                        {"number", outcome->number},
                                                        {"ledger_seq", outcome->ledger_seq},
                                                        {"seq", outcome->seq}});
+}
+
+HttpResponse Api::ReleaseTimeline(const HttpRequest& req) {
+  auto [records, latest] = intake_.Read([](const ElectionState& s) {
+    return std::pair{s.releases(), s.releases().empty() ? int64_t{0} : s.releases().back().seq};
+  });
+  const std::string etag = fmt::format("\"t{}\"", latest);
+  json points = json::array();
+  if (req.Header("if-none-match") != etag) {
+    for (const ReleaseRecord& record : records) {
+      const std::string name = ReleaseJsonName(record.number);
+      const std::string sha = record.files.value(name, std::string());
+      if (!IsHex64(sha)) {
+        return HttpResponse::Error(500, "release-unreadable",
+                                   fmt::format("release {} names no {}", record.number, name));
+      }
+      {
+        std::lock_guard lock(timeline_mu_);
+        auto hit = timeline_.find(sha);
+        if (hit != timeline_.end()) {
+          points.push_back(hit->second);
+          continue;
+        }
+      }
+      auto blob = intake_.GetBlob(sha);
+      if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
+      if (!blob->has_value()) {
+        return HttpResponse::Error(503, "store-unavailable",
+                                   name + " is not in this node's store (yet)");
+      }
+      json doc = json::parse(**blob, nullptr, /*allow_exceptions=*/false);
+      auto point = ReleaseTimelinePoint(doc);
+      if (!point.ok()) {
+        return HttpResponse::Error(500, "release-unreadable",
+                                   name + ": " + point.status().message());
+      }
+      points.push_back(*point);
+      std::lock_guard lock(timeline_mu_);
+      timeline_.emplace(sha, std::move(*point));
+    }
+  }
+  HttpResponse r = JsonResponse(200, {{"releases", std::move(points)}});
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Cache-Control", "public, max-age=5");
+  if (req.Header("if-none-match") == etag) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
 }
 
 HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg) {

@@ -82,6 +82,7 @@ class Api {
   HttpResponse Ledger(const HttpRequest& req);
   HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
   HttpResponse PublishRelease(const Principal& who);
+  HttpResponse ReleaseTimeline(const HttpRequest& req);
   void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
                    Respond respond);
   bool AllowSubmission(const std::string& credential);
@@ -110,6 +111,11 @@ class Api {
   std::map<std::string, std::shared_ptr<const std::string>> files_;
   std::deque<std::string> files_order_;  // oldest first
   size_t files_bytes_ = 0;
+
+  // Release timeline points (ReleaseTimelinePoint), by the SHA-256 of their release JSON: a
+  // release never changes, so each is read and summarised once.
+  std::mutex timeline_mu_;
+  std::map<std::string, nlohmann::json> timeline_;
 
   std::mutex results_mu_;
   int64_t results_seq_ = -1;

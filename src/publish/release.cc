@@ -394,6 +394,67 @@ std::string ReleaseTotalsCsvName(int64_t n) { return fmt::format("release-{}-tot
 std::string ReleaseCdfName(int64_t n) { return fmt::format("release-{}-cdf.json", n); }
 std::string ReleaseSignatureName(int64_t n) { return fmt::format("release-{}.json.sig", n); }
 
+Result<json> ReleaseTimelinePoint(const json& release) {
+  auto bad = [](const std::string& what) {
+    return Status::InvalidArgument("not a release document: " + what);
+  };
+  if (!release.is_object()) return bad("not a JSON object");
+  for (const char* field : {"number", "time", "ledger", "reporting", "tabulation"}) {
+    if (!release.contains(field)) return bad(fmt::format("no \"{}\"", field));
+  }
+  const json& reporting = release["reporting"];
+  const json& by_status = reporting.value("by_status", json::object());
+  if (!reporting.contains("precincts") || !reporting.contains("included") ||
+      !by_status.is_object()) {
+    return bad("\"reporting\" lacks precincts, included or by_status");
+  }
+  int64_t complete = 0;
+  for (const char* st : {"final-reported", "confirmed"}) {
+    if (!by_status.contains(st)) continue;
+    if (!by_status[st].is_number_integer()) return bad(fmt::format("by_status.{} is no count", st));
+    complete += by_status[st].get<int64_t>();
+  }
+  json point = {{"number", release["number"]},
+                {"time", release["time"]},
+                {"ledger_seq", release["ledger"].value("seq", json())},
+                {"reporting",
+                 {{"precincts", reporting["precincts"]},
+                  {"included", reporting["included"]},
+                  {"complete", complete}}}};
+  const json& totals = release["tabulation"].value("totals", json::object());
+  for (const char* side : {"reported", "computed"}) {
+    if (!totals.contains(side) || !totals[side].contains("state")) {
+      return bad(fmt::format("no tabulation.totals.{}.state", side));
+    }
+    const json& state = totals[side]["state"];
+    std::map<std::string, Rational> sde;
+    Rational sum;
+    for (const auto& [name, figures] : state.items()) {
+      if (!figures.is_object() || !figures.contains("sde") || !figures["sde"].is_string()) {
+        return bad(fmt::format("tabulation.totals.{}.state.{} has no sde", side, name));
+      }
+      auto v = Rational::Parse(figures["sde"].get<std::string>());
+      if (!v.ok()) {
+        return bad(
+            fmt::format("tabulation.totals.{}.state.{}.sde: {}", side, name, v.status().message()));
+      }
+      sum += *v;
+      sde.emplace(name, *v);
+    }
+    json sdes = json::object();
+    json shares = json::object();
+    for (const auto& [name, v] : sde) {
+      sdes[name] = state[name]["sde"];
+      shares[name] = sum.is_zero() ? std::string("0.00") : (v * Rational(100) / sum).ToDecimal(2);
+    }
+    const json& national = totals[side].value("national", json());
+    point[side] = {{"sde", std::move(sdes)},
+                   {"sde_share", std::move(shares)},
+                   {"national", national.is_object() ? national.value("total", json()) : json()}};
+  }
+  return point;
+}
+
 bool LedgerMovedSinceRelease(const ElectionState& state) {
   if (!state.created()) return false;
   // From the end of the prefix the last release was built from: events appended while it was

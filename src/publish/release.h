@@ -76,6 +76,15 @@ std::string ReleaseSignatureName(int64_t number);     // release-N.json.sig
 // {"number", "ledger_seq", "ledger_head", "files": {name: sha256}, "signature"}.
 nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex);
 
+// One point of the release timeline (GET /api/v1/releases/timeline), read from a release's JSON
+// document (release-N.json, parsed): {"number", "time", "ledger_seq", "reporting": {"precincts",
+// "included", "complete"}, "reported" and "computed": {"sde": {candidate: "564.0124"},
+// "sde_share": {candidate: "26.21"}, "national": {candidate: 14} or null}}. Shares are percent of
+// the state's SDEs on that side, rounded half up to two places, computed exactly from the SDE
+// strings, so any release (whatever code built it) gives the same point. InvalidArgument naming
+// the field when the document is not a release.
+Result<nlohmann::json> ReleaseTimelinePoint(const nlohmann::json& release);
+
 // Whether the ledger has moved since the last release: an event after the prefix the last
 // release was built from (its ledger_seq; events appended while it was built count) that is not
 // itself about publishing (release-published, publication-policy-set) nor a practice report

@@ -23,6 +23,49 @@ class ResultsTest : public ApiFixture<Backend> {
 };
 TYPED_TEST_SUITE(ResultsTest, Backends, BackendNames);
 
+// Chairs report county delegates, never SDEs: the reported side's SDEs come from the delegates
+// and the county ratio; each side's national count says how many precincts it rests on, and is
+// complete only when every precinct is in.
+TYPED_TEST(ResultsTest, ReportedSdesAndNationalCountsOfAPartialNight) {
+  const std::string chair = this->Chair(kAdair);
+  ASSERT_EQ(this->Post(PrecinctPath(kAdair, "first"), {{"first", this->kFirst}}, chair).status,
+            201);
+  ASSERT_EQ(this->Post(PrecinctPath(kAdair, "final"),
+                       {{"final", this->kFinal},
+                        {"delegates", {{"Buttigieg", 4}, {"Sanders", 2}, {"Warren", 2}}}},
+                       chair)
+                .status,
+            201);
+  Reply r = this->Get("/api/v1/results");
+  ASSERT_EQ(r.status, 200) << r;
+  const json& reported = r.doc["totals"]["reported"];
+  // 4 x 4/51 and 2 x 4/51, as the computed side has them.
+  EXPECT_EQ(reported["state"]["Buttigieg"]["sde"], "0.3137");
+  EXPECT_EQ(reported["state"]["Sanders"]["sde"], "0.1569");
+  EXPECT_EQ(reported["state"]["Biden"]["sde"], "0.0000");
+  EXPECT_EQ(reported["precincts_sde_from_delegates"], 1);
+  for (const char* side : {"reported", "computed"}) {
+    const json& national = r.doc["totals"][side]["national"];
+    ASSERT_TRUE(national.is_object()) << side;
+    EXPECT_EQ(national["precincts"], (json{{"counted", 1}, {"of", kPrecincts}})) << side;
+    EXPECT_FALSE(national["complete"].get<bool>()) << side;
+    int64_t seats = 0;
+    for (const auto& [name, n] : national["total"].items()) seats += n.template get<int64_t>();
+    EXPECT_GT(seats, 0) << side << ": national delegates all zero";
+    EXPECT_EQ(national["total"]["Buttigieg"],
+              r.doc["totals"]["computed"]["national"]["total"]["Buttigieg"]);
+  }
+  EXPECT_FALSE(r.doc["national"]["complete"].get<bool>());
+  EXPECT_EQ(r.doc["precincts"]["expected"], kPrecincts);
+  const json& leader = reported["summary"]["leader"];
+  EXPECT_EQ(leader["sde"]["candidate"], "Buttigieg");
+  EXPECT_EQ(leader["sde"]["margin"], "0.1568");
+  EXPECT_EQ(
+      leader["final"],
+      (json{{"candidate", "Buttigieg"}, {"second", "Sanders"}, {"margin", 10}, {"tied", false}}));
+  EXPECT_EQ(reported["summary"]["shares"]["Warren"]["final"], "20.63");  // 13 of 63
+}
+
 TYPED_TEST(ResultsTest, ResultsFollowTheReportsAndHonourTheETag) {
   Reply empty = this->Get("/api/v1/results");
   ASSERT_EQ(empty.status, 200) << empty;

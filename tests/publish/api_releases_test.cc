@@ -162,5 +162,50 @@ TEST_F(ReleaseRoutes, EachReportPolicyPublishesAndTheStreamSaysWhichNumber) {
   EXPECT_EQ(number, 1);
 }
 
+// GET /api/v1/releases/timeline: one point per release, read from its stored JSON, in order; the
+// reported side carries the SDEs the chair's delegates give (Adair 1NW: 4/51 per delegate).
+TEST_F(ReleaseRoutes, TimelineHasAPointPerRelease) {
+  auto empty = Call("GET", "/api/v1/releases/timeline");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(json::parse(empty.body)["releases"], json::array());
+  ASSERT_EQ(Call("POST", "/api/v1/releases", "", Admin()).status, 201);
+  const json final = {{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}};
+  ASSERT_EQ(Call("POST", "/api/v1/precincts/1/first",
+                 json{{"submission", "f1"}, {"first", final}}.dump(), Admin())
+                .status,
+            201);
+  ASSERT_EQ(
+      Call("POST", "/api/v1/precincts/1/final",
+           json{{"submission", "f2"},
+                {"final", final},
+                {"delegates", {{"Biden", 2}, {"Buttigieg", 3}, {"Sanders", 2}, {"Warren", 1}}}}
+               .dump(),
+           Admin())
+          .status,
+      201);
+  ASSERT_EQ(Call("POST", "/api/v1/releases", "", Admin()).status, 201);
+
+  auto timeline = Call("GET", "/api/v1/releases/timeline");
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  const json points = json::parse(timeline.body)["releases"];
+  ASSERT_EQ(points.size(), 2u) << points;
+  EXPECT_EQ(points[0]["number"], 1);
+  EXPECT_EQ(points[0]["reporting"]["complete"], 0);
+  EXPECT_EQ(points[0]["reported"]["sde_share"]["Buttigieg"], "0.00");
+  EXPECT_EQ(points[1]["number"], 2);
+  EXPECT_EQ(points[1]["reporting"], (json{{"precincts", 2}, {"included", 1}, {"complete", 1}}));
+  EXPECT_EQ(points[1]["reported"]["sde"]["Buttigieg"], "0.2353");
+  // 0.2353 of 0.1569 + 0.2353 + 0.1569 + 0.0784 = 0.6275.
+  EXPECT_EQ(points[1]["reported"]["sde_share"]["Buttigieg"], "37.50");
+  const json release2 = json::parse(Call("GET", "/api/v1/releases/2").body);
+  EXPECT_EQ(points[1]["ledger_seq"], release2["ledger"]["seq"]);
+  EXPECT_EQ(points[1]["computed"]["sde"]["Sanders"],
+            release2["tabulation"]["totals"]["computed"]["state"]["Sanders"]["sde"]);
+  const std::string etag = timeline.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(Call("GET", "/api/v1/releases/timeline", "", {{"If-None-Match", etag}}).status, 304);
+  EXPECT_EQ(Call("POST", "/api/v1/releases/timeline", "{}", Admin()).status, 405);
+}
+
 }  // namespace
 }  // namespace canvass::publish_test

@@ -156,6 +156,66 @@ TEST(Release, TotalsCsvHasBothSides) {
   EXPECT_NE(csv.find("\ndistrict,4,"), std::string::npos) << csv;
 }
 
+// Chairs report county delegates, never SDEs: the release's reported side derives them from the
+// delegates and the county ratio (Adair 4/51, Osceola 1/10), and its national count says it rests
+// on the precincts in, not on all of them.
+TEST(Release, ReportedSdesComeFromTheChairsDelegates) {
+  Ledger l;
+  BuildFixture(l);
+  auto rel = BuildRelease(l.state);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  const json doc = json::parse(rel->json.bytes);
+  const json& reported = doc["tabulation"]["totals"]["reported"];
+  EXPECT_EQ(reported["counties"]["Adair"]["Buttigieg"]["sde"], "0.2353");  // 3 x 4/51
+  EXPECT_EQ(reported["counties"]["Adair"]["Warren"]["sde"], "0.0784");     // 1 x 4/51
+  EXPECT_EQ(reported["state"]["Buttigieg"]["sde"], "0.4353");              // + 2 x 1/10
+  EXPECT_EQ(reported["precincts_sde_from_delegates"], 2);
+  // Adair and Ocheyedan of five precincts; Stuart has its first alignment only.
+  EXPECT_EQ(reported["national"]["precincts"], (json{{"counted", 2}, {"of", 5}}));
+  EXPECT_FALSE(reported["national"]["complete"].get<bool>());
+  EXPECT_FALSE(doc["tabulation"]["national"]["complete"].get<bool>());
+  const std::string& csv = rel->totals_csv.bytes;
+  const size_t row = csv.find("\ncounty,Adair,Buttigieg,");
+  ASSERT_NE(row, std::string::npos) << csv;
+  EXPECT_NE(csv.substr(row, csv.find('\n', row + 1) - row).find(",0.2353,"), std::string::npos)
+      << csv;
+}
+
+TEST(ReleaseTimeline, APointPerReleaseFromItsJson) {
+  Ledger l;
+  BuildFixture(l);
+  const Release one = l.Publish();
+  AddVermillion(l);
+  auto two = BuildRelease(l.state);
+  ASSERT_TRUE(two.ok());
+  auto p1 = ReleaseTimelinePoint(json::parse(one.json.bytes));
+  ASSERT_TRUE(p1.ok()) << p1.status().ToString();
+  EXPECT_EQ((*p1)["number"], 1);
+  EXPECT_EQ((*p1)["ledger_seq"], 9);
+  EXPECT_EQ((*p1)["reporting"], (json{{"precincts", 5}, {"included", 3}, {"complete", 2}}));
+  // Reported SDEs 0.1569, 0.4353, 0.1, 0.1569, 0.0784 of 0.9275.
+  EXPECT_EQ((*p1)["reported"]["sde"]["Buttigieg"], "0.4353");
+  EXPECT_EQ((*p1)["reported"]["sde_share"]["Buttigieg"], "46.93");
+  EXPECT_EQ((*p1)["reported"]["sde_share"]["Biden"], "16.92");
+  EXPECT_EQ((*p1)["reported"]["sde_share"]["Klobuchar"], "10.78");
+  EXPECT_EQ((*p1)["reported"]["sde_share"]["Warren"], "8.45");
+  EXPECT_TRUE((*p1)["reported"]["national"].is_object());
+  EXPECT_TRUE((*p1)["computed"]["sde_share"].is_object());
+  auto p2 = ReleaseTimelinePoint(json::parse(two->json.bytes));
+  ASSERT_TRUE(p2.ok());
+  EXPECT_EQ((*p2)["number"], 2);
+  EXPECT_EQ((*p2)["reporting"]["included"], 4);
+  EXPECT_EQ((*p2)["reporting"]["complete"], 2);  // Vermillion waits for its coin toss
+
+  json broken = json::parse(one.json.bytes);
+  broken["tabulation"]["totals"]["reported"]["state"]["Biden"]["sde"] = "lots";
+  auto bad = ReleaseTimelinePoint(broken);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("reported.state.Biden"), std::string::npos)
+      << bad.status().message();
+  EXPECT_FALSE(ReleaseTimelinePoint(json{{"number", 1}}).ok());
+}
+
 TEST(ReleaseEvents, NumberingFollowsTheLedger) {
   Ledger l;
   BuildFixture(l);
