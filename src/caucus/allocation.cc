@@ -476,14 +476,11 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
   for (CandidateIndex c : release.groups) {
     g[c].locked = false;
     freed += g[c].first;
-    if (explain) {
-      g[c].notes.push_back(release.tied.empty()
-                               ? "smallest viable group at the first alignment: must realign, "
-                                 "released from the lock"
-                               : "tied as the smallest viable group at the first alignment: "
-                                 "released from the lock");
-    }
   }
+  auto is_released = [&](size_t i) {
+    return std::binary_search(release.groups.begin(), release.groups.end(),
+                              static_cast<CandidateIndex>(i));
+  };
   if (explain && !release.groups.empty()) {
     Count viable_count = 0;
     for (uint8_t v : viable_first) viable_count += v;
@@ -578,6 +575,14 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
                                           x.locked ? ", locked in" : "")
                             : fmt::format("not viable at the first alignment: {} below {}", x.first,
                                           threshold_text));
+      if (is_released(i)) {
+        const bool tied = std::binary_search(release.tied.begin(), release.tied.end(),
+                                             static_cast<CandidateIndex>(i));
+        x.notes.push_back(tied ? "tied as the smallest viable group at the first alignment: "
+                                 "released from the lock"
+                               : "smallest viable group at the first alignment: must realign, "
+                                 "released from the lock");
+      }
       if (x.cards_moved_in > 0) {
         x.notes.push_back(fmt::format(
             "{} early-vote card(s) moved here from a non-viable first choice", x.cards_moved_in));

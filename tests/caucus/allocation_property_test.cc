@@ -76,6 +76,15 @@ RC_GTEST_PROP(AllocationProperty, CompleteAllocationTotalsAndRespectsViability, 
   }
   RC_ASSERT(Sum(a.delegates) == a.total_delegates);
   const Count d = s.input.delegates;
+  if (d == 1 && s.rules.single_delegate == SingleDelegateRule::kPlurality) {
+    // The largest final group takes the one delegate, viable or not.
+    const Count largest = *std::max_element(s.input.final.begin(), s.input.final.end());
+    RC_ASSERT(a.total_delegates == (largest > 0 ? 1 : 0));
+    for (size_t i = 0; i < s.n; ++i) {
+      if (a.delegates[i] > 0) RC_ASSERT(s.input.final[i] == largest);
+    }
+    return;
+  }
   if (d == 0 || viable == 0) {
     RC_ASSERT(a.total_delegates == 0);
   } else if (viable > d) {
@@ -246,6 +255,14 @@ RC_GTEST_PROP(AllocationProperty, DistinctDecimalsNeverTie, ()) {
   s.rules.tie_precision = TiePrecision::kExact;
   auto result = AllocatePrecinct(s.rules, s.input, s.n);
   RC_ASSERT(result.ok());
+  if (s.input.delegates == 1 && s.rules.single_delegate == SingleDelegateRule::kPlurality) {
+    // A single delegate under the plurality rule ties on group size: only the largest groups.
+    const Count largest = *std::max_element(s.input.final.begin(), s.input.final.end());
+    if (result->pending_tie) {
+      for (CandidateIndex c : result->pending_tie->groups) RC_ASSERT(s.input.final[c] == largest);
+    }
+    return;
+  }
   std::vector<Rational> decimals;
   for (const auto& line : result->lines) {
     if (line.viable_final) decimals.push_back(line.raw_at_precision.FractionalPart());
