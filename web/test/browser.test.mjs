@@ -15,12 +15,13 @@ import {
   assertNoHorizontalOverflow, artifacts, root, WAIT,
 } from './harness.mjs';
 
-useServer();
+const ready = useServer();
 let base;
 let browser;
 let codes;
 let startSeq;
-before(() => {
+before(async () => {
+  await ready;
   ({ base, browser, codes, startSeq } = h);
 });
 

@@ -122,50 +122,64 @@ export async function assertNoHorizontalOverflow(page, what) {
   assert.ok(scroll <= client + 1, `${what}: the page is ${scroll}px wide in a ${client}px viewport`);
 }
 
+// Registers the file's `before` (start the server and the browser) and `after` hooks. Hooks at the
+// top level of a file may run concurrently, so a hook of the test file that reads `h` awaits the
+// promise returned here first.
 export function useServer({ serveArgs = [] } = {}) {
-before(async () => {
-  assert.ok(existsSync(bin), `${bin} is missing: build it first (scripts/setup)`);
-  assert.ok(existsSync(path.join(root, 'web/dist/index.html')), 'web/dist is missing: run web/build');
-  mkdirSync(artifacts, { recursive: true });
-  tmp = mkdtempSync(path.join(tmpdir(), 'canvass-web-'));
-  const store = path.join(tmp, 'night.db');
-  const codesFile = path.join(tmp, 'codes.csv');
-  execFileSync(bin, ['init', '--demo', '--store', store, '--codes-out', codesFile, '--fast-kdf'], { stdio: 'pipe' });
-  codes = new Map();
-  for (const [role, subject, label, , code] of parseCsv(readFileSync(codesFile, 'utf8')).slice(1)) {
-    if (role === 'chair') codes.set(label, code);
-    codes.set(`${role}:${subject}`, code);
-  }
-  const portFile = path.join(tmp, 'port');
-  const log = openSync(path.join(artifacts, `server-${path.basename(process.argv[1] ?? 'test', '.mjs')}.log`), 'w');
-  server = spawn(
-    bin,
-    ['serve', '--store', store, '--port', '0', '--port-file', portFile, '--fast-kdf', '--no-rate-limits', '--web', path.join(root, 'web/dist'), ...serveArgs],
-    { stdio: ['ignore', log, log] },
-  );
-  const port = await waitFor('the server to listen', () => {
-    if (server.exitCode !== null) throw new Error(`canvass serve exited with ${server.exitCode}`);
-    return existsSync(portFile) && readFileSync(portFile, 'utf8').trim();
+  let started;
+  let failed;
+  const ready = new Promise((resolve, reject) => { started = resolve; failed = reject; });
+  ready.catch(() => undefined); // reported by the hook itself
+  before(async () => {
+    try {
+      assert.ok(existsSync(bin), `${bin} is missing: build it first (scripts/setup)`);
+      assert.ok(existsSync(path.join(root, 'web/dist/index.html')), 'web/dist is missing: run web/build');
+      mkdirSync(artifacts, { recursive: true });
+      tmp = mkdtempSync(path.join(tmpdir(), 'canvass-web-'));
+      const store = path.join(tmp, 'night.db');
+      const codesFile = path.join(tmp, 'codes.csv');
+      execFileSync(bin, ['init', '--demo', '--store', store, '--codes-out', codesFile, '--fast-kdf'], { stdio: 'pipe' });
+      codes = new Map();
+      for (const [role, subject, label, , code] of parseCsv(readFileSync(codesFile, 'utf8')).slice(1)) {
+        if (role === 'chair') codes.set(label, code);
+        codes.set(`${role}:${subject}`, code);
+      }
+      const portFile = path.join(tmp, 'port');
+      const log = openSync(path.join(artifacts, `server-${path.basename(process.argv[1] ?? 'test', '.mjs')}.log`), 'w');
+      server = spawn(
+        bin,
+        ['serve', '--store', store, '--port', '0', '--port-file', portFile, '--fast-kdf', '--no-rate-limits', '--web', path.join(root, 'web/dist'), ...serveArgs],
+        { stdio: ['ignore', log, log] },
+      );
+      const port = await waitFor('the server to listen', () => {
+        if (server.exitCode !== null) throw new Error(`canvass serve exited with ${server.exitCode}`);
+        return existsSync(portFile) && readFileSync(portFile, 'utf8').trim();
+      });
+      base = `http://127.0.0.1:${port}`;
+      await waitFor('health', async () => (await api('GET', '/api/v1/health')).status === 200);
+      startSeq = (await api('GET', '/api/v1/health')).json.seq;
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync'],
+      });
+      started();
+    } catch (e) {
+      failed(e);
+      throw e;
+    }
   });
-  base = `http://127.0.0.1:${port}`;
-  await waitFor('health', async () => (await api('GET', '/api/v1/health')).status === 200);
-  startSeq = (await api('GET', '/api/v1/health')).json.seq;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
 
-after(async () => {
-  await browser?.close().catch(() => undefined);
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await waitFor('the server to stop', () => server.exitCode !== null, 15_000).catch(() => server.kill('SIGKILL'));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await waitFor('the server to stop', () => server.exitCode !== null, 15_000).catch(() => server.kill('SIGKILL'));
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+  return ready;
 }
 
 // The state of the running test file's server; read through the getters below.
