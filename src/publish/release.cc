@@ -201,6 +201,14 @@ std::string SdeOtherType(int places) {
   return places == 0 ? "state-delegate-equivalents" : "state-delegate-equivalents-x" + scale;
 }
 
+// The schema's DateTimeWithZone has whole seconds only: the ledger's time without its
+// milliseconds ("2020-02-04T01:12:00.123Z" -> "2020-02-04T01:12:00Z"). The exact time is the
+// canvass-ledger-time identifier.
+std::string CdfDateTime(const std::string& ledger_time) {
+  if (ledger_time.size() != 24 || ledger_time[19] != '.') return ledger_time;
+  return ledger_time.substr(0, 19) + "Z";
+}
+
 std::string CdfJson(const ElectionState& s, const Tabulation& tab,
                     const std::vector<PrecinctRow>& rows, const std::string& status,
                     const std::string& time, int64_t number) {
@@ -237,7 +245,7 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
   };
   json gpunits = json::array();
   auto unit = [](const std::string& id, const std::string& name, const std::string& type) {
-    json u = {{"@id", id}, {"@type", "ElectionResults.ReportingUnit"}, {"Name", name}};
+    json u = {{"@id", id}, {"@type", "ElectionResults.ReportingUnit"}, {"Name", Text(name)}};
     if (type == "satellite") {
       u["Type"] = "other";
       u["OtherType"] = "satellite-caucus";
@@ -339,11 +347,11 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
   json contest = {{"@id", "contest-1"},
                   {"@type", "ElectionResults.CandidateContest"},
                   {"Name", s.name()},
-                  {"ElectoralDistrictId", "gpu-state"},
+                  {"ElectionDistrictId", "gpu-state"},
                   {"VotesAllowed", 1},
                   {"TotalSubUnits", static_cast<int64_t>(rows.size())},
                   {"SubUnitsReported", reported},
-                  {"BallotSelection", std::move(selections)}};
+                  {"ContestSelection", std::move(selections)}};
   const std::string first_time = s.lines().empty() ? time : LineTime(s.lines().front().line);
   json election = {{"@type", "ElectionResults.Election"},
                    {"Name", Text(s.name())},
@@ -357,7 +365,7 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
   json report = {
       {"@type", "ElectionResults.ElectionReport"},
       {"Format", "precinct-level"},
-      {"GeneratedDate", time},
+      {"GeneratedDate", CdfDateTime(time)},
       {"Issuer", s.name()},
       {"IssuerAbbreviation", s.ruleset().name},
       {"SequenceStart", 1},
@@ -374,6 +382,7 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
        json::array({ExternalId("canvass-release-number", std::to_string(number)),
                     ExternalId("canvass-ledger-seq", std::to_string(s.seq())),
                     ExternalId("canvass-ledger-head", s.head_hash()),
+                    ExternalId("canvass-ledger-time", time),
                     ExternalId("canvass-ruleset-hash", s.ruleset().hash)})},
       {"Election", json::array({std::move(election)})},
       {"GpUnit", std::move(gpunits)}};
