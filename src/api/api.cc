@@ -409,7 +409,16 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
   // publication policy and publishing now, for administrators.
   if (top == "releases") {
     if (seg.size() == 2 && seg[1] == "policy") {
-      if (!post) return method_not_allowed("POST");
+      if (get) {
+        // The policy the ledger holds, and whether this node can publish (holds the key).
+        const bool can = options_.publisher != nullptr && options_.publisher->can_publish();
+        return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+          const PublicationPolicy& p = s.publication_policy();
+          return json{
+              {"mode", p.mode}, {"seconds", p.seconds}, {"seq", p.seq}, {"can_publish", can}};
+        }));
+      }
+      if (!post) return method_not_allowed("GET, POST");
       if (who.role == "public") return NeedLogin();
       if (who.role != "admin")
         return Forbidden("only an administrator sets the publication policy");
@@ -429,6 +438,41 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       return method_not_allowed(seg.size() == 1 ? "GET, POST" : "GET");
     if (seg.size() == 2 && seg[1] == "timeline") return ReleaseTimeline(req);
     return ReleaseFiles(req, seg);
+  }
+  // Every campaign verdict, in ledger order (each is public on its precinct's page too).
+  if (top == "attestations" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    std::string campaign;
+    if (auto it = req.query.find("campaign"); it != req.query.end()) campaign = it->second;
+    return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+      json list = json::array();
+      for (size_t i = 0; i < s.precincts().size(); ++i) {
+        const int64_t id = static_cast<int64_t>(i + 1);
+        const PrecinctRecord& r = *s.precinct(id);
+        // standing: the campaign's latest verdict on the current revision (what Disputed reads).
+        std::map<std::string, int64_t> standing;
+        for (const Attestation& a : r.attestations) {
+          if (a.revision == r.revision) standing[a.campaign] = a.seq;
+        }
+        for (const Attestation& a : r.attestations) {
+          if (!campaign.empty() && a.campaign != campaign) continue;
+          list.push_back({{"precinct", id},
+                          {"county", s.precincts()[i].county},
+                          {"name", s.precincts()[i].precinct},
+                          {"seq", a.seq},
+                          {"campaign", a.campaign},
+                          {"verdict", a.verdict},
+                          {"reason", a.reason},
+                          {"revision", a.revision},
+                          {"current_revision", r.revision},
+                          {"standing", standing[a.campaign] == a.seq}});
+        }
+      }
+      std::sort(list.begin(), list.end(), [](const json& a, const json& b) {
+        return a["seq"].get<int64_t>() < b["seq"].get<int64_t>();
+      });
+      return json{{"seq", s.seq()}, {"attestations", list}};
+    }));
   }
   if (top == "photos" && seg.size() == 2) {
     if (!get) return method_not_allowed("GET");
@@ -530,7 +574,8 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       } else if (!header.empty()) {
         payload["submission"] = header;
       } else {
-        payload["submission"] = "photo-" + hash;
+        // Per precinct: an operator or administrator may send the same photo for two precincts.
+        payload["submission"] = "photo-" + std::to_string(*id) + "-" + hash;
       }
       return submit("photo-attached", std::move(payload));
     }
@@ -588,8 +633,12 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
             for (const HotlineEntry& h : r.hotline) {
               if (!h.figures.contains(stage)) continue;
               operators.insert(h.operator_id);
-              entries.push_back(
-                  {{"seq", h.seq}, {"operator", h.operator_id}, {"figures", h.figures}});
+              // The operator's name ("op-3"), as their own page shows it, beside the credential.
+              const CredentialRecord* c = s.credential(h.operator_id);
+              entries.push_back({{"seq", h.seq},
+                                 {"operator", h.operator_id},
+                                 {"operator_name", c != nullptr ? c->subject : h.operator_id},
+                                 {"figures", h.figures}});
             }
             if (operators.size() < 2) continue;
             queue.push_back({{"precinct", id},

@@ -800,6 +800,24 @@ std::optional<Rejection> ElectionState::ApplyAttestation(const Event& e) {
                     fmt::format("revision {} is not the current one ({})", revision, rec.revision),
                     "revision");
   }
+  // A campaign that repeats its standing verdict on this revision, for the same reason (a second
+  // tap with a new submission id), adds nothing: the ledger records each verdict once.
+  const auto trimmed = [](const std::string& t) {
+    const size_t b = t.find_first_not_of(" \t\r\n");
+    return b == std::string::npos ? std::string()
+                                  : t.substr(b, t.find_last_not_of(" \t\r\n") - b + 1);
+  };
+  for (auto it = rec.attestations.rbegin(); it != rec.attestations.rend(); ++it) {
+    if (it->campaign != c->subject || it->revision != rec.revision) continue;
+    if (it->verdict == *verdict && trimmed(it->reason) == trimmed(reason)) {
+      return Conflict("already-attested",
+                      fmt::format("{} already {} revision {} of this precinct{}: nothing new to "
+                                  "record (event {})",
+                                  c->subject, *verdict == "dispute" ? "disputes" : "confirms",
+                                  rec.revision, reason.empty() ? "" : " for this reason", it->seq));
+    }
+    break;  // only the campaign's standing verdict on this revision counts
+  }
   rec.attestations.push_back(Attestation{e.seq, c->subject, *verdict, reason, rec.revision});
   rec.events.push_back(e.seq);
   RememberAnswer(e, id);

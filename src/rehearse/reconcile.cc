@@ -13,8 +13,8 @@
 //   report name that id (with different types), and the operator's answer, hence its receipt,
 //   is the report's: seq and event type of the report, not of the entry.
 // - Idempotency is per actor: the same submission id from two actors is two submissions (a photo
-//   sent without an id gets "photo-<sha256>", so a chair and an operator sending the same photo
-//   write two events with one id). Written twice means twice by the same actor.
+//   sent without an id gets "photo-<precinct>-<sha256>", so a chair and an operator sending the
+//   same photo write two events with one id). Written twice means twice by the same actor.
 #include "rehearse/reconcile.h"
 
 #include <fmt/format.h>
