@@ -1,9 +1,11 @@
-// Administrators: readiness (which chairs have logged in and sent a practice report), precincts
-// reporting by status, the
-// findings queue, the hotline's reconciliation queue and the releases (when the server has them).
+// Administrators: what needs action first (precincts with error findings or disputes, with the
+// campaigns' reasons; the hotline's mismatches; precincts not reported; releases, with "publish
+// now" and the publication policy), then readiness (which chairs have logged in and sent a
+// practice report), summarised and filterable, and precincts by status.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, describeError, get, type PrecinctSummary, type Session } from '../api';
+import { ApiError, call, describeError, get, newSubmissionId, type PrecinctSummary, type Session } from '../api';
 import { parseReleases, type ReleaseRef } from '../provenance';
+import { loadAttestations, type AttestationRow } from '../staff';
 import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
 
 interface Readiness {
@@ -20,10 +22,38 @@ interface Readiness {
   }[];
 }
 
+interface QueueItem {
+  precinct: number;
+  county: string;
+  name: string;
+  stage: string;
+  entries: { seq: number; operator: string; operator_name?: string }[];
+}
+
+interface Policy {
+  mode: string;
+  seconds: number;
+  seq: number;
+  can_publish: boolean;
+}
+
+const PAGE = 25; // rows of a long list shown at once
+
 export function AdminPage() {
   const [session, setSession] = useSession('admin');
   if (!session) return <Login role="admin" title="Administrator: log in" onSession={setSession} />;
   return <AdminDesk session={session} onLogout={() => setSession(null)} />;
+}
+
+function policyText(p: Policy): string {
+  if (p.mode === 'interval') return `every ${p.seconds} seconds when the ledger has moved`;
+  if (p.mode === 'each-report') return 'after each report (at most four releases a second)';
+  return 'manual: only when an administrator publishes';
+}
+
+function matches(filter: string, ...texts: (string | number)[]): boolean {
+  const f = filter.trim().toLowerCase();
+  return !f || texts.some((t) => String(t).toLowerCase() === f) || texts.join(' ').toLowerCase().includes(f);
 }
 
 function AdminDesk(props: { session: Session; onLogout: () => void }) {
@@ -31,28 +61,49 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
   const [ready, setReady] = useState<Readiness | null>(null);
   const [precincts, setPrecincts] = useState<PrecinctSummary[]>([]);
   const [releases, setReleases] = useState<ReleaseRef[] | 'none' | null>(null);
-  const [queue, setQueue] = useState<number>(0);
+  const [queue, setQueue] = useState<QueueItem[]>([]);
+  const [disputes, setDisputes] = useState<AttestationRow[]>([]);
+  const [policy, setPolicy] = useState<Policy | null>(null);
   const [error, setError] = useState('');
-  const [show, setShow] = useState<'missing' | 'unpractised' | 'ready'>('missing');
+  const [show, setShow] = useState<'missing' | 'unpractised' | 'ready' | 'all'>('missing');
+  const [readyFilter, setReadyFilter] = useState('');
+  const [readyShown, setReadyShown] = useState(PAGE);
+  const [missingFilter, setMissingFilter] = useState('');
+  const [missingShown, setMissingShown] = useState(PAGE);
   const load = () => {
     get<Readiness>('/api/v1/readiness', token).then(setReady, (e) => {
       if (e instanceof ApiError && e.status === 401) props.onLogout();
       setError(describeError(e));
     });
     get<{ precincts: PrecinctSummary[] }>('/api/v1/precincts').then((b) => setPrecincts(b.precincts), () => undefined);
-    get<{ queue: unknown[] }>('/api/v1/hotline/reconciliation', token).then((b) => setQueue(b.queue.length), () => undefined);
+    get<{ queue: QueueItem[] }>('/api/v1/hotline/reconciliation', token).then((b) => setQueue(b.queue), () => undefined);
+    loadAttestations().then((all) => setDisputes(all.filter((a) => a.standing && a.verdict === 'dispute')), () => undefined);
+    get<Policy>('/api/v1/releases/policy').then(setPolicy, () => setPolicy(null));
     get<unknown>('/api/v1/releases').then(
       (b) => setReleases(parseReleases(b)),
       (e) => setReleases(e instanceof ApiError && e.status === 404 ? 'none' : null),
     );
   };
   useEffect(load, []);
+
   const byStatus = new Map<string, number>();
   for (const p of precincts) byStatus.set(p.status, (byStatus.get(p.status) ?? 0) + 1);
+  const disputesOf = new Map<number, AttestationRow[]>();
+  for (const d of disputes) disputesOf.set(d.precinct, [...(disputesOf.get(d.precinct) ?? []), d]);
   const flagged = precincts.filter((p) => p.flagged || p.disputed);
-  const rows = (ready?.precincts ?? []).filter((r) =>
-    show === 'missing' ? !r.chair_logged_in : show === 'unpractised' ? r.practice_reports === 0 : r.chair_logged_in && r.practice_reports > 0,
+  const errors = precincts.filter((p) => p.flagged).length;
+  const disputed = precincts.filter((p) => p.disputed).length;
+  const missing = precincts.filter((p) => p.status === 'not-reported');
+  const missingRows = missing.filter((p) => matches(missingFilter, p.id, p.county, p.precinct));
+  const rows = (ready?.precincts ?? []).filter(
+    (r) =>
+      (show === 'all' ||
+        (show === 'missing' ? !r.chair_logged_in : show === 'unpractised' ? r.practice_reports === 0 : r.chair_logged_in && r.practice_reports > 0)) &&
+      matches(readyFilter, r.precinct, r.county, r.name),
   );
+  const latest = Array.isArray(releases) && releases.length > 0 ? releases[releases.length - 1] : null;
+  const jump = (id: string) => document.getElementById(id)?.scrollIntoView();
+
   return (
     <div class="admin">
       <LogoutBar session={props.session} onLogout={props.onLogout}>
@@ -61,6 +112,151 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
         </button>
       </LogoutBar>
       {error && <Alert kind="error">{error}</Alert>}
+      <section class="card" aria-labelledby="action-h" data-testid="needs-action">
+        <h2 id="action-h">Needs action</h2>
+        <dl class="facts-list">
+          <div>
+            <dt>Error findings</dt>
+            <dd>
+              <button type="button" class="link" data-testid="count-findings" onClick={() => jump('flag-h')}>
+                {errors}
+              </button>
+            </dd>
+          </div>
+          <div>
+            <dt>Disputed</dt>
+            <dd>
+              <button type="button" class="link" data-testid="count-disputes" onClick={() => jump('flag-h')}>
+                {disputed}
+              </button>
+            </dd>
+          </div>
+          <div>
+            <dt>Hotline mismatches</dt>
+            <dd>
+              <button type="button" class="link" data-testid="count-mismatches" onClick={() => jump('mismatch-h')}>
+                {queue.length}
+              </button>
+            </dd>
+          </div>
+          <div>
+            <dt>Not reported</dt>
+            <dd>
+              <button type="button" class="link" data-testid="count-not-reported" onClick={() => jump('missing-h')}>
+                {missing.length} of {precincts.length}
+              </button>
+            </dd>
+          </div>
+          <div>
+            <dt>Latest release</dt>
+            <dd>
+              <button type="button" class="link" data-testid="count-releases" onClick={() => jump('rel-h')}>
+                {latest ? `number ${latest.number}` : releases === 'none' ? 'not published here' : 'none yet'}
+              </button>
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      <section class="card" aria-labelledby="flag-h">
+        <h2 id="flag-h">Findings and disputes ({flagged.length})</h2>
+        {flagged.length === 0 ? (
+          <p class="muted">No precinct has error findings or a dispute.</p>
+        ) : (
+          <ul class="precinct-list" data-testid="findings-queue">
+            {flagged.map((p) => (
+              <li key={p.id} data-precinct={p.id}>
+                <a href={`#/precinct/${p.id}`}>
+                  {p.county} / {p.precinct}
+                </a>{' '}
+                <StatusBadge status={p.status} />
+                {p.flagged && <span class="tag error">error findings</span>}
+                {p.disputed && <span class="tag warn">disputed</span>}
+                {(disputesOf.get(p.id) ?? []).length > 0 && (
+                  <ul class="dispute-reasons">
+                    {(disputesOf.get(p.id) ?? []).map((d) => (
+                      <li key={d.seq} data-testid="admin-dispute">
+                        <strong>{d.campaign}</strong> disputes revision {d.revision}: {d.reason}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="mismatch-h">
+        <h2 id="mismatch-h">Hotline mismatches ({queue.length})</h2>
+        {queue.length === 0 ? (
+          <p class="muted">No hotline entries disagree.</p>
+        ) : (
+          <>
+            <ul class="precinct-list" data-testid="admin-mismatches">
+              {queue.map((q) => (
+                <li key={`${q.precinct}-${q.stage}`} data-precinct={q.precinct}>
+                  <a href={`#/precinct/${q.precinct}`}>
+                    {q.county} / {q.name}
+                  </a>{' '}
+                  ({q.stage} alignment): entries by {q.entries.map((e) => e.operator_name ?? e.operator).join(', ')}
+                </li>
+              ))}
+            </ul>
+            <p>
+              An operator settles each on the <a href="#/operator">hotline page</a>: a further entry that agrees with one of them.
+            </p>
+          </>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="missing-h">
+        <h2 id="missing-h">Not reported ({missing.length})</h2>
+        <label for="missing-filter">Find a precinct (number, county or name)</label>
+        <input
+          id="missing-filter"
+          value={missingFilter}
+          onInput={(e) => {
+            setMissingFilter((e.target as HTMLInputElement).value);
+            setMissingShown(PAGE);
+          }}
+        />
+        <ul class="precinct-list" data-testid="not-reported">
+          {missingRows.slice(0, missingShown).map((p) => (
+            <li key={p.id} data-precinct={p.id}>
+              {p.id}: <a href={`#/precinct/${p.id}`}>{p.county} / {p.precinct}</a>
+            </li>
+          ))}
+        </ul>
+        {missingRows.length > missingShown && (
+          <button type="button" onClick={() => setMissingShown(missingShown + PAGE)}>
+            Show more ({missingRows.length - missingShown} not shown)
+          </button>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="rel-h">
+        <h2 id="rel-h">Releases</h2>
+        <Publication policy={policy} releasesServed={releases !== 'none'} token={token} onChange={load} />
+        {releases === null && <p class="muted">Loading…</p>}
+        {releases === 'none' && <p class="muted" data-testid="no-releases">This server publishes no releases.</p>}
+        {Array.isArray(releases) && releases.length === 0 && <p class="muted">No release published yet.</p>}
+        {Array.isArray(releases) && releases.length > 0 && (
+          <ul data-testid="release-list">
+            {[...releases]
+              .reverse()
+              .slice(0, 10)
+              .map((r) => (
+                <li key={r.number}>
+                  <a href={r.href}>Release {r.number}</a>
+                  {r.seq !== null ? ` · ledger position ${r.seq}` : ''}
+                  {r.published ? ` · ${r.published}` : ''}
+                </li>
+              ))}
+          </ul>
+        )}
+      </section>
+
       <div class="two-col wide">
         <section class="card" aria-labelledby="ready-h">
           <h2 id="ready-h">Readiness</h2>
@@ -81,16 +277,31 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
           <fieldset class="toggle">
             <legend>Show</legend>
             <label>
-              <input type="radio" name="ready" checked={show === 'missing'} onChange={() => setShow('missing')} /> Not logged in yet
+              <input type="radio" name="ready" checked={show === 'missing'} onChange={() => { setShow('missing'); setReadyShown(PAGE); }} /> Not logged in yet
             </label>
             <label>
-              <input type="radio" name="ready" checked={show === 'unpractised'} onChange={() => setShow('unpractised')} /> No practice
-              report yet
+              <input type="radio" name="ready" checked={show === 'unpractised'} onChange={() => { setShow('unpractised'); setReadyShown(PAGE); }} /> No
+              practice report yet
             </label>
             <label>
-              <input type="radio" name="ready" checked={show === 'ready'} onChange={() => setShow('ready')} /> Ready (both)
+              <input type="radio" name="ready" checked={show === 'ready'} onChange={() => { setShow('ready'); setReadyShown(PAGE); }} /> Ready (both)
+            </label>
+            <label>
+              <input type="radio" name="ready" checked={show === 'all'} onChange={() => { setShow('all'); setReadyShown(PAGE); }} /> Every precinct
             </label>
           </fieldset>
+          <label for="ready-filter">Find a precinct (number, county or name)</label>
+          <input
+            id="ready-filter"
+            value={readyFilter}
+            onInput={(e) => {
+              setReadyFilter((e.target as HTMLInputElement).value);
+              setReadyShown(PAGE);
+            }}
+          />
+          <p class="muted" data-testid="readiness-count">
+            {rows.length} precinct{rows.length === 1 ? '' : 's'} match
+          </p>
           <div class="table-wrap">
             <table data-testid="readiness">
               <thead>
@@ -102,7 +313,7 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
                 </tr>
               </thead>
               <tbody>
-                {rows.slice(0, 200).map((r) => (
+                {rows.slice(0, readyShown).map((r) => (
                   <tr key={r.precinct} data-precinct={r.precinct}>
                     <th scope="row">
                       {r.precinct}: {r.county} / {r.name}
@@ -119,7 +330,11 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
               </tbody>
             </table>
           </div>
-          {rows.length > 200 && <p class="muted">and {rows.length - 200} more</p>}
+          {rows.length > readyShown && (
+            <button type="button" onClick={() => setReadyShown(readyShown + PAGE)}>
+              Show more ({rows.length - readyShown} not shown)
+            </button>
+          )}
         </section>
         <section class="card" aria-labelledby="status-h">
           <h2 id="status-h">Precincts reporting</h2>
@@ -135,47 +350,114 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
               ))}
             </tbody>
           </table>
-          <p>
-            Hotline reconciliation queue: <strong>{queue}</strong> (<a href="#/operator">operators' page</a>)
-          </p>
         </section>
       </div>
-      <section class="card" aria-labelledby="flag-h">
-        <h2 id="flag-h">Findings queue ({flagged.length})</h2>
-        {flagged.length === 0 ? (
-          <p class="muted">No precinct is flagged.</p>
-        ) : (
-          <ul class="precinct-list" data-testid="findings-queue">
-            {flagged.map((p) => (
-              <li key={p.id}>
-                <a href={`#/precinct/${p.id}`}>
-                  {p.county} / {p.precinct}
-                </a>{' '}
-                <StatusBadge status={p.status} />
-                {p.flagged && <span class="tag error">error findings</span>}
-                {p.disputed && <span class="tag warn">disputed</span>}
-              </li>
-            ))}
-          </ul>
+    </div>
+  );
+}
+
+// "Publish now" and the publication policy (POST /api/v1/releases, /api/v1/releases/policy).
+function Publication(props: { policy: Policy | null; releasesServed: boolean; token: string; onChange: () => void }) {
+  const [mode, setMode] = useState<string>('');
+  const [seconds, setSeconds] = useState('');
+  const [msg, setMsg] = useState<{ kind: 'ok' | 'error' | 'info'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const p = props.policy;
+  const chosen = mode || p?.mode || 'manual';
+  const shownSeconds = seconds || (p?.mode === 'interval' ? String(p.seconds) : '');
+  const publish = async () => {
+    setBusy(true);
+    try {
+      const r = await call<{ published: boolean; number: number; ledger_seq: number }>('POST', '/api/v1/releases', {
+        token: props.token,
+        body: {},
+      });
+      setMsg(
+        r.body.published
+          ? { kind: 'ok', text: `Release ${r.body.number} published (ledger up to event ${r.body.ledger_seq}).` }
+          : { kind: 'info', text: `Nothing new since release ${r.body.number}: no release published.` },
+      );
+      props.onChange();
+    } catch (e) {
+      setMsg({ kind: 'error', text: describeError(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const setPolicy = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const body: Record<string, unknown> = { submission: newSubmissionId(), mode: chosen };
+      if (chosen === 'interval') body['seconds'] = shownSeconds.trim() === '' ? 0 : Number(shownSeconds);
+      await call('POST', '/api/v1/releases/policy', { token: props.token, body });
+      setMsg({ kind: 'ok', text: 'Publication policy recorded.' });
+      setMode('');
+      setSeconds('');
+      props.onChange();
+    } catch (err) {
+      setMsg({ kind: 'error', text: describeError(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="publication">
+      {p && (
+        <p data-testid="policy" data-mode={p.mode}>
+          Publication: <strong>{policyText(p)}</strong>
+          {p.seq ? ` (set at ledger event ${p.seq})` : ' (the default)'}.
+        </p>
+      )}
+      {p && !p.can_publish && (
+        <p class="muted" data-testid="cannot-publish">
+          This server holds no signing key: it cannot publish. Publish from a server that holds it, or with{' '}
+          <code>canvass publish</code>.
+        </p>
+      )}
+      <button type="button" class="primary" disabled={busy || !props.releasesServed || (p !== null && !p.can_publish)} onClick={() => void publish()}>
+        Publish now
+      </button>
+      <form onSubmit={setPolicy} aria-labelledby="policy-legend">
+        <fieldset class="toggle">
+          <legend id="policy-legend">Publish releases</legend>
+          <label>
+            <input type="radio" name="policy-mode" checked={chosen === 'manual'} onChange={() => setMode('manual')} /> Only when an
+            administrator publishes
+          </label>
+          <label>
+            <input type="radio" name="policy-mode" checked={chosen === 'interval'} onChange={() => setMode('interval')} /> Every few
+            seconds
+          </label>
+          <label>
+            <input type="radio" name="policy-mode" checked={chosen === 'each-report'} onChange={() => setMode('each-report')} /> After
+            each report
+          </label>
+        </fieldset>
+        {chosen === 'interval' && (
+          <>
+            <label for="policy-seconds">Seconds between releases (1 to 86400)</label>
+            <input
+              id="policy-seconds"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={86400}
+              step={1}
+              value={shownSeconds}
+              onInput={(e) => setSeconds((e.target as HTMLInputElement).value)}
+            />
+          </>
         )}
-      </section>
-      <section class="card" aria-labelledby="rel-h">
-        <h2 id="rel-h">Releases</h2>
-        {releases === null && <p class="muted">Loading…</p>}
-        {releases === 'none' && <p class="muted" data-testid="no-releases">This server publishes no releases.</p>}
-        {Array.isArray(releases) && releases.length === 0 && <p class="muted">No release published yet.</p>}
-        {Array.isArray(releases) && releases.length > 0 && (
-          <ul>
-            {releases.map((r) => (
-              <li key={r.number}>
-                <a href={r.href}>Release {r.number}</a>
-                {r.seq !== null ? ` · ledger position ${r.seq}` : ''}
-                {r.published ? ` · ${r.published}` : ''}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+        <button type="submit" disabled={busy}>
+          Set the publication policy
+        </button>
+      </form>
+      {msg && (
+        <Alert kind={msg.kind}>
+          <span data-testid="publication-answer">{msg.text}</span>
+        </Alert>
+      )}
     </div>
   );
 }

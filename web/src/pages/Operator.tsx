@@ -1,7 +1,9 @@
-// Hotline operators: enter a phoned-in report (double entry by two operators) and see the
-// reconciliation queue, where two operators typed different figures.
+// Hotline operators: enter a phoned-in report (double entry by two operators), see the precinct
+// as the server has it (worksheet, findings) and finish it for the caller (tie, photo, confirm),
+// and the reconciliation queue, where operators typed different figures.
 import { useEffect, useState } from 'preact/hooks';
 import { call, describeError, get, newSubmissionId, type Election, type PrecinctSummary, type Session, type WriteAnswer } from '../api';
+import { findingsSummary, PrecinctDesk } from '../staff';
 import { Alert, FigureInputs, Login, LogoutBar, toFigures, useSession } from '../ui';
 
 interface QueueEntry {
@@ -9,8 +11,26 @@ interface QueueEntry {
   county: string;
   name: string;
   stage: string;
-  entries: { seq: number; operator: string; figures: Record<string, Record<string, number>> }[];
+  entries: { seq: number; operator: string; operator_name?: string; figures: Record<string, Record<string, number>> }[];
 }
+
+// The figures of a queue item, field by field ("final", "delegates"), candidate by candidate,
+// with whether the entries differ there.
+function queueRows(q: QueueEntry) {
+  const fields = q.stage === 'first' ? ['first'] : ['final', 'delegates'];
+  const rows: { field: string; candidate: string; values: number[]; differs: boolean }[] = [];
+  for (const field of fields) {
+    const names = new Set<string>();
+    for (const e of q.entries) for (const c of Object.keys(e.figures[field] ?? {})) names.add(c);
+    for (const c of [...names].sort()) {
+      const values = q.entries.map((e) => e.figures[field]?.[c] ?? 0);
+      rows.push({ field, candidate: c, values, differs: values.some((v) => v !== values[0]) });
+    }
+  }
+  return rows;
+}
+
+const FIELD_LABEL: Record<string, string> = { first: 'First alignment', final: 'Final alignment', delegates: 'Delegates' };
 
 export function OperatorPage() {
   const [session, setSession] = useSession('operator');
@@ -59,6 +79,7 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
   const [answer, setAnswer] = useState<{ kind: 'ok' | 'warn' | 'error' | 'info'; text: string; hotline?: string } | null>(null);
   const [queue, setQueue] = useState<QueueEntry[]>([]);
   const [busy, setBusy] = useState(false);
+  const [version, setVersion] = useState(0); // bumped when the chosen precinct changed on the server
 
   const loadQueue = () =>
     get<{ queue: QueueEntry[] }>('/api/v1/hotline/reconciliation', token).then((b) => setQueue(b.queue), () => undefined);
@@ -93,9 +114,15 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
             : h === 'mismatch'
               ? 'Mismatch: another operator entered different figures. The precinct is in the reconciliation queue.'
               : `Answer: ${h}`;
-      setAnswer({ kind: h === 'mismatch' ? 'warn' : 'ok', text, hotline: h });
+      const found = h === 'accepted' && a.precinct ? findingsSummary(a.precinct) : '';
+      setAnswer({
+        kind: h === 'mismatch' ? 'warn' : found ? 'warn' : 'ok',
+        text: found ? `${text} The rules find ${found}: see the worksheet below.` : text,
+        hotline: h,
+      });
       setFigures({});
       setDelegates({});
+      setVersion((v) => v + 1);
     } catch (err) {
       setAnswer({ kind: 'error', text: describeError(err) });
     } finally {
@@ -104,20 +131,30 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
     }
   };
 
+  // A new precinct or stage is a new call: the last answer no longer applies.
+  const choose = (id: number | null) => {
+    setPrecinct(id);
+    setAnswer(null);
+  };
+  const chooseStage = (s: 'first' | 'final') => {
+    setStage(s);
+    setAnswer(null);
+  };
+
   const candidates = election?.candidates ?? [];
   return (
     <div class="operator">
       <LogoutBar session={props.session} onLogout={props.onLogout} />
       <form class="card" onSubmit={submit} aria-labelledby="entry-h">
         <h2 id="entry-h">Hotline entry</h2>
-        <PrecinctPicker precincts={precincts} value={precinct} onChange={setPrecinct} />
+        <PrecinctPicker precincts={precincts} value={precinct} onChange={choose} />
         <fieldset class="toggle">
           <legend>Which figures</legend>
           <label>
-            <input type="radio" name="stage" value="first" checked={stage === 'first'} onChange={() => setStage('first')} /> First alignment
+            <input type="radio" name="stage" value="first" checked={stage === 'first'} onChange={() => chooseStage('first')} /> First alignment
           </label>
           <label>
-            <input type="radio" name="stage" value="final" checked={stage === 'final'} onChange={() => setStage('final')} /> Final alignment
+            <input type="radio" name="stage" value="final" checked={stage === 'final'} onChange={() => chooseStage('final')} /> Final alignment
           </label>
         </fieldset>
         <div class="two-col">
@@ -126,10 +163,22 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
             legend={stage === 'first' ? 'First alignment: people per group' : 'Final alignment: people per group'}
             candidates={candidates}
             values={figures}
-            onChange={(c, v) => setFigures({ ...figures, [c]: v })}
+            onChange={(c, v) => {
+              setAnswer(null);
+              setFigures({ ...figures, [c]: v });
+            }}
           />
           {stage === 'final' && (
-            <FigureInputs idPrefix="hotline-delegates" legend="Delegates per group (from the worksheet)" candidates={candidates} values={delegates} onChange={(c, v) => setDelegates({ ...delegates, [c]: v })} />
+            <FigureInputs
+              idPrefix="hotline-delegates"
+              legend="Delegates per group (from the worksheet)"
+              candidates={candidates}
+              values={delegates}
+              onChange={(c, v) => {
+                setAnswer(null);
+                setDelegates({ ...delegates, [c]: v });
+              }}
+            />
           )}
         </div>
         <button type="submit" class="primary" disabled={busy}>
@@ -143,6 +192,9 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
           </Alert>
         )}
       </form>
+      {precinct !== null && (
+        <PrecinctDesk id={precinct} token={token} candidates={candidates} version={version} onChange={() => void loadQueue()} />
+      )}
       <section class="card" aria-labelledby="rec-h">
         <div class="row-between">
           <h2 id="rec-h">Reconciliation queue ({queue.length})</h2>
@@ -153,26 +205,66 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
         {queue.length === 0 ? (
           <p class="muted">Nothing to reconcile.</p>
         ) : (
-          <ul class="reconciliation" data-testid="reconciliation">
-            {queue.map((q) => (
-              <li key={`${q.precinct}-${q.stage}`} data-precinct={q.precinct}>
-                <strong>
-                  {q.precinct}: {q.county} / {q.name}
-                </strong>{' '}
-                ({q.stage})
-                <ul>
-                  {q.entries.map((e) => (
-                    <li key={e.seq}>
-                      #{e.seq} by {e.operator}:{' '}
-                      {Object.entries(e.figures[q.stage] ?? {})
-                        .map(([k, v]) => `${k} ${v}`)
-                        .join(', ')}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
+          <>
+            <p>
+              Operators entered different figures for these precincts; the figures that differ are highlighted. Call the
+              chair back and enter what the worksheet says: a further entry that agrees with one of these settles it.
+            </p>
+            <ul class="reconciliation" data-testid="reconciliation">
+              {queue.map((q) => {
+                const rows = queueRows(q);
+                const differing = rows.filter((r) => r.differs);
+                return (
+                  <li key={`${q.precinct}-${q.stage}`} data-precinct={q.precinct} data-stage={q.stage}>
+                    <strong>
+                      {q.precinct}: {q.county} / {q.name}
+                    </strong>{' '}
+                    ({FIELD_LABEL[q.stage] ?? q.stage}){' '}
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() => {
+                        choose(q.precinct);
+                        chooseStage(q.stage === 'final' ? 'final' : 'first');
+                        document.getElementById('entry-h')?.scrollIntoView();
+                      }}
+                    >
+                      Enter this precinct again
+                    </button>
+                    <p data-testid="rec-summary">
+                      {differing.length === 0
+                        ? 'The entries differ.'
+                        : `Differ: ${differing.map((r) => `${FIELD_LABEL[r.field] ?? r.field} ${r.candidate}`).join('; ')}.`}{' '}
+                      A third entry that agrees with one of them settles it.
+                    </p>
+                    <ul>
+                      {q.entries.map((e, k) => (
+                        <li key={e.seq} data-operator={e.operator_name ?? e.operator}>
+                          <strong>{e.operator_name ?? e.operator}</strong> <span class="muted">(entry #{e.seq})</span>:{' '}
+                          {(q.stage === 'first' ? ['first'] : ['final', 'delegates']).map((field, f) => {
+                            const mine = rows.filter((r) => r.field === field);
+                            if (mine.length === 0) return null;
+                            return (
+                              <span key={field}>
+                                {f > 0 ? '; ' : ''}
+                                {FIELD_LABEL[field]?.toLowerCase() ?? field}{' '}
+                                {mine.map((r, n) => (
+                                  <span key={r.candidate} data-figure={`${field}.${r.candidate}`}>
+                                    {n > 0 ? ', ' : ''}
+                                    {r.candidate} {r.differs ? <mark data-differs="true">{r.values[k]}</mark> : r.values[k]}
+                                  </span>
+                                ))}
+                              </span>
+                            );
+                          })}
+                        </li>
+                      ))}
+                    </ul>
+                  </li>
+                );
+              })}
+            </ul>
+          </>
         )}
       </section>
     </div>

@@ -3,6 +3,7 @@
 // hashes) and the ledger events that made it (its revision history).
 import { useEffect, useState } from 'preact/hooks';
 import { describeError, get, type Election, type Precinct } from '../api';
+import { DisputeReasons } from '../disputes';
 import { Alert, StatusBadge } from '../ui';
 import { Worksheet } from '../worksheet';
 
@@ -56,6 +57,7 @@ export function PrecinctPage(props: { id: number }) {
         <StatusBadge status={p.status} /> revision {p.revision} · {p.delegates ?? '–'} delegates · channel {p.channel || '–'}
         {p.disputed && <span class="tag warn">disputed</span>}
       </p>
+      {p.disputed && <DisputeReasons precinct={p} />}
       <div class="precinct-figures">
       <section class="card" aria-labelledby="align-h">
         <h2 id="align-h">Alignments as reported</h2>
