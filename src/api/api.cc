@@ -150,6 +150,8 @@ Api::Api(Intake& intake, Metrics& metrics, ApiOptions options)
   metrics_.Describe("canvass_submissions_total", "Submissions by event type and outcome");
   metrics_.Describe("canvass_rejected_inputs_total", "Submissions refused, by code");
   metrics_.Describe("canvass_logins_total", "Login attempts by result");
+  metrics_.Describe("canvass_sessions_recorded_total",
+                    "First logins offered to the ledger (session-opened), by outcome");
   metrics_.Describe("canvass_ledger_seq", "The ledger's sequence number as this node sees it");
   intake_.OnCommit([this](int64_t seq) {
     metrics_.Set("canvass_ledger_seq", {}, seq);
@@ -231,7 +233,7 @@ Api::Principal Api::Authenticate(const HttpRequest& req, HttpResponse* error) {
   return *who;
 }
 
-HttpResponse Api::Login(const HttpRequest& req) {
+HttpResponse Api::Login(const HttpRequest& req, Respond& respond, bool& answered) {
   json body;
   if (auto e = ParseBody(req, body)) return *e;
   if (!body.contains("code") || !body["code"].is_string()) {
@@ -273,10 +275,6 @@ HttpResponse Api::Login(const HttpRequest& req) {
   }
   guard_.RecordSuccess(guard_key);
   metrics_.Increment("canvass_logins_total", {{"result", "ok"}});
-  {
-    std::lock_guard lock(mu_);
-    logged_in_.insert(record->id);
-  }
   const int64_t expires = now + options_.session_seconds;
   json out = {{"token", IssueToken(options_.session_key, record->id, expires)},
               {"role", record->role},
@@ -289,7 +287,23 @@ HttpResponse Api::Login(const HttpRequest& req) {
           intake_.Read([&](const ElectionState& s) { return PrecinctJson(s, *pid, false); });
     }
   }
-  return JsonResponse(200, out);
+  if (record->session_seq != 0) return JsonResponse(200, out);
+  // The credential's first login goes on the ledger (session-opened: who and when, no secret),
+  // so that readiness is the same on every node and after a restart; the answer waits until it
+  // is durable. Refused (another node recorded it first) or not written (the store is down: the
+  // next login tries again), the login itself still succeeds.
+  answered = true;
+  Submission opened{"session-opened", Actor{record->role, record->id}, ChannelOf(record->role),
+                    json::object()};
+  intake_.Submit(std::move(opened),
+                 [this, out = std::move(out), respond = std::move(respond)](Outcome o) {
+                   const char* kind = o.kind == Outcome::Kind::kAccepted   ? "accepted"
+                                      : o.kind == Outcome::Kind::kRejected ? "rejected"
+                                                                           : "unavailable";
+                   metrics_.Increment("canvass_sessions_recorded_total", {{"outcome", kind}});
+                   respond(JsonResponse(200, out));
+                 });
+  return HttpResponse{};
 }
 
 void Api::SubmitEvent(const std::string& type, const Principal& who, json payload,
@@ -372,7 +386,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     }));
   }
   if (top == "session" && seg.size() == 1) {
-    if (post) return Login(req);
+    if (post) return Login(req, respond, answered);
     if (get) {
       if (who.role == "public") return NeedLogin();
       return JsonResponse(
@@ -677,11 +691,6 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     if (!get) return method_not_allowed("GET");
     if (who.role == "public") return NeedLogin();
     if (who.role != "admin") return Forbidden("only administrators see readiness");
-    std::set<std::string> logged;
-    {
-      std::lock_guard lock(mu_);
-      logged = logged_in_;
-    }
     return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
       json rows = json::array();
       int64_t in = 0;
@@ -690,9 +699,10 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       for (size_t i = 0; i < s.precincts().size(); ++i) {
         const std::string subject = std::to_string(i + 1);
         const CredentialRecord* c = s.credential_of("chair", subject);
-        const bool seen = c != nullptr && logged.count(c->id) > 0;
+        // Logins (session-opened) and practice reports are in the ledger, so every node, and a
+        // node after a restart, gives the same figures.
+        const bool seen = c != nullptr && c->session_seq != 0;
         in += seen ? 1 : 0;
-        // Practice reports are in the ledger, so every node gives the same figure.
         const PrecinctRecord& r = *s.precinct(static_cast<int64_t>(i + 1));
         practised += r.practice_reports > 0 ? 1 : 0;
         both += seen && r.practice_reports > 0 ? 1 : 0;
@@ -700,6 +710,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
                         {"county", s.precincts()[i].county},
                         {"name", s.precincts()[i].precinct},
                         {"chair_logged_in", seen},
+                        {"chair_login_seq", seen ? c->session_seq : 0},
                         {"practice_reports", r.practice_reports},
                         {"practice_seq", r.practice_seq},
                         {"status", s.StatusOf(static_cast<int64_t>(i + 1))}});

@@ -76,7 +76,9 @@ class Api {
   HttpResponse Route(const HttpRequest& req, const Principal& who, Respond& respond,
                      bool& answered);
   Principal Authenticate(const HttpRequest& req, HttpResponse* error);
-  HttpResponse Login(const HttpRequest& req);
+  // Answers at once, or (a credential's first login, recorded on the ledger) sets `answered` and
+  // answers through `respond` once the record is durable.
+  HttpResponse Login(const HttpRequest& req, Respond& respond, bool& answered);
   HttpResponse Results(const HttpRequest& req);
   HttpResponse Events(const HttpRequest& req);
   HttpResponse Ledger(const HttpRequest& req);
@@ -96,7 +98,6 @@ class Api {
 
   std::mutex mu_;  // guards the members below
   std::map<std::string, Bucket> buckets_;
-  std::set<std::string> logged_in_;  // credentials that have logged in on this node
 
   // Every ledger event as an event stream sends it, formatted once and shared by all streams
   // (index seq - 1); filled from the intake as streams ask for newer events.

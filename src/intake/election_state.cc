@@ -234,6 +234,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
       {"publication-policy-set",
        [](ElectionState& s, const Event& ev) { return s.ApplyPolicy(ev); }},
       {"practice-report", [](ElectionState& s, const Event& ev) { return s.ApplyPractice(ev); }},
+      {"session-opened",
+       [](ElectionState& s, const Event& ev) { return s.ApplySessionOpened(ev); }},
   };
   auto applier = kAppliers.find(e.type);
   if (applier == kAppliers.end()) {
@@ -936,6 +938,30 @@ std::optional<Rejection> ElectionState::ApplyPractice(const Event& e) {
   rec.practice_reports += 1;
   rec.practice_seq = e.seq;
   RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplySessionOpened(const Event& e) {
+  // Who logged in is the actor: a live credential, in its own role. Nothing else is recorded
+  // (never the code), and only its first login: readiness counts credentials, not logins.
+  if (!e.payload.is_object() || !e.payload.empty()) {
+    return Invalid("malformed-event", "session-opened carries an empty payload");
+  }
+  auto it = credentials_.find(e.actor.id);
+  if (it == credentials_.end()) {
+    return NotFound("unknown-credential", "no credential " + e.actor.id, "actor");
+  }
+  CredentialRecord& c = it->second;
+  if (c.role != e.actor.role) {
+    return Forbidden(fmt::format("credential {} is a {} code, not {}", c.id, c.role,
+                                 e.actor.role.empty() ? "\"\"" : e.actor.role));
+  }
+  if (c.revoked) return Forbidden("credential " + c.id + " is revoked");
+  if (c.session_seq != 0) {
+    return Conflict("session-already-opened",
+                    fmt::format("credential {} first logged in at event {}", c.id, c.session_seq));
+  }
+  c.session_seq = e.seq;
   return std::nullopt;
 }
 

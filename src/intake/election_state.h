@@ -51,6 +51,9 @@ struct CredentialRecord {
   std::string hash;     // Argon2id string
   bool revoked = false;
   int64_t issued_seq = 0;
+  // The session-opened event of its first login (0: it has never logged in). Readiness counts
+  // it, so every node and every restart agrees on who has logged in.
+  int64_t session_seq = 0;
 };
 
 struct HotlineEntry {
@@ -192,6 +195,7 @@ class ElectionState {
   std::optional<Rejection> ApplyRelease(const Event& e);
   std::optional<Rejection> ApplyPolicy(const Event& e);
   std::optional<Rejection> ApplyPractice(const Event& e);
+  std::optional<Rejection> ApplySessionOpened(const Event& e);
 
   // Parses {"Name": count, ...} into a per-candidate vector.
   std::optional<Rejection> ParseFigures(const nlohmann::json& j, const std::string& field,

@@ -470,10 +470,11 @@ bool LedgerMovedSinceRelease(const ElectionState& state) {
   // being built come before its release-published event, and are not in it.
   const int64_t since = state.releases().empty() ? 0 : state.releases().back().ledger_seq;
   for (int64_t seq = since + 1; seq <= state.seq(); ++seq) {
-    // Neither a release, a policy nor a practice report changes what a release would say.
+    // Neither a release, a policy, a practice report nor a login changes what a release would
+    // say.
     const std::string type = LineType(state.lines()[static_cast<size_t>(seq - 1)].line);
     if (type != "release-published" && type != "publication-policy-set" &&
-        type != "practice-report") {
+        type != "practice-report" && type != "session-opened") {
       return true;
     }
   }

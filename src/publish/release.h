@@ -87,9 +87,9 @@ Result<nlohmann::json> ReleaseTimelinePoint(const nlohmann::json& release);
 
 // Whether the ledger has moved since the last release: an event after the prefix the last
 // release was built from (its ledger_seq; events appended while it was built count) that is not
-// itself about publishing (release-published, publication-policy-set) nor a practice report
-// (practice-report), which changes no figure. True when there is no release yet and the election
-// exists.
+// itself about publishing (release-published, publication-policy-set), a practice report
+// (practice-report) or a login (session-opened), which change no figure. True when there is no
+// release yet and the election exists.
 bool LedgerMovedSinceRelease(const ElectionState& state);
 
 }  // namespace canvass

@@ -11,7 +11,10 @@ namespace canvass::api_test {
 namespace {
 
 template <typename Backend>
-class PracticeTest : public ApiFixture<Backend> {};
+class PracticeTest : public ApiFixture<Backend> {
+ protected:
+  bool LogInEveryone() const override { return false; }  // readiness counts logins
+};
 TYPED_TEST_SUITE(PracticeTest, Backends, BackendNames);
 
 // Adair 1NW elects 8: 30/25/20/5 first, 33/27/20 final (Warren's 5 are not viable).
@@ -88,7 +91,7 @@ TYPED_TEST(PracticeTest, CountsInReadinessAndChangesNothingElse) {
   EXPECT_EQ(ready.doc["precincts"][kAdair - 1]["status"], "not-reported");
   EXPECT_EQ(ready.doc["precincts"][kFontanelle - 1]["practice_reports"], 0);
 
-  // Readiness comes from the ledger: a restarted node still knows (logins it does not).
+  // Readiness comes from the ledger: a restarted node still knows (logins too: readiness_test).
   this->Restart();
   ready = this->Get("/api/v1/readiness", this->Admin());
   ASSERT_EQ(ready.status, 200) << ready;
@@ -103,6 +106,10 @@ TYPED_TEST(PracticeTest, CountsInReadinessAndChangesNothingElse) {
 }
 
 TYPED_TEST(PracticeTest, RefusedForAnotherPrecinctsChairAndForBadFigures) {
+  // Logged in before counting: a code's first login is a ledger event (session-opened).
+  this->Chair(kStuart);
+  this->Chair(kAdair);
+  this->Operator(1);
   const int64_t seq = this->Seq();
   EXPECT_TRUE(
       IsError(this->Post(PrecinctPath(kAdair, "practice"), PracticeBody("x"), this->Chair(kStuart)),

@@ -10,7 +10,10 @@ namespace canvass::api_test {
 namespace {
 
 template <typename Backend>
-class RolesTest : public ApiFixture<Backend> {};
+class RolesTest : public ApiFixture<Backend> {
+ protected:
+  bool LogInEveryone() const override { return false; }  // readiness counts logins
+};
 TYPED_TEST_SUITE(RolesTest, Backends, BackendNames);
 
 enum Role : unsigned {
