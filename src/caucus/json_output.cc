@@ -1,5 +1,8 @@
 #include "caucus/json_output.h"
 
+#include <algorithm>
+#include <charconv>
+
 namespace canvass {
 
 using nlohmann::json;
@@ -114,6 +117,193 @@ json PrecinctCheckJson(const PrecinctCheck& check, const std::vector<std::string
   for (const Finding& f : check.findings) findings.push_back(FindingJson(f));
   out["findings"] = findings;
   return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  bool ascii = true;
+  for (char c : text) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (!ascii) {
+    // UTF-8 is validated (and written) by the library itself, so that a bad byte fails alike.
+    out += json(std::string(text)).dump();
+    return;
+  }
+  out += '"';
+  size_t plain = 0;  // start of the run not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
+}
+
+namespace {
+
+void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;  // the writer's own keys: plain ASCII
+  out += "\":";
+}
+
+void AppendStrings(std::string& out, const std::vector<std::string>& names) {
+  out += '[';
+  for (size_t k = 0; k < names.size(); ++k) {
+    if (k > 0) out += ',';
+    AppendJsonString(out, names[k]);
+  }
+  out += ']';
+}
+
+// TieEventJson(tie, candidates) with "resolved", keys in sorted order.
+void AppendTie(std::string& out, const TieEvent& tie, const std::vector<std::string>& candidates,
+               bool resolved) {
+  AppendKey(out += '{', "breaker");
+  AppendJsonString(out, TieBreakerName(tie.breaker));
+  AppendKey(out += ',', "candidates");
+  out += '[';
+  for (size_t k = 0; k < tie.groups.size(); ++k) {
+    if (k > 0) out += ',';
+    AppendJsonString(out, candidates.at(tie.groups[k]));
+  }
+  out += ']';
+  AppendKey(out += ',', "decimal");
+  AppendJsonString(out, tie.decimal.ToShortDecimal());
+  AppendKey(out += ',', "delegates_at_stake");
+  AppendInt(out, tie.delegates_at_stake);
+  AppendKey(out += ',', "kind");
+  out += tie.kind == TieEvent::Kind::kGain ? "\"gain\"" : "\"loss\"";
+  AppendKey(out += ',', "resolved");
+  out += resolved ? "true" : "false";
+  out += '}';
+}
+
+}  // namespace
+
+PrecinctCheckJsonWriter::PrecinctCheckJsonWriter(const std::vector<std::string>& candidates,
+                                                 int sde_places)
+    : candidates_(candidates), sde_places_(sde_places), by_name_(candidates.size()) {
+  for (size_t i = 0; i < by_name_.size(); ++i) by_name_[i] = i;
+  std::stable_sort(by_name_.begin(), by_name_.end(),
+                   [&](size_t a, size_t b) { return candidates_[a] < candidates_[b]; });
+}
+
+template <typename Value>
+void PrecinctCheckJsonWriter::AppendByCandidate(std::string& out, size_t limit,
+                                                Value&& value) const {
+  out += '{';
+  bool first = true;
+  for (size_t k = 0; k < by_name_.size(); ++k) {
+    const size_t i = by_name_[k];
+    if (i >= limit) continue;
+    // Of equal names only the last index below the limit is kept.
+    bool later = false;
+    for (size_t m = k + 1; m < by_name_.size() && candidates_[by_name_[m]] == candidates_[i]; ++m) {
+      later = later || by_name_[m] < limit;
+    }
+    if (later) continue;
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(out, candidates_[i]);
+    out += ':';
+    value(i);
+  }
+  out += '}';
+}
+
+void PrecinctCheckJsonWriter::Append(std::string& out, const PrecinctCheck& check) const {
+  // Keys in nlohmann's (sorted) order: computed, computed_sde, county, findings, precinct, ties,
+  // total_delegates.
+  out += '{';
+  const Allocation* a = check.computed ? &*check.computed : nullptr;
+  if (a != nullptr && a->complete()) {
+    AppendKey(out, "computed");
+    AppendByCandidate(out, std::min(candidates_.size(), a->delegates.size()),
+                      [&](size_t i) { AppendInt(out, a->delegates[i]); });
+    out += ',';
+    if (!check.computed_sde.empty()) {
+      AppendKey(out, "computed_sde");
+      AppendByCandidate(
+          out, std::min(candidates_.size(), check.computed_sde.size()),
+          [&](size_t i) { AppendJsonString(out, check.computed_sde[i].ToDecimal(sde_places_)); });
+      out += ',';
+    }
+  }
+  AppendKey(out, "county");
+  AppendJsonString(out, check.county);
+  AppendKey(out += ',', "findings");
+  out += '[';
+  for (size_t k = 0; k < check.findings.size(); ++k) {
+    const Finding& f = check.findings[k];
+    if (k > 0) out += ',';
+    AppendKey(out += '{', "candidates");
+    AppendStrings(out, f.candidates);
+    AppendKey(out += ',', "code");
+    AppendJsonString(out, f.code);
+    AppendKey(out += ',', "message");
+    AppendJsonString(out, f.message);
+    AppendKey(out += ',', "severity");
+    AppendJsonString(out, SeverityName(f.severity));
+    out += '}';
+  }
+  out += ']';
+  AppendKey(out += ',', "precinct");
+  AppendJsonString(out, check.precinct);
+  AppendKey(out += ',', "ties");
+  out += '[';
+  if (a != nullptr) {
+    bool first = true;
+    for (const TieEvent& t : a->resolved_ties) {
+      if (!first) out += ',';
+      first = false;
+      AppendTie(out, t, candidates_, true);
+    }
+    if (a->pending_tie) {
+      if (!first) out += ',';
+      AppendTie(out, *a->pending_tie, candidates_, false);
+    }
+  }
+  out += ']';
+  if (a != nullptr) {
+    AppendKey(out += ',', "total_delegates");
+    AppendInt(out, a->total_delegates);
+  }
+  out += '}';
 }
 
 }  // namespace canvass

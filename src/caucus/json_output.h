@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "caucus/allocation.h"
@@ -23,6 +24,31 @@ nlohmann::json AllocationJson(const Allocation& allocation,
 // One entry of `canvass check --json`'s "results" (docs/cli.md).
 nlohmann::json PrecinctCheckJson(const PrecinctCheck& check,
                                  const std::vector<std::string>& candidates, int sde_places);
+
+// Writes the same entries as text, without building a tree: Append(check) adds exactly the bytes
+// of PrecinctCheckJson(check, candidates, sde_places).dump() (keys in the same sorted order, the
+// same escapes), several times faster, for `canvass check --json` over a whole release.
+// Thread-safety: one writer per thread; the candidates must outlive it.
+class PrecinctCheckJsonWriter {
+ public:
+  PrecinctCheckJsonWriter(const std::vector<std::string>& candidates, int sde_places);
+  void Append(std::string& out, const PrecinctCheck& check) const;
+
+ private:
+  // Appends {"name": value(i), ...} over candidate indices below `limit`, in the key order of
+  // nlohmann::json (a std::map): sorted names; of equal names the last index wins, as it would
+  // when the tree is assigned in index order.
+  template <typename Value>
+  void AppendByCandidate(std::string& out, size_t limit, Value&& value) const;
+
+  const std::vector<std::string>& candidates_;
+  int sde_places_;
+  std::vector<size_t> by_name_;  // candidate indices sorted by name, then index
+};
+
+// Appends `text` as a JSON string exactly as nlohmann::json's dump() writes it (UTF-8 as is,
+// control characters escaped; invalid UTF-8 throws nlohmann's type_error 316 as dump() does).
+void AppendJsonString(std::string& out, std::string_view text);
 
 const char* TieBreakerName(TieBreaker breaker);  // "coin toss", "card draw", "drawing of lots"
 
