@@ -106,6 +106,14 @@ TEST(CsvReaderTest, LineNumbersCountBreaksInsideQuotes) {
             "t.csv:4:6: unexpected character after a closing quote");
 }
 
+TEST(CsvReaderTest, LineNumbersCountEveryBreakInsideQuotesWithDoubledQuotes) {
+  auto r = ReadAll("a,b\n\"x\n\"\"y\n\n\"\"\",\"\n\"\n1,2\n");
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.records, (Records{{"a", "b"}, {"x\n\"y\n\n\"", "\n"}, {"1", "2"}}));
+  EXPECT_EQ(ReadAll("a,b\n\"x\n\"\"y\n\n\"\"\",\"\n\"\n1,2\"\n").error,
+            "t.csv:7:4: quote inside an unquoted field");
+}
+
 TEST(CsvReaderTest, FieldPositions) {
   CsvReader r("a,bb\n\"q\",xyz\n", "p.csv");
   bool has = false;

@@ -63,6 +63,42 @@ TEST(LongCsvTest, NamesAreNormalised) {
   EXPECT_EQ(e->reports[1].figures[0].final, 1);
 }
 
+TEST(LongCsvTest, CandidatesInAnotherOrderPerPrecinctAndSpelledTwoWays) {
+  // The reader looks up a candidate from its last match on; every order must give the same
+  // figures to the same candidate.
+  std::string text(kLongHeader);
+  text +=
+      "A,P1,Biden,expression_1,1\n"
+      "A,P1,Biden,expression_2,2\n"
+      "A,P1,Sanders,expression_1,3\n"
+      "A,P1,Warren,expression_1,5\n"
+      "A,P2,Warren,expression_1,7\n"
+      "A,P2,Sanders,expression_1,11\n"
+      "A,P2,Biden,expression_1,13\n"
+      "A,P2, Sanders ,expression_2,17\n"
+      "A,P2,Warren,expression_2,19\n"
+      "A,P2,Biden,expression_2,23\n";
+  auto e = ParseResults(text, "results.csv");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_EQ(e->candidates, (std::vector<std::string>{"Biden", "Sanders", "Warren"}));
+  ASSERT_EQ(e->reports.size(), 2u);
+  const auto& p1 = e->reports[0];
+  EXPECT_EQ(p1.figures[0].first, 1);
+  EXPECT_EQ(p1.figures[0].final, 2);
+  EXPECT_EQ(p1.figures[1].first, 3);
+  EXPECT_EQ(p1.figures[2].first, 5);
+  const auto& p2 = e->reports[1];
+  EXPECT_EQ(p2.figures[2].first, 7);
+  EXPECT_EQ(p2.figures[1].first, 11);
+  EXPECT_EQ(p2.figures[0].first, 13);
+  EXPECT_EQ(p2.figures[1].final, 17);
+  EXPECT_EQ(p2.figures[2].final, 19);
+  EXPECT_EQ(p2.figures[0].final, 23);
+  // A repeated row is still found after the cache moved on.
+  EXPECT_EQ(ResultsError(text + "A,P2,Sanders,expression_1,1\n"),
+            "results.csv:12:14: a second expression_1 row for A / P2 / Sanders");
+}
+
 TEST(LongCsvTest, Errors) {
   std::string h(kLongHeader);
   EXPECT_EQ(ResultsError(h + "A,P,Biden,expression_1,6\nA,P,Biden,expression_1,-3\n"),
