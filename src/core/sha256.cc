@@ -7,7 +7,9 @@
 
 namespace canvass {
 
-std::string Sha256Hex(std::string_view bytes) {
+namespace {
+
+void InitOnce() {
   static const bool initialised = [] {
     if (sodium_init() < 0) {
       std::fprintf(stderr, "canvass: fatal: libsodium failed to initialise\n");
@@ -16,6 +18,19 @@ std::string Sha256Hex(std::string_view bytes) {
     return true;
   }();
   (void)initialised;
+}
+
+}  // namespace
+
+std::string Sha256Bytes(std::string_view bytes) {
+  InitOnce();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  InitOnce();
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   char hex[crypto_hash_sha256_BYTES * 2 + 1];

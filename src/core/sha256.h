@@ -9,4 +9,7 @@ namespace canvass {
 // Lower-case hex SHA-256 of the bytes. Calls sodium_init() once, thread-safely.
 std::string Sha256Hex(std::string_view bytes);
 
+// The 32 raw bytes of the SHA-256 of the bytes (Merkle tree nodes, docs/releases.md).
+std::string Sha256Bytes(std::string_view bytes);
+
 }  // namespace canvass

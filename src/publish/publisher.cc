@@ -2,6 +2,8 @@
 
 #include "intake/setup.h"
 
+#include "core/sha256.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,11 +39,17 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
     auto release = BuildRelease(state);
     if (!release.ok()) return release.status();
     const std::string signature = SignHex(*key_, release->json.bytes);
+    // The root statement is signed on its own, so that one precinct's proof can be checked
+    // without the release's other records (docs/releases.md, "Precinct by precinct").
+    const std::string root_signature = SignHex(*key_, release->root.bytes);
     for (const ReleaseFile* f : release->files()) {
       CANVASS_RETURN_IF_ERROR(intake_.PutBlob(f->sha256, f->bytes));
     }
-    Outcome o = intake_.SubmitAndWait(
-        Submission{"release-published", actor, channel, ReleaseEventPayload(*release, signature)});
+    const std::string root_sig_file = SignatureFileBytes(root_signature);
+    CANVASS_RETURN_IF_ERROR(intake_.PutBlob(Sha256Hex(root_sig_file), root_sig_file));
+    Outcome o =
+        intake_.SubmitAndWait(Submission{"release-published", actor, channel,
+                                         ReleaseEventPayload(*release, signature, root_signature)});
     if (o.kind == Outcome::Kind::kAccepted) {
       return PublishOutcome{true, release->number, release->ledger_seq, o.seq};
     }

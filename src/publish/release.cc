@@ -10,6 +10,8 @@
 #include "caucus/json_output.h"
 #include "core/sha256.h"
 #include "io/csv.h"
+#include "publish/merkle.h"
+#include "publish/signing.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -18,7 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFormat = "canvass-release-1";
+constexpr const char* kFormat = "canvass-release-2";
+constexpr const char* kRootFormat = "canvass-release-root-1";
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kCsvType = "text/csv; charset=utf-8";
 
@@ -402,6 +405,10 @@ std::string ReleasePrecinctsCsvName(int64_t n) {
 std::string ReleaseTotalsCsvName(int64_t n) { return fmt::format("release-{}-totals.csv", n); }
 std::string ReleaseCdfName(int64_t n) { return fmt::format("release-{}-cdf.json", n); }
 std::string ReleaseSignatureName(int64_t n) { return fmt::format("release-{}.json.sig", n); }
+std::string ReleaseRootName(int64_t n) { return fmt::format("release-{}-root.json", n); }
+std::string ReleaseRootSignatureName(int64_t n) {
+  return fmt::format("release-{}-root.json.sig", n);
+}
 
 Result<json> ReleaseTimelinePoint(const json& release) {
   auto bad = [](const std::string& what) {
@@ -481,9 +488,14 @@ bool LedgerMovedSinceRelease(const ElectionState& state) {
   return false;
 }
 
-json ReleaseEventPayload(const Release& release, const std::string& signature_hex) {
+json ReleaseEventPayload(const Release& release, const std::string& signature_hex,
+                         const std::string& root_signature_hex) {
   json files = json::object();
   for (const ReleaseFile* f : release.files()) files[f->name] = f->sha256;
+  if (!root_signature_hex.empty()) {
+    files[ReleaseRootSignatureName(release.number)] =
+        Sha256Hex(SignatureFileBytes(root_signature_hex));
+  }
   return {{"number", release.number},
           {"ledger_seq", release.ledger_seq},
           {"ledger_head", release.ledger_head},
@@ -528,6 +540,8 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   int64_t flagged = 0;
   json in = json::array();
   json precincts = json::array();
+  std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
+  leaves.reserve(rows.size());
   for (const PrecinctRow& row : rows) {
     const PrecinctRecord& r = *row.rec;
     by_status[row.status] += 1;
@@ -572,7 +586,23 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                          {"findings", std::move(findings)},
                          {"reported", std::move(reported)},
                          {"computed", std::move(computed)}});
+    leaves.push_back(MerkleLeafHash(precincts.back().dump()));
   }
+  rel.merkle_root = ToHex(MerkleRoot(leaves));
+  const json merkle = {{"leaves", static_cast<int64_t>(leaves.size())},
+                       {"root", rel.merkle_root},
+                       {"tree", kMerkleTreeShape}};
+  // The root statement: small enough to fetch and check alone, signed on its own.
+  const json signing_key = s.signing_key().empty() ? json() : json(s.signing_key());
+  rel.root = MakeFile(
+      ReleaseRootName(rel.number), kJsonType,
+      json{{"format", kRootFormat},
+           {"number", rel.number},
+           {"election", s.name()},
+           {"signing_key", signing_key},
+           {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},
+           {"merkle", merkle}}
+          .dump());
   const bool complete =
       by_status["final-reported"] + by_status["confirmed"] == static_cast<int64_t>(rows.size());
   const std::string status = complete ? "unofficial-complete" : "unofficial-partial";
@@ -594,23 +624,23 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                     {"flagged", flagged},
                     {"under_recanvass", 0},
                     {"in", std::move(in)}};
-  json doc = {{"format", kFormat},
-              {"number", rel.number},
-              {"status", status},
-              {"time", rel.time},
-              {"election",
-               {{"name", s.name()},
-                {"candidates", names},
-                {"signing_key", s.signing_key().empty() ? json() : json(s.signing_key())}}},
-              {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},
-              {"ruleset", RulesetRefJson(s.ruleset())},
-              {"files",
-               {{"precincts_csv", FileRef(rel.precincts_csv)},
-                {"totals_csv", FileRef(rel.totals_csv)},
-                {"cdf", FileRef(rel.cdf)}}},
-              {"reporting", std::move(reporting)},
-              {"precincts", std::move(precincts)},
-              {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
+  json doc = {
+      {"format", kFormat},
+      {"number", rel.number},
+      {"status", status},
+      {"time", rel.time},
+      {"election", {{"name", s.name()}, {"candidates", names}, {"signing_key", signing_key}}},
+      {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},
+      {"ruleset", RulesetRefJson(s.ruleset())},
+      {"files",
+       {{"precincts_csv", FileRef(rel.precincts_csv)},
+        {"totals_csv", FileRef(rel.totals_csv)},
+        {"cdf", FileRef(rel.cdf)},
+        {"root", FileRef(rel.root)}}},
+      {"merkle", merkle},
+      {"reporting", std::move(reporting)},
+      {"precincts", std::move(precincts)},
+      {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
   rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());
   lap(&ReleaseTimings::json);
   return rel;

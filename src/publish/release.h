@@ -7,13 +7,15 @@
 // random source or the machine: its number is one more than the release-published events in the
 // prefix, its time is event S's time, and every figure is an integer or an exact decimal string.
 //
-// A release is four files: release-N.json (canonical JSON: keys sorted by their bytes, no white
-// space, no floating point number; it names the SHA-256 of the three others, so that one
-// signature of it covers all four), release-N-precincts.csv (one row per precinct and
-// candidate), release-N-totals.csv (one row per area and candidate, both sides) and
-// release-N-cdf.json (NIST SP 1500-100 v2 Election Results Common Data Format). Every precinct is
-// listed with its status and flags, reported or not; flagged precincts are counted and marked,
-// never dropped.
+// A release is five files: release-N.json (canonical JSON: keys sorted by their bytes, no white
+// space, no floating point number; it names the SHA-256 of the four others, so that one
+// signature of it covers all five), release-N-precincts.csv (one row per precinct and
+// candidate), release-N-totals.csv (one row per area and candidate, both sides),
+// release-N-cdf.json (NIST SP 1500-100 v2 Election Results Common Data Format) and
+// release-N-root.json (the Merkle root over the canonical precinct records, proof.h; signed on
+// its own too, so that one precinct can be checked without the rest). Every precinct is listed
+// with its status and flags, reported or not; flagged precincts are counted and marked, never
+// dropped.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -45,9 +47,11 @@ struct Release {
   ReleaseFile precincts_csv;  // release-N-precincts.csv
   ReleaseFile totals_csv;     // release-N-totals.csv
   ReleaseFile cdf;            // release-N-cdf.json
-  // The four files, JSON first.
+  ReleaseFile root;           // release-N-root.json: the Merkle root statement (proof.h)
+  std::string merkle_root;    // hex: the root over the canonical precinct records
+  // The five files, JSON first.
   std::vector<const ReleaseFile*> files() const {
-    return {&json, &precincts_csv, &totals_csv, &cdf};
+    return {&json, &precincts_csv, &totals_csv, &cdf, &root};
   }
 };
 
@@ -66,15 +70,25 @@ struct ReleaseTimings {
 Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings = nullptr);
 
 // File names of release `number`.
-std::string ReleaseJsonName(int64_t number);          // release-N.json
-std::string ReleasePrecinctsCsvName(int64_t number);  // release-N-precincts.csv
-std::string ReleaseTotalsCsvName(int64_t number);     // release-N-totals.csv
-std::string ReleaseCdfName(int64_t number);           // release-N-cdf.json
-std::string ReleaseSignatureName(int64_t number);     // release-N.json.sig
+std::string ReleaseJsonName(int64_t number);           // release-N.json
+std::string ReleasePrecinctsCsvName(int64_t number);   // release-N-precincts.csv
+std::string ReleaseTotalsCsvName(int64_t number);      // release-N-totals.csv
+std::string ReleaseCdfName(int64_t number);            // release-N-cdf.json
+std::string ReleaseSignatureName(int64_t number);      // release-N.json.sig
+std::string ReleaseRootName(int64_t number);           // release-N-root.json
+std::string ReleaseRootSignatureName(int64_t number);  // release-N-root.json.sig
+
+// The bytes of a signature file: the hex signature and a line break.
+inline std::string SignatureFileBytes(const std::string& signature_hex) {
+  return signature_hex + "\n";
+}
 
 // The payload of the release-published event for `release` and its signature (hex):
-// {"number", "ledger_seq", "ledger_head", "files": {name: sha256}, "signature"}.
-nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex);
+// {"number", "ledger_seq", "ledger_head", "files": {name: sha256}, "signature"}. When the root
+// statement's signature is given, "files" also names release-N-root.json.sig, the SHA-256 of
+// SignatureFileBytes(root_signature_hex), stored as a blob like the files.
+nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex,
+                                   const std::string& root_signature_hex = "");
 
 // One point of the release timeline (GET /api/v1/releases/timeline), read from a release's JSON
 // document (release-N.json, parsed): {"number", "time", "ledger_seq", "reporting": {"precincts",

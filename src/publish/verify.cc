@@ -154,6 +154,15 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
     out.problems.push_back("the release cannot be rebuilt: " + rebuilt.status().message());
     return;
   }
+  const std::string format = doc.value("format", std::string());
+  if (format == "canvass-release-1") {
+    out.problems.push_back(fmt::format(
+        "{} is format canvass-release-1 (before Merkle roots); this Canvass rebuilds "
+        "canvass-release-2: its signature and file hashes are checked above, a rebuild needs the "
+        "Canvass version that made it",
+        ReleaseJsonName(number)));
+    return;
+  }
   if (rebuilt->json.bytes == release_json) {
     out.checked.push_back(
         fmt::format("{}: rebuilt bit for bit from events 1..{}", rebuilt->json.name, head.seq));
@@ -174,8 +183,12 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
     }
   }
   if (published) {
+    // The files the rebuild makes, and the root statement's signature (not rebuilt: it needs
+    // the secret key), which the event may name beside them.
     const json& declared = (*published)["files"];
-    bool same = declared.is_object() && declared.size() == 4;
+    const size_t extra =
+        declared.is_object() && declared.contains(ReleaseRootSignatureName(number)) ? 1 : 0;
+    bool same = declared.is_object() && declared.size() == rebuilt->files().size() + extra;
     for (const ReleaseFile* f : rebuilt->files()) {
       if (!same) break;
       same = declared.value(f->name, std::string()) ==

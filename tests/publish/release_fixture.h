@@ -55,11 +55,13 @@ class Ledger {
     lines.push_back(*stored);
     return std::nullopt;
   }
-  // Publishes the release of the ledger as it stands (unsigned payload hashes as built).
+  // Publishes the release of the ledger as it stands (payload hashes as built, the release and
+  // its root statement signed with the fixture's key).
   Release Publish() {
     auto rel = BuildRelease(state);
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
-    Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes)));
+    Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes),
+                                                 SignHex(FixtureKey(), rel->root.bytes)));
     return *rel;
   }
   std::string JsonLines() const {

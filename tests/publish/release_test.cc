@@ -42,6 +42,7 @@ TEST(GoldenRelease, EveryFormatHasFixedBytes) {
   EXPECT_EQ(rel->number, 2);
   for (const ReleaseFile* f : rel->files()) CheckGolden(f->name, f->bytes);
   CheckGolden(ReleaseSignatureName(2), SignHex(FixtureKey(), rel->json.bytes) + "\n");
+  CheckGolden(ReleaseRootSignatureName(2), SignHex(FixtureKey(), rel->root.bytes) + "\n");
   CheckGolden("ledger.jsonl", l.JsonLines());
 }
 

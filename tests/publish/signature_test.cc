@@ -49,7 +49,7 @@ TEST(Verify, ASoundReleaseVerifies) {
   ReleaseVerification v =
       VerifyRelease(p.release.json.bytes, p.signature, FixtureKey().public_hex, p.files);
   EXPECT_TRUE(v.ok()) << v.problems.front();
-  EXPECT_EQ(v.checked.size(), 4u);
+  EXPECT_EQ(v.checked.size(), 5u);  // the signature and four files (CSVs, CDF, root statement)
 }
 
 TEST(Verify, EveryChangedByteOfTheJsonOrSignatureFails) {
@@ -97,7 +97,7 @@ TEST(Verify, TheLedgerExportRebuildsTheRelease) {
   CheckReleaseAgainstLedger(p.release.json.bytes, p.ledger.JsonLines(), "ledger.jsonl", p.files,
                             p.signature, v);
   EXPECT_TRUE(v.ok()) << v.problems.front();
-  EXPECT_EQ(v.checked.size(), 6u);  // chain, JSON, three files, the release-published event
+  EXPECT_EQ(v.checked.size(), 7u);  // chain, JSON, four files, the release-published event
   auto key = SigningKeyInLedger(p.ledger.JsonLines());
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(*key, FixtureKey().public_hex);
