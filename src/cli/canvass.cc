@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/national_command.h"
 
 namespace canvass {
 namespace {
@@ -101,6 +102,15 @@ int RunCanvass(int argc, char** argv) {
   auto* tab = app.add_subcommand(
       "tabulate", "Roll precincts up to counties, districts, state and national delegates");
   AddElectionFiles(tab, tab_files);
+
+  NationalOptions national;
+  auto* national_cmd = app.add_subcommand(
+      "national", "The national delegate count: every state's pools, majorities, statuses");
+  national_cmd->add_option("--rules", national.rules, "National ruleset")->capture_default_str();
+  national_cmd->add_option("--delegates", national.delegates, "delegates.csv")->required();
+  national_cmd->add_option("--votes", national.votes, "votes.csv")->required();
+  national_cmd->add_option("--published", national.published, "published.csv, to check");
+  national_cmd->add_flag("--json", national.json, "Machine output");
 
   ConvertOptions convert;
   auto* conv = app.add_subcommand("convert", "Write results or apportionment in our CSV formats");
@@ -284,14 +294,26 @@ int RunCanvass(int argc, char** argv) {
   release_cmd->require_subcommand(1);
   auto* rverify_cmd = release_cmd->add_subcommand(
       "verify", "Check a release's signature and files; rebuild it from the ledger export");
-  rverify_cmd->add_option("--release", rverify.release, "release-N.json")->required();
+  rverify_cmd->add_option("--release", rverify.release, "release-N.json");
   rverify_cmd->add_option("--signature", rverify.signature, "Default: release-N.json.sig");
   rverify_cmd->add_option("--key", rverify.key, "election.pub (default: the ledger's key)");
   rverify_cmd->add_option("--ledger", rverify.ledger, "ledger.jsonl: rebuild the release from it");
   rverify_cmd->add_option("--csv", rverify.precincts_csv, "release-N-precincts.csv");
   rverify_cmd->add_option("--totals-csv", rverify.totals_csv, "release-N-totals.csv");
   rverify_cmd->add_option("--cdf", rverify.cdf, "release-N-cdf.json");
+  rverify_cmd->add_option("--precinct", rverify.precinct,
+                          "Check this precinct's proof (--proof) instead of a whole release");
+  rverify_cmd->add_option("--proof", rverify.proof, "A precinct's proof (release prove)");
+  rverify_cmd->add_option("--record", rverify.record,
+                          "The precinct's record as kept, compared with the proof's");
   rverify_cmd->add_flag("--json", rverify.json, "Print JSON");
+  ReleaseProveOptions rprove;
+  auto* rprove_cmd = release_cmd->add_subcommand(
+      "prove", "A precinct's record in a release with its Merkle inclusion path");
+  rprove_cmd->add_option("--release", rprove.release, "release-N.json")->required();
+  rprove_cmd->add_option("--precinct", rprove.precinct, "The precinct's id")->required();
+  rprove_cmd->add_option("--out", rprove.out,
+                         "Write the proof, record, path and root statement into DIR");
 
   if (std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     std::cerr << unknown << "\n";
@@ -312,6 +334,7 @@ int RunCanvass(int argc, char** argv) {
   if (*alloc) return RunAllocate(allocate, out, err);
   if (*check) return RunCheck(check_files_opts, out, err);
   if (*tab) return RunTabulate(tab_files, out, err);
+  if (*national_cmd) return RunNational(national, out, err);
   if (*conv) return RunConvert(convert, out, err);
   if (*sim) return RunSimulate(simulate, out, err);
   if (*demo) return RunDemo(data_dir, out, err);
@@ -332,6 +355,7 @@ int RunCanvass(int argc, char** argv) {
   if (*reissue_cmd) return RunCredentialsReissue(creds, out, err);
   if (*publish_cmd) return RunPublish(publish, out, err);
   if (*rverify_cmd) return RunReleaseVerify(rverify, out, err);
+  if (*rprove_cmd) return RunReleaseProve(rprove, out, err);
   return kExitUsage;
 }
 

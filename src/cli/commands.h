@@ -125,9 +125,21 @@ struct ReleaseVerifyOptions {
   std::string key;                             // election.pub; default: the ledger's signing key
   std::string ledger;                          // ledger.jsonl: rebuild the release from it
   std::string precincts_csv, totals_csv, cdf;  // default: the declared names beside the release
+  // --precinct: check one precinct's proof instead (O(log n), no release needed).
+  long long precinct = 0;
+  std::string proof;   // the proof JSON (`release prove`, GET /releases/N/proof/ID)
+  std::string record;  // optional: the record as the campaign kept it, compared byte for byte
   bool json = false;
 };
 int RunReleaseVerify(const ReleaseVerifyOptions& options, std::ostream& out, std::ostream& err);
+
+// `canvass release prove`: one precinct's record with its inclusion path (docs/releases.md).
+struct ReleaseProveOptions {
+  std::string release;  // release-N.json (release-N-root.json and its .sig beside it)
+  long long precinct = 0;
+  std::string out;  // optional directory: the proof, record, path and root statement as files
+};
+int RunReleaseProve(const ReleaseProveOptions& options, std::ostream& out, std::ostream& err);
 
 // A synthetic election, reproducible by seed (`canvass simulate`, src/simulate/simulate.h).
 struct SimulateOptions {

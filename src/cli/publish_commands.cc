@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -10,6 +11,7 @@
 #include "core/text.h"
 #include "intake/intake.h"
 #include "io/importers.h"
+#include "publish/proof.h"
 #include "publish/publisher.h"
 #include "publish/release.h"
 #include "publish/signing.h"
@@ -89,7 +91,122 @@ int RunPublish(const PublishOptions& o, std::ostream& out, std::ostream& err) {
   return rc;
 }
 
+namespace {
+
+void PrintVerification(const ReleaseVerification& v, bool as_json, const char* what,
+                       std::ostream& out) {
+  if (as_json) {
+    out << nlohmann::json{{"ok", v.ok()}, {"checked", v.checked}, {"problems", v.problems}}.dump(2)
+        << "\n";
+    return;
+  }
+  for (const std::string& c : v.checked) out << "ok: " << c << "\n";
+  for (const std::string& p : v.problems) out << "MISMATCH: " << p << "\n";
+  out << (v.ok() ? fmt::format("The {} verifies.\n", what)
+                 : fmt::format("The {} does NOT verify.\n", what));
+}
+
+// `release verify --precinct ID --proof FILE [--key election.pub] [--record FILE]`.
+int VerifyPrecinct(const ReleaseVerifyOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.proof.empty()) {
+    err << "canvass: --precinct needs --proof FILE (from `canvass release prove` or GET "
+           "/api/v1/releases/N/proof/ID)\n";
+    return kExitUsage;
+  }
+  if (!o.release.empty() || !o.ledger.empty()) {
+    err << "canvass: --precinct checks a proof alone: give --proof, not --release or --ledger\n";
+    return kExitUsage;
+  }
+  if (o.precinct < 1) {
+    err << "canvass: --precinct is a precinct id, 1 or more\n";
+    return kExitUsage;
+  }
+  auto proof = ReadFile(o.proof);
+  if (!proof.ok()) return Fail(err, proof.status(), kExitUsage);
+  std::string key;
+  if (!o.key.empty()) {
+    auto text = ReadFile(o.key);
+    if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+    key = std::string(Trim(*text));
+  }
+  std::optional<std::string> record;
+  if (!o.record.empty()) {
+    auto text = ReadFile(o.record);
+    if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+    record = std::move(text).value();
+  }
+  ReleaseVerification v = VerifyPrecinctProof(*proof, o.precinct, key, record);
+  PrintVerification(v, o.json, "precinct's proof", out);
+  return v.ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int RunReleaseProve(const ReleaseProveOptions& o, std::ostream& out, std::ostream& err) {
+  auto release = ReadFile(o.release);
+  if (!release.ok()) return Fail(err, release.status(), kExitUsage);
+  nlohmann::json doc = nlohmann::json::parse(*release, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc["number"].is_number_integer()) {
+    return Fail(err, Status::ParseError(o.release + ": not a release"), kExitUsage);
+  }
+  const int64_t number = doc["number"].get<int64_t>();
+  const std::filesystem::path dir = std::filesystem::path(o.release).parent_path();
+  const std::string root_path = (dir / ReleaseRootName(number)).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(root_path, ec)) {
+    return Fail(
+        err,
+        Status::NotFound(root_path + ": no root statement beside the release (releases of format "
+                                     "canvass-release-1 have none)"),
+        kExitUsage);
+  }
+  auto statement = ReadFile(root_path);
+  if (!statement.ok()) return Fail(err, statement.status(), kExitUsage);
+  std::string signature;
+  const std::string sig_path = (dir / ReleaseRootSignatureName(number)).string();
+  if (std::filesystem::exists(sig_path, ec)) {
+    auto text = ReadFile(sig_path);
+    if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+    signature = std::string(Trim(*text));
+  }
+  auto proof = BuildPrecinctProof(*release, *statement, signature, o.precinct);
+  if (!proof.ok()) {
+    const bool usage = proof.status().code() == Status::Code::kNotFound;
+    err << "canvass: " << o.release << ": " << proof.status().message() << "\n";
+    return usage ? kExitUsage : kExitFailure;
+  }
+  if (o.out.empty()) {
+    out << proof->dump() << "\n";
+    return kExitOk;
+  }
+  const std::filesystem::path to(o.out);
+  std::filesystem::create_directories(to, ec);
+  if (ec) return Fail(err, Status::IoError(o.out + ": " + ec.message()));
+  const std::string stem = fmt::format("precinct-{}", o.precinct);
+  const std::pair<std::string, std::string> files[] = {
+      {stem + "-proof.json", proof->dump() + "\n"},
+      {stem + ".record", (*proof)["record"].get<std::string>()},
+      {stem + ".path", ProofPathText(*proof)},
+      {ReleaseRootName(number), *statement},
+      {ReleaseRootSignatureName(number), signature.empty() ? "" : SignatureFileBytes(signature)}};
+  for (const auto& [name, bytes] : files) {
+    if (name == ReleaseRootSignatureName(number) && signature.empty()) continue;
+    std::ofstream f(to / name, std::ios::binary | std::ios::trunc);
+    f << bytes;
+    f.close();
+    if (!f) return Fail(err, Status::IoError((to / name).string() + ": cannot write"));
+  }
+  out << fmt::format(
+      "Precinct {} is leaf {} of {} in release {} (root {}); wrote {}/{}-proof.json, {}.record "
+      "(its record), {}.path ({} steps), {} and its signature.\n",
+      o.precinct, (*proof)["index"].get<int64_t>(), (*proof)["leaves"].get<int64_t>(), number,
+      (*proof)["root"].get<std::string>(), o.out, stem, stem, stem, (*proof)["path"].size(),
+      ReleaseRootName(number));
+  return kExitOk;
+}
+
 int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.precinct != 0 || !o.proof.empty()) return VerifyPrecinct(o, out, err);
   if (o.release.empty() || (o.key.empty() && o.ledger.empty())) {
     err << "canvass: give --release and --key or --ledger (or both)\n";
     return kExitUsage;
@@ -146,8 +263,11 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
   // The other files: as given, or the names the release declares, beside it.
   std::map<std::string, std::string> files;
   const std::filesystem::path dir = std::filesystem::path(o.release).parent_path();
-  const std::pair<const char*, const std::string*> kinds[] = {
-      {"precincts_csv", &o.precincts_csv}, {"totals_csv", &o.totals_csv}, {"cdf", &o.cdf}};
+  const std::string beside;  // the root statement: always the declared name beside the release
+  const std::pair<const char*, const std::string*> kinds[] = {{"precincts_csv", &o.precincts_csv},
+                                                              {"totals_csv", &o.totals_csv},
+                                                              {"cdf", &o.cdf},
+                                                              {"root", &beside}};
   for (auto [kind, given] : kinds) {
     const nlohmann::json& ref = doc["files"][kind];
     if (!ref.is_object() || !ref.contains("name") || !ref["name"].is_string()) continue;
@@ -167,14 +287,7 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
   if (!ledger_text.empty()) {
     CheckReleaseAgainstLedger(*release, ledger_text, o.ledger, files, signature, v);
   }
-  if (o.json) {
-    out << nlohmann::json{{"ok", v.ok()}, {"checked", v.checked}, {"problems", v.problems}}.dump(2)
-        << "\n";
-  } else {
-    for (const std::string& c : v.checked) out << "ok: " << c << "\n";
-    for (const std::string& p : v.problems) out << "MISMATCH: " << p << "\n";
-    out << (v.ok() ? "The release verifies.\n" : "The release does NOT verify.\n");
-  }
+  PrintVerification(v, o.json, "release", out);
   return v.ok() ? kExitOk : kExitFailure;
 }
 
