@@ -149,7 +149,122 @@ Status SettleRemainders(const NationalRules& rules, const std::vector<PoolTieOut
   return Status::Ok();
 }
 
+// Settles who among `tied` gains `seats_each` seats (one of them), or records the pending tie.
+// Returns the favoured candidate once settled.
+Result<std::optional<CandidateIndex>> PickOne(const NationalRules& rules,
+                                              const std::vector<PoolTieOutcome>& outcomes,
+                                              std::vector<CandidateIndex> tied, Count seats_each,
+                                              const Rational& vote, PoolAllocation& out) {
+  if (tied.size() == 1) return std::optional<CandidateIndex>(tied[0]);
+  std::sort(tied.begin(), tied.end());
+  PoolTieEvent event;
+  event.pool = out.name;
+  event.candidates = tied;
+  event.seats_at_stake = 1;
+  event.remainder = vote;
+  event.breaker = rules.tie_breaker;
+  event.seats_per_favoured = seats_each;
+  const PoolTieOutcome* outcome = FindOutcome(outcomes, out.name);
+  if (outcome == nullptr || !out.resolved_ties.empty()) {
+    out.notes.push_back(fmt::format("candidates {} tie on {} for {} seat(s): awaiting the drawing",
+                                    ListIndices(tied), vote.ToShortDecimal(), seats_each));
+    out.pending_tie = std::move(event);
+    return std::optional<CandidateIndex>();
+  }
+  auto favoured = CheckOutcome(event, *outcome);
+  if (!favoured.ok()) return favoured.status();
+  out.notes.push_back(fmt::format("candidates {} tied on {}; settled: {}", ListIndices(tied),
+                                  vote.ToShortDecimal(),
+                                  outcome->detail.empty() ? "recorded outcome" : outcome->detail));
+  out.resolved_ties.push_back(std::move(event));
+  return std::optional<CandidateIndex>((*favoured)[0]);
+}
+
+// Winner-take-all and winner-take-most: the plurality winner takes the pool (winner-take-most:
+// all of it only above the trigger, else all but the runner-up's seats; the runner-up must reach
+// the threshold). Ties for a place go to chance like any other.
+Status AllocatePlurality(const NationalRules& rules, const std::vector<PoolTieOutcome>& outcomes,
+                         const Rational& front, PoolAllocation& out) {
+  const size_t n = out.votes.size();
+  std::vector<CandidateIndex> top;
+  for (size_t c = 0; c < n; ++c) {
+    if (out.shares[c] == front) top.push_back(static_cast<CandidateIndex>(c));
+  }
+  Count winner_seats = out.size;
+  Count runner_seats = 0;
+  if (rules.family == AllocationFamily::kWinnerTakeMost && !(front > rules.trigger) &&
+      out.size >= 2) {
+    runner_seats = std::min(rules.runner_up_seats, out.size - 1);
+    winner_seats = out.size - runner_seats;
+  }
+  auto winner = PickOne(rules, outcomes, top, winner_seats, out.votes[top[0]], out);
+  if (!winner.ok()) return winner.status();
+  if (!winner->has_value()) return Status::Ok();
+  const CandidateIndex w = **winner;
+  out.delegates[w] = winner_seats;
+  out.qualified[w] = true;
+  out.notes.push_back(
+      runner_seats == 0
+          ? fmt::format("#{} leads with {}: winner takes all", w, front.ToShortDecimal())
+          : fmt::format("#{} leads with {}, not above the trigger of {}: {} seat(s), the "
+                        "runner-up {}",
+                        w, front.ToShortDecimal(), rules.trigger.ToShortDecimal(), winner_seats,
+                        runner_seats));
+  if (runner_seats == 0) return Status::Ok();
+  Rational second;
+  for (size_t c = 0; c < n; ++c) {
+    if (c != w && !out.votes[c].is_zero()) second = std::max(second, out.shares[c]);
+  }
+  const bool reaches = rules.threshold_comparison == ViabilityComparison::kAtLeast
+                           ? second >= rules.threshold
+                           : second > rules.threshold;
+  if (second.is_zero() || !reaches) {
+    out.delegates[w] = out.size;
+    out.notes.push_back(
+        fmt::format("no runner-up reaches the threshold of {}: the winner takes all",
+                    rules.threshold.ToShortDecimal()));
+    return Status::Ok();
+  }
+  std::vector<CandidateIndex> seconds;
+  for (size_t c = 0; c < n; ++c) {
+    if (c != w && !out.votes[c].is_zero() && out.shares[c] == second) {
+      seconds.push_back(static_cast<CandidateIndex>(c));
+    }
+  }
+  auto runner = PickOne(rules, outcomes, seconds, runner_seats, out.votes[seconds[0]], out);
+  if (!runner.ok()) return runner.status();
+  if (runner->has_value()) {
+    out.delegates[**runner] = runner_seats;
+    out.qualified[**runner] = true;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+PoolAllocation AwardPool(const NationalPool& pool, const std::vector<Rational>& votes,
+                         CandidateIndex winner, std::string note) {
+  PoolAllocation out;
+  out.name = pool.name;
+  out.size = pool.size;
+  out.votes = votes;
+  const size_t n = votes.size();
+  out.shares.assign(n, Rational());
+  out.qualified.assign(n, false);
+  out.qualified_shares.assign(n, Rational());
+  out.quotas.assign(n, Rational());
+  out.delegates.assign(n, 0);
+  for (const Rational& v : votes) out.total_vote += v;
+  for (size_t c = 0; c < n && !out.total_vote.is_zero(); ++c) {
+    out.shares[c] = votes[c] / out.total_vote;
+  }
+  if (winner < n) {
+    out.delegates[winner] = pool.size;
+    out.qualified[winner] = true;
+  }
+  out.notes.push_back(std::move(note));
+  return out;
+}
 
 Result<PoolAllocation> AllocatePool(const NationalRules& rules, const NationalPool& pool,
                                     const std::vector<Rational>& votes,
@@ -186,11 +301,61 @@ Result<PoolAllocation> AllocatePool(const NationalRules& rules, const NationalPo
     out.shares[c] = AtSharePrecision(rules.share_precision, votes[c] / out.total_vote);
     front = std::max(front, out.shares[c]);
   }
+  switch (rules.family) {
+    case AllocationFamily::kDnc:
+    case AllocationFamily::kProportional:
+      break;
+    case AllocationFamily::kProportionalTrigger:
+      if (rules.trigger_scope != TriggerScope::kStatewide && front > rules.trigger) {
+        for (size_t c = 0; c < n; ++c) {
+          if (out.shares[c] == front) {
+            out.delegates[c] = out.size;
+            out.qualified[c] = true;
+            out.notes.push_back(
+                fmt::format("#{} has {} of the pool's vote, above the trigger of "
+                            "{}: winner takes all",
+                            c, front.ToShortDecimal(), rules.trigger.ToShortDecimal()));
+          }
+        }
+        return out;
+      }
+      break;
+    case AllocationFamily::kWinnerTakeMost:
+    case AllocationFamily::kWinnerTakeAll:
+      CANVASS_RETURN_IF_ERROR(AllocatePlurality(rules, outcomes, front, out));
+      return out;
+    case AllocationFamily::kBoundAtConvention: {
+      Count sum = 0;
+      for (size_t c = 0; c < n; ++c) {
+        if (!votes[c].is_integer()) {
+          return Status::InvalidArgument(fmt::format(
+              "pool {}: bound at a convention, the votes are its seats, but candidate #{} has {}",
+              pool.name, c, votes[c].ToString()));
+        }
+        out.delegates[c] = votes[c].num();
+        out.qualified[c] = votes[c].num() > 0;
+        sum += votes[c].num();
+      }
+      if (sum != out.size) {
+        return Status::InvalidArgument(
+            fmt::format("pool {}: the convention bound {} seat(s) but the pool has {}", pool.name,
+                        sum, out.size));
+      }
+      out.notes.push_back("bound at the state convention: its seats as given");
+      return out;
+    }
+    case AllocationFamily::kUnbound:
+      out.notes.push_back("unbound: the seats go to no candidate");
+      return out;
+  }
   auto qualify = [&] {
     bool any = false;
     for (size_t c = 0; c < n; ++c) {
       // Nobody qualifies on zero votes, even under a threshold of zero.
-      out.qualified[c] = !votes[c].is_zero() && out.shares[c] >= out.threshold;
+      out.qualified[c] =
+          !votes[c].is_zero() && (rules.threshold_comparison == ViabilityComparison::kAtLeast
+                                      ? out.shares[c] >= out.threshold
+                                      : out.shares[c] > out.threshold);
       any = any || out.qualified[c];
     }
     return any;

@@ -33,8 +33,9 @@ struct PoolTieEvent {
   std::vector<CandidateIndex> candidates;  // the tied candidates, ascending index
   Count seats_at_stake = 0;                // how many of them gain (or, rarely, lose) one seat
   bool loss = false;   // true when rounded shares over-fill the pool and seats must be taken back
-  Rational remainder;  // the remainder they tie on
+  Rational remainder;  // the remainder (or, for a plurality family, the vote) they tie on
   TieBreaker breaker = TieBreaker::kLot;
+  Count seats_per_favoured = 1;  // a plurality family: the seats each favoured candidate gains
 };
 
 // A recorded game of chance for one PoolTieEvent.
@@ -65,12 +66,21 @@ struct PoolAllocation {
   bool complete() const { return !pending_tie; }
 };
 
-// Allocates one pool. `votes` has one entry per candidate. Outcomes for other pools are ignored.
+// Allocates one pool by the family of `rules` (docs/rulesets.md, "Allocation families"):
+// kDnc and kProportional by threshold and largest remainder; kProportionalTrigger the same
+// unless a share passes the trigger in the pool (trigger_scope pool or both); kWinnerTakeMost and
+// kWinnerTakeAll by plurality; kBoundAtConvention takes the votes as the convention's seats (they
+// must be whole and add up to the pool); kUnbound allocates nothing. A statewide trigger is the
+// caller's (AwardPool). `votes` has one entry per candidate. Outcomes for other pools are ignored.
 // Errors (InvalidArgument): a negative vote or pool size, an outcome naming the wrong candidates
 // or the wrong number of favoured ones.
 Result<PoolAllocation> AllocatePool(const NationalRules& rules, const NationalPool& pool,
                                     const std::vector<Rational>& votes,
                                     const std::vector<PoolTieOutcome>& outcomes = {});
+
+// Every seat of `pool` to `winner` (a statewide winner-take-all trigger), with `note`.
+PoolAllocation AwardPool(const NationalPool& pool, const std::vector<Rational>& votes,
+                         CandidateIndex winner, std::string note);
 
 // The basis totals a state's pools are allocated from.
 struct NationalVotes {

@@ -240,6 +240,24 @@ std::optional<Rational> ReadRational(Diagnostics& diag, const Field& f) {
   return percent ? *parsed / Rational(100) : *parsed;
 }
 
+// An array of strings ("sources"); each element that is not a string is named.
+void ReadStrings(Diagnostics& diag, const Field& f, std::vector<std::string>& out) {
+  if (const auto* array = f.node->as_array()) {
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = (*array)[i];
+      if (const auto* s = element.as_string()) {
+        out.push_back(s->get());
+      } else {
+        toml::source_position where = element.source().begin;
+        diag.Add(where.line ? where : f.where, fmt::format("{}[{}]", f.key, i),
+                 fmt::format("expected a string, found {}", TypeName(element.type())));
+      }
+    }
+  } else {
+    WrongType(diag, f, "an array of strings");
+  }
+}
+
 template <typename E, size_t N>
 std::optional<E> ReadEnum(Diagnostics& diag, const Field& f, const Spelling<E> (&table)[N]) {
   std::span<const Spelling<E>> spellings(table);
@@ -428,22 +446,7 @@ void ReadHeader(TableReader& t, Ruleset& rs) {
   if (auto f = t.Take("description")) {
     if (auto v = ReadString(diag, *f)) rs.description = *v;
   }
-  if (auto f = t.Take("sources")) {
-    if (const auto* array = f->node->as_array()) {
-      for (size_t i = 0; i < array->size(); ++i) {
-        const toml::node& element = (*array)[i];
-        if (const auto* s = element.as_string()) {
-          rs.sources.push_back(s->get());
-        } else {
-          toml::source_position where = element.source().begin;
-          diag.Add(where.line ? where : f->where, fmt::format("{}[{}]", f->key, i),
-                   fmt::format("expected a string, found {}", TypeName(element.type())));
-        }
-      }
-    } else {
-      WrongType(diag, *f, "an array of strings");
-    }
-  }
+  if (auto f = t.Take("sources")) ReadStrings(diag, *f, rs.sources);
   t.Finish();
 }
 
@@ -599,6 +602,29 @@ void ReadPrecinct(Diagnostics& diag, const toml::table* table, PrecinctRules& p)
   }
 }
 
+// The keys of an allocation family, in [national] and in each [[national.state]].
+void ReadFamilyKeys(TableReader& t, StateAllocationRules& s) {
+  Diagnostics& diag = t.diag();
+  Enum(t, "family", s.family, rules_internal::kAllocationFamilies);
+  Enum(t, "threshold_comparison", s.threshold_comparison, rules_internal::kViabilityComparisons);
+  if (auto f = t.Take("trigger")) {
+    if (auto v = ReadRational(diag, *f)) {
+      if (*v < Rational(1, 2) || *v >= Rational(1)) {
+        diag.Add(f->where, f->key,
+                 fmt::format("{} is outside [1/2, 1): a winner-take-all trigger is a majority "
+                             "share (RNC: no lower than 50%)",
+                             v->ToString()));
+      } else {
+        s.trigger = *v;
+      }
+    }
+  }
+  Enum(t, "trigger_scope", s.trigger_scope, rules_internal::kTriggerScopes);
+  if (auto f = t.Take("runner_up_seats")) {
+    if (auto v = ReadInt(diag, *f, 0, kMaxDelegates)) s.runner_up_seats = *v;
+  }
+}
+
 void ReadNational(TableReader& t, NationalRules& n) {
   Diagnostics& diag = t.diag();
   Enum(t, "basis", n.basis, rules_internal::kNationalBases);
@@ -616,6 +642,68 @@ void ReadNational(TableReader& t, NationalRules& n) {
   Enum(t, "share_precision", n.share_precision, rules_internal::kSharePrecisions);
   Enum(t, "fallback", n.fallback, rules_internal::kThresholdFallbacks);
   Enum(t, "tie_breaker", n.tie_breaker, rules_internal::kTieBreakers);
+  StateAllocationRules defaults;
+  ReadFamilyKeys(t, defaults);
+  n.family = defaults.family;
+  n.threshold_comparison = defaults.threshold_comparison;
+  n.trigger = defaults.trigger;
+  n.trigger_scope = defaults.trigger_scope;
+  n.runner_up_seats = defaults.runner_up_seats;
+  {
+    std::optional<Field> state_field;
+    std::set<std::string> states;
+    for (const TableRow& row : ArrayOfTables(t, "state", &state_field)) {
+      TableReader st(diag, *row.table, row.path);
+      StateAllocationRules s;
+      s.family = n.family;
+      s.threshold = n.threshold;
+      s.threshold_comparison = n.threshold_comparison;
+      s.share_precision = n.share_precision;
+      s.fallback = n.fallback;
+      s.tie_breaker = n.tie_breaker;
+      s.trigger = n.trigger;
+      s.trigger_scope = n.trigger_scope;
+      s.runner_up_seats = n.runner_up_seats;
+      bool valid = true;
+      if (auto f = st.Take("state")) {
+        auto v = ReadString(diag, *f);
+        if (v && v->empty()) {
+          diag.Add(f->where, f->key, "must not be empty");
+          v.reset();
+        }
+        if (v && !states.insert(*v).second) {
+          diag.Add(f->where, f->key, fmt::format("duplicate state \"{}\"", *v));
+          v.reset();
+        }
+        if (v)
+          s.state = *v;
+        else
+          valid = false;
+      } else {
+        st.Missing("state");
+        valid = false;
+      }
+      if (auto f = st.Take("version")) {
+        if (auto v = ReadString(diag, *f)) s.version = *v;
+      }
+      if (auto f = st.Take("sources")) ReadStrings(diag, *f, s.sources);
+      if (auto f = st.Take("threshold")) {
+        if (auto v = ReadRational(diag, *f)) {
+          if (*v < Rational(0) || *v > Rational(1)) {
+            diag.Add(f->where, f->key, fmt::format("{} is outside [0, 1]", v->ToString()));
+          } else {
+            s.threshold = *v;
+          }
+        }
+      }
+      Enum(st, "share_precision", s.share_precision, rules_internal::kSharePrecisions);
+      Enum(st, "fallback", s.fallback, rules_internal::kThresholdFallbacks);
+      Enum(st, "tie_breaker", s.tie_breaker, rules_internal::kTieBreakers);
+      ReadFamilyKeys(st, s);
+      st.Finish();
+      if (valid) n.states.push_back(std::move(s));
+    }
+  }
   std::optional<Field> pool_field;
   std::vector<TableRow> rows = ArrayOfTables(t, "pool", &pool_field);
   std::set<std::string> names;
@@ -706,6 +794,29 @@ void ReadConvention(TableReader& t, ConventionRules& c) {
     c.total_delegates = c.pledged_delegates;  // no automatic delegates
   }
   Enum(t, "majority", c.majority, rules_internal::kMajorityFormulas);
+  Enum(t, "first_ballot", c.first_ballot, rules_internal::kFirstBallots);
+  if (auto f = t.Take("vote_unit")) {
+    if (auto v = ReadRational(diag, *f)) {
+      if (*v != Rational(1) && *v != Rational(1, 2)) {
+        diag.Add(f->where, f->key,
+                 fmt::format("{} is neither 1 nor 1/2: a delegate casts a whole or a half vote",
+                             v->ToString()));
+      } else {
+        c.vote_unit = *v;
+      }
+    }
+  }
+  if (auto f = t.Take("later_ballot_votes")) {
+    if (auto v = ReadRational(diag, *f)) {
+      if (*v <= Rational(0) || *v > Rational(kMaxDelegates) || !(*v / c.vote_unit).is_integer()) {
+        diag.Add(f->where, f->key,
+                 fmt::format("{} is not a positive multiple of the vote unit {} up to {}",
+                             v->ToString(), c.vote_unit.ToString(), kMaxDelegates));
+      } else {
+        c.later_ballot_votes = *v;
+      }
+    }
+  }
   t.Finish();
 }
 

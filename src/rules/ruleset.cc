@@ -79,7 +79,7 @@ nlohmann::json NationalJson(const NationalRules& n) {
                      {"district", pool.district},
                      {"size", pool.size}});
   }
-  return {
+  nlohmann::json j = {
       {"basis", Text(n.basis, kNationalBases)},
       {"threshold", Exact(n.threshold)},
       {"share_precision", Text(n.share_precision, kSharePrecisions)},
@@ -87,14 +87,52 @@ nlohmann::json NationalJson(const NationalRules& n) {
       {"tie_breaker", Text(n.tie_breaker, kTieBreakers)},
       {"pool", std::move(pools)},
   };
+  // Keys of the national count: present only when not at their default (see ruleset.h).
+  const NationalRules defaults;
+  if (n.family != defaults.family) j["family"] = Text(n.family, kAllocationFamilies);
+  if (n.threshold_comparison != defaults.threshold_comparison) {
+    j["threshold_comparison"] = Text(n.threshold_comparison, kViabilityComparisons);
+  }
+  if (n.trigger != defaults.trigger) j["trigger"] = Exact(n.trigger);
+  if (n.trigger_scope != defaults.trigger_scope) {
+    j["trigger_scope"] = Text(n.trigger_scope, kTriggerScopes);
+  }
+  if (n.runner_up_seats != defaults.runner_up_seats) j["runner_up_seats"] = n.runner_up_seats;
+  if (!n.states.empty()) {
+    nlohmann::json states = nlohmann::json::array();
+    for (const StateAllocationRules& st : n.states) {
+      states.push_back(
+          {{"state", st.state},
+           {"version", st.version},
+           {"sources", st.sources},
+           {"family", Text(st.family, kAllocationFamilies)},
+           {"threshold", Exact(st.threshold)},
+           {"threshold_comparison", Text(st.threshold_comparison, kViabilityComparisons)},
+           {"share_precision", Text(st.share_precision, kSharePrecisions)},
+           {"fallback", Text(st.fallback, kThresholdFallbacks)},
+           {"tie_breaker", Text(st.tie_breaker, kTieBreakers)},
+           {"trigger", Exact(st.trigger)},
+           {"trigger_scope", Text(st.trigger_scope, kTriggerScopes)},
+           {"runner_up_seats", st.runner_up_seats}});
+    }
+    j["state"] = std::move(states);
+  }
+  return j;
 }
 
 nlohmann::json ConventionJson(const ConventionRules& c) {
-  return {
+  nlohmann::json j = {
       {"pledged_delegates", c.pledged_delegates},
       {"total_delegates", c.total_delegates},
       {"majority", Text(c.majority, rules_internal::kMajorityFormulas)},
   };
+  // Keys of the national count: present only when set (see ruleset.h).
+  if (c.first_ballot != FirstBallot::kPledged) {
+    j["first_ballot"] = Text(c.first_ballot, rules_internal::kFirstBallots);
+  }
+  if (c.vote_unit != Rational(1)) j["vote_unit"] = Exact(c.vote_unit);
+  if (!c.later_ballot_votes.is_zero()) j["later_ballot_votes"] = Exact(c.later_ballot_votes);
+  return j;
 }
 
 }  // namespace
@@ -127,6 +165,30 @@ Count ConventionRules::MajorityOf(Count n) const {
       return (n + 1) / 2 + 1;
   }
   return n / 2 + 1;
+}
+
+Rational ConventionRules::VoteMajorityOf(const Rational& votes) const {
+  // Votes in units of vote_unit: more than half of u units is floor(u/2) + 1 units.
+  const Rational units = votes / vote_unit;
+  return Rational(units.Floor() / 2 + 1) * vote_unit;
+}
+
+NationalRules NationalRules::ForState(const std::string& state) const {
+  NationalRules out = *this;
+  out.states.clear();
+  for (const StateAllocationRules& s : states) {
+    if (s.state != state) continue;
+    out.family = s.family;
+    out.threshold = s.threshold;
+    out.threshold_comparison = s.threshold_comparison;
+    out.share_precision = s.share_precision;
+    out.fallback = s.fallback;
+    out.tie_breaker = s.tie_breaker;
+    out.trigger = s.trigger;
+    out.trigger_scope = s.trigger_scope;
+    out.runner_up_seats = s.runner_up_seats;
+  }
+  return out;
 }
 
 std::string Ruleset::CanonicalJson() const {

@@ -56,6 +56,25 @@ enum class MajorityFormula : uint8_t {
   kCeilHalfPlusOne,   // ceil(N/2 + 1): 1,991 of 3,979 (DNC oral guidance, 2020)
 };
 enum class PoolScope : uint8_t { kDistrict, kStatewide };
+// How a state's pledged seats go to candidates (docs/rulesets.md, "Allocation families").
+enum class AllocationFamily : uint8_t {
+  kDnc,                  // DNC Rule 14: threshold, Rule 14.F fallback, largest remainder
+  kProportional,         // threshold (up to 20% for the RNC), largest remainder
+  kProportionalTrigger,  // proportional unless someone's share passes the trigger: then all
+  kWinnerTakeMost,       // per pool: the winner takes all above the trigger, else all but the
+                         // runner-up's seats
+  kWinnerTakeAll,        // the plurality winner of each pool's vote takes the pool
+  kBoundAtConvention,    // seats bound by a state convention: the votes are its seat counts
+  kUnbound,              // seats never allocated to a candidate
+};
+// Where a winner-take-all trigger is tested: the state's vote (the winner takes every pool of the
+// state), each pool's own vote, or both (statewide first).
+enum class TriggerScope : uint8_t { kStatewide, kPool, kBoth };
+// Which delegates vote on the first ballot.
+enum class FirstBallot : uint8_t {
+  kPledged,  // DNC 2020: automatic delegates wait for a later ballot
+  kAll,      // every delegate (DNC 2016, RNC)
+};
 
 // Viability threshold for precincts electing [min_delegates, max_delegates] delegates.
 struct ThresholdRow {
@@ -113,6 +132,23 @@ struct NationalPool {
   Count size = 0;
 };
 
+// One state's own allocation rules in a national ruleset ([[national.state]]): its family and
+// parameters; keys it does not set are the national table's.
+struct StateAllocationRules {
+  std::string state;                 // as delegates.csv names it ("Iowa")
+  std::string version;               // the state plan's version ("2020-1")
+  std::vector<std::string> sources;  // citations
+  AllocationFamily family = AllocationFamily::kDnc;
+  Rational threshold{15, 100};
+  ViabilityComparison threshold_comparison = ViabilityComparison::kAtLeast;
+  SharePrecision share_precision = SharePrecision::kExact;
+  ThresholdFallback fallback = ThresholdFallback::kHalfFrontRunner;
+  TieBreaker tie_breaker = TieBreaker::kLot;
+  Rational trigger{1, 2};
+  TriggerScope trigger_scope = TriggerScope::kStatewide;
+  Count runner_up_seats = 1;
+};
+
 struct NationalRules {
   NationalBasis basis = NationalBasis::kSde;
   Rational threshold{15, 100};
@@ -120,14 +156,35 @@ struct NationalRules {
   ThresholdFallback fallback = ThresholdFallback::kHalfFrontRunner;
   TieBreaker tie_breaker = TieBreaker::kLot;
   std::vector<NationalPool> pools;
+  // The national count (canvass national). Keys added for it enter the canonical form only when
+  // they differ from these defaults, so rulesets written before them keep their hash.
+  AllocationFamily family = AllocationFamily::kDnc;
+  // kAtLeast: a share equal to the threshold qualifies (DNC practice); kGreaterThan: it must pass.
+  ViabilityComparison threshold_comparison = ViabilityComparison::kAtLeast;
+  Rational trigger{1, 2};  // a share strictly above this takes all (trigger families)
+  TriggerScope trigger_scope = TriggerScope::kStatewide;
+  Count runner_up_seats = 1;  // winner-take-most: the runner-up's seats below the trigger
+  std::vector<StateAllocationRules> states;
+
+  // These rules with `state`'s own family and parameters, if the ruleset names the state.
+  NationalRules ForState(const std::string& state) const;
 };
 
 struct ConventionRules {
   Count pledged_delegates = 0;  // 0 when the ruleset says nothing of the convention
   Count total_delegates = 0;
   MajorityFormula majority = MajorityFormula::kCeilHalfPlusOne;
+  FirstBallot first_ballot = FirstBallot::kPledged;
+  // Votes cast on a later ballot (4,750 in 2020: 3,979 pledged and 771 automatic votes); 0 means
+  // total_delegates. A multiple of vote_unit.
+  Rational later_ballot_votes{0};
+  // The smallest vote a delegate casts: 1, or 1/2 where some delegates have half votes.
+  Rational vote_unit{1};
   // Delegates needed for a majority of n voting delegates under `majority`.
   Count MajorityOf(Count n) const;
+  // The smallest multiple of vote_unit strictly above half of `votes`: 2,375.5 of 4,750 with half
+  // votes, 1,237 of 2,472 with whole ones.
+  Rational VoteMajorityOf(const Rational& votes) const;
 };
 
 struct Ruleset {

@@ -74,6 +74,24 @@ inline constexpr Spelling<PoolScope> kPoolScopes[] = {
     {PoolScope::kDistrict, "district"},
     {PoolScope::kStatewide, "statewide"},
 };
+inline constexpr Spelling<AllocationFamily> kAllocationFamilies[] = {
+    {AllocationFamily::kDnc, "dnc"},
+    {AllocationFamily::kProportional, "proportional"},
+    {AllocationFamily::kProportionalTrigger, "proportional_wta_trigger"},
+    {AllocationFamily::kWinnerTakeMost, "winner_take_most"},
+    {AllocationFamily::kWinnerTakeAll, "winner_take_all"},
+    {AllocationFamily::kBoundAtConvention, "bound_at_convention"},
+    {AllocationFamily::kUnbound, "unbound"},
+};
+inline constexpr Spelling<TriggerScope> kTriggerScopes[] = {
+    {TriggerScope::kStatewide, "statewide"},
+    {TriggerScope::kPool, "pool"},
+    {TriggerScope::kBoth, "both"},
+};
+inline constexpr Spelling<FirstBallot> kFirstBallots[] = {
+    {FirstBallot::kPledged, "pledged"},
+    {FirstBallot::kAll, "all"},
+};
 
 // Every enumerator has a row, so a miss is a programmer error: an empty view makes it visible.
 template <typename E>

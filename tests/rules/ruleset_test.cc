@@ -16,8 +16,8 @@ namespace canvass {
 namespace {
 
 const std::string kRulesDir = CANVASS_RULES_DIR;
-const char* const kShipped[] = {"dnc-2020", "iowa-dem-2016", "iowa-dem-2020", "iowa-gop-2020",
-                                "nevada-dem-2020"};
+const char* const kShipped[] = {"dnc-2016", "dnc-2020", "iowa-dem-2016", "iowa-dem-2020", "iowa-gop-2020",
+                                "nevada-dem-2020", "rnc-2016"};
 
 Ruleset Load(const std::string& name) {
   auto r = LoadRuleset(name);
