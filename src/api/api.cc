@@ -451,6 +451,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     if (!get && req.method != "HEAD")
       return method_not_allowed(seg.size() == 1 ? "GET, POST" : "GET");
     if (seg.size() == 2 && seg[1] == "timeline") return ReleaseTimeline(req);
+    if (seg.size() == 4 && seg[2] == "proof") return ReleaseProof(req, seg);
     return ReleaseFiles(req, seg);
   }
   // Every campaign verdict, in ledger order (each is public on its precinct's page too).
@@ -977,12 +978,14 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
       {"json", {&ReleaseJsonName, "application/json"}},
       {"precincts.csv", {&ReleasePrecinctsCsvName, "text/csv; charset=utf-8"}},
       {"totals.csv", {&ReleaseTotalsCsvName, "text/csv; charset=utf-8"}},
-      {"cdf.json", {&ReleaseCdfName, "application/json"}}};
+      {"cdf.json", {&ReleaseCdfName, "application/json"}},
+      {"root.json", {&ReleaseRootName, "application/json"}},
+      {"root.json.sig", {&ReleaseRootSignatureName, "text/plain; charset=utf-8"}}};
   auto it = kKinds.find(kind);
   if (it == kKinds.end()) {
     return HttpResponse::Error(404, "not-found",
-                               "a release's files are json, precincts.csv, totals.csv, cdf.json "
-                               "and sig");
+                               "a release's files are json, precincts.csv, totals.csv, cdf.json, "
+                               "root.json, root.json.sig and sig");
   }
   const std::string name = it->second.first(n);
   const std::string sha = record->files.value(name, std::string());

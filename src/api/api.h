@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "intake/credentials.h"
 #include "intake/intake.h"
+#include "publish/proof.h"
 
 namespace canvass {
 
@@ -85,6 +86,8 @@ class Api {
   HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
   HttpResponse PublishRelease(const Principal& who);
   HttpResponse ReleaseTimeline(const HttpRequest& req);
+  // GET /api/v1/releases/{n|latest}/proof/{precinct} (release_proof.cc).
+  HttpResponse ReleaseProof(const HttpRequest& req, const std::vector<std::string>& seg);
   void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
                    Respond respond);
   bool AllowSubmission(const std::string& credential);
@@ -117,6 +120,12 @@ class Api {
   // release never changes, so each is read and summarised once.
   std::mutex timeline_mu_;
   std::map<std::string, nlohmann::json> timeline_;
+
+  // The Merkle tree of the release last asked for a proof, by its JSON's SHA-256: proofs of one
+  // release share one parse and one hashing of its records.
+  std::mutex proof_mu_;
+  std::string proof_tree_sha_;
+  std::shared_ptr<const ReleaseTree> proof_tree_;
 
   std::mutex results_mu_;
   int64_t results_seq_ = -1;

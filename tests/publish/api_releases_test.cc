@@ -13,6 +13,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "intake/setup.h"
+#include "publish/proof.h"
 #include "publish/publisher.h"
 #include "publish/signing.h"
 #include "release_fixture.h"
@@ -95,6 +96,46 @@ class ReleaseRoutes : public ::testing::Test {
   std::string admin_code_;
   std::string token_;
 };
+
+TEST_F(ReleaseRoutes, AProofIsThePrecinctsRecordWithItsPathToTheSignedRoot) {
+  ASSERT_EQ(Call("GET", "/api/v1/releases/1/proof/1").status, 404);  // no release yet
+  ASSERT_EQ(Call("POST", "/api/v1/releases", "", Admin()).status, 201);
+  auto rel = Call("GET", "/api/v1/releases/1");
+  ASSERT_EQ(rel.status, 200);
+  const json doc = json::parse(rel.body);
+  auto root = Call("GET", "/api/v1/releases/1/root.json");
+  ASSERT_EQ(root.status, 200) << root.body;
+  EXPECT_EQ(Sha256Hex(root.body), doc["files"]["root"]["sha256"]);
+  auto root_sig = Call("GET", "/api/v1/releases/1/root.json.sig");
+  ASSERT_EQ(root_sig.status, 200) << root_sig.body;
+  EXPECT_TRUE(VerifySignatureHex(FixtureKey().public_hex, root.body, root_sig.body));
+
+  for (int64_t id : {1, 2}) {
+    auto r = Call("GET", fmt::format("/api/v1/releases/1/proof/{}", id));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json proof = json::parse(r.body);
+    // The record is the precinct's object exactly as the signed release holds it.
+    EXPECT_EQ(proof["record"], doc["precincts"][static_cast<size_t>(id - 1)].dump());
+    EXPECT_EQ(proof["root"], doc["merkle"]["root"]);
+    EXPECT_EQ(proof["root_statement"], root.body);
+    EXPECT_EQ(proof["root_signature"].get<std::string>() + "\n", root_sig.body);
+    ReleaseVerification v = VerifyPrecinctProof(r.body, id, FixtureKey().public_hex,
+                                                proof["record"].get<std::string>());
+    EXPECT_TRUE(v.ok()) << v.problems.front();
+    EXPECT_EQ(r.Header("cache-control"), "public, max-age=31536000, immutable");
+    auto same = Call("GET", fmt::format("/api/v1/releases/latest/proof/{}", id));
+    EXPECT_EQ(same.body, r.body);
+    EXPECT_EQ(Call("GET", fmt::format("/api/v1/releases/1/proof/{}", id), "",
+                   {{"If-None-Match", r.Header("etag")}})
+                  .status,
+              304);
+  }
+  auto unknown = Call("GET", "/api/v1/releases/1/proof/3");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(json::parse(unknown.body)["error"]["code"], "unknown-precinct") << unknown.body;
+  EXPECT_EQ(Call("GET", "/api/v1/releases/1/proof/x").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/releases/2/proof/1").status, 404);
+}
 
 TEST_F(ReleaseRoutes, PublishServeAndRevalidate) {
   EXPECT_EQ(Call("GET", "/api/v1/releases/latest").status, 404);

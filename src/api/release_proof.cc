@@ -1,0 +1,122 @@
+// GET /api/v1/releases/{n|latest}/proof/{precinct}: one precinct's canonical record in a release
+// with its Merkle inclusion path, the release's root statement and that statement's signature
+// (docs/api.md, docs/releases.md "Precinct by precinct"; the document is proof.h's).
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "api/api.h"
+#include "publish/release.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+std::optional<int64_t> PositiveId(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 1) return std::nullopt;
+  return v;
+}
+
+bool IsSha256Hex(const json& v) {
+  if (!v.is_string()) return false;
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpResponse Api::ReleaseProof(const HttpRequest& req, const std::vector<std::string>& seg) {
+  const bool latest = seg[1] == "latest";
+  const std::optional<int64_t> number = latest ? std::nullopt : PositiveId(seg[1]);
+  if (!latest && !number) {
+    return HttpResponse::Error(404, "not-found", "a release is named by its number or \"latest\"");
+  }
+  const std::optional<int64_t> precinct = PositiveId(seg[3]);
+  if (!precinct) {
+    return HttpResponse::Error(404, "not-found",
+                               fmt::format("\"{}\" is not a precinct id (1, 2, ...)", seg[3]));
+  }
+  auto record = intake_.Read([&](const ElectionState& s) -> std::optional<ReleaseRecord> {
+    if (s.releases().empty()) return std::nullopt;
+    if (latest) return s.releases().back();
+    if (*number > static_cast<int64_t>(s.releases().size())) return std::nullopt;
+    return s.releases()[static_cast<size_t>(*number - 1)];
+  });
+  if (!record) return HttpResponse::Error(404, "not-found", "no such release (yet)");
+  const int64_t n = record->number;
+  const json json_sha = record->files.value(ReleaseJsonName(n), json());
+  const json root_sha = record->files.value(ReleaseRootName(n), json());
+  const json sig_sha = record->files.value(ReleaseRootSignatureName(n), json());
+  if (!IsSha256Hex(json_sha)) {
+    return HttpResponse::Error(500, "release-unreadable",
+                               fmt::format("release {} names no {}", n, ReleaseJsonName(n)));
+  }
+  if (!IsSha256Hex(root_sha)) {
+    return HttpResponse::Error(404, "no-merkle-root",
+                               fmt::format("release {} was published before releases carried a "
+                                           "Merkle root (format canvass-release-1): it has no "
+                                           "precinct proofs",
+                                           n));
+  }
+  auto read = [&](const json& sha, const std::string& name) -> Result<std::string> {
+    auto blob = intake_.GetBlob(sha.get<std::string>());
+    if (!blob.ok()) return blob.status();
+    if (!blob->has_value()) return Status::IoError(name + " is not in this node's store");
+    return std::move(**blob);
+  };
+  std::shared_ptr<const ReleaseTree> tree;
+  {
+    std::lock_guard lock(proof_mu_);
+    if (proof_tree_sha_ == json_sha.get<std::string>()) tree = proof_tree_;
+  }
+  if (!tree) {
+    auto bytes = read(json_sha, ReleaseJsonName(n));
+    if (!bytes.ok()) return HttpResponse::Error(503, "store-unavailable", bytes.status().message());
+    auto built = ReleaseTreeOf(*bytes);
+    if (!built.ok()) {
+      return HttpResponse::Error(500, "release-unreadable",
+                                 ReleaseJsonName(n) + ": " + built.status().message());
+    }
+    tree = std::make_shared<const ReleaseTree>(std::move(built).value());
+    std::lock_guard lock(proof_mu_);
+    proof_tree_sha_ = json_sha.get<std::string>();
+    proof_tree_ = tree;
+  }
+  auto statement = read(root_sha, ReleaseRootName(n));
+  if (!statement.ok()) {
+    return HttpResponse::Error(503, "store-unavailable", statement.status().message());
+  }
+  std::string signature;
+  if (IsSha256Hex(sig_sha)) {
+    auto sig = read(sig_sha, ReleaseRootSignatureName(n));
+    if (!sig.ok()) return HttpResponse::Error(503, "store-unavailable", sig.status().message());
+    signature = std::move(sig).value();
+  }
+  auto proof = PrecinctProof(*tree, *statement, signature, *precinct);
+  if (!proof.ok()) {
+    if (proof.status().code() == Status::Code::kNotFound) {
+      return HttpResponse::Error(404, "unknown-precinct", proof.status().message());
+    }
+    return HttpResponse::Error(500, "release-unreadable", proof.status().message());
+  }
+  HttpResponse r = HttpResponse::Json(200, proof->dump());
+  const std::string etag = fmt::format("\"p{}-{}\"", json_sha.get<std::string>(), *precinct);
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Cache-Control",
+                         latest ? "public, max-age=5" : "public, max-age=31536000, immutable");
+  if (req.Header("if-none-match") == etag) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
+}
+
+}  // namespace canvass
