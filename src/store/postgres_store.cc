@@ -1,6 +1,10 @@
 #include "store/postgres_store.h"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
+
+#include <cassert>
+#include <type_traits>
 
 #include <limits>
 #include <utility>
@@ -13,13 +17,99 @@ namespace {
 
 using store_internal::kSchemaVersion;
 
+// libpq is opened when a PostgreSQL store is first opened, not at process start: it brings some
+// twenty libraries (Kerberos, LDAP, GnuTLS, ...) whose loading and ~8,000 relocations were the
+// larger part of starting any canvass command, `canvass check` included (docs/performance.md).
+struct LibPq {
+  decltype(&::PQbackendPID) backendPID;
+  decltype(&::PQclear) clear;
+  decltype(&::PQcmdStatus) cmdStatus;
+  decltype(&::PQconnectdb) connectdb;
+  decltype(&::PQdb) db;
+  decltype(&::PQerrorMessage) errorMessage;
+  decltype(&::PQexec) exec;
+  decltype(&::PQexecParams) execParams;
+  decltype(&::PQfinish) finish;
+  decltype(&::PQgetisnull) getisnull;
+  decltype(&::PQgetlength) getlength;
+  decltype(&::PQgetvalue) getvalue;
+  decltype(&::PQhost) host;
+  decltype(&::PQntuples) ntuples;
+  decltype(&::PQport) port;
+  decltype(&::PQreset) reset;
+  decltype(&::PQresultErrorField) resultErrorField;
+  decltype(&::PQresultStatus) resultStatus;
+  decltype(&::PQsetClientEncoding) setClientEncoding;
+  decltype(&::PQsetNoticeProcessor) setNoticeProcessor;
+  decltype(&::PQstatus) status;
+  decltype(&::PQtransactionStatus) transactionStatus;
+  decltype(&::PQuser) user;
+};
+
+// Loaded once; `error` says why not (no libpq.so.5, a missing symbol).
+const LibPq* LoadLibPq(std::string* error) {
+  static std::string failure;
+  static const LibPq* loaded = []() -> const LibPq* {
+    void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* why = dlerror();
+      failure = std::string("cannot load the PostgreSQL client library libpq.so.5: ") +
+                (why != nullptr ? why : "unknown error");
+      return nullptr;
+    }
+    static LibPq lib;
+    bool complete = true;
+    auto Load = [&](auto& fn, const char* name) {
+      void* symbol = dlsym(handle, name);
+      if (symbol == nullptr) {
+        if (complete) failure = std::string("libpq.so.5 has no ") + name;
+        complete = false;
+      }
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(symbol);
+    };
+    Load(lib.backendPID, "PQbackendPID");
+    Load(lib.clear, "PQclear");
+    Load(lib.cmdStatus, "PQcmdStatus");
+    Load(lib.connectdb, "PQconnectdb");
+    Load(lib.db, "PQdb");
+    Load(lib.errorMessage, "PQerrorMessage");
+    Load(lib.exec, "PQexec");
+    Load(lib.execParams, "PQexecParams");
+    Load(lib.finish, "PQfinish");
+    Load(lib.getisnull, "PQgetisnull");
+    Load(lib.getlength, "PQgetlength");
+    Load(lib.getvalue, "PQgetvalue");
+    Load(lib.host, "PQhost");
+    Load(lib.ntuples, "PQntuples");
+    Load(lib.port, "PQport");
+    Load(lib.reset, "PQreset");
+    Load(lib.resultErrorField, "PQresultErrorField");
+    Load(lib.resultStatus, "PQresultStatus");
+    Load(lib.setClientEncoding, "PQsetClientEncoding");
+    Load(lib.setNoticeProcessor, "PQsetNoticeProcessor");
+    Load(lib.status, "PQstatus");
+    Load(lib.transactionStatus, "PQtransactionStatus");
+    Load(lib.user, "PQuser");
+    return complete ? &lib : nullptr;
+  }();
+  if (loaded == nullptr && error != nullptr) *error = failure;
+  return loaded;
+}
+
+// Every call below runs on a connection, which Open made only after LoadLibPq succeeded.
+const LibPq& Pq() {
+  const LibPq* lib = LoadLibPq(nullptr);
+  assert(lib != nullptr);
+  return *lib;
+}
+
 // Advisory lock keys: 'CVSS' in the high half; the low half is 0 while creating the schema and
 // the events table's oid for appends, so stores in different schemas of one database do not
 // wait for each other.
 constexpr int64_t kSchemaLockKey = int64_t{0x43565353} << 32;
 
 struct ResultCloser {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { Pq().clear(r); }
 };
 using PgResult = std::unique_ptr<PGresult, ResultCloser>;
 
@@ -54,13 +144,14 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 Status PgError(PGconn* conn, const PGresult* res, const std::string& location,
                const std::string& doing) {
-  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  const char* primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  std::string message = OneLine(primary != nullptr ? primary : PQerrorMessage(conn));
+  const char* state = res != nullptr ? Pq().resultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  const char* primary =
+      res != nullptr ? Pq().resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message = OneLine(primary != nullptr ? primary : Pq().errorMessage(conn));
   if (message.empty()) message = "unknown error";
   std::string detail = location + ": " + doing + ": " + message;
   std::string_view code = state != nullptr ? state : "";
-  if (PQstatus(conn) == CONNECTION_BAD || StartsWith(code, "08") || StartsWith(code, "57P")) {
+  if (Pq().status(conn) == CONNECTION_BAD || StartsWith(code, "08") || StartsWith(code, "57P")) {
     return Status::IoError("the database is unreachable: " + detail);
   }
   if (code == "53100") return Status::IoError("the database is full: " + detail);
@@ -87,15 +178,15 @@ Result<PgResult> Run(PGconn* conn, const std::string& location, const char* sql,
     lengths.push_back(static_cast<int>(p.bytes.size()));
     formats.push_back(p.format);
   }
-  PgResult res(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                            lengths.data(), formats.data(), result_format));
-  ExecStatusType st = res != nullptr ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+  PgResult res(Pq().execParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                               lengths.data(), formats.data(), result_format));
+  ExecStatusType st = res != nullptr ? Pq().resultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
   return PgError(conn, res.get(), location, doing);
 }
 
 std::string Value(const PGresult* res, int row, int col) {
-  return std::string(PQgetvalue(res, row, col), PQgetlength(res, row, col));
+  return std::string(Pq().getvalue(res, row, col), Pq().getlength(res, row, col));
 }
 
 Status Int64Value(const PGresult* res, int row, int col, const std::string& location,
@@ -114,9 +205,9 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction() {
-    if (!committed_ && PQstatus(conn_) == CONNECTION_OK &&
-        PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-      PQclear(PQexec(conn_, "ROLLBACK"));
+    if (!committed_ && Pq().status(conn_) == CONNECTION_OK &&
+        Pq().transactionStatus(conn_) != PQTRANS_IDLE) {
+      Pq().clear(Pq().exec(conn_, "ROLLBACK"));
     }
   }
   void MarkCommitted() { committed_ = true; }
@@ -130,29 +221,31 @@ void IgnoreNotice(void*, const char*) {}
 
 }  // namespace
 
-void PostgresStore::Closer::operator()(pg_conn* conn) const { PQfinish(conn); }
+void PostgresStore::Closer::operator()(pg_conn* conn) const { Pq().finish(conn); }
 
 PostgresStore::PostgresStore(std::string location, std::unique_ptr<pg_conn, Closer> conn)
     : location_(std::move(location)), conn_(std::move(conn)) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo) {
-  std::unique_ptr<pg_conn, Closer> conn(PQconnectdb(conninfo.c_str()));
+  std::string why;
+  if (LoadLibPq(&why) == nullptr) return Status::IoError("postgresql: " + why);
+  std::unique_ptr<pg_conn, Closer> conn(Pq().connectdb(conninfo.c_str()));
   if (conn == nullptr) return Status::IoError("postgresql: out of memory while connecting");
   // Named from what libpq resolved (defaults and environment included), never with a password.
   std::string location = "postgresql://";
-  if (const char* user = PQuser(conn.get()); user != nullptr && *user != '\0') {
+  if (const char* user = Pq().user(conn.get()); user != nullptr && *user != '\0') {
     location += std::string(user) + "@";
   }
-  if (const char* host = PQhost(conn.get()); host != nullptr) location += host;
-  if (const char* port = PQport(conn.get()); port != nullptr && *port != '\0') {
+  if (const char* host = Pq().host(conn.get()); host != nullptr) location += host;
+  if (const char* port = Pq().port(conn.get()); port != nullptr && *port != '\0') {
     location += std::string(":") + port;
   }
-  if (const char* db = PQdb(conn.get()); db != nullptr) location += std::string("/") + db;
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
+  if (const char* db = Pq().db(conn.get()); db != nullptr) location += std::string("/") + db;
+  if (Pq().status(conn.get()) != CONNECTION_OK) {
     return Status::IoError("the database is unreachable: " + location +
-                           ": cannot connect: " + OneLine(PQerrorMessage(conn.get())));
+                           ": cannot connect: " + OneLine(Pq().errorMessage(conn.get())));
   }
-  PQsetNoticeProcessor(conn.get(), IgnoreNotice, nullptr);
+  Pq().setNoticeProcessor(conn.get(), IgnoreNotice, nullptr);
   std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(location), std::move(conn)));
   CANVASS_RETURN_IF_ERROR(store->PrepareSession());
   CANVASS_RETURN_IF_ERROR(store->CreateSchema());
@@ -160,7 +253,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
 }
 
 Status PostgresStore::PrepareSession() {
-  if (PQsetClientEncoding(conn_.get(), "UTF8") != 0) {
+  if (Pq().setClientEncoding(conn_.get(), "UTF8") != 0) {
     return PgError(conn_.get(), nullptr, location_, "setting the client encoding");
   }
   // A committed append must be on the server's disk, whatever the server's default says.
@@ -171,17 +264,17 @@ Status PostgresStore::PrepareSession() {
 }
 
 Status PostgresStore::EnsureConnected() {
-  if (PQstatus(conn_.get()) == CONNECTION_OK) return Status::Ok();
-  PQreset(conn_.get());
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+  if (Pq().status(conn_.get()) == CONNECTION_OK) return Status::Ok();
+  Pq().reset(conn_.get());
+  if (Pq().status(conn_.get()) != CONNECTION_OK) {
     return Status::IoError("the database is unreachable: " + location_ +
-                           ": cannot reconnect: " + OneLine(PQerrorMessage(conn_.get())));
+                           ": cannot reconnect: " + OneLine(Pq().errorMessage(conn_.get())));
   }
   return PrepareSession();
 }
 
 bool PostgresStore::ResetIfBroken() {
-  if (PQstatus(conn_.get()) == CONNECTION_OK) return false;
+  if (Pq().status(conn_.get()) == CONNECTION_OK) return false;
   return EnsureConnected().ok();
 }
 
@@ -198,7 +291,7 @@ Status PostgresStore::CreateSchema() {
       auto read = Run(c, location_, "SELECT value FROM meta WHERE key = 'schema'", {},
                       "reading the schema");
       if (!read.ok()) return read.status();
-      if (PQntuples(read->get()) == 1) version = Value(read->get(), 0, 0);
+      if (Pq().ntuples(read->get()) == 1) version = Value(read->get(), 0, 0);
     }
   }
   if (version.empty()) {
@@ -227,7 +320,7 @@ Status PostgresStore::CreateSchema() {
     auto read =
         Run(c, location_, "SELECT value FROM meta WHERE key = 'schema'", {}, "reading the schema");
     if (!read.ok()) return read.status();
-    if (PQntuples(read->get()) == 1) version = Value(read->get(), 0, 0);
+    if (Pq().ntuples(read->get()) == 1) version = Value(read->get(), 0, 0);
     auto commit = Run(c, location_, "COMMIT", {}, "creating the schema");
     if (!commit.ok()) return commit.status();
     txn.MarkCommitted();
@@ -241,7 +334,7 @@ Status PostgresStore::CreateSchema() {
       Run(c, location_, "SELECT to_regclass('events')::oid::int8", {}, "finding the events table");
   if (!oid.ok()) return oid.status();
   int64_t events_oid = 0;
-  if (PQntuples(oid->get()) != 1 || PQgetisnull(oid->get(), 0, 0)) {
+  if (Pq().ntuples(oid->get()) != 1 || Pq().getisnull(oid->get(), 0, 0)) {
     return Status::IoError(location_ + ": table events is not on the search_path");
   }
   CANVASS_RETURN_IF_ERROR(Int64Value(oid->get(), 0, 0, location_, &events_oid));
@@ -254,7 +347,7 @@ Result<StoreHead> PostgresStore::ReadHead() {
                "reading the head");
   if (!r.ok()) return r.status();
   StoreHead head;
-  if (PQntuples(r->get()) == 1) {
+  if (Pq().ntuples(r->get()) == 1) {
     CANVASS_RETURN_IF_ERROR(Int64Value(r->get(), 0, 0, location_, &head.seq));
     head.hash = Value(r->get(), 0, 1);
   }
@@ -267,7 +360,7 @@ Result<std::vector<StoredEvent>> PostgresStore::Read(int64_t after, int64_t limi
                {IntParam(after), IntParam(limit)}, "reading events");
   if (!r.ok()) return r.status();
   std::vector<StoredEvent> events;
-  int n = PQntuples(r->get());
+  int n = Pq().ntuples(r->get());
   events.reserve(n);
   for (int i = 0; i < n; ++i) {
     StoredEvent e;
@@ -285,7 +378,7 @@ Result<StoreHead> PostgresStore::ReadRecordedHead() {
                "reading the recorded head");
   if (!r.ok()) return r.status();
   StoreHead head;
-  for (int i = 0; i < PQntuples(r->get()); ++i) {
+  for (int i = 0; i < Pq().ntuples(r->get()); ++i) {
     if (Value(r->get(), i, 0) == "head_seq") {
       CANVASS_RETURN_IF_ERROR(Int64Value(r->get(), i, 1, location_, &head.seq));
     } else {
@@ -306,7 +399,7 @@ Result<std::optional<std::string>> PostgresStore::ReadBlob(const std::string& sh
   auto r = Run(conn_.get(), location_, "SELECT bytes FROM blobs WHERE hash = $1",
                {BytesParam(sha256_hex)}, "reading blob " + sha256_hex, /*result_format=*/1);
   if (!r.ok()) return r.status();
-  if (PQntuples(r->get()) == 0) return std::optional<std::string>();
+  if (Pq().ntuples(r->get()) == 0) return std::optional<std::string>();
   return std::optional<std::string>(Value(r->get(), 0, 0));
 }
 
@@ -393,9 +486,9 @@ Status PostgresStore::Append(int64_t after, const Writer& write) {
   if (!commit.ok()) return commit.status();
   txn.MarkCommitted();
   // A transaction that failed server-side answers COMMIT with ROLLBACK.
-  if (std::string_view(PQcmdStatus(commit->get())) != "COMMIT") {
+  if (std::string_view(Pq().cmdStatus(commit->get())) != "COMMIT") {
     return Status::IoError(location_ + ": the server rolled the append back (" +
-                           std::string(PQcmdStatus(commit->get())) + ")");
+                           std::string(Pq().cmdStatus(commit->get())) + ")");
   }
   return Status::Ok();
 }
@@ -405,6 +498,6 @@ Status PostgresStore::ExecForTesting(const std::string& sql) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-int PostgresStore::BackendPidForTesting() const { return PQbackendPID(conn_.get()); }
+int PostgresStore::BackendPidForTesting() const { return Pq().backendPID(conn_.get()); }
 
 }  // namespace canvass
