@@ -16,13 +16,16 @@ TEST(RefusalsTest, ServeRefusesAStoreWithoutAnElection) {
   const std::string store = dir / "empty.db";
   CommandRun run = RunCommand(dir.path(), {"serve", "--store", store, "--port", "0", "--port-file",
                                            dir / "port", "--fast-kdf"});
-  EXPECT_EQ(run.exit_code, 1) << run.out;
-  EXPECT_NE(run.out.find(store + " holds no election"), std::string::npos) << run.out;
+  // No store there: bad input (2), and nothing is created at the path.
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_NE(run.out.find(store + ": no such store"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("canvass init"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("--demo"), std::string::npos) << run.out;
   EXPECT_FALSE(std::filesystem::exists(dir / "port")) << "it must not have listened";
   EXPECT_FALSE(std::filesystem::exists(store + ".key")) << "nor made a session key";
-  // It is still an empty store: init works on it afterwards.
+  EXPECT_FALSE(std::filesystem::exists(store)) << "nor the store";
+  EXPECT_FALSE(std::filesystem::exists(store + "-blobs")) << "nor its blobs";
+  // Init works on the path afterwards.
   CommandRun init = InitDemo(dir.path(), store);
   EXPECT_EQ(init.exit_code, 0) << init.out;
 }

@@ -382,6 +382,14 @@ inline bool ReadReceipt(const std::string& body, Acknowledged& ack) {
   return true;
 }
 
+// How many of a ledger export's lines are session-opened events (a code's first login).
+inline int64_t SessionsOpened(const std::vector<std::string>& lines) {
+  int64_t n = 0;
+  for (const std::string& l : lines)
+    n += l.find("\"type\":\"session-opened\"") != std::string::npos;
+  return n;
+}
+
 // Exports the ledger with `canvass ledger export` and checks it against the acknowledgements:
 // events numbered 1..N, each acknowledged submission there exactly once at its receipt's seq
 // with its receipt's hash, and no event for a submission that was never acknowledged.

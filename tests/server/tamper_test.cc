@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <memory>
+#include <vector>
 
 #include "server/server_process.h"
 
@@ -97,8 +99,16 @@ class TamperTest : public ::testing::Test {
     ServerProcess server(base_->path(), {"--store", store, "--fast-kdf", "--no-rate-limits"});
     ASSERT_TRUE(server.Start().ok()) << server.log();
     HttpClient probe("127.0.0.1", server.port());
-    for (int64_t p : ReportablePrecincts(probe, 1, 3)) {
-      Chair chair(chairs.at(std::to_string(p)), server.port());
+    const std::vector<int64_t> precincts = ReportablePrecincts(probe, 1, 3);
+    // Each chair's first login is an event (session-opened): all log in before anyone reports.
+    std::vector<std::unique_ptr<Chair>> logged_in;
+    for (int64_t p : precincts) {
+      logged_in.push_back(std::make_unique<Chair>(chairs.at(std::to_string(p)), server.port()));
+      ASSERT_TRUE(logged_in.back()->Login()) << p;
+    }
+    for (size_t i = 0; i < precincts.size(); ++i) {
+      const int64_t p = precincts[i];
+      Chair& chair = *logged_in[i];
       for (const char* stage : {"first", "final"}) {
         auto r = chair.Post(fmt::format("/api/v1/precincts/{}/{}", p, stage),
                             Report(stage, "Klobuchar", fmt::format("{}-{}", stage, p)));
