@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "caucus/json_output.h"
+#include "core/json_text.h"
 #include "core/sha256.h"
 #include "intake/photo.h"
 #include "intake/setup.h"
@@ -113,11 +114,18 @@ std::optional<std::string> FindFraction(const json& j, const std::string& path) 
 
 // The request body as a JSON object, or the 400 (or 422) that says why not. Every count in the
 // API is a whole number and every exact share a string, so a fraction is refused here, naming it.
+// A name given twice in one object ({"Biden": 3, "Biden": 300}) is refused too, naming it: a
+// JSON reader would keep one of the two figures without a word.
 std::optional<HttpResponse> ParseBody(const HttpRequest& req, json& out) {
-  out = json::parse(req.body, nullptr, false);
-  if (out.is_discarded()) {
+  auto parsed = ParseJsonText(req.body);
+  if (auto* e = std::get_if<JsonTextError>(&parsed)) {
+    if (e->kind == JsonTextError::Kind::kDuplicateKey) {
+      return HttpResponse::Error(400, "duplicate-key", "in the request body, " + e->message,
+                                 e->field);
+    }
     return HttpResponse::Error(400, "malformed-json", "the request body is not valid JSON");
   }
+  out = std::move(std::get<json>(parsed));
   if (!out.is_object()) {
     return HttpResponse::Error(400, "malformed-json", "the request body must be a JSON object");
   }
