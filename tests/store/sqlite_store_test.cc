@@ -54,8 +54,10 @@ TEST_F(SqliteStoreTest, UnopenableFileNamesThePath) {
   std::ofstream(junk) << std::string(8192, 'x');
   store = OpenStore(junk);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().code(), Status::Code::kCorruption) << store.status().ToString();
-  EXPECT_NE(store.status().message().find(junk), std::string::npos);
+  // Bad input, not damage: a file that is not a database is refused as not a Canvass store.
+  EXPECT_EQ(store.status().code(), Status::Code::kInvalidArgument) << store.status().ToString();
+  EXPECT_NE(store.status().message().find(junk + " is not a Canvass store"), std::string::npos)
+      << store.status().message();
 }
 
 TEST_F(SqliteStoreTest, FileIsInWalModeWithTheDocumentedSchema) {
