@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "rules/ruleset.h"

@@ -35,7 +35,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "ledger/event.h"
 #include "store/store.h"
 

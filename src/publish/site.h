@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
-#include "intake/election_state.h"
+#include "state/election_state.h"
 
 namespace canvass {
 

@@ -6,7 +6,7 @@
 
 #include "core/sha256.h"
 #include "core/text.h"
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "ledger/chain.h"
 #include "publish/release.h"
 #include "publish/signing.h"

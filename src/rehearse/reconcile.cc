@@ -29,7 +29,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "ledger/chain.h"
 #include "ledger/event.h"
 

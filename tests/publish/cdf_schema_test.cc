@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "publish/release.h"

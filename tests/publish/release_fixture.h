@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "publish/release.h"

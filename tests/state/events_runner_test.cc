@@ -21,7 +21,7 @@
 #include <fmt/format.h>
 
 #include "core/json_text.h"
-#include "intake/election_state.h"
+#include "state/election_state.h"
 #include "ledger/chain.h"
 #include "ledger/event.h"
 #include "rules/ruleset.h"

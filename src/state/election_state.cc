@@ -1,4 +1,4 @@
-#include "intake/election_state.h"
+#include "state/election_state.h"
 
 #include <fmt/format.h>
 
