@@ -298,8 +298,10 @@ test('(f) a chair sends a practice report before the night; the admin page shows
   await c.page.screenshot({ path: path.join(artifacts, 'chair-practice-360.png'), fullPage: true });
   await c.context.close();
   const added = (await ledgerSince(startSeq)).slice(before);
-  assert.deepEqual(added.map((e) => e.type), ['practice-report']);
-  assert.equal(added[0].payload.precinct, id);
+  // The chair's first login is on the ledger too (session-opened, for readiness), then the report.
+  assert.deepEqual(added.map((e) => e.type), ['session-opened', 'practice-report']);
+  assert.equal(added[0].actor.role, 'chair');
+  assert.equal(added[1].payload.precinct, id);
   assert.equal((await api('GET', `/api/v1/precincts/${id}`)).json.status, 'not-reported');
 
   const a = await newPage(1440, 1000);
