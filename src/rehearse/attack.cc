@@ -49,6 +49,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/random.h"
 #include "http/local_bind.h"
 
 namespace canvass::rehearse {
@@ -90,28 +91,18 @@ const char* KindName(Kind kind) { return kKindNames[static_cast<size_t>(kind)]; 
 
 constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-class SplitMix64 {
+// Attack traffic draws from SplitMix64 (src/core/random.h), one stream per worker.
+class TrafficRng : public SplitMix64 {
  public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform enough below `n` (> 0) for traffic: the bias of the modulo is under 2^-40.
-  uint64_t Below(uint64_t n) { return n == 0 ? 0 : Next() % n; }
+  using SplitMix64::SplitMix64;
   // Somewhere in [3/4, 5/4) of `base`, so that workers do not march in step.
   std::chrono::milliseconds Jitter(std::chrono::milliseconds base) {
     const uint64_t ms = static_cast<uint64_t>(std::max<int64_t>(base.count(), 4));
     return std::chrono::milliseconds(ms * 3 / 4 + Below(ms / 2));
   }
-
- private:
-  uint64_t state_;
 };
 
-std::string RandomString(SplitMix64& rng, std::string_view alphabet, size_t n) {
+std::string RandomString(TrafficRng& rng, std::string_view alphabet, size_t n) {
   std::string out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) out += alphabet[rng.Below(alphabet.size())];
@@ -158,7 +149,7 @@ const char* const kPrecinctActions[] = {"first",        "final",       "ties",
                                         "attestations", "photo",       "preview"};
 
 // Unauthenticated (or falsely authenticated) writes, unknown routes and wrong methods.
-std::string FloodRequest(SplitMix64& rng) {
+std::string FloodRequest(TrafficRng& rng) {
   const std::string submission = "flood-" + RandomString(rng, kCrockford, 12);
   const json figures = {{"submission", submission},
                         {"first", {{"Sanders", rng.Below(500)}, {"Biden", rng.Below(500)}}}};
@@ -207,7 +198,7 @@ std::string FloodRequest(SplitMix64& rng) {
 
 // Bytes that are not HTTP, requests the parser refuses, and bodies that are not what the route
 // reads. Each ends its header, so the server has all it needs to refuse at once.
-std::string MalformedRequest(SplitMix64& rng) {
+std::string MalformedRequest(TrafficRng& rng) {
   switch (rng.Below(12)) {
     case 0:
     case 1: {  // garbage
@@ -244,7 +235,7 @@ std::string MalformedRequest(SplitMix64& rng) {
 
 // Bodies over the limit (announced, or chunked), and headers over theirs. Never under
 // /api/v1/precincts/, which takes photos and so has a larger limit.
-std::string OversizedRequest(SplitMix64& rng) {
+std::string OversizedRequest(TrafficRng& rng) {
   static const char* const kTargets[] = {"/api/v1/session", "/api/v1/hotline/entries",
                                          "/api/v1/releases/policy"};
   const char* target = kTargets[rng.Below(std::size(kTargets))];
@@ -288,7 +279,7 @@ std::string OversizedRequest(SplitMix64& rng) {
 
 // A code as a person might type it: 16 Crockford characters, the first four a known public id
 // half the time (when there are some), in groups or not, in either case.
-std::string GuessCode(SplitMix64& rng, const std::vector<std::string>& known_ids) {
+std::string GuessCode(TrafficRng& rng, const std::vector<std::string>& known_ids) {
   std::string code;
   if (!known_ids.empty() && rng.Below(2) == 0) {
     for (char c : known_ids[rng.Below(known_ids.size())]) {
@@ -430,7 +421,7 @@ struct Attack::Impl {
 
   bool Done(const Worker& w) const { return w.cancelled || stopping.load(); }
   uint64_t WorkerSeed(Kind kind, int index) const {
-    SplitMix64 mix(options.seed ^ (static_cast<uint64_t>(kind + 1) << 48) ^
+    TrafficRng mix(options.seed ^ (static_cast<uint64_t>(kind + 1) << 48) ^
                    static_cast<uint64_t>(index));
     return mix.Next();
   }
@@ -653,7 +644,7 @@ asio::awaitable<Answer> Attack::Impl::Exchange(Worker& w, const std::string& byt
 // another, as fast as the answers come.
 asio::awaitable<void> Attack::Impl::Requests(Worker& w, Kind worker_kind, int index,
                                              size_t address) {
-  SplitMix64 rng(WorkerSeed(worker_kind, index));
+  TrafficRng rng(WorkerSeed(worker_kind, index));
   const size_t step = static_cast<size_t>(std::max(1, options.flood_workers));
   int on_address = 0;
   while (!Done(w)) {
@@ -682,7 +673,7 @@ asio::awaitable<void> Attack::Impl::Requests(Worker& w, Kind worker_kind, int in
 
 // Guessing: one address until its lockout is well under way, then the next.
 asio::awaitable<void> Attack::Impl::Guesses(Worker& w, int index, size_t address) {
-  SplitMix64 rng(WorkerSeed(kGuess, index));
+  TrafficRng rng(WorkerSeed(kGuess, index));
   const size_t step = static_cast<size_t>(std::max(1, options.guess_workers));
   int on_address = 0;
   while (!Done(w)) {
@@ -709,7 +700,7 @@ asio::awaitable<void> Attack::Impl::Guesses(Worker& w, int index, size_t address
 // A public page: the results and the latest release about every second, with the ETags of
 // what it already has.
 asio::awaitable<void> Attack::Impl::Reader(Worker& w, int index, size_t address) {
-  SplitMix64 rng(WorkerSeed(kReader, index));
+  TrafficRng rng(WorkerSeed(kReader, index));
   static const char* const kTargets[] = {"/api/v1/results", "/api/v1/releases/latest"};
   std::array<std::string, std::size(kTargets)> etags;
   co_await Pause(w, std::chrono::milliseconds(rng.Below(kReaderPeriod.count())));
@@ -735,7 +726,7 @@ asio::awaitable<void> Attack::Impl::Reader(Worker& w, int index, size_t address)
 
 // A request sent a byte about every second, until the server gives up on it; then again.
 asio::awaitable<void> Attack::Impl::Slowloris(Worker& w, int index, size_t address) {
-  SplitMix64 rng(WorkerSeed(kSlowloris, index));
+  TrafficRng rng(WorkerSeed(kSlowloris, index));
   co_await Pause(w, std::chrono::milliseconds(rng.Below(kDripPeriod.count())));
   while (!Done(w)) {
     Sent(kSlowloris);
@@ -804,7 +795,7 @@ asio::awaitable<int64_t> Attack::Impl::LedgerPosition(Worker& w, size_t address)
 // An event stream held open from the ledger's current position, every event read; when it
 // ends, resumed with Last-Event-ID.
 asio::awaitable<void> Attack::Impl::Subscriber(Worker& w, int index, size_t address) {
-  SplitMix64 rng(WorkerSeed(kSubscriber, index));
+  TrafficRng rng(WorkerSeed(kSubscriber, index));
   co_await Pause(w, std::chrono::milliseconds(rng.Below(kReaderPeriod.count())));
   int64_t after = -1;
   int64_t last_id = -1;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/random.h"
 #include "core/text.h"
 #include "http/client.h"
 #include "io/csv.h"
@@ -28,37 +29,16 @@ using Clock = std::chrono::steady_clock;
 constexpr int64_t kMinute = 60'000;  // evening milliseconds
 constexpr uint32_t kMillion = 1'000'000;
 
-// SplitMix64, one independent stream per (seed, precinct, purpose).
-class Rng {
+// Draws from SplitMix64 (src/core/random.h), one independent stream per (seed, precinct, purpose).
+class Rng : public SplitMix64 {
  public:
-  Rng(uint64_t seed, uint64_t index, uint64_t purpose)
-      : state_(Mix(Mix(seed) ^ Mix(index * 0x632be59bd9b4e019ULL + purpose))) {}
-  uint64_t Next() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    return Mix(state_ - 0x9e3779b97f4a7c15ULL);
-  }
-  uint64_t Below(uint64_t n) {
-    const uint64_t reject_below = (0 - n) % n;
-    for (;;) {
-      const uint64_t r = Next();
-      if (r >= reject_below) return r % n;
-    }
-  }
+  using SplitMix64::SplitMix64;
   bool Chance(uint32_t ppm) { return ppm > 0 && Below(kMillion) < ppm; }
   // A triangular draw on [0, span]: the sum of two uniform halves.
   int64_t Triangle(int64_t span) {
     const uint64_t half = static_cast<uint64_t>(span / 2) + 1;
     return static_cast<int64_t>(Below(half) + Below(half));
   }
-
- private:
-  static uint64_t Mix(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t state_;
 };
 
 enum Fault : uint32_t {

@@ -5,43 +5,16 @@
 
 #include "caucus/allocation.h"
 #include "caucus/findings.h"
+#include "core/random.h"
 
 namespace canvass::simulate {
 namespace {
 
-// SplitMix64 (Steele, Lea and Flood 2014): fixed, portable, and good enough to draw head counts.
-uint64_t Mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-class Rng {
+// Draws from SplitMix64 (src/core/random.h), one independent stream per (seed, purpose, index).
+class Rng : public SplitMix64 {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  // Independent streams: one per (seed, purpose, index).
-  Rng(uint64_t seed, uint64_t purpose, uint64_t index)
-      : state_(Mix(Mix(seed) ^ Mix(purpose * 0x632be59bd9b4e019ULL + index))) {}
-  uint64_t Next() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n), n > 0, without modulo bias.
-  uint64_t Below(uint64_t n) {
-    const uint64_t reject_below = (0 - n) % n;
-    for (;;) {
-      uint64_t r = Next();
-      if (r >= reject_below) return r % n;
-    }
-  }
+  using SplitMix64::SplitMix64;
   bool Chance(uint32_t ppm) { return ppm > 0 && Below(kMillion) < ppm; }
-
- private:
-  uint64_t state_;
 };
 
 enum Purpose : uint64_t { kCountyStream = 1, kUnitStream = 2, kErrorStream = 3, kTieStream = 4 };
