@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "rules/threshold.h"
+
 namespace canvass {
 namespace {
 
@@ -33,12 +35,6 @@ std::string CandidateName(const PrecinctInput& input, size_t i) {
   return "candidate " + std::to_string(i);
 }
 
-std::string ThresholdText(const Rational& t) {
-  Rational percent = t * Rational(100);
-  if (percent.is_integer()) return fmt::format("{}%", percent.num());
-  return t.ToString();
-}
-
 // Four places for the worksheet; whole numbers without a decimal point.
 std::string Decimal4(const Rational& r) {
   if (r.is_integer()) return std::to_string(r.num());
@@ -64,13 +60,6 @@ const char* BreakerName(TieBreaker b) {
       return "drawing of lots";
   }
   return "game of chance";
-}
-
-bool IsViable(Count n, Count attendance, const Rational& t, ViabilityComparison cmp) {
-  if (n <= 0 || attendance <= 0) return false;
-  __int128 lhs = static_cast<__int128>(n) * t.den();
-  __int128 rhs = static_cast<__int128>(t.num()) * attendance;
-  return cmp == ViabilityComparison::kAtLeast ? lhs >= rhs : lhs > rhs;
 }
 
 Count ThresholdHeadCount(Count attendance, const Rational& t, ViabilityComparison cmp) {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "rules/threshold.h"
+
 namespace canvass {
 
 const char* SeverityName(Severity s) {
@@ -56,19 +58,6 @@ std::vector<std::string> NamesOf(const std::vector<std::string>& candidates,
   out.reserve(indices.size());
   for (CandidateIndex i : indices) out.push_back(candidates[i]);
   return out;
-}
-
-std::string ThresholdText(const Rational& t) {
-  Rational percent = t * Rational(100);
-  if (percent.is_integer()) return fmt::format("{}%", percent.num());
-  return t.ToString();
-}
-
-bool IsViable(Count n, Count attendance, const Rational& t, ViabilityComparison cmp) {
-  if (n <= 0 || attendance <= 0) return false;
-  __int128 lhs = static_cast<__int128>(n) * t.den();
-  __int128 rhs = static_cast<__int128>(t.num()) * attendance;
-  return cmp == ViabilityComparison::kAtLeast ? lhs >= rhs : lhs > rhs;
 }
 
 std::string Sde(const Rational& r, int places) { return r.ToDecimal(places); }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "rules/threshold.h"
+
 namespace canvass {
 namespace {
 
@@ -215,9 +217,7 @@ Status AllocatePlurality(const NationalRules& rules, const std::vector<PoolTieOu
   for (size_t c = 0; c < n; ++c) {
     if (c != w && !out.votes[c].is_zero()) second = std::max(second, out.shares[c]);
   }
-  const bool reaches = rules.threshold_comparison == ViabilityComparison::kAtLeast
-                           ? second >= rules.threshold
-                           : second > rules.threshold;
+  const bool reaches = MeetsThreshold(second, rules.threshold, rules.threshold_comparison);
   if (second.is_zero() || !reaches) {
     out.delegates[w] = out.size;
     out.notes.push_back(
