@@ -17,15 +17,11 @@
 #include "publish/signing.h"
 #include "publish/site.h"
 #include "publish/verify.h"
+#include "store/store.h"
 
 namespace canvass {
 
 namespace {
-
-bool IsPostgresLocation(const std::string& location) {
-  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
-         location.find('=') != std::string::npos;
-}
 
 int Fail(std::ostream& err, const Status& st, int code = kExitFailure) {
   err << "canvass: " << st.message() << "\n";

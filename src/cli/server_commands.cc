@@ -22,20 +22,16 @@
 #include "ledger/chain.h"
 #include "publish/publisher.h"
 #include "publish/signing.h"
+#include "store/store.h"
 
 namespace canvass {
 
 namespace {
 
-bool IsPostgres(const std::string& location) {
-  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
-         location.find('=') != std::string::npos;
-}
-
 // The store's location as printed: a PostgreSQL password never goes to a terminal or a log.
 std::string Shown(const std::string& location) {
   std::string s = location;
-  if (!IsPostgres(s)) return s;
+  if (!IsPostgresLocation(s)) return s;
   const size_t scheme = s.find("://");
   if (scheme != std::string::npos) {
     const size_t at = s.find('@', scheme + 3);
@@ -257,7 +253,9 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
     if (!intake.ok()) return StoreFail(err, intake.status());
   }
   std::string key_file = o.session_key_file;
-  if (key_file.empty()) key_file = IsPostgres(o.store) ? "canvass-session.key" : o.store + ".key";
+  if (key_file.empty()) {
+    key_file = IsPostgresLocation(o.store) ? "canvass-session.key" : o.store + ".key";
+  }
   auto key = SessionKey(key_file);
   if (!key.ok()) return Fail(err, key.status());
 
@@ -380,7 +378,7 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
     what = o.file;
   } else {
     std::error_code ec;
-    if (!IsPostgres(o.store) && !std::filesystem::exists(o.store, ec)) {
+    if (!IsPostgresLocation(o.store) && !std::filesystem::exists(o.store, ec)) {
       return Fail(err, Status::NotFound(o.store + ": no such store"), kExitUsage);
     }
     auto store = OpenStore(o.store, false);
@@ -413,7 +411,7 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
 
 int RunLedgerExport(const LedgerOptions& o, std::ostream& out, std::ostream& err) {
   std::error_code ec;
-  if (!IsPostgres(o.store) && !std::filesystem::exists(o.store, ec)) {
+  if (!IsPostgresLocation(o.store) && !std::filesystem::exists(o.store, ec)) {
     return Fail(err, Status::NotFound(o.store + ": no such store"), kExitUsage);
   }
   auto store = OpenStore(o.store, false);

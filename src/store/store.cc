@@ -92,10 +92,14 @@ bool LooksLikeConninfo(std::string_view s) {
 
 }  // namespace
 
+bool IsPostgresLocation(std::string_view location) {
+  return StartsWith(location, "postgresql://") || StartsWith(location, "postgres://") ||
+         LooksLikeConninfo(location);
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, bool create) {
   std::string_view loc = location;
-  if (StartsWith(loc, "postgresql://") || StartsWith(loc, "postgres://") ||
-      LooksLikeConninfo(loc)) {
+  if (IsPostgresLocation(loc)) {
     auto store = PostgresStore::Open(location);
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(std::move(store).value());

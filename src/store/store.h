@@ -90,4 +90,8 @@ class Store {
 // left untouched.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, bool create = true);
 
+// True when OpenStore would open `location` as PostgreSQL (a postgresql:// or postgres:// URL, or
+// libpq's "key=value" form), false for an SQLite file.
+bool IsPostgresLocation(std::string_view location);
+
 }  // namespace canvass
