@@ -153,7 +153,11 @@ const char* ChannelOf(const std::string& role) {
 }  // namespace
 
 Api::Api(Intake& intake, Metrics& metrics, ApiOptions options)
-    : intake_(intake), metrics_(metrics), options_(std::move(options)), guard_(options_.guard) {
+    : intake_(intake),
+      metrics_(metrics),
+      options_(std::move(options)),
+      guard_(options_.guard),
+      submission_limiter_(options_.submissions_per_second, options_.submission_burst) {
   metrics_.Describe("canvass_events_appended_total", "Ledger events appended by this node");
   metrics_.Describe("canvass_submissions_total", "Submissions by event type and outcome");
   metrics_.Describe("canvass_rejected_inputs_total", "Submissions refused, by code");
@@ -197,20 +201,7 @@ std::string Api::RouteLabel(const std::string& path) {
 }
 
 bool Api::AllowSubmission(const std::string& credential) {
-  if (options_.submissions_per_second <= 0) return true;
-  std::lock_guard lock(mu_);
-  auto now = std::chrono::steady_clock::now();
-  auto [it, fresh] = buckets_.try_emplace(credential, Bucket{options_.submission_burst, now});
-  Bucket& b = it->second;
-  if (!fresh) {
-    double elapsed = std::chrono::duration<double>(now - b.at).count();
-    b.tokens =
-        std::min(options_.submission_burst, b.tokens + elapsed * options_.submissions_per_second);
-    b.at = now;
-  }
-  if (b.tokens < 1) return false;
-  b.tokens -= 1;
-  return true;
+  return submission_limiter_.Take(credential, std::chrono::steady_clock::now()) == 0;
 }
 
 Api::Principal Api::Authenticate(const HttpRequest& req, HttpResponse* error) {

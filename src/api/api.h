@@ -22,6 +22,7 @@
 
 #include "api/static_files.h"
 #include "http/metrics.h"
+#include "http/rate_limiter.h"
 #include "http/server.h"
 #include "intake/credentials.h"
 #include "intake/intake.h"
@@ -69,10 +70,6 @@ class Api {
     std::string subject;
     std::string credential;
   };
-  struct Bucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point at;
-  };
 
   HttpResponse Route(const HttpRequest& req, const Principal& who, Respond& respond,
                      bool& answered);
@@ -97,10 +94,10 @@ class Api {
   Metrics& metrics_;
   ApiOptions options_;
   LoginGuard guard_;
+  std::mutex mu_;  // guards notify_
   std::function<void()> notify_;
 
-  std::mutex mu_;  // guards the members below
-  std::map<std::string, Bucket> buckets_;
+  RateLimiter submission_limiter_;  // per credential: options_.submissions_per_second
 
   // Every ledger event as an event stream sends it, formatted once and shared by all streams
   // (index seq - 1); filled from the intake as streams ask for newer events.
