@@ -1,9 +1,6 @@
 // `canvass rehearse`: sets up the election (or takes a running server's), drives the night with
 // src/rehearse, prints the report.
-#include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -11,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -20,6 +18,7 @@
 #include "core/text.h"
 #include "io/importers.h"
 #include "rehearse/rehearse.h"
+#include "rehearse/server_process.h"
 #include "rules/ruleset.h"
 #include "simulate/simulate.h"
 
@@ -106,76 +105,6 @@ Status FreshDir(const std::string& dir) {
   return Status::Ok();
 }
 
-// The server, started as a child process.
-class ServerProcess {
- public:
-  ~ServerProcess() { Stop(); }
-
-  Result<uint16_t> Start(const RehearseOptions& o, const std::string& store,
-                         const std::string& log) {
-    const std::string port_file = store + ".port";
-    std::error_code ec;
-    fs::remove(port_file, ec);
-    std::vector<std::string> args = {
-        "canvass", "serve",       "--store", store,       "--port",
-        "0",       "--port-file", port_file, "--threads", std::to_string(o.threads)};
-    if (o.fast_kdf) args.push_back("--fast-kdf");
-    pid_ = ::fork();
-    if (pid_ < 0) return Status::IoError("cannot start the server (fork failed)");
-    if (pid_ == 0) {
-      std::FILE* f = std::fopen(log.c_str(), "ab");
-      if (f != nullptr) {
-        ::dup2(::fileno(f), 1);
-        ::dup2(::fileno(f), 2);
-      }
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv("/proc/self/exe", argv.data());
-      ::_exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return Status::IoError("the server stopped at start; see " + log);
-      }
-      std::ifstream in(port_file);
-      int port = 0;
-      if (in >> port && port > 0) return static_cast<uint16_t>(port);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return Status::IoError("the server did not start within 120 s; see " + log);
-  }
-
-  // The server's peak resident memory (VmHWM), "" when not known.
-  std::string PeakRss() const {
-    if (pid_ <= 0) return "";
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("VmHWM:", 0) == 0) {
-        long long kb = 0;
-        std::istringstream(line.substr(6)) >> kb;
-        return fmt::format("{:.1f} MiB", static_cast<double>(kb) / 1024);
-      }
-    }
-    return "";
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
 }  // namespace
 
 int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) {
@@ -220,7 +149,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
   }
   ro.progress = [&out](const std::string& line) { out << line << "\n" << std::flush; };
 
-  ServerProcess server;
+  std::optional<ServerProcess> server;  // when the rehearsal makes its own election
   std::string store;
   if (!o.urls.empty()) {
     if (o.codes.empty() || o.results.empty()) {
@@ -295,18 +224,27 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     auto codes = ReadFile(init.codes_out);
     if (!codes.ok()) return Fail(err, codes.status().message());
     ro.codes_csv = std::move(codes).value();
-    auto port = server.Start(o, store, o.dir + "/server.log");
-    if (!port.ok()) return Fail(err, port.status().message());
-    ro.ports.push_back(*port);
-    out << fmt::format("Server: http://127.0.0.1:{}/ (log in {}/server.log)\n", *port, o.dir);
+    std::vector<std::string> serve_args = {"--store", store, "--threads",
+                                           std::to_string(o.threads)};
+    if (o.fast_kdf) serve_args.push_back("--fast-kdf");
+    server.emplace("/proc/self/exe", o.dir, std::move(serve_args), "server", /*chdir=*/false);
+    if (Status st = server->Start(); !st.ok()) return Fail(err, st.message());
+    ro.ports.push_back(server->port());
+    out << fmt::format("Server: http://127.0.0.1:{}/ (log in {})\n", server->port(),
+                       server->log_path());
   }
   out << fmt::format("The night begins ({}).\n",
                      ro.compress > 0 ? fmt::format("about four hours, {}x faster", ro.compress)
                                      : std::string("as fast as the server answers"));
   out.flush();
   auto report = rehearse::RunRehearsal(ro);
-  const std::string rss = server.PeakRss();
-  server.Stop();
+  std::string rss;
+  if (server) {
+    if (auto kib = server->PeakRssKib()) {
+      rss = fmt::format("{:.1f} MiB", static_cast<double>(*kib) / 1024);
+    }
+    server->Terminate();
+  }
   if (!report.ok()) return Fail(err, report.status().message());
   out << "\n" << report->ToText();
   if (!o.json_out.empty()) {

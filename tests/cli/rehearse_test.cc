@@ -1,8 +1,6 @@
 // `canvass rehearse` end to end: the binary sets up an election, starts its server, drives the
 // night with every kind of fault, and reconciles; and the same against a server started apart.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -16,6 +14,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "rehearse/server_process.h"
 
 namespace {
 
@@ -150,27 +149,9 @@ TEST_F(RehearseTest, DrivesARunningServerAndRefusesAReportedElection) {
       Canvass("init --store " + store + " --apportionment " + apportionment +
               " --candidates-from " + results + " --codes-out " + codes + " --fast-kdf");
   ASSERT_EQ(init.exit_code, 0) << init.out;
-  const std::string port_file = (dir_ / "port").string();
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string log = (dir_ / "server.log").string();
-    std::FILE* f = std::fopen(log.c_str(), "wb");
-    if (f != nullptr) {
-      ::dup2(::fileno(f), 1);
-      ::dup2(::fileno(f), 2);
-    }
-    ::execl(CANVASS_BINARY, "canvass", "serve", "--store", store.c_str(), "--port", "0",
-            "--port-file", port_file.c_str(), "--fast-kdf", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::string port;
-  for (int i = 0; i < 1200 && port.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(port_file);
-    in >> port;
-  }
-  ASSERT_FALSE(port.empty()) << Slurp((dir_ / "server.log").string());
+  canvass::ServerProcess server(CANVASS_BINARY, dir_.string(), {"--store", store, "--fast-kdf"});
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  const std::string port = std::to_string(server.port());
   const std::string url =
       "--url http://127.0.0.1:" + port + " --codes " + codes + " --results " + results;
   CommandRun run = Canvass("rehearse " + url + " --compress max --publish interval:1");
@@ -179,9 +160,7 @@ TEST_F(RehearseTest, DrivesARunningServerAndRefusesAReportedElection) {
   CommandRun twice = Canvass("rehearse " + url + " --compress max");
   EXPECT_EQ(twice.exit_code, 1) << twice.out;
   EXPECT_NE(twice.out.find("is already reported"), std::string::npos) << twice.out;
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  server.Terminate();
 }
 
 TEST_F(RehearseTest, BadOptionsAreRefusedWithTheReason) {

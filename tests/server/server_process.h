@@ -13,10 +13,8 @@
 // helpers are safe from any thread. Chair is one client, for one thread.
 #pragma once
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +39,7 @@
 #include "core/status.h"
 #include "http/client.h"
 #include "io/csv.h"
+#include "rehearse/server_process.h"
 
 namespace canvass::server_test {
 
@@ -86,34 +85,10 @@ inline void WriteWholeFile(const std::string& path, const std::string& text) {
 }
 
 // Starts `canvass args...` in `dir` with stdout and stderr appended to `log`. Returns the pid,
-// or -1. Everything the child does between fork and exec is async-signal-safe.
+// or -1.
 inline pid_t SpawnCanvass(const std::string& dir, const std::vector<std::string>& args,
                           const std::string& log) {
-  std::vector<std::string> argv_strings;
-  argv_strings.push_back(CANVASS_BINARY);
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  // The child.
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(127);  // the test died before prctl took effect
-  if (chdir(dir.c_str()) != 0) _exit(127);
-  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  if (fd < 0) _exit(127);
-  dup2(fd, STDOUT_FILENO);
-  dup2(fd, STDERR_FILENO);
-  close(fd);
-  int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd >= 0) {
-    dup2(null_fd, STDIN_FILENO);
-    close(null_fd);
-  }
-  execv(argv[0], argv.data());
-  _exit(127);
+  return SpawnProcess(CANVASS_BINARY, args, dir, log);
 }
 
 struct CommandRun {
@@ -146,83 +121,13 @@ inline CommandRun RunCommand(const std::string& dir, const std::vector<std::stri
   return run;
 }
 
-// `canvass serve` as a child process on port 0 (it says which port in --port-file).
-class ServerProcess {
+// `canvass serve` as a child process on port 0 in `dir` (rehearse/server_process.h).
+class ServerProcess : public canvass::ServerProcess {
  public:
   // `args` follow `serve`; --port 0 and --port-file are added.
   ServerProcess(std::string dir, std::vector<std::string> args, std::string name = "server")
-      : dir_(std::move(dir)), args_(std::move(args)), name_(std::move(name)) {}
-  ~ServerProcess() { Kill(); }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  // Starts the server and waits until it listens. The error carries the server's output.
-  Status Start() {
-    Kill();
-    const std::string port_file = dir_ + "/" + name_ + ".port";
-    std::error_code ec;
-    std::filesystem::remove(port_file, ec);
-    std::vector<std::string> args = {"serve", "--port", "0", "--port-file", port_file};
-    args.insert(args.end(), args_.begin(), args_.end());
-    ++starts_;
-    pid_ = SpawnCanvass(dir_, args, log_path());
-    if (pid_ < 0) return Status::IoError("fork failed");
-    const auto deadline = Clock::now() + kDeadline;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return Status::IoError(name_ + " exited before listening:\n" + log());
-      }
-      const std::string text = ReadWholeFile(port_file);
-      if (!text.empty() && text.back() == '\n') {
-        port_ = static_cast<uint16_t>(std::stoi(text));
-        return Status::Ok();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    Kill();
-    return Status::IoError(name_ + " did not start listening:\n" + log());
-  }
-
-  // SIGKILL, as a crash or a power cut would; reaps the child.
-  void Kill() { Signal(SIGKILL); }
-  // SIGTERM (a clean shutdown); reaps the child. Returns its exit code, or 128 + the signal that
-  // ended it.
-  int Terminate() { return Signal(SIGTERM); }
-
-  bool running() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }  // -1 when not running
-  uint16_t port() const { return port_; }
-  int starts() const { return starts_; }
-  std::string log_path() const { return dir_ + "/" + name_ + ".log"; }
-  std::string log() const { return ReadWholeFile(log_path()); }
-
- private:
-  int Signal(int sig) {
-    if (pid_ <= 0) return -1;
-    kill(pid_, sig);
-    int status = 0;
-    const auto deadline = Clock::now() + kDeadline;
-    while (waitpid(pid_, &status, WNOHANG) != pid_) {
-      if (Clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    pid_ = -1;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-  }
-
-  std::string dir_;
-  std::vector<std::string> args_;
-  std::string name_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-  int starts_ = 0;
+      : canvass::ServerProcess(CANVASS_BINARY, std::move(dir), std::move(args), std::move(name)) {}
+  Status Start() { return canvass::ServerProcess::Start(kDeadline); }
 };
 
 // One access code from the sheet `canvass init --codes-out` writes.
