@@ -137,12 +137,6 @@ std::optional<HttpResponse> ParseBody(const HttpRequest& req, json& out) {
   return std::nullopt;
 }
 
-bool IsHex64(const std::string& s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 const char* ChannelOf(const std::string& role) {
   if (role == "chair") return "web";
   if (role == "operator") return "hotline";
@@ -490,7 +484,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
   }
   if (top == "photos" && seg.size() == 2) {
     if (!get) return method_not_allowed("GET");
-    if (!IsHex64(seg[1])) {
+    if (!IsSha256Hex(seg[1])) {
       return HttpResponse::Error(404, "not-found", "a photo is named by its SHA-256 (64 hex)");
     }
     auto blob = intake_.GetBlob(seg[1]);
@@ -895,7 +889,7 @@ HttpResponse Api::ReleaseTimeline(const HttpRequest& req) {
     for (const ReleaseRecord& record : records) {
       const std::string name = ReleaseJsonName(record.number);
       const std::string sha = record.files.value(name, std::string());
-      if (!IsHex64(sha)) {
+      if (!IsSha256Hex(sha)) {
         return HttpResponse::Error(500, "release-unreadable",
                                    fmt::format("release {} names no {}", record.number, name));
       }
@@ -988,7 +982,7 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
   }
   const std::string name = it->second.first(n);
   const std::string sha = record->files.value(name, std::string());
-  if (!IsHex64(sha)) return HttpResponse::Error(404, "not-found", "the release names no " + name);
+  if (!IsSha256Hex(sha)) return HttpResponse::Error(404, "not-found", "the release names no " + name);
   r.content_type = it->second.second;
   r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
   if (req.Header("if-none-match") != "\"" + sha + "\"") {

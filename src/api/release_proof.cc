@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "api/api.h"
+#include "core/sha256.h"
 #include "publish/release.h"
 
 namespace canvass {
@@ -21,14 +22,8 @@ std::optional<int64_t> PositiveId(const std::string& s) {
   return v;
 }
 
-bool IsSha256Hex(const json& v) {
-  if (!v.is_string()) return false;
-  const std::string& s = v.get_ref<const std::string&>();
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+bool IsHashField(const json& v) {
+  return v.is_string() && IsSha256Hex(v.get_ref<const std::string&>());
 }
 
 }  // namespace
@@ -55,11 +50,11 @@ HttpResponse Api::ReleaseProof(const HttpRequest& req, const std::vector<std::st
   const json json_sha = record->files.value(ReleaseJsonName(n), json());
   const json root_sha = record->files.value(ReleaseRootName(n), json());
   const json sig_sha = record->files.value(ReleaseRootSignatureName(n), json());
-  if (!IsSha256Hex(json_sha)) {
+  if (!IsHashField(json_sha)) {
     return HttpResponse::Error(500, "release-unreadable",
                                fmt::format("release {} names no {}", n, ReleaseJsonName(n)));
   }
-  if (!IsSha256Hex(root_sha)) {
+  if (!IsHashField(root_sha)) {
     return HttpResponse::Error(404, "no-merkle-root",
                                fmt::format("release {} was published before releases carried a "
                                            "Merkle root (format canvass-release-1): it has no "
@@ -95,7 +90,7 @@ HttpResponse Api::ReleaseProof(const HttpRequest& req, const std::vector<std::st
     return HttpResponse::Error(503, "store-unavailable", statement.status().message());
   }
   std::string signature;
-  if (IsSha256Hex(sig_sha)) {
+  if (IsHashField(sig_sha)) {
     auto sig = read(sig_sha, ReleaseRootSignatureName(n));
     if (!sig.ok()) return HttpResponse::Error(503, "store-unavailable", sig.status().message());
     signature = std::move(sig).value();

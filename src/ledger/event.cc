@@ -179,14 +179,6 @@ bool IsLedgerTime(std::string_view t) {
   return day <= days && Number(t, 11, 2) <= 23 && Number(t, 14, 2) <= 59 && Number(t, 17, 2) <= 59;
 }
 
-bool IsHashHex(std::string_view h) {
-  if (h.size() != 64) return false;
-  for (char c : h) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 // Deepest nesting of arrays and objects in `text`, read as JSON as far as brackets and strings go.
 // Run before parsing so that no later walk over the parsed value can recurse without bound.
 int NestingDepth(std::string_view text) {
@@ -282,7 +274,7 @@ Result<std::string> CanonicalLine(const Event& event) {
     return Status::InvalidArgument("time \"" + event.time +
                                    "\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
   }
-  if (!IsHashHex(event.prev)) {
+  if (!IsSha256Hex(event.prev)) {
     return Status::InvalidArgument("prev \"" + event.prev +
                                    "\" is not 64 lower-case hexadecimal digits");
   }
@@ -367,7 +359,7 @@ Result<Event> DecodeEvent(std::string_view line) {
 
   Result<std::string> prev = StringMember(j, "prev", "prev");
   if (!prev.ok()) return prev.status();
-  if (!IsHashHex(*prev)) {
+  if (!IsSha256Hex(*prev)) {
     return Status::Corruption("prev \"" + *prev + "\" is not 64 lower-case hexadecimal digits");
   }
   event.prev = std::move(*prev);

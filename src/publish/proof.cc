@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/sha256.h"
 #include "core/text.h"
 #include "publish/merkle.h"
 #include "publish/release.h"
@@ -16,13 +17,7 @@ namespace {
 constexpr const char* kProofFormat = "canvass-precinct-proof-1";
 
 bool IsHex64(const json& v) {
-  if (!v.is_string()) return false;
-  const std::string& s = v.get_ref<const std::string&>();
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  return v.is_string() && IsSha256Hex(v.get_ref<const std::string&>());
 }
 
 }  // namespace

@@ -30,5 +30,18 @@ TEST(Sha256Test, MatchesKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Sha256Test, RecognisesItsOwnHexOnly) {
+  EXPECT_TRUE(IsSha256Hex(Sha256Hex("abc")));
+  EXPECT_FALSE(IsSha256Hex(""));
+  EXPECT_FALSE(IsSha256Hex(Sha256Hex("abc").substr(1)));
+  EXPECT_FALSE(IsSha256Hex(Sha256Hex("abc") + "0"));
+  std::string upper = Sha256Hex("abc");
+  upper[0] = 'B';
+  EXPECT_FALSE(IsSha256Hex(upper));
+  std::string other = Sha256Hex("abc");
+  other[63] = 'g';
+  EXPECT_FALSE(IsSha256Hex(other));
+}
+
 }  // namespace
 }  // namespace canvass
