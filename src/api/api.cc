@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/status_http.h"
 #include "caucus/json_output.h"
 #include "core/json_text.h"
 #include "core/sha256.h"
@@ -26,24 +27,6 @@ constexpr size_t kMaxJsonBody = 64 * 1024;
 
 HttpResponse JsonResponse(int status, const json& body) {
   return HttpResponse::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
-int StatusFor(Rejection::Kind kind) {
-  switch (kind) {
-    case Rejection::Kind::kInvalid:
-      return 422;
-    case Rejection::Kind::kConflict:
-      return 409;
-    case Rejection::Kind::kNotFound:
-      return 404;
-    case Rejection::Kind::kForbidden:
-      return 403;
-  }
-  return 400;
-}
-
-HttpResponse RejectionResponse(const Rejection& r) {
-  return HttpResponse::Error(StatusFor(r.kind), r.code, r.message, r.field);
 }
 
 HttpResponse OutcomeResponse(const Outcome& o) {
@@ -674,7 +657,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     auto issued = ReissueCredential(intake_, body["role"].get<std::string>(),
                                     body["subject"].get<std::string>(),
                                     Actor{"admin", who.credential}, "admin", options_.kdf);
-    if (!issued.ok()) return HttpResponse::Error(422, "reissue-refused", issued.status().message());
+    if (!issued.ok()) return ErrorResponse(issued.status(), "reissue-refused");
     return JsonResponse(201, {{"role", issued->role},
                               {"subject", issued->subject},
                               {"label", issued->label},
@@ -871,7 +854,7 @@ HttpResponse Api::PublishRelease(const Principal& who) {
   }
   auto outcome = options_.publisher->PublishNow(Actor{"admin", who.credential}, "admin");
   if (!outcome.ok()) {
-    return HttpResponse::Error(409, "release-refused", outcome.status().message());
+    return ErrorResponse(outcome.status(), "release-refused");
   }
   return JsonResponse(outcome->published ? 201 : 200, {{"published", outcome->published},
                                                        {"number", outcome->number},

@@ -56,8 +56,12 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
     const bool raced =
         o.kind == Outcome::Kind::kRejected &&
         (o.rejection->code == "release-number" || o.rejection->code == "release-stale");
-    if (!raced)
+    if (o.kind == Outcome::Kind::kUnavailable) {
+      return Status::IoError("the release was not recorded: " + OutcomeMessage(o));
+    }
+    if (!raced) {
       return Status::FailedPrecondition("the release was not recorded: " + OutcomeMessage(o));
+    }
   }
   return Status::FailedPrecondition("other nodes kept publishing first; try again");
 }

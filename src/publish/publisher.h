@@ -45,7 +45,8 @@ class Publisher {
   bool can_publish() const { return key_.has_value(); }
 
   // Publishes a release if the ledger moved since the last one. FailedPrecondition without a
-  // key, without an election, or when the key is not the one election-created names.
+  // key, without an election, or when the key is not the one election-created names; IoError
+  // when the store cannot keep the release now (nothing published: try again).
   Result<PublishOutcome> PublishNow(const Actor& actor, const std::string& channel);
 
   // Follows the policy from a background thread, publishing as {"admin","cli"} on channel
