@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/audit_command.h"
 #include "cli/commands.h"
 #include "cli/national_command.h"
 
@@ -315,6 +316,27 @@ int RunCanvass(int argc, char** argv) {
   rprove_cmd->add_option("--out", rprove.out,
                          "Write the proof, record, path and root statement into DIR");
 
+  AuditOptions audit;
+  auto* audit_cmd = app.add_subcommand("audit", "Materiality and the eligibility of a claimed change");
+  audit_cmd->require_subcommand(1);
+  auto* materiality_cmd = audit_cmd->add_subcommand(
+      "materiality", "Every precinct's bound u_p and the smallest change that alters a national "
+                     "delegate (docs/audit.md)");
+  AddElectionFiles(materiality_cmd, audit.files);
+  materiality_cmd->add_flag("--computed", audit.computed,
+                            "Use the SDEs the rules give, not the reported ones");
+  auto* eligibility_cmd = audit_cmd->add_subcommand(
+      "eligibility", "Substitute claimed figures for one precinct: does a national delegate move?");
+  AddElectionFiles(eligibility_cmd, audit.files);
+  eligibility_cmd->add_flag("--computed", audit.computed,
+                            "Use the SDEs the rules give, not the reported ones");
+  eligibility_cmd->add_option("--county", audit.county, "The precinct's county")->required();
+  eligibility_cmd->add_option("--precinct", audit.precinct, "The precinct")->required();
+  eligibility_cmd
+      ->add_option("--claim", audit.claims,
+                   "CANDIDATE.FIELD=VALUE, FIELD first, final, delegates or sde (repeat)")
+      ->required();
+
   if (std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     std::cerr << unknown << "\n";
     return kExitUsage;
@@ -356,6 +378,8 @@ int RunCanvass(int argc, char** argv) {
   if (*publish_cmd) return RunPublish(publish, out, err);
   if (*rverify_cmd) return RunReleaseVerify(rverify, out, err);
   if (*rprove_cmd) return RunReleaseProve(rprove, out, err);
+  if (*materiality_cmd) return RunAuditMateriality(audit, out, err);
+  if (*eligibility_cmd) return RunAuditEligibility(audit, out, err);
   return kExitUsage;
 }
 
