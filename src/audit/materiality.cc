@@ -181,7 +181,9 @@ Status BuildUnit(const Model& m, const Election& election, size_t i, const Preci
   if (exact) {
     const Count holders = u.elects > 0 ? std::min<Count>(u.elects, static_cast<Count>(n))
                                        : static_cast<Count>(n);
-    const Rational slack = exact->is_zero() ? Rational(0) : Rational(holders, 2);
+    // No slack when every multiple of the per-delegate SDE is already at sde_places.
+    const bool rounds = u.elects == 0 || !(*exact * Rational(m.scale) / Rational(u.elects)).is_integer();
+    const Rational slack = exact->is_zero() || !rounds ? Rational(0) : Rational(holders, 2);
     u.max_units = (*exact * Rational(m.scale) + slack).Ceil();
     u.capped = true;
   }
