@@ -4,7 +4,8 @@
 //   BM_MaterialityIowa                the certified Iowa record, 1,765 units (target < 100 ms)
 //   BM_MaterialityIowaWithChecks      the same with CheckElection inside the timing
 //   BM_MaterialitySynthetic/176500    a simulated election, 8 candidates (target < 2 s)
-// Run: build/bench/materiality_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+// Run: build/bench/materiality_bench --benchmark_repetitions=3
+// --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <cstdio>

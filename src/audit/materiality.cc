@@ -36,11 +36,11 @@ struct Unit {
   std::vector<int64_t> sigma;  // SDEs per candidate, in units; empty: no figures on this side
   int32_t district = -1;       // index into Model::districts, or -1 (statewide only)
   const PrecinctApportionment* apportionment = nullptr;
-  Count elects = 0;                 // D: county delegates the precinct elects (0: unknown)
-  std::vector<Count> delegates;     // per candidate, as the side has them (empty: unknown)
-  std::vector<int64_t> sde_of;      // SDE units of d delegates, d = 0..elects
-  int64_t max_units = 0;            // the largest SDE total the rules let it report, in units
-  bool capped = false;              // max_units is known (an apportioned unit with a ratio)
+  Count elects = 0;              // D: county delegates the precinct elects (0: unknown)
+  std::vector<Count> delegates;  // per candidate, as the side has them (empty: unknown)
+  std::vector<int64_t> sde_of;   // SDE units of d delegates, d = 0..elects
+  int64_t max_units = 0;         // the largest SDE total the rules let it report, in units
+  bool capped = false;           // max_units is known (an apportioned unit with a ratio)
 };
 
 // Everything the bound, the search and the eligibility share: the side's pool totals, the
@@ -54,10 +54,10 @@ struct Model {
   NationalAllocation outcome;
   std::vector<std::string> districts;  // district names, as in the data
   std::vector<Assertion> assertions;
-  int64_t weight_scale = 1;                 // L: weights x L are integers
-  std::vector<std::vector<int64_t>> W;      // per assertion, per candidate: w x L
-  std::vector<int64_t> wmin;                // per assertion: |min(0, min W)|
-  std::vector<int64_t> margin;              // per assertion: G x L x scale
+  int64_t weight_scale = 1;             // L: weights x L are integers
+  std::vector<std::vector<int64_t>> W;  // per assertion, per candidate: w x L
+  std::vector<int64_t> wmin;            // per assertion: |min(0, min W)|
+  std::vector<int64_t> margin;          // per assertion: G x L x scale
   // Assertions that apply to a precinct: statewide pools', and its district pool's.
   std::vector<size_t> statewide;
   std::vector<std::vector<size_t>> of_district;
@@ -122,7 +122,8 @@ std::vector<Rational> SideSde(const Ruleset& ruleset, const PrecinctReport& repo
     for (size_t c = 0; c < n; ++c) sde[c] = report.figures[c].sde.value_or(Rational(0));
     return sde;
   }
-  if (all_delegates && ap != nullptr) return SdeFromDelegates(ruleset.precinct, delegates, total, *ap);
+  if (all_delegates && ap != nullptr)
+    return SdeFromDelegates(ruleset.precinct, delegates, total, *ap);
   return {};
 }
 
@@ -179,10 +180,11 @@ Status BuildUnit(const Model& m, const Election& election, size_t i, const Preci
     exact = *ap->sde_per_delegate * Rational(*ap->delegates);
   }
   if (exact) {
-    const Count holders = u.elects > 0 ? std::min<Count>(u.elects, static_cast<Count>(n))
-                                       : static_cast<Count>(n);
+    const Count holders =
+        u.elects > 0 ? std::min<Count>(u.elects, static_cast<Count>(n)) : static_cast<Count>(n);
     // No slack when every multiple of the per-delegate SDE is already at sde_places.
-    const bool rounds = u.elects == 0 || !(*exact * Rational(m.scale) / Rational(u.elects)).is_integer();
+    const bool rounds =
+        u.elects == 0 || !(*exact * Rational(m.scale) / Rational(u.elects)).is_integer();
     const Rational slack = exact->is_zero() || !rounds ? Rational(0) : Rational(holders, 2);
     u.max_units = (*exact * Rational(m.scale) + slack).Ceil();
     u.capped = true;
@@ -215,8 +217,9 @@ Status BuildUnit(const Model& m, const Election& election, size_t i, const Preci
       for (const CandidateReport& f : report.figures) u.delegates.push_back(*f.delegates);
     } else if (!u.sigma.empty() && !unit_sde.is_zero()) {
       for (size_t c = 0; c < n; ++c) {
-        u.delegates.push_back(
-            (Rational(u.sigma[c], m.scale) / unit_sde).RoundTo(0, DecimalRounding::kHalfUp).Floor());
+        u.delegates.push_back((Rational(u.sigma[c], m.scale) / unit_sde)
+                                  .RoundTo(0, DecimalRounding::kHalfUp)
+                                  .Floor());
       }
     }
   }
@@ -379,7 +382,8 @@ Result<Model> BuildModel(const Ruleset& ruleset, const Election& election,
     const PrecinctReport& r = election.reports[i];
     auto it = apportioned.find(Key(r.county, r.precinct));
     const PrecinctApportionment* ap = it == apportioned.end() ? nullptr : it->second;
-    CANVASS_RETURN_IF_ERROR(BuildUnit(m, election, i, checks[i], ap, side, district_index, m.units[i]));
+    CANVASS_RETURN_IF_ERROR(
+        BuildUnit(m, election, i, checks[i], ap, side, district_index, m.units[i]));
   }
   return m;
 }
@@ -524,9 +528,8 @@ std::string PoolChangeText(const std::vector<std::string>& candidates,
     return fmt::format("{}: the last seat goes to a drawing of lots", pool);
   }
   if (who.size() == 2) {
-    return fmt::format("{} {} {}-{} {} becomes {}", pool, candidates[who[0]],
-                       change.before[who[0]], change.before[who[1]], candidates[who[1]],
-                       SeatsText(change.after, who));
+    return fmt::format("{} {} {}-{} {} becomes {}", pool, candidates[who[0]], change.before[who[0]],
+                       change.before[who[1]], candidates[who[1]], SeatsText(change.after, who));
   }
   std::vector<std::string> parts;
   for (size_t c : who) {
@@ -674,9 +677,9 @@ Result<Eligibility> CheckEligibility(const Ruleset& ruleset, const Election& ele
   const PrecinctReport& report = election.reports[index];
   const size_t n = m.n;
   if (u.sigma.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "{} / {} has no SDEs on this side: there is nothing to compare a claim with", county,
-        precinct));
+    return Status::InvalidArgument(
+        fmt::format("{} / {} has no SDEs on this side: there is nothing to compare a claim with",
+                    county, precinct));
   }
   bool any_sde = false, any_delegates = false, any_alignment = false;
   for (const ClaimedFigure& f : claims) {
@@ -712,17 +715,17 @@ Result<Eligibility> CheckEligibility(const Ruleset& ruleset, const Election& ele
     }
   } else if (any_delegates) {
     if (u.elects <= 0 || u.delegates.size() != n) {
-      return Status::InvalidArgument(fmt::format(
-          "{} / {}: its delegates are not known on this side; claim its SDEs instead", county,
-          precinct));
+      return Status::InvalidArgument(
+          fmt::format("{} / {}: its delegates are not known on this side; claim its SDEs instead",
+                      county, precinct));
     }
     std::vector<Count> d = u.delegates;
     for (const ClaimedFigure& f : claims) d[f.candidate] = f.value.num();
     const Count total = std::accumulate(d.begin(), d.end(), Count{0});
     if (total != u.elects) {
-      return Status::InvalidArgument(fmt::format(
-          "{} / {}: the claimed delegates add up to {}, but the precinct elects {}", county,
-          precinct, total, u.elects));
+      return Status::InvalidArgument(
+          fmt::format("{} / {}: the claimed delegates add up to {}, but the precinct elects {}",
+                      county, precinct, total, u.elects));
     }
     for (size_t c = 0; c < n; ++c) {
       if (d[c] != u.delegates[c]) claimed[c] = u.sde_of[static_cast<size_t>(d[c])];
@@ -750,8 +753,8 @@ Result<Eligibility> CheckEligibility(const Ruleset& ruleset, const Election& ele
       if (check.computed && !check.computed->must_realign.empty()) {
         why = "they leave more viable groups than delegates (a realignment)";
       }
-      return Status::InvalidArgument(fmt::format(
-          "{} / {}: the claimed alignments give no SDEs: {}", county, precinct, why));
+      return Status::InvalidArgument(
+          fmt::format("{} / {}: the claimed alignments give no SDEs: {}", county, precinct, why));
     }
     for (size_t c = 0; c < n; ++c) {
       auto units = Units(check.computed_sde[c], m.scale);
@@ -805,9 +808,10 @@ nlohmann::json MaterialityToJson(const Ruleset& ruleset, const Materiality& mat)
     } else {
       row["bound"] = nullptr;
     }
-    row["assertion"] = p.assertion ? nlohmann::json(mat.assertions[*p.assertion].Describe(
-                                         mat.candidates, mat.outcome))
-                                   : nlohmann::json();
+    row["assertion"] =
+        p.assertion
+            ? nlohmann::json(mat.assertions[*p.assertion].Describe(mat.candidates, mat.outcome))
+            : nlohmann::json();
     if (p.smallest) {
       const PrecinctChange& ch = *p.smallest;
       nlohmann::json sde = nlohmann::json::object();

@@ -53,9 +53,9 @@ struct Assertion {
   AssertionKind kind = AssertionKind::kViable;
   size_t pool = 0;  // index into the ruleset's national pools
   CandidateIndex a = 0;
-  CandidateIndex b = 0;            // kHamilton only
-  std::vector<Rational> weights;   // per candidate
-  Rational margin;                 // G: the weighted sum on the reported totals
+  CandidateIndex b = 0;           // kHamilton only
+  std::vector<Rational> weights;  // per candidate
+  Rational margin;                // G: the weighted sum on the reported totals
   // "PLEO: Buttigieg 2 against Sanders 1", "CD4: Warren not viable".
   std::string Describe(const std::vector<std::string>& candidates,
                        const NationalAllocation& outcome) const;
@@ -74,8 +74,8 @@ struct PrecinctChange {
   // The candidate that gives up delegates; absent when every delegate goes to `to`.
   std::optional<CandidateIndex> from;
   CandidateIndex to = 0;
-  Count delegates = 0;              // county delegates moved
-  Rational sde_moved;               // half the SDEs the precinct's vector changes by
+  Count delegates = 0;                 // county delegates moved
+  Rational sde_moved;                  // half the SDEs the precinct's vector changes by
   std::vector<Count> delegates_after;  // per candidate
   std::vector<Rational> sde_after;     // per candidate, at sde_places
   std::vector<PoolChange> pools;       // the pools whose seats change (at least one)
@@ -86,9 +86,9 @@ struct PrecinctChange {
 
 struct PrecinctMateriality {
   std::string county, precinct;
-  bool has_figures = false;   // the side's SDEs exist (else nothing is known: worst case)
-  bool bounded = false;       // u_p is known (an apportioned precinct with figures)
-  Rational bound;             // u_p, exact
+  bool has_figures = false;         // the side's SDEs exist (else nothing is known: worst case)
+  bool bounded = false;             // u_p is known (an apportioned precinct with figures)
+  Rational bound;                   // u_p, exact
   std::optional<size_t> assertion;  // the assertion giving u_p
   bool possibly_material() const { return !bounded || bound >= Rational(1); }
   std::optional<PrecinctChange> smallest;  // searched where possibly material
@@ -102,13 +102,13 @@ struct MaterialityOptions {
 struct Materiality {
   ResultSide side = ResultSide::kReported;
   std::vector<std::string> candidates;
-  NationalAllocation outcome;          // the national pools from this side's totals
+  NationalAllocation outcome;  // the national pools from this side's totals
   std::vector<Assertion> assertions;
   std::vector<PrecinctMateriality> precincts;  // one per report, in report order
-  int64_t possibly_material = 0;  // u_p >= 1 or unbounded
-  int64_t material = 0;           // a change was found
-  int64_t by_pair = 0;            // ... by moving delegates from one candidate to another
-  int64_t by_whole = 0;           // ... only by giving every delegate to one candidate
+  int64_t possibly_material = 0;               // u_p >= 1 or unbounded
+  int64_t material = 0;                        // a change was found
+  int64_t by_pair = 0;   // ... by moving delegates from one candidate to another
+  int64_t by_whole = 0;  // ... only by giving every delegate to one candidate
 };
 
 // The bound of every precinct, and the smallest change where it is possibly material. `checks`
@@ -132,8 +132,8 @@ struct Eligibility {
   std::string county, precinct;
   std::vector<Rational> sde_before, sde_claimed;  // the precinct's SDEs, per candidate
   NationalAllocation outcome, recomputed;
-  std::vector<PoolChange> pools;   // pools whose seats the claim changes
-  std::vector<Assertion> failed;   // assertions the claim breaks (or brings to equality)
+  std::vector<PoolChange> pools;  // pools whose seats the claim changes
+  std::vector<Assertion> failed;  // assertions the claim breaks (or brings to equality)
   bool eligible() const { return !pools.empty(); }
 };
 

@@ -25,9 +25,9 @@ Result<ClaimedFigure> ParseClaim(const Election& election, const std::string& te
   const std::string field = text.substr(dot + 1, eq - dot - 1);
   auto candidate = election.FindCandidate(name);
   if (!candidate) {
-    return Status::InvalidArgument(fmt::format(
-        "--claim \"{}\": no candidate \"{}\" in the results; they name {}", text, name,
-        fmt::join(election.candidates, ", ")));
+    return Status::InvalidArgument(
+        fmt::format("--claim \"{}\": no candidate \"{}\" in the results; they name {}", text, name,
+                    fmt::join(election.candidates, ", ")));
   }
   ClaimedFigure claim;
   claim.candidate = *candidate;

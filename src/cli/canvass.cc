@@ -317,11 +317,13 @@ int RunCanvass(int argc, char** argv) {
                          "Write the proof, record, path and root statement into DIR");
 
   AuditOptions audit;
-  auto* audit_cmd = app.add_subcommand("audit", "Materiality and the eligibility of a claimed change");
+  auto* audit_cmd =
+      app.add_subcommand("audit", "Materiality and the eligibility of a claimed change");
   audit_cmd->require_subcommand(1);
   auto* materiality_cmd = audit_cmd->add_subcommand(
-      "materiality", "Every precinct's bound u_p and the smallest change that alters a national "
-                     "delegate (docs/audit.md)");
+      "materiality",
+      "Every precinct's bound u_p and the smallest change that alters a national "
+      "delegate (docs/audit.md)");
   AddElectionFiles(materiality_cmd, audit.files);
   materiality_cmd->add_flag("--computed", audit.computed,
                             "Use the SDEs the rules give, not the reported ones");

@@ -85,7 +85,8 @@ TEST_F(MaterialityTest, PrecinctFarFromAnyBoundaryCannotMatter) {
   EXPECT_FALSE(far.possibly_material());
   EXPECT_FALSE(far.smallest.has_value());
   ASSERT_TRUE(far.assertion.has_value());
-  EXPECT_EQ(m.assertions[*far.assertion].Describe(m.candidates, m.outcome), "State: X 2 against Y 1");
+  EXPECT_EQ(m.assertions[*far.assertion].Describe(m.candidates, m.outcome),
+            "State: X 2 against Y 1");
 }
 
 TEST_F(MaterialityTest, PrecinctAtTheRoundingBoundaryHasItsSmallestChange) {
@@ -112,14 +113,14 @@ TEST_F(MaterialityTest, PrecinctAtTheRoundingBoundaryHasItsSmallestChange) {
 }
 
 TEST_F(MaterialityTest, EligibilityOfClaimedDelegates) {
-  auto five = Claim("Near", {{0, ClaimField::kDelegates, Rational(5)},
-                             {1, ClaimField::kDelegates, Rational(5)}});
+  auto five = Claim(
+      "Near", {{0, ClaimField::kDelegates, Rational(5)}, {1, ClaimField::kDelegates, Rational(5)}});
   ASSERT_TRUE(five.ok()) << five.status().ToString();
   EXPECT_FALSE(five->eligible());
   EXPECT_TRUE(five->failed.empty());
 
-  auto six = Claim("Near", {{0, ClaimField::kDelegates, Rational(4)},
-                            {1, ClaimField::kDelegates, Rational(6)}});
+  auto six = Claim(
+      "Near", {{0, ClaimField::kDelegates, Rational(4)}, {1, ClaimField::kDelegates, Rational(6)}});
   ASSERT_TRUE(six.ok()) << six.status().ToString();
   ASSERT_TRUE(six->eligible());
   EXPECT_EQ(six->pools[0].after, (std::vector<Count>{1, 2}));
