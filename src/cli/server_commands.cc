@@ -22,6 +22,7 @@
 #include "ledger/chain.h"
 #include "publish/publisher.h"
 #include "publish/signing.h"
+#include "state/replay.h"
 #include "store/store.h"
 
 namespace canvass {
@@ -353,15 +354,8 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
     expected = h;
   }
   ElectionState state;
-  auto replay = [&state](const Event& e) -> Status {
-    auto stored = EncodeEvent(e);
-    if (!stored.ok()) return stored.status();
-    if (auto r = state.Apply(e, *stored)) {
-      return Status::Corruption(
-          fmt::format("{} event refused on replay: {} ({})", e.type, r->message, r->code));
-    }
-    return Status::Ok();
-  };
+  ReplayOptions replay;
+  replay.expected_head = expected;
   ChainReport report;
   std::string what;
   if (!o.file.empty()) {
@@ -374,7 +368,7 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
                                "Lines from `canvass ledger export`, docs/ledger-format.md)"),
                   kExitUsage);
     }
-    report = VerifyJsonLines(*text, o.file, expected, replay);
+    report = ReplayJsonLines(*text, o.file, state, replay);
     what = o.file;
   } else {
     std::error_code ec;
@@ -383,7 +377,7 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
     }
     auto store = OpenStore(o.store, false);
     if (!store.ok()) return StoreFail(err, store.status());
-    report = VerifyStore(**store, expected, replay);
+    report = ReplayStore(**store, state, replay);
     what = Shown(o.store);
   }
   if (o.json) {

@@ -27,12 +27,14 @@ void ChainVerifier::ExpectHead(const StoreHead& head, std::string whose) {
 }
 
 Status ChainVerifier::Problem(int64_t seq, std::string kind, std::string message) {
-  problem_ = ChainProblem{seq, std::move(kind), std::move(message)};
+  problem_ = ChainProblem{seq, std::move(kind), std::move(message), Status::Ok()};
   return Status::Corruption(problem_->message);
 }
 
-void ChainVerifier::Fail(std::string kind, std::string message) {
-  if (!problem_) problem_ = ChainProblem{next_seq(), std::move(kind), std::move(message)};
+void ChainVerifier::Fail(std::string kind, std::string message, Status cause) {
+  if (!problem_) {
+    problem_ = ChainProblem{next_seq(), std::move(kind), std::move(message), std::move(cause)};
+  }
 }
 
 Result<Event> ChainVerifier::Add(const StoredEvent& stored) {
@@ -83,7 +85,7 @@ Result<Event> ChainVerifier::Add(const StoredEvent& stored) {
     }
   }
   if (on_event_) {
-    Status replayed = on_event_(*event);
+    Status replayed = on_event_(*event, stored);
     if (!replayed.ok()) {
       return Problem(want, "replay",
                      "event " + std::to_string(want) + " (" + event->type +
@@ -141,7 +143,8 @@ ChainReport VerifyStore(Store& store, std::optional<StoreHead> expected_head,
   Result<StoreHead> recorded = store.RecordedHead();
   if (!recorded.ok()) {
     verifier.Fail("unreadable",
-                  "cannot read the store's recorded head: " + recorded.status().ToString());
+                  "cannot read the store's recorded head: " + recorded.status().ToString(),
+                  recorded.status());
     return verifier.Finish();
   }
   verifier.ExpectHead(*recorded, "the store's recorded head");
@@ -150,8 +153,10 @@ ChainReport VerifyStore(Store& store, std::optional<StoreHead> expected_head,
   while (true) {
     Result<std::vector<StoredEvent>> page = store.ReadAfter(after, page_size);
     if (!page.ok()) {
-      verifier.Fail("unreadable", "cannot read the events after event " + std::to_string(after) +
-                                      ": " + page.status().ToString());
+      verifier.Fail("unreadable",
+                    "cannot read the events after event " + std::to_string(after) + ": " +
+                        page.status().ToString(),
+                    page.status());
       break;
     }
     if (page->empty()) break;

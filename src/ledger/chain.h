@@ -35,6 +35,9 @@ struct ChainProblem {
   // event), "unreadable" (the store failed to read).
   std::string kind;
   std::string message;  // a sentence for the person investigating
+  // For "unreadable", the store's own Status (IoError, Unavailable, ...), so that a caller that
+  // returns it keeps its code; Ok for every other kind.
+  Status cause;
 };
 
 struct ChainReport {
@@ -48,8 +51,10 @@ struct ChainReport {
 };
 
 // Called with each event that continues the chain, in order, before it counts as verified (to
-// replay it). An error Status stops verification with a "replay" problem at that event.
-using EventVisitor = std::function<Status(const Event&)>;
+// replay it): decoded, and as read (its line and hash, byte for byte), which is what
+// ElectionState::Apply takes, so that nothing is encoded again. An error Status stops
+// verification with a "replay" problem at that event.
+using EventVisitor = std::function<Status(const Event& event, const StoredEvent& stored)>;
 
 // Verifies a ledger fed to it one event at a time, in the order read.
 class ChainVerifier {
@@ -68,8 +73,8 @@ class ChainVerifier {
   Result<Event> Add(const StoredEvent& stored);
 
   // Records a problem the caller found (a store read failure, say) at the next expected seq,
-  // unless there already is one.
-  void Fail(std::string kind, std::string message);
+  // unless there already is one. `cause` is the Status behind it, when there is one.
+  void Fail(std::string kind, std::string message, Status cause = Status::Ok());
 
   // The report. `expected_end`, when given, is where the ledger must end: fewer events is
   // "truncated", more events or another hash at that seq is "head-mismatch". Heads given to

@@ -6,10 +6,11 @@
 
 #include "core/sha256.h"
 #include "core/text.h"
-#include "state/election_state.h"
 #include "ledger/chain.h"
 #include "publish/release.h"
 #include "publish/signing.h"
+#include "state/election_state.h"
+#include "state/replay.h"
 
 namespace canvass {
 
@@ -123,24 +124,21 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
   head.seq = ledger.value("seq", int64_t{0});
   head.hash = ledger.value("head", std::string());
   const int64_t number = doc.value("number", int64_t{0});
+  // The release's state is that of events 1..head; the events after it are verified too, and
+  // looked at for this release's release-published event.
   ElectionState state;
   std::optional<json> published;  // this release's release-published payload, if in the export
-  auto replay = [&](const Event& e) -> Status {
-    if (e.seq > head.seq) {
-      if (e.type == "release-published" && e.payload.value("number", int64_t{0}) == number) {
-        published = e.payload;
-      }
-      return Status::Ok();
-    }
-    auto stored = EncodeEvent(e);
-    if (!stored.ok()) return stored.status();
-    if (auto r = state.Apply(e, *stored)) {
-      return Status::Corruption(
-          fmt::format("{} event refused on replay: {} ({})", e.type, r->message, r->code));
+  ReplayOptions replay;
+  replay.expected_head = head;
+  replay.apply_through = head.seq;
+  replay.on_event = [&](const Event& e, const StoredEvent&) -> Status {
+    if (e.seq > head.seq && e.type == "release-published" &&
+        e.payload.value("number", int64_t{0}) == number) {
+      published = e.payload;
     }
     return Status::Ok();
   };
-  ChainReport report = VerifyJsonLines(ledger_text, origin, head, replay);
+  ChainReport report = ReplayJsonLines(ledger_text, origin, state, replay);
   if (!report.ok()) {
     out.problems.push_back(fmt::format("{}: {} at event {}: {}", origin, report.problem->kind,
                                        report.problem->seq, report.problem->message));

@@ -29,9 +29,10 @@
 #include <unordered_map>
 #include <utility>
 
-#include "state/election_state.h"
 #include "ledger/chain.h"
 #include "ledger/event.h"
+#include "state/election_state.h"
+#include "state/replay.h"
 
 namespace canvass::rehearse {
 
@@ -461,20 +462,13 @@ void Run(const ReconcileInput& input, Reconciliation& out, Problems& problems) {
   // The ledger: chain and replay, as `canvass ledger verify` does, through the release's head.
   std::unordered_map<int64_t, LedgerEvent> events;
   ElectionState state;
-  auto replay = [&state, &events](const Event& e) -> Status {
-    auto stored = EncodeEvent(e);
-    if (!stored.ok()) return stored.status();
-    if (auto r = state.Apply(e, *stored)) {
-      return Status::Corruption(
-          fmt::format("{} event refused on replay: {} ({})", e.type, r->message, r->code));
-    }
+  ReplayOptions replay;
+  if (rel.ok) replay.expected_head = StoreHead{rel.ledger_seq, rel.ledger_head};
+  replay.on_event = [&events](const Event& e, const StoredEvent&) -> Status {
     events.emplace(e.seq, Summarize(e));
     return Status::Ok();
   };
-  std::optional<StoreHead> release_head;
-  if (rel.ok) release_head = StoreHead{rel.ledger_seq, rel.ledger_head};
-  const ChainReport report =
-      VerifyJsonLines(input.ledger_jsonl, "ledger.jsonl", release_head, replay);
+  const ChainReport report = ReplayJsonLines(input.ledger_jsonl, "ledger.jsonl", state, replay);
   out.events = report.events;
   out.chain_ok = report.ok();
   int64_t last_seq = report.head.seq;

@@ -56,8 +56,13 @@ TEST(ChainTest, SoundStoreVerifiesAndReplaysInOrder) {
     std::vector<int64_t> seen;
     ChainReport report = VerifyStore(
         store, std::nullopt,
-        [&](const Event& e) {
+        [&](const Event& e, const StoredEvent& stored) {
           seen.push_back(e.seq);
+          // The row as read, not a re-encoding of the event.
+          const StoredEvent& row = rows.at(static_cast<size_t>(e.seq - 1));
+          EXPECT_EQ(stored.seq, row.seq);
+          EXPECT_EQ(stored.line, row.line);
+          EXPECT_EQ(stored.hash, row.hash);
           return Status::Ok();
         },
         page);
@@ -359,7 +364,7 @@ TEST(ChainTest, FirstEventMustStartFromTheGenesisPrev) {
 TEST(ChainTest, ReplayFailureIsReportedAtItsEvent) {
   MemoryStore store;
   Fill(store, SampleLedger(kEvents));
-  ChainReport report = VerifyStore(store, std::nullopt, [](const Event& e) {
+  ChainReport report = VerifyStore(store, std::nullopt, [](const Event& e, const StoredEvent&) {
     if (e.seq == 4) return Status::InvalidArgument("precinct polk/des-moines-4 is unknown");
     return Status::Ok();
   });
@@ -375,6 +380,9 @@ TEST(ChainTest, StoreReadFailureIsReported) {
   ChainReport report = VerifyStore(store, std::nullopt, nullptr, 3);
   ExpectProblem(report, "unreadable", 4);
   EXPECT_THAT(report.problem->message, StartsWith("cannot read the events after event 3: "));
+  // The store's own Status, for callers that pass it on.
+  EXPECT_EQ(report.problem->cause.code(), Status::Code::kIoError);
+  EXPECT_EQ(report.problem->cause.message(), "memory store: reads after 3 fail");
 }
 
 TEST(ChainTest, UnparseableRowIsReportedWithTheDecodersMessage) {

@@ -21,10 +21,11 @@
 #include <fmt/format.h>
 
 #include "core/json_text.h"
-#include "state/election_state.h"
 #include "ledger/chain.h"
 #include "ledger/event.h"
 #include "rules/ruleset.h"
+#include "state/election_state.h"
+#include "state/replay.h"
 
 namespace canvass {
 namespace {
@@ -432,16 +433,7 @@ class Runner {
       std::ofstream(std::filesystem::path(dir) / (case_.name + ".jsonl"), std::ios::binary) << text;
     }
     ElectionState again;
-    auto replay = [&again](const Event& e) -> Status {
-      auto stored = EncodeEvent(e);
-      if (!stored.ok()) return stored.status();
-      if (auto r = again.Apply(e, *stored)) {
-        return Status::Corruption(
-            fmt::format("{} refused on replay: {} ({})", e.type, r->message, r->code));
-      }
-      return Status::Ok();
-    };
-    ChainReport report = VerifyJsonLines(text, case_.name + ".jsonl", std::nullopt, replay);
+    ChainReport report = ReplayJsonLines(text, case_.name + ".jsonl", again);
     ASSERT_TRUE(report.ok()) << case_.file << ":" << case_.line << " " << case_.name
                              << ": the accepted events do not replay: " << report.problem->kind
                              << ": " << report.problem->message;
@@ -482,16 +474,12 @@ TEST(ExampleLedgerTest, ReplaysToWhatTheDocumentSays) {
   text << in.rdbuf();
   ElectionState state;
   std::set<std::string> types;
-  auto replay = [&](const Event& e) -> Status {
+  ReplayOptions replay;
+  replay.on_event = [&](const Event& e, const StoredEvent&) -> Status {
     types.insert(e.type);
-    auto stored = EncodeEvent(e);
-    if (!stored.ok()) return stored.status();
-    if (auto r = state.Apply(e, *stored)) {
-      return Status::Corruption(fmt::format("{} refused: {} ({})", e.type, r->message, r->code));
-    }
     return Status::Ok();
   };
-  ChainReport report = VerifyJsonLines(text.str(), "example-ledger.jsonl", std::nullopt, replay);
+  ChainReport report = ReplayJsonLines(text.str(), "example-ledger.jsonl", state, replay);
   ASSERT_TRUE(report.ok()) << report.problem->kind << ": " << report.problem->message;
   EXPECT_EQ(report.events, 20);
   EXPECT_EQ(state.name(), "events case example-ledger");
