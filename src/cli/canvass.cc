@@ -113,6 +113,43 @@ int RunCanvass(int argc, char** argv) {
   national_cmd->add_option("--published", national.published, "published.csv, to check");
   national_cmd->add_flag("--json", national.json, "Machine output");
 
+  DistrictsAnalyzeOptions districts;
+  auto* districts_cmd = app.add_subcommand("districts", "Geographic distribution of a district's seats");
+  districts_cmd->require_subcommand(1);
+  auto* analyze_cmd = districts_cmd->add_subcommand(
+      "analyze", "A sub-pool plan against the single pool: seats, bonus, Gallagher, EG*");
+  analyze_cmd->add_option("--plan", districts.plan, "plan.csv (district,pool,seats)")->required();
+  analyze_cmd->add_option("--votes", districts.votes, "votes.csv (pool,unit,candidate,votes)")
+      ->required();
+  analyze_cmd->add_option("--ratio", districts.ratio, "Seats-per-voter ratio that warns")
+      ->capture_default_str();
+  analyze_cmd->add_option("--lots", districts.lots, "Candidates in the order lots were drawn");
+  analyze_cmd->add_flag("--json", districts.json, "Machine output");
+
+  ConventionCountOptions convention;
+  auto* convention_cmd = app.add_subcommand("convention", "Electing the people who fill the seats");
+  convention_cmd->require_subcommand(1);
+  auto* count_cmd = convention_cmd->add_subcommand(
+      "count", "Count a convention's tallies or ranked ballots under a seat formula");
+  count_cmd->add_option("--formula", convention.formula,
+                        "block, limited, cumulative, hare, droop, dhondt, sainte-lague, stv")
+      ->required();
+  count_cmd->add_option("--seats", convention.seats, "Seats to fill")->required();
+  count_cmd->add_option("--ballots", convention.ballots, "option,votes or count,ranking CSV")
+      ->required();
+  count_cmd->add_option("--nominees", convention.nominees, "list,name,gender CSV");
+  count_cmd->add_option("--votes-per-voter", convention.votes_per_voter,
+                        "Limited voting: marks per voter");
+  count_cmd->add_option("--lots", convention.lots, "Options in the order lots were drawn");
+  count_cmd->add_flag("--equal-division", convention.equal_division,
+                      "Balance the delegation's gender by swapping within lists");
+  count_cmd->add_option("--variance", convention.variance, "Largest women/men difference allowed")
+      ->capture_default_str();
+  count_cmd->add_option("--non-binary", convention.non_binary,
+                        "outside: on neither side (default); either: on the smaller side")
+      ->capture_default_str();
+  count_cmd->add_flag("--json", convention.json, "Machine output");
+
   ConvertOptions convert;
   auto* conv = app.add_subcommand("convert", "Write results or apportionment in our CSV formats");
   conv->add_option("--results", convert.results, "Results file in any supported format");
@@ -359,6 +396,8 @@ int RunCanvass(int argc, char** argv) {
   if (*check) return RunCheck(check_files_opts, out, err);
   if (*tab) return RunTabulate(tab_files, out, err);
   if (*national_cmd) return RunNational(national, out, err);
+  if (*analyze_cmd) return RunDistrictsAnalyze(districts, out, err);
+  if (*count_cmd) return RunConventionCount(convention, out, err);
   if (*conv) return RunConvert(convert, out, err);
   if (*sim) return RunSimulate(simulate, out, err);
   if (*demo) return RunDemo(data_dir, out, err);

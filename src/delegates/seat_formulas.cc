@@ -390,7 +390,7 @@ class StvCount {
       Pass(b);
     }
     Record(StvStage::Kind::kSurplus, c,
-           fmt::format("surplus of {} ({} above the quota) transferred at {} per ballot value",
+           fmt::format("surplus of {} ({} above the quota) transferred at {} of each ballot's value",
                        c_.options[c].name,
                        Rational(static_cast<Count>(surplus_num / (c_.seats + 1)), kStvUnit)
                            .ToShortDecimal(),
@@ -957,6 +957,7 @@ Result<ConventionResult> CountConvention(const ConventionCount& c) {
   // The delegation: list formulas list by list, in list order; the others in order of election.
   if (IsListFormula(c.formula)) {
     for (uint32_t i = 0; i < n; ++i) {
+      if (c.options[i].nominees.empty()) continue;  // seats without names: the list named nobody
       Count filled = 0;
       for (const Person& p : people) {
         if (p.option == i && p.elected) {
