@@ -67,8 +67,9 @@ class Intake {
     bool create_store = true;
   };
 
-  // Opens the store at `location` (store/store.h), replays the whole ledger into the state, and
-  // starts the writer. Corruption names the event that could not be replayed.
+  // Opens the store at `location` (store/store.h), replays the whole ledger into the state with
+  // its chain verified (state/replay.h), and starts the writer. Corruption names the first
+  // damaged event, as `canvass ledger verify` does; a store that cannot be read gives its error.
   static Result<std::unique_ptr<Intake>> Open(const std::string& location, Options options);
   static Result<std::unique_ptr<Intake>> Open(const std::string& location) {
     return Open(location, Options{});

@@ -51,8 +51,9 @@ Status ReplayStatus(const ChainReport& report) {
   if (report.ok()) return Status::Ok();
   const ChainProblem& problem = *report.problem;
   if (!problem.cause.ok()) return problem.cause;
-  return Status::Corruption(fmt::format("the ledger does not replay: {} at event {}: {}",
-                                        problem.kind, problem.seq, problem.message));
+  // Worded as `canvass ledger verify` words it, which says the same of this ledger.
+  return Status::Corruption(fmt::format("the ledger is damaged at event {}: {}: {}", problem.seq,
+                                        problem.kind, problem.message));
 }
 
 }  // namespace canvass

@@ -60,7 +60,8 @@ ChainReport ReplayEvents(std::span<const StoredEvent> events, ElectionState& sta
                          const ReplayOptions& options = {});
 
 // The report as a Status: Ok when the ledger replayed; for a store that could not be read, the
-// store's own Status; otherwise Corruption naming the kind, the event and what is wrong.
+// store's own Status; otherwise Corruption naming the event, the kind and what is wrong
+// ("the ledger is damaged at event 12: prev-mismatch: ...").
 Status ReplayStatus(const ChainReport& report);
 
 }  // namespace canvass

@@ -179,7 +179,7 @@ TEST(ReplayTest, RefusedEventIsNamedBySeqTypeAndCode) {
   // As the server's rebuild returns it.
   Status status = ReplayStatus(report);
   EXPECT_EQ(status.code(), Status::Code::kCorruption);
-  EXPECT_EQ(status.message(), "the ledger does not replay: replay at event 21: " + expected);
+  EXPECT_EQ(status.message(), "the ledger is damaged at event 21: replay: " + expected);
 
   // From the export: the same, at its line.
   ElectionState from_export;
@@ -312,7 +312,7 @@ TEST(ReplayTest, DamagedLineStopsTheReplayBeforeIt) {
   EXPECT_EQ(report.problem->seq, 11);
   EXPECT_EQ(state.seq(), 10);
   EXPECT_THAT(ReplayStatus(report).message(),
-              StartsWith("the ledger does not replay: prev-mismatch at event 11: "));
+              StartsWith("the ledger is damaged at event 11: prev-mismatch: "));
 }
 
 }  // namespace
