@@ -383,20 +383,17 @@ class StvCount {
     std::vector<size_t> pile = std::move(pile_[c]);
     pile_[c].clear();
     for (size_t b : pile) {
-      const Count before = c_.ballots[b].count * weight_[b];
       weight_[b] = static_cast<Count>(static_cast<__int128>(weight_[b]) * surplus_num / den);
-      (void)before;
       value_[c] -= c_.ballots[b].count * weight_[b];  // moves on; the truncated rest stays
       Pass(b);
     }
+    // Surplus and transfer value can pass 64 bits before reduction: 128-bit fractions for the note.
     Record(StvStage::Kind::kSurplus, c,
            fmt::format("surplus of {} ({} above the quota) transferred at {} of each ballot's value",
                        c_.options[c].name,
-                       Rational(static_cast<Count>(surplus_num / (c_.seats + 1)), kStvUnit)
-                           .ToShortDecimal(),
-                       Rational(static_cast<Count>(surplus_num / (c_.seats + 1)),
-                                static_cast<Count>(value))
-                           .ToString()));
+                       WideFraction::Of(surplus_num, static_cast<__int128>(c_.seats + 1) * kStvUnit)
+                           .ToDecimal(6),
+                       WideFraction::Of(surplus_num, den).ToString()));
   }
 
   Result<uint32_t> Lowest(const std::vector<uint32_t>& continuing) {
