@@ -230,6 +230,21 @@ Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVo
                                                votes.pools.size(), plan.pools.size()));
   }
 
+  // The waste sums run over a common denominator of every pool's quota divisor; keep it within
+  // what 128 bits can multiply by the vote twice.
+  constexpr Wide kMaxCommon = 1'000'000'000'000'000;
+  Wide hare_common = 1, droop_common = 1;
+  for (const SubPool& p : plan.pools) {
+    hare_common = Lcm(hare_common, p.seats);
+    droop_common = Lcm(droop_common, p.seats + 1);
+    if (hare_common > kMaxCommon || droop_common > kMaxCommon) {
+      return Status::InvalidArgument(fmt::format(
+          "district {}: the sub-pools' sizes are too varied for exact waste figures (the least "
+          "common multiple of their seat counts passes 10^15)",
+          plan.district));
+    }
+  }
+
   GeographyAnalysis a;
   a.plan = plan;
   a.candidates = votes.candidates;

@@ -114,7 +114,8 @@ struct GeographyAnalysis {
 };
 
 // Errors: InvalidArgument for a plan whose sub-pool seats do not add up to the district's, a
-// sub-pool named twice, seats or votes out of range, votes not shaped like the plan;
+// sub-pool named twice, seats or votes out of range, votes not shaped like the plan, sub-pool
+// sizes whose least common multiple passes 10^15 (the exact waste sums would not fit);
 // FailedPrecondition for a remainder tie the lots do not cover.
 Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVotes& votes,
                                       const GeographyOptions& options = {});

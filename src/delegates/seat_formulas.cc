@@ -20,6 +20,8 @@ namespace {
 constexpr Count kMaxTotalVotes = 1'000'000'000'000;
 constexpr Count kMaxBallots = 1'000'000'000;
 constexpr Count kMaxSeats = 10'000;
+// STV keeps every stage's values: options x stages stays in the megabytes.
+constexpr size_t kMaxOptions = 1000;
 
 std::string Ordinal(Count n) {
   const char* suffix = "th";
@@ -477,6 +479,10 @@ Status Validate(const ConventionCount& c) {
   }
   if (c.options.empty()) return Status::InvalidArgument("there are no lists or candidates");
   const size_t n = c.options.size();
+  if (n > kMaxOptions) {
+    return Status::InvalidArgument(
+        fmt::format("{} lists or candidates; a count takes at most {}", n, kMaxOptions));
+  }
   for (size_t i = 0; i < n; ++i) {
     if (c.options[i].name.empty()) {
       return Status::InvalidArgument(fmt::format("option #{} has no name", i + 1));

@@ -149,6 +149,29 @@ TEST(GeographyTest, PlansThatDoNotAddUpAreRefused) {
   EXPECT_FALSE(AnalyzePlan({"CD9", 4, {{"N", 4}, {"S", 0}}}, votes).ok());
 }
 
+TEST(GeographyTest, SubPoolSizesBeyondExactArithmeticAreRefused) {
+  // Droop divisors 2, 3, 5, ..., 47: their least common multiple is about 6 x 10^17.
+  DistrictPlan plan{"D", 0, {}};
+  DistrictVotes votes{{"X", "Y"}, {}};
+  for (Count p : {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47}) {
+    std::string name = "P";
+    name += std::to_string(p);
+    plan.pools.push_back({name, p - 1});
+    plan.seats += p - 1;
+    votes.pools.push_back({100, 200});
+  }
+  auto a = AnalyzePlan(plan, votes);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("too varied for exact waste figures"), std::string::npos);
+  // Without the last three primes it fits (about 7.4 x 10^12).
+  for (int i = 0; i < 3; ++i) {
+    plan.seats -= plan.pools.back().seats;
+    plan.pools.pop_back();
+    votes.pools.pop_back();
+  }
+  EXPECT_TRUE(AnalyzePlan(plan, votes).ok());
+}
+
 TEST(GeographyTest, RemainderTiesGoToTheRecordedLots) {
   DistrictPlan plan{"D", 1, {{"A", 1}}};
   DistrictVotes votes{{"X", "Y"}, {{50, 50}}};
