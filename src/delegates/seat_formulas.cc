@@ -880,6 +880,57 @@ Result<Gender> ParseGender(std::string_view text) {
       "unknown gender \"{}\"; expected woman, man or non-binary", std::string(text)));
 }
 
+Result<std::vector<Count>> TallyMarkedBallots(SeatFormula formula, Count seats,
+                                              Count votes_per_voter, size_t options,
+                                              const std::vector<std::vector<Count>>& ballots) {
+  Count allowed = seats;
+  bool one_each = true;
+  switch (formula) {
+    case SeatFormula::kBlockPlurality:
+      break;
+    case SeatFormula::kLimitedVoting:
+      allowed = votes_per_voter;
+      break;
+    case SeatFormula::kCumulative:
+      one_each = false;
+      break;
+    default:
+      return Status::InvalidArgument(fmt::format(
+          "{} is not counted from marked ballots", SeatFormulaTitle(formula)));
+  }
+  if (seats < 1 || seats > kMaxSeats || allowed < 1 || allowed > seats) {
+    return Status::InvalidArgument(fmt::format("{}: {} vote(s) per voter for {} seat(s)",
+                                               SeatFormulaTitle(formula), allowed, seats));
+  }
+  if (ballots.size() > static_cast<size_t>(kMaxBallots)) {
+    return Status::InvalidArgument(fmt::format("more than {} ballots", kMaxBallots));
+  }
+  std::vector<Count> tallies(options, 0);
+  for (size_t b = 0; b < ballots.size(); ++b) {
+    const std::vector<Count>& marks = ballots[b];
+    if (marks.size() != options) {
+      return Status::InvalidArgument(fmt::format("ballot #{} has {} marks for {} options", b + 1,
+                                                 marks.size(), options));
+    }
+    Count cast = 0;
+    for (size_t o = 0; o < options; ++o) {
+      if (marks[o] < 0 || (one_each && marks[o] > 1)) {
+        return Status::InvalidArgument(fmt::format(
+            "ballot #{} gives option #{} {} vote(s); {} allows {}", b + 1, o + 1, marks[o],
+            SeatFormulaTitle(formula), one_each ? "one per candidate" : "no negative votes"));
+      }
+      cast += std::min(marks[o], seats + 1);
+      if (cast > allowed) {
+        return Status::InvalidArgument(fmt::format("ballot #{} casts more than {} vote(s), the "
+                                                   "most {} allows",
+                                                   b + 1, allowed, SeatFormulaTitle(formula)));
+      }
+    }
+    for (size_t o = 0; o < options; ++o) tallies[o] += marks[o];
+  }
+  return tallies;
+}
+
 Result<ConventionResult> CountConvention(const ConventionCount& c) {
   CANVASS_RETURN_IF_ERROR(Validate(c));
   const size_t n = c.options.size();

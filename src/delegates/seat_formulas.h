@@ -169,6 +169,15 @@ struct ConventionResult {
   std::vector<std::string> notes;
 };
 
+// Adds up marked ballots for block, limited or cumulative voting: each ballot gives the votes it
+// casts per option. Block: at most one per candidate and `seats` in all; limited: at most one per
+// candidate and `votes_per_voter` in all; cumulative: any whole split of at most `seats`. A ballot
+// that marks more than its formula allows is refused with its number (1-based), so that whoever
+// accepted it (the convention's officers, the ledger) can say which ballot to set aside.
+Result<std::vector<Count>> TallyMarkedBallots(SeatFormula formula, Count seats,
+                                              Count votes_per_voter, size_t options,
+                                              const std::vector<std::vector<Count>>& ballots);
+
 // Errors: InvalidArgument for a count that cannot be made (no seats, fewer candidates than seats,
 // a negative tally, tallies or ballots that do not match the formula, a ballot naming an unknown
 // option or one twice, a nominee without a gender under equal division); FailedPrecondition for a

@@ -291,6 +291,48 @@ TEST(SeatFormulasTest, NonBinaryDelegatesFollowTheSwitch) {
   EXPECT_EQ(r->women, 1);
 }
 
+TEST(SeatFormulasTest, MarkedBallotsAreTalliedWithinWhatTheFormulaAllows) {
+  // Three candidates, two seats.
+  auto block = TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3,
+                                  {{1, 1, 0}, {0, 1, 1}, {1, 0, 0}});
+  ASSERT_TRUE(block.ok()) << block.status().ToString();
+  EXPECT_EQ(*block, (std::vector<Count>{2, 2, 1}));
+  auto over = TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3, {{1, 0, 0}, {1, 1, 1}});
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.status().message().find("ballot #2 casts more than 2"), std::string::npos);
+  EXPECT_FALSE(TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3, {{2, 0, 0}}).ok());
+  EXPECT_FALSE(TallyMarkedBallots(SeatFormula::kLimitedVoting, 2, 1, 3, {{1, 1, 0}}).ok());
+  auto cumulative = TallyMarkedBallots(SeatFormula::kCumulative, 2, 0, 3, {{2, 0, 0}, {1, 0, 1}});
+  ASSERT_TRUE(cumulative.ok());
+  EXPECT_EQ(*cumulative, (std::vector<Count>{3, 0, 1}));
+  EXPECT_FALSE(TallyMarkedBallots(SeatFormula::kCumulative, 2, 0, 3, {{2, 1, 0}}).ok());
+  EXPECT_FALSE(TallyMarkedBallots(SeatFormula::kDhondt, 2, 0, 3, {{1, 0, 0}}).ok());
+  EXPECT_FALSE(TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3, {{1, 0}}).ok());
+}
+
+TEST(SeatFormulasTest, EqualDivisionAmongCandidatesSwapsWithinTheirGroup) {
+  // Block plurality, 3 seats; two preference groups. The winners are three men.
+  ConventionCount c = Lists(SeatFormula::kBlockPlurality, 3, {90, 80, 70, 60, 50, 40});
+  const Gender g[6] = {Gender::kMan, Gender::kMan, Gender::kMan,
+                       Gender::kWoman, Gender::kWoman, Gender::kWoman};
+  const char* group[6] = {"P", "P", "Q", "Q", "P", "P"};
+  for (size_t i = 0; i < 6; ++i) {
+    c.options[i].gender = g[i];
+    c.options[i].group = group[i];
+  }
+  c.equal_division.enabled = true;
+  auto r = CountConvention(c);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // P holds two seats and goes first: its lowest man (B, 80) gives way to its best woman (E, 50).
+  EXPECT_EQ(r->swaps, (std::vector<std::string>{"E (woman) in for B (man) on P"}));
+  EXPECT_EQ(r->won, (std::vector<Count>{1, 0, 1, 0, 1, 0}));
+  EXPECT_EQ(r->men, 2);
+  EXPECT_EQ(r->women, 1);
+  // The DNC comparison runs over the groups: P 90+80+50+40 = 260, Q 130.
+  EXPECT_EQ(r->dnc_groups, (std::vector<std::string>{"P", "Q"}));
+  EXPECT_EQ(r->dnc_seats, (std::vector<Count>{2, 1}));
+}
+
 TEST(SeatFormulasTest, BadInputIsRefusedWithTheReason) {
   EXPECT_FALSE(CountConvention(Lists(SeatFormula::kDhondt, 0, {1, 2})).ok());
   EXPECT_FALSE(CountConvention(Lists(SeatFormula::kDhondt, 3, {0, 0})).ok());
