@@ -15,8 +15,8 @@
 namespace canvass {
 namespace {
 
-// Bounds that keep every product below 2^63: a tally or ballot count below 10^12 in all, at most
-// kMaxDelegates seats, and STV values in millionths below 10^18.
+// Bounds that keep every product within 64 bits (128 where the code says so): tallies up to 10^12
+// in all, at most 10^9 ballots (STV values in millionths stay below 10^15), at most 10,000 seats.
 constexpr Count kMaxTotalVotes = 1'000'000'000'000;
 constexpr Count kMaxBallots = 1'000'000'000;
 constexpr Count kMaxSeats = 10'000;
