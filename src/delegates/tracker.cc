@@ -1,6 +1,7 @@
 #include "delegates/tracker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <utility>
 
@@ -34,7 +35,94 @@ std::string Allocation(const std::vector<std::string>& names, const std::vector<
   return s.empty() ? "nobody" : s;
 }
 
+// Digits at the end of a pool or district name, without leading zeros ("CD01" -> "1"); "" when
+// it does not end in a digit.
+std::string TrailingNumber(const std::string& name) {
+  size_t at = name.size();
+  while (at > 0 && name[at - 1] >= '0' && name[at - 1] <= '9') --at;
+  std::string digits = name.substr(at);
+  size_t first = digits.find_first_not_of('0');
+  if (digits.empty()) return "";
+  return first == std::string::npos ? "0" : digits.substr(first);
+}
+
+bool SameIgnoringCase(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+// `a` with its per-candidate vectors in the count's candidate order (`to[c]` is the count's index
+// of the allocation's candidate c), and "#c" in its notes replaced by the name: the count's
+// numbering of candidates is not the election's.
+PoolAllocation Reindexed(const PoolAllocation& a, const std::vector<std::string>& names,
+                         const std::vector<CandidateIndex>& to, size_t n) {
+  PoolAllocation out;
+  out.name = a.name;
+  out.size = a.size;
+  out.total_vote = a.total_vote;
+  out.threshold = a.threshold;
+  out.fallback_applied = a.fallback_applied;
+  out.qualified_vote = a.qualified_vote;
+  out.votes.assign(n, Rational());
+  out.shares.assign(n, Rational());
+  out.qualified.assign(n, false);
+  out.qualified_shares.assign(n, Rational());
+  out.quotas.assign(n, Rational());
+  out.delegates.assign(n, 0);
+  for (size_t c = 0; c < to.size(); ++c) {
+    const size_t d = to[c];
+    if (c < a.votes.size()) out.votes[d] = a.votes[c];
+    if (c < a.shares.size()) out.shares[d] = a.shares[c];
+    if (c < a.qualified.size()) out.qualified[d] = a.qualified[c];
+    if (c < a.qualified_shares.size()) out.qualified_shares[d] = a.qualified_shares[c];
+    if (c < a.quotas.size()) out.quotas[d] = a.quotas[c];
+    if (c < a.delegates.size()) out.delegates[d] = a.delegates[c];
+  }
+  auto tie = [&](PoolTieEvent e) {
+    for (CandidateIndex& c : e.candidates) c = to[c];
+    std::sort(e.candidates.begin(), e.candidates.end());
+    return e;
+  };
+  for (const PoolTieEvent& e : a.resolved_ties) out.resolved_ties.push_back(tie(e));
+  if (a.pending_tie) out.pending_tie = tie(*a.pending_tie);
+  for (std::string note : a.notes) {
+    // Highest numbers first, so that "#1" never eats the front of "#12".
+    for (size_t c = names.size(); c-- > 0;) {
+      const std::string tag = fmt::format("#{}", c);
+      for (size_t at = note.find(tag); at != std::string::npos; at = note.find(tag, at)) {
+        note.replace(at, tag.size(), names[c]);
+        at += names[c].size();
+      }
+    }
+    out.notes.push_back(std::move(note));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string MatchPoolName(const std::vector<DelegateRow>& delegates, const std::string& state,
+                          const NationalPool& pool) {
+  for (const DelegateRow& d : delegates) {
+    if (d.state == state && d.pool == pool.name) return d.pool;
+  }
+  for (const DelegateRow& d : delegates) {
+    if (d.state != state) continue;
+    if (pool.scope == PoolScope::kDistrict && d.kind == DelegateKind::kDistrict) {
+      const std::string number = TrailingNumber(pool.district.empty() ? pool.name : pool.district);
+      if (!number.empty() && TrailingNumber(d.pool) == number) return d.pool;
+    } else if (pool.scope == PoolScope::kStatewide && d.kind != DelegateKind::kDistrict &&
+               SameIgnoringCase(d.pool, pool.name)) {
+      return d.pool;
+    }
+  }
+  return "";
+}
 
 std::string_view CandidateStatusName(CandidateStatus status) {
   switch (status) {
@@ -48,7 +136,8 @@ std::string_view CandidateStatusName(CandidateStatus status) {
   return "";
 }
 
-Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& in) {
+Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& in,
+                                    const std::vector<AllocatedState>& allocated) {
   if (!rules.national || !rules.convention) {
     return Status::InvalidArgument(fmt::format(
         "ruleset {} has no [national] and [convention] tables: it cannot count a convention",
@@ -58,12 +147,24 @@ Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& 
   out.ruleset = rules.name;
   out.ruleset_hash = rules.hash;
   std::map<std::string, CandidateIndex> index;
-  for (const VoteRow& v : in.votes) IndexOf(index, out.candidates, v.candidate);
+  std::map<std::string, const AllocatedState*> live;
+  for (const AllocatedState& a : allocated) {
+    if (!live.emplace(a.state, &a).second) {
+      return Status::InvalidArgument(fmt::format("{} is allocated twice", a.state));
+    }
+  }
+  for (const AllocatedState& a : allocated) {
+    for (const std::string& c : a.candidates) IndexOf(index, out.candidates, c);
+  }
+  for (const VoteRow& v : in.votes) {
+    if (!live.count(v.state)) IndexOf(index, out.candidates, v.candidate);
+  }
   for (const PublishedRow& p : in.published) IndexOf(index, out.candidates, p.candidate);
   const size_t n = out.candidates.size();
 
   std::map<PoolKey, std::vector<Rational>> votes;
   for (const VoteRow& v : in.votes) {
+    if (live.count(v.state)) continue;  // the state's own allocation replaces its rows
     auto& row = votes[{v.state, v.pool}];
     row.resize(n);
     row[index.at(v.candidate)] = v.votes;
@@ -96,6 +197,37 @@ Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& 
   for (TrackedState& s : out.states) {
     const NationalRules nr = rules.national->ForState(s.state);
     s.family = nr.family;
+    if (auto it = live.find(s.state); it != live.end()) {
+      const AllocatedState& a = *it->second;
+      std::vector<CandidateIndex> to;
+      for (const std::string& c : a.candidates) to.push_back(index.at(c));
+      for (const PoolAllocation& given : a.pools) {
+        auto p = std::find_if(s.pools.begin(), s.pools.end(),
+                              [&](const TrackedPool& t) { return t.name == given.name; });
+        if (p == s.pools.end()) {
+          return Status::InvalidArgument(
+              fmt::format("{}: the election's pool {} is not in the delegates file {}", s.state,
+                          given.name, in.delegates_origin));
+        }
+        if (given.size != p->allocation.size) {
+          return Status::InvalidArgument(fmt::format(
+              "{}, pool {}: the election allocates {} seats, the delegates file {} has {}", s.state,
+              given.name, given.size, in.delegates_origin, p->allocation.size));
+        }
+        p->allocation = Reindexed(given, a.candidates, to, n);
+        p->basis = a.basis;
+        s.voted = true;
+        for (size_t c = 0; c < n; ++c) {
+          p->allocated += p->allocation.delegates[c];
+          s.won[c] += p->allocation.delegates[c];
+        }
+      }
+      for (TrackedPool& p : s.pools) {
+        if (p.basis.empty()) p.allocation.notes.push_back("no votes yet");
+      }
+      if (!s.voted) s.notes.push_back("no votes yet: projected, every seat remaining");
+      continue;
+    }
     const auto statewide_it = votes.find({s.state, std::string(kStatewidePool)});
     const std::vector<Rational>* statewide =
         statewide_it == votes.end() ? nullptr : &statewide_it->second;
@@ -243,6 +375,14 @@ Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& 
           "pool has {} seats",
           where, f.state, f.pool, Allocation(out.candidates, seats), sum, pool->allocation.size);
       out.findings.push_back(std::move(f));
+    } else if (pool->basis.empty()) {
+      // Whether it adds up is checked above; without votes there is nothing more to check.
+      f.code = "published-unchecked";
+      f.message = fmt::format(
+          "{}: {} {}: published {}; the votes file has no votes for this pool, so the rules "
+          "cannot check it",
+          where, f.state, f.pool, Allocation(out.candidates, seats));
+      out.unchecked.push_back(std::move(f));
     } else if (seats != pool->allocation.delegates) {
       f.code = "published-differs";
       f.message = fmt::format("{}: {} {}: published {}; the rules give {}{}", where, f.state,

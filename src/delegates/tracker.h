@@ -52,7 +52,7 @@ struct CandidateStanding {
 };
 
 struct PublishedFinding {
-  std::string code;  // "published-differs", "published-sum"
+  std::string code;  // "published-differs", "published-sum"; "published-unchecked" (no votes)
   std::string state, pool;
   int64_t line = 0;  // the published file's first row of the pool
   std::string message;
@@ -76,10 +76,34 @@ struct NationalCount {
   std::vector<CandidateStanding> standings;  // in candidate order
   bool brokered = false;                     // nobody can reach the first-ballot majority
   std::vector<PublishedFinding> findings;
+  // Published pools the count cannot check: the pool has no votes (district returns not in the
+  // votes file), so the rules give nothing to compare with. Not findings: nothing is wrong.
+  std::vector<PublishedFinding> unchecked;
   std::vector<std::string> warnings;  // e.g. the delegates file disagrees with the ruleset
 };
 
-// `rules` must have [national] and [convention].
-Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& inputs);
+// A state whose pools were allocated elsewhere: a Canvass election's own tabulation, whose pools
+// follow its ruleset and its recorded drawings of lots. Its allocations are taken as they are, in
+// place of the state's votes rows, so the live row is the election's results and not a second
+// computation of them.
+struct AllocatedState {
+  std::string state;
+  std::vector<std::string> candidates;  // the order of every allocation's per-candidate vectors
+  // Each with the delegates file's name of the pool (see MatchPoolName) in `name`.
+  std::vector<PoolAllocation> pools;
+  std::string basis;  // each pool's basis in the count, e.g. "computed"
+};
+
+// The delegates file's pool of `state` that an election's pool is: the same name, else for a
+// district pool the district row whose name ends in the same number ("CD1", district "1" is
+// "CD01"), else the statewide row of the same name ignoring case. Empty when there is none.
+std::string MatchPoolName(const std::vector<DelegateRow>& delegates, const std::string& state,
+                          const NationalPool& pool);
+
+// `rules` must have [national] and [convention]. A state in `allocated` takes those pools (every
+// one must be a pool of the delegates file; pools it lacks count as not yet voted) and ignores
+// its rows in the votes file.
+Result<NationalCount> CountNational(const Ruleset& rules, const NationalInputs& inputs,
+                                    const std::vector<AllocatedState>& allocated = {});
 
 }  // namespace canvass

@@ -266,6 +266,70 @@ Result<std::vector<PublishedRow>> ParsePublishedCsv(std::string_view text,
   return rows;
 }
 
+namespace {
+
+// "YYYY-MM-DD" naming a day that exists (the Gregorian calendar), or why not.
+Status CheckIsoDate(std::string_view d) {
+  auto digit = [&](size_t i) { return d[i] >= '0' && d[i] <= '9'; };
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') {
+    return Status::InvalidArgument(
+        fmt::format("\"{}\" is not a date written YYYY-MM-DD", std::string(d)));
+  }
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!digit(i)) {
+      return Status::InvalidArgument(
+          fmt::format("\"{}\" is not a date written YYYY-MM-DD", std::string(d)));
+    }
+  }
+  const int year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+  const int month = (d[5] - '0') * 10 + (d[6] - '0');
+  const int day = (d[8] - '0') * 10 + (d[9] - '0');
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > days[month - 1]) {
+    return Status::InvalidArgument(fmt::format("{} is not a day of the calendar", std::string(d)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<CalendarRow>> ParseCalendarCsv(std::string_view text, const std::string& origin,
+                                                  const std::vector<DelegateRow>& delegates) {
+  std::set<std::string> states;
+  for (const DelegateRow& d : delegates) states.insert(d.state);
+  CsvReader r(text, origin);
+  CANVASS_RETURN_IF_ERROR(ExpectHeader(r, {"state", "date"}));
+  std::vector<CalendarRow> rows;
+  std::map<std::string, int64_t> seen;
+  for (;;) {
+    bool has = false;
+    CANVASS_RETURN_IF_ERROR(r.Next(&has));
+    if (!has) break;
+    if (r.size() != 2) {
+      return r.ErrorAt(r.line(), 1, fmt::format("{} columns; expected state,date", r.size()));
+    }
+    CalendarRow row;
+    row.line = r.line();
+    auto state = NameCell(r, 0, "state");
+    if (!state.ok()) return state.status();
+    row.state = *state;
+    if (!states.count(row.state)) {
+      return r.FieldError(0, fmt::format("{} is not a state of the delegates file", row.state));
+    }
+    if (auto [it, fresh] = seen.emplace(row.state, row.line); !fresh) {
+      return r.FieldError(
+          0, fmt::format("{} is dated twice (first on line {})", row.state, it->second));
+    }
+    row.date = std::string(Trim(r[1]));
+    if (Status st = CheckIsoDate(row.date); !st.ok()) {
+      return r.FieldError(1, "column \"date\": " + st.message());
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 Result<NationalInputs> LoadNationalInputs(const std::string& delegates_path,
                                           const std::string& votes_path,
                                           const std::string& published_path) {

@@ -53,11 +53,19 @@ struct PublishedRow {
   int64_t line = 0;
 };
 
+// The day a state votes, for the path to the majority over the calendar.
+struct CalendarRow {
+  std::string state;
+  std::string date;  // ISO 8601, "2020-02-03"
+  int64_t line = 0;
+};
+
 struct NationalInputs {
-  std::string delegates_origin, votes_origin, published_origin;
+  std::string delegates_origin, votes_origin, published_origin, calendar_origin;
   std::vector<DelegateRow> delegates;
   std::vector<VoteRow> votes;
   std::vector<PublishedRow> published;
+  std::vector<CalendarRow> calendar;  // may be empty
 };
 
 // state,pool,kind,delegates. A (state, pool) appears once; delegates 0..100,000.
@@ -70,6 +78,10 @@ Result<std::vector<VoteRow>> ParseVotesCsv(std::string_view text, const std::str
 Result<std::vector<PublishedRow>> ParsePublishedCsv(std::string_view text,
                                                     const std::string& origin,
                                                     const std::vector<DelegateRow>& delegates);
+
+// state,date: a state of the delegates table, once, and a real date written YYYY-MM-DD.
+Result<std::vector<CalendarRow>> ParseCalendarCsv(std::string_view text, const std::string& origin,
+                                                  const std::vector<DelegateRow>& delegates);
 
 // The three files; `published_path` may be empty.
 Result<NationalInputs> LoadNationalInputs(const std::string& delegates_path,
