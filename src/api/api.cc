@@ -387,6 +387,10 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     if (!get) return method_not_allowed("GET");
     return Results(req);
   }
+  if (top == "national" && seg.size() == 1) {
+    if (!get) return method_not_allowed("GET");
+    return National(req);
+  }
   if (top == "events" && seg.size() == 1) {
     if (!get) return method_not_allowed("GET");
     return Events(req);

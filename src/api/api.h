@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 
+#include "api/national.h"
 #include "api/static_files.h"
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
@@ -51,6 +52,9 @@ struct ApiOptions {
   // Publishes releases for POST /api/v1/releases; null: that route answers 503. Must outlive
   // the Api.
   Publisher* publisher = nullptr;
+  // GET /api/v1/national's rules and other states (api/national.h); null: dnc-2020 and the
+  // election's state (Iowa) alone.
+  std::shared_ptr<const NationalSetup> national;
 };
 
 class Api {
@@ -78,6 +82,7 @@ class Api {
   // answers through `respond` once the record is durable.
   HttpResponse Login(const HttpRequest& req, Respond& respond, bool& answered);
   HttpResponse Results(const HttpRequest& req);
+  HttpResponse National(const HttpRequest& req);  // national.cc
   HttpResponse Events(const HttpRequest& req);
   HttpResponse Ledger(const HttpRequest& req);
   HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
@@ -128,6 +133,8 @@ class Api {
   int64_t results_seq_ = -1;
   std::chrono::steady_clock::time_point results_built_;
   std::shared_ptr<const std::string> results_body_;
+
+  NationalCache national_;  // GET /api/v1/national, rebuilt like results_body_
 };
 
 }  // namespace canvass

@@ -237,6 +237,20 @@ int RunCanvass(int argc, char** argv) {
                       "No per-address or per-account limits (load tests from one address)");
   serve_cmd->add_option("--web", serve.web_dir,
                         "The built web front end to serve at / (default: web/dist of the source)");
+  serve_cmd
+      ->add_option("--national-rules", serve.national_rules,
+                   "National ruleset of GET /api/v1/national")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--national-state", serve.national_state,
+                   "The election's state as the national delegates file names it")
+      ->capture_default_str();
+  serve_cmd->add_option("--national-delegates", serve.national_delegates,
+                        "Every state's pools (delegates.csv) for the live national count");
+  serve_cmd->add_option("--national-votes", serve.national_votes,
+                        "The other states' votes (votes.csv); needs --national-delegates");
+  serve_cmd->add_option("--national-calendar", serve.national_calendar,
+                        "Each state's contest date (state,date); needs --national-delegates");
 
   RehearseOptions rehearse;
   auto* rehearse_cmd = app.add_subcommand(

@@ -87,6 +87,11 @@ struct ServeOptions {
   bool fast_kdf = false;
   bool no_rate_limits = false;  // load tests from one address
   std::string web_dir;          // the built front end served at /; empty: <source>/web/dist
+  // GET /api/v1/national (api/national.h): the national ruleset, the election's state, and the
+  // other states' files (all optional: the election's state alone under dnc-2020).
+  std::string national_rules = "dnc-2020";
+  std::string national_state = "Iowa";
+  std::string national_delegates, national_votes, national_calendar;
 
   std::string signing_key_file;  // default: DefaultSigningKeyFile(store); absent: no publishing
 };

@@ -218,6 +218,11 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   // Past a file size limit (RLIMIT_FSIZE) a write then fails with EFBIG, as on a full disk,
   // instead of the signal ending the server.
   std::signal(SIGXFSZ, SIG_IGN);
+  // The national count's files, read before anything is opened: a bad row stops the server at
+  // once, naming file, line and column.
+  auto national = LoadNationalSetup(o.national_rules, o.national_state, o.national_delegates,
+                                    o.national_votes, o.national_calendar);
+  if (!national.ok()) return Fail(err, national.status(), kExitUsage);
   // Only --demo sets up an election, and so may create the store; otherwise nothing is created
   // at a mistyped path.
   Intake::Options open_options;
@@ -273,6 +278,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   Metrics metrics;
   ApiOptions api_options;
   api_options.publisher = &publisher;
+  api_options.national = *national;
   api_options.session_key = *key;
   api_options.kdf = o.fast_kdf ? KdfCost::Test() : KdfCost::Server();
   if (o.no_rate_limits) {
