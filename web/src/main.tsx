@@ -1,5 +1,5 @@
 // Canvass's pages, one bundle, hash routes: #/ results, #/precinct/ID, #/chair, #/operator,
-// #/campaign, #/admin.
+// #/campaign, #/admin, #/national.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AdminPage } from './pages/Admin';
@@ -7,6 +7,7 @@ import { CampaignPage } from './pages/Campaign';
 import { ChairPage } from './pages/Chair';
 import { OperatorPage } from './pages/Operator';
 import { PrecinctPage } from './pages/PrecinctPage';
+import { NationalPage } from './pages/National';
 import { ResultsPage } from './pages/Results';
 import { startOutbox } from './queue';
 import './style.css';
@@ -23,6 +24,7 @@ function useHash(): string {
 
 const NAV: [string, string][] = [
   ['/', 'Results'],
+  ['/national', 'National'],
   ['/chair', 'Chair'],
   ['/operator', 'Hotline'],
   ['/campaign', 'Campaign'],
@@ -37,6 +39,9 @@ function App() {
   if (precinct) {
     page = <PrecinctPage id={Number(precinct[1])} />;
     title = 'Precinct';
+  } else if (route === '/national') {
+    page = <NationalPage />;
+    title = 'National';
   } else if (route === '/chair') {
     page = <ChairPage />;
     title = 'Chair';
