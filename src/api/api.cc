@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/answer_json.h"
 #include "api/status_http.h"
 #include "caucus/json_output.h"
 #include "core/json_text.h"
@@ -29,12 +30,14 @@ HttpResponse JsonResponse(int status, const json& body) {
   return HttpResponse::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-HttpResponse OutcomeResponse(const Outcome& o) {
+// The answer is rendered here, from the facts the intake returns, outside the writer's lock.
+HttpResponse OutcomeResponse(const Intake& intake, const Outcome& o) {
   switch (o.kind) {
     case Outcome::Kind::kAccepted:
-      return JsonResponse(201, o.body);
     case Outcome::Kind::kDuplicate:
-      return JsonResponse(200, o.body);
+      return JsonResponse(
+          o.kind == Outcome::Kind::kAccepted ? 201 : 200,
+          intake.Read([&](const ElectionState& s) { return AnswerJson(s, o.answer); }));
     case Outcome::Kind::kRejected:
       return RejectionResponse(*o.rejection);
     case Outcome::Kind::kUnavailable:
@@ -302,7 +305,7 @@ void Api::SubmitEvent(const std::string& type, const Principal& who, json payloa
     if (o.kind == Outcome::Kind::kRejected) {
       metrics_.Increment("canvass_rejected_inputs_total", {{"code", o.rejection->code}});
     }
-    respond(OutcomeResponse(o));
+    respond(OutcomeResponse(intake_, o));
   });
 }
 
@@ -498,7 +501,7 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
                           {"precinct", s.precincts()[i].precinct},
                           {"status", s.StatusOf(id)},
                           {"disputed", s.Disputed(id)},
-                          {"flagged", r.check.has_error()},
+                          {"flagged", r.check->has_error()},
                           {"revision", r.revision}});
         }
         return json{{"seq", s.seq()}, {"precincts", list}};

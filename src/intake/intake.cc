@@ -211,7 +211,7 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
       Outcome o;
       o.kind = Outcome::Kind::kDuplicate;
       o.seq = a->seq;
-      o.body = json::parse(a->body);
+      o.answer = *a;
       return o;
     }
   }
@@ -253,24 +253,20 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
   Outcome o;
   o.kind = Outcome::Kind::kAccepted;
   o.seq = state_.seq();
-  if (submission != nullptr) {
-    if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) {
-      o.body = json::parse(a->body);
-    }
-  }
-  if (o.body.is_null()) {
-    // No submission id: the same answer a retry-safe submission gets.
+  const Answer* remembered =
+      submission != nullptr ? state_.answer(s.actor, submission->get<std::string>()) : nullptr;
+  if (remembered != nullptr) {
+    o.answer = *remembered;
+  } else {
+    // No submission id: the same answer a retry-safe submission gets (a receipt alone for an
+    // event about no precinct).
     answered.seq = state_.seq();
     const json* precinct = answered.payload.is_object() && answered.payload.contains("precinct")
                                ? &answered.payload["precinct"]
                                : nullptr;
-    if (precinct != nullptr && precinct->is_number_integer() &&
-        state_.precinct(precinct->get<int64_t>()) != nullptr) {
-      o.body = state_.AnswerBody(answered, state_.head_hash(), precinct->get<int64_t>());
-    } else {
-      o.body = {
-          {"receipt", {{"seq", state_.seq()}, {"event", s.type}, {"hash", state_.head_hash()}}}};
-    }
+    const int64_t id =
+        precinct != nullptr && precinct->is_number_integer() ? precinct->get<int64_t>() : 0;
+    o.answer = state_.AnswerTo(answered, state_.head_hash(), id);
   }
   return o;
 }

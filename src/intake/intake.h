@@ -54,7 +54,7 @@ struct Outcome {
   std::optional<Rejection> rejection;  // kRejected
   std::string unavailable;             // kUnavailable: why the store refused
   int64_t seq = 0;                     // the (last) event appended for it, or the first time's
-  nlohmann::json body;                 // the answer (kAccepted, kDuplicate)
+  Answer answer;  // kAccepted, kDuplicate: what it was answered, as facts (api/answer_json.h)
 };
 
 class Intake {

@@ -20,8 +20,11 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
   if (!key_) return Status::FailedPrecondition("this node holds no signing key");
   std::lock_guard lock(publish_mu_);
   for (int attempt = 0; attempt < 5; ++attempt) {
-    // A copy, so that the writer is not held up while the release is built.
-    ElectionState state = intake_.Read([](const ElectionState& s) { return s; });
+    // A snapshot, so that the writer is not held up while the release is built: it shares the
+    // precinct records (a pointer each) instead of copying the state.
+    const std::shared_ptr<const ElectionState> snapshot =
+        intake_.Read([](const ElectionState& s) { return s.Snapshot(); });
+    const ElectionState& state = *snapshot;
     if (!state.created()) return Status::FailedPrecondition("the store holds no election");
     if (!state.signing_key().empty() && state.signing_key() != key_->public_hex) {
       return Status::FailedPrecondition(

@@ -44,22 +44,6 @@ ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
   return f;
 }
 
-// The type member of a canonical line, without decoding it ("type" is its last member).
-std::string LineType(const std::string& line) {
-  const size_t at = line.rfind("\"type\":\"");
-  if (at == std::string::npos) return "";
-  const size_t start = at + 8;
-  const size_t end = line.find('"', start);
-  return end == std::string::npos ? "" : line.substr(start, end - start);
-}
-
-// The time member of a canonical line: `"seq":N,"time":"..."` comes right before "type".
-std::string LineTime(const std::string& line) {
-  const size_t at = line.rfind("\"time\":\"");
-  if (at == std::string::npos) return "";
-  return line.substr(at + 8, 24);
-}
-
 std::optional<std::string> DistrictOf(const ElectionState& s, const PrecinctApportionment& ap) {
   if (ap.district) return ap.district;
   auto it = s.county_district().find(ap.county);
@@ -104,14 +88,14 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s) {
     row.district = DistrictOf(s, *row.ap);
     row.status = s.StatusOf(row.id);
     row.disputed = s.Disputed(row.id);
-    row.flagged = row.rec->check.has_error();
-    for (const Finding& f : row.rec->check.findings) {
+    row.flagged = row.rec->check->has_error();
+    for (const Finding& f : row.rec->check->findings) {
       if (f.severity == Severity::kError) row.error_codes.push_back(f.code);
     }
-    const auto& computed = row.rec->check.computed;
+    const auto& computed = row.rec->check->computed;
     row.computed_delegates =
         row.rec->final && computed && computed->complete() && computed->delegates.size() == n;
-    row.computed_sde = row.rec->final && row.rec->check.computed_sde.size() == n;
+    row.computed_sde = row.rec->final && row.rec->check->computed_sde.size() == n;
     rows.push_back(std::move(row));
   }
   return rows;
@@ -142,8 +126,8 @@ std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>&
       CsvRow(out,
              {std::to_string(row.id), row.ap->county, row.ap->precinct, row.district.value_or(""),
               names[c], fig(r.first), fig(r.final), fig(r.delegates),
-              row.computed_delegates ? std::to_string(r.check.computed->delegates[c]) : "",
-              row.computed_sde ? r.check.computed_sde[c].ToDecimal(places) : "", row.status,
+              row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
+              row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "", row.status,
               row.disputed ? "true" : "false", row.flagged ? "true" : "false",
               Join(row.error_codes, " "), "false"});
     }
@@ -334,10 +318,10 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
       if (r.final) counts.push_back(count(g, "final-alignment", (*r.final)[c]));
       if (r.delegates) counts.push_back(count(g, "reported-county-delegates", (*r.delegates)[c]));
       if (row.computed_delegates) {
-        counts.push_back(count(g, "county-delegates", r.check.computed->delegates[c]));
+        counts.push_back(count(g, "county-delegates", r.check->computed->delegates[c]));
       }
       if (row.computed_sde) {
-        counts.push_back(count(g, sde_type, ScaledInt(r.check.computed_sde[c], places)));
+        counts.push_back(count(g, sde_type, ScaledInt(r.check->computed_sde[c], places)));
       }
     }
     selections.push_back({{"@id", fmt::format("sel-{}", c + 1)},
@@ -355,7 +339,7 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
                   {"TotalSubUnits", static_cast<int64_t>(rows.size())},
                   {"SubUnitsReported", reported},
                   {"ContestSelection", std::move(selections)}};
-  const std::string first_time = s.lines().empty() ? time : LineTime(s.lines().front().line);
+  const std::string first_time = s.first_time().empty() ? time : s.first_time();
   json election = {{"@type", "ElectionResults.Election"},
                    {"Name", Text(s.name())},
                    {"StartDate", first_time.substr(0, 10)},
@@ -475,17 +459,10 @@ bool LedgerMovedSinceRelease(const ElectionState& state) {
   if (!state.created()) return false;
   // From the end of the prefix the last release was built from: events appended while it was
   // being built come before its release-published event, and are not in it.
+  // Neither a release, a policy, a practice report nor a login changes what a release would say:
+  // the state keeps the latest event that can.
   const int64_t since = state.releases().empty() ? 0 : state.releases().back().ledger_seq;
-  for (int64_t seq = since + 1; seq <= state.seq(); ++seq) {
-    // Neither a release, a policy, a practice report nor a login changes what a release would
-    // say.
-    const std::string type = LineType(state.lines()[static_cast<size_t>(seq - 1)].line);
-    if (type != "release-published" && type != "publication-policy-set" &&
-        type != "practice-report" && type != "session-opened") {
-      return true;
-    }
-  }
-  return false;
+  return state.last_figures_seq() > since;
 }
 
 json ReleaseEventPayload(const Release& release, const std::string& signature_hex,
@@ -521,7 +498,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   rel.ledger_seq = s.seq();
   rel.ledger_head = s.head_hash();
   rel.number = static_cast<int64_t>(s.releases().size()) + 1;
-  rel.time = LineTime(s.lines().back().line);
+  rel.time = s.last_time();
 
   const Election election = s.ReportedElection();
   auto tab = Tabulate(s.ruleset(), election, s.ReportedChecks());
@@ -554,12 +531,12 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
     if (r.delegates) reported["delegates"] = s.FiguresJson(*r.delegates);
     json computed = json::object();
     computed["delegates"] =
-        row.computed_delegates ? s.FiguresJson(r.check.computed->delegates) : json();
+        row.computed_delegates ? s.FiguresJson(r.check->computed->delegates) : json();
     if (row.computed_sde) {
       json sde = json::object();
       for (size_t c = 0; c < names.size(); ++c) {
-        if (!r.check.computed_sde[c].is_zero()) {
-          sde[names[c]] = r.check.computed_sde[c].ToDecimal(places);
+        if (!r.check->computed_sde[c].is_zero()) {
+          sde[names[c]] = r.check->computed_sde[c].ToDecimal(places);
         }
       }
       computed["sde"] = std::move(sde);
@@ -567,7 +544,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
       computed["sde"] = json();
     }
     json findings = json::array();
-    for (const Finding& f : r.check.findings) {
+    for (const Finding& f : r.check->findings) {
       findings.push_back({{"code", f.code}, {"severity", SeverityName(f.severity)}});
     }
     precincts.push_back({{"id", row.id},

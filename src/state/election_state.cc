@@ -56,7 +56,34 @@ const char* kAdminCli = "cli";  // the actor id of the local command line (it ho
 
 const PrecinctRecord* ElectionState::precinct(int64_t id) const {
   if (id < 1 || id > static_cast<int64_t>(records_.size())) return nullptr;
-  return &records_[static_cast<size_t>(id - 1)];
+  return records_[static_cast<size_t>(id - 1)].get();
+}
+
+std::shared_ptr<const PrecinctRecord> ElectionState::precinct_shared(int64_t id) const {
+  if (id < 1 || id > static_cast<int64_t>(records_.size())) return nullptr;
+  return records_[static_cast<size_t>(id - 1)];
+}
+
+void ElectionState::Put(int64_t id, PrecinctRecord record) {
+  records_[static_cast<size_t>(id - 1)] = std::make_shared<const PrecinctRecord>(std::move(record));
+}
+
+std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
+  auto s = std::make_shared<ElectionState>();
+  s->created_ = created_;
+  s->name_ = name_;
+  s->ruleset_ = ruleset_;
+  s->election_ = election_;
+  s->records_ = records_;
+  s->signing_key_ = signing_key_;
+  s->releases_ = releases_;
+  s->policy_ = policy_;
+  s->seq_ = seq_;
+  s->head_hash_ = head_hash_;
+  s->first_time_ = first_time_;
+  s->last_time_ = last_time_;
+  s->last_figures_seq_ = last_figures_seq_;
+  return s;
 }
 
 const CredentialRecord* ElectionState::credential(const std::string& id) const {
@@ -81,8 +108,8 @@ const Answer* ElectionState::answer(const Actor& actor, const std::string& submi
 
 json ElectionState::FiguresJson(const std::vector<Count>& figures) const {
   json out = json::object();
-  for (size_t i = 0; i < figures.size() && i < election_.candidates.size(); ++i) {
-    if (figures[i] != 0) out[election_.candidates[i]] = figures[i];
+  for (size_t i = 0; i < figures.size() && i < election_->candidates.size(); ++i) {
+    if (figures[i] != 0) out[election_->candidates[i]] = figures[i];
   }
   return out;
 }
@@ -93,12 +120,12 @@ std::optional<Rejection> ElectionState::ParseFigures(const json& j, const std::s
     return Invalid("malformed-figures",
                    fmt::format("{} must be an object of candidate names and head counts, such as "
                                "{{\"{}\": 12}}",
-                               field, election_.candidates.empty() ? "A" : election_.candidates[0]),
+                               field, election_->candidates.empty() ? "A" : election_->candidates[0]),
                    field);
   }
-  out.assign(election_.candidates.size(), 0);
+  out.assign(election_->candidates.size(), 0);
   for (const auto& [name, value] : j.items()) {
-    auto c = election_.FindCandidate(name);
+    auto c = election_->FindCandidate(name);
     if (!c) {
       return NotFound("unknown-candidate",
                       fmt::format("\"{}\" is not a candidate in this election", name),
@@ -135,14 +162,18 @@ std::optional<Rejection> ElectionState::FindPrecinct(const json& payload, int64_
 }
 
 std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) const {
-  const PrecinctApportionment& ap = election_.apportionment[static_cast<size_t>(id - 1)];
+  const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
   const PrecinctRules& rules = ruleset_.precinct;
-  const size_t n = election_.candidates.size();
+  const size_t n = election_->candidates.size();
   r.preview.reset();
+  auto blank = [&] {
+    PrecinctCheck c;
+    c.county = ap.county;
+    c.precinct = ap.precinct;
+    r.check = std::make_shared<const PrecinctCheck>(std::move(c));
+  };
   if (!r.first) {
-    r.check = PrecinctCheck{};
-    r.check.county = ap.county;
-    r.check.precinct = ap.precinct;
+    blank();
     return std::nullopt;
   }
   const Count attendance = Sum(*r.first);
@@ -171,7 +202,7 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
     input.first = *r.first;
     if (r.final) input.final = *r.final;
     input.tie_outcomes = r.ties;
-    input.names = election_.candidates;
+    input.names = election_->candidates;
     if (!input.satellite && input.delegates <= 0) {
       return Invalid("precinct-not-apportioned",
                      "this precinct elects no delegates in the apportionment; call the party");
@@ -181,7 +212,7 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
       return Invalid(r.final ? "impossible-final-alignment" : "impossible-first-alignment",
                      allocation.status().message(), r.final ? "final" : "first");
     }
-    if (!r.final) r.preview = std::move(allocation).value();
+    if (!r.final) r.preview = std::make_shared<const Allocation>(std::move(allocation).value());
   }
   if (r.final) {
     PrecinctReport report;
@@ -194,11 +225,10 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
       report.figures[i].final = (*r.final)[i];
       if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
     }
-    r.check = CheckPrecinct(ruleset_, election_.candidates, report, &ap, true, r.ties);
+    r.check = std::make_shared<const PrecinctCheck>(
+        CheckPrecinct(ruleset_, election_->candidates, report, &ap, true, r.ties));
   } else {
-    r.check = PrecinctCheck{};
-    r.check.county = ap.county;
-    r.check.precinct = ap.precinct;
+    blank();
   }
   return std::nullopt;
 }
@@ -245,7 +275,14 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   }
   if (r) return r;
   lines_.push_back(stored);
+  seq_ = e.seq;
   head_hash_ = stored.hash;
+  if (first_time_.empty()) first_time_ = e.time;
+  last_time_ = e.time;
+  if (e.type != "release-published" && e.type != "publication-policy-set" &&
+      e.type != "practice-report" && e.type != "session-opened") {
+    last_figures_seq_ = e.seq;
+  }
   return std::nullopt;
 }
 
@@ -351,12 +388,17 @@ std::optional<Rejection> ElectionState::ApplyCreated(const Event& e) {
   }
   name_ = *name;
   ruleset_ = std::move(ruleset).value();
-  election_ = std::move(election);
+  election_ = std::make_shared<const Election>(std::move(election));
   signing_key_ = std::move(signing_key);
-  records_.assign(election_.apportionment.size(), PrecinctRecord{});
-  for (size_t i = 0; i < records_.size(); ++i) {
-    records_[i].check.county = election_.apportionment[i].county;
-    records_[i].check.precinct = election_.apportionment[i].precinct;
+  records_.clear();
+  records_.reserve(election_->apportionment.size());
+  for (const PrecinctApportionment& ap : election_->apportionment) {
+    PrecinctRecord blank;
+    PrecinctCheck check;
+    check.county = ap.county;
+    check.precinct = ap.precinct;
+    blank.check = std::make_shared<const PrecinctCheck>(std::move(check));
+    records_.push_back(std::make_shared<const PrecinctRecord>(std::move(blank)));
   }
   created_ = true;
   return std::nullopt;
@@ -402,7 +444,7 @@ std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
       return NotFound("unknown-precinct", "no precinct " + *subject, "subject");
     }
   } else if (*role == "campaign") {
-    if (!election_.FindCandidate(*subject)) {
+    if (!election_->FindCandidate(*subject)) {
       return NotFound("unknown-candidate", "no candidate " + *subject, "subject");
     }
   } else if (*role != "operator" && *role != "admin") {
@@ -449,7 +491,7 @@ std::optional<Rejection> ElectionState::CommitRecord(const Event& e, int64_t id,
                                                      PrecinctRecord next) {
   if (auto r = Recheck(id, next)) return r;
   next.events.push_back(e.seq);
-  records_[static_cast<size_t>(id - 1)] = std::move(next);
+  Put(id, std::move(next));
   RememberAnswer(e, id);
   return std::nullopt;
 }
@@ -458,7 +500,7 @@ std::optional<Rejection> ElectionState::ApplyAlignment(const Event& e, bool fina
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
   if (auto r = MayReport(e.actor, id, credentials_)) return r;
-  PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord next = *records_[static_cast<size_t>(id - 1)];
   const char* field = final ? "final" : "first";
   if (!final && next.first) {
     return Conflict("already-reported",
@@ -531,8 +573,8 @@ std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
   if (auto r = MayReport(e.actor, id, credentials_)) return r;
-  PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
-  const std::optional<Allocation>& computed = next.check.computed;
+  PrecinctRecord next = *records_[static_cast<size_t>(id - 1)];
+  const std::optional<Allocation>& computed = next.check->computed;
   if (!next.final || !computed || !computed->pending_tie) {
     return Conflict("no-tie", "this precinct has no tie waiting for a game of chance");
   }
@@ -543,7 +585,7 @@ std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
       return Invalid("malformed-tie", std::string(key) + " must list candidates", key);
     }
     for (const json& n : *list) {
-      auto c = n.is_string() ? election_.FindCandidate(n.get<std::string>()) : std::nullopt;
+      auto c = n.is_string() ? election_->FindCandidate(n.get<std::string>()) : std::nullopt;
       if (!c) return NotFound("unknown-candidate", "not a candidate: " + n.dump(), key);
       out.push_back(*c);
     }
@@ -556,7 +598,7 @@ std::optional<Rejection> ElectionState::ApplyTie(const Event& e) {
   std::sort(tied.begin(), tied.end());
   if (tied != tie.groups) {
     std::vector<std::string> expected;
-    for (CandidateIndex c : tie.groups) expected.push_back(election_.candidates[c]);
+    for (CandidateIndex c : tie.groups) expected.push_back(election_->candidates[c]);
     return Conflict("wrong-tie",
                     fmt::format("the tie to settle is between {}", fmt::join(expected, ", ")),
                     "tied");
@@ -595,11 +637,12 @@ std::optional<Rejection> ElectionState::ApplyPhoto(const Event& e) {
   if (auto r = MayReport(e.actor, id, credentials_)) return r;
   auto hash = StringMember(e.payload, "sha256");
   if (!hash || hash->size() != 64) return Invalid("malformed-event", "sha256", "sha256");
-  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
   if (std::find(rec.photos.begin(), rec.photos.end(), *hash) == rec.photos.end()) {
     rec.photos.push_back(*hash);
   }
   rec.events.push_back(e.seq);
+  Put(id, std::move(rec));
   RememberAnswer(e, id);
   return std::nullopt;
 }
@@ -608,12 +651,12 @@ std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
   if (auto r = MayReport(e.actor, id, credentials_)) return r;
-  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
   if (!rec.final) return Conflict("not-ready", "report the final alignment before confirming");
-  if (rec.check.computed && rec.check.computed->pending_tie) {
+  if (rec.check->computed && rec.check->computed->pending_tie) {
     return Conflict("tie-pending", "record the coin toss or card draw before confirming");
   }
-  if (rec.check.computed && !rec.check.computed->must_realign.empty()) {
+  if (rec.check->computed && !rec.check->computed->must_realign.empty()) {
     return Conflict("must-realign",
                     e.actor.role == "operator"
                         ? "more groups are viable than there are delegates: the smallest must "
@@ -646,7 +689,7 @@ std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
     }
   }
   std::vector<std::string> unacknowledged;
-  for (const Finding& f : rec.check.findings) {
+  for (const Finding& f : rec.check->findings) {
     if (f.severity == Severity::kError && acknowledged.count(f.code) == 0 &&
         std::find(unacknowledged.begin(), unacknowledged.end(), f.code) == unacknowledged.end()) {
       unacknowledged.push_back(f.code);
@@ -663,6 +706,7 @@ std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
   }
   rec.confirmed = true;
   rec.events.push_back(e.seq);
+  Put(id, std::move(rec));
   RememberAnswer(e, id);
   return std::nullopt;
 }
@@ -676,7 +720,7 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
         "the hotline cannot change a recorded report: the precinct's chair sends the correction "
         "from the chair page (or an administrator does)");
   }
-  PrecinctRecord next = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord next = *records_[static_cast<size_t>(id - 1)];
   if (next.revision == 0) return Conflict("not-reported", "nothing was reported to correct");
   auto reason = StringMember(e.payload, "reason");
   if (!reason || reason->find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -717,7 +761,7 @@ std::vector<TieOutcome> ElectionState::TiesStillSettled(
   probe.ties.clear();
   for (const TieOutcome& outcome : earlier) {
     if (Recheck(id, probe)) break;  // a submission of these figures says what is wrong
-    const std::optional<Allocation>& computed = probe.check.computed;
+    const std::optional<Allocation>& computed = probe.check->computed;
     if (!computed || !computed->pending_tie) break;
     const TieEvent& tie = *computed->pending_tie;
     std::vector<CandidateIndex> tied = outcome.tied;
@@ -739,7 +783,7 @@ std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {
       credential(e.actor.id)->revoked || credential(e.actor.id)->role != "operator") {
     return Forbidden("only hotline operators make hotline entries");
   }
-  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
   const bool has_first = Member(e.payload, "first") != nullptr;
   const bool has_final = Member(e.payload, "final") != nullptr;
   if (has_first == has_final) {
@@ -774,6 +818,7 @@ std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {
   }
   rec.hotline.push_back(HotlineEntry{e.seq, e.actor.id, figures});
   rec.events.push_back(e.seq);
+  Put(id, std::move(rec));
   RememberAnswer(e, id);
   return std::nullopt;
 }
@@ -785,7 +830,7 @@ std::optional<Rejection> ElectionState::ApplyAttestation(const Event& e) {
   if (e.actor.role != "campaign" || c == nullptr || c->revoked || c->role != "campaign") {
     return Forbidden("only campaigns attest reports");
   }
-  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
   auto verdict = StringMember(e.payload, "verdict");
   if (!verdict || (*verdict != "confirm" && *verdict != "dispute")) {
     return Invalid("malformed-attestation", "verdict must be \"confirm\" or \"dispute\"",
@@ -822,6 +867,7 @@ std::optional<Rejection> ElectionState::ApplyAttestation(const Event& e) {
   }
   rec.attestations.push_back(Attestation{e.seq, c->subject, *verdict, reason, rec.revision});
   rec.events.push_back(e.seq);
+  Put(id, std::move(rec));
   RememberAnswer(e, id);
   return std::nullopt;
 }
@@ -934,9 +980,10 @@ std::optional<Rejection> ElectionState::ApplyPractice(const Event& e) {
   }
   auto checked = PracticeRecord(id, e.payload);
   if (auto* rej = std::get_if<Rejection>(&checked)) return *rej;
-  PrecinctRecord& rec = records_[static_cast<size_t>(id - 1)];
+  PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
   rec.practice_reports += 1;
   rec.practice_seq = e.seq;
+  Put(id, std::move(rec));
   RememberAnswer(e, id);
   return std::nullopt;
 }
@@ -969,61 +1016,64 @@ void ElectionState::RememberAnswer(const Event& e, int64_t precinct_id) {
   auto submission = StringMember(e.payload, "submission");
   if (!submission || submission->empty()) return;
   answers_[e.actor.role + "/" + e.actor.id + "/" + *submission] =
-      Answer{e.seq, AnswerBody(e, current_hash_, precinct_id).dump()};
+      AnswerTo(e, current_hash_, precinct_id);
 }
 
-json ElectionState::AnswerBody(const Event& e, const std::string& hash, int64_t precinct_id) const {
+Answer ElectionState::AnswerTo(const Event& e, const std::string& hash, int64_t precinct_id) const {
+  Answer a;
+  a.seq = e.seq;
+  a.event = e.type;
+  a.hash = hash;
+  a.record = precinct_shared(precinct_id);
+  if (a.record == nullptr) return a;
+  a.precinct = precinct_id;
   if (e.type == "practice-report") {
-    // The answer is the practice worksheet (as /preview gives it) with the receipt; the
-    // precinct's own record is unchanged.
-    const PrecinctRecord& rec = records_[static_cast<size_t>(precinct_id - 1)];
+    // The practice worksheet (as /preview gives it); the precinct's own record is unchanged.
     auto practice = PracticeRecord(precinct_id, e.payload);
-    json body = json::object();
     if (auto* r = std::get_if<PrecinctRecord>(&practice)) {
-      body = PrecinctRecordJson(*this, precinct_id, *r, false);
+      a.practice = std::make_shared<const PrecinctRecord>(std::move(*r));
     }
-    body["receipt"] = {{"seq", e.seq}, {"event", e.type}, {"hash", hash}};
-    body["practice"] = {{"reports", rec.practice_reports}, {"last_seq", rec.practice_seq}};
-    return body;
-  }
-  json body = {{"receipt", {{"seq", e.seq}, {"event", e.type}, {"hash", hash}}},
-               {"precinct", PrecinctJson(*this, precinct_id, false)}};
-  if (e.type == "hotline-entry") {
+  } else if (e.type == "hotline-entry" && !a.record->hotline.empty()) {
     // waiting: no other operator has entered this stage; agreed: another's entry matches (the
     // report follows); mismatch: others entered different figures (reconciliation queue).
-    const PrecinctRecord& rec = records_[static_cast<size_t>(precinct_id - 1)];
-    const HotlineEntry& mine = rec.hotline.back();
-    std::string status = "waiting";
-    for (const HotlineEntry& h : rec.hotline) {
+    const HotlineEntry& mine = a.record->hotline.back();
+    a.hotline = "waiting";
+    for (const HotlineEntry& h : a.record->hotline) {
       if (h.operator_id == mine.operator_id) continue;
       if (h.figures == mine.figures) {
-        status = "agreed";
+        a.hotline = "agreed";
         break;
       }
-      if (h.figures.contains("first") == mine.figures.contains("first")) status = "mismatch";
+      if (h.figures.contains("first") == mine.figures.contains("first")) a.hotline = "mismatch";
     }
-    body["hotline"] = status;
   } else if (Member(e.payload, "hotline_entries") != nullptr) {
-    body["hotline"] = "accepted";
+    a.hotline = "accepted";
   }
-  return body;
+  return a;
 }
 
 std::string ElectionState::StatusOf(int64_t id) const {
   const PrecinctRecord* r = precinct(id);
-  if (r == nullptr || !r->first) return "not-reported";
-  if (!r->final) return "first-reported";
-  if (r->check.computed && r->check.computed->pending_tie) return "tie-pending";
-  if (r->check.computed && !r->check.computed->must_realign.empty()) return "must-realign";
-  return r->confirmed ? "confirmed" : "final-reported";
+  return r == nullptr ? "not-reported" : StatusOf(*r);
+}
+
+std::string ElectionState::StatusOf(const PrecinctRecord& r) {
+  if (!r.first) return "not-reported";
+  if (!r.final) return "first-reported";
+  if (r.check->computed && r.check->computed->pending_tie) return "tie-pending";
+  if (r.check->computed && !r.check->computed->must_realign.empty()) return "must-realign";
+  return r.confirmed ? "confirmed" : "final-reported";
 }
 
 bool ElectionState::Disputed(int64_t id) const {
   const PrecinctRecord* r = precinct(id);
-  if (r == nullptr) return false;
+  return r != nullptr && Disputed(*r);
+}
+
+bool ElectionState::Disputed(const PrecinctRecord& r) {
   std::map<std::string, std::string> last;  // campaign -> verdict on the current revision
-  for (const Attestation& a : r->attestations) {
-    if (a.revision == r->revision) last[a.campaign] = a.verdict;
+  for (const Attestation& a : r.attestations) {
+    if (a.revision == r.revision) last[a.campaign] = a.verdict;
   }
   for (const auto& [campaign, verdict] : last) {
     if (verdict == "dispute") return true;
@@ -1034,20 +1084,20 @@ bool ElectionState::Disputed(int64_t id) const {
 std::vector<int64_t> ElectionState::ReportedIds() const {
   std::vector<int64_t> ids;
   for (size_t i = 0; i < records_.size(); ++i) {
-    if (records_[i].first) ids.push_back(static_cast<int64_t>(i + 1));
+    if (records_[i]->first) ids.push_back(static_cast<int64_t>(i + 1));
   }
   return ids;
 }
 
 Election ElectionState::ReportedElection() const {
   Election out;
-  out.candidates = election_.candidates;
-  out.apportionment = election_.apportionment;
-  out.county_district = election_.county_district;
+  out.candidates = election_->candidates;
+  out.apportionment = election_->apportionment;
+  out.county_district = election_->county_district;
   const size_t n = out.candidates.size();
   for (int64_t id : ReportedIds()) {
-    const PrecinctRecord& r = records_[static_cast<size_t>(id - 1)];
-    const PrecinctApportionment& ap = election_.apportionment[static_cast<size_t>(id - 1)];
+    const PrecinctRecord& r = *records_[static_cast<size_t>(id - 1)];
+    const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
     PrecinctReport report;
     report.county = ap.county;
     report.precinct = ap.precinct;
@@ -1068,7 +1118,7 @@ std::vector<PrecinctCheck> ElectionState::ReportedChecks() const {
   // A precinct with only its first alignment in counts in the first-alignment totals, but has no
   // delegates or SDEs yet (record.check has no allocation until the final alignment).
   std::vector<PrecinctCheck> checks;
-  for (int64_t id : ReportedIds()) checks.push_back(records_[static_cast<size_t>(id - 1)].check);
+  for (int64_t id : ReportedIds()) checks.push_back(*records_[static_cast<size_t>(id - 1)]->check);
   return checks;
 }
 
@@ -1106,15 +1156,16 @@ std::variant<json, Rejection> ElectionState::Preview(int64_t id, const json& bod
 }
 
 json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRecord& r,
-                        bool with_history) {
+                        bool with_history, const PrecinctRecord* status_of) {
+  if (status_of == nullptr) status_of = state.precinct(id);
   const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(id - 1)];
   const auto& names = state.candidates();
   json out = {{"id", id},
               {"county", ap.county},
               {"precinct", ap.precinct},
               {"satellite", ap.satellite},
-              {"status", state.StatusOf(id)},
-              {"disputed", state.Disputed(id)},
+              {"status", ElectionState::StatusOf(*status_of)},
+              {"disputed", ElectionState::Disputed(*status_of)},
               {"revision", r.revision},
               {"confirmed", r.confirmed}};
   out["delegates"] = ap.delegates ? json(*ap.delegates) : json();
@@ -1138,8 +1189,8 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
   if (r.delegates) reported["delegates"] = state.FiguresJson(*r.delegates);
   out["reported"] = reported;
   out["channel"] = r.channel;
-  const Allocation* a = r.final ? (r.check.computed ? &*r.check.computed : nullptr)
-                                : (r.preview ? &*r.preview : nullptr);
+  const Allocation* a = r.final ? (r.check->computed ? &*r.check->computed : nullptr)
+                                : r.preview.get();
   if (a != nullptr) {
     json viable = json::array();
     json locked = json::array();
@@ -1157,11 +1208,11 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
     out["viability"] = json();
   }
   out["computed"] = r.final && a != nullptr ? AllocationJson(*a, names) : json();
-  if (r.final && !r.check.computed_sde.empty()) {
+  if (r.final && !r.check->computed_sde.empty()) {
     json sde = json::object();
-    for (size_t i = 0; i < names.size() && i < r.check.computed_sde.size(); ++i) {
-      if (!r.check.computed_sde[i].is_zero()) {
-        sde[names[i]] = r.check.computed_sde[i].ToDecimal(state.ruleset().precinct.sde_places);
+    for (size_t i = 0; i < names.size() && i < r.check->computed_sde.size(); ++i) {
+      if (!r.check->computed_sde[i].is_zero()) {
+        sde[names[i]] = r.check->computed_sde[i].ToDecimal(state.ruleset().precinct.sde_places);
       }
     }
     out["computed_sde"] = sde;
@@ -1181,7 +1232,7 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
        r.final && a != nullptr && a->pending_tie ? TieEventJson(*a->pending_tie, names) : json()},
       {"recorded", recorded}};
   json findings = json::array();
-  for (const Finding& f : r.check.findings) findings.push_back(FindingJson(f));
+  for (const Finding& f : r.check->findings) findings.push_back(FindingJson(f));
   out["findings"] = findings;
   out["photos"] = r.photos;
   json attestations = json::array();

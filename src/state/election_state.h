@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -70,7 +71,11 @@ struct Attestation {
   int revision = 0;
 };
 
-// One reporting unit, as the ledger has it now.
+// One reporting unit, as the ledger has it after some event. A record is never changed once the
+// state holds it: an event makes a new one (copy-on-write), so that a snapshot for a release and
+// an idempotent answer share the records they need instead of copying them. What the rules
+// compute (check, preview) is shared in turn between records whose figures are the same (a photo
+// or a confirmation leaves them as they were).
 struct PrecinctRecord {
   int revision = 0;  // 0: nothing reported yet; 1: the first report; +1 per correction
   std::optional<std::vector<Count>> first;            // per candidate
@@ -84,8 +89,9 @@ struct PrecinctRecord {
   std::vector<int64_t> events;  // every event about this precinct
   std::vector<Attestation> attestations;
   std::vector<HotlineEntry> hotline;  // entries not yet agreed by two operators
-  PrecinctCheck check;                // what the rules give for the figures
-  std::optional<Allocation> preview;  // after the first alignment only: viability
+  // What the rules give for the figures (never null).
+  std::shared_ptr<const PrecinctCheck> check = std::make_shared<const PrecinctCheck>();
+  std::shared_ptr<const Allocation> preview;  // after the first alignment only: viability
   // Practice reports (practice-report): counted for readiness, never in the figures above.
   int64_t practice_reports = 0;
   int64_t practice_seq = 0;  // the latest one's seq (0: none)
@@ -109,12 +115,20 @@ struct PublicationPolicy {
   int64_t seq = 0;              // the event that set it (0: the default)
 };
 
-// What a submission was answered; a retry with the same submission id gets it again.
+// What a submission was answered, as facts; the API renders them (src/api/answer_json.h), and a
+// retry with the same submission id gets the same bytes again. There is one per accepted
+// submission, so nothing rendered is kept: the receipt and the precinct record as it stood right
+// after the event (shared with the state while the precinct does not change).
 struct Answer {
   int64_t seq = 0;
-  // The JSON text: kept as text, since a parsed answer (a whole worksheet) takes ten times the
-  // memory, and there is one per accepted submission.
-  std::string body;
+  std::string event;  // the event's type
+  std::string hash;   // the event's hash
+  int64_t precinct = 0;  // 0: an event about no precinct (the answer is the receipt alone)
+  std::shared_ptr<const PrecinctRecord> record;    // the precinct right after the event
+  std::shared_ptr<const PrecinctRecord> practice;  // practice-report: the practice worksheet
+  // hotline-entry: "waiting", "agreed" or "mismatch"; a report completing two entries:
+  // "accepted"; empty otherwise.
+  std::string hotline;
 };
 
 class ElectionState {
@@ -124,19 +138,33 @@ class ElectionState {
   std::optional<Rejection> Apply(const Event& event, const StoredEvent& stored);
 
   // The ledger so far.
-  int64_t seq() const { return static_cast<int64_t>(lines_.size()); }
+  int64_t seq() const { return seq_; }
   const std::string& head_hash() const { return head_hash_; }
+  // Every line, in order (empty in a Snapshot()).
   const std::vector<StoredEvent>& lines() const { return lines_; }
+  // The time of the first event and of the latest ("" before any).
+  const std::string& first_time() const { return first_time_; }
+  const std::string& last_time() const { return last_time_; }
+  // The latest event that can change what a release says: any but release-published,
+  // publication-policy-set, practice-report and session-opened (0: none).
+  int64_t last_figures_seq() const { return last_figures_seq_; }
+
+  // What a release or a reading of the results needs, without the history: the election, the
+  // records (shared, not copied: a snapshot costs a pointer per precinct), releases and policy;
+  // no ledger lines, credentials or answers. Immutable; never Apply to it.
+  std::shared_ptr<const ElectionState> Snapshot() const;
 
   bool created() const { return created_; }
   const std::string& name() const { return name_; }
   const Ruleset& ruleset() const { return ruleset_; }
-  const std::vector<std::string>& candidates() const { return election_.candidates; }
+  const std::vector<std::string>& candidates() const { return election_->candidates; }
   // Reporting units, by id - 1 (ids are 1-based).
-  const std::vector<PrecinctApportionment>& precincts() const { return election_.apportionment; }
+  const std::vector<PrecinctApportionment>& precincts() const { return election_->apportionment; }
   const PrecinctRecord* precinct(int64_t id) const;
+  // The record as shared (for an answer that must outlive the next change).
+  std::shared_ptr<const PrecinctRecord> precinct_shared(int64_t id) const;
   const std::map<std::string, std::string>& county_district() const {
-    return election_.county_district;
+    return election_->county_district;
   }
   const std::map<std::string, CredentialRecord>& credentials() const { return credentials_; }
   const CredentialRecord* credential(const std::string& id) const;
@@ -150,15 +178,17 @@ class ElectionState {
   // "op-1/5d6e..." -> the answer given. Key: actor role, actor id and submission id.
   const Answer* answer(const Actor& actor, const std::string& submission) const;
 
-  // The answer to `e`, an event about precinct `precinct_id` that was just applied (`hash` is
-  // its hash): the receipt, the precinct as it stands now and, for hotline entries, whether
-  // another operator's entry agrees. A retry with the same submission id gets it again.
-  nlohmann::json AnswerBody(const Event& e, const std::string& hash, int64_t precinct_id) const;
+  // The answer to `e`, the event just applied (`hash` is its hash), about precinct
+  // `precinct_id` (0: none): the receipt, the precinct as it stands now and, for hotline entries,
+  // whether another operator's entry agrees. A retry with the same submission id gets it again.
+  Answer AnswerTo(const Event& e, const std::string& hash, int64_t precinct_id) const;
 
   // "not-reported", "first-reported", "final-reported", "tie-pending", "must-realign",
   // "confirmed"; disputes and findings are reported beside it.
   std::string StatusOf(int64_t id) const;
   bool Disputed(int64_t id) const;  // some campaign disputes the current revision
+  static std::string StatusOf(const PrecinctRecord& record);
+  static bool Disputed(const PrecinctRecord& record);
 
   // The whole election as reported so far, for tabulation: every precinct that has reported,
   // in id order, with the checks of those same precincts (tie outcomes included).
@@ -211,6 +241,8 @@ class ElectionState {
   std::vector<TieOutcome> TiesStillSettled(int64_t id, const PrecinctRecord& record,
                                            const std::vector<TieOutcome>& earlier) const;
   void RememberAnswer(const Event& e, int64_t precinct_id);
+  // Makes `record` precinct `id`'s (the one it replaces stays intact for whoever shares it).
+  void Put(int64_t id, PrecinctRecord record);
   // Rechecks `next` and, when the rules accept its figures, makes it precinct `id`'s record,
   // with `e` in its history and its answer remembered. The record is unchanged otherwise.
   std::optional<Rejection> CommitRecord(const Event& e, int64_t id, PrecinctRecord next);
@@ -218,23 +250,31 @@ class ElectionState {
   bool created_ = false;
   std::string name_;
   Ruleset ruleset_;
-  Election election_;  // candidates, apportionment and district map; reports unused
-  std::vector<PrecinctRecord> records_;  // by id - 1
+  // Candidates, apportionment and district map (reports unused): fixed by election-created, so
+  // every copy and snapshot shares it.
+  std::shared_ptr<const Election> election_ = std::make_shared<const Election>();
+  std::vector<std::shared_ptr<const PrecinctRecord>> records_;  // by id - 1, never null
   std::map<std::string, CredentialRecord> credentials_;
   std::map<std::string, Answer> answers_;
   std::string signing_key_;
   std::vector<ReleaseRecord> releases_;
   PublicationPolicy policy_;
   std::vector<StoredEvent> lines_;
+  int64_t seq_ = 0;
   std::string head_hash_;
+  std::string first_time_;
+  std::string last_time_;
+  int64_t last_figures_seq_ = 0;
   std::string current_hash_;  // of the event being applied, for its answer's receipt
 };
 
 // A precinct as the API shows it: facts, figures as reported, what the rules compute, findings,
 // ties, photos, attestations and the events that made it.
 nlohmann::json PrecinctJson(const ElectionState& state, int64_t id, bool with_history);
-// The same for a given record of precinct `id` (a preview).
+// The same for a given record of precinct `id` (a preview), its status and disputes those of
+// `status_of` (the precinct's record now, when not given).
 nlohmann::json PrecinctRecordJson(const ElectionState& state, int64_t id,
-                                  const PrecinctRecord& record, bool with_history);
+                                  const PrecinctRecord& record, bool with_history,
+                                  const PrecinctRecord* status_of = nullptr);
 
 }  // namespace canvass

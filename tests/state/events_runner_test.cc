@@ -498,8 +498,8 @@ TEST(ExampleLedgerTest, ReplaysToWhatTheDocumentSays) {
   EXPECT_EQ(one.photos.size(), 1u);
   ASSERT_TRUE(one.delegates.has_value());
   EXPECT_EQ(state.FiguresJson(*one.delegates), (json{{"Buttigieg", 1}, {"Sanders", 2}}));
-  ASSERT_TRUE(one.check.computed.has_value());
-  EXPECT_EQ(state.FiguresJson(one.check.computed->delegates), state.FiguresJson(*one.delegates));
+  ASSERT_TRUE(one.check->computed.has_value());
+  EXPECT_EQ(state.FiguresJson(one.check->computed->delegates), state.FiguresJson(*one.delegates));
   // Precinct 2: phoned in, disputed, corrected, then confirmed by the campaign.
   const PrecinctRecord& two = *state.precinct(2);
   EXPECT_EQ(state.StatusOf(2), "first-reported");
