@@ -31,8 +31,8 @@ ConventionCount StvElection() {
   c.seats = kSeats;
   const size_t n = 40;
   for (size_t i = 0; i < n; ++i) {
-    c.options.push_back({Name("C", i), {}, i % 2 == 0 ? Gender::kWoman : Gender::kMan,
-                         Name("S", i / 10)});
+    c.options.push_back(
+        {Name("C", i), {}, i % 2 == 0 ? Gender::kWoman : Gender::kMan, Name("S", i / 10)});
     c.lots.push_back(static_cast<uint32_t>(i));
   }
   SplitMix64 rng(15);

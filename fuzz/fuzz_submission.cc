@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "state/election_state.h"
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "rules/ruleset.h"
+#include "state/election_state.h"
 
 namespace {
 

@@ -20,8 +20,9 @@ json AnswerJson(const ElectionState& state, const Answer& a) {
                         {"last_seq", a.record->practice_seq}};
     return body;
   }
-  json body = {{"receipt", std::move(receipt)},
-               {"precinct", PrecinctRecordJson(state, a.precinct, *a.record, false, a.record.get())}};
+  json body = {
+      {"receipt", std::move(receipt)},
+      {"precinct", PrecinctRecordJson(state, a.precinct, *a.record, false, a.record.get())}};
   if (!a.hotline.empty()) body["hotline"] = a.hotline;
   return body;
 }

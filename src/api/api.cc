@@ -972,7 +972,8 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
   }
   const std::string name = it->second.first(n);
   const std::string sha = record->files.value(name, std::string());
-  if (!IsSha256Hex(sha)) return HttpResponse::Error(404, "not-found", "the release names no " + name);
+  if (!IsSha256Hex(sha))
+    return HttpResponse::Error(404, "not-found", "the release names no " + name);
   r.content_type = it->second.second;
   r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
   if (req.Header("if-none-match") != "\"" + sha + "\"") {

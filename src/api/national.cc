@@ -160,8 +160,8 @@ Result<std::shared_ptr<const NationalSetup>> LoadNationalSetup(const std::string
 }
 
 Result<nlohmann::json> LiveNationalJson(const NationalSetup& setup, const Ruleset& election_rules,
-                                    const std::vector<std::string>& candidates,
-                                    const Tabulation& tab, NationalSide side) {
+                                        const std::vector<std::string>& candidates,
+                                        const Tabulation& tab, NationalSide side) {
   const NationalInputs in = LiveInputs(setup, election_rules);
   auto count_with = [&](const Totals& totals, std::string_view name) -> Result<NationalCount> {
     auto a = Allocated(setup, in, election_rules, candidates, totals, name);

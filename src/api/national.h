@@ -47,8 +47,8 @@ enum class NationalSide : uint8_t { kHeadline, kComputed, kReported };
 // The body of GET /api/v1/national: {state, side, precincts, calendar, national, election}.
 // `election_rules` and `candidates` are the election's; `tab` its tabulation.
 Result<nlohmann::json> LiveNationalJson(const NationalSetup& setup, const Ruleset& election_rules,
-                                    const std::vector<std::string>& candidates,
-                                    const Tabulation& tab, NationalSide side);
+                                        const std::vector<std::string>& candidates,
+                                        const Tabulation& tab, NationalSide side);
 
 // The count without an election (none created yet): the files alone.
 Result<nlohmann::json> LiveNationalJsonWithoutElection(const NationalSetup& setup);

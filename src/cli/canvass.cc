@@ -114,7 +114,8 @@ int RunCanvass(int argc, char** argv) {
   national_cmd->add_flag("--json", national.json, "Machine output");
 
   DistrictsAnalyzeOptions districts;
-  auto* districts_cmd = app.add_subcommand("districts", "Geographic distribution of a district's seats");
+  auto* districts_cmd =
+      app.add_subcommand("districts", "Geographic distribution of a district's seats");
   districts_cmd->require_subcommand(1);
   auto* analyze_cmd = districts_cmd->add_subcommand(
       "analyze", "A sub-pool plan against the single pool: seats, bonus, Gallagher, EG*");
@@ -131,8 +132,9 @@ int RunCanvass(int argc, char** argv) {
   convention_cmd->require_subcommand(1);
   auto* count_cmd = convention_cmd->add_subcommand(
       "count", "Count a convention's tallies or ranked ballots under a seat formula");
-  count_cmd->add_option("--formula", convention.formula,
-                        "block, limited, cumulative, hare, droop, dhondt, sainte-lague, stv")
+  count_cmd
+      ->add_option("--formula", convention.formula,
+                   "block, limited, cumulative, hare, droop, dhondt, sainte-lague, stv")
       ->required();
   count_cmd->add_option("--seats", convention.seats, "Seats to fill")->required();
   count_cmd->add_option("--ballots", convention.ballots, "option,votes or count,ranking CSV")
@@ -145,8 +147,9 @@ int RunCanvass(int argc, char** argv) {
                       "Balance the delegation's gender by swapping within lists");
   count_cmd->add_option("--variance", convention.variance, "Largest women/men difference allowed")
       ->capture_default_str();
-  count_cmd->add_option("--non-binary", convention.non_binary,
-                        "outside: on neither side (default); either: on the smaller side")
+  count_cmd
+      ->add_option("--non-binary", convention.non_binary,
+                   "outside: on neither side (default); either: on the smaller side")
       ->capture_default_str();
   count_cmd->add_flag("--json", convention.json, "Machine output");
 

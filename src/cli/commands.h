@@ -197,27 +197,26 @@ int RunDemo(const std::string& data_dir, std::ostream& out, std::ostream& err);
 
 // The second stage's math (docs/conventions.md). Exit 1 for a tie no recorded lot settles.
 struct DistrictsAnalyzeOptions {
-  std::string plan;          // plan.csv: district,pool,seats
-  std::string votes;         // votes.csv: pool,unit,candidate,votes
-  std::string ratio = "5/4"; // warn when seats per voter differ by more than this
-  std::string lots;          // candidates in the order lots were drawn: "Y,X"
+  std::string plan;           // plan.csv: district,pool,seats
+  std::string votes;          // votes.csv: pool,unit,candidate,votes
+  std::string ratio = "5/4";  // warn when seats per voter differ by more than this
+  std::string lots;           // candidates in the order lots were drawn: "Y,X"
   bool json = false;
 };
 int RunDistrictsAnalyze(const DistrictsAnalyzeOptions& options, std::ostream& out,
                         std::ostream& err);
 struct ConventionCountOptions {
-  std::string formula;       // block, limited, cumulative, hare, droop, dhondt, sainte-lague, stv
+  std::string formula;  // block, limited, cumulative, hare, droop, dhondt, sainte-lague, stv
   long long seats = 0;
-  std::string ballots;       // option,votes or count,ranking
-  std::string nominees;      // optional: list,name,gender
+  std::string ballots;            // option,votes or count,ranking
+  std::string nominees;           // optional: list,name,gender
   long long votes_per_voter = 0;  // limited voting
-  std::string lots;          // options in the order lots were drawn
+  std::string lots;               // options in the order lots were drawn
   bool equal_division = false;
   long long variance = 1;
   std::string non_binary = "outside";  // or "either"
   bool json = false;
 };
-int RunConventionCount(const ConventionCountOptions& options, std::ostream& out,
-                       std::ostream& err);
+int RunConventionCount(const ConventionCountOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace canvass

@@ -88,9 +88,9 @@ nlohmann::json AnalysisJson(const GeographyAnalysis& a) {
       seats[a.candidates[i]] = p.delegates[i];
       shares[a.candidates[i]] = p.shares[i].ToDecimal(4);
     }
-    return nlohmann::json{{"pool", p.name},       {"seats", p.size},
-                          {"votes", p.total_vote.ToString()}, {"shares", shares},
-                          {"allocation", seats},  {"fallback_applied", p.fallback_applied}};
+    return nlohmann::json{
+        {"pool", p.name},   {"seats", p.size},     {"votes", p.total_vote.ToString()},
+        {"shares", shares}, {"allocation", seats}, {"fallback_applied", p.fallback_applied}};
   };
   for (const PoolAllocation& p : a.pools) pools.push_back(pool_json(p));
   nlohmann::json candidates = nlohmann::json::array();
@@ -131,8 +131,7 @@ void PrintAnalysis(const GeographyAnalysis& a, std::ostream& out) {
   auto row = [&](const PoolAllocation& p) {
     out << fmt::format("  {:<16} {:>5} {:>10}", p.name, p.size, p.total_vote.ToString());
     for (size_t i = 0; i < a.candidates.size(); ++i) {
-      out << fmt::format("  {:>18}",
-                         fmt::format("{} ({})", p.delegates[i], Percent(p.shares[i])));
+      out << fmt::format("  {:>18}", fmt::format("{} ({})", p.delegates[i], Percent(p.shares[i])));
     }
     out << "\n";
   };
@@ -192,18 +191,18 @@ Result<ConventionCount> BuildCount(const ConventionCountOptions& o, SeatFormula 
     if (!n.gender.empty()) {
       auto g = ParseGender(n.gender);
       if (!g.ok()) {
-        return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", o.nominees, n.line,
-                                                   n.gender_column, g.status().message()));
+        return Status::InvalidArgument(
+            fmt::format("{}:{}:{}: {}", o.nominees, n.line, n.gender_column, g.status().message()));
       }
       gender = *g;
     }
     const std::string& key = IsListFormula(formula) ? n.list : n.name;
     auto it = std::find(b.options.begin(), b.options.end(), key);
     if (it == b.options.end()) {
-      return Status::InvalidArgument(fmt::format(
-          "{}:{}:1: {} \"{}\" has no {} in {}", o.nominees, n.line,
-          IsListFormula(formula) ? "list" : "candidate", key,
-          IsListFormula(formula) ? "tally" : "votes", o.ballots));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}:1: {} \"{}\" has no {} in {}", o.nominees, n.line,
+                      IsListFormula(formula) ? "list" : "candidate", key,
+                      IsListFormula(formula) ? "tally" : "votes", o.ballots));
     }
     ConventionOption& opt = c.options[static_cast<size_t>(it - b.options.begin())];
     if (IsListFormula(formula)) {
@@ -221,8 +220,8 @@ Result<ConventionCount> BuildCount(const ConventionCountOptions& o, SeatFormula 
   if (o.non_binary == "either") {
     c.equal_division.non_binary = NonBinaryRule::kEitherSide;
   } else if (o.non_binary != "outside") {
-    return Status::InvalidArgument(fmt::format(
-        "--non-binary \"{}\": expected outside (the default) or either", o.non_binary));
+    return Status::InvalidArgument(
+        fmt::format("--non-binary \"{}\": expected outside (the default) or either", o.non_binary));
   }
   return c;
 }
@@ -275,16 +274,15 @@ nlohmann::json CountJson(const ConventionCount& c, const ConventionResult& r) {
                       {"dnc_complete", r.dnc_complete},
                       {"notes", r.notes}};
   if (c.equal_division.enabled) {
-    j["equal_division"] = {{"balanced", r.balanced},
-                           {"women", r.women},
-                           {"men", r.men},
-                           {"non_binary", r.non_binary},
-                           {"variance", c.equal_division.variance},
-                           {"non_binary_rule", c.equal_division.non_binary ==
-                                                       NonBinaryRule::kEitherSide
-                                                   ? "either"
-                                                   : "outside"},
-                           {"swaps", r.swaps}};
+    j["equal_division"] = {
+        {"balanced", r.balanced},
+        {"women", r.women},
+        {"men", r.men},
+        {"non_binary", r.non_binary},
+        {"variance", c.equal_division.variance},
+        {"non_binary_rule",
+         c.equal_division.non_binary == NonBinaryRule::kEitherSide ? "either" : "outside"},
+        {"swaps", r.swaps}};
   }
   if (!r.stages.empty()) {
     nlohmann::json stages = nlohmann::json::array();
@@ -314,9 +312,9 @@ void PrintCount(const ConventionCount& c, const ConventionResult& r, std::ostrea
     out << "\n";
   }
   for (size_t i = 0; i < c.options.size(); ++i) {
-    out << fmt::format("  {:<20} {:>10} {:>4} seat(s)\n", c.options[i].name,
-                       c.formula == SeatFormula::kStv ? std::string("") : std::to_string(c.tallies[i]),
-                       r.won[i]);
+    out << fmt::format(
+        "  {:<20} {:>10} {:>4} seat(s)\n", c.options[i].name,
+        c.formula == SeatFormula::kStv ? std::string("") : std::to_string(c.tallies[i]), r.won[i]);
   }
   if (!r.delegates.empty()) {
     out << "Delegates:";

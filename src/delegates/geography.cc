@@ -28,7 +28,8 @@ std::string WideToString(Wide v) {
   if (v == 0) return "0";
   const bool neg = v < 0;
   std::string s;
-  for (Wide a = Abs(v); a > 0; a /= 10) s.push_back(static_cast<char>('0' + static_cast<int>(a % 10)));
+  for (Wide a = Abs(v); a > 0; a /= 10)
+    s.push_back(static_cast<char>('0' + static_cast<int>(a % 10)));
   if (neg) s.push_back('-');
   std::reverse(s.begin(), s.end());
   return s;
@@ -199,8 +200,8 @@ Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVo
                                                plan.district, plan.seats, kMaxPlanSeats));
   }
   if (plan.pools.empty()) {
-    return Status::InvalidArgument(fmt::format("district {}: the plan has no sub-pools",
-                                               plan.district));
+    return Status::InvalidArgument(
+        fmt::format("district {}: the plan has no sub-pools", plan.district));
   }
   if (n == 0 || n > kMaxPlanCandidates) {
     return Status::InvalidArgument(
@@ -210,8 +211,8 @@ Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVo
   for (size_t k = 0; k < plan.pools.size(); ++k) {
     const SubPool& p = plan.pools[k];
     if (p.seats < 1 || p.seats > kMaxPlanSeats) {
-      return Status::InvalidArgument(
-          fmt::format("sub-pool {}: seats {} is out of range 1..{}", p.name, p.seats, kMaxPlanSeats));
+      return Status::InvalidArgument(fmt::format("sub-pool {}: seats {} is out of range 1..{}",
+                                                 p.name, p.seats, kMaxPlanSeats));
     }
     for (size_t j = 0; j < k; ++j) {
       if (plan.pools[j].name == p.name) {
@@ -277,8 +278,8 @@ Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVo
   std::vector<std::optional<size_t>> rank(n);
   for (size_t i = 0; i < options.lots.size(); ++i) {
     if (options.lots[i] >= n) {
-      return Status::InvalidArgument(fmt::format("the lots name candidate #{}, who does not exist",
-                                                 options.lots[i] + 1));
+      return Status::InvalidArgument(
+          fmt::format("the lots name candidate #{}, who does not exist", options.lots[i] + 1));
     }
     if (!rank[options.lots[i]]) rank[options.lots[i]] = i;
   }
@@ -286,8 +287,8 @@ Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVo
   auto allocate = [&](const std::string& name, Count seats,
                       const std::vector<Count>& v) -> Result<PoolAllocation> {
     std::vector<Rational> r(v.begin(), v.end());
-    auto alloc = AllocatePoolByLots(rules, {name, PoolScope::kDistrict, plan.district, seats}, r,
-                                    rank);
+    auto alloc =
+        AllocatePoolByLots(rules, {name, PoolScope::kDistrict, plan.district, seats}, r, rank);
     if (!alloc.ok()) return alloc.status();
     if (alloc->pending_tie) {
       std::string tied;
@@ -300,12 +301,14 @@ Result<GeographyAnalysis> AnalyzePlan(const DistrictPlan& plan, const DistrictVo
     }
     for (const PoolTieEvent& t : alloc->resolved_ties) {
       std::string tied;
-      for (CandidateIndex c : t.candidates) tied += (tied.empty() ? "" : ", ") + votes.candidates[c];
-      a.notes.push_back(fmt::format("pool {}: the tie between {} was decided by the recorded lots",
-                                    name, tied));
+      for (CandidateIndex c : t.candidates)
+        tied += (tied.empty() ? "" : ", ") + votes.candidates[c];
+      a.notes.push_back(
+          fmt::format("pool {}: the tie between {} was decided by the recorded lots", name, tied));
     }
     if (alloc->fallback_applied) {
-      a.notes.push_back(fmt::format("pool {}: nobody reached 15%; Rule 14.F fallback applied", name));
+      a.notes.push_back(
+          fmt::format("pool {}: nobody reached 15%; Rule 14.F fallback applied", name));
     }
     return alloc;
   };

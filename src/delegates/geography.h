@@ -96,14 +96,14 @@ struct GeographyAnalysis {
   std::vector<std::string> candidates;
   Count total_votes = 0;
   std::vector<Count> candidate_votes;
-  std::vector<Rational> vote_shares;    // v_i
-  std::vector<PoolAllocation> pools;    // per sub-pool
-  PoolAllocation baseline;              // the district as one pool
-  std::vector<Count> plan_seats;        // per candidate
+  std::vector<Rational> vote_shares;  // v_i
+  std::vector<PoolAllocation> pools;  // per sub-pool
+  PoolAllocation baseline;            // the district as one pool
+  std::vector<Count> plan_seats;      // per candidate
   std::vector<Count> baseline_seats;
-  std::vector<Rational> bonus;            // plan seats - m·v_i
-  std::vector<Rational> baseline_bonus;   // single-pool seats - m·v_i
-  std::vector<Count> map_effect;          // plan seats - single-pool seats
+  std::vector<Rational> bonus;           // plan seats - m·v_i
+  std::vector<Rational> baseline_bonus;  // single-pool seats - m·v_i
+  std::vector<Count> map_effect;         // plan seats - single-pool seats
   DisproportionIndices plan_indices, baseline_indices;
   WasteFigures droop, hare, baseline_droop, baseline_hare;
   // Two candidates only: EG* = (excess_0 - excess_1) under the Droop quota, and ΔEG.

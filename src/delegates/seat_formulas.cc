@@ -107,9 +107,9 @@ Result<std::vector<uint32_t>> TopByVotes(const std::vector<Count>& tallies, Coun
     if (tallies[o] > edge) won.push_back(o);
     if (tallies[o] == edge) tied.push_back(o);
   }
-  auto drawn = lots.Decide(tied, m - won.size(),
-                           fmt::format("the last seat(s) under {} ({} votes each)", formula, edge),
-                           ties);
+  auto drawn =
+      lots.Decide(tied, m - won.size(),
+                  fmt::format("the last seat(s) under {} ({} votes each)", formula, edge), ties);
   if (!drawn.ok()) return drawn.status();
   for (uint32_t o : order) {
     if (tallies[o] == edge && std::find(drawn->begin(), drawn->end(), o) != drawn->end()) {
@@ -263,8 +263,7 @@ class StvCount {
         // Elected on the stage that put them above the quota.
         for (uint32_t e : now) Elect(e);
         surpluses.insert(surpluses.end(), now.begin(), now.end());
-        out_.stages.back().elected.insert(out_.stages.back().elected.end(), now.begin(),
-                                          now.end());
+        out_.stages.back().elected.insert(out_.stages.back().elected.end(), now.begin(), now.end());
         continue;
       }
       if (static_cast<Count>(continuing.size()) <= open) {
@@ -352,10 +351,9 @@ class StvCount {
       }
     }
     if (tied.size() == 1) return tied[0];
-    auto drawn = lots_.Decide(tied, 1,
-                              fmt::format("the order of equal surpluses at stage {}",
-                                          out_.stages.size() + 1),
-                              out_.ties);
+    auto drawn = lots_.Decide(
+        tied, 1, fmt::format("the order of equal surpluses at stage {}", out_.stages.size() + 1),
+        out_.ties);
     if (!drawn.ok()) return drawn.status();
     return (*drawn)[0];
   }
@@ -390,12 +388,13 @@ class StvCount {
       Pass(b);
     }
     // Surplus and transfer value can pass 64 bits before reduction: 128-bit fractions for the note.
-    Record(StvStage::Kind::kSurplus, c,
-           fmt::format("surplus of {} ({} above the quota) transferred at {} of each ballot's value",
-                       c_.options[c].name,
-                       WideFraction::Of(surplus_num, static_cast<__int128>(c_.seats + 1) * kStvUnit)
-                           .ToDecimal(6),
-                       WideFraction::Of(surplus_num, den).ToString()));
+    Record(
+        StvStage::Kind::kSurplus, c,
+        fmt::format("surplus of {} ({} above the quota) transferred at {} of each ballot's value",
+                    c_.options[c].name,
+                    WideFraction::Of(surplus_num, static_cast<__int128>(c_.seats + 1) * kStvUnit)
+                        .ToDecimal(6),
+                    WideFraction::Of(surplus_num, den).ToString()));
   }
 
   Result<uint32_t> Lowest(const std::vector<uint32_t>& continuing) {
@@ -496,8 +495,8 @@ Status Validate(const ConventionCount& c) {
   }
   for (uint32_t l : c.lots) {
     if (l >= n) {
-      return Status::InvalidArgument(fmt::format("the lots name option #{}, which does not exist",
-                                                 l + 1));
+      return Status::InvalidArgument(
+          fmt::format("the lots name option #{}, which does not exist", l + 1));
     }
   }
   if (c.formula == SeatFormula::kStv) {
@@ -538,20 +537,18 @@ Status Validate(const ConventionCount& c) {
                                                  SeatFormulaTitle(c.formula)));
     }
     if (c.tallies.size() != n) {
-      return Status::InvalidArgument(
-          fmt::format("{} tallies for {} options", c.tallies.size(), n));
+      return Status::InvalidArgument(fmt::format("{} tallies for {} options", c.tallies.size(), n));
     }
     Count total = 0;
     for (size_t i = 0; i < n; ++i) {
       if (c.tallies[i] < 0 || c.tallies[i] > kMaxTotalVotes) {
-        return Status::InvalidArgument(fmt::format("{}: tally {} is out of range 0..{}",
-                                                   c.options[i].name, c.tallies[i],
-                                                   kMaxTotalVotes));
+        return Status::InvalidArgument(fmt::format(
+            "{}: tally {} is out of range 0..{}", c.options[i].name, c.tallies[i], kMaxTotalVotes));
       }
       total += c.tallies[i];
       if (total > kMaxTotalVotes) {
-        return Status::InvalidArgument(fmt::format("the tallies add up to more than {}",
-                                                   kMaxTotalVotes));
+        return Status::InvalidArgument(
+            fmt::format("the tallies add up to more than {}", kMaxTotalVotes));
       }
     }
     if (total == 0) return Status::InvalidArgument("no votes: every tally is 0");
@@ -573,9 +570,9 @@ Status Validate(const ConventionCount& c) {
       if (IsListFormula(c.formula)) {
         for (const Nominee& p : o.nominees) {
           if (!p.gender) {
-            return Status::InvalidArgument(fmt::format(
-                "equal division needs every nominee's gender: {} on list {} has none", p.name,
-                o.name));
+            return Status::InvalidArgument(
+                fmt::format("equal division needs every nominee's gender: {} on list {} has none",
+                            p.name, o.name));
           }
         }
       } else if (!o.gender) {
@@ -661,11 +658,13 @@ Status EqualDivide(std::vector<Person>& people, const ConventionCount& c, Lots& 
     std::vector<std::string> groups;
     std::map<std::string, Count> seats;
     for (const Person& p : people) {
-      if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) groups.push_back(p.group);
+      if (std::find(groups.begin(), groups.end(), p.group) == groups.end())
+        groups.push_back(p.group);
       if (p.elected) ++seats[p.group];
     }
-    std::stable_sort(groups.begin(), groups.end(),
-                     [&](const std::string& a, const std::string& b) { return seats[a] > seats[b]; });
+    std::stable_sort(groups.begin(), groups.end(), [&](const std::string& a, const std::string& b) {
+      return seats[a] > seats[b];
+    });
     bool swapped = false;
     for (const std::string& g : groups) {
       std::vector<size_t> outgoing, incoming;
@@ -677,13 +676,15 @@ Status EqualDivide(std::vector<Person>& people, const ConventionCount& c, Lots& 
       }
       if (outgoing.empty() || incoming.empty()) continue;
       const std::string where = g.empty() ? std::string() : " of " + g;
-      auto leave = Extreme(people, outgoing, false, lots,
-                           fmt::format("equal division: which {}{} gives up a seat", GenderName(over), where),
-                           out.ties);
+      auto leave = Extreme(
+          people, outgoing, false, lots,
+          fmt::format("equal division: which {}{} gives up a seat", GenderName(over), where),
+          out.ties);
       if (!leave.ok()) return leave.status();
-      auto enter = Extreme(people, incoming, true, lots,
-                           fmt::format("equal division: which {}{} takes the seat", GenderName(under), where),
-                           out.ties);
+      auto enter = Extreme(
+          people, incoming, true, lots,
+          fmt::format("equal division: which {}{} takes the seat", GenderName(under), where),
+          out.ties);
       if (!enter.ok()) return enter.status();
       Person& a = people[*leave];
       Person& b = people[*enter];
@@ -755,8 +756,9 @@ void CompareWithDnc(const ConventionCount& c, const Lots& lots, ConventionResult
   out.dnc_seats = alloc->delegates;
   if (alloc->pending_tie) {
     out.dnc_complete = false;
-    out.notes.push_back("DNC comparison: a tie on remainders is left open (the lots do not cover "
-                        "it)");
+    out.notes.push_back(
+        "DNC comparison: a tie on remainders is left open (the lots do not cover "
+        "it)");
   }
   if (c.formula != SeatFormula::kStv && !IsListFormula(c.formula)) {
     out.notes.push_back(
@@ -876,8 +878,8 @@ Result<Gender> ParseGender(std::string_view text) {
   if (g == "woman" || g == "w" || g == "f" || g == "female") return Gender::kWoman;
   if (g == "man" || g == "m" || g == "male") return Gender::kMan;
   if (g == "non-binary" || g == "nonbinary" || g == "nb" || g == "x") return Gender::kNonBinary;
-  return Status::InvalidArgument(fmt::format(
-      "unknown gender \"{}\"; expected woman, man or non-binary", std::string(text)));
+  return Status::InvalidArgument(
+      fmt::format("unknown gender \"{}\"; expected woman, man or non-binary", std::string(text)));
 }
 
 Result<std::vector<Count>> TallyMarkedBallots(SeatFormula formula, Count seats,
@@ -895,8 +897,8 @@ Result<std::vector<Count>> TallyMarkedBallots(SeatFormula formula, Count seats,
       one_each = false;
       break;
     default:
-      return Status::InvalidArgument(fmt::format(
-          "{} is not counted from marked ballots", SeatFormulaTitle(formula)));
+      return Status::InvalidArgument(
+          fmt::format("{} is not counted from marked ballots", SeatFormulaTitle(formula)));
   }
   if (seats < 1 || seats > kMaxSeats || allowed < 1 || allowed > seats) {
     return Status::InvalidArgument(fmt::format("{}: {} vote(s) per voter for {} seat(s)",
@@ -909,8 +911,8 @@ Result<std::vector<Count>> TallyMarkedBallots(SeatFormula formula, Count seats,
   for (size_t b = 0; b < ballots.size(); ++b) {
     const std::vector<Count>& marks = ballots[b];
     if (marks.size() != options) {
-      return Status::InvalidArgument(fmt::format("ballot #{} has {} marks for {} options", b + 1,
-                                                 marks.size(), options));
+      return Status::InvalidArgument(
+          fmt::format("ballot #{} has {} marks for {} options", b + 1, marks.size(), options));
     }
     Count cast = 0;
     for (size_t o = 0; o < options; ++o) {
@@ -921,9 +923,10 @@ Result<std::vector<Count>> TallyMarkedBallots(SeatFormula formula, Count seats,
       }
       cast += std::min(marks[o], seats + 1);
       if (cast > allowed) {
-        return Status::InvalidArgument(fmt::format("ballot #{} casts more than {} vote(s), the "
-                                                   "most {} allows",
-                                                   b + 1, allowed, SeatFormulaTitle(formula)));
+        return Status::InvalidArgument(
+            fmt::format("ballot #{} casts more than {} vote(s), the "
+                        "most {} allows",
+                        b + 1, allowed, SeatFormulaTitle(formula)));
       }
     }
     for (size_t o = 0; o < options; ++o) tallies[o] += marks[o];
@@ -962,8 +965,7 @@ Result<ConventionResult> CountConvention(const ConventionCount& c) {
       CANVASS_RETURN_IF_ERROR(LargestRemainder(c.tallies, c.seats, c.seats, title, lots, out));
       break;
     case SeatFormula::kDroopLargestRemainder:
-      CANVASS_RETURN_IF_ERROR(
-          LargestRemainder(c.tallies, c.seats, c.seats + 1, title, lots, out));
+      CANVASS_RETURN_IF_ERROR(LargestRemainder(c.tallies, c.seats, c.seats + 1, title, lots, out));
       break;
     case SeatFormula::kDhondt:
       CANVASS_RETURN_IF_ERROR(HighestAverages(c.tallies, c.seats, 1, title, lots, out));
@@ -997,10 +999,11 @@ Result<ConventionResult> CountConvention(const ConventionCount& c) {
                           -static_cast<Count>(p), static_cast<Count>(p) < out.won[i], false});
       }
       if (static_cast<Count>(list.size()) < out.won[i]) {
-        out.notes.push_back(fmt::format("list {} won {} seat(s) but names {} nominee(s): {} left "
-                                        "vacant",
-                                        c.options[i].name, out.won[i], list.size(),
-                                        out.won[i] - static_cast<Count>(list.size())));
+        out.notes.push_back(
+            fmt::format("list {} won {} seat(s) but names {} nominee(s): {} left "
+                        "vacant",
+                        c.options[i].name, out.won[i], list.size(),
+                        out.won[i] - static_cast<Count>(list.size())));
       }
     }
   }

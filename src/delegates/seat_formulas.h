@@ -149,10 +149,10 @@ struct ConventionResult {
   SeatFormula formula = SeatFormula::kDhondt;
   Count seats = 0;
   Rational sweep_share;
-  std::string sweep;             // SweepSentence
-  std::vector<Count> won;        // seats per option (list formulas), 0/1 per candidate otherwise
-  std::vector<uint32_t> order;   // the options elected (candidate formulas), in order of election
-  Rational quota;                // largest remainder and STV (in votes), else 0
+  std::string sweep;            // SweepSentence
+  std::vector<Count> won;       // seats per option (list formulas), 0/1 per candidate otherwise
+  std::vector<uint32_t> order;  // the options elected (candidate formulas), in order of election
+  Rational quota;               // largest remainder and STV (in votes), else 0
   std::vector<Delegate> delegates;  // list formulas: only for lists that name nominees
   std::vector<TieDecision> ties;
   std::vector<StvStage> stages;  // STV only

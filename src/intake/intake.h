@@ -35,8 +35,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "state/election_state.h"
 #include "ledger/event.h"
+#include "state/election_state.h"
 #include "store/store.h"
 
 namespace canvass {

@@ -42,7 +42,8 @@ Result<std::string> NameCell(const CsvReader& r, size_t i, std::string_view colu
 
 Result<Count> CountCell(const CsvReader& r, size_t i, std::string_view column, Count max) {
   auto v = ParseCount(Trim(r[i]), max);
-  if (!v.ok()) return r.FieldError(i, fmt::format("column \"{}\": {}", column, v.status().message()));
+  if (!v.ok())
+    return r.FieldError(i, fmt::format("column \"{}\": {}", column, v.status().message()));
   return *v;
 }
 
@@ -85,16 +86,17 @@ Result<PlanFile> ParsePlanCsv(std::string_view text, const std::string& origin) 
       return r.FieldError(2, fmt::format("column \"seats\": sub-pool \"{}\" has no seats", pool));
     }
     if (auto [it, fresh] = seen.emplace(pool, r.line()); !fresh) {
-      return r.FieldError(1, fmt::format("sub-pool \"{}\" appears twice (first on line {})", pool,
-                                         it->second));
+      return r.FieldError(
+          1, fmt::format("sub-pool \"{}\" appears twice (first on line {})", pool, it->second));
     }
     plan.pools.push_back({pool, *seats, r.line()});
   }
   if (plan.district.empty()) return r.ErrorAt(2, 1, "no rows: the plan has a header only");
   if (plan.district_line == 0) {
-    return r.ErrorAt(2, 1, fmt::format("no row gives district {}'s own seats (a row with an empty "
-                                       "pool: \"{},,5\")",
-                                       plan.district, plan.district));
+    return r.ErrorAt(2, 1,
+                     fmt::format("no row gives district {}'s own seats (a row with an empty "
+                                 "pool: \"{},,5\")",
+                                 plan.district, plan.district));
   }
   if (plan.pools.empty()) {
     return r.ErrorAt(plan.district_line, 1, "the plan has no sub-pools");
@@ -134,7 +136,8 @@ Result<PlanVotesFile> ParsePlanVotesCsv(std::string_view text, const std::string
     if (it == pool_index.end()) {
       std::string known;
       for (const PlanPoolRow& p : plan.pools) known += (known.empty() ? "" : ", ") + p.name;
-      return r.FieldError(0, fmt::format("unknown sub-pool \"{}\": the plan's are {}", *pool, known));
+      return r.FieldError(0,
+                          fmt::format("unknown sub-pool \"{}\": the plan's are {}", *pool, known));
     }
     auto unit = NameCell(r, 1, "unit");
     if (!unit.ok()) return unit.status();
@@ -144,9 +147,9 @@ Result<PlanVotesFile> ParsePlanVotesCsv(std::string_view text, const std::string
     if (!votes.ok()) return votes.status();
     if (auto [u, fresh] = unit_pool.emplace(*unit, std::make_pair(it->second, r.line()));
         !fresh && u->second.first != it->second) {
-      return r.FieldError(0, fmt::format("unit \"{}\" is in sub-pool {} on line {} and in {} here",
-                                         *unit, plan.pools[u->second.first].name, u->second.second,
-                                         *pool));
+      return r.FieldError(
+          0, fmt::format("unit \"{}\" is in sub-pool {} on line {} and in {} here", *unit,
+                         plan.pools[u->second.first].name, u->second.second, *pool));
     }
     if (auto [s, fresh] = seen.emplace(std::make_pair(*unit, *candidate), r.line()); !fresh) {
       return r.FieldError(2, fmt::format("{} has a second row for unit \"{}\" (first on line {})",
@@ -175,8 +178,9 @@ Result<ConventionBallots> ParseConventionBallotsCsv(std::string_view text,
   } else if (r.size() == 2 && Trim(r[0]) == "count" && Trim(r[1]) == "ranking") {
     out.ranked = true;
   } else {
-    return r.ErrorAt(1, 1, "the header must be option,votes (tallies) or count,ranking (ranked "
-                           "ballots)");
+    return r.ErrorAt(1, 1,
+                     "the header must be option,votes (tallies) or count,ranking (ranked "
+                     "ballots)");
   }
   std::map<std::string, size_t> index;
   std::map<std::string, int64_t> tally_line;
@@ -195,8 +199,8 @@ Result<ConventionBallots> ParseConventionBallotsCsv(std::string_view text,
       auto votes = CountCell(r, 1, "votes", kMaxConventionVotes);
       if (!votes.ok()) return votes.status();
       if (auto [it, fresh] = tally_line.emplace(*name, r.line()); !fresh) {
-        return r.FieldError(0, fmt::format("\"{}\" has a second tally (first on line {})", *name,
-                                           it->second));
+        return r.FieldError(
+            0, fmt::format("\"{}\" has a second tally (first on line {})", *name, it->second));
       }
       option(*name);
       out.tallies.push_back(*votes);
@@ -235,8 +239,7 @@ Result<ConventionBallots> ParseConventionBallotsCsv(std::string_view text,
   return out;
 }
 
-Result<std::vector<NomineeRow>> ParseNomineesCsv(std::string_view text,
-                                                 const std::string& origin) {
+Result<std::vector<NomineeRow>> ParseNomineesCsv(std::string_view text, const std::string& origin) {
   CsvReader r(text, origin);
   CANVASS_RETURN_IF_ERROR(ExpectHeader(r, {"list", "name", "gender"}));
   std::vector<NomineeRow> rows;
@@ -250,8 +253,8 @@ Result<std::vector<NomineeRow>> ParseNomineesCsv(std::string_view text,
     auto name = NameCell(r, 1, "name");
     if (!name.ok()) return name.status();
     if (auto [it, fresh] = seen.emplace(*name, r.line()); !fresh) {
-      return r.FieldError(1, fmt::format("{} is named twice (first on line {})", *name,
-                                         it->second));
+      return r.FieldError(1,
+                          fmt::format("{} is named twice (first on line {})", *name, it->second));
     }
     rows.push_back({*list, *name, std::string(Trim(r[2])), r.line(), r.field_column(2)});
   }

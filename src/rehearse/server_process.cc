@@ -96,8 +96,7 @@ Status ServerProcess::Start(std::chrono::seconds deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   Kill();
-  return Status::IoError(name_ + " did not start listening (log in " + log_path() + "):\n" +
-                         log());
+  return Status::IoError(name_ + " did not start listening (log in " + log_path() + "):\n" + log());
 }
 
 std::optional<int64_t> ServerProcess::PeakRssKib() const {

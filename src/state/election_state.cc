@@ -117,11 +117,12 @@ json ElectionState::FiguresJson(const std::vector<Count>& figures) const {
 std::optional<Rejection> ElectionState::ParseFigures(const json& j, const std::string& field,
                                                      Count max, std::vector<Count>& out) const {
   if (!j.is_object()) {
-    return Invalid("malformed-figures",
-                   fmt::format("{} must be an object of candidate names and head counts, such as "
-                               "{{\"{}\": 12}}",
-                               field, election_->candidates.empty() ? "A" : election_->candidates[0]),
-                   field);
+    return Invalid(
+        "malformed-figures",
+        fmt::format("{} must be an object of candidate names and head counts, such as "
+                    "{{\"{}\": 12}}",
+                    field, election_->candidates.empty() ? "A" : election_->candidates[0]),
+        field);
   }
   out.assign(election_->candidates.size(), 0);
   for (const auto& [name, value] : j.items()) {
@@ -1189,8 +1190,8 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
   if (r.delegates) reported["delegates"] = state.FiguresJson(*r.delegates);
   out["reported"] = reported;
   out["channel"] = r.channel;
-  const Allocation* a = r.final ? (r.check->computed ? &*r.check->computed : nullptr)
-                                : r.preview.get();
+  const Allocation* a =
+      r.final ? (r.check->computed ? &*r.check->computed : nullptr) : r.preview.get();
   if (a != nullptr) {
     json viable = json::array();
     json locked = json::array();

@@ -121,8 +121,8 @@ struct PublicationPolicy {
 // after the event (shared with the state while the precinct does not change).
 struct Answer {
   int64_t seq = 0;
-  std::string event;  // the event's type
-  std::string hash;   // the event's hash
+  std::string event;     // the event's type
+  std::string hash;      // the event's hash
   int64_t precinct = 0;  // 0: an event about no precinct (the answer is the receipt alone)
   std::shared_ptr<const PrecinctRecord> record;    // the precinct right after the event
   std::shared_ptr<const PrecinctRecord> practice;  // practice-report: the practice worksheet

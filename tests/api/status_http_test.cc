@@ -27,16 +27,14 @@ TEST(StatusHttpTest, EachKindOfFailureHasItsStatus) {
 // A release that the store could not keep is "send it again" (503), not "your request
 // contradicts the record" (409).
 TEST(StatusHttpTest, AStoreFailureIsUnavailableWhateverTheRoute) {
-  const HttpResponse r =
-      ErrorResponse(Status::IoError("the database is full"), "release-refused");
+  const HttpResponse r = ErrorResponse(Status::IoError("the database is full"), "release-refused");
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(ErrorOf(r)["code"], "store-unavailable");
   EXPECT_NE(ErrorOf(r)["message"].get<std::string>().find("the database is full"),
             std::string::npos);
 
-  const HttpResponse refused =
-      ErrorResponse(Status::FailedPrecondition("other nodes kept publishing first"),
-                    "release-refused");
+  const HttpResponse refused = ErrorResponse(
+      Status::FailedPrecondition("other nodes kept publishing first"), "release-refused");
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(ErrorOf(refused)["code"], "release-refused");
 

@@ -70,8 +70,8 @@ TEST(ConventionCliTest, DistrictsAnalyzeThePackMap) {
   EXPECT_EQ(j["warnings"].size(), 2u);
 
   // A ratio of 3/2 allows the PACK map's seat prices.
-  CommandRun loose = Canvass("districts analyze --plan " + plan + " --votes " + votes +
-                             " --ratio 1.5 --json");
+  CommandRun loose =
+      Canvass("districts analyze --plan " + plan + " --votes " + votes + " --ratio 1.5 --json");
   ASSERT_EQ(loose.exit_code, 0) << loose.out;
   EXPECT_EQ(nlohmann::json::parse(loose.out)["warnings"].size(), 1u);
 }
@@ -173,8 +173,7 @@ TEST(ConventionCliTest, ConventionCountRefusals) {
   const std::string twice = Write("twice.csv", "count,ranking\n3,A>B>A\n");
   run = Canvass("convention count --formula stv --seats 1 --ballots " + twice);
   EXPECT_EQ(run.exit_code, 2) << run.out;
-  EXPECT_NE(run.out.find("twice.csv:2:3: column \"ranking\": A is ranked twice"),
-            std::string::npos)
+  EXPECT_NE(run.out.find("twice.csv:2:3: column \"ranking\": A is ranked twice"), std::string::npos)
       << run.out;
 
   const std::string bad = Write("bad.csv", "option,votes\nA,-3\n");

@@ -14,7 +14,7 @@ TEST(TextTest, NormalisesPartyNames) {
   EXPECT_EQ(NormaliseName("  a\t b \r\n"), "a b");
   EXPECT_EQ(NormaliseName("O&#39;Brien"), "O'Brien");
   EXPECT_EQ(NormaliseName("caf&#xE9;"), "caf\xC3\xA9");
-  EXPECT_EQ(NormaliseName("AT&T"), "AT&T");       // not an entity: kept
+  EXPECT_EQ(NormaliseName("AT&T"), "AT&T");        // not an entity: kept
   EXPECT_EQ(NormaliseName("&bogus;"), "&bogus;");  // unknown entity: kept
   EXPECT_EQ(NormaliseName("&#0;"), "&#0;");
 }

@@ -50,18 +50,54 @@ struct Row {
 
 TEST(GeographyTest, ThePackingAndCrackingTableOfTheSpec) {
   const std::vector<Row> rows = {
-      {"one 5-seat pool", {{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}, {5}}, 2, {0, 1}, {-1, 30}, {0, 1},
-       {0, 1}, {0, 1}},
-      {"north 2, south 3", {{{0, 1, 2, 3}, {4, 5, 6, 7, 8, 9}}, {2, 3}}, 2, {0, 1}, {-1, 60},
-       {1, 60}, {1, 25}, {0, 1}},
-      {"pack", {{{0, 1, 2, 3, 4}, {5, 6, 7, 8, 9}}, {2, 3}}, 1, {1, 25}, {7, 40}, {5, 24},
-       {7, 30}, {3, 10}},
-      {"five whole", {{{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, 9}}, {1, 1, 1, 1, 1}}, 2, {0, 1},
-       {-1, 10}, {-1, 15}, {0, 1}, {0, 1}},
-      {"crack", {{{0, 8}, {1, 7}, {2, 6}, {3, 5}, {4, 9}}, {1, 1, 1, 1, 1}}, 0, {4, 25}, {3, 10},
-       {1, 3}, {2, 5}, {4, 5}},
-      {"drawn for X", {{{0, 7}, {1, 5}, {2, 4}, {3, 8}, {6, 9}}, {1, 1, 1, 1, 1}}, 3, {1, 25},
-       {-3, 10}, {-4, 15}, {-1, 5}, {-2, 5}},
+      {"one 5-seat pool",
+       {{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}, {5}},
+       2,
+       {0, 1},
+       {-1, 30},
+       {0, 1},
+       {0, 1},
+       {0, 1}},
+      {"north 2, south 3",
+       {{{0, 1, 2, 3}, {4, 5, 6, 7, 8, 9}}, {2, 3}},
+       2,
+       {0, 1},
+       {-1, 60},
+       {1, 60},
+       {1, 25},
+       {0, 1}},
+      {"pack",
+       {{{0, 1, 2, 3, 4}, {5, 6, 7, 8, 9}}, {2, 3}},
+       1,
+       {1, 25},
+       {7, 40},
+       {5, 24},
+       {7, 30},
+       {3, 10}},
+      {"five whole",
+       {{{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, 9}}, {1, 1, 1, 1, 1}},
+       2,
+       {0, 1},
+       {-1, 10},
+       {-1, 15},
+       {0, 1},
+       {0, 1}},
+      {"crack",
+       {{{0, 8}, {1, 7}, {2, 6}, {3, 5}, {4, 9}}, {1, 1, 1, 1, 1}},
+       0,
+       {4, 25},
+       {3, 10},
+       {1, 3},
+       {2, 5},
+       {4, 5}},
+      {"drawn for X",
+       {{{0, 7}, {1, 5}, {2, 4}, {3, 8}, {6, 9}}, {1, 1, 1, 1, 1}},
+       3,
+       {1, 25},
+       {-3, 10},
+       {-4, 15},
+       {-1, 5},
+       {-2, 5}},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
@@ -80,9 +116,8 @@ TEST(GeographyTest, ThePackingAndCrackingTableOfTheSpec) {
     EXPECT_EQ(*a->eg_star, row.eg_star);
     EXPECT_EQ(*a->hare.gap, row.eg_hare);
     // Loosemore-Hanby equals Gallagher with two candidates: both are |s_X - v_X|.
-    EXPECT_EQ(a->plan_indices.loosemore_hanby, Rational(row.x_seats - 2 < 0 ? 2 - row.x_seats
-                                                                             : row.x_seats - 2,
-                                                        5));
+    EXPECT_EQ(a->plan_indices.loosemore_hanby,
+              Rational(row.x_seats - 2 < 0 ? 2 - row.x_seats : row.x_seats - 2, 5));
     // The baseline is proportional: no bonus, no disproportion, EG* zero.
     EXPECT_EQ(a->baseline_bonus[0], Rational(0));
     EXPECT_EQ(a->baseline_indices.gallagher_square, (WideFraction{0, 1}));
@@ -126,7 +161,8 @@ TEST(GeographyTest, WarningsForOneSeatPoolsUnequalSeatPricesAndThresholds) {
   auto single = Analyze({{{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, 9}}, {1, 1, 1, 1, 1}});
   ASSERT_TRUE(single.ok());
   size_t one_seat = 0;
-  for (const std::string& w : single->warnings) one_seat += w.find("elects 1 delegate") != std::string::npos;
+  for (const std::string& w : single->warnings)
+    one_seat += w.find("elects 1 delegate") != std::string::npos;
   EXPECT_EQ(one_seat, 5u);
   // A looser ratio silences the seat-price warning.
   GeographyOptions loose;

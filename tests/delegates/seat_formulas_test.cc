@@ -43,8 +43,7 @@ TEST(SeatFormulasTest, TheSpecsThreeSlateExample) {
             (std::vector<Count>{3, 1, 1}));
   EXPECT_EQ(Won(Lists(SeatFormula::kDroopLargestRemainder, 5, {61, 24, 15})),
             (std::vector<Count>{3, 1, 1}));
-  EXPECT_EQ(Won(Lists(SeatFormula::kSainteLague, 5, {61, 24, 15})),
-            (std::vector<Count>{3, 1, 1}));
+  EXPECT_EQ(Won(Lists(SeatFormula::kSainteLague, 5, {61, 24, 15})), (std::vector<Count>{3, 1, 1}));
   EXPECT_EQ(Won(Lists(SeatFormula::kDhondt, 5, {61, 24, 15})), (std::vector<Count>{4, 1, 0}));
 }
 
@@ -94,7 +93,8 @@ TEST(SeatFormulasTest, SweepSharesMatchTheSpec) {
   EXPECT_EQ(SweepShare(SeatFormula::kHareLargestRemainder, 5), Rational(9, 10));
   EXPECT_EQ(SweepShare(SeatFormula::kSainteLague, 5), Rational(9, 10));
   EXPECT_EQ(SweepShare(SeatFormula::kLimitedVoting, 5, 2), Rational(5, 7));
-  EXPECT_EQ(SweepSentence(SeatFormula::kDhondt, 5), "with 5 seats, a slate above 83.3% takes all 5");
+  EXPECT_EQ(SweepSentence(SeatFormula::kDhondt, 5),
+            "with 5 seats, a slate above 83.3% takes all 5");
   EXPECT_EQ(SweepSentence(SeatFormula::kHareLargestRemainder, 5),
             "with 5 seats, a slate above 90.0% takes all 5");
   // The Michigan 2017 illustration: 84% sweeps 5 of 5 under D'Hondt, not under Hare.
@@ -149,7 +149,8 @@ TEST(SeatFormulasTest, SweepSharesAreWhereTheCountsSweep) {
 // Stage 1: A 40 elected. Stage 2: A's surplus 15 moves at 15/40 = 0.375: B 15 + 15 = 30, elected.
 // Stage 3: B's surplus 5 moves at 5/30: the 15 B>C ballots carry 15 x 0.166666 (truncated to a
 // millionth) = 2.49999 to C; the 40 A>B ballots at 0.0625 have no further choice: 2.5 exhausted;
-// B keeps 25.00001. Stage 4: nobody above 25: D (12) is excluded, C 22.49999 + 12 = 34.49999, elected.
+// B keeps 25.00001. Stage 4: nobody above 25: D (12) is excluded, C 22.49999 + 12 = 34.49999,
+// elected.
 TEST(SeatFormulasTest, AnStvCountSmallEnoughToFollowByHand) {
   ConventionCount c;
   c.formula = SeatFormula::kStv;
@@ -270,8 +271,8 @@ TEST(SeatFormulasTest, EqualDivisionSwapsInTheNextOfTheSameList) {
 
 TEST(SeatFormulasTest, NonBinaryDelegatesFollowTheSwitch) {
   ConventionCount c = Lists(SeatFormula::kHareLargestRemainder, 4, {1, 0});
-  c.options[0].nominees = {N("x", Gender::kNonBinary), N("m1", Gender::kMan),
-                           N("m2", Gender::kMan), N("w1", Gender::kWoman), N("w2", Gender::kWoman)};
+  c.options[0].nominees = {N("x", Gender::kNonBinary), N("m1", Gender::kMan), N("m2", Gender::kMan),
+                           N("w1", Gender::kWoman), N("w2", Gender::kWoman)};
   c.equal_division.enabled = true;
   c.equal_division.variance = 0;
   // Outside the balance (the default): x, m1, m2, w1 are 2 men and 1 woman; a swap would only
@@ -293,8 +294,8 @@ TEST(SeatFormulasTest, NonBinaryDelegatesFollowTheSwitch) {
 
 TEST(SeatFormulasTest, MarkedBallotsAreTalliedWithinWhatTheFormulaAllows) {
   // Three candidates, two seats.
-  auto block = TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3,
-                                  {{1, 1, 0}, {0, 1, 1}, {1, 0, 0}});
+  auto block =
+      TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3, {{1, 1, 0}, {0, 1, 1}, {1, 0, 0}});
   ASSERT_TRUE(block.ok()) << block.status().ToString();
   EXPECT_EQ(*block, (std::vector<Count>{2, 2, 1}));
   auto over = TallyMarkedBallots(SeatFormula::kBlockPlurality, 2, 0, 3, {{1, 0, 0}, {1, 1, 1}});
@@ -313,7 +314,7 @@ TEST(SeatFormulasTest, MarkedBallotsAreTalliedWithinWhatTheFormulaAllows) {
 TEST(SeatFormulasTest, EqualDivisionAmongCandidatesSwapsWithinTheirGroup) {
   // Block plurality, 3 seats; two preference groups. The winners are three men.
   ConventionCount c = Lists(SeatFormula::kBlockPlurality, 3, {90, 80, 70, 60, 50, 40});
-  const Gender g[6] = {Gender::kMan, Gender::kMan, Gender::kMan,
+  const Gender g[6] = {Gender::kMan,   Gender::kMan,   Gender::kMan,
                        Gender::kWoman, Gender::kWoman, Gender::kWoman};
   const char* group[6] = {"P", "P", "Q", "Q", "P", "P"};
   for (size_t i = 0; i < 6; ++i) {
@@ -357,9 +358,9 @@ std::vector<uint32_t> AllLots(size_t n) {
 }
 
 RC_GTEST_PROP(SeatFormulasProperty, SeatsAlwaysSumToTheDistrictsSeats, ()) {
-  const auto f = *rc::gen::element(SeatFormula::kHareLargestRemainder,
-                                   SeatFormula::kDroopLargestRemainder, SeatFormula::kDhondt,
-                                   SeatFormula::kSainteLague);
+  const auto f =
+      *rc::gen::element(SeatFormula::kHareLargestRemainder, SeatFormula::kDroopLargestRemainder,
+                        SeatFormula::kDhondt, SeatFormula::kSainteLague);
   const Count m = *rc::gen::inRange<Count>(1, 30);
   auto tallies = *rc::gen::container<std::vector<Count>>(*rc::gen::inRange<size_t>(1, 8),
                                                          rc::gen::inRange<Count>(0, 10000));

@@ -20,12 +20,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "state/election_state.h"
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "publish/release.h"
 #include "publish/signing.h"
 #include "rules/ruleset.h"
+#include "state/election_state.h"
 
 namespace canvass::publish_test {
 namespace {
