@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <regex>
 #include <string>
 
 #include "cli/command.h"
@@ -35,7 +34,12 @@ bool Contains(const std::string& text, const std::string& part) {
 
 // "candidate 0", "candidate 12": an index where a name belongs.
 bool NamesAnIndex(const std::string& text) {
-  return std::regex_search(text, std::regex("candidate [0-9]"));
+  const std::string word = "candidate ";
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const size_t next = at + word.size();
+    if (next < text.size() && text[next] >= '0' && text[next] <= '9') return true;
+  }
+  return false;
 }
 
 TEST(PlainWordsTest, AllocateNamesTheGroupsInTiesAndNotes) {
