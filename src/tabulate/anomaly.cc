@@ -1,0 +1,508 @@
+#include "tabulate/anomaly.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace canvass {
+namespace {
+
+Count Head(const std::optional<Count>& v) { return v.value_or(0); }
+
+Count Attendance(const PrecinctReport& r) {
+  Count t = 0;
+  for (const CandidateReport& f : r.figures) t += Head(f.first);
+  return t;
+}
+
+std::vector<CandidateIndex> BallotOrder(const Election& election, const AnomalySettings& settings) {
+  if (!settings.ballot_order.empty()) return settings.ballot_order;
+  std::vector<CandidateIndex> order(election.candidates.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<CandidateIndex>(i);
+  return order;
+}
+
+// The figures of one report as a byte string, a missing figure distinct from every count.
+std::string FiguresKey(const PrecinctReport& r) {
+  std::string key;
+  key.reserve(r.figures.size() * 2 * sizeof(Count));
+  for (const CandidateReport& f : r.figures) {
+    for (const std::optional<Count>& v : {f.first, f.final}) {
+      const Count x = v.value_or(-1);
+      key.append(reinterpret_cast<const char*>(&x), sizeof x);
+    }
+  }
+  return key;
+}
+
+std::string Where(const PrecinctReport& r) { return r.county + " / " + r.precinct; }
+
+std::string Figures(const Election& election, const PrecinctReport& r) {
+  std::vector<std::string> parts;
+  for (size_t c = 0; c < r.figures.size(); ++c) {
+    const CandidateReport& f = r.figures[c];
+    if (Head(f.first) == 0 && Head(f.final) == 0) continue;
+    parts.push_back(fmt::format("{} {}/{}", election.candidates[c], Head(f.first), Head(f.final)));
+  }
+  return parts.empty() ? std::string("no figures") : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+Status ValidateAnomalySettings(const AnomalySettings& settings, const Election& election) {
+  if (settings.duplicate_above < 0) {
+    return Status::InvalidArgument(fmt::format(
+        "the duplicate attendance bound must be 0 or more, not {}", settings.duplicate_above));
+  }
+  if (!std::isfinite(settings.shift_threshold_nats) || settings.shift_threshold_nats <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("the column-shift threshold must be a positive number of nats, not {}",
+                    settings.shift_threshold_nats));
+  }
+  if (settings.ballot_order.empty()) return Status::Ok();
+  const size_t n = election.candidates.size();
+  if (settings.ballot_order.size() != n) {
+    return Status::InvalidArgument(
+        fmt::format("the ballot order names {} candidates; the results have {}: {}",
+                    settings.ballot_order.size(), n, fmt::join(election.candidates, ", ")));
+  }
+  std::vector<bool> seen(n, false);
+  for (CandidateIndex c : settings.ballot_order) {
+    if (c >= n) {
+      return Status::InvalidArgument(
+          fmt::format("the ballot order names candidate {} of {}", c, n));
+    }
+    if (seen[c]) {
+      return Status::InvalidArgument(
+          fmt::format("the ballot order names {} twice", election.candidates[c]));
+    }
+    seen[c] = true;
+  }
+  return Status::Ok();
+}
+
+// --- Duplicates -----------------------------------------------------------------------------
+
+std::vector<DuplicateGroup> FindDuplicates(const Election& election,
+                                           const AnomalySettings& settings) {
+  std::unordered_map<std::string, size_t> group_of;  // figures -> index into groups
+  std::vector<DuplicateGroup> groups;
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    const PrecinctReport& r = election.reports[i];
+    const Count attendance = Attendance(r);
+    if (attendance <= settings.duplicate_above) continue;
+    auto [it, inserted] = group_of.emplace(FiguresKey(r), groups.size());
+    if (inserted) groups.push_back(DuplicateGroup{{}, attendance});
+    groups[it->second].reports.push_back(i);
+  }
+  std::vector<DuplicateGroup> out;
+  for (DuplicateGroup& g : groups) {
+    if (g.reports.size() > 1) out.push_back(std::move(g));
+  }
+  return out;
+}
+
+std::vector<size_t> DuplicatesOf(const Election& election, size_t report,
+                                 const AnomalySettings& settings) {
+  std::vector<size_t> out;
+  const PrecinctReport& r = election.reports[report];
+  if (Attendance(r) <= settings.duplicate_above) return out;
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    if (i == report) continue;
+    const PrecinctReport& o = election.reports[i];
+    if (o.figures.size() != r.figures.size()) continue;
+    bool same = true;
+    for (size_t c = 0; c < r.figures.size() && same; ++c) {
+      same = o.figures[c].first == r.figures[c].first && o.figures[c].final == r.figures[c].final;
+    }
+    if (same) out.push_back(i);
+  }
+  return out;
+}
+
+// --- Column shift ---------------------------------------------------------------------------
+
+std::string ShiftBasis::Key(const std::string& county, const std::string& precinct) {
+  std::string key = county;
+  key.push_back('\0');
+  key += precinct;
+  return key;
+}
+
+ShiftBasis::ShiftBasis(const Election& reference) : candidates_(reference.candidates) {
+  const size_t n = candidates_.size();
+  own_.reserve(reference.reports.size());
+  for (size_t i = 0; i < reference.reports.size(); ++i) {
+    const PrecinctReport& r = reference.reports[i];
+    auto [it, inserted] = county_.emplace(r.county, totals_.size());
+    if (inserted) totals_.emplace_back(n, 0);
+    std::vector<Count>& t = totals_[it->second];
+    std::vector<Count> first(n, 0);
+    for (size_t c = 0; c < n && c < r.figures.size(); ++c) {
+      // Importers bound every figure by kMaxHeadCount, so a county of 176,500 precincts stays
+      // far inside 64 bits.
+      first[c] = Head(r.figures[c].first);
+      t[c] += first[c];
+    }
+    precinct_.emplace(Key(r.county, r.precinct), i);
+    own_.push_back(std::move(first));
+  }
+}
+
+ShiftScore ShiftBasis::Score(const Election& election, size_t report,
+                             const AnomalySettings& settings) const {
+  const std::vector<CandidateIndex> order = BallotOrder(election, settings);
+  const size_t n = order.size();
+  const PrecinctReport& r = election.reports[report];
+  const bool same_candidates = election.candidates == candidates_;
+  const std::vector<Count>* totals = nullptr;
+  if (auto it = county_.find(r.county); it != county_.end()) totals = &totals_[it->second];
+  const std::vector<Count>* own = nullptr;
+  if (totals) {
+    if (auto it = precinct_.find(Key(r.county, r.precinct)); it != precinct_.end()) {
+      own = &own_[it->second];
+    }
+  }
+
+  // The precinct's figures and ln(2 S_k + 1) in ballot order, S_k the first alignment of the
+  // county's other precincts in the reference.
+  std::vector<Count> v[2];
+  v[0].resize(n);
+  v[1].resize(n);
+  std::vector<double> weight(n, 0.0);
+  for (size_t k = 0; k < n; ++k) {
+    const CandidateIndex c = order[k];
+    const CandidateReport* f = c < r.figures.size() ? &r.figures[c] : nullptr;
+    v[0][k] = f ? Head(f->first) : 0;
+    v[1][k] = f ? Head(f->final) : 0;
+    if (!totals) continue;
+    std::optional<size_t> in_reference;
+    if (same_candidates) {
+      in_reference = c;
+    } else {
+      for (size_t x = 0; x < candidates_.size(); ++x) {
+        if (candidates_[x] == election.candidates[c]) in_reference = x;
+      }
+    }
+    if (!in_reference) continue;
+    const Count others = (*totals)[*in_reference] - (own ? (*own)[*in_reference] : 0);
+    weight[k] = std::log(static_cast<double>(2 * others + 1));
+  }
+
+  ShiftScore best;
+  best.report = report;
+  for (size_t j = 0; j + 1 < n; ++j) {
+    for (int d : {+1, -1}) {
+      // The figure the undo pushes off the end must be 0 in both alignments.
+      const size_t dropped = d > 0 ? n - 1 : j;
+      if (v[0][dropped] != 0 || v[1][dropped] != 0) continue;
+      double gain = 0;
+      for (int a = 0; a < 2; ++a) {
+        for (size_t k = j; k < n; ++k) {
+          Count c;
+          if (d > 0) {
+            c = k == j ? 0 : v[a][k - 1];
+          } else {
+            c = k + 1 == n ? 0 : v[a][k + 1];
+          }
+          if (c != v[a][k]) gain += static_cast<double>(c - v[a][k]) * weight[k];
+        }
+      }
+      if (gain > best.gain) {
+        best.gain = gain;
+        best.start = j;
+        best.direction = d;
+      }
+    }
+  }
+  if (best.direction != 0) {
+    best.start_candidate = order[best.start];
+    const size_t m = election.candidates.size();
+    best.first.assign(m, 0);
+    best.final.assign(m, 0);
+    for (size_t k = 0; k < n; ++k) {
+      size_t from = k;  // ballot position whose figure lands at k
+      bool zero = false;
+      if (k >= best.start) {
+        if (best.direction > 0) {
+          zero = k == best.start;
+          from = k - 1;
+        } else {
+          zero = k + 1 == n;
+          from = k + 1;
+        }
+      }
+      best.first[order[k]] = zero ? 0 : v[0][from];
+      best.final[order[k]] = zero ? 0 : v[1][from];
+    }
+  }
+  return best;
+}
+
+std::vector<ShiftScore> ScoreColumnShifts(const Election& election, const AnomalySettings& settings,
+                                          const Election* reference) {
+  const ShiftBasis basis(reference ? *reference : election);
+  std::vector<ShiftScore> out;
+  out.reserve(election.reports.size());
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    out.push_back(basis.Score(election, i, settings));
+  }
+  return out;
+}
+
+// --- Release deltas -------------------------------------------------------------------------
+
+const char* DeltaKindName(DeltaKind kind) {
+  switch (kind) {
+    case DeltaKind::kNew:
+      return "new";
+    case DeltaKind::kCorrected:
+      return "corrected";
+    case DeltaKind::kChanged:
+      return "changed";
+    case DeltaKind::kRemoved:
+      return "removed";
+  }
+  return "?";
+}
+
+Count PrecinctDelta::people_moved() const {
+  Count moved = 0;
+  for (Count x : first) moved += std::abs(x);
+  for (Count x : final) moved += std::abs(x);
+  return moved;
+}
+
+namespace {
+
+using PrecinctKey = std::pair<std::string, std::string>;
+
+Result<std::map<PrecinctKey, size_t>> IndexReports(const Election& election, const char* which) {
+  std::map<PrecinctKey, size_t> index;
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    const PrecinctReport& r = election.reports[i];
+    if (!index.emplace(PrecinctKey{r.county, r.precinct}, i).second) {
+      return Status::InvalidArgument(
+          fmt::format("the {} release names {} twice ({})", which, Where(r), r.source.ToString()));
+    }
+  }
+  return index;
+}
+
+// Adds `sign` times a report's figures into a delta, candidates mapped by `to`.
+void AddFigures(const PrecinctReport& r, const std::vector<size_t>& to, int sign,
+                PrecinctDelta& d) {
+  for (size_t c = 0; c < r.figures.size() && c < to.size(); ++c) {
+    const CandidateReport& f = r.figures[c];
+    d.first[to[c]] += sign * Head(f.first);
+    d.final[to[c]] += sign * Head(f.final);
+    if (f.sde) d.sde[to[c]] += sign > 0 ? *f.sde : -*f.sde;
+  }
+}
+
+bool SameFigures(const PrecinctReport& a, const std::vector<size_t>& ta, const PrecinctReport& b,
+                 const std::vector<size_t>& tb, size_t n) {
+  // Compared through the union of candidates, so that a reordering of columns is no change.
+  std::vector<const CandidateReport*> fa(n, nullptr), fb(n, nullptr);
+  for (size_t c = 0; c < a.figures.size() && c < ta.size(); ++c) fa[ta[c]] = &a.figures[c];
+  for (size_t c = 0; c < b.figures.size() && c < tb.size(); ++c) fb[tb[c]] = &b.figures[c];
+  static const CandidateReport kNone;
+  for (size_t c = 0; c < n; ++c) {
+    const CandidateReport& x = fa[c] ? *fa[c] : kNone;
+    const CandidateReport& y = fb[c] ? *fb[c] : kNone;
+    if (Head(x.first) != Head(y.first) || Head(x.final) != Head(y.final) ||
+        x.delegates != y.delegates || x.sde.value_or(Rational(0)) != y.sde.value_or(Rational(0))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ReleaseDelta> CompareReleases(const Election& previous, const Election& current,
+                                     const std::vector<PrecinctId>& corrected) {
+  auto prev_index = IndexReports(previous, "previous");
+  if (!prev_index.ok()) return prev_index.status();
+  auto cur_index = IndexReports(current, "current");
+  if (!cur_index.ok()) return cur_index.status();
+
+  ReleaseDelta out;
+  out.candidates = current.candidates;
+  std::vector<size_t> cur_to(current.candidates.size());
+  for (size_t c = 0; c < cur_to.size(); ++c) cur_to[c] = c;
+  std::vector<size_t> prev_to(previous.candidates.size());
+  for (size_t c = 0; c < prev_to.size(); ++c) {
+    auto found = current.FindCandidate(previous.candidates[c]);
+    if (found) {
+      prev_to[c] = *found;
+    } else {
+      prev_to[c] = out.candidates.size();
+      out.candidates.push_back(previous.candidates[c]);
+    }
+  }
+  const size_t n = out.candidates.size();
+  out.by_candidate.resize(n);
+
+  std::map<PrecinctKey, bool> is_corrected;
+  for (const PrecinctId& id : corrected) is_corrected[{id.county, id.precinct}] = true;
+
+  auto fresh = [n](DeltaKind kind, const PrecinctReport& r) {
+    PrecinctDelta d;
+    d.kind = kind;
+    d.county = r.county;
+    d.precinct = r.precinct;
+    d.first.assign(n, 0);
+    d.final.assign(n, 0);
+    d.sde.assign(n, Rational(0));
+    return d;
+  };
+  for (const PrecinctReport& r : current.reports) {
+    auto it = prev_index->find({r.county, r.precinct});
+    if (it == prev_index->end()) {
+      PrecinctDelta d = fresh(DeltaKind::kNew, r);
+      AddFigures(r, cur_to, +1, d);
+      out.precincts.push_back(std::move(d));
+      continue;
+    }
+    const PrecinctReport& p = previous.reports[it->second];
+    if (SameFigures(p, prev_to, r, cur_to, n)) {
+      ++out.unchanged;
+      continue;
+    }
+    PrecinctDelta d = fresh(
+        is_corrected.count({r.county, r.precinct}) ? DeltaKind::kCorrected : DeltaKind::kChanged,
+        r);
+    AddFigures(r, cur_to, +1, d);
+    AddFigures(p, prev_to, -1, d);
+    out.precincts.push_back(std::move(d));
+  }
+  for (const PrecinctReport& p : previous.reports) {
+    if (cur_index->count({p.county, p.precinct})) continue;
+    PrecinctDelta d = fresh(DeltaKind::kRemoved, p);
+    AddFigures(p, prev_to, -1, d);
+    out.precincts.push_back(std::move(d));
+  }
+
+  for (const PrecinctDelta& d : out.precincts) {
+    for (size_t c = 0; c < n; ++c) {
+      CandidateDelta& cd = out.by_candidate[c];
+      cd.sde_change += d.sde[c];
+      cd.first_change += d.first[c];
+      cd.final_change += d.final[c];
+      switch (d.kind) {
+        case DeltaKind::kNew:
+          cd.sde_from_new += d.sde[c];
+          break;
+        case DeltaKind::kCorrected:
+          cd.sde_from_corrected += d.sde[c];
+          break;
+        case DeltaKind::kChanged:
+        case DeltaKind::kRemoved:
+          cd.sde_unexplained += d.sde[c];
+          cd.first_unexplained += d.first[c];
+          cd.final_unexplained += d.final[c];
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+// --- Flags ----------------------------------------------------------------------------------
+
+const char* AnomalyCheckName(AnomalyCheck check) {
+  switch (check) {
+    case AnomalyCheck::kDuplicate:
+      return "duplicate";
+    case AnomalyCheck::kColumnShift:
+      return "column-shift";
+    case AnomalyCheck::kReleaseDelta:
+      return "release-delta";
+  }
+  return "?";
+}
+
+std::vector<AnomalyFlag> DuplicateFlags(const Election& election,
+                                        const std::vector<DuplicateGroup>& groups,
+                                        const AnomalySettings& settings) {
+  std::vector<AnomalyFlag> out;
+  for (const DuplicateGroup& g : groups) {
+    for (size_t i : g.reports) {
+      const PrecinctReport& r = election.reports[i];
+      std::vector<std::string> others;
+      for (size_t j : g.reports) {
+        if (j != i) others.push_back(Where(election.reports[j]));
+      }
+      AnomalyFlag f;
+      f.check = AnomalyCheck::kDuplicate;
+      f.county = r.county;
+      f.precinct = r.precinct;
+      f.score = fmt::format("{} attendees", g.attendance);
+      f.threshold = fmt::format("more than {} attendees", settings.duplicate_above);
+      f.detail = fmt::format("first and final figures identical to {} ({})",
+                             fmt::join(others, ", "), Figures(election, r));
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+std::vector<AnomalyFlag> ShiftFlags(const Election& election, const std::vector<ShiftScore>& scores,
+                                    const AnomalySettings& settings) {
+  std::vector<AnomalyFlag> out;
+  for (const ShiftScore& s : scores) {
+    if (!(s.gain > settings.shift_threshold_nats)) continue;
+    const PrecinctReport& r = election.reports[s.report];
+    std::vector<std::string> moved;
+    for (size_t c = 0; c < s.first.size() && c < r.figures.size(); ++c) {
+      const Count f = Head(r.figures[c].first), g = Head(r.figures[c].final);
+      if (s.first[c] == f && s.final[c] == g) continue;
+      moved.push_back(
+          fmt::format("{} {}/{} -> {}/{}", election.candidates[c], f, g, s.first[c], s.final[c]));
+    }
+    AnomalyFlag flag;
+    flag.check = AnomalyCheck::kColumnShift;
+    flag.county = r.county;
+    flag.precinct = r.precinct;
+    flag.score = fmt::format("{:.2f} nats", s.gain);
+    flag.threshold = fmt::format("{} nats", settings.shift_threshold_nats);
+    flag.detail =
+        fmt::format("the figures from {} on read as entered one column to the {}; moved back: {}",
+                    election.candidates[s.start_candidate], s.direction > 0 ? "left" : "right",
+                    fmt::join(moved, ", "));
+    out.push_back(std::move(flag));
+  }
+  return out;
+}
+
+std::vector<AnomalyFlag> DeltaFlags(const ReleaseDelta& delta) {
+  std::vector<AnomalyFlag> out;
+  for (const PrecinctDelta& d : delta.precincts) {
+    if (d.kind != DeltaKind::kChanged && d.kind != DeltaKind::kRemoved) continue;
+    std::vector<std::string> parts;
+    for (size_t c = 0; c < delta.candidates.size(); ++c) {
+      if (d.first[c] == 0 && d.final[c] == 0 && d.sde[c].is_zero()) continue;
+      parts.push_back(fmt::format("{} {:+}/{:+} SDE {}{}", delta.candidates[c], d.first[c],
+                                  d.final[c], d.sde[c] < Rational(0) ? "" : "+",
+                                  d.sde[c].ToDecimal(4)));
+    }
+    AnomalyFlag f;
+    f.check = AnomalyCheck::kReleaseDelta;
+    f.county = d.county;
+    f.precinct = d.precinct;
+    f.score = fmt::format("{} people moved", d.people_moved());
+    f.threshold = "no change to a published precinct without a correction";
+    f.detail = fmt::format(
+        "{} since the previous release without a correction: {}",
+        d.kind == DeltaKind::kRemoved ? "removed" : "changed",
+        parts.empty() ? std::string("delegates only") : fmt::format("{}", fmt::join(parts, ", ")));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace canvass
