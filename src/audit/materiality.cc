@@ -598,6 +598,7 @@ Result<Materiality> ComputeMateriality(const Ruleset& ruleset, const Election& e
   out.candidates = election.candidates;
   out.outcome = m.outcome;
   out.assertions = m.assertions;
+  out.districts = m.districts;
   out.precincts.resize(election.reports.size());
   for (size_t i = 0; i < election.reports.size(); ++i) {
     const Unit& u = m.units[i];
@@ -605,6 +606,10 @@ Result<Materiality> ComputeMateriality(const Ruleset& ruleset, const Election& e
     pm.county = election.reports[i].county;
     pm.precinct = election.reports[i].precinct;
     pm.has_figures = !u.sigma.empty();
+    pm.sde.reserve(u.sigma.size());
+    for (int64_t s : u.sigma) pm.sde.emplace_back(s, m.scale);
+    if (u.capped) pm.max_sde = Rational(u.max_units, m.scale);
+    pm.district = u.district;
     pm.bounded = pm.has_figures && u.capped && !InEmptyPool(m, u);
     if (pm.bounded) {
       // u_p^j = (g_p x L x scale + |wmin| x Smax) / (G x L x scale); the largest, compared

@@ -87,6 +87,9 @@ struct PrecinctChange {
 struct PrecinctMateriality {
   std::string county, precinct;
   bool has_figures = false;         // the side's SDEs exist (else nothing is known: worst case)
+  std::vector<Rational> sde;        // the side's SDEs per candidate (empty without figures)
+  std::optional<Rational> max_sde;  // S_p: the largest SDE total the rules let it report
+  int32_t district = -1;            // index into Materiality::districts; -1: statewide pools only
   bool bounded = false;             // u_p is known (an apportioned precinct with figures)
   Rational bound;                   // u_p, exact
   std::optional<size_t> assertion;  // the assertion giving u_p
@@ -104,6 +107,7 @@ struct Materiality {
   std::vector<std::string> candidates;
   NationalAllocation outcome;  // the national pools from this side's totals
   std::vector<Assertion> assertions;
+  std::vector<std::string> districts;  // the districts precincts belong to, as in the data
   std::vector<PrecinctMateriality> precincts;  // one per report, in report order
   int64_t possibly_material = 0;               // u_p >= 1 or unbounded
   int64_t material = 0;                        // a change was found
