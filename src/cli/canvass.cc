@@ -372,7 +372,7 @@ int RunCanvass(int argc, char** argv) {
 
   AuditOptions audit;
   auto* audit_cmd =
-      app.add_subcommand("audit", "Materiality and the eligibility of a claimed change");
+      app.add_subcommand("audit", "Materiality, eligibility and the risk-limiting audit");
   audit_cmd->require_subcommand(1);
   auto* materiality_cmd = audit_cmd->add_subcommand(
       "materiality",
@@ -381,6 +381,24 @@ int RunCanvass(int argc, char** argv) {
   AddElectionFiles(materiality_cmd, audit.files);
   materiality_cmd->add_flag("--computed", audit.computed,
                             "Use the SDEs the rules give, not the reported ones");
+  AnomalyOptions anomalies;
+  auto* anomalies_cmd = audit_cmd->add_subcommand(
+      "anomalies", "Duplicated records, column shifts and release deltas (docs/audit.md)");
+  AddElectionFiles(anomalies_cmd, anomalies.files);
+  anomalies_cmd->add_option("--previous", anomalies.previous,
+                            "Earlier releases' results files, oldest first (repeat)");
+  anomalies_cmd->add_option("--corrected", anomalies.corrected,
+                            "COUNTY/PRECINCT corrected on the record between releases (repeat)");
+  anomalies_cmd->add_option("--shift-reference", anomalies.shift_reference,
+                            "Results file whose counties give the shares (default: the results)");
+  anomalies_cmd->add_option("--ballot-order", anomalies.ballot_order,
+                            "Candidates as the form lists them, comma-separated");
+  anomalies_cmd->add_option("--duplicate-above", anomalies.duplicate_above,
+                            "Duplicates count above this many attendees")
+      ->capture_default_str();
+  anomalies_cmd->add_option("--shift-threshold", anomalies.shift_threshold,
+                            "Column-shift scores above this many nats are flagged")
+      ->capture_default_str();
   auto* eligibility_cmd = audit_cmd->add_subcommand(
       "eligibility", "Substitute claimed figures for one precinct: does a national delegate move?");
   AddElectionFiles(eligibility_cmd, audit.files);
@@ -392,6 +410,17 @@ int RunCanvass(int argc, char** argv) {
       ->add_option("--claim", audit.claims,
                    "CANDIDATE.FIELD=VALUE, FIELD first, final, delegates or sde (repeat)")
       ->required();
+
+  AuditRlaOptions rla;
+  auto* rla_cmd = audit_cmd->add_subcommand(
+      "rla", "Risk-limiting audit of the national delegates: bounds, sample, P-value, decision");
+  AddElectionFiles(rla_cmd, rla.files);
+  rla_cmd->add_flag("--computed", rla.computed,
+                    "Use the SDEs the rules give, not the reported ones");
+  rla_cmd->add_option("--risk-limit", rla.risk_limit, "Risk limit in percent")
+      ->capture_default_str();
+  rla_cmd->add_option("--seed", rla.seed, "The public seed that draws the sample");
+  rla_cmd->add_option("--tallies", rla.tallies, "Audited tallies CSV (docs/formats.md)");
 
   if (std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     std::cerr << unknown << "\n";
@@ -438,6 +467,8 @@ int RunCanvass(int argc, char** argv) {
   if (*rprove_cmd) return RunReleaseProve(rprove, out, err);
   if (*materiality_cmd) return RunAuditMateriality(audit, out, err);
   if (*eligibility_cmd) return RunAuditEligibility(audit, out, err);
+  if (*anomalies_cmd) return RunAuditAnomalies(anomalies, out, err);
+  if (*rla_cmd) return RunAuditRla(rla, out, err);
   return kExitUsage;
 }
 
