@@ -10,6 +10,20 @@
 
 namespace canvass {
 
+// `canvass audit anomalies` (src/cli/audit_anomaly_command.cc): duplicates, column shifts and,
+// with earlier releases, release deltas (tabulate/anomaly.h). Exit 0 when nothing is flagged, 1
+// when something is, 2 on unreadable input or bad settings.
+struct AnomalyOptions {
+  ElectionFiles files;
+  std::vector<std::string> previous;   // earlier releases' results files, oldest first
+  std::vector<std::string> corrected;  // COUNTY/PRECINCT with a correction on the record
+  std::string shift_reference;         // results file the county shares come from
+  std::string ballot_order;            // candidate names, comma-separated
+  long long duplicate_above = 10;
+  double shift_threshold = 50.0;
+};
+int RunAuditAnomalies(const AnomalyOptions& options, std::ostream& out, std::ostream& err);
+
 struct AuditOptions {
   ElectionFiles files;
   bool computed = false;  // the computed side's SDEs instead of the reported ones

@@ -381,6 +381,24 @@ int RunCanvass(int argc, char** argv) {
   AddElectionFiles(materiality_cmd, audit.files);
   materiality_cmd->add_flag("--computed", audit.computed,
                             "Use the SDEs the rules give, not the reported ones");
+  AnomalyOptions anomalies;
+  auto* anomalies_cmd = audit_cmd->add_subcommand(
+      "anomalies", "Duplicated records, column shifts and release deltas (docs/audit.md)");
+  AddElectionFiles(anomalies_cmd, anomalies.files);
+  anomalies_cmd->add_option("--previous", anomalies.previous,
+                            "Earlier releases' results files, oldest first (repeat)");
+  anomalies_cmd->add_option("--corrected", anomalies.corrected,
+                            "COUNTY/PRECINCT corrected on the record between releases (repeat)");
+  anomalies_cmd->add_option("--shift-reference", anomalies.shift_reference,
+                            "Results file whose counties give the shares (default: the results)");
+  anomalies_cmd->add_option("--ballot-order", anomalies.ballot_order,
+                            "Candidates as the form lists them, comma-separated");
+  anomalies_cmd->add_option("--duplicate-above", anomalies.duplicate_above,
+                            "Duplicates count above this many attendees")
+      ->capture_default_str();
+  anomalies_cmd->add_option("--shift-threshold", anomalies.shift_threshold,
+                            "Column-shift scores above this many nats are flagged")
+      ->capture_default_str();
   auto* eligibility_cmd = audit_cmd->add_subcommand(
       "eligibility", "Substitute claimed figures for one precinct: does a national delegate move?");
   AddElectionFiles(eligibility_cmd, audit.files);
@@ -449,6 +467,7 @@ int RunCanvass(int argc, char** argv) {
   if (*rprove_cmd) return RunReleaseProve(rprove, out, err);
   if (*materiality_cmd) return RunAuditMateriality(audit, out, err);
   if (*eligibility_cmd) return RunAuditEligibility(audit, out, err);
+  if (*anomalies_cmd) return RunAuditAnomalies(anomalies, out, err);
   if (*rla_cmd) return RunAuditRla(rla, out, err);
   return kExitUsage;
 }

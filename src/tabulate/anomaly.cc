@@ -494,7 +494,9 @@ std::vector<AnomalyFlag> DeltaFlags(const ReleaseDelta& delta) {
     f.check = AnomalyCheck::kReleaseDelta;
     f.county = d.county;
     f.precinct = d.precinct;
-    f.score = fmt::format("{} people moved", d.people_moved());
+    Rational sde_moved;
+    for (const Rational& x : d.sde) sde_moved += x < Rational(0) ? -x : x;
+    f.score = fmt::format("{} people, {} SDE moved", d.people_moved(), sde_moved.ToDecimal(4));
     f.threshold = "no change to a published precinct without a correction";
     f.detail = fmt::format(
         "{} since the previous release without a correction: {}",

@@ -190,7 +190,7 @@ struct AnomalyFlag {
   AnomalyCheck check = AnomalyCheck::kDuplicate;
   std::string county;
   std::string precinct;
-  std::string score;      // "4376.52 nats", "704 attendees", "29 people moved"
+  std::string score;      // "4376.54 nats", "356 attendees", "1654 people, 5.0364 SDE moved"
   std::string threshold;  // "50 nats", "more than 10 attendees", "no change without a correction"
   std::string detail;     // what the check saw, with the candidates' figures
 };

@@ -209,7 +209,7 @@ TEST(AnomalyIowa2020, PatrickFromNothingIsAnUnexplainedDelta) {
   const std::vector<AnomalyFlag> flags = DeltaFlags(*delta);
   ASSERT_EQ(flags.size(), 1u);
   EXPECT_EQ(flags[0].precinct, "DES MOINES-55");
-  EXPECT_EQ(flags[0].score, "1654 people moved");
+  EXPECT_EQ(flags[0].score, "1654 people, 5.0364 SDE moved");
   EXPECT_NE(flags[0].detail.find("Patrick +191/+218 SDE +1.3990"), std::string::npos)
       << flags[0].detail;
 

@@ -208,12 +208,12 @@ TEST(AnomalyReleaseDelta, NewCorrectedChangedRemoved) {
   std::vector<AnomalyFlag> flags = DeltaFlags(*d);
   ASSERT_EQ(flags.size(), 2u);
   EXPECT_EQ(flags[0].precinct, "3");
-  EXPECT_EQ(flags[0].score, "16 people moved");
+  EXPECT_EQ(flags[0].score, "16 people, 0.0000 SDE moved");
   EXPECT_EQ(flags[0].detail,
             "changed since the previous release without a correction: A -4/-4 SDE +0.0000, "
             "B +4/+4 SDE +0.0000");
   EXPECT_EQ(flags[1].precinct, "4");
-  EXPECT_EQ(flags[1].score, "8 people moved");
+  EXPECT_EQ(flags[1].score, "8 people, 0.0000 SDE moved");
 }
 
 TEST(AnomalyReleaseDelta, CandidatesByNameAndRepeatedPrecincts) {
