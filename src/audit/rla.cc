@@ -176,7 +176,7 @@ Result<SampleSize> FirstRoundSize(const Rational& total_bound, const Rational& r
   if (ratio > static_cast<long double>(batches) + 2) return SampleSize{batches, true};
   auto k = static_cast<int64_t>(std::ceil(ratio));
   if (std::fabs(ratio - std::round(ratio)) < 1e-6L * std::max<long double>(1, ratio) &&
-      k <= 100'000) {
+      k <= 10'000) {
     while (k > 0 && PowerAtMost(total_bound, risk_limit, k - 1)) --k;
     while (!PowerAtMost(total_bound, risk_limit, k)) ++k;
   }

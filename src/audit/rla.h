@@ -47,8 +47,10 @@ struct SampleSize {
 };
 
 // Arlo's first round: the smallest n with (1 - 1/U)^n <= alpha, plus one; a full hand count when
-// that reaches `batches`. Exact (the comparison is made on integers). U > 1 is the total bound,
-// 0 < alpha < 1. InvalidArgument otherwise.
+// that reaches `batches`. Exact: logarithms place n, and when ln alpha / ln(1 - 1/U) is within a
+// millionth (relative) of a whole number and n is at most 10,000, the integers
+// (U_num - U_den)^n alpha_den against alpha_num U_num^n decide. U > 1 is the total bound,
+// 0 < alpha < 1; InvalidArgument otherwise.
 Result<SampleSize> FirstRoundSize(const Rational& total_bound, const Rational& risk_limit,
                                   int64_t batches);
 
