@@ -319,5 +319,55 @@ TEST(RlaTalliesTest, RefusedRowsNameTheLine) {
             "line 7: " + b.county + " / " + b.precinct + " is not in the sample");
 }
 
+// The first drawn precinct audited with a tenth of its first candidate's SDEs moved to the
+// second (the other draws clean): a positive taint below one, so round 1 ends above the risk
+// limit and a second, smaller round is drawn; marked unauditable instead, taint 1 and a full hand
+// count.
+TEST(RlaSimulatedTest, AnOverstatementAsksForAnotherRoundAndUnauditableEscalates) {
+  const Simulated s = Simulate(3000, 2, 7);
+  auto plan = PlanRla(s.ruleset, s.mat, Rational(5, 100));
+  ASSERT_TRUE(plan.ok());
+  auto first = RunRla(s.ruleset, s.mat, *plan, "20200203", {});
+  ASSERT_TRUE(first.ok());
+  const RlaBatch& shifted_batch = plan->batches[first->draws.front().batch];
+  std::vector<std::vector<Rational>> truth;
+  for (const PrecinctMateriality& p : s.mat.precincts) truth.push_back(p.sde);
+  std::vector<Rational>& shifted = truth[shifted_batch.report];
+  const Rational tenth = (shifted[0] / Rational(10)).RoundTo(4, DecimalRounding::kTruncate);
+  shifted[0] -= tenth;
+  shifted[1] += tenth;
+  const RlaStatus status = AuditWith(s, *plan, truth);
+  EXPECT_EQ(status.decision, RlaDecision::kConfirmed);
+  ASSERT_GE(status.rounds.size(), 2u);
+  const int64_t n1 = plan->first_round.draws;
+  const RlaDraw& end_of_round_1 = status.draws[static_cast<size_t>(n1 - 1)];
+  EXPECT_GT(status.draws.front().taint, 0.0L);
+  EXPECT_LT(status.draws.front().taint, 1.0L);
+  EXPECT_GT(end_of_round_1.p_value, 0.05L);
+  const SampleSize second =
+      NextRoundSize(plan->total_bound(), plan->risk_limit, end_of_round_1.p_value, 3000);
+  EXPECT_EQ(status.rounds[1].first_draw, n1 + 1);
+  EXPECT_EQ(status.rounds[1].size.draws, second.draws);
+  EXPECT_LT(second.draws, n1);
+  EXPECT_LE(status.p_value, 0.05L);
+
+  // The same precinct unauditable: taint 1, an infinite P-value, a full hand count.
+  std::vector<AuditedTally> tallies = {{shifted_batch.county, shifted_batch.precinct, true, {}, 0}};
+  std::vector<bool> given(plan->batches.size(), false);
+  given[first->draws.front().batch] = true;
+  for (const RlaDraw& d : first->draws) {
+    if (given[d.batch]) continue;
+    given[d.batch] = true;
+    const RlaBatch& b = plan->batches[d.batch];
+    tallies.push_back({b.county, b.precinct, false, s.mat.precincts[b.report].sde, 0});
+  }
+  auto escalated = RunRla(s.ruleset, s.mat, *plan, "20200203", tallies);
+  ASSERT_TRUE(escalated.ok()) << escalated.status().ToString();
+  EXPECT_EQ(escalated->decision, RlaDecision::kFullHandCount);
+  EXPECT_TRUE(std::isinf(escalated->p_value));
+  EXPECT_NE(escalated->reason.find("taint 1 (unauditable)"), std::string::npos)
+      << escalated->reason;
+}
+
 }  // namespace
 }  // namespace canvass
