@@ -1,8 +1,9 @@
 // Canvass's pages, one bundle, hash routes: #/ results, #/precinct/ID, #/chair, #/operator,
-// #/campaign, #/admin, #/national.
+// #/campaign, #/admin, #/national, #/audit.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AdminPage } from './pages/Admin';
+import { AuditPage } from './pages/Audit';
 import { CampaignPage } from './pages/Campaign';
 import { ChairPage } from './pages/Chair';
 import { OperatorPage } from './pages/Operator';
@@ -25,6 +26,7 @@ function useHash(): string {
 const NAV: [string, string][] = [
   ['/', 'Results'],
   ['/national', 'National'],
+  ['/audit', 'Audit'],
   ['/chair', 'Chair'],
   ['/operator', 'Hotline'],
   ['/campaign', 'Campaign'],
@@ -42,6 +44,9 @@ function App() {
   } else if (route === '/national') {
     page = <NationalPage />;
     title = 'National';
+  } else if (route === '/audit') {
+    page = <AuditPage />;
+    title = 'Audit';
   } else if (route === '/chair') {
     page = <ChairPage />;
     title = 'Chair';

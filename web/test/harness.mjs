@@ -124,8 +124,9 @@ export async function assertNoHorizontalOverflow(page, what) {
 
 // Registers the file's `before` (start the server and the browser) and `after` hooks. Hooks at the
 // top level of a file may run concurrently, so a hook of the test file that reads `h` awaits the
-// promise returned here first.
-export function useServer({ serveArgs = [] } = {}) {
+// promise returned here first. `initArgs` replaces `--demo` for `canvass init` (a small election of
+// its own, e.g. `--apportionment` with `--candidate`s).
+export function useServer({ serveArgs = [], initArgs = ['--demo'] } = {}) {
   let started;
   let failed;
   const ready = new Promise((resolve, reject) => { started = resolve; failed = reject; });
@@ -138,7 +139,7 @@ export function useServer({ serveArgs = [] } = {}) {
       tmp = mkdtempSync(path.join(tmpdir(), 'canvass-web-'));
       const store = path.join(tmp, 'night.db');
       const codesFile = path.join(tmp, 'codes.csv');
-      execFileSync(bin, ['init', '--demo', '--store', store, '--codes-out', codesFile, '--fast-kdf'], { stdio: 'pipe' });
+      execFileSync(bin, ['init', ...initArgs, '--store', store, '--codes-out', codesFile, '--fast-kdf'], { stdio: 'pipe' });
       codes = new Map();
       for (const [role, subject, label, , code] of parseCsv(readFileSync(codesFile, 'utf8')).slice(1)) {
         if (role === 'chair') codes.set(label, code);

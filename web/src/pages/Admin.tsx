@@ -1,12 +1,15 @@
 // Administrators: what needs action first (precincts with error findings or disputes, with the
 // campaigns' reasons; the hotline's mismatches; precincts not reported; releases, with "publish
 // now" and the publication policy), then readiness (which chairs have logged in and sent a
-// practice report), summarised and filterable, and precincts by status.
+// practice report), summarised and filterable, and precincts by status. After the night, the
+// review queue: recanvass and recount requests awaiting a decision, accepted recanvasses awaiting
+// the worksheet, and what each entered worksheet found.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, describeError, get, newSubmissionId, type PrecinctSummary, type Session } from '../api';
+import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Session } from '../api';
+import { DecisionText, EntryView, figuresText, fieldLabel, useLiveJson, type AuditRecord, type ReviewPrecinct, type ReviewRequest } from '../reviews';
 import { parseReleases, type ReleaseRef } from '../provenance';
 import { loadAttestations, type AttestationRow } from '../staff';
-import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
+import { Alert, FigureInputs, Login, LogoutBar, StatusBadge, toFigures, useSession } from '../ui';
 
 interface Readiness {
   chairs_logged_in: number;
@@ -157,6 +160,8 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
           </div>
         </dl>
       </section>
+
+      <ReviewQueue token={token} />
 
       <section class="card" aria-labelledby="flag-h">
         <h2 id="flag-h">Findings and disputes ({flagged.length})</h2>
@@ -459,5 +464,235 @@ function Publication(props: { policy: Policy | null; releasesServed: boolean; to
         </Alert>
       )}
     </div>
+  );
+}
+
+// The review queue (GET /api/v1/audit): each precinct of each request awaiting the party's answer
+// (POST /api/v1/reviews/{seq}/decisions), each accepted recanvass awaiting its worksheet
+// (POST /api/v1/reviews/{seq}/recanvass), and what the entered worksheets found.
+function ReviewQueue(props: { token: string }) {
+  const audit = useLiveJson<AuditRecord>('/api/v1/audit');
+  const [candidates, setCandidates] = useState<string[]>([]);
+  useEffect(() => void get<Election>('/api/v1/election').then((e) => setCandidates(e.candidates), () => undefined), []);
+  const requests = audit.body?.requests ?? [];
+  const all = requests.flatMap((r) => r.precincts.map((p) => ({ r, p })));
+  const undecided = all.filter(({ p }) => p.decision === null);
+  const awaiting = all.filter(({ r, p }) => r.kind === 'recanvass' && p.decision?.decision === 'accepted' && p.entries.length === 0);
+  const recounts = all.filter(({ r, p }) => r.kind === 'recount' && p.decision?.decision === 'accepted');
+  const entered = all.filter(({ p }) => p.entries.length > 0);
+  return (
+    <section class="card" aria-labelledby="reviews-h" data-testid="review-queue">
+      <h2 id="reviews-h">Recanvass and recount requests</h2>
+      {audit.error && <Alert kind="error">{audit.error}</Alert>}
+      <p class="muted">
+        Requests due by <span data-testid="admin-deadline">{audit.body?.deadline ?? 'none yet (no complete release)'}</span>; the public record is on the{' '}
+        <a href="#/audit">audit page</a>.
+      </p>
+      <h3>Awaiting a decision ({undecided.length})</h3>
+      {undecided.length === 0 && <p class="muted">No precinct awaits a decision.</p>}
+      {undecided.map(({ r, p }) => (
+        <Decide key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
+      ))}
+      <h3>Accepted recanvasses awaiting the worksheet ({awaiting.length})</h3>
+      {awaiting.length === 0 && <p class="muted">No accepted recanvass awaits its worksheet.</p>}
+      {awaiting.map(({ r, p }) => (
+        <Worksheet key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
+      ))}
+      {recounts.length > 0 && (
+        <>
+          <h3>Accepted recounts ({recounts.length})</h3>
+          <ul>
+            {recounts.map(({ r, p }) => (
+              <li key={`${r.seq}-${p.precinct}`}>
+                {p.county} / {p.name} (request {r.seq}): recount tallies are not taken on the ledger yet.
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h3>Worksheets entered ({entered.length})</h3>
+      {entered.length === 0 && <p class="muted">No worksheet has been entered.</p>}
+      {entered.map(({ r, p }) => (
+        <div key={`${r.seq}-${p.precinct}`} class="review-precinct" data-testid={`admin-entered-${r.seq}-${p.precinct}`}>
+          <h4>
+            <a href={`#/precinct/${p.precinct}`}>
+              {p.county} / {p.name}
+            </a>{' '}
+            (request {r.seq}, now at revision {p.revision})
+          </h4>
+          <EntryView entry={p.entries[p.entries.length - 1]!} candidates={candidates} testid={`admin-entry-${r.seq}-${p.precinct}`} />
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function ReviewHead(props: { r: ReviewRequest; p: ReviewPrecinct; candidates: string[] }) {
+  const { r, p } = props;
+  const el = p.eligibility;
+  return (
+    <>
+      <h4>
+        <a href={`#/precinct/${p.precinct}`}>
+          {p.county} / {p.name}
+        </a>
+        : {r.kind} requested by {r.requester} <span class="muted">(ledger event {r.seq}, {r.time})</span>
+      </h4>
+      <p>
+        {r.reason}
+        {p.reason ? ` · ${p.reason}` : ''}
+      </p>
+      {p.claims.length > 0 && (
+        <ul>
+          {p.claims.map((c, i) => (
+            <li key={i}>
+              {fieldLabel(c.field)} {c.candidate}: {c.reported} reported, {c.claimed} claimed
+            </li>
+          ))}
+        </ul>
+      )}
+      {el && <p>Would a national delegate change: {el.error !== undefined ? `not computed (${el.error})` : el.eligible ? 'yes' : 'no'}</p>}
+      {p.decisions.length > 0 && (
+        <p>
+          Earlier: <DecisionText d={p.decisions[p.decisions.length - 1]!} />
+        </p>
+      )}
+    </>
+  );
+}
+
+function Decide(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; candidates: string[]; onDone: () => void }) {
+  const { r, p } = props;
+  const [reason, setReason] = useState('');
+  const [cost, setCost] = useState('');
+  const [msg, setMsg] = useState<{ text: string; field: string | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = `decide-${r.seq}-${p.precinct}`;
+  const send = async (decision: 'accepted' | 'refused') => {
+    setBusy(true);
+    setMsg(null);
+    try {
+      const body: Record<string, unknown> = { submission: newSubmissionId(), precinct: p.precinct, decision, reason };
+      if (cost.trim()) body['cost'] = cost.trim();
+      await call('POST', `/api/v1/reviews/${r.seq}/decisions`, { token: props.token, body });
+      props.onDone();
+    } catch (e) {
+      setMsg({ text: describeError(e), field: e instanceof ApiError ? e.field : null });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="review-precinct" data-testid={id}>
+      <ReviewHead r={r} p={p} candidates={props.candidates} />
+      <div class="side-by-side">
+        <div>
+          <label for={`${id}-reason`}>Reason for the decision</label>
+          <input id={`${id}-reason`} value={reason} aria-invalid={msg?.field === 'reason' || undefined} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+        </div>
+        <div>
+          <label for={`${id}-cost`}>Cost (optional, e.g. 350.00)</label>
+          <input id={`${id}-cost`} inputMode="decimal" value={cost} aria-invalid={msg?.field === 'cost' || undefined} onInput={(e) => setCost((e.target as HTMLInputElement).value)} />
+        </div>
+      </div>
+      <div class="actions">
+        <button type="button" class="primary" disabled={busy} onClick={() => void send('accepted')}>
+          Accept
+        </button>
+        <button type="button" disabled={busy} onClick={() => void send('refused')}>
+          Refuse
+        </button>
+      </div>
+      {msg && (
+        <p class="field-error" role="alert" data-field={msg.field ?? ''}>
+          {msg.text}
+          {msg.field ? <> <code>{msg.field}</code></> : null}
+        </p>
+      )}
+    </div>
+  );
+}
+
+// The signed worksheet of an accepted recanvass, entered beside the figures as reported.
+function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; candidates: string[]; onDone: () => void }) {
+  const { r, p, candidates } = props;
+  const [record, setRecord] = useState<Precinct | null>(null);
+  const [first, setFirst] = useState<Record<string, string>>({});
+  const [final, setFinal] = useState<Record<string, string>>({});
+  const [delegates, setDelegates] = useState<Record<string, string>>({});
+  const [note, setNote] = useState('');
+  const [msg, setMsg] = useState<{ text: string; field: string | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => void get<Precinct>(`/api/v1/precincts/${p.precinct}`).then(setRecord, () => undefined), [p.precinct, p.revision]);
+  const id = `sheet-${r.seq}-${p.precinct}`;
+  const shown = candidates.filter(
+    (c) => record === null || [record.reported.first, record.reported.final, record.reported.delegates].some((f) => (f?.[c] ?? 0) !== 0) || first[c] || final[c] || delegates[c],
+  );
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setMsg(null);
+    try {
+      const worksheet: Record<string, unknown> = { first: toFigures(first) };
+      if (Object.values(final).some((v) => v.trim() !== '')) worksheet['final'] = toFigures(final);
+      if (Object.values(delegates).some((v) => v.trim() !== '')) worksheet['delegates'] = toFigures(delegates);
+      const body: Record<string, unknown> = { submission: newSubmissionId(), precinct: p.precinct, worksheet };
+      if (note.trim()) body['note'] = note;
+      await call('POST', `/api/v1/reviews/${r.seq}/recanvass`, { token: props.token, body });
+      props.onDone();
+    } catch (err) {
+      setMsg({ text: describeError(err), field: err instanceof ApiError ? err.field : null });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const rep = record?.reported;
+  return (
+    <form class="review-precinct" data-testid={id} onSubmit={submit}>
+      <ReviewHead r={r} p={p} candidates={candidates} />
+      <p>
+        <strong data-testid={`${id}-decision`}>{p.decision && <DecisionText d={p.decision} />}</strong>
+      </p>
+      <div class="side-by-side">
+        <div class="table-wrap">
+          <table data-testid={`${id}-reported`}>
+            <caption>As reported (revision {record?.revision ?? p.revision})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Candidate</th>
+                <th scope="col" class="n">First</th>
+                <th scope="col" class="n">Final</th>
+                <th scope="col" class="n">Delegates</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((c) => (
+                <tr key={c}>
+                  <th scope="row">{c}</th>
+                  <td class="n">{rep?.first?.[c] ?? 0}</td>
+                  <td class="n">{rep?.final?.[c] ?? 0}</td>
+                  <td class="n" data-testid={`${id}-reported-delegates-${c}`}>{rep?.delegates ? (rep.delegates[c] ?? 0) : '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {rep && !rep.delegates && <p class="muted">No delegates were reported; the rules give {figuresText(record?.computed?.delegates, candidates)}.</p>}
+        </div>
+        <FigureInputs idPrefix={`${id}-first`} legend="Worksheet: first alignment" candidates={candidates} values={first} onChange={(c, v) => setFirst({ ...first, [c]: v })} />
+        <FigureInputs idPrefix={`${id}-final`} legend="Worksheet: final alignment" candidates={candidates} values={final} onChange={(c, v) => setFinal({ ...final, [c]: v })} />
+        <FigureInputs idPrefix={`${id}-delegates`} legend="Worksheet: delegates" candidates={candidates} values={delegates} onChange={(c, v) => setDelegates({ ...delegates, [c]: v })} />
+      </div>
+      <label for={`${id}-note`}>Note (optional)</label>
+      <input id={`${id}-note`} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+      <button type="submit" class="primary" disabled={busy}>
+        Enter the worksheet
+      </button>
+      {msg && (
+        <p class="field-error" role="alert" data-field={msg.field ?? ''}>
+          {msg.text}
+          {msg.field ? <> <code>{msg.field}</code></> : null}
+        </p>
+      )}
+    </form>
   );
 }

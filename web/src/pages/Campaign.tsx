@@ -1,7 +1,9 @@
 // Campaigns: every precinct that has reported, with its status and findings; confirm or dispute
-// (with a reason) each report's current revision; the campaign's own verdicts so far.
+// (with a reason) each report's current revision; the campaign's own verdicts so far; after the
+// night, a recanvass or recount request with the claimed figures of each precinct.
 import { useEffect, useState } from 'preact/hooks';
-import { call, describeError, get, newSubmissionId, type Precinct, type PrecinctSummary, type Session } from '../api';
+import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Receipt, type Session } from '../api';
+import { fieldLabel, materialityKey, type MaterialityList, type MaterialityRow } from '../reviews';
 import { loadAttestations, type AttestationRow } from '../staff';
 import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
 
@@ -57,6 +59,7 @@ function CampaignDesk(props: { session: Session; onLogout: () => void }) {
           ))}
         </ul>
       </section>
+      <RequestForm session={props.session} precincts={precincts} />
       <section class="card" aria-labelledby="mine-h">
         <h2 id="mine-h">Your verdicts ({mine.length})</h2>
         {mine.length === 0 ? (
@@ -147,5 +150,267 @@ function Attest(props: { id: number; token: string; campaign: string; onDone: ()
       </div>
       {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
     </div>
+  );
+}
+
+// A recanvass or recount request (POST /api/v1/reviews): precincts picked by county or name (the
+// materiality list says which could change a national delegate), for each the claimed figures
+// (the reported one prefilled from the precinct's record) and a reason. A refusal is shown next to
+// the input its field names, and what was typed stays.
+interface ClaimRow { field: string; candidate: string; reported: string; claimed: string }
+interface Pick { id: number; county: string; name: string; reason: string; claims: ClaimRow[]; record: Precinct | null }
+interface Refusal { code: string; message: string; field: string | null }
+
+// Where a refusal's field points: the request's own inputs, a precinct, its claims, or one claim.
+function refusalAt(field: string | null): { at: string; precinct?: number; claim?: number; part?: string } {
+  if (!field) return { at: 'form' };
+  if (field === 'reason' || field === 'kind' || field === 'precincts') return { at: field };
+  const m = /^precincts\[(\d+)\](?:\.(\w+)(?:\[(\d+)\](?:\.(\w+))?)?)?/.exec(field);
+  if (!m) return { at: 'form' };
+  const precinct = Number(m[1]);
+  if (m[2] === 'claims' && m[3] !== undefined) return { at: 'claim', precinct, claim: Number(m[3]), part: m[4] ?? '' };
+  if (m[2] === 'claims') return { at: 'claims', precinct };
+  if (m[2] === 'reason') return { at: 'precinct-reason', precinct };
+  return { at: 'precinct', precinct };
+}
+
+function RefusalText(props: { r: Refusal }) {
+  return (
+    <p class="field-error" role="alert" data-testid="refusal" data-code={props.r.code} data-field={props.r.field ?? ''}>
+      {props.r.message}
+      {props.r.field ? (
+        <>
+          {' '}
+          <code>{props.r.field}</code>
+        </>
+      ) : null}
+    </p>
+  );
+}
+
+// The figure the public has for `field`: as reported; the delegates as the worksheet reported them,
+// else as the rules computed them (the engine checks the claim against the same).
+function reportedFigure(p: Precinct | null, field: string, candidate: string): string {
+  if (!p) return '';
+  const figures = field === 'first' ? p.reported.first : field === 'final' ? p.reported.final : p.reported.delegates ?? p.computed?.delegates;
+  return figures ? String(figures[candidate] ?? 0) : '';
+}
+
+function RequestForm(props: { session: Session; precincts: PrecinctSummary[] }) {
+  const [candidates, setCandidates] = useState<string[]>([]);
+  const [material, setMaterial] = useState<Map<string, MaterialityRow>>(new Map());
+  const [kind, setKind] = useState<'recanvass' | 'recount'>('recanvass');
+  const [reason, setReason] = useState('');
+  const [search, setSearch] = useState('');
+  const [onlyMaterial, setOnlyMaterial] = useState(false);
+  const [picks, setPicks] = useState<Pick[]>([]);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [filed, setFiled] = useState<Receipt | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void get<Election>('/api/v1/election').then((e) => setCandidates(e.candidates), () => undefined);
+    void get<MaterialityList>('/api/v1/audit/materiality').then(
+      (m) => setMaterial(new Map(m.precincts.map((r) => [materialityKey(r.county, r.precinct), r]))),
+      () => undefined,
+    );
+  }, []);
+  const f = search.trim().toLowerCase();
+  const chosen = new Set(picks.map((p) => p.id));
+  const matches = f || onlyMaterial
+    ? props.precincts.filter(
+        (p) =>
+          p.status !== 'not-reported' &&
+          !chosen.has(p.id) &&
+          (!f || `${p.county} ${p.precinct}`.toLowerCase().includes(f)) &&
+          (!onlyMaterial || material.get(materialityKey(p.county, p.precinct))?.possibly_material),
+      )
+    : [];
+  const update = (i: number, change: (p: Pick) => Pick) => setPicks((all) => all.map((p, j) => (j === i ? change(p) : p)));
+  const add = (p: PrecinctSummary) => {
+    setSearch('');
+    setPicks((all) => [...all, { id: p.id, county: p.county, name: p.precinct, reason: '', claims: [], record: null }]);
+    void get<Precinct>(`/api/v1/precincts/${p.id}`).then(
+      (record) => setPicks((all) => all.map((x) => (x.id === p.id ? { ...x, record } : x))),
+      () => undefined,
+    );
+  };
+  const setClaim = (i: number, j: number, change: Partial<ClaimRow>) =>
+    update(i, (p) => ({
+      ...p,
+      claims: p.claims.map((c, k) => {
+        if (k !== j) return c;
+        const next = { ...c, ...change };
+        // A new figure or candidate: the reported value is the record's again.
+        if (change.field !== undefined || change.candidate !== undefined) next.reported = reportedFigure(p.record, next.field, next.candidate);
+        return next;
+      }),
+    }));
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setRefusal(null);
+    setFiled(null);
+    const number = (v: string) => (v.trim() === '' ? null : Number(v));
+    const body = {
+      submission: newSubmissionId(),
+      kind,
+      reason,
+      precincts: picks.map((p) => ({
+        precinct: p.id,
+        ...(p.reason.trim() ? { reason: p.reason } : {}),
+        ...(p.claims.length
+          ? { claims: p.claims.map((c) => ({ field: c.field, candidate: c.candidate, reported: number(c.reported), claimed: number(c.claimed) })) }
+          : {}),
+      })),
+    };
+    try {
+      const r = await call<{ receipt: Receipt }>('POST', '/api/v1/reviews', { token: props.session.token, body });
+      setFiled(r.body.receipt);
+      setPicks([]);
+      setReason('');
+    } catch (err) {
+      setRefusal(err instanceof ApiError ? { code: err.code, message: err.message, field: err.field } : { code: 'network', message: describeError(err), field: null });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const at = refusalAt(refusal?.field ?? null);
+  const here = (where: string, i?: number, j?: number) =>
+    refusal !== null && at.at === where && (i === undefined || at.precinct === i) && (j === undefined || at.claim === j);
+  return (
+    <section class="card" aria-labelledby="req-h">
+      <h2 id="req-h">Request a recanvass or recount</h2>
+      <form onSubmit={submit} data-testid="request-form" noValidate>
+        <fieldset class="toggle">
+          <legend>Kind</legend>
+          <label>
+            <input type="radio" name="req-kind" checked={kind === 'recanvass'} onChange={() => setKind('recanvass')} /> Recanvass (the worksheets)
+          </label>
+          <label>
+            <input type="radio" name="req-kind" checked={kind === 'recount'} onChange={() => setKind('recount')} /> Recount (the cards)
+          </label>
+        </fieldset>
+        {here('kind') && <RefusalText r={refusal!} />}
+        <label for="req-reason">Reason for the request</label>
+        <textarea id="req-reason" rows={2} value={reason} aria-invalid={here('reason') || undefined} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        {here('reason') && <RefusalText r={refusal!} />}
+
+        <label for="req-search">Find a precinct (county or name)</label>
+        <input id="req-search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        <label class="check">
+          <input type="checkbox" checked={onlyMaterial} onChange={(e) => setOnlyMaterial((e.target as HTMLInputElement).checked)} /> Only precincts that could
+          change a national delegate (the materiality list)
+        </label>
+        {(f || onlyMaterial) && (
+          <ul class="precinct-list" data-testid="req-matches">
+            {matches.length === 0 && <li class="muted">No reported precinct matches.</li>}
+            {matches.slice(0, 20).map((p) => {
+              const m = material.get(materialityKey(p.county, p.precinct));
+              return (
+                <li key={p.id}>
+                  <button type="button" class="link" onClick={() => add(p)}>
+                    Add {p.county} / {p.precinct}
+                  </button>
+                  {m?.material ? (
+                    <span class="tag warn" title={m.smallest_change?.text}>material</span>
+                  ) : m?.possibly_material ? (
+                    <span class="tag">possibly material</span>
+                  ) : null}
+                </li>
+              );
+            })}
+            {matches.length > 20 && <li class="muted">{matches.length - 20} more: narrow the search</li>}
+          </ul>
+        )}
+        {here('precincts') && <RefusalText r={refusal!} />}
+
+        {picks.map((p, i) => (
+          <fieldset key={p.id} data-testid={`req-precinct-${p.id}`}>
+            <legend>
+              {p.county} / {p.name}
+            </legend>
+            {here('precinct', i) && <RefusalText r={refusal!} />}
+            <label for={`req-p-reason-${p.id}`}>Reason for this precinct (optional)</label>
+            <input id={`req-p-reason-${p.id}`} value={p.reason} onInput={(e) => update(i, (x) => ({ ...x, reason: (e.target as HTMLInputElement).value }))} />
+            {here('precinct-reason', i) && <RefusalText r={refusal!} />}
+            {p.claims.map((c, j) => {
+              const id = `req-${p.id}-${j}`;
+              const wrong = here('claim', i, j);
+              return (
+                <div class="claim" key={j} data-testid={`claim-${p.id}-${j}`}>
+                  <div>
+                    <label for={`${id}-field`}>Figure</label>
+                    <select id={`${id}-field`} value={c.field} aria-invalid={(wrong && at.part === 'field') || undefined} onChange={(e) => setClaim(i, j, { field: (e.target as HTMLSelectElement).value })}>
+                      {['first', 'final', 'delegates'].map((x) => (
+                        <option key={x} value={x}>
+                          {fieldLabel(x)}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for={`${id}-candidate`}>Candidate</label>
+                    <select id={`${id}-candidate`} value={c.candidate} aria-invalid={(wrong && at.part === 'candidate') || undefined} onChange={(e) => setClaim(i, j, { candidate: (e.target as HTMLSelectElement).value })}>
+                      {candidates.map((x) => (
+                        <option key={x} value={x}>
+                          {x}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for={`${id}-reported`}>Reported</label>
+                    <input id={`${id}-reported`} type="number" inputMode="numeric" min={0} step={1} value={c.reported} aria-invalid={(wrong && at.part === 'reported') || undefined} onInput={(e) => setClaim(i, j, { reported: (e.target as HTMLInputElement).value })} />
+                  </div>
+                  <div>
+                    <label for={`${id}-claimed`}>Claimed</label>
+                    <input id={`${id}-claimed`} type="number" inputMode="numeric" min={0} step={1} value={c.claimed} aria-invalid={(wrong && at.part !== 'field' && at.part !== 'candidate' && at.part !== 'reported') || undefined} onInput={(e) => setClaim(i, j, { claimed: (e.target as HTMLInputElement).value })} />
+                  </div>
+                  <button type="button" class="link" onClick={() => update(i, (x) => ({ ...x, claims: x.claims.filter((_, k) => k !== j) }))}>
+                    Remove this claim
+                  </button>
+                  {wrong && <RefusalText r={refusal!} />}
+                </div>
+              );
+            })}
+            {here('claims', i) && <RefusalText r={refusal!} />}
+            <div class="actions">
+              <button
+                type="button"
+                disabled={candidates.length === 0}
+                onClick={() =>
+                  update(i, (x) => {
+                    const candidate = candidates[0] ?? '';
+                    return { ...x, claims: [...x.claims, { field: 'final', candidate, reported: reportedFigure(x.record, 'final', candidate), claimed: '' }] };
+                  })
+                }
+              >
+                Add a claimed figure
+              </button>
+              <button type="button" onClick={() => setPicks((all) => all.filter((_, k) => k !== i))}>
+                Remove this precinct
+              </button>
+            </div>
+          </fieldset>
+        ))}
+        <button type="submit" class="primary" disabled={busy}>
+          Send the {kind} request
+        </button>
+        {refusal && at.at === 'form' && <RefusalText r={refusal} />}
+        {refusal && at.at !== 'form' && (
+          <Alert kind="error">
+            <span data-testid="request-refused">Refused: {refusal.message}</span>
+          </Alert>
+        )}
+        {filed && (
+          <Alert kind="ok">
+            <span data-testid="request-filed" data-seq={filed.seq}>
+              Request filed at ledger event {filed.seq}.
+            </span>{' '}
+            <a href="#/audit">The public audit page</a> follows it.
+          </Alert>
+        )}
+      </form>
+    </section>
   );
 }

@@ -1,0 +1,247 @@
+// After the night: the public record of recanvass and recount requests (GET /api/v1/audit) and the
+// materiality list (GET /api/v1/audit/materiality), as the audit, campaign and admin pages read
+// them. The engine decides everything shown here (eligibility, layers, corrections); the pages
+// only lay it out, with the ledger position of each step.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, describeError, type Figures } from './api';
+
+export interface ReviewSettings {
+  request_roles: string[];
+  claims_for_self: boolean;
+  request_hours: number;
+  answer_hours: number;
+  cost_hours: number;
+  recanvass_corrects: string[];
+}
+
+export interface Claim { field: string; candidate: string; reported: number; claimed: number }
+
+export interface PoolChange { pool: string; before: Figures; after: Figures; text: string; tie: boolean }
+
+export interface Eligibility {
+  eligible?: boolean;
+  pools?: PoolChange[];
+  failed_assertions?: string[];
+  sde?: Record<string, { reported: string; claimed: string }>;
+  error?: string;
+}
+
+export interface Decision { seq: number; time: string; decision: string; reason: string; late: boolean; cost: string | null }
+
+export type Layer =
+  | { layer: 'transcription'; fields: string[]; corrected: boolean }
+  | { layer: 'rule-misapplication'; rules_delegates: Figures; corrected: boolean }
+  | { layer: 'count'; reason: string; corrected: boolean };
+
+export interface Sheet { first: Figures | null; final: Figures | null; delegates: Figures | null }
+
+export interface Entry {
+  seq: number;
+  time: string;
+  revision: number;
+  worksheet: Sheet;
+  photo: string | null;
+  note: string;
+  layers: Layer[];
+  agrees: boolean;
+  correction: (Sheet & { layers: string[]; seq: number | null }) | null;
+}
+
+export interface ReviewPrecinct {
+  precinct: number;
+  county: string;
+  name: string;
+  reason: string;
+  evidence: string[];
+  claims: Claim[];
+  eligibility: Eligibility | null;
+  decision: Decision | null;
+  decisions: Decision[];
+  entries: Entry[];
+  revision: number;
+}
+
+export interface ReviewRequest {
+  seq: number;
+  time: string;
+  kind: string;
+  requester: string;
+  reason: string;
+  deadline: string;
+  precincts: ReviewPrecinct[];
+}
+
+export interface AuditRecord {
+  seq: number;
+  ruleset: { name: string; hash: string };
+  review: ReviewSettings | null;
+  deadline: string | null;
+  requests: ReviewRequest[];
+}
+
+export interface MaterialityRow {
+  county: string;
+  precinct: string;
+  bounded: boolean;
+  bound: string | null;
+  possibly_material: boolean;
+  material: boolean;
+  assertion: string | null;
+  smallest_change: { from: string | null; to: string; delegates: number; sde_moved: string; text: string } | null;
+}
+
+export interface MaterialityList {
+  seq: number;
+  side: string;
+  summary: { precincts: number; possibly_material: number; material: number; by_moving_delegates: number; only_by_all_delegates: number };
+  precincts: MaterialityRow[];
+}
+
+// The events after which the record or the materiality list may have changed.
+const EVENTS = [
+  'review-requested', 'review-decided', 'recanvass-entered', 'report-corrected', 'release-published',
+  'first-alignment-reported', 'final-alignment-reported', 'tie-outcome-recorded',
+];
+const REFETCH_MS = 1000; // at most one fetch a second however many events arrive
+
+// Fetches `path` with its ETag (304 keeps what we have) and again after each ledger event that
+// may change it, as the results page follows the ledger.
+export function useLiveJson<T extends { seq: number }>(path: string): { body: T | null; error: string; unavailable: boolean; reload: () => void } {
+  const [body, setBody] = useState<T | null>(null);
+  const [error, setError] = useState('');
+  const [unavailable, setUnavailable] = useState(false);
+  const etag = useRef('');
+  const pending = useRef<number | null>(null);
+  const last = useRef(0);
+  const fetchIt = async (): Promise<number | null> => {
+    last.current = Date.now();
+    try {
+      const res = await fetch(path, { headers: etag.current ? { 'If-None-Match': etag.current } : {}, cache: 'no-store' });
+      if (res.status === 304) return null;
+      const json = await res.json().catch(() => null);
+      if (!res.ok) {
+        const err = json?.error;
+        throw new ApiError(res.status, err?.code ?? `http-${res.status}`, err?.message ?? `the server answered ${res.status}`, err?.field ?? null);
+      }
+      etag.current = res.headers.get('ETag') ?? '';
+      setBody(json as T);
+      setError('');
+      setUnavailable(false);
+      return (json as T).seq;
+    } catch (e) {
+      setError(describeError(e));
+      setUnavailable(e instanceof ApiError && e.status === 422);
+      return null;
+    }
+  };
+  const schedule = () => {
+    if (pending.current !== null) return;
+    const wait = Math.max(0, last.current + REFETCH_MS - Date.now());
+    pending.current = window.setTimeout(() => {
+      pending.current = null;
+      void fetchIt();
+    }, wait);
+  };
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let stopped = false;
+    void fetchIt().then((seq) => {
+      if (stopped) return;
+      source = new EventSource(`/api/v1/events?after=${seq ?? 0}`);
+      for (const type of EVENTS) source.addEventListener(type, schedule);
+    });
+    return () => {
+      stopped = true;
+      source?.close();
+      if (pending.current !== null) window.clearTimeout(pending.current);
+    };
+  }, [path]);
+  return { body, error, unavailable, reload: schedule };
+}
+
+export const materialityKey = (county: string, precinct: string) => `${county}\u0000${precinct}`;
+
+// "Buttigieg 2, Klobuchar 1" in the election's candidate order; absent names are 0 and not shown.
+export function figuresText(f: Figures | null | undefined, candidates: string[]): string {
+  if (!f) return '—';
+  const names = candidates.length ? candidates.filter((c) => c in f) : Object.keys(f);
+  for (const k of Object.keys(f)) if (!names.includes(k)) names.push(k);
+  const shown = names.filter((c) => (f[c] ?? 0) !== 0);
+  return shown.length ? shown.map((c) => `${c} ${f[c]}`).join(', ') : 'none';
+}
+
+export function fieldLabel(field: string): string {
+  return field === 'first' ? 'first alignment' : field === 'final' ? 'final alignment' : 'delegates';
+}
+
+// One recanvass entry: the worksheet as entered, each layer the engine found, and the correction
+// with the ledger position of each step.
+export function EntryView(props: { entry: Entry; candidates: string[]; testid: string }) {
+  const e = props.entry;
+  const c = props.candidates;
+  return (
+    <div class="entry" data-testid={props.testid}>
+      <p>
+        Worksheet entered at ledger event <strong data-testid={`${props.testid}-seq`}>{e.seq}</strong> (on revision {e.revision}){e.note ? `: ${e.note}` : ''}.
+      </p>
+      <dl class="sheet">
+        <dt>First alignment</dt>
+        <dd>{figuresText(e.worksheet.first, c)}</dd>
+        <dt>Final alignment</dt>
+        <dd>{figuresText(e.worksheet.final, c)}</dd>
+        <dt>Delegates</dt>
+        <dd data-testid={`${props.testid}-sheet-delegates`}>{figuresText(e.worksheet.delegates, c)}</dd>
+      </dl>
+      {e.agrees ? (
+        <p data-testid={`${props.testid}-agrees`}>The worksheet agrees with the report and the rules: nothing to correct.</p>
+      ) : (
+        <ul class="layers">
+          {e.layers.map((l) => (
+            <li key={l.layer} data-testid={`${props.testid}-layer-${l.layer}`} data-corrected={String(l.corrected)}>
+              <strong>{l.layer === 'transcription' ? 'Transcription' : l.layer === 'rule-misapplication' ? 'Rule misapplication' : 'Count'}</strong>
+              {l.layer === 'transcription' && <>: the report differs from the worksheet in {l.fields.join(', ')}</>}
+              {l.layer === 'rule-misapplication' && (
+                <>
+                  : the worksheet's counts pass the rules, but the rules give{' '}
+                  <span data-testid={`${props.testid}-rules-delegates`}>{figuresText(l.rules_delegates, c)}</span>
+                </>
+              )}
+              {l.layer === 'count' && <>: {l.reason} (only a recount of the cards settles it)</>}
+              {l.corrected ? ' · corrected' : ' · not corrected by a recanvass'}
+            </li>
+          ))}
+        </ul>
+      )}
+      {e.correction && (
+        <p data-testid={`${props.testid}-correction`}>
+          Correction ({e.correction.layers.join(', ')}):{' '}
+          {e.correction.first && <>first alignment {figuresText(e.correction.first, c)}; </>}
+          {e.correction.final && <>final alignment {figuresText(e.correction.final, c)}; </>}
+          {e.correction.delegates && (
+            <>
+              delegates <span data-testid={`${props.testid}-correction-delegates`}>{figuresText(e.correction.delegates, c)}</span>
+            </>
+          )}
+          {e.correction.seq !== null ? (
+            <>
+              {' '}· written at ledger event <strong data-testid={`${props.testid}-correction-seq`}>{e.correction.seq}</strong>
+            </>
+          ) : (
+            ' · not yet written'
+          )}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function DecisionText(props: { d: Decision; testid?: string }) {
+  const d = props.d;
+  return (
+    <span data-testid={props.testid} data-decision={d.decision}>
+      <strong>{d.decision === 'accepted' ? 'Accepted' : 'Refused'}</strong>: {d.reason}
+      {d.cost !== null ? ` · cost ${d.cost}` : ''}
+      {d.late ? ' · answered late' : ''} <span class="muted">(ledger event {d.seq}, {d.time})</span>
+    </span>
+  );
+}
