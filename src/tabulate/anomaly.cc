@@ -1,8 +1,11 @@
 #include "tabulate/anomaly.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -25,17 +28,17 @@ std::vector<CandidateIndex> BallotOrder(const Election& election, const AnomalyS
   return order;
 }
 
-// The figures of one report as a byte string, a missing figure distinct from every count.
-std::string FiguresKey(const PrecinctReport& r) {
-  std::string key;
-  key.reserve(r.figures.size() * 2 * sizeof(Count));
-  for (const CandidateReport& f : r.figures) {
-    for (const std::optional<Count>& v : {f.first, f.final}) {
-      const Count x = v.value_or(-1);
-      key.append(reinterpret_cast<const char*>(&x), sizeof x);
+// Duplicates are found by sorting a 64-bit FNV-1a digest of each report's first and final
+// figures (a missing figure distinct from every count); reports with equal digests are then
+// compared figure by figure, so a collision costs time, never a false flag.
+bool SameFirstAndFinal(const PrecinctReport& a, const PrecinctReport& b) {
+  if (a.figures.size() != b.figures.size()) return false;
+  for (size_t c = 0; c < a.figures.size(); ++c) {
+    if (a.figures[c].first != b.figures[c].first || a.figures[c].final != b.figures[c].final) {
+      return false;
     }
   }
-  return key;
+  return true;
 }
 
 std::string Where(const PrecinctReport& r) { return r.county + " / " + r.precinct; }
@@ -88,20 +91,49 @@ Status ValidateAnomalySettings(const AnomalySettings& settings, const Election& 
 
 std::vector<DuplicateGroup> FindDuplicates(const Election& election,
                                            const AnomalySettings& settings) {
-  std::unordered_map<std::string, size_t> group_of;  // figures -> index into groups
-  std::vector<DuplicateGroup> groups;
+  // Sorted by digest, then report: equal figures sit in one run, each run in report order.
+  std::vector<std::pair<uint64_t, size_t>> keyed;
+  keyed.reserve(election.reports.size());
   for (size_t i = 0; i < election.reports.size(); ++i) {
     const PrecinctReport& r = election.reports[i];
-    const Count attendance = Attendance(r);
-    if (attendance <= settings.duplicate_above) continue;
-    auto [it, inserted] = group_of.emplace(FiguresKey(r), groups.size());
-    if (inserted) groups.push_back(DuplicateGroup{{}, attendance});
-    groups[it->second].reports.push_back(i);
+    // One pass over the figures: attendance and digest together.
+    Count attendance = 0;
+    uint64_t h = 1469598103934665603ull;
+    for (const CandidateReport& f : r.figures) {
+      attendance += Head(f.first);
+      h = (h ^ static_cast<uint64_t>(f.first.value_or(-1))) * 1099511628211ull;
+      h = (h ^ static_cast<uint64_t>(f.final.value_or(-1))) * 1099511628211ull;
+    }
+    if (attendance > settings.duplicate_above) keyed.emplace_back(h, i);
   }
+  std::sort(keyed.begin(), keyed.end());
   std::vector<DuplicateGroup> out;
-  for (DuplicateGroup& g : groups) {
-    if (g.reports.size() > 1) out.push_back(std::move(g));
+  for (size_t run = 0; run < keyed.size();) {
+    size_t end = run + 1;
+    while (end < keyed.size() && keyed[end].first == keyed[run].first) ++end;
+    if (end == run + 1) {  // figures no other report has
+      run = end;
+      continue;
+    }
+    // Within a run, group by exact figures (a digest collision splits into several groups).
+    std::vector<bool> taken(end - run, false);
+    for (size_t a = run; a < end; ++a) {
+      if (taken[a - run]) continue;
+      const PrecinctReport& r = election.reports[keyed[a].second];
+      DuplicateGroup g{{keyed[a].second}, Attendance(r)};
+      for (size_t b = a + 1; b < end; ++b) {
+        if (!taken[b - run] && SameFirstAndFinal(r, election.reports[keyed[b].second])) {
+          taken[b - run] = true;
+          g.reports.push_back(keyed[b].second);
+        }
+      }
+      if (g.reports.size() > 1) out.push_back(std::move(g));
+    }
+    run = end;
   }
+  std::sort(out.begin(), out.end(), [](const DuplicateGroup& x, const DuplicateGroup& y) {
+    return x.reports[0] < y.reports[0];
+  });
   return out;
 }
 
@@ -112,18 +144,66 @@ std::vector<size_t> DuplicatesOf(const Election& election, size_t report,
   if (Attendance(r) <= settings.duplicate_above) return out;
   for (size_t i = 0; i < election.reports.size(); ++i) {
     if (i == report) continue;
-    const PrecinctReport& o = election.reports[i];
-    if (o.figures.size() != r.figures.size()) continue;
-    bool same = true;
-    for (size_t c = 0; c < r.figures.size() && same; ++c) {
-      same = o.figures[c].first == r.figures[c].first && o.figures[c].final == r.figures[c].final;
-    }
-    if (same) out.push_back(i);
+    if (SameFirstAndFinal(r, election.reports[i])) out.push_back(i);
   }
   return out;
 }
 
 // --- Column shift ---------------------------------------------------------------------------
+
+namespace {
+
+// The best undo for figures v (both alignments) and weights ln(2 S_k + 1), all in ballot order;
+// fills best's gain, start, direction and the undone figures by candidate.
+void BestUndo(const std::vector<Count> (&v)[2], const std::vector<double>& weight,
+              const std::vector<CandidateIndex>& order, size_t candidates, ShiftScore& best) {
+  const size_t n = order.size();
+  for (size_t j = 0; j + 1 < n; ++j) {
+    for (int d : {+1, -1}) {
+      // The figure the undo pushes off the end must be 0 in both alignments.
+      const size_t dropped = d > 0 ? n - 1 : j;
+      if (v[0][dropped] != 0 || v[1][dropped] != 0) continue;
+      double gain = 0;
+      for (int a = 0; a < 2; ++a) {
+        for (size_t k = j; k < n; ++k) {
+          Count c;
+          if (d > 0) {
+            c = k == j ? 0 : v[a][k - 1];
+          } else {
+            c = k + 1 == n ? 0 : v[a][k + 1];
+          }
+          if (c != v[a][k]) gain += static_cast<double>(c - v[a][k]) * weight[k];
+        }
+      }
+      if (gain > best.gain) {
+        best.gain = gain;
+        best.start = j;
+        best.direction = d;
+      }
+    }
+  }
+  if (best.direction == 0) return;
+  best.start_candidate = order[best.start];
+  best.first.assign(candidates, 0);
+  best.final.assign(candidates, 0);
+  for (size_t k = 0; k < n; ++k) {
+    size_t from = k;  // ballot position whose figure lands at k
+    bool zero = false;
+    if (k >= best.start) {
+      if (best.direction > 0) {
+        zero = k == best.start;
+        from = k - 1;
+      } else {
+        zero = k + 1 == n;
+        from = k + 1;
+      }
+    }
+    best.first[order[k]] = zero ? 0 : v[0][from];
+    best.final[order[k]] = zero ? 0 : v[1][from];
+  }
+}
+
+}  // namespace
 
 std::string ShiftBasis::Key(const std::string& county, const std::string& precinct) {
   std::string key = county;
@@ -194,61 +274,53 @@ ShiftScore ShiftBasis::Score(const Election& election, size_t report,
 
   ShiftScore best;
   best.report = report;
-  for (size_t j = 0; j + 1 < n; ++j) {
-    for (int d : {+1, -1}) {
-      // The figure the undo pushes off the end must be 0 in both alignments.
-      const size_t dropped = d > 0 ? n - 1 : j;
-      if (v[0][dropped] != 0 || v[1][dropped] != 0) continue;
-      double gain = 0;
-      for (int a = 0; a < 2; ++a) {
-        for (size_t k = j; k < n; ++k) {
-          Count c;
-          if (d > 0) {
-            c = k == j ? 0 : v[a][k - 1];
-          } else {
-            c = k + 1 == n ? 0 : v[a][k + 1];
-          }
-          if (c != v[a][k]) gain += static_cast<double>(c - v[a][k]) * weight[k];
-        }
-      }
-      if (gain > best.gain) {
-        best.gain = gain;
-        best.start = j;
-        best.direction = d;
-      }
-    }
-  }
-  if (best.direction != 0) {
-    best.start_candidate = order[best.start];
-    const size_t m = election.candidates.size();
-    best.first.assign(m, 0);
-    best.final.assign(m, 0);
-    for (size_t k = 0; k < n; ++k) {
-      size_t from = k;  // ballot position whose figure lands at k
-      bool zero = false;
-      if (k >= best.start) {
-        if (best.direction > 0) {
-          zero = k == best.start;
-          from = k - 1;
-        } else {
-          zero = k + 1 == n;
-          from = k + 1;
-        }
-      }
-      best.first[order[k]] = zero ? 0 : v[0][from];
-      best.final[order[k]] = zero ? 0 : v[1][from];
-    }
-  }
+  BestUndo(v, weight, order, election.candidates.size(), best);
   return best;
 }
 
 std::vector<ShiftScore> ScoreColumnShifts(const Election& election, const AnomalySettings& settings,
                                           const Election* reference) {
-  const ShiftBasis basis(reference ? *reference : election);
   std::vector<ShiftScore> out;
   out.reserve(election.reports.size());
+  if (reference) {
+    const ShiftBasis basis(*reference);
+    for (size_t i = 0; i < election.reports.size(); ++i) {
+      out.push_back(basis.Score(election, i, settings));
+    }
+    return out;
+  }
+  // The election against itself: each report's own figures are the ones to leave out, so no
+  // precinct lookup is needed, and the ballot order and buffers serve every report.
+  const std::vector<CandidateIndex> order = BallotOrder(election, settings);
+  const size_t n = order.size();
+  std::unordered_map<std::string_view, size_t> county;
+  std::vector<size_t> county_of(election.reports.size());
+  std::vector<std::vector<Count>> totals;
   for (size_t i = 0; i < election.reports.size(); ++i) {
-    out.push_back(basis.Score(election, i, settings));
+    const PrecinctReport& r = election.reports[i];
+    auto [it, inserted] = county.emplace(r.county, totals.size());
+    if (inserted) totals.emplace_back(n, 0);
+    county_of[i] = it->second;
+    std::vector<Count>& t = totals[it->second];
+    for (size_t k = 0; k < n; ++k) {
+      if (order[k] < r.figures.size()) t[k] += Head(r.figures[order[k]].first);
+    }
+  }
+  std::vector<Count> v[2] = {std::vector<Count>(n), std::vector<Count>(n)};
+  std::vector<double> weight(n);
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    const PrecinctReport& r = election.reports[i];
+    const std::vector<Count>& t = totals[county_of[i]];
+    for (size_t k = 0; k < n; ++k) {
+      const CandidateReport* f = order[k] < r.figures.size() ? &r.figures[order[k]] : nullptr;
+      v[0][k] = f ? Head(f->first) : 0;
+      v[1][k] = f ? Head(f->final) : 0;
+      weight[k] = std::log(static_cast<double>(2 * (t[k] - v[0][k]) + 1));
+    }
+    ShiftScore best;
+    best.report = i;
+    BestUndo(v, weight, order, election.candidates.size(), best);
+    out.push_back(std::move(best));
   }
   return out;
 }
@@ -278,18 +350,48 @@ Count PrecinctDelta::people_moved() const {
 
 namespace {
 
-using PrecinctKey = std::pair<std::string, std::string>;
+std::string PrecinctKey(const std::string& county, const std::string& precinct) {
+  std::string key = county;
+  key.push_back('\0');
+  key += precinct;
+  return key;
+}
 
-Result<std::map<PrecinctKey, size_t>> IndexReports(const Election& election, const char* which) {
-  std::map<PrecinctKey, size_t> index;
+uint64_t NameDigest(const PrecinctReport& r) {
+  uint64_t h = 1469598103934665603ull;
+  for (const std::string* part : {&r.county, &r.precinct}) {
+    for (unsigned char ch : *part) h = (h ^ ch) * 1099511628211ull;
+    h = (h ^ 0xffu) * 1099511628211ull;  // separates ("ab", "c") from ("a", "bc")
+  }
+  return h;
+}
+
+bool SameName(const PrecinctReport& a, const PrecinctReport& b) {
+  return a.county == b.county && a.precinct == b.precinct;
+}
+
+// The reports sorted by a digest of their names (no string is copied, nothing is hashed into a
+// table: a release of 176,500 precincts sorts in milliseconds). InvalidArgument when two reports
+// name the same precinct.
+Result<std::vector<std::pair<uint64_t, size_t>>> SortedByName(const Election& election,
+                                                              const char* which) {
+  std::vector<std::pair<uint64_t, size_t>> sorted;
+  sorted.reserve(election.reports.size());
   for (size_t i = 0; i < election.reports.size(); ++i) {
-    const PrecinctReport& r = election.reports[i];
-    if (!index.emplace(PrecinctKey{r.county, r.precinct}, i).second) {
-      return Status::InvalidArgument(
-          fmt::format("the {} release names {} twice ({})", which, Where(r), r.source.ToString()));
+    sorted.emplace_back(NameDigest(election.reports[i]), i);
+  }
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t a = 0; a < sorted.size(); ++a) {
+    for (size_t b = a + 1; b < sorted.size() && sorted[b].first == sorted[a].first; ++b) {
+      const PrecinctReport& x = election.reports[sorted[a].second];
+      const PrecinctReport& y = election.reports[sorted[b].second];
+      if (SameName(x, y)) {
+        return Status::InvalidArgument(fmt::format("the {} release names {} twice ({})", which,
+                                                   Where(y), y.source.ToString()));
+      }
     }
   }
-  return index;
+  return sorted;
 }
 
 // Adds `sign` times a report's figures into a delta, candidates mapped by `to`.
@@ -303,16 +405,20 @@ void AddFigures(const PrecinctReport& r, const std::vector<size_t>& to, int sign
   }
 }
 
+// Compared through the union of candidates, so that a reordering of columns is no change. `fa`
+// and `fb` are scratch space of the union's size.
 bool SameFigures(const PrecinctReport& a, const std::vector<size_t>& ta, const PrecinctReport& b,
-                 const std::vector<size_t>& tb, size_t n) {
-  // Compared through the union of candidates, so that a reordering of columns is no change.
-  std::vector<const CandidateReport*> fa(n, nullptr), fb(n, nullptr);
+                 const std::vector<size_t>& tb, std::vector<const CandidateReport*>& fa,
+                 std::vector<const CandidateReport*>& fb) {
+  std::fill(fa.begin(), fa.end(), nullptr);
+  std::fill(fb.begin(), fb.end(), nullptr);
   for (size_t c = 0; c < a.figures.size() && c < ta.size(); ++c) fa[ta[c]] = &a.figures[c];
   for (size_t c = 0; c < b.figures.size() && c < tb.size(); ++c) fb[tb[c]] = &b.figures[c];
   static const CandidateReport kNone;
-  for (size_t c = 0; c < n; ++c) {
+  for (size_t c = 0; c < fa.size(); ++c) {
     const CandidateReport& x = fa[c] ? *fa[c] : kNone;
     const CandidateReport& y = fb[c] ? *fb[c] : kNone;
+    // A missing SDE counts as 0, as it does in the sums.
     if (Head(x.first) != Head(y.first) || Head(x.final) != Head(y.final) ||
         x.delegates != y.delegates || x.sde.value_or(Rational(0)) != y.sde.value_or(Rational(0))) {
       return false;
@@ -325,10 +431,26 @@ bool SameFigures(const PrecinctReport& a, const std::vector<size_t>& ta, const P
 
 Result<ReleaseDelta> CompareReleases(const Election& previous, const Election& current,
                                      const std::vector<PrecinctId>& corrected) {
-  auto prev_index = IndexReports(previous, "previous");
-  if (!prev_index.ok()) return prev_index.status();
-  auto cur_index = IndexReports(current, "current");
-  if (!cur_index.ok()) return cur_index.status();
+  auto prev_sorted = SortedByName(previous, "previous");
+  if (!prev_sorted.ok()) return prev_sorted.status();
+  auto cur_sorted = SortedByName(current, "current");
+  if (!cur_sorted.ok()) return cur_sorted.status();
+  // Each current report's match in the previous release, by merging the two sorted lists.
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<size_t> prev_of(current.reports.size(), kNone);
+  std::vector<bool> matched(previous.reports.size(), false);
+  for (size_t a = 0, b = 0; a < cur_sorted->size(); ++a) {
+    const uint64_t h = (*cur_sorted)[a].first;
+    while (b < prev_sorted->size() && (*prev_sorted)[b].first < h) ++b;
+    for (size_t k = b; k < prev_sorted->size() && (*prev_sorted)[k].first == h; ++k) {
+      const size_t p = (*prev_sorted)[k].second;
+      if (SameName(previous.reports[p], current.reports[(*cur_sorted)[a].second])) {
+        prev_of[(*cur_sorted)[a].second] = p;
+        matched[p] = true;
+        break;
+      }
+    }
+  }
 
   ReleaseDelta out;
   out.candidates = current.candidates;
@@ -347,8 +469,9 @@ Result<ReleaseDelta> CompareReleases(const Election& previous, const Election& c
   const size_t n = out.candidates.size();
   out.by_candidate.resize(n);
 
-  std::map<PrecinctKey, bool> is_corrected;
-  for (const PrecinctId& id : corrected) is_corrected[{id.county, id.precinct}] = true;
+  std::unordered_map<std::string, bool> is_corrected;
+  for (const PrecinctId& id : corrected) is_corrected[PrecinctKey(id.county, id.precinct)] = true;
+  std::vector<const CandidateReport*> scratch_a(n), scratch_b(n);
 
   auto fresh = [n](DeltaKind kind, const PrecinctReport& r) {
     PrecinctDelta d;
@@ -360,28 +483,30 @@ Result<ReleaseDelta> CompareReleases(const Election& previous, const Election& c
     d.sde.assign(n, Rational(0));
     return d;
   };
-  for (const PrecinctReport& r : current.reports) {
-    auto it = prev_index->find({r.county, r.precinct});
-    if (it == prev_index->end()) {
+  for (size_t i = 0; i < current.reports.size(); ++i) {
+    const PrecinctReport& r = current.reports[i];
+    if (prev_of[i] == kNone) {
       PrecinctDelta d = fresh(DeltaKind::kNew, r);
       AddFigures(r, cur_to, +1, d);
       out.precincts.push_back(std::move(d));
       continue;
     }
-    const PrecinctReport& p = previous.reports[it->second];
-    if (SameFigures(p, prev_to, r, cur_to, n)) {
+    const PrecinctReport& p = previous.reports[prev_of[i]];
+    if (SameFigures(p, prev_to, r, cur_to, scratch_a, scratch_b)) {
       ++out.unchanged;
       continue;
     }
-    PrecinctDelta d = fresh(
-        is_corrected.count({r.county, r.precinct}) ? DeltaKind::kCorrected : DeltaKind::kChanged,
-        r);
+    PrecinctDelta d =
+        fresh(is_corrected.count(PrecinctKey(r.county, r.precinct)) ? DeltaKind::kCorrected
+                                                                    : DeltaKind::kChanged,
+              r);
     AddFigures(r, cur_to, +1, d);
     AddFigures(p, prev_to, -1, d);
     out.precincts.push_back(std::move(d));
   }
-  for (const PrecinctReport& p : previous.reports) {
-    if (cur_index->count({p.county, p.precinct})) continue;
+  for (size_t i = 0; i < previous.reports.size(); ++i) {
+    if (matched[i]) continue;
+    const PrecinctReport& p = previous.reports[i];
     PrecinctDelta d = fresh(DeltaKind::kRemoved, p);
     AddFigures(p, prev_to, -1, d);
     out.precincts.push_back(std::move(d));
