@@ -3,7 +3,7 @@
 // them. The engine decides everything shown here (eligibility, layers, corrections); the pages
 // only lay it out, with the ledger position of each step.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, describeError, type Figures } from './api';
+import { ApiError, describeError, get, type Election, type Figures } from './api';
 
 export interface ReviewSettings {
   request_roles: string[];
@@ -147,8 +147,14 @@ export function useLiveJson<T extends { seq: number }>(path: string): { body: T 
     let stopped = false;
     void fetchIt().then((seq) => {
       if (stopped) return;
-      source = new EventSource(`/api/v1/events?after=${seq ?? 0}`);
-      for (const type of EVENTS) source.addEventListener(type, schedule);
+      // Only what comes after the ledger position we have: a page never replays the ledger.
+      (seq !== null ? Promise.resolve(seq) : get<Election>('/api/v1/election').then((e) => e.seq))
+        .then((after) => {
+          if (stopped) return;
+          source = new EventSource(`/api/v1/events?after=${after}`);
+          for (const type of EVENTS) source.addEventListener(type, schedule);
+        })
+        .catch(() => undefined);
     });
     return () => {
       stopped = true;

@@ -278,6 +278,16 @@ test('(a2) a recanvass from the campaign form to the correction on the public au
     await page.screenshot({ path: path.join(artifacts, 'audit-admin-1440.png'), fullPage: true });
     await context.close();
   }
+  {
+    // The queue at 360 px: nothing waits, the entry shows what it found.
+    const { context, page } = await newPage(360);
+    await loginPage(page, 'admin', h.codes.get('admin:admin'));
+    await page.getByTestId(`admin-entry-${request}-${id}-layer-rule-misapplication`).waitFor();
+    assert.equal(await page.getByTestId(`decide-${request}-${id}`).count(), 0);
+    assert.equal(await page.getByTestId(`sheet-${request}-${id}`).count(), 0);
+    await assertNoHorizontalOverflow(page, 'admin page at 360 px');
+    await context.close();
+  }
   // The correction is the precinct's new revision.
   const p = (await api('GET', `/api/v1/precincts/${id}`)).json;
   assert.equal(p.revision, 2);
