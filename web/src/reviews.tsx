@@ -165,6 +165,17 @@ export function useLiveJson<T extends { seq: number }>(path: string): { body: T 
   return { body, error, unavailable, reload: schedule };
 }
 
+// A ledger position, linked to its event (the ledger's JSON line).
+export function Seq(props: { seq: number; testid?: string }) {
+  return (
+    <strong data-testid={props.testid}>
+      <a href={`/api/v1/ledger?after=${Math.max(0, props.seq - 1)}&limit=1`} title={`ledger event ${props.seq}`}>
+        {props.seq}
+      </a>
+    </strong>
+  );
+}
+
 export const materialityKey = (county: string, precinct: string) => `${county}\u0000${precinct}`;
 
 // "Buttigieg 2, Klobuchar 1" in the election's candidate order; absent names are 0 and not shown.
@@ -188,7 +199,7 @@ export function EntryView(props: { entry: Entry; candidates: string[]; testid: s
   return (
     <div class="entry" data-testid={props.testid}>
       <p>
-        Worksheet entered at ledger event <strong data-testid={`${props.testid}-seq`}>{e.seq}</strong> (on revision {e.revision}){e.note ? `: ${e.note}` : ''}.
+        Worksheet entered at ledger event <Seq seq={e.seq} testid={`${props.testid}-seq`} /> (on revision {e.revision}){e.note ? `: ${e.note}` : ''}.
       </p>
       <dl class="sheet">
         <dt>First alignment</dt>
@@ -230,7 +241,7 @@ export function EntryView(props: { entry: Entry; candidates: string[]; testid: s
           )}
           {e.correction.seq !== null ? (
             <>
-              {' '}· written at ledger event <strong data-testid={`${props.testid}-correction-seq`}>{e.correction.seq}</strong>
+              {' '}· written at ledger event <Seq seq={e.correction.seq} testid={`${props.testid}-correction-seq`} />
             </>
           ) : (
             ' · not yet written'
@@ -247,7 +258,9 @@ export function DecisionText(props: { d: Decision; testid?: string }) {
     <span data-testid={props.testid} data-decision={d.decision}>
       <strong>{d.decision === 'accepted' ? 'Accepted' : 'Refused'}</strong>: {d.reason}
       {d.cost !== null ? ` · cost ${d.cost}` : ''}
-      {d.late ? ' · answered late' : ''} <span class="muted">(ledger event {d.seq}, {d.time})</span>
+      {d.late ? ' · answered late' : ''} <span class="muted">
+        (ledger event <Seq seq={d.seq} />, {d.time})
+      </span>
     </span>
   );
 }

@@ -115,6 +115,12 @@ async function checkAuditPage(page, width) {
         if (e.correction) {
           assert.equal(await text(page.getByTestId(`${et}-correction-delegates`)), figures(e.correction.delegates));
           assert.equal(await text(page.getByTestId(`${et}-correction-seq`)), String(e.correction.seq));
+          // Its link is the ledger's event: a new revision citing the recanvass entry.
+          const href = await page.getByTestId(`${et}-correction-seq`).locator('a').getAttribute('href');
+          const line = JSON.parse((await api('GET', href)).text.trim());
+          assert.equal(line.seq, e.correction.seq);
+          assert.equal(line.type, 'report-corrected');
+          assert.equal(line.payload.recanvass, e.seq);
         }
       }
     }

@@ -1,6 +1,7 @@
 // First render of the public pages in headless Chromium (playwright-core, Debian's
 // /usr/bin/chromium), over loopback, with the Iowa 2020 demo and every precinct reported:
-//   1. the Preact results page (#/) from `canvass serve --web web/dist`;
+//   1. the Preact results page (#/) from `canvass serve --web web/dist`, and the audit page
+//      (#/audit) to its first rows of the materiality list;
 //   2. the plain HTML site `canvass publish --out DIR` writes (DIR/index.html), served by
 //      `canvass serve --web DIR` (it serves any directory of static files).
 // For each: first contentful paint, DOMContentLoaded and load (from the page's own Performance
@@ -128,6 +129,18 @@ try {
   const preact = [];
   await measure(`${live.base}/#/`, '[data-testid="totals"]'); // warm the server's results cache
   for (let i = 0; i < runs; i++) preact.push(await measure(`${live.base}/#/`, '[data-testid="totals"]'));
+  // The audit page: the materiality list of every precinct (the server builds it once per ledger
+  // position: the first request pays for it), a page of rows on screen.
+  let t0 = Date.now();
+  const mres = await fetch(`${live.base}/api/v1/audit/materiality`);
+  const mbody = await mres.text();
+  const firstMateriality = Date.now() - t0;
+  t0 = Date.now();
+  await (await fetch(`${live.base}/api/v1/audit/materiality`)).text();
+  const cachedMateriality = Date.now() - t0;
+  const m = mres.ok ? JSON.parse(mbody) : null;
+  const audit = [];
+  for (let i = 0; i < runs; i++) audit.push(await measure(`${live.base}/#/audit`, '[data-testid="materiality"] tbody tr'));
   await stop(live.s);
 
   // The static site of the latest release, written by `canvass publish`.
@@ -140,6 +153,9 @@ try {
 
   summary('Preact results page (#/, canvass serve, 1,765 precincts in)', preact);
   summary('static site index.html (canvass publish --out, served by canvass serve --web)', plain);
+  summary('audit page (#/audit, the materiality list; "totals" = its first rows on screen)', audit);
+  console.log(`GET /api/v1/audit/materiality: ${mres.status}, ${mbody.length} B, first ${firstMateriality} ms, again ${cachedMateriality} ms` +
+    (m ? `; ${m.summary.precincts} precincts, ${m.summary.possibly_material} possibly material (the page shows 50 rows at a time)` : `: ${mbody.slice(0, 200)}`));
   console.log(`transfer: Preact page document ${preact[0].bytes} B; static index.html ${plain[0].bytes} B`);
 } catch (e) {
   console.error(`render-bench: ${e.stack ?? e}`);

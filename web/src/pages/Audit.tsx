@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Election } from '../api';
 import {
-  DecisionText, EntryView, fieldLabel, useLiveJson,
+  DecisionText, EntryView, Seq, fieldLabel, useLiveJson,
   type AuditRecord, type MaterialityList, type ReviewPrecinct, type ReviewRequest,
 } from '../reviews';
 import { Alert } from '../ui';
@@ -90,7 +90,7 @@ function RequestView(props: { r: ReviewRequest; candidates: string[] }) {
         {r.kind === 'recount' ? 'Recount' : 'Recanvass'} requested by {r.requester}
       </h3>
       <p>
-        Ledger event <strong data-testid={`request-${r.seq}-seq`}>{r.seq}</strong>, {r.time}; due by {r.deadline}.
+        Ledger event <Seq seq={r.seq} testid={`request-${r.seq}-seq`} />, {r.time}; due by {r.deadline}.
         <br />
         Reason: <span data-testid={`request-${r.seq}-reason`}>{r.reason}</span>
       </p>
