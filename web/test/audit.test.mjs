@@ -272,6 +272,7 @@ test('(a2) a recanvass from the campaign form to the correction on the public au
     }
     for (const [c, n] of Object.entries(OCHEYEDAN_REPORTED)) await page.locator(`#${t}-delegates-${c}`).fill(String(n));
     await assertNoHorizontalOverflow(page, 'admin page at 1440 px');
+    await sheet.screenshot({ path: path.join(artifacts, 'audit-admin-worksheet-1440.png') });
     await sheet.getByRole('button', { name: 'Enter the worksheet' }).click();
     const et = `admin-entry-${request}-${id}`;
     await page.getByTestId(`${et}-layer-rule-misapplication`).waitFor();

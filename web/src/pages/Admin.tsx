@@ -552,11 +552,6 @@ function ReviewHead(props: { r: ReviewRequest; p: ReviewPrecinct; candidates: st
         </ul>
       )}
       {el && <p>Would a national delegate change: {el.error !== undefined ? `not computed (${el.error})` : el.eligible ? 'yes' : 'no'}</p>}
-      {p.decisions.length > 0 && (
-        <p>
-          Earlier: <DecisionText d={p.decisions[p.decisions.length - 1]!} />
-        </p>
-      )}
     </>
   );
 }
