@@ -258,6 +258,17 @@ test('(a2) a recanvass from the campaign form to the correction on the public au
     await loginPage(page, 'admin', h.codes.get('admin:admin'));
     const decide = page.getByTestId(`decide-${request}-${id}`);
     await decide.waitFor();
+    // A decision without a reason is refused, next to the reason, and writes nothing.
+    const before = await seqNow();
+    await decide.getByRole('button', { name: 'Accept' }).click();
+    const why = decide.locator('.field-error');
+    await why.waitFor();
+    assert.equal(await why.getAttribute('data-field'), 'reason');
+    const same = await api('POST', `/api/v1/reviews/${request}/decisions`, { token: admin, body: { submission: 'a2-no-reason', precinct: id, decision: 'accepted', reason: '' } });
+    assert.equal(same.status, 422, same.text);
+    assert.equal(await text(why), `${same.json.error.message} ${same.json.error.field}`);
+    assert.equal(await page.locator(`#decide-${request}-${id}-reason`).getAttribute('aria-invalid'), 'true');
+    assert.equal(await seqNow(), before);
     await page.locator(`#decide-${request}-${id}-reason`).fill('the signed worksheet is on file');
     await page.locator(`#decide-${request}-${id}-cost`).fill('0.00');
     await decide.getByRole('button', { name: 'Accept' }).click();
@@ -299,6 +310,15 @@ test('(a2) a recanvass from the campaign form to the correction on the public au
   const p = (await api('GET', `/api/v1/precincts/${id}`)).json;
   assert.equal(p.revision, 2);
   assert.deepEqual(p.reported.delegates, { Buttigieg: 1, Klobuchar: 1, Sanders: 1 });
+
+  // The campaign sees what came of its request.
+  {
+    const { context, page } = await campaignPage(1440);
+    const mine = page.getByTestId(`my-request-${request}-${id}`);
+    await waitFor('the campaign to see the correction', async () =>
+      (await text(mine)) === `${OCHEYEDAN.county} / ${OCHEYEDAN.name}: accepted; found rule-misapplication; corrected at ledger event ${a.requests[0].precincts[0].entries[0].correction.seq}`);
+    await context.close();
+  }
 
   // The public audit page, at both widths, equals the API.
   for (const width of [1440, 360]) {

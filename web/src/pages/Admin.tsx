@@ -477,6 +477,7 @@ function ReviewQueue(props: { token: string }) {
   const requests = audit.body?.requests ?? [];
   const all = requests.flatMap((r) => r.precincts.map((p) => ({ r, p })));
   const undecided = all.filter(({ p }) => p.decision === null);
+  const refused = all.filter(({ p }) => p.decision?.decision === 'refused');
   const awaiting = all.filter(({ r, p }) => r.kind === 'recanvass' && p.decision?.decision === 'accepted' && p.entries.length === 0);
   const recounts = all.filter(({ r, p }) => r.kind === 'recount' && p.decision?.decision === 'accepted');
   const entered = all.filter(({ p }) => p.entries.length > 0);
@@ -493,6 +494,15 @@ function ReviewQueue(props: { token: string }) {
       {undecided.map(({ r, p }) => (
         <Decide key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
       ))}
+      {refused.length > 0 && (
+        <>
+          <h3>Refused ({refused.length})</h3>
+          <p class="muted">A later decision replaces a refusal; both stay on the ledger.</p>
+          {refused.map(({ r, p }) => (
+            <Decide key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
+          ))}
+        </>
+      )}
       <h3>Accepted recanvasses awaiting the worksheet ({awaiting.length})</h3>
       {awaiting.length === 0 && <p class="muted">No accepted recanvass awaits its worksheet.</p>}
       {awaiting.map(({ r, p }) => (
@@ -580,6 +590,11 @@ function Decide(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; can
   return (
     <div class="review-precinct" data-testid={id}>
       <ReviewHead r={r} p={p} candidates={props.candidates} />
+      {p.decision && (
+        <p>
+          <DecisionText d={p.decision} />
+        </p>
+      )}
       <div class="side-by-side">
         <div>
           <label for={`${id}-reason`}>Reason for the decision</label>
@@ -616,6 +631,7 @@ function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; 
   const [final, setFinal] = useState<Record<string, string>>({});
   const [delegates, setDelegates] = useState<Record<string, string>>({});
   const [note, setNote] = useState('');
+  const [photo, setPhoto] = useState('');
   const [msg, setMsg] = useState<{ text: string; field: string | null } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => void get<Precinct>(`/api/v1/precincts/${p.precinct}`).then(setRecord, () => undefined), [p.precinct, p.revision]);
@@ -633,6 +649,7 @@ function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; 
       if (Object.values(delegates).some((v) => v.trim() !== '')) worksheet['delegates'] = toFigures(delegates);
       const body: Record<string, unknown> = { submission: newSubmissionId(), precinct: p.precinct, worksheet };
       if (note.trim()) body['note'] = note;
+      if (photo) body['photo'] = photo;
       await call('POST', `/api/v1/reviews/${r.seq}/recanvass`, { token: props.token, body });
       props.onDone();
     } catch (err) {
@@ -677,6 +694,19 @@ function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; 
         <FigureInputs idPrefix={`${id}-final`} legend="Worksheet: final alignment" candidates={candidates} values={final} onChange={(c, v) => setFinal({ ...final, [c]: v })} />
         <FigureInputs idPrefix={`${id}-delegates`} legend="Worksheet: delegates" candidates={candidates} values={delegates} onChange={(c, v) => setDelegates({ ...delegates, [c]: v })} />
       </div>
+      {(record?.photos.length ?? 0) > 0 && (
+        <>
+          <label for={`${id}-photo`}>The worksheet's photo (attached to the precinct)</label>
+          <select id={`${id}-photo`} value={photo} onChange={(e) => setPhoto((e.target as HTMLSelectElement).value)}>
+            <option value="">none</option>
+            {record!.photos.map((h) => (
+              <option key={h} value={h}>
+                {h.slice(0, 16)}…
+              </option>
+            ))}
+          </select>
+        </>
+      )}
       <label for={`${id}-note`}>Note (optional)</label>
       <input id={`${id}-note`} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
       <button type="submit" class="primary" disabled={busy}>

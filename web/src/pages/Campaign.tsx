@@ -3,7 +3,7 @@
 // night, a recanvass or recount request with the claimed figures of each precinct.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Receipt, type Session } from '../api';
-import { fieldLabel, materialityKey, type MaterialityList, type MaterialityRow } from '../reviews';
+import { fieldLabel, materialityKey, useLiveJson, type AuditRecord, type MaterialityList, type MaterialityRow } from '../reviews';
 import { loadAttestations, type AttestationRow } from '../staff';
 import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
 
@@ -60,6 +60,7 @@ function CampaignDesk(props: { session: Session; onLogout: () => void }) {
         </ul>
       </section>
       <RequestForm session={props.session} precincts={precincts} />
+      <MyRequests campaign={campaign} />
       <section class="card" aria-labelledby="mine-h">
         <h2 id="mine-h">Your verdicts ({mine.length})</h2>
         {mine.length === 0 ? (
@@ -411,6 +412,48 @@ function RequestForm(props: { session: Session; precincts: PrecinctSummary[] }) 
           </Alert>
         )}
       </form>
+    </section>
+  );
+}
+
+// The campaign's own requests as the public record has them: each precinct's decision and what
+// its recanvass found and corrected (the whole record is on the audit page).
+function MyRequests(props: { campaign: string }) {
+  const audit = useLiveJson<AuditRecord>('/api/v1/audit');
+  const mine = (audit.body?.requests ?? []).filter((r) => r.requester === props.campaign);
+  return (
+    <section class="card" aria-labelledby="myreq-h">
+      <h2 id="myreq-h">Your requests ({mine.length})</h2>
+      {mine.length === 0 ? (
+        <p class="muted">You have filed no recanvass or recount request.</p>
+      ) : (
+        <ul class="precinct-list">
+          {[...mine].reverse().map((r) => (
+            <li key={r.seq} data-testid={`my-request-${r.seq}`}>
+              {r.kind === 'recount' ? 'Recount' : 'Recanvass'} filed at ledger event {r.seq}: {r.reason}
+              <ul>
+                {r.precincts.map((p) => {
+                  const last = p.entries[p.entries.length - 1];
+                  return (
+                    <li key={p.precinct} data-testid={`my-request-${r.seq}-${p.precinct}`}>
+                      <a href={`#/precinct/${p.precinct}`}>
+                        {p.county} / {p.name}
+                      </a>
+                      :{' '}
+                      {p.decision === null ? 'awaiting the party' : p.decision.decision === 'accepted' ? 'accepted' : `refused (${p.decision.reason})`}
+                      {last && (last.agrees ? '; the worksheet agrees with the report' : `; found ${last.layers.map((l) => l.layer).join(', ')}`)}
+                      {last?.correction?.seq ? `; corrected at ledger event ${last.correction.seq}` : ''}
+                    </li>
+                  );
+                })}
+              </ul>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href="#/audit">Every request on the public audit page</a>
+      </p>
     </section>
   );
 }
