@@ -773,6 +773,55 @@ void ReadNational(TableReader& t, NationalRules& n) {
   t.Finish();
 }
 
+// A list of words, each one of `allowed`, at least one.
+void ReadWords(TableReader& t, std::string_view key, std::vector<std::string>& out,
+               std::initializer_list<std::string_view> allowed) {
+  auto f = t.Take(key);
+  if (!f) return;
+  std::vector<std::string> words;
+  ReadStrings(t.diag(), *f, words);
+  std::string known;
+  for (std::string_view a : allowed) known += (known.empty() ? "" : ", ") + std::string(a);
+  for (const std::string& w : words) {
+    if (std::find(allowed.begin(), allowed.end(), w) == allowed.end()) {
+      t.diag().Add(f->where, f->key, fmt::format("\"{}\" is not one of {}", w, known));
+      return;
+    }
+  }
+  if (words.empty()) {
+    t.diag().Add(f->where, f->key, fmt::format("name at least one of {}", known));
+    return;
+  }
+  out = std::move(words);
+}
+
+void ReadReview(TableReader& t, ReviewRules& r) {
+  ReadWords(t, "request_roles", r.request_roles, {"campaign", "admin"});
+  Bool(t, "claims_for_self", r.claims_for_self);
+  for (auto [key, slot] :
+       {std::pair{"request_hours", &r.request_hours}, std::pair{"answer_hours", &r.answer_hours},
+        std::pair{"cost_hours", &r.cost_hours}}) {
+    if (auto f = t.Take(key)) {
+      if (auto v = ReadInt(t.diag(), *f, 1, 24 * 366)) *slot = *v;
+    }
+  }
+  if (auto f = t.Take("recanvass_corrects")) {
+    std::vector<std::string> layers;
+    ReadStrings(t.diag(), *f, layers);
+    for (const std::string& l : layers) {
+      if (l != "transcription" && l != "rule-misapplication") {
+        t.diag().Add(f->where, f->key,
+                     fmt::format("\"{}\" is not a layer a recanvass can correct (transcription, "
+                                 "rule-misapplication; counts only a recount settles)",
+                                 l));
+        return;
+      }
+    }
+    r.recanvass_corrects = std::move(layers);
+  }
+  t.Finish();
+}
+
 void ReadConvention(TableReader& t, ConventionRules& c) {
   Diagnostics& diag = t.diag();
   std::optional<Field> pledged = t.Take("pledged_delegates");
@@ -862,6 +911,11 @@ Result<Ruleset> ParseRuleset(std::string_view toml_text, const std::string& orig
     TableReader t(diag, *convention, "convention");
     rs.convention.emplace();
     ReadConvention(t, *rs.convention);
+  }
+  if (const toml::table* review = SubTable(top, "review")) {
+    TableReader t(diag, *review, "review");
+    rs.review.emplace();
+    ReadReview(t, *rs.review);
   }
   top.Finish();
   if (!diag.empty()) return diag.ToStatus();

@@ -137,6 +137,12 @@ nlohmann::json ConventionJson(const ConventionRules& c) {
 
 }  // namespace
 
+nlohmann::json ReviewRulesJson(const ReviewRules& r) {
+  return {{"request_roles", r.request_roles}, {"claims_for_self", r.claims_for_self},
+          {"request_hours", r.request_hours}, {"answer_hours", r.answer_hours},
+          {"cost_hours", r.cost_hours},       {"recanvass_corrects", r.recanvass_corrects}};
+}
+
 std::optional<Rational> PrecinctRules::ThresholdFor(Count delegates) const {
   for (const ThresholdRow& row : thresholds) {
     if (delegates >= row.min_delegates && (!row.max_delegates || delegates <= *row.max_delegates)) {
@@ -206,6 +212,9 @@ std::string Ruleset::CanonicalJson() const {
       {"national", national ? NationalJson(*national) : nlohmann::json(nullptr)},
       {"convention", convention ? ConventionJson(*convention) : nlohmann::json(nullptr)},
   };
+  // Present only when the file has [review], so that the hash of a ruleset without one is what
+  // it was before the section existed.
+  if (review) j["review"] = ReviewRulesJson(*review);
   // The loader only admits valid UTF-8; `replace` keeps a hand-built value from throwing.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -12,7 +12,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/election.h"
 #include "core/rational.h"
@@ -187,6 +190,35 @@ struct ConventionRules {
   Rational VoteMajorityOf(const Rational& votes) const;
 };
 
+// Recanvass and recount after the night: who may ask, by when, and what a recanvass may correct
+// (docs/rulesets.md "[review]"; docs/audit.md "Requests and decisions"). Absent: the ruleset
+// defines no review, and requests are refused.
+struct ReviewRules {
+  // Who may file a request: "campaign" (a candidate), "admin" (the party chair).
+  std::vector<std::string> request_roles{"campaign"};
+  // Whether a campaign may claim figures that raise its own candidate's (2020 Iowa: yes; the
+  // Sanders campaign objected to it afterwards).
+  bool claims_for_self = true;
+  // Requests are due this many hours after the first release in which every precinct has
+  // reported its final alignment.
+  int64_t request_hours = 88;
+  int64_t answer_hours = 48;  // the party answers each precinct of a request within this
+  int64_t cost_hours = 24;    // a campaign accepts the costs within this after the answer
+  // The layers a recanvass corrects: "transcription" (reported figures differ from the signed
+  // worksheet), "rule-misapplication" (the worksheet's counts are right, its allocation is not).
+  // The third layer, "count", only a recount of the cards settles.
+  std::vector<std::string> recanvass_corrects{"transcription", "rule-misapplication"};
+  bool corrects(std::string_view layer) const {
+    for (const std::string& l : recanvass_corrects) {
+      if (l == layer) return true;
+    }
+    return false;
+  }
+};
+
+// The [review] table as JSON, as the ruleset's canonical form and the audit record show it.
+nlohmann::json ReviewRulesJson(const ReviewRules& rules);
+
 struct Ruleset {
   std::string name;                  // "iowa-dem-2020"
   std::string version;               // "1"
@@ -196,6 +228,7 @@ struct Ruleset {
   PrecinctRules precinct;
   std::optional<NationalRules> national;
   std::optional<ConventionRules> convention;
+  std::optional<ReviewRules> review;
   std::string hash;  // SHA-256 hex of CanonicalJson(); filled by the loader
 
   // Canonical JSON: every field (defaults included), keys sorted, no white space. Its SHA-256
