@@ -250,6 +250,35 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
       }
     }
   }
+  // A recanvass entry that finds what the ruleset lets a recanvass correct: the correction
+  // follows, citing the entry, as a new revision of the precinct.
+  if (s.type == "recanvass-entered") {
+    auto entry = state_.recanvass_entries().find(state_.seq());
+    if (entry != state_.recanvass_entries().end() && entry->second.corrects) {
+      const RecanvassEntry& found = entry->second;
+      Event correction = event;
+      correction.type = "report-corrected";
+      correction.payload = json::object();
+      correction.payload["precinct"] = found.precinct;
+      if (submission != nullptr) correction.payload["submission"] = *submission;
+      correction.payload["recanvass"] = found.seq;
+      correction.payload["keep_ties"] = true;
+      std::string layers;
+      for (const std::string& l : found.corrected_layers)
+        layers += (layers.empty() ? "" : ", ") + l;
+      correction.payload["reason"] =
+          fmt::format("recanvass (event {}) of request {}: {}", found.seq, found.request, layers);
+      if (found.correct_first)
+        correction.payload["first"] = state_.FiguresJson(*found.correct_first);
+      if (found.correct_final)
+        correction.payload["final"] = state_.FiguresJson(*found.correct_final);
+      if (found.correct_delegates) {
+        correction.payload["delegates"] = state_.FiguresJson(*found.correct_delegates);
+      }
+      correction.time.clear();
+      if (!OfferEvent(correction, out)) answered = correction;
+    }
+  }
   Outcome o;
   o.kind = Outcome::Kind::kAccepted;
   o.seq = state_.seq();

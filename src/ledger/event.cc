@@ -405,8 +405,11 @@ Result<Event> DecodeEvent(std::string_view line) {
 
 std::string LedgerTimeNow() {
   const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  return LedgerTimeFromMillis(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+}
+
+std::string LedgerTimeFromMillis(int64_t ms) {
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
@@ -415,6 +418,36 @@ std::string LedgerTimeNow() {
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                 static_cast<int>(ms % 1000));
   return buf;
+}
+
+std::optional<int64_t> LedgerTimeMillis(std::string_view time) {
+  // The one format LedgerTimeNow writes; read back through timegm and checked by writing it again
+  // (which refuses 30 February and the like).
+  if (time.size() != 24 || time[4] != '-' || time[7] != '-' || time[10] != 'T' || time[13] != ':' ||
+      time[16] != ':' || time[19] != '.' || time[23] != 'Z') {
+    return std::nullopt;
+  }
+  auto number = [&](size_t at, size_t n) -> std::optional<int> {
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (time[i] < '0' || time[i] > '9') return std::nullopt;
+      v = v * 10 + (time[i] - '0');
+    }
+    return v;
+  };
+  auto year = number(0, 4), month = number(5, 2), day = number(8, 2), hour = number(11, 2),
+       minute = number(14, 2), second = number(17, 2), milli = number(20, 3);
+  if (!year || !month || !day || !hour || !minute || !second || !milli) return std::nullopt;
+  std::tm utc{};
+  utc.tm_year = *year - 1900;
+  utc.tm_mon = *month - 1;
+  utc.tm_mday = *day;
+  utc.tm_hour = *hour;
+  utc.tm_min = *minute;
+  utc.tm_sec = *second;
+  const int64_t ms = static_cast<int64_t>(timegm(&utc)) * 1000 + *milli;
+  if (LedgerTimeFromMillis(ms) != time) return std::nullopt;
+  return ms;
 }
 
 }  // namespace canvass

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,5 +65,9 @@ Result<Event> DecodeEvent(std::string_view line);
 
 // The time now, in the ledger's format.
 std::string LedgerTimeNow();
+// Milliseconds since the Unix epoch, in the ledger's format, and back: nullopt when `time` is not
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" with a real date.
+std::string LedgerTimeFromMillis(int64_t ms);
+std::optional<int64_t> LedgerTimeMillis(std::string_view time);
 
 }  // namespace canvass

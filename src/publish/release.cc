@@ -72,6 +72,7 @@ struct PrecinctRow {
   std::string status;
   bool disputed = false;
   bool flagged = false;
+  bool under_recanvass = false;
   std::vector<std::string> error_codes;
   bool computed_delegates = false;  // complete allocation after the final alignment
   bool computed_sde = false;
@@ -88,6 +89,7 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s) {
     row.district = DistrictOf(s, *row.ap);
     row.status = s.StatusOf(row.id);
     row.disputed = s.Disputed(row.id);
+    row.under_recanvass = s.UnderRecanvass(row.id);
     row.flagged = row.rec->check->has_error();
     for (const Finding& f : row.rec->check->findings) {
       if (f.severity == Severity::kError) row.error_codes.push_back(f.code);
@@ -129,7 +131,7 @@ std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>&
               row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
               row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "", row.status,
               row.disputed ? "true" : "false", row.flagged ? "true" : "false",
-              Join(row.error_codes, " "), "false"});
+              Join(row.error_codes, " "), row.under_recanvass ? "true" : "false"});
     }
   }
   return out;
@@ -515,6 +517,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   }
   int64_t disputed = 0;
   int64_t flagged = 0;
+  int64_t under_recanvass = 0;
   json in = json::array();
   json precincts = json::array();
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
@@ -524,6 +527,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
     by_status[row.status] += 1;
     disputed += row.disputed ? 1 : 0;
     flagged += row.flagged ? 1 : 0;
+    under_recanvass += row.under_recanvass ? 1 : 0;
     if (r.first) in.push_back(row.id);
     json reported = json::object();
     if (r.first) reported["first"] = s.FiguresJson(*r.first);
@@ -559,7 +563,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                           {{"disputed", row.disputed},
                            {"flagged", row.flagged},
                            {"findings", row.error_codes},
-                           {"under_recanvass", false}}},
+                           {"under_recanvass", row.under_recanvass}}},
                          {"findings", std::move(findings)},
                          {"reported", std::move(reported)},
                          {"computed", std::move(computed)}});
@@ -599,7 +603,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                     {"by_status", by_status},
                     {"disputed", disputed},
                     {"flagged", flagged},
-                    {"under_recanvass", 0},
+                    {"under_recanvass", under_recanvass},
                     {"in", std::move(in)}};
   json doc = {
       {"format", kFormat},

@@ -65,7 +65,14 @@ std::shared_ptr<const PrecinctRecord> ElectionState::precinct_shared(int64_t id)
 }
 
 void ElectionState::Put(int64_t id, PrecinctRecord record) {
-  records_[static_cast<size_t>(id - 1)] = std::make_shared<const PrecinctRecord>(std::move(record));
+  auto& slot = records_[static_cast<size_t>(id - 1)];
+  finals_ += (record.final ? 1 : 0) - (slot->final ? 1 : 0);
+  // The event being applied (seq_ + 1) is the one after which every precinct has a final
+  // alignment; a correction never removes one, so this is set once.
+  if (all_final_seq_ == 0 && finals_ == static_cast<int64_t>(records_.size())) {
+    all_final_seq_ = seq_ + 1;
+  }
+  slot = std::make_shared<const PrecinctRecord>(std::move(record));
 }
 
 std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
@@ -78,6 +85,10 @@ std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
   s->signing_key_ = signing_key_;
   s->releases_ = releases_;
   s->policy_ = policy_;
+  s->reviews_ = reviews_;
+  s->entries_ = entries_;
+  s->finals_ = finals_;
+  s->all_final_seq_ = all_final_seq_;
   s->seq_ = seq_;
   s->head_hash_ = head_hash_;
   s->first_time_ = first_time_;
@@ -267,6 +278,12 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
       {"practice-report", [](ElectionState& s, const Event& ev) { return s.ApplyPractice(ev); }},
       {"session-opened",
        [](ElectionState& s, const Event& ev) { return s.ApplySessionOpened(ev); }},
+      {"review-requested",
+       [](ElectionState& s, const Event& ev) { return s.ApplyReviewRequested(ev); }},
+      {"review-decided",
+       [](ElectionState& s, const Event& ev) { return s.ApplyReviewDecided(ev); }},
+      {"recanvass-entered",
+       [](ElectionState& s, const Event& ev) { return s.ApplyRecanvassEntered(ev); }},
   };
   auto applier = kAppliers.find(e.type);
   if (applier == kAppliers.end()) {
@@ -753,6 +770,13 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
   next.confirmed = false;
   next.revision += 1;
   next.channel = e.channel;
+  if (Member(e.payload, "recanvass") != nullptr) {
+    if (auto r = CheckRecanvassCorrection(e, id, next)) return r;
+    const int64_t entry = IntMember(e.payload, "recanvass").value_or(0);
+    if (auto r = CommitRecord(e, id, std::move(next))) return r;
+    entries_[entry].correction_seq = e.seq;
+    return std::nullopt;
+  }
   return CommitRecord(e, id, std::move(next));
 }
 
@@ -907,6 +931,7 @@ std::optional<Rejection> ElectionState::ApplyRelease(const Event& e) {
   rec.time = e.time;
   rec.ledger_seq = *at;
   rec.ledger_head = *head;
+  rec.complete = all_final_seq_ != 0 && *at >= all_final_seq_;
   if (const json* files = Member(e.payload, "files"); files != nullptr && files->is_object()) {
     for (const auto& [name, hash] : files->items()) {
       if (!hash.is_string() || hash.get<std::string>().size() != 64) {

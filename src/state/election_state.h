@@ -106,6 +106,82 @@ struct ReleaseRecord {
   std::string ledger_head;  // the hash of event ledger_seq
   nlohmann::json files = nlohmann::json::object();  // file name -> SHA-256 hex
   std::string signature;  // hex Ed25519 signature of the release JSON, when given
+  // Every precinct had its final alignment at ledger_seq: the release that opens the review
+  // window (ReviewRules::request_hours).
+  bool complete = false;
+};
+
+// --- After the night: recanvass and recount (src/state/review.cc, docs/audit.md) -----------------
+
+// A figure a request claims is wrong: the precinct's `field` ("first", "final", "delegates") for
+// `candidate`, as reported and as claimed.
+struct ReviewClaim {
+  std::string field;
+  CandidateIndex candidate = 0;
+  Count reported = 0;
+  Count claimed = 0;
+};
+
+// The party's answer to one precinct of a request.
+struct ReviewDecision {
+  int64_t seq = 0;
+  std::string time;
+  std::string decision;  // "accepted", "refused"
+  std::string reason;
+  std::string cost;   // as the party states it ("350.00"), may be empty
+  bool late = false;  // later than answer_hours after the request
+};
+
+// What a recanvass finds in one precinct: the signed worksheet against the reported figures and
+// the rules, in three layers (docs/audit.md "Recanvass"). Computed when the entry is applied, so
+// every replay classifies it the same way.
+struct RecanvassEntry {
+  int64_t seq = 0;
+  std::string time;
+  int64_t request = 0;  // the review-requested event
+  int64_t precinct = 0;
+  int revision = 0;  // the precinct's revision the worksheet was compared with
+  // The worksheet as entered (absent: the worksheet leaves it blank).
+  std::optional<std::vector<Count>> first, final, delegates;
+  std::string photo;  // SHA-256 of the worksheet's photo, may be empty
+  std::string note;
+  // Transcription: the reported figures that differ from the worksheet ("final.Sanders").
+  std::vector<std::string> transcription;
+  // Rule misapplication: the worksheet's counts are right but its delegates are not the rules'.
+  bool rule_misapplication = false;
+  std::vector<Count> rules_delegates;  // what the rules give the worksheet's alignments
+  // Count: the worksheet's own counts cannot be right (the rules refuse them); only the cards can
+  // settle it. `count_reason` says why.
+  bool count = false;
+  std::string count_reason;
+  // The correction the ruleset allows (recanvass_corrects), if any: the figures to record.
+  bool corrects = false;
+  std::vector<std::string> corrected_layers;
+  std::optional<std::vector<Count>> correct_first, correct_final, correct_delegates;
+  int64_t correction_seq = 0;  // the report-corrected event that cites this entry
+};
+
+struct ReviewPrecinct {
+  int64_t precinct = 0;
+  std::string reason;
+  std::vector<ReviewClaim> claims;
+  std::vector<std::string> evidence;      // SHA-256 of photos or documents
+  std::vector<ReviewDecision> decisions;  // in order; the last one stands
+  std::vector<int64_t> entries;           // recanvass-entered events, in order
+  const ReviewDecision* decision() const { return decisions.empty() ? nullptr : &decisions.back(); }
+  bool accepted() const { return decision() != nullptr && decision()->decision == "accepted"; }
+};
+
+// A review-requested event: a campaign (or the party chair) asks for a recanvass or a recount.
+struct ReviewRequest {
+  int64_t seq = 0;
+  std::string time;
+  std::string kind;       // "recanvass", "recount"
+  Actor actor;            // who filed it
+  std::string requester;  // the candidate, or "party"
+  std::string reason;
+  std::string deadline;  // the request deadline it met (ledger time)
+  std::vector<ReviewPrecinct> precincts;
 };
 
 // How the server publishes releases (publication-policy-set; "manual" until one is recorded).
@@ -172,6 +248,15 @@ class ElectionState {
   const std::string& signing_key() const { return signing_key_; }
   const std::vector<ReleaseRecord>& releases() const { return releases_; }
   const PublicationPolicy& publication_policy() const { return policy_; }
+  // Recanvass and recount requests, in ledger order, and every recanvass entry by its seq.
+  const std::vector<ReviewRequest>& reviews() const { return reviews_; }
+  const ReviewRequest* review(int64_t seq) const;
+  const std::map<int64_t, RecanvassEntry>& recanvass_entries() const { return entries_; }
+  // In a recanvass the party accepted and not yet entered.
+  bool UnderRecanvass(int64_t id) const;
+  // The deadline for requests: request_hours after the first complete release; "" before one
+  // (or when the ruleset defines no review).
+  std::string ReviewDeadline() const;
   // The live credential of a subject and role ("chair", "12"), if any.
   const CredentialRecord* credential_of(const std::string& role, const std::string& subject) const;
 
@@ -226,6 +311,12 @@ class ElectionState {
   std::optional<Rejection> ApplyPolicy(const Event& e);
   std::optional<Rejection> ApplyPractice(const Event& e);
   std::optional<Rejection> ApplySessionOpened(const Event& e);
+  std::optional<Rejection> ApplyReviewRequested(const Event& e);  // review.cc
+  std::optional<Rejection> ApplyReviewDecided(const Event& e);
+  std::optional<Rejection> ApplyRecanvassEntered(const Event& e);
+  // A correction that cites a recanvass entry ("recanvass": seq) must carry its figures.
+  std::optional<Rejection> CheckRecanvassCorrection(const Event& e, int64_t id,
+                                                    const PrecinctRecord& next) const;
 
   // Parses {"Name": count, ...} into a per-candidate vector.
   std::optional<Rejection> ParseFigures(const nlohmann::json& j, const std::string& field,
@@ -259,6 +350,10 @@ class ElectionState {
   std::string signing_key_;
   std::vector<ReleaseRecord> releases_;
   PublicationPolicy policy_;
+  std::vector<ReviewRequest> reviews_;
+  std::map<int64_t, RecanvassEntry> entries_;
+  int64_t finals_ = 0;         // records with a final alignment
+  int64_t all_final_seq_ = 0;  // the event after which every precinct had one (0: not yet)
   std::vector<StoredEvent> lines_;
   int64_t seq_ = 0;
   std::string head_hash_;

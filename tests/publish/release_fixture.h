@@ -44,7 +44,9 @@ class Ledger {
     Event e;
     e.seq = state.seq() + 1;
     e.prev = state.seq() == 0 ? std::string(kGenesisPrev) : state.head_hash();
-    e.time = fmt::format("2020-02-04T{:02}:{:02}:00.000Z", 1 + e.seq / 60, e.seq % 60);
+    e.time = !time.empty()
+                 ? time
+                 : fmt::format("2020-02-04T{:02}:{:02}:00.000Z", 1 + e.seq / 60, e.seq % 60);
     e.actor = actor;
     e.channel = actor.role == "admin" ? "cli" : "campaign";
     e.type = type;
@@ -72,6 +74,7 @@ class Ledger {
 
   ElectionState state;
   std::vector<StoredEvent> lines;
+  std::string time;  // when set, every event's time (ledger format); else fixed by seq
 };
 
 inline json Figures(std::initializer_list<std::pair<const char*, int>> f) {

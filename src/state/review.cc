@@ -1,0 +1,535 @@
+// After the night: recanvass and recount requests, the party's decisions and the recanvass
+// entries, as ElectionState applies them (docs/audit.md "Requests and decisions", "Recanvass").
+//
+// The ruleset's [review] table decides who may ask, by when, and which layers a recanvass
+// corrects; the engine classifies a worksheet against the reported figures and the rules, so that
+// every replay of the ledger finds the same three layers. A correction is a report-corrected
+// event citing the entry ("recanvass": seq); the intake appends it right after the entry.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/sha256.h"
+#include "state/election_state.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+Rejection Invalid(std::string code, std::string message, std::string field = "") {
+  return {Rejection::Kind::kInvalid, std::move(code), std::move(message), std::move(field)};
+}
+Rejection Conflict(std::string code, std::string message, std::string field = "") {
+  return {Rejection::Kind::kConflict, std::move(code), std::move(message), std::move(field)};
+}
+Rejection NotFound(std::string code, std::string message, std::string field = "") {
+  return {Rejection::Kind::kNotFound, std::move(code), std::move(message), std::move(field)};
+}
+Rejection Forbidden(std::string message) {
+  return {Rejection::Kind::kForbidden, "forbidden", std::move(message), ""};
+}
+
+const json* Member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+std::optional<std::string> StringMember(const json& j, const char* key) {
+  const json* m = Member(j, key);
+  if (m == nullptr || !m->is_string()) return std::nullopt;
+  return m->get<std::string>();
+}
+std::optional<int64_t> IntMember(const json& j, const char* key) {
+  const json* m = Member(j, key);
+  if (m == nullptr || !m->is_number_integer()) return std::nullopt;
+  return m->get<int64_t>();
+}
+bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+// A live credential of `role` acting as `a` (the local command line is an administrator).
+const CredentialRecord* Live(const Actor& a, const std::map<std::string, CredentialRecord>& creds,
+                             const char* role) {
+  if (a.role != role) return nullptr;
+  auto it = creds.find(a.id);
+  if (it == creds.end() || it->second.revoked || it->second.role != role) return nullptr;
+  return &it->second;
+}
+bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
+  return (a.role == "admin" && a.id == "cli") || Live(a, creds, "admin") != nullptr;
+}
+
+constexpr const char* kFields[] = {"first", "final", "delegates"};
+
+// The precinct's figure for `field` as the public has it: first and final as reported; the
+// delegates as the worksheet reported them, else as the rules computed them.
+std::optional<std::vector<Count>> ReportedFigures(const PrecinctRecord& r,
+                                                  const std::string& field) {
+  if (field == "first") return r.first;
+  if (field == "final") return r.final;
+  if (r.delegates) return r.delegates;
+  if (r.check->computed && r.check->computed->complete()) return r.check->computed->delegates;
+  return std::nullopt;
+}
+
+std::string Joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+}  // namespace
+
+const ReviewRequest* ElectionState::review(int64_t seq) const {
+  for (const ReviewRequest& r : reviews_) {
+    if (r.seq == seq) return &r;
+  }
+  return nullptr;
+}
+
+bool ElectionState::UnderRecanvass(int64_t id) const {
+  for (const ReviewRequest& r : reviews_) {
+    if (r.kind != "recanvass") continue;
+    for (const ReviewPrecinct& p : r.precincts) {
+      if (p.precinct == id && p.accepted() && p.entries.empty()) return true;
+    }
+  }
+  return false;
+}
+
+std::string ElectionState::ReviewDeadline() const {
+  if (!ruleset_.review) return "";
+  for (const ReleaseRecord& r : releases_) {
+    if (!r.complete) continue;
+    auto at = LedgerTimeMillis(r.time);
+    if (!at) return "";
+    return LedgerTimeFromMillis(*at + ruleset_.review->request_hours * 3600 * 1000);
+  }
+  return "";
+}
+
+std::optional<Rejection> ElectionState::ApplyReviewRequested(const Event& e) {
+  if (!ruleset_.review) {
+    return Conflict(
+        "no-review",
+        fmt::format("the ruleset {} defines no recanvass or recount ([review])", ruleset_.name));
+  }
+  const ReviewRules& rules = *ruleset_.review;
+  const json& p = e.payload;
+  auto kind = StringMember(p, "kind");
+  if (!kind || (*kind != "recanvass" && *kind != "recount")) {
+    return Invalid("malformed-request", "kind must be \"recanvass\" or \"recount\"", "kind");
+  }
+  // Who may ask.
+  std::string requester;
+  bool allowed = false;
+  for (const std::string& role : rules.request_roles) allowed = allowed || role == e.actor.role;
+  if (const CredentialRecord* c = Live(e.actor, credentials_, "campaign"); c != nullptr) {
+    requester = c->subject;
+  } else if (IsAdmin(e.actor, credentials_)) {
+    requester = "party";
+  } else {
+    allowed = false;
+  }
+  if (!allowed) {
+    return Forbidden(fmt::format("under {}, only {} may request a {}", ruleset_.name,
+                                 Joined(rules.request_roles) == "campaign"
+                                     ? std::string("a candidate's campaign")
+                                     : Joined(rules.request_roles),
+                                 *kind));
+  }
+  // By when.
+  const std::string deadline = ReviewDeadline();
+  if (deadline.empty()) {
+    return Conflict("no-complete-release",
+                    "requests open with the first release in which every precinct has its final "
+                    "alignment; none has been published yet");
+  }
+  if (LedgerTimeMillis(e.time).value_or(0) > LedgerTimeMillis(deadline).value_or(0)) {
+    return Conflict("request-deadline-passed",
+                    fmt::format("requests were due by {} ({} hours after the first complete "
+                                "release); this one came at {}",
+                                deadline, rules.request_hours, e.time));
+  }
+  auto reason = StringMember(p, "reason");
+  if (!reason || Blank(*reason)) {
+    return Invalid("reason-required", "a request needs a reason: a credible explanation of it",
+                   "reason");
+  }
+  const json* list = Member(p, "precincts");
+  if (list == nullptr || !list->is_array() || list->empty()) {
+    return Invalid("malformed-request", "name at least one precinct: \"precincts\": [{...}]",
+                   "precincts");
+  }
+  if (list->size() > records_.size()) {
+    return Invalid("malformed-request", "more precincts than the election has", "precincts");
+  }
+
+  ReviewRequest request;
+  request.seq = e.seq;
+  request.time = e.time;
+  request.kind = *kind;
+  request.actor = e.actor;
+  request.requester = requester;
+  request.reason = *reason;
+  request.deadline = deadline;
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    const std::string at = fmt::format("precincts[{}]", i);
+    int64_t id = 0;
+    if (!item.is_object()) return Invalid("malformed-request", at + " must be an object", at);
+    if (auto r = FindPrecinct(item, id)) {
+      r->field = at + "." + r->field;
+      return r;
+    }
+    if (!seen.insert(id).second) {
+      return Invalid("duplicate-precinct", fmt::format("precinct {} is named twice", id), at);
+    }
+    const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
+    if (record.revision == 0) {
+      return Conflict("not-reported", fmt::format("precinct {} has reported nothing to review", id),
+                      at);
+    }
+    if (*kind == "recount") {
+      // A recanvass comes first (Iowa's manual): the precinct's worksheet must have been reviewed.
+      bool recanvassed = false;
+      for (const auto& [seq, entry] : entries_) recanvassed = recanvassed || entry.precinct == id;
+      if (!recanvassed) {
+        return Conflict("recanvass-first",
+                        fmt::format("precinct {} has not been recanvassed; a recount follows a "
+                                    "recanvass",
+                                    id),
+                        at);
+      }
+    }
+    ReviewPrecinct rp;
+    rp.precinct = id;
+    rp.reason = StringMember(item, "reason").value_or("");
+    if (const json* ev = Member(item, "evidence"); ev != nullptr) {
+      if (!ev->is_array()) {
+        return Invalid("malformed-request", "evidence is a list of SHA-256 (photo or document)",
+                       at + ".evidence");
+      }
+      for (const json& h : *ev) {
+        if (!h.is_string() || !IsSha256Hex(h.get<std::string>())) {
+          return Invalid("malformed-evidence",
+                         "each evidence is the SHA-256 (64 lower-case hex) of a photo or "
+                         "document uploaded first",
+                         at + ".evidence");
+        }
+        rp.evidence.push_back(h.get<std::string>());
+      }
+    }
+    // The claimed figures, each checked against the record and, together, against the rules.
+    PrecinctRecord claimed = record;
+    if (const json* claims = Member(item, "claims"); claims != nullptr) {
+      if (!claims->is_array()) {
+        return Invalid("malformed-request", "claims is a list", at + ".claims");
+      }
+      for (size_t j = 0; j < claims->size(); ++j) {
+        const json& c = (*claims)[j];
+        const std::string cat = fmt::format("{}.claims[{}]", at, j);
+        auto field = StringMember(c, "field");
+        auto name = StringMember(c, "candidate");
+        auto reported = IntMember(c, "reported");
+        auto value = IntMember(c, "claimed");
+        if (!field || (*field != "first" && *field != "final" && *field != "delegates")) {
+          return Invalid("malformed-claim", "field must be \"first\", \"final\" or \"delegates\"",
+                         cat + ".field");
+        }
+        if (!name) return Invalid("malformed-claim", "name the candidate", cat + ".candidate");
+        auto candidate = election_->FindCandidate(*name);
+        if (!candidate) {
+          return NotFound("unknown-candidate",
+                          fmt::format("\"{}\" is not a candidate in this election", *name),
+                          cat + ".candidate");
+        }
+        if (!reported || !value) {
+          return Invalid("malformed-claim",
+                         "a claim gives the figure as reported and as claimed, whole numbers",
+                         cat + (reported ? ".claimed" : ".reported"));
+        }
+        const Count max = *field == "delegates" ? kMaxDelegates : kMaxHeadCount;
+        if (*value < 0 || *value > max) {
+          return Invalid(
+              "impossible-claim",
+              fmt::format("precinct {}: {} for {} cannot be {}", id, *field, *name, *value),
+              cat + ".claimed");
+        }
+        auto now = ReportedFigures(record, *field);
+        const Count was = now ? (*now)[*candidate] : 0;
+        if (!now || was != *reported) {
+          return Conflict(
+              "reported-differs",
+              fmt::format("precinct {} has {} {} for {} (revision {}), not {}", id, *field,
+                          now ? std::to_string(was) : "nothing", *name, record.revision, *reported),
+              cat + ".reported");
+        }
+        if (*value == *reported) {
+          return Invalid("claim-unchanged",
+                         fmt::format("the claimed {} for {} is the reported one", *field, *name),
+                         cat + ".claimed");
+        }
+        if (!rules.claims_for_self && e.actor.role == "campaign" && *name == requester &&
+            *value > *reported) {
+          return Invalid("claim-for-self",
+                         fmt::format("under {}, a campaign may not claim more for its own "
+                                     "candidate",
+                                     ruleset_.name),
+                         cat);
+        }
+        auto& slot = *field == "first"   ? claimed.first
+                     : *field == "final" ? claimed.final
+                                         : claimed.delegates;
+        if (!slot) slot = now;
+        (*slot)[*candidate] = *value;
+        rp.claims.push_back({*field, *candidate, *reported, *value});
+      }
+    }
+    if (!rp.claims.empty()) {
+      claimed.ties = TiesStillSettled(id, claimed, record.ties);
+      if (auto r = Recheck(id, claimed)) {
+        return Invalid("impossible-claim",
+                       fmt::format("precinct {}: the claimed figures cannot describe a caucus: {}",
+                                   id, r->message),
+                       at + ".claims");
+      }
+      const auto& computed = claimed.check->computed;
+      if (claimed.delegates && computed) {
+        Count sum = 0;
+        for (Count d : *claimed.delegates) sum += d;
+        if (sum != computed->total_delegates) {
+          return Invalid("impossible-claim",
+                         fmt::format("precinct {}: the claimed delegates add up to {}, but the "
+                                     "precinct elects {}",
+                                     id, sum, computed->total_delegates),
+                         at + ".claims");
+        }
+      }
+    }
+    request.precincts.push_back(std::move(rp));
+  }
+  reviews_.push_back(std::move(request));
+  RememberAnswer(e, 0);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party (an administrator) decides on a request");
+  }
+  const json& p = e.payload;
+  auto seq = IntMember(p, "request");
+  ReviewRequest* request = nullptr;
+  for (ReviewRequest& r : reviews_) {
+    if (seq && r.seq == *seq) request = &r;
+  }
+  if (request == nullptr) {
+    return NotFound("unknown-request", "no request was filed at that ledger position", "request");
+  }
+  auto id = IntMember(p, "precinct");
+  ReviewPrecinct* rp = nullptr;
+  for (ReviewPrecinct& x : request->precincts) {
+    if (id && x.precinct == *id) rp = &x;
+  }
+  if (rp == nullptr) {
+    return NotFound("not-in-request",
+                    fmt::format("request {} does not name that precinct", request->seq),
+                    "precinct");
+  }
+  auto decision = StringMember(p, "decision");
+  if (!decision || (*decision != "accepted" && *decision != "refused")) {
+    return Invalid("malformed-decision", "decision must be \"accepted\" or \"refused\"",
+                   "decision");
+  }
+  auto reason = StringMember(p, "reason");
+  if (!reason || Blank(*reason)) {
+    return Invalid("reason-required", "a decision needs a reason", "reason");
+  }
+  std::string cost = StringMember(p, "cost").value_or("");
+  if (Member(p, "cost") != nullptr && (!StringMember(p, "cost") || !Rational::Parse(cost).ok() ||
+                                       *Rational::Parse(cost) < Rational(0))) {
+    return Invalid("malformed-decision", "cost is an amount as a decimal string (\"350.00\")",
+                   "cost");
+  }
+  if (*decision == "refused" && !rp->entries.empty()) {
+    return Conflict("already-recanvassed",
+                    fmt::format("precinct {} was already recanvassed under this request (event {})",
+                                rp->precinct, rp->entries.back()));
+  }
+  ReviewDecision d;
+  d.seq = e.seq;
+  d.time = e.time;
+  d.decision = *decision;
+  d.reason = *reason;
+  d.cost = cost;
+  d.late = LedgerTimeMillis(e.time).value_or(0) > LedgerTimeMillis(request->time).value_or(0) +
+                                                      ruleset_.review->answer_hours * 3600 * 1000;
+  rp->decisions.push_back(std::move(d));
+  RememberAnswer(e, 0);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party's administrators enter a recanvass");
+  }
+  const json& p = e.payload;
+  auto seq = IntMember(p, "request");
+  ReviewRequest* request = nullptr;
+  for (ReviewRequest& r : reviews_) {
+    if (seq && r.seq == *seq) request = &r;
+  }
+  if (request == nullptr) {
+    return NotFound("unknown-request", "no request was filed at that ledger position", "request");
+  }
+  if (request->kind != "recanvass") {
+    return Conflict(
+        "not-a-recanvass",
+        fmt::format("request {} asks for a {}, not a recanvass", request->seq, request->kind),
+        "request");
+  }
+  int64_t id = 0;
+  if (auto r = FindPrecinct(p, id)) return r;
+  ReviewPrecinct* rp = nullptr;
+  for (ReviewPrecinct& x : request->precincts) {
+    if (x.precinct == id) rp = &x;
+  }
+  if (rp == nullptr) {
+    return NotFound("not-in-request",
+                    fmt::format("request {} does not name precinct {}", request->seq, id),
+                    "precinct");
+  }
+  if (!rp->accepted()) {
+    return Conflict(
+        "not-accepted",
+        fmt::format("the party has not accepted precinct {} of request {}", id, request->seq),
+        "precinct");
+  }
+  const json* sheet = Member(p, "worksheet");
+  if (sheet == nullptr || !sheet->is_object() || !sheet->contains("first")) {
+    return Invalid("malformed-worksheet",
+                   "enter the worksheet: at least its first alignment ({\"first\": {...}, "
+                   "\"final\": {...}, \"delegates\": {...}})",
+                   "worksheet");
+  }
+  const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
+  RecanvassEntry entry;
+  entry.seq = e.seq;
+  entry.time = e.time;
+  entry.request = request->seq;
+  entry.precinct = id;
+  entry.revision = record.revision;
+  entry.note = StringMember(p, "note").value_or("");
+  if (const json* photo = Member(p, "photo"); photo != nullptr) {
+    if (!photo->is_string() || !IsSha256Hex(photo->get<std::string>())) {
+      return Invalid("malformed-photo", "photo is the SHA-256 of the worksheet's photo", "photo");
+    }
+    entry.photo = photo->get<std::string>();
+  }
+  for (const char* field : kFields) {
+    const json* f = Member(*sheet, field);
+    if (f == nullptr) continue;
+    std::vector<Count> counts;
+    const Count max = std::string(field) == "delegates" ? kMaxDelegates : kMaxHeadCount;
+    if (auto r = ParseFigures(*f, std::string("worksheet.") + field, max, counts)) return r;
+    auto& slot = std::string(field) == "first"   ? entry.first
+                 : std::string(field) == "final" ? entry.final
+                                                 : entry.delegates;
+    slot = std::move(counts);
+  }
+
+  // Layer 1, transcription: what was reported against what the worksheet says.
+  for (const char* field : kFields) {
+    const auto& sheet_figures = std::string(field) == "first"   ? entry.first
+                                : std::string(field) == "final" ? entry.final
+                                                                : entry.delegates;
+    if (!sheet_figures) continue;
+    auto reported = ReportedFigures(record, field);
+    for (size_t c = 0; c < sheet_figures->size(); ++c) {
+      const Count was = reported ? (*reported)[c] : 0;
+      if (was != (*sheet_figures)[c]) {
+        entry.transcription.push_back(std::string(field) + "." + election_->candidates[c]);
+      }
+    }
+  }
+  // Layers 2 and 3: the worksheet's own counts through the rules.
+  PrecinctRecord worksheet = record;
+  worksheet.first = entry.first;
+  worksheet.final = entry.final ? entry.final : record.final;
+  worksheet.delegates = entry.delegates;
+  worksheet.ties = TiesStillSettled(id, worksheet, record.ties);
+  if (auto r = Recheck(id, worksheet)) {
+    entry.count = true;
+    entry.count_reason = r->message;
+  } else if (const auto& computed = worksheet.check->computed;
+             computed && computed->complete() && entry.delegates &&
+             computed->delegates != *entry.delegates) {
+    entry.rule_misapplication = true;
+    entry.rules_delegates = computed->delegates;
+  }
+  // The correction the ruleset allows. Counts only the cards settle: nothing is corrected.
+  const ReviewRules& rules = *ruleset_.review;
+  if (!entry.count) {
+    bool transcription_fixed = false;
+    if (rules.corrects("transcription") && !entry.transcription.empty()) {
+      transcription_fixed = true;
+      if (entry.first && entry.first != record.first) entry.correct_first = entry.first;
+      if (entry.final && entry.final != record.final) entry.correct_final = entry.final;
+      if (entry.delegates && !entry.rule_misapplication &&
+          entry.delegates != ReportedFigures(record, "delegates")) {
+        entry.correct_delegates = entry.delegates;
+      }
+    }
+    if (entry.rule_misapplication && rules.corrects("rule-misapplication") &&
+        entry.rules_delegates != ReportedFigures(record, "delegates")) {
+      entry.correct_delegates = entry.rules_delegates;
+      entry.corrected_layers.push_back("rule-misapplication");
+    }
+    if (transcription_fixed && (entry.correct_first || entry.correct_final ||
+                                (entry.correct_delegates && !entry.rule_misapplication))) {
+      entry.corrected_layers.insert(entry.corrected_layers.begin(), "transcription");
+    }
+    entry.corrects = entry.correct_first || entry.correct_final || entry.correct_delegates;
+  }
+  rp->entries.push_back(e.seq);
+  entries_[e.seq] = std::move(entry);
+  PrecinctRecord next = record;
+  next.events.push_back(e.seq);
+  Put(id, std::move(next));
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::CheckRecanvassCorrection(const Event& e, int64_t id,
+                                                                 const PrecinctRecord& next) const {
+  auto seq = IntMember(e.payload, "recanvass");
+  auto it = seq ? entries_.find(*seq) : entries_.end();
+  if (it == entries_.end() || it->second.precinct != id) {
+    return NotFound("unknown-recanvass", "recanvass names no recanvass entry of this precinct",
+                    "recanvass");
+  }
+  const RecanvassEntry& entry = it->second;
+  if (!entry.corrects) {
+    return Conflict("nothing-to-correct",
+                    fmt::format("recanvass entry {} corrects nothing the ruleset lets it", *seq),
+                    "recanvass");
+  }
+  if (entry.correction_seq != 0) {
+    return Conflict(
+        "already-corrected",
+        fmt::format("recanvass entry {} was applied by event {}", *seq, entry.correction_seq),
+        "recanvass");
+  }
+  if ((entry.correct_first && next.first != entry.correct_first) ||
+      (entry.correct_final && next.final != entry.correct_final) ||
+      (entry.correct_delegates && next.delegates != entry.correct_delegates)) {
+    return Invalid("correction-differs",
+                   fmt::format("the figures are not those recanvass entry {} found", *seq));
+  }
+  return std::nullopt;
+}
+
+}  // namespace canvass

@@ -1,0 +1,277 @@
+// Recanvass on the ledger: requests, decisions and worksheet entries as ElectionState applies them
+// (src/state/review.cc), on the publication tests' election of five real Iowa precincts. Ocheyedan
+// (Osceola) reported 2-1-0 where the rules give 1-1-1: a recanvass that enters the signed
+// worksheet classifies it as a rule misapplication, and the correction gives Sanders the
+// delegate. Every refused request, decision or entry names what is wrong and writes nothing.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "audit/review_json.h"
+#include "publish/release.h"
+#include "publish/release_fixture.h"
+#include "state/replay.h"
+
+namespace canvass::publish_test {
+namespace {
+
+constexpr int64_t kOcheyedan = 4;
+
+// The fixture's events, then every precinct's final alignment and the first complete release:
+// requests are open from then until request_hours (88) after it.
+class RecanvassTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(BuildFixture(l_));
+    l_.Add("credential-issued", {{"credential", "BUT1"},
+                                 {"role", "campaign"},
+                                 {"subject", "Buttigieg"},
+                                 {"hash", "$argon2id$v=19$m=8,t=1,p=1$fixture$fixture"}});
+    l_.Add("final-alignment-reported", {{"precinct", 2},
+                                        {"final", Figures({{"Biden", 15},
+                                                           {"Buttigieg", 25},
+                                                           {"Klobuchar", 10},
+                                                           {"Sanders", 30},
+                                                           {"Warren", 20}})}});
+    AddVermillion(l_);
+    const json f = Figures({{"Biden", 20}, {"Buttigieg", 20}, {"Sanders", 20}});
+    l_.Add("first-alignment-reported", {{"precinct", 5}, {"first", f}});
+    // Requests are refused until a release has every precinct's final alignment.
+    l_.Add("final-alignment-reported", {{"precinct", 5}, {"final", f}});
+    EXPECT_EQ(Refusal(SandersRequest()), "no-complete-release");
+    l_.Publish();
+    ASSERT_TRUE(l_.state.releases().back().complete);
+  }
+
+  // Sanders claims Ocheyedan's delegates: Buttigieg 2 -> 1, Sanders 0 -> 1.
+  json SandersRequest() const {
+    return {
+        {"submission", "r1"},
+        {"kind", "recanvass"},
+        {"reason", "a viable group lost its only delegate"},
+        {"precincts",
+         {{{"precinct", kOcheyedan},
+           {"claims",
+            {{{"field", "delegates"}, {"candidate", "Buttigieg"}, {"reported", 2}, {"claimed", 1}},
+             {{"field", "delegates"},
+              {"candidate", "Sanders"},
+              {"reported", 0},
+              {"claimed", 1}}}}}}}};
+  }
+
+  // The code of the refusal, after checking that nothing was written.
+  std::string Refusal(const json& payload, const std::string& type = "review-requested",
+                      Actor actor = Actor{"campaign", "SAN1"}) {
+    const int64_t before = l_.state.seq();
+    auto r = l_.TryAdd(type, payload, actor);
+    if (!r) return "accepted";
+    EXPECT_EQ(l_.state.seq(), before);
+    EXPECT_FALSE(r->message.empty());
+    return r->code;
+  }
+
+  Ledger l_;
+};
+
+TEST_F(RecanvassTest, OcheyedanIsARuleMisapplicationAndTheCorrectionGivesSandersTheDelegate) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  const int64_t request = l_.state.seq();
+  ASSERT_EQ(l_.state.reviews().size(), 1u);
+  EXPECT_EQ(l_.state.reviews()[0].requester, "Sanders");
+  EXPECT_FALSE(l_.state.UnderRecanvass(kOcheyedan));  // not before the party accepts
+
+  // Entering a worksheet before the party accepts the precinct is refused.
+  const json sheet = {{"first", Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}})},
+                      {"final", Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}})},
+                      {"delegates", Figures({{"Buttigieg", 2}, {"Klobuchar", 1}})}};
+  const json entry = {{"request", request}, {"precinct", kOcheyedan}, {"worksheet", sheet}};
+  EXPECT_EQ(Refusal(entry, "recanvass-entered", Actor{"admin", "cli"}), "not-accepted");
+
+  l_.Add("review-decided", {{"request", request},
+                            {"precinct", kOcheyedan},
+                            {"decision", "accepted"},
+                            {"reason", "the worksheet is on file"},
+                            {"cost", "350.00"}});
+  EXPECT_TRUE(l_.state.UnderRecanvass(kOcheyedan));
+  auto under = BuildRelease(l_.state);
+  ASSERT_TRUE(under.ok()) << under.status().ToString();
+  EXPECT_NE(under->json.bytes.find("\"under_recanvass\":true"), std::string::npos);
+
+  l_.Add("recanvass-entered", entry);
+  const int64_t entered = l_.state.seq();
+  const RecanvassEntry& found = l_.state.recanvass_entries().at(entered);
+  EXPECT_TRUE(found.transcription.empty());  // reported as the worksheet says
+  EXPECT_TRUE(found.rule_misapplication);
+  EXPECT_FALSE(found.count);
+  ASSERT_TRUE(found.corrects);
+  EXPECT_EQ(found.corrected_layers, std::vector<std::string>{"rule-misapplication"});
+  EXPECT_FALSE(l_.state.UnderRecanvass(kOcheyedan));
+
+  // The correction cites the entry; one with other figures is refused.
+  json wrong = {{"precinct", kOcheyedan},
+                {"reason", "recanvass"},
+                {"recanvass", entered},
+                {"delegates", Figures({{"Buttigieg", 2}, {"Sanders", 1}})}};
+  EXPECT_EQ(Refusal(wrong, "report-corrected", Actor{"admin", "cli"}), "correction-differs");
+  l_.Add("report-corrected", {{"precinct", kOcheyedan},
+                              {"reason", "recanvass"},
+                              {"recanvass", entered},
+                              {"keep_ties", true},
+                              {"delegates", l_.state.FiguresJson(found.rules_delegates)}});
+  const PrecinctRecord& now = *l_.state.precinct(kOcheyedan);
+  EXPECT_EQ(now.revision, 2);
+  ASSERT_TRUE(now.delegates);
+  const json delegates = l_.state.FiguresJson(*now.delegates);
+  EXPECT_EQ(delegates, Figures({{"Buttigieg", 1}, {"Klobuchar", 1}, {"Sanders", 1}}));
+  EXPECT_EQ(l_.state.recanvass_entries().at(entered).correction_seq, l_.state.seq());
+  // Applied once.
+  EXPECT_EQ(Refusal(wrong, "report-corrected", Actor{"admin", "cli"}), "already-corrected");
+
+  // The next release carries revision 2 with Sanders's delegate.
+  auto rel = BuildRelease(l_.state);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  const json doc = json::parse(rel->json.bytes);
+  bool seen = false;
+  for (const json& p : doc["precincts"]) {
+    if (p["id"] != kOcheyedan) continue;
+    seen = true;
+    EXPECT_EQ(p["revision"], 2);
+    EXPECT_EQ(p["reported"]["delegates"], delegates);
+    EXPECT_EQ(p["flags"]["under_recanvass"], false);
+  }
+  EXPECT_TRUE(seen);
+
+  // The public record names every step with its ledger position, and the claim's eligibility.
+  const json record = ReviewsJson(l_.state);
+  ASSERT_EQ(record["requests"].size(), 1u);
+  const json& p = record["requests"][0]["precincts"][0];
+  EXPECT_EQ(p["name"], "Ocheyedan Precinct 0500");
+  EXPECT_EQ(p["decision"]["decision"], "accepted");
+  EXPECT_EQ(p["decision"]["cost"], "350.00");
+  ASSERT_EQ(p["entries"].size(), 1u);
+  EXPECT_EQ(p["entries"][0]["seq"], entered);
+  EXPECT_EQ(p["entries"][0]["layers"][0]["layer"], "rule-misapplication");
+  EXPECT_EQ(p["entries"][0]["correction"]["seq"], l_.state.seq());
+  EXPECT_TRUE(p["eligibility"].is_object()) << p.dump();
+
+  // A replay of the ledger reaches the same state: the same classification and correction.
+  ElectionState replayed;
+  ChainReport report = ReplayEvents(l_.lines, replayed);
+  ASSERT_TRUE(report.ok()) << report.problem->message;
+  EXPECT_EQ(replayed.head_hash(), l_.state.head_hash());
+  EXPECT_EQ(ReviewsJson(replayed), record);
+}
+
+TEST_F(RecanvassTest, ATranscriptionErrorIsCorrectedFromTheWorksheet) {
+  json request = SandersRequest();
+  request["precincts"][0]["claims"] = json::array();
+  l_.Add("review-requested", request, Actor{"campaign", "SAN1"});
+  const int64_t seq = l_.state.seq();
+  l_.Add("review-decided",
+         {{"request", seq}, {"precinct", kOcheyedan}, {"decision", "accepted"}, {"reason", "ok"}});
+  // The signed worksheet gives 1-1-1, as the rules do; 2-1-0 was reported.
+  const json figures = Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}});
+  const json delegates = Figures({{"Buttigieg", 1}, {"Klobuchar", 1}, {"Sanders", 1}});
+  l_.Add("recanvass-entered",
+         {{"request", seq},
+          {"precinct", kOcheyedan},
+          {"worksheet", {{"first", figures}, {"final", figures}, {"delegates", delegates}}}});
+  const RecanvassEntry& e = l_.state.recanvass_entries().at(l_.state.seq());
+  EXPECT_EQ(e.transcription,
+            (std::vector<std::string>{"delegates.Buttigieg", "delegates.Sanders"}));
+  EXPECT_FALSE(e.rule_misapplication);
+  EXPECT_EQ(e.corrected_layers, std::vector<std::string>{"transcription"});
+  ASSERT_TRUE(e.correct_delegates);
+  EXPECT_EQ(l_.state.FiguresJson(*e.correct_delegates), delegates);
+  EXPECT_FALSE(e.correct_first);  // the alignments agree
+  EXPECT_FALSE(e.correct_final);
+}
+
+TEST_F(RecanvassTest, AWorksheetWhoseCountsCannotBeRightIsLeftForARecount) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  const int64_t seq = l_.state.seq();
+  l_.Add("review-decided",
+         {{"request", seq}, {"precinct", kOcheyedan}, {"decision", "accepted"}, {"reason", "ok"}});
+  // Seven at the final alignment where five came: only the cards can say.
+  l_.Add("recanvass-entered",
+         {{"request", seq},
+          {"precinct", kOcheyedan},
+          {"worksheet",
+           {{"first", Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}})},
+            {"final", Figures({{"Buttigieg", 5}, {"Klobuchar", 1}, {"Sanders", 1}})}}}});
+  const RecanvassEntry& e = l_.state.recanvass_entries().at(l_.state.seq());
+  EXPECT_TRUE(e.count);
+  EXPECT_NE(e.count_reason.find("final alignment"), std::string::npos) << e.count_reason;
+  EXPECT_FALSE(e.corrects);
+  EXPECT_EQ(l_.state.precinct(kOcheyedan)->revision, 1);
+  // A recount may follow, since the precinct was recanvassed.
+  json recount = SandersRequest();
+  recount["kind"] = "recount";
+  recount["submission"] = "r2";
+  EXPECT_EQ(Refusal(recount), "accepted");
+}
+
+TEST_F(RecanvassTest, BadRequestsAreRefusedWithTheirReasonAndNothingIsWritten) {
+  // By a role the ruleset does not let ask: the party chair (request_roles = ["campaign"]).
+  EXPECT_EQ(Refusal(SandersRequest(), "review-requested", Actor{"admin", "cli"}), "forbidden");
+  // For a precinct not in the election.
+  json unknown = SandersRequest();
+  unknown["precincts"][0]["precinct"] = 99;
+  EXPECT_EQ(Refusal(unknown), "unknown-precinct");
+  // A reported figure that is not the record's.
+  json differs = SandersRequest();
+  differs["precincts"][0]["claims"][0]["reported"] = 3;
+  EXPECT_EQ(Refusal(differs), "reported-differs");
+  // An impossible claim: more at the final alignment than came.
+  json impossible = SandersRequest();
+  impossible["precincts"][0]["claims"] = {
+      {{"field", "final"}, {"candidate", "Sanders"}, {"reported", 1}, {"claimed", 50}}};
+  EXPECT_EQ(Refusal(impossible), "impossible-claim");
+  // Delegates that do not add up to the precinct's three.
+  json sum = SandersRequest();
+  sum["precincts"][0]["claims"][0]["claimed"] = 0;
+  EXPECT_EQ(Refusal(sum), "impossible-claim");
+  // No reason; an unknown kind; a recount before any recanvass.
+  json no_reason = SandersRequest();
+  no_reason["reason"] = " ";
+  EXPECT_EQ(Refusal(no_reason), "reason-required");
+  json kind = SandersRequest();
+  kind["kind"] = "audit";
+  EXPECT_EQ(Refusal(kind), "malformed-request");
+  json recount = SandersRequest();
+  recount["kind"] = "recount";
+  EXPECT_EQ(Refusal(recount), "recanvass-first");
+  // After the deadline: 88 hours after the complete release (2020-02-04T01:xx).
+  l_.time = "2020-02-07T18:00:00.000Z";
+  EXPECT_EQ(Refusal(SandersRequest()), "request-deadline-passed");
+  l_.time = "2020-02-07T17:00:00.000Z";
+  EXPECT_EQ(Refusal(SandersRequest()), "accepted");
+  EXPECT_EQ(l_.state.reviews().size(), 1u);
+  const int64_t seq = l_.state.seq();
+  // Decisions: only the party, on a precinct of the request, with a reason.
+  const json decide = {
+      {"request", seq}, {"precinct", kOcheyedan}, {"decision", "accepted"}, {"reason", "ok"}};
+  EXPECT_EQ(Refusal(decide, "review-decided", Actor{"campaign", "SAN1"}), "forbidden");
+  json other = decide;
+  other["precinct"] = 1;
+  EXPECT_EQ(Refusal(other, "review-decided", Actor{"admin", "cli"}), "not-in-request");
+  json unknown_request = decide;
+  unknown_request["request"] = 3;
+  EXPECT_EQ(Refusal(unknown_request, "review-decided", Actor{"admin", "cli"}), "unknown-request");
+  json no_why = decide;
+  no_why.erase("reason");
+  EXPECT_EQ(Refusal(no_why, "review-decided", Actor{"admin", "cli"}), "reason-required");
+  // The party answers late (more than 48 hours after the request): recorded, and shown late.
+  l_.time = "2020-02-10T18:00:00.000Z";
+  l_.Add("review-decided", decide);
+  EXPECT_TRUE(l_.state.reviews()[0].precincts[0].decision()->late);
+}
+
+TEST_F(RecanvassTest, ClaimsForSelfFollowTheRuleset) {
+  // Under iowa-dem-2020 (claims_for_self = true), Sanders may claim a delegate for Sanders.
+  EXPECT_TRUE(l_.state.ruleset().review->claims_for_self);
+  EXPECT_EQ(Refusal(SandersRequest()), "accepted");
+}
+
+}  // namespace
+}  // namespace canvass::publish_test
