@@ -173,8 +173,9 @@ std::string Api::RouteLabel(const std::string& path) {
   std::vector<std::string> seg = Segments(path);
   std::string label(kPrefix);
   for (size_t i = 0; i < seg.size() && i < 4; ++i) {
-    const bool id = (i == 1 && (seg[0] == "precincts" || seg[0] == "photos")) ||
-                    (seg[0] == "releases" && i >= 1 && seg[i] != "policy" && seg[i] != "timeline");
+    const bool id =
+        (i == 1 && (seg[0] == "precincts" || seg[0] == "photos" || seg[0] == "reviews")) ||
+        (seg[0] == "releases" && i >= 1 && seg[i] != "policy" && seg[i] != "timeline");
     label += "/" + (id ? std::string(":id") : seg[i]);
   }
   return label;
@@ -650,6 +651,39 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       }));
     }
     return HttpResponse::Error(404, "not-found", "no such route");
+  }
+  // After the night (docs/api.md "Audit"): the public record, the materiality list, requests
+  // from campaigns (or the party chair, as the ruleset allows), the party's decisions and the
+  // recanvass entries. The ledger decides who may do what; here only who is logged in.
+  if (top == "audit" && (seg.size() == 1 || (seg.size() == 2 && seg[1] == "materiality"))) {
+    if (!get) return method_not_allowed("GET");
+    return Audit(req, seg.size() == 2);
+  }
+  if (top == "reviews") {
+    if (!post) return method_not_allowed("POST");
+    if (who.role == "public") return NeedLogin();
+    json body;
+    if (auto e = ParseBody(req, body)) return *e;
+    if (seg.size() == 1) {
+      if (who.role != "campaign" && who.role != "admin") {
+        return Forbidden("only a campaign (or the party) requests a recanvass or a recount");
+      }
+      return submit("review-requested", std::move(body));
+    }
+    auto request = seg.size() == 3 ? ParseId(seg[1]) : std::nullopt;
+    if (!request || (seg[2] != "decisions" && seg[2] != "recanvass")) {
+      return HttpResponse::Error(404, "not-found", "no such route");
+    }
+    if (who.role != "admin") {
+      return Forbidden(seg[2] == "decisions" ? "only the party decides on a request"
+                                             : "only the party's administrators enter a recanvass");
+    }
+    if (!body.contains("precinct") || !body["precinct"].is_number_integer()) {
+      return HttpResponse::Error(422, "precinct-required", "say which precinct (its number)",
+                                 "precinct");
+    }
+    body["request"] = *request;
+    return submit(seg[2] == "decisions" ? "review-decided" : "recanvass-entered", std::move(body));
   }
   if (top == "credentials" && seg.size() == 2 && seg[1] == "reissue") {
     if (!post) return method_not_allowed("POST");

@@ -83,6 +83,8 @@ class Api {
   HttpResponse Login(const HttpRequest& req, Respond& respond, bool& answered);
   HttpResponse Results(const HttpRequest& req);
   HttpResponse National(const HttpRequest& req);  // national.cc
+  // GET /api/v1/audit, or /api/v1/audit/materiality (audit.cc).
+  HttpResponse Audit(const HttpRequest& req, bool materiality);
   HttpResponse Events(const HttpRequest& req);
   HttpResponse Ledger(const HttpRequest& req);
   HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
@@ -135,6 +137,14 @@ class Api {
   std::shared_ptr<const std::string> results_body_;
 
   NationalCache national_;  // GET /api/v1/national, rebuilt like results_body_
+
+  // GET /api/v1/audit and /api/v1/audit/materiality: each body kept for its ledger position.
+  struct AuditCache {
+    std::mutex mu;
+    int64_t record_seq = -1, materiality_seq = -1;
+    std::shared_ptr<const std::string> record, materiality;
+  };
+  AuditCache audit_;
 };
 
 }  // namespace canvass
