@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/audit_command.h"
+#include "cli/audit_review_command.h"
 #include "cli/commands.h"
 #include "cli/national_command.h"
 
@@ -371,8 +372,8 @@ int RunCanvass(int argc, char** argv) {
                          "Write the proof, record, path and root statement into DIR");
 
   AuditOptions audit;
-  auto* audit_cmd =
-      app.add_subcommand("audit", "Materiality, eligibility and the risk-limiting audit");
+  auto* audit_cmd = app.add_subcommand(
+      "audit", "Recanvass and recount on the ledger, materiality, eligibility and the RLA");
   audit_cmd->require_subcommand(1);
   auto* materiality_cmd = audit_cmd->add_subcommand(
       "materiality",
@@ -393,11 +394,13 @@ int RunCanvass(int argc, char** argv) {
                             "Results file whose counties give the shares (default: the results)");
   anomalies_cmd->add_option("--ballot-order", anomalies.ballot_order,
                             "Candidates as the form lists them, comma-separated");
-  anomalies_cmd->add_option("--duplicate-above", anomalies.duplicate_above,
-                            "Duplicates count above this many attendees")
+  anomalies_cmd
+      ->add_option("--duplicate-above", anomalies.duplicate_above,
+                   "Duplicates count above this many attendees")
       ->capture_default_str();
-  anomalies_cmd->add_option("--shift-threshold", anomalies.shift_threshold,
-                            "Column-shift scores above this many nats are flagged")
+  anomalies_cmd
+      ->add_option("--shift-threshold", anomalies.shift_threshold,
+                   "Column-shift scores above this many nats are flagged")
       ->capture_default_str();
   auto* eligibility_cmd = audit_cmd->add_subcommand(
       "eligibility", "Substitute claimed figures for one precinct: does a national delegate move?");
@@ -421,6 +424,38 @@ int RunCanvass(int argc, char** argv) {
       ->capture_default_str();
   rla_cmd->add_option("--seed", rla.seed, "The public seed that draws the sample");
   rla_cmd->add_option("--tallies", rla.tallies, "Audited tallies CSV (docs/formats.md)");
+
+  // After the night, on a store's ledger (docs/audit.md "Requests and decisions").
+  AuditReviewOptions review;
+  auto* record_cmd = audit_cmd->add_subcommand(
+      "record", "The recanvass and recount record of a store: requests, decisions, entries");
+  auto* request_cmd = audit_cmd->add_subcommand(
+      "request", "Record a recanvass or recount request (the JSON of POST /api/v1/reviews)");
+  auto* decide_cmd =
+      audit_cmd->add_subcommand("decide", "The party's decision on one precinct of a request");
+  auto* recanvass_cmd = audit_cmd->add_subcommand(
+      "recanvass", "Enter a precinct's signed worksheet under an accepted recanvass");
+  for (auto* c : {record_cmd, request_cmd, decide_cmd, recanvass_cmd}) {
+    c->add_option("--store", review.store, "The store (SQLite file or postgresql://)")->required();
+  }
+  record_cmd->add_flag("--json", review.json, "Print JSON (GET /api/v1/audit)");
+  request_cmd->add_option("--file", review.file, "The request, as JSON")->required();
+  request_cmd->add_option("--campaign", review.campaign,
+                          "The candidate whose written request this is");
+  for (auto* c : {decide_cmd, recanvass_cmd}) {
+    c->add_option("--request", review.request, "The request (its ledger seq)")->required();
+    c->add_option("--precinct", review.precinct, "The precinct (its id)")->required();
+  }
+  decide_cmd->add_flag("--accept", review.accept, "Accept the precinct");
+  decide_cmd->add_flag("--refuse", review.refuse, "Refuse the precinct");
+  decide_cmd->add_option("--reason", review.reason, "Why")->required();
+  decide_cmd->add_option("--cost", review.cost, "The cost the campaign pays (\"350.00\")");
+  recanvass_cmd->add_option("--first", review.first, "The worksheet's first alignment, NAME=N,...")
+      ->required();
+  recanvass_cmd->add_option("--final", review.final, "Its final alignment, NAME=N,...");
+  recanvass_cmd->add_option("--delegates", review.delegates, "Its delegates, NAME=N,...");
+  recanvass_cmd->add_option("--photo", review.photo, "SHA-256 of the worksheet's photo");
+  recanvass_cmd->add_option("--note", review.note, "A note");
 
   if (std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     std::cerr << unknown << "\n";
@@ -469,6 +504,10 @@ int RunCanvass(int argc, char** argv) {
   if (*eligibility_cmd) return RunAuditEligibility(audit, out, err);
   if (*anomalies_cmd) return RunAuditAnomalies(anomalies, out, err);
   if (*rla_cmd) return RunAuditRla(rla, out, err);
+  if (*record_cmd) return RunAuditRecord(review, out, err);
+  if (*request_cmd) return RunAuditRequest(review, out, err);
+  if (*decide_cmd) return RunAuditDecide(review, out, err);
+  if (*recanvass_cmd) return RunAuditRecanvass(review, out, err);
   return kExitUsage;
 }
 

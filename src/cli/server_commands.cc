@@ -429,6 +429,12 @@ int RunLedgerExport(const LedgerOptions& o, std::ostream& out, std::ostream& err
   return kExitOk;
 }
 
+Result<std::unique_ptr<Intake>> OpenExistingStore(const std::string& location) {
+  return OpenExisting(location);
+}
+
+int StoreOpenFailure(std::ostream& err, const Status& status) { return StoreFail(err, status); }
+
 int RunCredentialsReissue(const CredentialsOptions& o, std::ostream& out, std::ostream& err) {
   auto intake = OpenExisting(o.store);
   if (!intake.ok()) return StoreFail(err, intake.status());

@@ -1,0 +1,46 @@
+// `canvass audit record|request|decide|recanvass` (docs/cli.md, docs/audit.md "Requests and
+// decisions"): the recanvass on the ledger of a store, from the party's command line. The ledger
+// decides, as for the API: a refusal names what is wrong and writes nothing.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "intake/intake.h"
+
+namespace canvass {
+
+struct AuditReviewOptions {
+  std::string store;
+  bool json = false;
+  // request: the campaign whose written request the party records (its credential is the
+  // actor; without one the party chair's own request, where the ruleset allows it), and the
+  // request as POST /api/v1/reviews takes it.
+  std::string campaign;
+  std::string file;
+  // decide, recanvass: the request (its seq) and the precinct (its id).
+  long long request = 0;
+  long long precinct = 0;
+  bool accept = false, refuse = false;
+  std::string reason;
+  std::string cost;
+  // recanvass: the worksheet, NAME=COUNT,NAME=COUNT.
+  std::string first, final, delegates;
+  std::string photo;
+  std::string note;
+};
+
+// Exit 0 done, 1 the store failed, 2 bad input or a refusal (its code and message printed).
+int RunAuditRecord(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditRequest(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditDecide(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditRecanvass(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+
+// The intake of a store that already exists (nothing is created at a mistyped path), and the
+// exit code and message for a store that could not be opened (server_commands.cc).
+Result<std::unique_ptr<Intake>> OpenExistingStore(const std::string& location);
+int StoreOpenFailure(std::ostream& err, const Status& status);
+
+}  // namespace canvass
