@@ -671,19 +671,32 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       return submit("review-requested", std::move(body));
     }
     auto request = seg.size() == 3 ? ParseId(seg[1]) : std::nullopt;
-    if (!request || (seg[2] != "decisions" && seg[2] != "recanvass")) {
+    static const std::map<std::string, std::string> kReviewTypes = {
+        {"decisions", "review-decided"},
+        {"recanvass", "recanvass-entered"},
+        {"recount", "recount-entered"}};
+    auto type = seg.size() == 3 ? kReviewTypes.find(seg[2]) : kReviewTypes.end();
+    if (!request || type == kReviewTypes.end()) {
       return HttpResponse::Error(404, "not-found", "no such route");
     }
     if (who.role != "admin") {
       return Forbidden(seg[2] == "decisions" ? "only the party decides on a request"
-                                             : "only the party's administrators enter a recanvass");
+                                             : "only the party's administrators enter a " + seg[2]);
     }
     if (!body.contains("precinct") || !body["precinct"].is_number_integer()) {
       return HttpResponse::Error(422, "precinct-required", "say which precinct (its number)",
                                  "precinct");
     }
     body["request"] = *request;
-    return submit(seg[2] == "decisions" ? "review-decided" : "recanvass-entered", std::move(body));
+    return submit(type->second, std::move(body));
+  }
+  if (top == "certification" && seg.size() == 1) {
+    if (!post) return method_not_allowed("POST");
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "admin") return Forbidden("only the party certifies the results");
+    json body;
+    if (auto e = ParseBody(req, body)) return *e;
+    return submit("results-certified", std::move(body));
   }
   if (top == "credentials" && seg.size() == 2 && seg[1] == "reissue") {
     if (!post) return method_not_allowed("POST");

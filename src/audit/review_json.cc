@@ -28,27 +28,41 @@ json EntryJson(const ElectionState& s, const RecanvassEntry& e) {
                       {"corrected", std::find(e.corrected_layers.begin(), e.corrected_layers.end(),
                                               "rule-misapplication") != e.corrected_layers.end()}});
   }
-  if (e.count) {
+  if (e.count && e.kind == "recanvass") {
     layers.push_back({{"layer", "count"}, {"reason", e.count_reason}, {"corrected", false}});
   }
-  return {{"seq", e.seq},
-          {"time", e.time},
-          {"revision", e.revision},
-          {"worksheet",
-           {{"first", OptionalFigures(s, e.first)},
-            {"final", OptionalFigures(s, e.final)},
-            {"delegates", OptionalFigures(s, e.delegates)}}},
-          {"photo", e.photo.empty() ? json(nullptr) : json(e.photo)},
-          {"note", e.note},
-          {"layers", std::move(layers)},
-          {"agrees", e.transcription.empty() && !e.rule_misapplication && !e.count},
-          {"correction", e.corrects ? json{{"first", OptionalFigures(s, e.correct_first)},
-                                           {"final", OptionalFigures(s, e.correct_final)},
-                                           {"delegates", OptionalFigures(s, e.correct_delegates)},
-                                           {"layers", e.corrected_layers},
-                                           {"seq", e.correction_seq == 0 ? json(nullptr)
-                                                                         : json(e.correction_seq)}}
-                                    : json(nullptr)}};
+  if (!e.count_fields.empty()) {
+    layers.push_back({{"layer", "count"}, {"fields", e.count_fields}, {"corrected", e.corrects}});
+  }
+  json recount = nullptr;
+  if (e.kind == "recount") {
+    recount = {{"cards", e.cards},
+               {"unauditable", e.unauditable},
+               {"custody", e.custody},
+               {"rules_delegates",
+                e.rules_delegates.empty() ? json(nullptr) : s.FiguresJson(e.rules_delegates)}};
+  }
+  return {
+      {"seq", e.seq},
+      {"kind", e.kind},
+      {"recount", std::move(recount)},
+      {"time", e.time},
+      {"revision", e.revision},
+      {"worksheet",
+       {{"first", OptionalFigures(s, e.first)},
+        {"final", OptionalFigures(s, e.final)},
+        {"delegates", OptionalFigures(s, e.delegates)}}},
+      {"photo", e.photo.empty() ? json(nullptr) : json(e.photo)},
+      {"note", e.note},
+      {"layers", std::move(layers)},
+      {"agrees", e.transcription.empty() && !e.rule_misapplication && !e.count && !e.unauditable},
+      {"correction",
+       e.corrects ? json{{"first", OptionalFigures(s, e.correct_first)},
+                         {"final", OptionalFigures(s, e.correct_final)},
+                         {"delegates", OptionalFigures(s, e.correct_delegates)},
+                         {"layers", e.corrected_layers},
+                         {"seq", e.correction_seq == 0 ? json(nullptr) : json(e.correction_seq)}}
+                  : json(nullptr)}};
 }
 
 json DecisionJson(const ReviewDecision& d) {
@@ -128,6 +142,8 @@ json ReviewsJson(const ElectionState& s) {
           {"ruleset", {{"name", s.ruleset().name}, {"hash", s.ruleset().hash}}},
           {"review", s.ruleset().review ? ReviewRulesJson(*s.ruleset().review) : json(nullptr)},
           {"deadline", deadline.empty() ? json(nullptr) : json(deadline)},
+          {"open", s.OpenReviews()},
+          {"certified", s.certified_seq() == 0 ? json(nullptr) : json(s.certified_seq())},
           {"requests", std::move(requests)}};
 }
 

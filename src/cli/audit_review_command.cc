@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <ostream>
+#include <tuple>
 
 #include "audit/review_json.h"
 #include "cli/commands.h"
@@ -210,6 +211,64 @@ int RunAuditRecanvass(const AuditReviewOptions& o, std::ostream& out, std::ostre
     }
   });
   return kExitOk;
+}
+
+int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+  json payload = {
+      {"submission", CliSubmission("recount")}, {"request", o.request}, {"precinct", o.precinct}};
+  if (o.unauditable) {
+    payload["unauditable"] = true;
+    payload["custody"] = o.custody;
+  } else {
+    payload["cards"] = o.cards;
+    for (auto [option, text, key] :
+         {std::tuple{"--first", &o.first, "first"}, std::tuple{"--final", &o.final, "final"}}) {
+      auto figures = ParseFigureList(*text, option);
+      if (!figures.ok()) {
+        err << "canvass: " << figures.status().message() << "\n";
+        return kExitUsage;
+      }
+      payload[key] = *figures;
+    }
+  }
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  const int64_t before = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
+  const int code = Submit(
+      **intake, Submission{"recount-entered", Actor{"admin", "cli"}, "cli", payload}, out, err);
+  if (code != kExitOk) return code;
+  (*intake)->Read([&](const ElectionState& s) {
+    auto it = s.recanvass_entries().find(before + 1);
+    if (it == s.recanvass_entries().end()) return;
+    const RecanvassEntry& e = it->second;
+    if (e.unauditable) {
+      out << "Unauditable: kept as reported and flagged (" << e.custody << ")\n";
+      return;
+    }
+    std::string fields;
+    for (const std::string& f : e.count_fields) fields += (fields.empty() ? "" : ", ") + f;
+    out << (fields.empty() ? std::string("The cards agree with the report.\n")
+                           : "Count: the cards differ from the report in " + fields + "\n");
+    if (!e.rules_delegates.empty()) {
+      out << "The rules give the cards " << s.FiguresJson(e.rules_delegates).dump() << "\n";
+    }
+    if (e.correction_seq != 0) {
+      out << fmt::format("Corrected: event {}, revision {}\n", e.correction_seq,
+                         s.precinct(e.precinct)->revision);
+    }
+  });
+  return kExitOk;
+}
+
+int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  return Submit(**intake,
+                Submission{"results-certified",
+                           Actor{"admin", "cli"},
+                           "cli",
+                           {{"submission", CliSubmission("certify")}, {"reason", o.reason}}},
+                out, err);
 }
 
 }  // namespace canvass

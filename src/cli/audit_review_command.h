@@ -30,6 +30,10 @@ struct AuditReviewOptions {
   std::string first, final, delegates;
   std::string photo;
   std::string note;
+  // recount: the cards counted, or a packet missing or short (with what is wrong).
+  long long cards = 0;
+  bool unauditable = false;
+  std::string custody;
 };
 
 // Exit 0 done, 1 the store failed, 2 bad input or a refusal (its code and message printed).
@@ -37,6 +41,9 @@ int RunAuditRecord(const AuditReviewOptions& options, std::ostream& out, std::os
 int RunAuditRequest(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 int RunAuditDecide(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 int RunAuditRecanvass(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditRecount(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+// `canvass audit certify --reason`: the party certifies (refused while accepted requests are open).
+int RunAuditCertify(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 
 // The intake of a store that already exists (nothing is created at a mistyped path), and the
 // exit code and message for a store that could not be opened (server_commands.cc).

@@ -435,14 +435,24 @@ int RunCanvass(int argc, char** argv) {
       audit_cmd->add_subcommand("decide", "The party's decision on one precinct of a request");
   auto* recanvass_cmd = audit_cmd->add_subcommand(
       "recanvass", "Enter a precinct's signed worksheet under an accepted recanvass");
-  for (auto* c : {record_cmd, request_cmd, decide_cmd, recanvass_cmd}) {
+  auto* recount_cmd = audit_cmd->add_subcommand(
+      "recount", "Enter a precinct's recount: the cards counted and sorted, or a missing packet");
+  auto* certify_cmd = audit_cmd->add_subcommand(
+      "certify", "The party certifies the results (after every accepted request is closed)");
+  certify_cmd->add_option("--reason", review.reason, "Who certifies, by what decision")->required();
+  recount_cmd->add_option("--cards", review.cards, "Preference cards counted (T')");
+  recount_cmd->add_option("--first", review.first, "The first-preference sort, NAME=N,...");
+  recount_cmd->add_option("--final", review.final, "The second-preference sort, NAME=N,...");
+  recount_cmd->add_flag("--unauditable", review.unauditable, "The packet is missing or short");
+  recount_cmd->add_option("--custody", review.custody, "What is wrong with the packet");
+  for (auto* c : {record_cmd, request_cmd, decide_cmd, recanvass_cmd, recount_cmd, certify_cmd}) {
     c->add_option("--store", review.store, "The store (SQLite file or postgresql://)")->required();
   }
   record_cmd->add_flag("--json", review.json, "Print JSON (GET /api/v1/audit)");
   request_cmd->add_option("--file", review.file, "The request, as JSON")->required();
   request_cmd->add_option("--campaign", review.campaign,
                           "The candidate whose written request this is");
-  for (auto* c : {decide_cmd, recanvass_cmd}) {
+  for (auto* c : {decide_cmd, recanvass_cmd, recount_cmd}) {
     c->add_option("--request", review.request, "The request (its ledger seq)")->required();
     c->add_option("--precinct", review.precinct, "The precinct (its id)")->required();
   }
@@ -508,6 +518,8 @@ int RunCanvass(int argc, char** argv) {
   if (*request_cmd) return RunAuditRequest(review, out, err);
   if (*decide_cmd) return RunAuditDecide(review, out, err);
   if (*recanvass_cmd) return RunAuditRecanvass(review, out, err);
+  if (*recount_cmd) return RunAuditRecount(review, out, err);
+  if (*certify_cmd) return RunAuditCertify(review, out, err);
   return kExitUsage;
 }
 

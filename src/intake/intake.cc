@@ -250,9 +250,9 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
       }
     }
   }
-  // A recanvass entry that finds what the ruleset lets a recanvass correct: the correction
-  // follows, citing the entry, as a new revision of the precinct.
-  if (s.type == "recanvass-entered") {
+  // A recanvass entry that finds what the ruleset lets a recanvass correct, or a recount whose
+  // cards differ from the report: the correction follows, citing the entry, as a new revision.
+  if (s.type == "recanvass-entered" || s.type == "recount-entered") {
     auto entry = state_.recanvass_entries().find(state_.seq());
     if (entry != state_.recanvass_entries().end() && entry->second.corrects) {
       const RecanvassEntry& found = entry->second;
@@ -261,13 +261,13 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
       correction.payload = json::object();
       correction.payload["precinct"] = found.precinct;
       if (submission != nullptr) correction.payload["submission"] = *submission;
-      correction.payload["recanvass"] = found.seq;
+      correction.payload[found.kind] = found.seq;
       correction.payload["keep_ties"] = true;
       std::string layers;
       for (const std::string& l : found.corrected_layers)
         layers += (layers.empty() ? "" : ", ") + l;
-      correction.payload["reason"] =
-          fmt::format("recanvass (event {}) of request {}: {}", found.seq, found.request, layers);
+      correction.payload["reason"] = fmt::format("{} (event {}) of request {}: {}", found.kind,
+                                                 found.seq, found.request, layers);
       if (found.correct_first)
         correction.payload["first"] = state_.FiguresJson(*found.correct_first);
       if (found.correct_final)

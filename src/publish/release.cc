@@ -73,6 +73,7 @@ struct PrecinctRow {
   bool disputed = false;
   bool flagged = false;
   bool under_recanvass = false;
+  bool unauditable = false;  // a recount found its cards missing or short
   std::vector<std::string> error_codes;
   bool computed_delegates = false;  // complete allocation after the final alignment
   bool computed_sde = false;
@@ -90,6 +91,7 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s) {
     row.status = s.StatusOf(row.id);
     row.disputed = s.Disputed(row.id);
     row.under_recanvass = s.UnderRecanvass(row.id);
+    row.unauditable = s.Unauditable(row.id);
     row.flagged = row.rec->check->has_error();
     for (const Finding& f : row.rec->check->findings) {
       if (f.severity == Severity::kError) row.error_codes.push_back(f.code);
@@ -563,7 +565,8 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                           {{"disputed", row.disputed},
                            {"flagged", row.flagged},
                            {"findings", row.error_codes},
-                           {"under_recanvass", row.under_recanvass}}},
+                           {"under_recanvass", row.under_recanvass},
+                           {"unauditable", row.unauditable}}},
                          {"findings", std::move(findings)},
                          {"reported", std::move(reported)},
                          {"computed", std::move(computed)}});
@@ -586,7 +589,12 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
           .dump());
   const bool complete =
       by_status["final-reported"] + by_status["confirmed"] == static_cast<int64_t>(rows.size());
-  const std::string status = complete ? "unofficial-complete" : "unofficial-partial";
+  // Certified (results-certified on the ledger it was built from): the official results, in
+  // the CDF's own word for them.
+  const bool official = s.certified_seq() != 0;
+  const std::string status = official   ? "certified"
+                             : complete ? "unofficial-complete"
+                                        : "unofficial-partial";
 
   lap(&ReleaseTimings::json);
   rel.precincts_csv =
@@ -609,6 +617,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
       {"format", kFormat},
       {"number", rel.number},
       {"status", status},
+      {"official", official},
       {"time", rel.time},
       {"election", {{"name", s.name()}, {"candidates", names}, {"signing_key", signing_key}}},
       {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},

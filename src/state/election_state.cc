@@ -87,6 +87,7 @@ std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
   s->policy_ = policy_;
   s->reviews_ = reviews_;
   s->entries_ = entries_;
+  s->certified_seq_ = certified_seq_;
   s->finals_ = finals_;
   s->all_final_seq_ = all_final_seq_;
   s->seq_ = seq_;
@@ -284,6 +285,9 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewDecided(ev); }},
       {"recanvass-entered",
        [](ElectionState& s, const Event& ev) { return s.ApplyRecanvassEntered(ev); }},
+      {"recount-entered",
+       [](ElectionState& s, const Event& ev) { return s.ApplyRecountEntered(ev); }},
+      {"results-certified", [](ElectionState& s, const Event& ev) { return s.ApplyCertified(ev); }},
   };
   auto applier = kAppliers.find(e.type);
   if (applier == kAppliers.end()) {
@@ -770,9 +774,10 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
   next.confirmed = false;
   next.revision += 1;
   next.channel = e.channel;
-  if (Member(e.payload, "recanvass") != nullptr) {
+  if (Member(e.payload, "recanvass") != nullptr || Member(e.payload, "recount") != nullptr) {
     if (auto r = CheckRecanvassCorrection(e, id, next)) return r;
-    const int64_t entry = IntMember(e.payload, "recanvass").value_or(0);
+    const int64_t entry =
+        IntMember(e.payload, "recanvass").value_or(0) + IntMember(e.payload, "recount").value_or(0);
     if (auto r = CommitRecord(e, id, std::move(next))) return r;
     entries_[entry].correction_seq = e.seq;
     return std::nullopt;

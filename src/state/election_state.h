@@ -136,6 +136,7 @@ struct ReviewDecision {
 // the rules, in three layers (docs/audit.md "Recanvass"). Computed when the entry is applied, so
 // every replay classifies it the same way.
 struct RecanvassEntry {
+  std::string kind = "recanvass";  // or "recount": the cards counted and sorted (below)
   int64_t seq = 0;
   std::string time;
   int64_t request = 0;  // the review-requested event
@@ -159,6 +160,13 @@ struct RecanvassEntry {
   std::vector<std::string> corrected_layers;
   std::optional<std::vector<Count>> correct_first, correct_final, correct_delegates;
   int64_t correction_seq = 0;  // the report-corrected event that cites this entry
+  // Recount: the cards counted (T'), the first-preference sort in `first`, the second-preference
+  // sort in `final`; `count_fields` are the reported figures the cards contradict. A missing or
+  // short packet makes the precinct unauditable: kept as reported, flagged, `custody` says why.
+  Count cards = 0;
+  std::vector<std::string> count_fields;
+  bool unauditable = false;
+  std::string custody;
 };
 
 struct ReviewPrecinct {
@@ -254,6 +262,12 @@ class ElectionState {
   const std::map<int64_t, RecanvassEntry>& recanvass_entries() const { return entries_; }
   // In a recanvass the party accepted and not yet entered.
   bool UnderRecanvass(int64_t id) const;
+  // Whether a recount found the precinct unauditable (its cards missing or short).
+  bool Unauditable(int64_t id) const;
+  // The results-certified event (0: not certified). Releases built after it are official.
+  int64_t certified_seq() const { return certified_seq_; }
+  // Accepted precincts of requests with no entry yet: "request 12, precinct 4".
+  std::vector<std::string> OpenReviews() const;
   // The deadline for requests: request_hours after the first complete release; "" before one
   // (or when the ruleset defines no review).
   std::string ReviewDeadline() const;
@@ -314,6 +328,13 @@ class ElectionState {
   std::optional<Rejection> ApplyReviewRequested(const Event& e);  // review.cc
   std::optional<Rejection> ApplyReviewDecided(const Event& e);
   std::optional<Rejection> ApplyRecanvassEntered(const Event& e);
+  std::optional<Rejection> ApplyRecountEntered(const Event& e);
+  std::optional<Rejection> ApplyCertified(const Event& e);
+  // The request named by payload["request"], of `kind`, and its precinct payload["precinct"],
+  // accepted by the party; for the entries of a recanvass or a recount.
+  std::optional<Rejection> FindAcceptedPrecinct(const Event& e, const std::string& kind,
+                                                ReviewRequest*& request, ReviewPrecinct*& rp,
+                                                int64_t& id);
   // A correction that cites a recanvass entry ("recanvass": seq) must carry its figures.
   std::optional<Rejection> CheckRecanvassCorrection(const Event& e, int64_t id,
                                                     const PrecinctRecord& next) const;
@@ -352,6 +373,7 @@ class ElectionState {
   PublicationPolicy policy_;
   std::vector<ReviewRequest> reviews_;
   std::map<int64_t, RecanvassEntry> entries_;
+  int64_t certified_seq_ = 0;  // the results-certified event (0: none)
   int64_t finals_ = 0;         // records with a final alignment
   int64_t all_final_seq_ = 0;  // the event after which every precinct had one (0: not yet)
   std::vector<StoredEvent> lines_;

@@ -372,28 +372,27 @@ std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
   return std::nullopt;
 }
 
-std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
-  if (!IsAdmin(e.actor, credentials_)) {
-    return Forbidden("only the party's administrators enter a recanvass");
-  }
+std::optional<Rejection> ElectionState::FindAcceptedPrecinct(const Event& e,
+                                                             const std::string& kind,
+                                                             ReviewRequest*& request,
+                                                             ReviewPrecinct*& rp, int64_t& id) {
   const json& p = e.payload;
   auto seq = IntMember(p, "request");
-  ReviewRequest* request = nullptr;
+  request = nullptr;
   for (ReviewRequest& r : reviews_) {
     if (seq && r.seq == *seq) request = &r;
   }
   if (request == nullptr) {
     return NotFound("unknown-request", "no request was filed at that ledger position", "request");
   }
-  if (request->kind != "recanvass") {
+  if (request->kind != kind) {
     return Conflict(
-        "not-a-recanvass",
-        fmt::format("request {} asks for a {}, not a recanvass", request->seq, request->kind),
+        "not-a-" + kind,
+        fmt::format("request {} asks for a {}, not a {}", request->seq, request->kind, kind),
         "request");
   }
-  int64_t id = 0;
   if (auto r = FindPrecinct(p, id)) return r;
-  ReviewPrecinct* rp = nullptr;
+  rp = nullptr;
   for (ReviewPrecinct& x : request->precincts) {
     if (x.precinct == id) rp = &x;
   }
@@ -408,6 +407,18 @@ std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
         fmt::format("the party has not accepted precinct {} of request {}", id, request->seq),
         "precinct");
   }
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party's administrators enter a recanvass");
+  }
+  const json& p = e.payload;
+  ReviewRequest* request = nullptr;
+  ReviewPrecinct* rp = nullptr;
+  int64_t id = 0;
+  if (auto r = FindAcceptedPrecinct(e, "recanvass", request, rp, id)) return r;
   const json* sheet = Member(p, "worksheet");
   if (sheet == nullptr || !sheet->is_object() || !sheet->contains("first")) {
     return Invalid("malformed-worksheet",
@@ -503,13 +514,176 @@ std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
   return std::nullopt;
 }
 
+std::optional<Rejection> ElectionState::ApplyRecountEntered(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party's recount board (an administrator) enters a recount");
+  }
+  const json& p = e.payload;
+  ReviewRequest* request = nullptr;
+  ReviewPrecinct* rp = nullptr;
+  int64_t id = 0;
+  if (auto r = FindAcceptedPrecinct(e, "recount", request, rp, id)) return r;
+  const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
+  RecanvassEntry entry;
+  entry.kind = "recount";
+  entry.seq = e.seq;
+  entry.time = e.time;
+  entry.request = request->seq;
+  entry.precinct = id;
+  entry.revision = record.revision;
+  entry.note = StringMember(p, "note").value_or("");
+  if (const json* photo = Member(p, "photo"); photo != nullptr) {
+    if (!photo->is_string() || !IsSha256Hex(photo->get<std::string>())) {
+      return Invalid("malformed-photo", "photo is the SHA-256 of the tally sheet's photo", "photo");
+    }
+    entry.photo = photo->get<std::string>();
+  }
+  // Chain of custody: a missing or short packet of cards. Nothing can be counted; the precinct
+  // stays as reported, flagged, and the materiality test counts it as a worst case.
+  if (const json* u = Member(p, "unauditable"); u != nullptr) {
+    if (!u->is_boolean()) {
+      return Invalid("malformed-recount", "unauditable is true or false", "unauditable");
+    }
+    entry.unauditable = u->get<bool>();
+  }
+  if (entry.unauditable) {
+    entry.custody = StringMember(p, "custody").value_or("");
+    if (Blank(entry.custody)) {
+      return Invalid("reason-required",
+                     "say what is wrong with the packet (missing, short by N cards, unsealed)",
+                     "custody");
+    }
+  } else {
+    auto cards = IntMember(p, "cards");
+    if (!cards || *cards < 1 || *cards > kMaxHeadCount) {
+      return Invalid("malformed-recount", "cards is the number of preference cards counted (T')",
+                     "cards");
+    }
+    entry.cards = *cards;
+    for (const char* field : {"first", "final"}) {
+      const json* f = Member(p, field);
+      if (f == nullptr) {
+        return Invalid(
+            "malformed-recount",
+            fmt::format("enter the {} sort of the cards",
+                        field == std::string("first") ? "first-preference" : "second-preference"),
+            field);
+      }
+      std::vector<Count> counts;
+      if (auto r = ParseFigures(*f, field, kMaxHeadCount, counts)) return r;
+      (std::string(field) == "first" ? entry.first : entry.final) = std::move(counts);
+    }
+    Count sorted = 0;
+    for (Count c : *entry.first) sorted += c;
+    if (sorted != entry.cards) {
+      return Invalid("cards-differ",
+                     fmt::format("the first-preference sort holds {} cards, but {} were counted",
+                                 sorted, entry.cards),
+                     "first");
+    }
+    // What the cards give, through the rules (with the coin tosses already recorded while they
+    // still settle the same ties).
+    PrecinctRecord counted = record;
+    counted.first = entry.first;
+    counted.final = entry.final;
+    counted.delegates.reset();
+    counted.ties = TiesStillSettled(id, counted, record.ties);
+    if (auto r = Recheck(id, counted)) {
+      r->message = "the sorted cards cannot describe a caucus: " + r->message;
+      return r;
+    }
+    for (const char* field : {"first", "final"}) {
+      const auto& now = std::string(field) == "first" ? record.first : record.final;
+      const auto& counted = std::string(field) == "first" ? entry.first : entry.final;
+      for (size_t c = 0; c < counted->size(); ++c) {
+        if ((now ? (*now)[c] : 0) != (*counted)[c]) {
+          entry.count_fields.push_back(std::string(field) + "." + election_->candidates[c]);
+        }
+      }
+    }
+    entry.count = !entry.count_fields.empty();
+    if (counted.check->computed && counted.check->computed->complete()) {
+      entry.rules_delegates = counted.check->computed->delegates;
+    }
+    if (entry.first != record.first) entry.correct_first = entry.first;
+    if (entry.final != record.final) entry.correct_final = entry.final;
+    if (!entry.rules_delegates.empty() &&
+        entry.rules_delegates != ReportedFigures(record, "delegates")) {
+      entry.correct_delegates = entry.rules_delegates;
+    }
+    entry.corrects = entry.correct_first || entry.correct_final || entry.correct_delegates;
+    if (entry.count) entry.corrected_layers.push_back("count");
+    if (entry.correct_delegates) entry.corrected_layers.push_back("delegates");
+  }
+  rp->entries.push_back(e.seq);
+  entries_[e.seq] = std::move(entry);
+  PrecinctRecord next = record;
+  next.events.push_back(e.seq);
+  Put(id, std::move(next));
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+bool ElectionState::Unauditable(int64_t id) const {
+  // The latest recount entry of the precinct decides (a packet found later is a new entry).
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (it->second.precinct == id && it->second.kind == "recount") return it->second.unauditable;
+  }
+  return false;
+}
+
+std::vector<std::string> ElectionState::OpenReviews() const {
+  std::vector<std::string> open;
+  for (const ReviewRequest& r : reviews_) {
+    for (const ReviewPrecinct& p : r.precincts) {
+      if (p.accepted() && p.entries.empty()) {
+        open.push_back(fmt::format("request {} ({}), precinct {}", r.seq, r.kind, p.precinct));
+      }
+    }
+  }
+  return open;
+}
+
+std::optional<Rejection> ElectionState::ApplyCertified(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party (an administrator) certifies the results");
+  }
+  if (certified_seq_ != 0) {
+    return Conflict("already-certified",
+                    fmt::format("the results were certified by event {}", certified_seq_));
+  }
+  bool any_release = false;
+  for (const ReleaseRecord& r : releases_) any_release = any_release || r.complete;
+  if (!any_release) {
+    return Conflict("no-complete-release",
+                    "certify after a release in which every precinct has its final alignment");
+  }
+  if (auto open = OpenReviews(); !open.empty()) {
+    std::string list;
+    for (size_t i = 0; i < open.size() && i < 5; ++i) list += (i ? "; " : "") + open[i];
+    return Conflict("reviews-open",
+                    fmt::format("{} accepted precinct(s) still await their recanvass or recount: "
+                                "{}{}",
+                                open.size(), list, open.size() > 5 ? "; ..." : ""));
+  }
+  auto reason = StringMember(e.payload, "reason");
+  if (!reason || Blank(*reason)) {
+    return Invalid("reason-required", "say who certifies and by what decision (\"SCC vote 26-14\")",
+                   "reason");
+  }
+  certified_seq_ = e.seq;
+  RememberAnswer(e, 0);
+  return std::nullopt;
+}
+
 std::optional<Rejection> ElectionState::CheckRecanvassCorrection(const Event& e, int64_t id,
                                                                  const PrecinctRecord& next) const {
-  auto seq = IntMember(e.payload, "recanvass");
+  const char* key = Member(e.payload, "recount") != nullptr ? "recount" : "recanvass";
+  auto seq = IntMember(e.payload, key);
   auto it = seq ? entries_.find(*seq) : entries_.end();
-  if (it == entries_.end() || it->second.precinct != id) {
-    return NotFound("unknown-recanvass", "recanvass names no recanvass entry of this precinct",
-                    "recanvass");
+  if (it == entries_.end() || it->second.precinct != id || it->second.kind != key) {
+    return NotFound("unknown-" + std::string(key),
+                    fmt::format("{} names no {} entry of this precinct", key, key), key);
   }
   const RecanvassEntry& entry = it->second;
   if (!entry.corrects) {

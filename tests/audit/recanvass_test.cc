@@ -273,5 +273,123 @@ TEST_F(RecanvassTest, ClaimsForSelfFollowTheRuleset) {
   EXPECT_EQ(Refusal(SandersRequest()), "accepted");
 }
 
+// Accepts precinct 4 of `request` and enters its worksheet as reported (2-1-0).
+void RecanvassAsReported(Ledger& l, int64_t request) {
+  l.Add(
+      "review-decided",
+      {{"request", request}, {"precinct", kOcheyedan}, {"decision", "accepted"}, {"reason", "ok"}});
+  const json same = Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}});
+  l.Add("recanvass-entered", {{"request", request},
+                              {"precinct", kOcheyedan},
+                              {"worksheet",
+                               {{"first", same},
+                                {"final", same},
+                                {"delegates", Figures({{"Buttigieg", 2}, {"Klobuchar", 1}})}}}});
+}
+
+TEST_F(RecanvassTest, ARecountCountsTheCardsAndTheirFiguresReplaceTheReport) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  RecanvassAsReported(l_, l_.state.seq());
+  json ask = SandersRequest();
+  ask["kind"] = "recount";
+  ask["submission"] = "r2";
+  l_.Add("review-requested", ask, Actor{"campaign", "SAN1"});
+  const int64_t request = l_.state.seq();
+  l_.Add("review-decided", {{"request", request},
+                            {"precinct", kOcheyedan},
+                            {"decision", "accepted"},
+                            {"reason", "a national delegate turns on it"}});
+  // The cards: 5 counted, 2-1-2 at both sorts.
+  const json sort = Figures({{"Buttigieg", 2}, {"Klobuchar", 1}, {"Sanders", 2}});
+  json tally = {{"request", request},
+                {"precinct", kOcheyedan},
+                {"cards", 6},
+                {"first", sort},
+                {"final", sort}};
+  EXPECT_EQ(Refusal(tally, "recount-entered", Actor{"admin", "cli"}), "cards-differ");
+  json as_recanvass = tally;
+  EXPECT_EQ(Refusal(as_recanvass, "recanvass-entered", Actor{"admin", "cli"}), "not-a-recanvass");
+  tally["cards"] = 5;
+  l_.Add("recount-entered", tally);
+  const int64_t entered = l_.state.seq();
+  const RecanvassEntry& e = l_.state.recanvass_entries().at(entered);
+  EXPECT_EQ(e.kind, "recount");
+  EXPECT_EQ(e.count_fields, (std::vector<std::string>{"first.Buttigieg", "first.Sanders",
+                                                      "final.Buttigieg", "final.Sanders"}));
+  ASSERT_TRUE(e.corrects);
+  EXPECT_EQ(l_.state.FiguresJson(e.rules_delegates),
+            Figures({{"Buttigieg", 1}, {"Klobuchar", 1}, {"Sanders", 1}}));
+  l_.Add("report-corrected", {{"precinct", kOcheyedan},
+                              {"reason", "recount"},
+                              {"recount", entered},
+                              {"keep_ties", true},
+                              {"first", sort},
+                              {"final", sort},
+                              {"delegates", l_.state.FiguresJson(e.rules_delegates)}});
+  EXPECT_EQ(l_.state.precinct(kOcheyedan)->revision, 2);
+  EXPECT_EQ(l_.state.recanvass_entries().at(entered).correction_seq, l_.state.seq());
+  const json record = ReviewsJson(l_.state);
+  const json& entry = record["requests"][1]["precincts"][0]["entries"][0];
+  EXPECT_EQ(entry["kind"], "recount");
+  EXPECT_EQ(entry["recount"]["cards"], 5);
+  EXPECT_EQ(entry["layers"][0]["layer"], "count");
+}
+
+TEST_F(RecanvassTest, AMissingPacketLeavesThePrecinctAsReportedAndFlagged) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  RecanvassAsReported(l_, l_.state.seq());
+  json ask = SandersRequest();
+  ask["kind"] = "recount";
+  ask["submission"] = "r2";
+  l_.Add("review-requested", ask, Actor{"campaign", "SAN1"});
+  const int64_t request = l_.state.seq();
+  l_.Add(
+      "review-decided",
+      {{"request", request}, {"precinct", kOcheyedan}, {"decision", "accepted"}, {"reason", "ok"}});
+  json missing = {{"request", request}, {"precinct", kOcheyedan}, {"unauditable", true}};
+  EXPECT_EQ(Refusal(missing, "recount-entered", Actor{"admin", "cli"}), "reason-required");
+  missing["custody"] = "the packet was not in the county's box";
+  l_.Add("recount-entered", missing);
+  EXPECT_TRUE(l_.state.Unauditable(kOcheyedan));
+  EXPECT_FALSE(l_.state.recanvass_entries().at(l_.state.seq()).corrects);
+  EXPECT_EQ(l_.state.precinct(kOcheyedan)->revision, 1);
+  auto rel = BuildRelease(l_.state);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  EXPECT_NE(rel->json.bytes.find("\"unauditable\":true"), std::string::npos);
+}
+
+TEST_F(RecanvassTest, CertificationWaitsForEveryAcceptedPrecinctAndMakesReleasesOfficial) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  const int64_t request = l_.state.seq();
+  l_.Add(
+      "review-decided",
+      {{"request", request}, {"precinct", kOcheyedan}, {"decision", "accepted"}, {"reason", "ok"}});
+  const json certify = {{"reason", "State Central Committee, 26-14"}};
+  EXPECT_EQ(Refusal(certify, "results-certified", Actor{"admin", "cli"}), "reviews-open");
+  EXPECT_EQ(Refusal(certify, "results-certified", Actor{"campaign", "SAN1"}), "forbidden");
+  const json same = Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}});
+  l_.Add("recanvass-entered", {{"request", request},
+                               {"precinct", kOcheyedan},
+                               {"worksheet", {{"first", same}, {"final", same}}}});
+  EXPECT_EQ(Refusal(json::object(), "results-certified", Actor{"admin", "cli"}), "reason-required");
+  auto before = BuildRelease(l_.state);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(json::parse(before->json.bytes)["official"], false);
+  l_.Add("results-certified", certify);
+  EXPECT_EQ(Refusal(certify, "results-certified", Actor{"admin", "cli"}), "already-certified");
+  auto after = BuildRelease(l_.state);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  const json doc = json::parse(after->json.bytes);
+  EXPECT_EQ(doc["status"], "certified");
+  EXPECT_EQ(doc["official"], true);
+  EXPECT_EQ(json::parse(after->cdf.bytes)["Status"], "certified");
+  // What was never corrected keeps its flags: Ocheyedan's allocation still differs.
+  for (const json& p : doc["precincts"]) {
+    if (p["id"] == kOcheyedan) {
+      EXPECT_EQ(p["flags"]["flagged"], true);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace canvass::publish_test

@@ -113,6 +113,13 @@ TEST_F(AuditReviewTest, ThePartyRecordsARequestDecidesAndEntersTheWorksheet) {
   EXPECT_EQ(malformed.exit_code, 2) << malformed.out;
   EXPECT_NE(malformed.out.find("NAME=COUNT"), std::string::npos) << malformed.out;
 
+  // Every accepted precinct is closed: the party certifies, once.
+  CommandRun certified = Canvass("audit certify --store " + store + " --reason 'SCC vote'");
+  ASSERT_EQ(certified.exit_code, 0) << certified.out;
+  CommandRun twice = Canvass("audit certify --store " + store + " --reason 'SCC vote'");
+  EXPECT_EQ(twice.exit_code, 2) << twice.out;
+  EXPECT_NE(twice.out.find("already-certified"), std::string::npos) << twice.out;
+
   CommandRun record = Canvass("audit record --json --store " + store);
   ASSERT_EQ(record.exit_code, 0) << record.out;
   const json doc = json::parse(record.out);
@@ -120,6 +127,7 @@ TEST_F(AuditReviewTest, ThePartyRecordsARequestDecidesAndEntersTheWorksheet) {
   EXPECT_EQ(doc["requests"][0]["requester"], campaign);
   EXPECT_EQ(doc["requests"][0]["precincts"][0]["decision"]["decision"], "accepted");
   EXPECT_EQ(doc["requests"][0]["precincts"][0]["entries"][0]["agrees"], true);
+  EXPECT_TRUE(doc["certified"].is_number()) << record.out;
 
   CommandRun verify = Canvass("ledger verify --store " + store);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
