@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "caucus/json_output.h"
+#include "state/payload.h"
 
 namespace canvass {
 
@@ -14,35 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-Rejection Invalid(std::string code, std::string message, std::string field = "") {
-  return {Rejection::Kind::kInvalid, std::move(code), std::move(message), std::move(field)};
-}
-Rejection Conflict(std::string code, std::string message, std::string field = "") {
-  return {Rejection::Kind::kConflict, std::move(code), std::move(message), std::move(field)};
-}
-Rejection NotFound(std::string code, std::string message, std::string field = "") {
-  return {Rejection::Kind::kNotFound, std::move(code), std::move(message), std::move(field)};
-}
-Rejection Forbidden(std::string message) {
-  return {Rejection::Kind::kForbidden, "forbidden", std::move(message), ""};
-}
-
-// Members of a payload, read without ever throwing.
-const json* Member(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-std::optional<std::string> StringMember(const json& j, const char* key) {
-  const json* m = Member(j, key);
-  if (m == nullptr || !m->is_string()) return std::nullopt;
-  return m->get<std::string>();
-}
-std::optional<int64_t> IntMember(const json& j, const char* key) {
-  const json* m = Member(j, key);
-  if (m == nullptr || !m->is_number_integer()) return std::nullopt;
-  return m->get<int64_t>();
-}
+using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
 Count Sum(const std::vector<Count>& v) {
   Count s = 0;

@@ -11,6 +11,7 @@
 
 #include "core/sha256.h"
 #include "state/election_state.h"
+#include "state/payload.h"
 
 namespace canvass {
 
@@ -18,35 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-Rejection Invalid(std::string code, std::string message, std::string field = "") {
-  return {Rejection::Kind::kInvalid, std::move(code), std::move(message), std::move(field)};
-}
-Rejection Conflict(std::string code, std::string message, std::string field = "") {
-  return {Rejection::Kind::kConflict, std::move(code), std::move(message), std::move(field)};
-}
-Rejection NotFound(std::string code, std::string message, std::string field = "") {
-  return {Rejection::Kind::kNotFound, std::move(code), std::move(message), std::move(field)};
-}
-Rejection Forbidden(std::string message) {
-  return {Rejection::Kind::kForbidden, "forbidden", std::move(message), ""};
-}
-
-const json* Member(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-std::optional<std::string> StringMember(const json& j, const char* key) {
-  const json* m = Member(j, key);
-  if (m == nullptr || !m->is_string()) return std::nullopt;
-  return m->get<std::string>();
-}
-std::optional<int64_t> IntMember(const json& j, const char* key) {
-  const json* m = Member(j, key);
-  if (m == nullptr || !m->is_number_integer()) return std::nullopt;
-  return m->get<int64_t>();
-}
-bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
 // A live credential of `role` acting as `a` (the local command line is an administrator).
 const CredentialRecord* Live(const Actor& a, const std::map<std::string, CredentialRecord>& creds,
@@ -77,6 +50,29 @@ std::string Joined(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
   return out;
+}
+
+// What every entry of a recanvass or a recount carries: where it stands on the ledger, the
+// precinct's revision it was compared with, its note and the photo (worksheet or tally sheet).
+std::optional<Rejection> StartEntry(const Event& e, const char* kind, int64_t request, int64_t id,
+                                    int revision, RecanvassEntry& entry) {
+  entry.kind = kind;
+  entry.seq = e.seq;
+  entry.time = e.time;
+  entry.request = request;
+  entry.precinct = id;
+  entry.revision = revision;
+  entry.note = StringMember(e.payload, "note").value_or("");
+  if (const json* photo = Member(e.payload, "photo"); photo != nullptr) {
+    if (!photo->is_string() || !IsSha256Hex(photo->get<std::string>())) {
+      return Invalid("malformed-photo",
+                     fmt::format("photo is the SHA-256 of the {}'s photo",
+                                 std::string(kind) == "recount" ? "tally sheet" : "worksheet"),
+                     "photo");
+    }
+    entry.photo = photo->get<std::string>();
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -428,18 +424,7 @@ std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
   }
   const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
   RecanvassEntry entry;
-  entry.seq = e.seq;
-  entry.time = e.time;
-  entry.request = request->seq;
-  entry.precinct = id;
-  entry.revision = record.revision;
-  entry.note = StringMember(p, "note").value_or("");
-  if (const json* photo = Member(p, "photo"); photo != nullptr) {
-    if (!photo->is_string() || !IsSha256Hex(photo->get<std::string>())) {
-      return Invalid("malformed-photo", "photo is the SHA-256 of the worksheet's photo", "photo");
-    }
-    entry.photo = photo->get<std::string>();
-  }
+  if (auto r = StartEntry(e, "recanvass", request->seq, id, record.revision, entry)) return r;
   for (const char* field : kFields) {
     const json* f = Member(*sheet, field);
     if (f == nullptr) continue;
@@ -525,19 +510,7 @@ std::optional<Rejection> ElectionState::ApplyRecountEntered(const Event& e) {
   if (auto r = FindAcceptedPrecinct(e, "recount", request, rp, id)) return r;
   const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
   RecanvassEntry entry;
-  entry.kind = "recount";
-  entry.seq = e.seq;
-  entry.time = e.time;
-  entry.request = request->seq;
-  entry.precinct = id;
-  entry.revision = record.revision;
-  entry.note = StringMember(p, "note").value_or("");
-  if (const json* photo = Member(p, "photo"); photo != nullptr) {
-    if (!photo->is_string() || !IsSha256Hex(photo->get<std::string>())) {
-      return Invalid("malformed-photo", "photo is the SHA-256 of the tally sheet's photo", "photo");
-    }
-    entry.photo = photo->get<std::string>();
-  }
+  if (auto r = StartEntry(e, "recount", request->seq, id, record.revision, entry)) return r;
   // Chain of custody: a missing or short packet of cards. Nothing can be counted; the precinct
   // stays as reported, flagged, and the materiality test counts it as a worst case.
   if (const json* u = Member(p, "unauditable"); u != nullptr) {
