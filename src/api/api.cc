@@ -808,15 +808,7 @@ HttpResponse Api::Results(const HttpRequest& req) {
     body_seq = results_seq_;
   }
   const std::string etag = fmt::format("\"r{}\"", body_seq);
-  HttpResponse r;
-  r.headers.emplace_back("ETag", etag);
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  if (req.Header("if-none-match") == etag) {
-    r.status = 304;
-    return r;
-  }
-  r.shared_body = std::move(body);
-  return r;
+  return HttpResponse::Revalidated(req, etag, std::move(body));
 }
 
 HttpResponse Api::Events(const HttpRequest& req) {

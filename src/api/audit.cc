@@ -38,15 +38,7 @@ HttpResponse Api::Audit(const HttpRequest& req, bool materiality) {
     body_seq = slot_seq;
   }
   const std::string etag = fmt::format("\"{}{}\"", materiality ? "m" : "a", body_seq);
-  HttpResponse r;
-  r.headers.emplace_back("ETag", etag);
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  if (req.Header("if-none-match") == etag) {
-    r.status = 304;
-    return r;
-  }
-  r.shared_body = std::move(body);
-  return r;
+  return HttpResponse::Revalidated(req, etag, std::move(body));
 }
 
 }  // namespace canvass

@@ -277,15 +277,7 @@ HttpResponse Api::National(const HttpRequest& req) {
                                "state");
   }
   const std::string etag = fmt::format("\"n{}-{}\"", body_seq, SideName(side));
-  HttpResponse r;
-  r.headers.emplace_back("ETag", etag);
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  if (req.Header("if-none-match") == etag) {
-    r.status = 304;
-    return r;
-  }
-  r.shared_body = std::move(body);
-  return r;
+  return HttpResponse::Revalidated(req, etag, std::move(body));
 }
 
 }  // namespace canvass

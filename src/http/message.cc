@@ -28,4 +28,18 @@ HttpResponse HttpResponse::Json(int status, std::string body) {
   return response;
 }
 
+HttpResponse HttpResponse::Revalidated(const HttpRequest& request, std::string etag,
+                                       std::shared_ptr<const std::string> body) {
+  HttpResponse r;
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (request.Header("if-none-match") == etag) {
+    r.headers.emplace_back("ETag", std::move(etag));
+    r.status = 304;
+    return r;
+  }
+  r.headers.emplace_back("ETag", std::move(etag));
+  r.shared_body = std::move(body);
+  return r;
+}
+
 }  // namespace canvass

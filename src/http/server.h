@@ -93,6 +93,11 @@ struct HttpResponse {
   static HttpResponse Error(int status, const std::string& code, const std::string& message,
                             const std::string& field = "");
   static HttpResponse Json(int status, std::string body);
+  // A body that changes only with what `etag` names ("\"r42\"": a ledger position): served with
+  // that ETag and "Cache-Control: no-cache", or 304 with no body when the reader has it already
+  // (If-None-Match).
+  static HttpResponse Revalidated(const HttpRequest& request, std::string etag,
+                                  std::shared_ptr<const std::string> body);
 };
 
 using Respond = std::function<void(HttpResponse)>;
