@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <ostream>
 #include <tuple>
@@ -70,6 +71,28 @@ int Submit(Intake& intake, Submission s, std::ostream& out, std::ostream& err) {
   }
   out << fmt::format("Recorded: event {} ({}), hash {}\n", o.answer.seq, o.answer.event,
                      o.answer.hash);
+  return kExitOk;
+}
+
+// Submits a recanvass or recount entry; then `describe` says what the engine found in it (the
+// entry is the first event written) and the correction written after it, if any.
+int SubmitEntry(Intake& intake, const char* type, json payload, std::ostream& out,
+                std::ostream& err,
+                const std::function<void(const ElectionState&, const RecanvassEntry&)>& describe) {
+  const int64_t before = intake.Read([](const ElectionState& s) { return s.seq(); });
+  const int code =
+      Submit(intake, Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)}, out, err);
+  if (code != kExitOk) return code;
+  intake.Read([&](const ElectionState& s) {
+    auto it = s.recanvass_entries().find(before + 1);
+    if (it == s.recanvass_entries().end()) return;
+    const RecanvassEntry& e = it->second;
+    describe(s, e);
+    if (e.correction_seq != 0) {
+      out << fmt::format("Corrected: event {}, revision {}\n", e.correction_seq,
+                         s.precinct(e.precinct)->revision);
+    }
+  });
   return kExitOk;
 }
 
@@ -183,34 +206,25 @@ int RunAuditRecanvass(const AuditReviewOptions& o, std::ostream& out, std::ostre
                   {"worksheet", sheet}};
   if (!o.photo.empty()) payload["photo"] = o.photo;
   if (!o.note.empty()) payload["note"] = o.note;
-  const int64_t before = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
-  const int code = Submit(
-      **intake, Submission{"recanvass-entered", Actor{"admin", "cli"}, "cli", payload}, out, err);
-  if (code != kExitOk) return code;
-  // What the engine found: the entry is the first event written.
-  (*intake)->Read([&](const ElectionState& s) {
-    auto it = s.recanvass_entries().find(before + 1);
-    if (it == s.recanvass_entries().end()) return;
-    const RecanvassEntry& e = it->second;
-    if (e.transcription.empty() && !e.rule_misapplication && !e.count) {
-      out << "The worksheet agrees with the report and the rules.\n";
-    }
-    if (!e.transcription.empty()) {
-      std::string fields;
-      for (const std::string& f : e.transcription) fields += (fields.empty() ? "" : ", ") + f;
-      out << "Transcription: the report differs from the worksheet in " << fields << "\n";
-    }
-    if (e.rule_misapplication) {
-      out << "Rule misapplication: the rules give " << s.FiguresJson(e.rules_delegates).dump()
-          << "\n";
-    }
-    if (e.count) out << "Count: " << e.count_reason << " (only a recount settles it)\n";
-    if (e.correction_seq != 0) {
-      out << fmt::format("Corrected: event {}, revision {}\n", e.correction_seq,
-                         s.precinct(e.precinct)->revision);
-    }
-  });
-  return kExitOk;
+  return SubmitEntry(**intake, "recanvass-entered", payload, out, err,
+                     [&](const ElectionState& s, const RecanvassEntry& e) {
+                       if (e.transcription.empty() && !e.rule_misapplication && !e.count) {
+                         out << "The worksheet agrees with the report and the rules.\n";
+                       }
+                       if (!e.transcription.empty()) {
+                         std::string fields;
+                         for (const std::string& f : e.transcription)
+                           fields += (fields.empty() ? "" : ", ") + f;
+                         out << "Transcription: the report differs from the worksheet in " << fields
+                             << "\n";
+                       }
+                       if (e.rule_misapplication) {
+                         out << "Rule misapplication: the rules give "
+                             << s.FiguresJson(e.rules_delegates).dump() << "\n";
+                       }
+                       if (e.count)
+                         out << "Count: " << e.count_reason << " (only a recount settles it)\n";
+                     });
 }
 
 int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -233,31 +247,21 @@ int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream
   }
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  const int64_t before = (*intake)->Read([](const ElectionState& s) { return s.seq(); });
-  const int code = Submit(
-      **intake, Submission{"recount-entered", Actor{"admin", "cli"}, "cli", payload}, out, err);
-  if (code != kExitOk) return code;
-  (*intake)->Read([&](const ElectionState& s) {
-    auto it = s.recanvass_entries().find(before + 1);
-    if (it == s.recanvass_entries().end()) return;
-    const RecanvassEntry& e = it->second;
-    if (e.unauditable) {
-      out << "Unauditable: kept as reported and flagged (" << e.custody << ")\n";
-      return;
-    }
-    std::string fields;
-    for (const std::string& f : e.count_fields) fields += (fields.empty() ? "" : ", ") + f;
-    out << (fields.empty() ? std::string("The cards agree with the report.\n")
-                           : "Count: the cards differ from the report in " + fields + "\n");
-    if (!e.rules_delegates.empty()) {
-      out << "The rules give the cards " << s.FiguresJson(e.rules_delegates).dump() << "\n";
-    }
-    if (e.correction_seq != 0) {
-      out << fmt::format("Corrected: event {}, revision {}\n", e.correction_seq,
-                         s.precinct(e.precinct)->revision);
-    }
-  });
-  return kExitOk;
+  return SubmitEntry(
+      **intake, "recount-entered", payload, out, err,
+      [&](const ElectionState& s, const RecanvassEntry& e) {
+        if (e.unauditable) {
+          out << "Unauditable: kept as reported and flagged (" << e.custody << ")\n";
+          return;
+        }
+        std::string fields;
+        for (const std::string& f : e.count_fields) fields += (fields.empty() ? "" : ", ") + f;
+        out << (fields.empty() ? std::string("The cards agree with the report.\n")
+                               : "Count: the cards differ from the report in " + fields + "\n");
+        if (!e.rules_delegates.empty()) {
+          out << "The rules give the cards " << s.FiguresJson(e.rules_delegates).dump() << "\n";
+        }
+      });
 }
 
 int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
