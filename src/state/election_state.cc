@@ -61,6 +61,7 @@ std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
   s->reviews_ = reviews_;
   s->entries_ = entries_;
   s->certified_seq_ = certified_seq_;
+  s->overrides_ = overrides_;
   s->finals_ = finals_;
   s->all_final_seq_ = all_final_seq_;
   s->seq_ = seq_;
@@ -261,6 +262,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
       {"recount-entered",
        [](ElectionState& s, const Event& ev) { return s.ApplyRecountEntered(ev); }},
       {"results-certified", [](ElectionState& s, const Event& ev) { return s.ApplyCertified(ev); }},
+      {"anomaly-override",
+       [](ElectionState& s, const Event& ev) { return s.ApplyAnomalyOverride(ev); }},
   };
   auto applier = kAppliers.find(e.type);
   if (applier == kAppliers.end()) {

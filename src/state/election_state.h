@@ -192,6 +192,21 @@ struct ReviewRequest {
   std::vector<ReviewPrecinct> precincts;
 };
 
+// An administrator's decision to publish a held precinct's current revision as reported
+// (anomaly-override, src/state/holds.cc, docs/audit.md "Anomaly gate"): it lifts the hold of
+// `check` on `revision` only; a later revision is checked afresh.
+struct AnomalyOverride {
+  int64_t seq = 0;
+  std::string time;
+  Actor actor;
+  int64_t precinct = 0;
+  int revision = 0;
+  std::string check;      // "duplicate", "column-shift"
+  std::string score;      // as the check scored the revision when it was overridden
+  std::string threshold;
+  std::string reason;     // "the worksheet is the legal record"
+};
+
 // How the server publishes releases (publication-policy-set; "manual" until one is recorded).
 struct PublicationPolicy {
   std::string mode = "manual";  // "manual", "interval", "each-report"
@@ -266,6 +281,8 @@ class ElectionState {
   bool Unauditable(int64_t id) const;
   // The results-certified event (0: not certified). Releases built after it are official.
   int64_t certified_seq() const { return certified_seq_; }
+  // anomaly-override events, in ledger order.
+  const std::vector<AnomalyOverride>& anomaly_overrides() const { return overrides_; }
   // Accepted precincts of requests with no entry yet: "request 12, precinct 4".
   std::vector<std::string> OpenReviews() const;
   // The deadline for requests: request_hours after the first complete release; "" before one
@@ -330,6 +347,7 @@ class ElectionState {
   std::optional<Rejection> ApplyRecanvassEntered(const Event& e);
   std::optional<Rejection> ApplyRecountEntered(const Event& e);
   std::optional<Rejection> ApplyCertified(const Event& e);
+  std::optional<Rejection> ApplyAnomalyOverride(const Event& e);  // holds.cc
   // The request named by payload["request"], of `kind`, and its precinct payload["precinct"],
   // accepted by the party; for the entries of a recanvass or a recount.
   std::optional<Rejection> FindAcceptedPrecinct(const Event& e, const std::string& kind,
@@ -374,6 +392,7 @@ class ElectionState {
   std::vector<ReviewRequest> reviews_;
   std::map<int64_t, RecanvassEntry> entries_;
   int64_t certified_seq_ = 0;  // the results-certified event (0: none)
+  std::vector<AnomalyOverride> overrides_;
   int64_t finals_ = 0;         // records with a final alignment
   int64_t all_final_seq_ = 0;  // the event after which every precinct had one (0: not yet)
   std::vector<StoredEvent> lines_;

@@ -1,0 +1,170 @@
+#include "state/holds.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "state/payload.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
+
+bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
+  if (a.role != "admin") return false;
+  if (a.id == "cli") return true;
+  auto it = creds.find(a.id);
+  return it != creds.end() && !it->second.revoked && it->second.role == "admin";
+}
+
+// The checks a precinct can be held for (release deltas compare two releases, and every change
+// the ledger makes to a published precinct is a correction on the record).
+constexpr AnomalyCheck kGateChecks[] = {AnomalyCheck::kDuplicate, AnomalyCheck::kColumnShift};
+
+}  // namespace
+
+bool AnomalyGate::Held(int64_t id) const {
+  return std::any_of(held.begin(), held.end(),
+                     [id](const AnomalyHold& h) { return h.precinct == id; });
+}
+
+const AnomalyHold* AnomalyGate::Find(int64_t id, AnomalyCheck check) const {
+  for (const auto* list : {&held, &overridden}) {
+    for (const AnomalyHold& h : *list) {
+      if (h.precinct == id && h.flag.check == check) return &h;
+    }
+  }
+  return nullptr;
+}
+
+AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
+                           const std::vector<int64_t>& ids, const AnomalySettings& settings) {
+  std::vector<AnomalyHold> failing;
+  auto add = [&](size_t report, AnomalyFlag flag) {
+    AnomalyHold h;
+    h.precinct = ids[report];
+    h.revision = state.precinct(h.precinct)->revision;
+    h.flag = std::move(flag);
+    failing.push_back(std::move(h));
+  };
+  for (const DuplicateGroup& g : FindDuplicates(election, settings)) {
+    // One flag per report of the group, in the group's order.
+    std::vector<AnomalyFlag> flags = DuplicateFlags(election, {g}, settings);
+    for (size_t k = 0; k < g.reports.size() && k < flags.size(); ++k) {
+      add(g.reports[k], std::move(flags[k]));
+    }
+  }
+  for (const ShiftScore& score : ScoreColumnShifts(election, settings)) {
+    std::vector<AnomalyFlag> flags = ShiftFlags(election, {score}, settings);
+    if (!flags.empty()) add(score.report, std::move(flags.front()));
+  }
+  std::sort(failing.begin(), failing.end(), [](const AnomalyHold& a, const AnomalyHold& b) {
+    return std::tie(a.precinct, a.flag.check) < std::tie(b.precinct, b.flag.check);
+  });
+  AnomalyGate gate;
+  for (AnomalyHold& h : failing) {
+    // The latest override of this precinct, check and revision (an earlier revision's does not
+    // carry over: a correction is checked afresh).
+    const std::string check = AnomalyCheckName(h.flag.check);
+    for (const AnomalyOverride& o : state.anomaly_overrides()) {
+      if (o.precinct == h.precinct && o.revision == h.revision && o.check == check) {
+        h.override_seq = o.seq;
+      }
+    }
+    (h.override_seq != 0 ? gate.overridden : gate.held).push_back(std::move(h));
+  }
+  return gate;
+}
+
+AnomalyGate RunAnomalyGate(const ElectionState& state, const AnomalySettings& settings) {
+  return RunAnomalyGate(state, state.ReportedElection(), state.ReportedIds(), settings);
+}
+
+json AnomalyHoldJson(const ElectionState& state, const AnomalyHold& hold) {
+  json j = {{"precinct", hold.precinct},
+            {"county", hold.flag.county},
+            {"name", hold.flag.precinct},
+            {"revision", hold.revision},
+            {"check", AnomalyCheckName(hold.flag.check)},
+            {"score", hold.flag.score},
+            {"threshold", hold.flag.threshold},
+            {"detail", hold.flag.detail}};
+  for (const AnomalyOverride& o : state.anomaly_overrides()) {
+    if (o.seq != hold.override_seq) continue;
+    j["override"] = {{"seq", o.seq},
+                     {"time", o.time},
+                     {"by", o.actor.role + "/" + o.actor.id},
+                     {"reason", o.reason}};
+  }
+  return j;
+}
+
+std::optional<Rejection> ElectionState::ApplyAnomalyOverride(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only an administrator publishes a held precinct as reported");
+  }
+  int64_t id = 0;
+  if (auto r = FindPrecinct(e.payload, id)) return r;
+  auto check_name = StringMember(e.payload, "check");
+  std::optional<AnomalyCheck> check;
+  for (AnomalyCheck c : kGateChecks) {
+    if (check_name && *check_name == AnomalyCheckName(c)) check = c;
+  }
+  if (!check) {
+    return Invalid("unknown-check",
+                   "say which check to override: \"duplicate\" or \"column-shift\"", "check");
+  }
+  auto reason = StringMember(e.payload, "reason");
+  if (!reason || Blank(*reason)) {
+    return Invalid("reason-required",
+                   "say why the figures stand as reported (\"the worksheet is the legal record\")",
+                   "reason");
+  }
+  const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
+  if (auto revision = IntMember(e.payload, "revision");
+      revision && *revision != static_cast<int64_t>(record.revision)) {
+    return Conflict("stale-revision",
+                    fmt::format("precinct {} is at revision {}, not {}: check it again", id,
+                                record.revision, *revision),
+                    "revision");
+  }
+  const AnomalyGate gate = RunAnomalyGate(*this);
+  const AnomalyHold* hold = gate.Find(id, *check);
+  if (hold == nullptr) {
+    return Conflict("not-held",
+                    fmt::format("precinct {} (revision {}) is not held for {}: its report passes "
+                                "that check",
+                                id, record.revision, *check_name),
+                    "precinct");
+  }
+  if (hold->override_seq != 0) {
+    return Conflict("already-overridden",
+                    fmt::format("event {} already publishes precinct {} (revision {}) as reported",
+                                hold->override_seq, id, record.revision),
+                    "precinct");
+  }
+  AnomalyOverride o;
+  o.seq = e.seq;
+  o.time = e.time;
+  o.actor = e.actor;
+  o.precinct = id;
+  o.revision = record.revision;
+  o.check = *check_name;
+  o.score = hold->flag.score;
+  o.threshold = hold->flag.threshold;
+  o.reason = *reason;
+  overrides_.push_back(std::move(o));
+  PrecinctRecord next = record;  // the override is in the precinct's history
+  next.events.push_back(e.seq);
+  Put(id, std::move(next));
+  RememberAnswer(e, id);
+  return std::nullopt;
+}
+
+}  // namespace canvass

@@ -1,0 +1,57 @@
+// The anomaly gate (docs/audit.md "Anomaly gate"): which precincts a release holds back because
+// their current report fails a statistical check, and the anomaly-override events that publish
+// one as reported.
+//
+// A precinct is held when its current revision is one of a duplicate group (FindDuplicates) or
+// its column-shift score passes the threshold (ScoreColumnShifts), both with the checks' default
+// settings and scored against the snapshot itself: every reported precinct against its county's
+// other reported precincts as they stand. Hard-rule errors are not held; releases already flag
+// them (flags.flagged). The hold ends when a correction makes a revision that passes, or when
+// an administrator records anomaly-override for the precinct, the check and that revision.
+//
+// The checks run when a release is built and when an override is applied, never per report, so
+// that a report's latency does not carry them.
+//
+// Thread-safety: pure functions of a state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/election.h"
+#include "state/election_state.h"
+#include "tabulate/anomaly.h"
+
+namespace canvass {
+
+struct AnomalyHold {
+  int64_t precinct = 0;  // id
+  int revision = 0;      // the revision that fails
+  AnomalyFlag flag;      // the check, its score, threshold and what it saw
+  // The anomaly-override that publishes it as reported (0: none, the precinct is held).
+  int64_t override_seq = 0;
+};
+
+struct AnomalyGate {
+  std::vector<AnomalyHold> held;        // kept out of the release, by precinct id then check
+  std::vector<AnomalyHold> overridden;  // failing, but published as reported by an override
+  bool Held(int64_t id) const;
+  // Held, or overridden, for `check` (the override's precondition).
+  const AnomalyHold* Find(int64_t id, AnomalyCheck check) const;
+};
+
+// The gate over `election` = state.ReportedElection(), whose reports are the precincts `ids`
+// (state.ReportedIds()), in that order: passed in so that a release builds them once.
+AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
+                           const std::vector<int64_t>& ids,
+                           const AnomalySettings& settings = AnomalySettings{});
+AnomalyGate RunAnomalyGate(const ElectionState& state,
+                           const AnomalySettings& settings = AnomalySettings{});
+
+// {"precinct", "county", "name", "revision", "check", "score", "threshold", "detail"} and, when
+// overridden, "override": {"seq", "reason", "by"}: one entry of a release's "held" or
+// "overrides" list and of GET /api/v1/holds.
+nlohmann::json AnomalyHoldJson(const ElectionState& state, const AnomalyHold& hold);
+
+}  // namespace canvass
