@@ -12,6 +12,7 @@
 #include "io/csv.h"
 #include "publish/merkle.h"
 #include "publish/signing.h"
+#include "state/holds.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -74,12 +75,16 @@ struct PrecinctRow {
   bool flagged = false;
   bool under_recanvass = false;
   bool unauditable = false;  // a recount found its cards missing or short
+  // Held by the anomaly gate: `rec` is then a blank record, so that no file carries its figures
+  // (the release's "held" list says why).
+  bool held = false;
   std::vector<std::string> error_codes;
   bool computed_delegates = false;  // complete allocation after the final alignment
   bool computed_sde = false;
 };
 
-std::vector<PrecinctRow> PrecinctRows(const ElectionState& s) {
+std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate& gate) {
+  static const PrecinctRecord kWithheld;
   std::vector<PrecinctRow> rows;
   const size_t n = s.candidates().size();
   for (size_t i = 0; i < s.precincts().size(); ++i) {
@@ -100,6 +105,12 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s) {
     row.computed_delegates =
         row.rec->final && computed && computed->complete() && computed->delegates.size() == n;
     row.computed_sde = row.rec->final && row.rec->check->computed_sde.size() == n;
+    if (gate.Held(row.id)) {
+      row.held = true;
+      row.rec = &kWithheld;
+      row.computed_delegates = false;
+      row.computed_sde = false;
+    }
     rows.push_back(std::move(row));
   }
   return rows;
@@ -119,7 +130,7 @@ std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>&
   std::string out;
   CsvRow(out, {"precinct_id", "county", "precinct", "district", "candidate", "first", "final",
                "reported_delegates", "computed_delegates", "computed_sde", "status", "disputed",
-               "flagged", "findings", "under_recanvass"});
+               "flagged", "findings", "under_recanvass", "held"});
   const auto& names = s.candidates();
   for (const PrecinctRow& row : rows) {
     const PrecinctRecord& r = *row.rec;
@@ -133,7 +144,8 @@ std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>&
               row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
               row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "", row.status,
               row.disputed ? "true" : "false", row.flagged ? "true" : "false",
-              Join(row.error_codes, " "), row.under_recanvass ? "true" : "false"});
+              Join(row.error_codes, " "), row.under_recanvass ? "true" : "false",
+              row.held ? "true" : "false"});
     }
   }
   return out;
@@ -504,11 +516,31 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   rel.number = static_cast<int64_t>(s.releases().size()) + 1;
   rel.time = s.last_time();
 
-  const Election election = s.ReportedElection();
-  auto tab = Tabulate(s.ruleset(), election, s.ReportedChecks());
+  Election election = s.ReportedElection();
+  std::vector<PrecinctCheck> checks = s.ReportedChecks();
+  // The anomaly gate (state/holds.h): a precinct whose report fails a statistical check stays
+  // out of every figure until it is corrected or an administrator overrides the check.
+  const std::vector<int64_t> ids = s.ReportedIds();
+  lap(&ReleaseTimings::tabulate);
+  const AnomalyGate gate = RunAnomalyGate(s, election, ids);
+  lap(&ReleaseTimings::gate);
+  if (!gate.held.empty()) {
+    size_t kept = 0;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (gate.Held(ids[i])) continue;
+      if (kept != i) {
+        election.reports[kept] = std::move(election.reports[i]);
+        checks[kept] = std::move(checks[i]);
+      }
+      ++kept;
+    }
+    election.reports.resize(kept);
+    checks.resize(kept);
+  }
+  auto tab = Tabulate(s.ruleset(), election, checks);
   if (!tab.ok()) return tab.status();
   lap(&ReleaseTimings::tabulate);
-  const std::vector<PrecinctRow> rows = PrecinctRows(s);
+  const std::vector<PrecinctRow> rows = PrecinctRows(s, gate);
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
 
@@ -520,6 +552,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   int64_t disputed = 0;
   int64_t flagged = 0;
   int64_t under_recanvass = 0;
+  int64_t held = 0;
   json in = json::array();
   json precincts = json::array();
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
@@ -530,6 +563,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
     disputed += row.disputed ? 1 : 0;
     flagged += row.flagged ? 1 : 0;
     under_recanvass += row.under_recanvass ? 1 : 0;
+    held += row.held ? 1 : 0;
     if (r.first) in.push_back(row.id);
     json reported = json::object();
     if (r.first) reported["first"] = s.FiguresJson(*r.first);
@@ -566,7 +600,8 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                            {"flagged", row.flagged},
                            {"findings", row.error_codes},
                            {"under_recanvass", row.under_recanvass},
-                           {"unauditable", row.unauditable}}},
+                           {"unauditable", row.unauditable},
+                           {"held", row.held}}},
                          {"findings", std::move(findings)},
                          {"reported", std::move(reported)},
                          {"computed", std::move(computed)}});
@@ -612,7 +647,12 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                     {"disputed", disputed},
                     {"flagged", flagged},
                     {"under_recanvass", under_recanvass},
+                    {"held", held},
                     {"in", std::move(in)}};
+  json held_list = json::array();
+  for (const AnomalyHold& h : gate.held) held_list.push_back(AnomalyHoldJson(s, h));
+  json overrides = json::array();
+  for (const AnomalyHold& h : gate.overridden) overrides.push_back(AnomalyHoldJson(s, h));
   json doc = {
       {"format", kFormat},
       {"number", rel.number},
@@ -629,6 +669,8 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
         {"root", FileRef(rel.root)}}},
       {"merkle", merkle},
       {"reporting", std::move(reporting)},
+      {"held", std::move(held_list)},
+      {"overrides", std::move(overrides)},
       {"precincts", std::move(precincts)},
       {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
   rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());

@@ -58,6 +58,7 @@ struct Release {
 // Where BuildRelease spends its time, in nanoseconds (for bench/release_bench.cc).
 struct ReleaseTimings {
   int64_t tabulate = 0;  // ReportedElection, ReportedChecks and Tabulate
+  int64_t gate = 0;      // the anomaly gate's checks (state/holds.h)
   int64_t precincts_csv = 0;
   int64_t totals_csv = 0;
   int64_t cdf = 0;

@@ -108,7 +108,8 @@ TEST(Release, PartialListsExactlyThePrecinctsIn) {
   // The CSV has a row per precinct and candidate; the ones not in have no figures.
   EXPECT_NE(
       rel->precincts_csv.bytes.find(
-          "3,Appanoose,Vermillion/Douglas/Sharon,2,Biden,,,,,,not-reported,false,false,,false\n"),
+          "3,Appanoose,Vermillion/Douglas/Sharon,2,Biden,,,,,,not-reported,false,false,,false,"
+          "false\n"),
       std::string::npos)
       << rel->precincts_csv.bytes;
   json cdf = json::parse(rel->cdf.bytes);
