@@ -15,6 +15,7 @@
 #include "publish/publisher.h"
 #include "publish/release.h"
 #include "publish/site.h"
+#include "state/holds.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -697,6 +698,30 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     json body;
     if (auto e = ParseBody(req, body)) return *e;
     return submit("results-certified", std::move(body));
+  }
+  // The anomaly gate (docs/api.md "Holds"): the precincts the next release holds back, the
+  // overrides in force, and an administrator's override publishing one as reported.
+  if (top == "holds" && seg.size() == 1) {
+    if (!get && !post) return method_not_allowed("GET, POST");
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "admin") return Forbidden("only an administrator sees and releases holds");
+    if (post) {
+      json body;
+      if (auto e = ParseBody(req, body)) return *e;
+      if (!body.contains("precinct") || !body["precinct"].is_number_integer()) {
+        return HttpResponse::Error(422, "precinct-required", "say which precinct (its number)",
+                                   "precinct");
+      }
+      return submit("anomaly-override", std::move(body));
+    }
+    return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+      const AnomalyGate gate = RunAnomalyGate(s);
+      json held = json::array();
+      for (const AnomalyHold& h : gate.held) held.push_back(AnomalyHoldJson(s, h));
+      json overrides = json::array();
+      for (const AnomalyHold& h : gate.overridden) overrides.push_back(AnomalyHoldJson(s, h));
+      return json{{"ledger_seq", s.seq()}, {"held", held}, {"overrides", overrides}};
+    }));
   }
   if (top == "credentials" && seg.size() == 2 && seg[1] == "reissue") {
     if (!post) return method_not_allowed("POST");
