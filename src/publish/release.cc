@@ -75,8 +75,8 @@ struct PrecinctRow {
   bool flagged = false;
   bool under_recanvass = false;
   bool unauditable = false;  // a recount found its cards missing or short
-  // Held by the anomaly gate: `rec` is then a blank record, so that no file carries its figures
-  // (the release's "held" list says why).
+  // Held by the anomaly gate: `rec` is then a blank record, so that no total, CSV or CDF figure
+  // carries it (the release's "held" list says why; its JSON entry keeps what was reported).
   bool held = false;
   std::vector<std::string> error_codes;
   bool computed_delegates = false;  // complete allocation after the final alignment
@@ -565,10 +565,13 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
     under_recanvass += row.under_recanvass ? 1 : 0;
     held += row.held ? 1 : 0;
     if (r.first) in.push_back(row.id);
+    // A held precinct's entry still says what was reported, marked held (the ledger's record:
+    // nothing acknowledged disappears from a release); no total, CSV or CDF figure carries it.
+    const PrecinctRecord& shown = row.held ? *s.precinct(row.id) : r;
     json reported = json::object();
-    if (r.first) reported["first"] = s.FiguresJson(*r.first);
-    if (r.final) reported["final"] = s.FiguresJson(*r.final);
-    if (r.delegates) reported["delegates"] = s.FiguresJson(*r.delegates);
+    if (shown.first) reported["first"] = s.FiguresJson(*shown.first);
+    if (shown.final) reported["final"] = s.FiguresJson(*shown.final);
+    if (shown.delegates) reported["delegates"] = s.FiguresJson(*shown.delegates);
     json computed = json::object();
     computed["delegates"] =
         row.computed_delegates ? s.FiguresJson(r.check->computed->delegates) : json();
