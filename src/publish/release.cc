@@ -597,7 +597,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                          {"satellite", row.ap->satellite},
                          {"included", r.first.has_value()},
                          {"status", row.status},
-                         {"revision", r.revision},
+                         {"revision", shown.revision},
                          {"flags",
                           {{"disputed", row.disputed},
                            {"flagged", row.flagged},

@@ -161,6 +161,7 @@ TEST(AnomalyGate, ColumnShiftHeldUntilOverridden) {
   EXPECT_EQ(p["included"], false);
   // Its entry keeps what was reported, as the ledger has it; nothing is computed from it.
   EXPECT_EQ(p["reported"]["first"]["Patrick"], 191);
+  EXPECT_EQ(p["revision"], 1);
   EXPECT_EQ(p["computed"]["sde"], json());
   // Its figures are in none of the totals: they are those of the night without it.
   auto bare = BuildRelease(without.state);
