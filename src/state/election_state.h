@@ -201,10 +201,10 @@ struct AnomalyOverride {
   Actor actor;
   int64_t precinct = 0;
   int revision = 0;
-  std::string check;      // "duplicate", "column-shift"
-  std::string score;      // as the check scored the revision when it was overridden
+  std::string check;  // "duplicate", "column-shift"
+  std::string score;  // as the check scored the revision when it was overridden
   std::string threshold;
-  std::string reason;     // "the worksheet is the legal record"
+  std::string reason;  // "the worksheet is the legal record"
 };
 
 // How the server publishes releases (publication-policy-set; "manual" until one is recorded).

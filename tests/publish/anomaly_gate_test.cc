@@ -212,9 +212,9 @@ TEST(AnomalyGate, ColumnShiftHeldUntilOverridden) {
   EXPECT_EQ(o["override"]["seq"], before + 1);
   EXPECT_EQ(o["override"]["by"], "admin/cli");
   EXPECT_EQ(overridden["precincts"][static_cast<size_t>(dm55 - 1)]["flags"]["held"], false);
-  EXPECT_EQ(overridden["tabulation"]["totals"]["reported"]["state"]["Patrick"]["first"],
-            held["tabulation"]["totals"]["reported"]["state"]["Patrick"]["first"].get<int64_t>() +
-                191);
+  EXPECT_EQ(
+      overridden["tabulation"]["totals"]["reported"]["state"]["Patrick"]["first"],
+      held["tabulation"]["totals"]["reported"]["state"]["Patrick"]["first"].get<int64_t>() + 191);
 
   // The ledger replays with its override (as `canvass ledger verify` does).
   ElectionState replayed;
