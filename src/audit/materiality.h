@@ -107,7 +107,7 @@ struct Materiality {
   std::vector<std::string> candidates;
   NationalAllocation outcome;  // the national pools from this side's totals
   std::vector<Assertion> assertions;
-  std::vector<std::string> districts;  // the districts precincts belong to, as in the data
+  std::vector<std::string> districts;          // the districts precincts belong to, as in the data
   std::vector<PrecinctMateriality> precincts;  // one per report, in report order
   int64_t possibly_material = 0;               // u_p >= 1 or unbounded
   int64_t material = 0;                        // a change was found
