@@ -137,7 +137,8 @@ TYPED_TEST(StaffTest, AVerdictIsRecordedOnceAndListed) {
                                this->Chair(kAdair));
   ASSERT_EQ(corrected.status, 201) << corrected;
   ASSERT_EQ(this->Attest("Klobuchar", dispute).status, 201);
-  for (const json& a : this->Get("/api/v1/attestations?campaign=Klobuchar").doc["attestations"]) {
+  Reply after = this->Get("/api/v1/attestations?campaign=Klobuchar");
+  for (const json& a : after.doc["attestations"]) {
     EXPECT_EQ(a["current_revision"], 2);
     EXPECT_EQ(a["standing"], a["revision"] == 2);
   }
