@@ -16,13 +16,6 @@ namespace {
 
 using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
-bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
-  if (a.role != "admin") return false;
-  if (a.id == "cli") return true;
-  auto it = creds.find(a.id);
-  return it != creds.end() && !it->second.revoked && it->second.role == "admin";
-}
-
 // The checks a precinct can be held for (release deltas compare two releases, and every change
 // the ledger makes to a published precinct is a correction on the record).
 constexpr AnomalyCheck kGateChecks[] = {AnomalyCheck::kDuplicate, AnomalyCheck::kColumnShift};

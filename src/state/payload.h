@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -39,6 +40,13 @@ inline std::optional<int64_t> IntMember(const nlohmann::json& j, const char* key
   const nlohmann::json* m = Member(j, key);
   if (m == nullptr || !m->is_number_integer()) return std::nullopt;
   return m->get<int64_t>();
+}
+// An administrator: the local command line ("cli"), or a live admin credential.
+inline bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
+  if (a.role != "admin") return false;
+  if (a.id == "cli") return true;
+  auto it = creds.find(a.id);
+  return it != creds.end() && !it->second.revoked && it->second.role == "admin";
 }
 // Empty or only white space: a reason not given.
 inline bool Blank(const std::string& s) {

@@ -29,9 +29,6 @@ const CredentialRecord* Live(const Actor& a, const std::map<std::string, Credent
   if (it == creds.end() || it->second.revoked || it->second.role != role) return nullptr;
   return &it->second;
 }
-bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
-  return (a.role == "admin" && a.id == "cli") || Live(a, creds, "admin") != nullptr;
-}
 
 constexpr const char* kFields[] = {"first", "final", "delegates"};
 
