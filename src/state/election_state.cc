@@ -62,6 +62,7 @@ std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
   s->entries_ = entries_;
   s->certified_seq_ = certified_seq_;
   s->overrides_ = overrides_;
+  s->rla_ = rla_;
   s->finals_ = finals_;
   s->all_final_seq_ = all_final_seq_;
   s->seq_ = seq_;
@@ -264,6 +265,9 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
       {"results-certified", [](ElectionState& s, const Event& ev) { return s.ApplyCertified(ev); }},
       {"anomaly-override",
        [](ElectionState& s, const Event& ev) { return s.ApplyAnomalyOverride(ev); }},
+      {"rla-started", [](ElectionState& s, const Event& ev) { return s.ApplyRlaStarted(ev); }},
+      {"rla-seed", [](ElectionState& s, const Event& ev) { return s.ApplyRlaSeed(ev); }},
+      {"rla-tally", [](ElectionState& s, const Event& ev) { return s.ApplyRlaTally(ev); }},
   };
   auto applier = kAppliers.find(e.type);
   if (applier == kAppliers.end()) {
@@ -278,7 +282,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   if (first_time_.empty()) first_time_ = e.time;
   last_time_ = e.time;
   if (e.type != "release-published" && e.type != "publication-policy-set" &&
-      e.type != "practice-report" && e.type != "session-opened") {
+      e.type != "practice-report" && e.type != "session-opened" &&
+      e.type.rfind("rla-", 0) != 0) {  // the audit's events change no figure of a release
     last_figures_seq_ = e.seq;
   }
   return std::nullopt;
@@ -401,18 +406,6 @@ std::optional<Rejection> ElectionState::ApplyCreated(const Event& e) {
   created_ = true;
   return std::nullopt;
 }
-
-namespace {
-
-// May this actor issue or revoke credentials?
-bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
-  if (IsCliAdmin(a)) return true;
-  if (a.role != "admin") return false;
-  auto it = creds.find(a.id);
-  return it != creds.end() && !it->second.revoked && it->second.role == "admin";
-}
-
-}  // namespace
 
 std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
   if (!IsAdmin(e.actor, credentials_)) return Forbidden("only an administrator issues codes");

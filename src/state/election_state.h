@@ -207,6 +207,42 @@ struct AnomalyOverride {
   std::string reason;  // "the worksheet is the legal record"
 };
 
+// --- The risk-limiting audit on the ledger (src/state/rla.cc, docs/audit.md "The audit on the
+// ledger") ---------------------------------------------------------------------------------------
+
+// One audited precinct (rla-tally): what the board found from the cards.
+struct RlaTallyRecord {
+  int64_t seq = 0;
+  std::string time;
+  Actor actor;
+  int64_t precinct = 0;
+  bool unauditable = false;  // the cards are missing or short: taint 1
+  std::string custody;       // why, when unauditable
+  std::vector<Count> delegates;                  // county delegates per candidate (empty: unauditable)
+  std::optional<std::vector<Count>> first, final;  // the cards' sorts, when the board gives them
+  Count cards = 0;                                  // T', when given
+  std::string photo;                                // SHA-256 of the tally sheet, may be empty
+};
+
+// rla-started fixes what is audited: the reported results as they stand at that event (every
+// precinct has its final alignment by then). rla-seed gives the public seed, once, after it; the
+// sample follows from the seed and those results alone (src/audit/rla_ledger.h). Corrections
+// after rla-started change the results, not the audited outcome.
+struct RlaRecord {
+  int64_t start_seq = 0;
+  std::string start_time;
+  std::string risk_limit;      // percent, as given ("5")
+  std::string committed_head;  // the hash of the event before rla-started
+  std::shared_ptr<const Election> election;           // ReportedElection() at rla-started
+  std::shared_ptr<const std::vector<PrecinctCheck>> checks;  // ReportedChecks() then
+  std::vector<int64_t> ids;                                  // ReportedIds() then
+  int64_t seed_seq = 0;  // 0: no seed yet
+  std::string seed_time;
+  std::string seed;
+  std::vector<RlaTallyRecord> tallies;  // in ledger order, one per precinct
+  const RlaTallyRecord* tally(int64_t precinct) const;
+};
+
 // How the server publishes releases (publication-policy-set; "manual" until one is recorded).
 struct PublicationPolicy {
   std::string mode = "manual";  // "manual", "interval", "each-report"
@@ -245,7 +281,7 @@ class ElectionState {
   const std::string& first_time() const { return first_time_; }
   const std::string& last_time() const { return last_time_; }
   // The latest event that can change what a release says: any but release-published,
-  // publication-policy-set, practice-report and session-opened (0: none).
+  // publication-policy-set, practice-report, session-opened and the audit's rla-* (0: none).
   int64_t last_figures_seq() const { return last_figures_seq_; }
 
   // What a release or a reading of the results needs, without the history: the election, the
@@ -281,6 +317,8 @@ class ElectionState {
   bool Unauditable(int64_t id) const;
   // The results-certified event (0: not certified). Releases built after it are official.
   int64_t certified_seq() const { return certified_seq_; }
+  // The risk-limiting audit (nullptr before rla-started).
+  const RlaRecord* rla() const { return rla_ ? &*rla_ : nullptr; }
   // anomaly-override events, in ledger order.
   const std::vector<AnomalyOverride>& anomaly_overrides() const { return overrides_; }
   // Accepted precincts of requests with no entry yet: "request 12, precinct 4".
@@ -348,6 +386,9 @@ class ElectionState {
   std::optional<Rejection> ApplyRecountEntered(const Event& e);
   std::optional<Rejection> ApplyCertified(const Event& e);
   std::optional<Rejection> ApplyAnomalyOverride(const Event& e);  // holds.cc
+  std::optional<Rejection> ApplyRlaStarted(const Event& e);       // rla.cc
+  std::optional<Rejection> ApplyRlaSeed(const Event& e);
+  std::optional<Rejection> ApplyRlaTally(const Event& e);
   // The request named by payload["request"], of `kind`, and its precinct payload["precinct"],
   // accepted by the party; for the entries of a recanvass or a recount.
   std::optional<Rejection> FindAcceptedPrecinct(const Event& e, const std::string& kind,
@@ -393,6 +434,7 @@ class ElectionState {
   std::map<int64_t, RecanvassEntry> entries_;
   int64_t certified_seq_ = 0;  // the results-certified event (0: none)
   std::vector<AnomalyOverride> overrides_;
+  std::optional<RlaRecord> rla_;
   int64_t finals_ = 0;         // records with a final alignment
   int64_t all_final_seq_ = 0;  // the event after which every precinct had one (0: not yet)
   std::vector<StoredEvent> lines_;
