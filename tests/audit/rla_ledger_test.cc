@@ -1,0 +1,247 @@
+// The risk-limiting audit on the ledger (src/state/rla.cc, src/audit/rla_ledger.h): rla-started
+// freezes the reported outcome, rla-seed draws the sample, rla-tally records what the board found.
+// On a simulated election of 1,000 precincts and two candidates (wide margins): clean tallies of
+// the drawn precincts confirm the outcome within the first round Arlo's formula gives, and a replay
+// of the ledger finds the same audit; an unauditable precinct escalates to a full hand count.
+// Every refusal (the wrong order, a second seed or tally, a precinct not drawn, figures that
+// cannot be) names what is wrong and writes nothing.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "audit/rla_ledger.h"
+#include "publish/release_fixture.h"
+#include "simulate/simulate.h"
+
+namespace canvass::publish_test {
+namespace {
+
+class RlaLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto path = RulesetPath("iowa-dem-2020");
+    ASSERT_TRUE(path.ok());
+    auto toml = ReadFile(*path);
+    ASSERT_TRUE(toml.ok());
+    auto ruleset = ParseRuleset(*toml, "iowa-dem-2020");
+    ASSERT_TRUE(ruleset.ok());
+    simulate::Options o;
+    o.precincts = 1000;
+    o.candidates = 2;
+    o.counties = 20;
+    o.seed = 7;
+    o.ties_ppm = 0;
+    auto sim = simulate::Simulate(*ruleset, o);
+    ASSERT_TRUE(sim.ok()) << sim.status().ToString();
+    election_ = sim->election;
+    json precincts = json::array();
+    for (const PrecinctApportionment& ap : election_.apportionment) {
+      json row = {{"county", ap.county}, {"precinct", ap.precinct}, {"satellite", ap.satellite}};
+      if (ap.delegates) row["delegates"] = *ap.delegates;
+      if (ap.sde_per_delegate) row["sde_per_delegate"] = ap.sde_per_delegate->ToString();
+      precincts.push_back(row);
+    }
+    json counties = json::object();
+    for (const auto& [county, district] : election_.county_district) counties[county] = district;
+    l_.Add("election-created",
+           {{"name", "Simulated caucuses (audit test)"},
+            {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", *toml}}},
+            {"candidates", election_.candidates},
+            {"precincts", precincts},
+            {"county_district", counties}});
+    // Reports in the apportionment's order (the simulation lists them so).
+    ASSERT_EQ(election_.reports.size(), election_.apportionment.size());
+  }
+
+  // Report `report`'s figures, by name: which 0 first, 1 final, 2 delegates.
+  json Figures(size_t report, int which) const {
+    json out = json::object();
+    const PrecinctReport& r = election_.reports[report];
+    for (size_t c = 0; c < r.figures.size(); ++c) {
+      const CandidateReport& f = r.figures[c];
+      const std::optional<Count>& v = which == 0 ? f.first : which == 1 ? f.final : f.delegates;
+      if (v && *v != 0) out[election_.candidates[c]] = *v;
+    }
+    return out;
+  }
+
+  // Reports precincts [from, to): first alignment, then final with the delegates.
+  void Report(size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const auto id = static_cast<int64_t>(i + 1);
+      l_.Add("first-alignment-reported", {{"precinct", id}, {"first", Figures(i, 0)}});
+      l_.Add("final-alignment-reported",
+             {{"precinct", id}, {"final", Figures(i, 1)}, {"delegates", Figures(i, 2)}});
+    }
+  }
+
+  // The code of the refusal, after checking that nothing was written.
+  std::string Refusal(const std::string& type, const json& payload,
+                      Actor actor = Actor{"admin", "cli"}) {
+    const int64_t before = l_.state.seq();
+    auto r = l_.TryAdd(type, payload, actor);
+    if (!r) return "accepted";
+    EXPECT_EQ(l_.state.seq(), before);
+    EXPECT_FALSE(r->message.empty());
+    return r->code;
+  }
+
+  LedgerRla Audit() const {
+    auto audit = AuditOfLedger(l_.state);
+    EXPECT_TRUE(audit.ok()) << audit.status().ToString();
+    return audit.ok() ? *audit : LedgerRla{};
+  }
+
+  // Tallies every drawn precinct still without one with what it reported, until the audit decides.
+  RlaStatus TallyAsReported() {
+    for (int step = 0; step < 20; ++step) {
+      const LedgerRla audit = Audit();
+      if (!audit.status || audit.status->decision != RlaDecision::kAwaiting) {
+        return audit.status.value_or(RlaStatus{});
+      }
+      for (const RlaDraw& d : audit.status->draws) {
+        if (d.audited) continue;
+        const size_t report = audit.plan.batches[d.batch].report;
+        const int64_t id = audit.record->ids[report];
+        if (l_.state.rla()->tally(id) != nullptr) continue;
+        EXPECT_TRUE(CheckTallyDrawn(l_.state, id).ok());
+        l_.Add("rla-tally", {{"precinct", id}, {"delegates", Figures(report, 2)}});
+      }
+    }
+    ADD_FAILURE() << "the audit did not end";
+    return {};
+  }
+
+  Election election_;
+  Ledger l_;
+};
+
+TEST_F(RlaLedgerTest, RefusalsNameWhatIsWrongAndWriteNothing) {
+  EXPECT_EQ(Refusal("rla-seed", {{"seed", "12345"}}), "audit-not-started");
+  const size_t n = election_.reports.size();
+  Report(0, n - 1);
+  // The seed must follow the committed results: the audit starts only when every precinct is in.
+  EXPECT_EQ(Refusal("rla-started", {{"risk_limit", "5"}}), "results-not-committed");
+  Report(n - 1, n);
+  EXPECT_EQ(Refusal("rla-started", {{"risk_limit", "5"}}, Actor{"campaign", "Candidate 1"}),
+            "forbidden");
+  EXPECT_EQ(Refusal("rla-started", json::object()), "risk-limit-required");
+  for (const char* bad : {"0", "100", "-5", "five"}) {
+    EXPECT_EQ(Refusal("rla-started", {{"risk_limit", bad}}), "bad-risk-limit") << bad;
+  }
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", 1}, {"delegates", Figures(0, 2)}}),
+            "audit-not-started");
+  l_.Add("rla-started", {{"risk_limit", "5"}});
+  const int64_t started = l_.state.seq();
+  EXPECT_EQ(Refusal("rla-started", {{"risk_limit", "10"}}), "audit-started");
+  EXPECT_EQ(l_.state.rla()->committed_head, l_.lines[static_cast<size_t>(started - 2)].hash);
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", 1}, {"delegates", Figures(0, 2)}}), "no-seed");
+  EXPECT_EQ(Refusal("rla-seed", {{"seed", "  "}}), "seed-required");
+  EXPECT_EQ(Refusal("rla-seed", {{"seed", "12\n34"}}), "bad-seed");
+  l_.Add("rla-seed", {{"seed", "31415926535897932384"}});
+  EXPECT_EQ(Refusal("rla-seed", {{"seed", "27182818284590452353"}}), "seed-entered");
+
+  // The audit decides which precincts are tallied.
+  const LedgerRla audit = Audit();
+  ASSERT_TRUE(audit.status.has_value());
+  ASSERT_EQ(audit.status->decision, RlaDecision::kAwaiting);
+  std::set<int64_t> drawn;
+  for (const RlaDraw& d : audit.status->draws) {
+    drawn.insert(audit.record->ids[audit.plan.batches[d.batch].report]);
+  }
+  int64_t not_drawn = 1;
+  while (drawn.count(not_drawn) != 0) ++not_drawn;
+  const Status refused = CheckTallyDrawn(l_.state, not_drawn);
+  EXPECT_EQ(refused.code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.message().find(fmt::format("precinct {} (", not_drawn)), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(CheckTallyDrawn(l_.state, 99999).code(), Status::Code::kNotFound);
+
+  // Figures that cannot be: refused by the ledger with the field.
+  const int64_t id = *drawn.begin();
+  const size_t report = static_cast<size_t>(id - 1);
+  json short_by_one = Figures(report, 2);
+  short_by_one[short_by_one.begin().key()] = short_by_one.begin()->get<int64_t>() + 1;
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", id}, {"delegates", short_by_one}}),
+            "delegates-total");
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", id}, {"delegates", {{"Nobody", 1}}}}),
+            "unknown-candidate");
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", id}, {"unauditable", true}}), "custody-required");
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", id}}), "figures-required");
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", id}, {"first", Figures(report, 0)}}),
+            "sorts-required");
+  // The cards' sorts: the engine gives the delegates; other delegates beside them are refused.
+  json wrong = Figures(report, 2);
+  if (wrong.size() == 2) {
+    auto a = wrong.begin();
+    auto b = std::next(a);
+    const int64_t moved = a->get<int64_t>();
+    *b = b->get<int64_t>() + moved;
+    *a = 0;
+    EXPECT_EQ(Refusal("rla-tally", {{"precinct", id},
+                                    {"first", Figures(report, 0)},
+                                    {"final", Figures(report, 1)},
+                                    {"delegates", wrong}}),
+              "delegates-differ");
+  }
+  l_.Add("rla-tally",
+         {{"precinct", id}, {"first", Figures(report, 0)}, {"final", Figures(report, 1)}});
+  EXPECT_EQ(l_.state.rla()->tally(id)->delegates.size(), election_.candidates.size());
+  EXPECT_EQ(Refusal("rla-tally", {{"precinct", id}, {"delegates", Figures(report, 2)}}),
+            "already-tallied");
+}
+
+TEST_F(RlaLedgerTest, CleanTalliesConfirmWithinTheFirstRoundAndReplay) {
+  Report(0, election_.reports.size());
+  l_.Add("rla-started", {{"risk_limit", "5"}});
+  // A correction after the start changes the results, not the audited outcome.
+  const int64_t total_before = Audit().plan.total;
+  const json f = Figures(0, 0);
+  l_.Add("report-corrected", {{"precinct", 1},
+                              {"reason", "a typo"},
+                              {"first", f},
+                              {"final", Figures(0, 1)},
+                              {"delegates", Figures(0, 2)},
+                              {"keep_ties", true}});
+  EXPECT_EQ(Audit().plan.total, total_before);
+  l_.Add("rla-seed", {{"seed", "31415926535897932384"}});
+  const LedgerRla planned = Audit();
+  ASSERT_FALSE(planned.plan.full_hand_count()) << planned.plan.total_bound().ToDecimal(3);
+  const RlaStatus status = TallyAsReported();
+  EXPECT_EQ(status.decision, RlaDecision::kConfirmed);
+  ASSERT_EQ(status.rounds.size(), 1u);
+  EXPECT_EQ(static_cast<int64_t>(status.draws.size()), planned.plan.first_round.draws);
+  EXPECT_LE(status.p_value, 0.05L);
+
+  // Anyone replaying the ledger finds the same audit, byte for byte.
+  ElectionState replayed;
+  for (const StoredEvent& s : l_.lines) {
+    auto e = DecodeEvent(s.line);
+    ASSERT_TRUE(e.ok());
+    ASSERT_FALSE(replayed.Apply(*e, s).has_value());
+  }
+  const LedgerRla again = *AuditOfLedger(replayed);
+  EXPECT_EQ(LedgerRlaJson(replayed, again).dump(), LedgerRlaJson(l_.state, Audit()).dump());
+  const json j = LedgerRlaJson(l_.state, Audit());
+  EXPECT_EQ(j["decision"], "confirmed");
+  EXPECT_EQ(j["tallies"].size(), l_.state.rla()->tallies.size());
+  EXPECT_EQ(j["started"]["risk_limit"], "5");
+  for (const json& d : j["draws"]) EXPECT_TRUE(d["id"].is_number_integer());
+}
+
+TEST_F(RlaLedgerTest, AnUnauditablePrecinctEscalatesToAFullHandCount) {
+  Report(0, election_.reports.size());
+  l_.Add("rla-started", {{"risk_limit", "5"}});
+  l_.Add("rla-seed", {{"seed", "20200203"}});
+  const LedgerRla audit = Audit();
+  ASSERT_TRUE(audit.status.has_value());
+  const int64_t id = audit.record->ids[audit.plan.batches[audit.status->draws[0].batch].report];
+  l_.Add("rla-tally", {{"precinct", id}, {"unauditable", true}, {"custody", "packet not found"}});
+  const RlaStatus status = TallyAsReported();
+  EXPECT_EQ(status.decision, RlaDecision::kFullHandCount);
+  EXPECT_NE(status.reason.find("unauditable"), std::string::npos) << status.reason;
+}
+
+}  // namespace
+}  // namespace canvass::publish_test
