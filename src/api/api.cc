@@ -7,6 +7,7 @@
 
 #include "api/answer_json.h"
 #include "api/status_http.h"
+#include "audit/rla_ledger.h"
 #include "caucus/json_output.h"
 #include "core/json_text.h"
 #include "core/sha256.h"
@@ -658,7 +659,39 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
   // recanvass entries. The ledger decides who may do what; here only who is logged in.
   if (top == "audit" && (seg.size() == 1 || (seg.size() == 2 && seg[1] == "materiality"))) {
     if (!get) return method_not_allowed("GET");
-    return Audit(req, seg.size() == 2);
+    return Audit(req, seg.size() == 2 ? AuditBody::kMateriality : AuditBody::kRecord);
+  }
+  // The risk-limiting audit (docs/api.md "Risk-limiting audit"): public to read; the party
+  // starts it with a risk limit, enters the public seed, and enters each drawn precinct's tally.
+  if (top == "audit" && seg.size() >= 2 && seg[1] == "rla" && seg.size() <= 3) {
+    const std::string action = seg.size() == 3 ? seg[2] : "";
+    if (action.empty() && get) return Audit(req, AuditBody::kRla);
+    if (action != "" && action != "seed" && action != "tallies") {
+      return HttpResponse::Error(404, "not-found", "no such route");
+    }
+    if (!post) return method_not_allowed(action.empty() ? "GET, POST" : "POST");
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "admin") return Forbidden("only the party's administrators run the audit");
+    json body;
+    if (auto e = ParseBody(req, body)) return *e;
+    if (action.empty()) return submit("rla-started", std::move(body));
+    if (action == "seed") return submit("rla-seed", std::move(body));
+    if (!body.contains("precinct") || !body["precinct"].is_number_integer()) {
+      return HttpResponse::Error(422, "precinct-required", "say which precinct (its number)",
+                                 "precinct");
+    }
+    const int64_t id = body["precinct"].get<int64_t>();
+    Status drawn = intake_.Read([&](const ElectionState& s) { return CheckTallyDrawn(s, id); });
+    if (!drawn.ok()) {
+      const Status::Code code = drawn.code();
+      return HttpResponse::Error(
+          code == Status::Code::kNotFound ? 404 : code == Status::Code::kFailedPrecondition ? 409 : 422,
+          code == Status::Code::kNotFound             ? "unknown-precinct"
+          : code == Status::Code::kFailedPrecondition ? "not-drawn"
+                                                      : "audit-unavailable",
+          drawn.message(), "precinct");
+    }
+    return submit("rla-tally", std::move(body));
   }
   if (top == "reviews") {
     if (!post) return method_not_allowed("POST");

@@ -84,7 +84,9 @@ class Api {
   HttpResponse Results(const HttpRequest& req);
   HttpResponse National(const HttpRequest& req);  // national.cc
   // GET /api/v1/audit, or /api/v1/audit/materiality (audit.cc).
-  HttpResponse Audit(const HttpRequest& req, bool materiality);
+  // GET /api/v1/audit ("record"), /audit/materiality and /audit/rla (src/api/audit.cc).
+  enum class AuditBody : uint8_t { kRecord, kMateriality, kRla };
+  HttpResponse Audit(const HttpRequest& req, AuditBody what);
   HttpResponse Events(const HttpRequest& req);
   HttpResponse Ledger(const HttpRequest& req);
   HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
@@ -138,11 +140,12 @@ class Api {
 
   NationalCache national_;  // GET /api/v1/national, rebuilt like results_body_
 
-  // GET /api/v1/audit and /api/v1/audit/materiality: each body kept for its ledger position.
+  // GET /api/v1/audit, /audit/materiality and /audit/rla: each body kept for its ledger
+  // position (by AuditBody).
   struct AuditCache {
     std::mutex mu;
-    int64_t record_seq = -1, materiality_seq = -1;
-    std::shared_ptr<const std::string> record, materiality;
+    int64_t seq[3] = {-1, -1, -1};
+    std::shared_ptr<const std::string> body[3];
   };
   AuditCache audit_;
 };
