@@ -29,7 +29,8 @@ int Refused(std::ostream& err, const Outcome& o) {
   return kExitUsage;
 }
 
-// "Sanders=3,Buttigieg=2" as {"Sanders": 3, "Buttigieg": 2}; names are checked by the ledger.
+}  // namespace
+
 Result<json> ParseFigureList(const std::string& text, const char* option) {
   json out = json::object();
   size_t at = 0;
@@ -59,12 +60,11 @@ Result<json> ParseFigureList(const std::string& text, const char* option) {
   return out;
 }
 
-// The submission id of a command line write: a fresh one per run (a retry is a new run).
 std::string CliSubmission(const char* what) {
   return std::string("cli-") + what + "-" + LedgerTimeNow();
 }
 
-int Submit(Intake& intake, Submission s, std::ostream& out, std::ostream& err) {
+int SubmitAndReport(Intake& intake, Submission s, std::ostream& out, std::ostream& err) {
   const Outcome o = intake.SubmitAndWait(std::move(s));
   if (o.kind != Outcome::Kind::kAccepted && o.kind != Outcome::Kind::kDuplicate) {
     return Refused(err, o);
@@ -74,6 +74,8 @@ int Submit(Intake& intake, Submission s, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+namespace {
+
 // Submits a recanvass or recount entry; then `describe` says what the engine found in it (the
 // entry is the first event written) and the correction written after it, if any.
 int SubmitEntry(Intake& intake, const char* type, json payload, std::ostream& out,
@@ -81,7 +83,7 @@ int SubmitEntry(Intake& intake, const char* type, json payload, std::ostream& ou
                 const std::function<void(const ElectionState&, const RecanvassEntry&)>& describe) {
   const int64_t before = intake.Read([](const ElectionState& s) { return s.seq(); });
   const int code =
-      Submit(intake, Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)}, out, err);
+      SubmitAndReport(intake, Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)}, out, err);
   if (code != kExitOk) return code;
   intake.Read([&](const ElectionState& s) {
     auto it = s.recanvass_entries().find(before + 1);
@@ -166,7 +168,7 @@ int RunAuditRequest(const AuditReviewOptions& o, std::ostream& out, std::ostream
     actor = Actor{"campaign", c->id};
   }
   if (!payload.contains("submission")) payload["submission"] = CliSubmission("request");
-  return Submit(**intake, Submission{"review-requested", actor, "cli", std::move(payload)}, out,
+  return SubmitAndReport(**intake, Submission{"review-requested", actor, "cli", std::move(payload)}, out,
                 err);
 }
 
@@ -183,7 +185,7 @@ int RunAuditDecide(const AuditReviewOptions& o, std::ostream& out, std::ostream&
                   {"decision", o.accept ? "accepted" : "refused"},
                   {"reason", o.reason}};
   if (!o.cost.empty()) payload["cost"] = o.cost;
-  return Submit(**intake, Submission{"review-decided", Actor{"admin", "cli"}, "cli", payload}, out,
+  return SubmitAndReport(**intake, Submission{"review-decided", Actor{"admin", "cli"}, "cli", payload}, out,
                 err);
 }
 
@@ -267,7 +269,7 @@ int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream
 int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  return Submit(**intake,
+  return SubmitAndReport(**intake,
                 Submission{"results-certified",
                            Actor{"admin", "cli"},
                            "cli",

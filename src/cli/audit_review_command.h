@@ -34,6 +34,9 @@ struct AuditReviewOptions {
   long long cards = 0;
   bool unauditable = false;
   std::string custody;
+  // rla start: the risk limit in percent; rla seed: the public seed.
+  std::string risk_limit = "5";
+  std::string seed;
 };
 
 // Exit 0 done, 1 the store failed, 2 bad input or a refusal (its code and message printed).
@@ -44,6 +47,21 @@ int RunAuditRecanvass(const AuditReviewOptions& options, std::ostream& out, std:
 int RunAuditRecount(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 // `canvass audit certify --reason`: the party certifies (refused while accepted requests are open).
 int RunAuditCertify(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+
+// `canvass audit rla start|seed|tally|status --store` (audit_rla_ledger_command.cc, docs/audit.md
+// "The audit on the ledger"): the risk-limiting audit on a store's ledger.
+int RunAuditRlaStart(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditRlaSeed(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditRlaTally(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditRlaStatus(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+
+// "Sanders=3,Buttigieg=2" as {"Sanders": 3, "Buttigieg": 2}; names are checked by the ledger.
+Result<nlohmann::json> ParseFigureList(const std::string& text, const char* option);
+// Appends `s` and prints its receipt; a refusal prints its code and message (exit 2), a store
+// that could not keep it exit 1.
+int SubmitAndReport(Intake& intake, Submission s, std::ostream& out, std::ostream& err);
+// The submission id of a command line write: a fresh one per run (a retry is a new run).
+std::string CliSubmission(const char* what);
 
 // The intake of a store that already exists (nothing is created at a mistyped path), and the
 // exit code and message for a store that could not be opened (server_commands.cc).

@@ -41,6 +41,12 @@ int RunAuditRla(const AuditRlaOptions& options, std::ostream& out, std::ostream&
         fmt::format("--risk-limit {}: a percentage above 0 and below 100", options.risk_limit),
         kExitUsage);
   }
+  if (options.files.results.empty()) {
+    return fail(
+        "give the election's files (--results, --apportionment, --districts), or audit a store: "
+        "canvass audit rla start|seed|tally|status --store",
+        kExitUsage);
+  }
   if (!options.tallies.empty() && options.seed.empty()) {
     return fail("--tallies needs --seed: tallies are of the precincts the seed draws", kExitUsage);
   }

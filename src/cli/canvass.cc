@@ -424,6 +424,37 @@ int RunCanvass(int argc, char** argv) {
       ->capture_default_str();
   rla_cmd->add_option("--seed", rla.seed, "The public seed that draws the sample");
   rla_cmd->add_option("--tallies", rla.tallies, "Audited tallies CSV (docs/formats.md)");
+  // The same audit on a store's ledger (docs/audit.md "The audit on the ledger"); the files above
+  // are then not needed.
+  rla_cmd->get_option("--results")->required(false);
+  AuditReviewOptions rla_ledger;
+  auto* rla_start_cmd = rla_cmd->add_subcommand(
+      "start", "Start the audit on a store: the reported results as they stand are audited");
+  rla_start_cmd->add_option("--risk-limit", rla_ledger.risk_limit, "Risk limit in percent")
+      ->capture_default_str();
+  auto* rla_seed_cmd = rla_cmd->add_subcommand(
+      "seed", "Enter the public seed (once, after the start): it draws the sample");
+  rla_seed_cmd->add_option("--seed", rla_ledger.seed, "The seed, as drawn in public")->required();
+  auto* rla_tally_cmd = rla_cmd->add_subcommand(
+      "tally", "Enter a drawn precinct's audited tally: the cards' sorts, delegates, or missing");
+  rla_tally_cmd->add_option("--precinct", rla_ledger.precinct, "The precinct (its id)")
+      ->required();
+  rla_tally_cmd->add_option("--cards", rla_ledger.cards, "Preference cards counted (T')");
+  rla_tally_cmd->add_option("--first", rla_ledger.first, "The first-preference sort, NAME=N,...");
+  rla_tally_cmd->add_option("--final", rla_ledger.final, "The second-preference sort, NAME=N,...");
+  rla_tally_cmd->add_option("--delegates", rla_ledger.delegates,
+                            "County delegates as audited, NAME=N,... (else from the sorts)");
+  rla_tally_cmd->add_flag("--unauditable", rla_ledger.unauditable,
+                          "The card packet is missing or short");
+  rla_tally_cmd->add_option("--custody", rla_ledger.custody, "What is wrong with the packet");
+  rla_tally_cmd->add_option("--photo", rla_ledger.photo, "SHA-256 of the tally sheet's photo");
+  auto* rla_status_cmd = rla_cmd->add_subcommand(
+      "status", "The audit on a store: assertions, seed, draws, P-value and decision");
+  rla_status_cmd->add_flag("--json", rla_ledger.json, "Print JSON (GET /api/v1/audit/rla)");
+  for (auto* c : {rla_start_cmd, rla_seed_cmd, rla_tally_cmd, rla_status_cmd}) {
+    c->add_option("--store", rla_ledger.store, "The store (SQLite file or postgresql://)")
+        ->required();
+  }
 
   // After the night, on a store's ledger (docs/audit.md "Requests and decisions").
   AuditReviewOptions review;
@@ -513,6 +544,10 @@ int RunCanvass(int argc, char** argv) {
   if (*materiality_cmd) return RunAuditMateriality(audit, out, err);
   if (*eligibility_cmd) return RunAuditEligibility(audit, out, err);
   if (*anomalies_cmd) return RunAuditAnomalies(anomalies, out, err);
+  if (*rla_start_cmd) return RunAuditRlaStart(rla_ledger, out, err);
+  if (*rla_seed_cmd) return RunAuditRlaSeed(rla_ledger, out, err);
+  if (*rla_tally_cmd) return RunAuditRlaTally(rla_ledger, out, err);
+  if (*rla_status_cmd) return RunAuditRlaStatus(rla_ledger, out, err);
   if (*rla_cmd) return RunAuditRla(rla, out, err);
   if (*record_cmd) return RunAuditRecord(review, out, err);
   if (*request_cmd) return RunAuditRequest(review, out, err);
