@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/static_files.h"
+#include "audit/rla_ledger.h"
 #include "cli/commands.h"
 #include "cli/election_input.h"
 #include "core/text.h"
@@ -385,6 +386,27 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
     if (!store.ok()) return StoreFail(err, store.status());
     report = ReplayStore(**store, state, replay);
     what = Shown(o.store);
+  }
+  // The audit's tallies: each of a precinct the seed had drawn (docs/audit.md "The audit on the
+  // ledger"), which only the audit's math can say; the replay checked everything else.
+  if (report.ok() && state.rla() != nullptr && !state.rla()->tallies.empty()) {
+    if (auto audit = AuditOfLedger(state); !audit.ok()) {
+      int64_t at = state.rla()->tallies.back().seq;
+      for (const RlaTallyRecord& t : state.rla()->tallies) {
+        const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(t.precinct - 1)];
+        if (audit.status().message().find(ap.county + " / " + ap.precinct) != std::string::npos) {
+          at = t.seq;
+          break;
+        }
+      }
+      ChainProblem problem;
+      problem.seq = at;
+      problem.kind = "audit";
+      problem.message = audit.status().message();
+      report.problem = std::move(problem);
+      report.events = at - 1;
+      report.head = StoreHead{at - 1, state.lines()[static_cast<size_t>(at - 2)].hash};
+    }
   }
   if (o.json) {
     nlohmann::json j = {{"ok", report.ok()},

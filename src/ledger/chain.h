@@ -32,7 +32,8 @@ struct ChainProblem {
   int64_t seq = 0;
   // One of: "unparseable", "hash-mismatch", "seq-mismatch", "gap", "out-of-order",
   // "prev-mismatch", "truncated", "head-mismatch", "replay" (the caller's on_event refused the
-  // event), "unreadable" (the store failed to read).
+  // event), "unreadable" (the store failed to read), "audit" (`ledger verify`: an rla-tally of a
+  // precinct the audit's seed had not drawn).
   std::string kind;
   std::string message;  // a sentence for the person investigating
   // For "unreadable", the store's own Status (IoError, Unavailable, ...), so that a caller that
