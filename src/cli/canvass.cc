@@ -309,6 +309,10 @@ int RunCanvass(int argc, char** argv) {
   rehearse_cmd->add_flag("--fast-kdf", rehearse.fast_kdf,
                          "Cheapest Argon2id for the codes (large rehearsals only)");
   rehearse_cmd->add_option("--json", rehearse.json_out, "Also write the report as JSON here");
+  rehearse_cmd->add_flag("--recanvass", rehearse.recanvass,
+                         "After the night, the 2020 recanvass against the certified record");
+  rehearse_cmd->add_option("--certified", rehearse.certified,
+                           "The certified record for --recanvass (--demo: Iowa's of 7 April 2020)");
 
   LedgerOptions ledger;
   auto* ledger_cmd = app.add_subcommand("ledger", "Verify or export the ledger");

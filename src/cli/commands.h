@@ -189,6 +189,8 @@ struct RehearseOptions {
   int threads = 2;    // the started server's io threads
   bool fast_kdf = false;
   std::string json_out;  // also write the report as JSON here
+  bool recanvass = false;  // after the night, the 2020 recanvass (rehearse/recanvass.h)
+  std::string certified;   // its certified record (--demo: the data's 7 April 2020 file)
 };
 int RunRehearse(const RehearseOptions& options, std::ostream& out, std::ostream& err);
 

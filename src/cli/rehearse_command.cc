@@ -148,6 +148,22 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     ro.attack = a;
   }
   ro.progress = [&out](const std::string& line) { out << line << "\n" << std::flush; };
+  if (o.recanvass || !o.certified.empty()) {
+    if (!o.recanvass) return Fail(err, "--certified goes with --recanvass", kExitUsage);
+    std::string certified = o.certified;
+    if (certified.empty() && o.demo) {
+      certified = o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv";
+    }
+    if (certified.empty()) {
+      return Fail(err, "--recanvass needs --certified (the certified record) except with --demo",
+                  kExitUsage);
+    }
+    auto record = LoadResultsFile(certified);
+    if (!record.ok()) {
+      return Fail(err, "--certified: " + record.status().message(), kExitUsage);
+    }
+    ro.recanvass_certified = std::move(record).value();
+  }
 
   std::optional<ServerProcess> server;  // when the rehearsal makes its own election
   std::string store;

@@ -1063,6 +1063,18 @@ Result<Report> Run::Go() {
   report.submissions_lost = all.lost;
   report_acks_ = std::move(all.acks);
   CANVASS_RETURN_IF_ERROR(Publish(report));
+  if (o_.recanvass_certified) {
+    RecanvassOptions ro;
+    ro.host = o_.host;
+    ro.port = o_.ports[0];
+    ro.codes_csv = o_.codes_csv;
+    ro.reported = &o_.input;
+    ro.certified = &*o_.recanvass_certified;
+    ro.give_up = o_.give_up;
+    auto recanvass = RunRecanvass(ro);
+    if (!recanvass.ok()) return recanvass.status();
+    report.recanvass = std::move(recanvass).value();
+  }
   return report;
 }
 
@@ -1111,6 +1123,7 @@ json Report::ToJson() const {
               {"releases", releases}};
   out["reconciliation"] = reconciliation ? reconciliation->ToJson() : json();
   out["attack"] = attack ? attack->ToJson() : json();
+  out["recanvass"] = recanvass ? recanvass->ToJson() : json();
   return out;
 }
 
@@ -1185,6 +1198,7 @@ std::string Report::ToText() const {
         r.chain_ok ? "verified (chain and replay)" : "NOT verified: " + r.chain_problem);
     for (const std::string& p : r.problems) s += "  " + p + "\n";
   }
+  if (recanvass) s += recanvass->ToText();
   s += ok() ? "RESULT: OK, the release equals what was reported, nothing lost, nothing counted "
               "twice.\n"
             : "RESULT: FAILED (see above).\n";

@@ -33,6 +33,7 @@
 #include "core/election.h"
 #include "core/status.h"
 #include "rehearse/attack.h"
+#include "rehearse/recanvass.h"
 #include "rehearse/reconcile.h"
 
 namespace canvass::rehearse {
@@ -70,6 +71,8 @@ struct Options {
   std::chrono::seconds give_up{120};          // per submission, retries included
   std::chrono::seconds publish_timeout{300};  // for the release covering the last report
   std::optional<AttackOptions> attack;        // hostile traffic while the chairs report
+  // After the night, the 2020 recanvass against this certified record (rehearse/recanvass.h).
+  std::optional<Election> recanvass_certified;
   // Progress lines (about every five seconds), or nothing.
   std::function<void(const std::string&)> progress;
 };
@@ -113,6 +116,7 @@ struct Report {
   int64_t releases = 0;  // releases published during the rehearsal
   std::optional<Reconciliation> reconciliation;
   std::optional<AttackReport> attack;
+  std::optional<RecanvassReport> recanvass;  // with Options::recanvass_certified
 
   bool ok() const;  // reconciled, nothing lost, no wrong code admitted, no guess admitted
   nlohmann::json ToJson() const;
