@@ -1,18 +1,18 @@
-// The 2020 Iowa recanvass, played after the rehearsed night on the party's own record
-// (`canvass rehearse --recanvass`, docs/audit.md "Recanvass"), over HTTP against the same server.
+// The 2020 Iowa recanvass, played after the rehearsed night on the party's own record (`canvass
+// rehearse --recanvass`, docs/audit.md "The 2020 recanvass, replayed"), over HTTP against the same
+// server.
 //
-// The precincts where the night's input (the 8 February release) and the certified record differ
-// in a first or final head count or an SDE are asked for, one request per precinct, by a
-// campaign with its own credential: the campaign of the candidate the certified record raises the
-// most there (SDEs first, then the final alignment, then the first; ties in ballot order; only
-// candidates whose figures the certified record changes, so, when it raises no one, the one it
-// lowers the least). The
-// claims are the differing head counts, as the record has them and as the certified record has
-// them. An administrator accepts every precinct and enters the certified figures as the signed
-// worksheet (first, final, and the county delegates the certified SDEs stand for); the engine
-// classifies each entry in its three layers and corrects what the ruleset lets a recanvass
-// correct. At the end every requested precinct's current figures are compared with the certified
-// record, and each one that does not match is named with the reason.
+// The precincts where the night's input (the 8 February release) and the certified record differ in
+// a first or final head count or an SDE are asked for, one request per precinct, by a campaign with
+// its own credential: the campaign of the candidate the certified record raises the most there
+// (SDEs first, then the final alignment, then the first; ties to the first in the certified file's
+// order), among the candidates whose figures it changes (so, when it raises no one, the one it
+// lowers the least). The claims are the differing head counts, as the record has them and as the
+// certified record has them. An administrator accepts every precinct and enters the certified
+// figures as the signed worksheet (first, final, and the county delegates the certified SDEs stand
+// for); the engine classifies each entry in its three layers and corrects what the ruleset lets a
+// recanvass correct. At the end every requested precinct's current figures are compared with the
+// certified record, and each one that does not match is named with the reason.
 //
 // Requests open with the first complete release (every precinct with its final alignment): the
 // scenario asks for one when the record allows it, and otherwise files the requests anyway and
@@ -76,7 +76,7 @@ struct RecanvassReport {
   int64_t corrected = 0;  // entries that led to a correction
   int64_t now_equal = 0;  // requested precincts whose figures now equal the certified record
   std::map<std::string, int64_t> layers;         // layer -> entries found in it ("none": agrees)
-  std::map<std::string, int64_t> refusals;       // refusal code -> requests
+  std::map<std::string, int64_t> refusals;       // code -> filings refused (refused claims too)
   std::map<std::string, int64_t> by_campaign;    // campaign -> requests filed
   std::map<std::string, int64_t> unmatched_why;  // reason kind -> precincts still differing
   std::vector<RecanvassPrecinct> precincts;
