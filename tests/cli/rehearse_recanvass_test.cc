@@ -22,9 +22,9 @@
 //       'apportionment.csv'))}
 //   differ = [k for k in units if a[k] != b[k]]                       # 101
 //   heads = [k for k in differ if a[k]['expression_1'] != b[k]['expression_1']
-//            or a[k]['expression_2'] != b[k]['expression_2']]          # head counts differ
+//            or a[k]['expression_2'] != b[k]['expression_2']]          # 69: head counts differ
 //   exceeds = [k for k in differ if sum(b[k]['expression_2'].values())
-//              > sum(b[k]['expression_1'].values())]                   # certified final > first
+//              > sum(b[k]['expression_1'].values())]                   # 7: certified final > T
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -280,16 +280,17 @@ TEST_F(RehearseRecanvassTest, TheDifferingPrecinctsAreRecanvassedClassifiedAndCo
   EXPECT_EQ(r["filed_again"], 5);
   EXPECT_EQ(r["refusals"], json({{"impossible-claim", 5}}));
 
-  // The layers. Every one of the 59 precincts where a head count differs (`heads` above) is a
-  // transcription, and 4 more where the certified delegates differ from those the record holds;
-  // the 31 where only SDEs differ are, but for those 4, entries that agree (27). `count`: the 4
-  // of `exceeds` (Adair / 4SE ORIENT 36 > 34, Fayette / BETHEL-WINDSOR TWP 35 > 28, Muscatine /
-  // Muscatine 03rd 80 > 75, Polk / DES MOINES-24 69 > 68) and Monroe / MELROSE - Monroe Precinct 7,
-  // where Biden grows from 4 to 6 with 1 person free to realign (members of viable groups are
-  // locked in). Rule misapplication: 9 worksheets whose delegates are not those the rules give
-  // their counts with the record's coin tosses: `canvass check` on the certified subset flags 6
-  // of them allocation-differs; the other 3 it accepts as another outcome of a tie (Cherokee / #2
-  // Cleghorn: Biden and Klobuchar 13 each), where the record holds the night's toss.
+  // The layers. Every one of the 59 precincts where a head count differs (`heads` above, less the
+  // 10 of the 11 refused on the night that are in it) is a transcription, and 4 more where the
+  // certified delegates differ from those the record holds; the 31 where only SDEs differ are, but
+  // for those 4, entries that agree (27). `count`: the 4 of `exceeds` among the 90 (Adair / 4SE
+  // ORIENT 36 > 34, Fayette / BETHEL-WINDSOR TWP 35 > 28, Muscatine / Muscatine 03rd 80 > 75, Polk
+  // / DES MOINES-24 69 > 68) and Monroe / MELROSE - Monroe Precinct 7, where Biden grows from 4 to
+  // 6 with 1 person free to realign (members of viable groups are locked in). Rule misapplication:
+  // 9 worksheets whose delegates are not those the rules give their counts with the record's coin
+  // tosses: `canvass check` on the certified subset flags 6 of them allocation-differs; the other 3
+  // it accepts as another outcome of a tie (Cherokee / #2 Cleghorn: Biden and Klobuchar 13 each),
+  // where the record holds the night's toss.
   EXPECT_EQ(r["layers"],
             json({{"transcription", 63}, {"rule-misapplication", 9}, {"count", 5}, {"none", 27}}));
   int64_t heads = 0, count = 0, agree = 0;
