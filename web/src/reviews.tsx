@@ -101,14 +101,21 @@ export interface MaterialityList {
 const EVENTS = [
   'review-requested', 'review-decided', 'recanvass-entered', 'report-corrected', 'release-published',
   'first-alignment-reported', 'final-alignment-reported', 'tie-outcome-recorded',
+  'rla-started', 'rla-seed', 'rla-tally',
 ];
 const REFETCH_MS = 1000; // at most one fetch a second however many events arrive
 
 // Fetches `path` with its ETag (304 keeps what we have) and again after each ledger event that
-// may change it, as the results page follows the ledger.
-export function useLiveJson<T extends { seq: number }>(path: string): { body: T | null; error: string; unavailable: boolean; reload: () => void } {
+// may change it, as the results page follows the ledger. `seqOf` reads the ledger position a
+// document was built from (`seq` unless told); `code` is the API's error code of the last refusal
+// (e.g. `no-audit`: the page says what it means instead of showing an error).
+export function useLiveJson<T>(
+  path: string,
+  seqOf: (body: T) => number = (b) => (b as { seq: number }).seq,
+): { body: T | null; error: string; code: string; unavailable: boolean; reload: () => void } {
   const [body, setBody] = useState<T | null>(null);
   const [error, setError] = useState('');
+  const [code, setCode] = useState('');
   const [unavailable, setUnavailable] = useState(false);
   const etag = useRef('');
   const pending = useRef<number | null>(null);
@@ -126,10 +133,12 @@ export function useLiveJson<T extends { seq: number }>(path: string): { body: T 
       etag.current = res.headers.get('ETag') ?? '';
       setBody(json as T);
       setError('');
+      setCode('');
       setUnavailable(false);
-      return (json as T).seq;
+      return seqOf(json as T);
     } catch (e) {
       setError(describeError(e));
+      setCode(e instanceof ApiError ? e.code : '');
       setUnavailable(e instanceof ApiError && e.status === 422);
       return null;
     }
@@ -162,7 +171,7 @@ export function useLiveJson<T extends { seq: number }>(path: string): { body: T 
       if (pending.current !== null) window.clearTimeout(pending.current);
     };
   }, [path]);
-  return { body, error, unavailable, reload: schedule };
+  return { body, error, code, unavailable, reload: schedule };
 }
 
 // A ledger position, linked to its event (the ledger's JSON line).
