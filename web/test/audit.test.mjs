@@ -79,7 +79,7 @@ async function addPrecinct(page, county, name) {
 // and correction, and the materiality list.
 async function checkAuditPage(page, width) {
   await page.goto(`${base()}/#/audit`);
-  await page.getByRole('heading', { name: /recanvass, recount and materiality/ }).waitFor();
+  await page.getByRole('heading', { name: /recanvass, recount, materiality and the risk-limiting audit/ }).waitFor();
   const a = (await api('GET', '/api/v1/audit')).json;
   await waitFor('the audit page to catch up', async () => (await text(page.getByTestId('audit-seq'))) === String(a.seq));
   assert.equal(await text(page.getByTestId('deadline')), a.deadline);

@@ -3,11 +3,13 @@
 // now" and the publication policy), then readiness (which chairs have logged in and sent a
 // practice report), summarised and filterable, and precincts by status. After the night, the
 // review queue: recanvass and recount requests awaiting a decision, accepted recanvasses awaiting
-// the worksheet, and what each entered worksheet found.
+// the worksheet, and what each entered worksheet found; the risk-limiting audit's start, seed and
+// tallies (src/rla.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Session } from '../api';
 import { DecisionText, EntryView, figuresText, fieldLabel, useLiveJson, type AuditRecord, type ReviewPrecinct, type ReviewRequest } from '../reviews';
 import { parseReleases, type ReleaseRef } from '../provenance';
+import { RlaDesk } from '../rla';
 import { loadAttestations, type AttestationRow } from '../staff';
 import { Alert, FigureInputs, Login, LogoutBar, StatusBadge, toFigures, useSession } from '../ui';
 
@@ -162,6 +164,7 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
       </section>
 
       <ReviewQueue token={token} />
+      <RlaDesk token={token} />
 
       <section class="card" aria-labelledby="flag-h">
         <h2 id="flag-h">Findings and disputes ({flagged.length})</h2>

@@ -1,13 +1,15 @@
 // The public audit page (#/audit): the request deadline and the ruleset's review settings; every
 // recanvass or recount request with, per precinct, the claims, their eligibility (would a national
 // delegate change), the party's decision, each recanvass entry with the layers the engine found
-// and the correction, each with its ledger position; and the materiality list. Follows the ledger.
+// and the correction, each with its ledger position; the risk-limiting audit (src/rla.tsx); and
+// the materiality list. Follows the ledger.
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Election } from '../api';
 import {
   DecisionText, EntryView, Seq, fieldLabel, useLiveJson,
   type AuditRecord, type MaterialityList, type ReviewPrecinct, type ReviewRequest,
 } from '../reviews';
+import { RlaSection } from '../rla';
 import { Alert } from '../ui';
 
 const PAGE = 50; // rows of the materiality table shown at once
@@ -20,7 +22,7 @@ export function AuditPage() {
   const candidates = election?.candidates ?? [];
   return (
     <div class="audit">
-      <h1>After the night: recanvass, recount and materiality</h1>
+      <h1>After the night: recanvass, recount, materiality and the risk-limiting audit</h1>
       {audit.error && <Alert kind="error">{audit.error}</Alert>}
       {!a ? (
         <p class="muted">Loading…</p>
@@ -77,6 +79,7 @@ export function AuditPage() {
           </section>
         </>
       )}
+      <RlaSection candidates={candidates} />
       <Materiality />
     </div>
   );
