@@ -456,7 +456,7 @@ function StartForm(props: { token: string; onDone: () => void }) {
   return (
     <form data-testid="rla-start" onSubmit={submit}>
       <p>
-        No audit has been started. Starting it freezes the reported figures as they stand (every precinct must have its final alignment)
+        No audit has been started. Starting it freezes the reported figures as they stand (every precinct must have reported)
         and records the ledger position they are committed at; the seed is drawn in public after that.
       </p>
       <label for="rla-risk-limit-input">Risk limit (percent, above 0 and below 100)</label>
