@@ -34,7 +34,14 @@ Result<LedgerRla> AuditOfLedger(const ElectionState& state) {
   LedgerRla out;
   out.record = record;
   MaterialityOptions mo;
-  mo.side = ResultSide::kReported;
+  // The reported side: the SDEs the chairs' delegates give. Where no chair reported delegates
+  // (the worksheet's delegates are optional), the reported outcome is what the rules give the
+  // reported alignments: the computed side.
+  bool delegates_reported = false;
+  for (const PrecinctReport& r : record->election->reports) {
+    for (const CandidateReport& f : r.figures) delegates_reported |= f.delegates.has_value();
+  }
+  mo.side = delegates_reported ? ResultSide::kReported : ResultSide::kComputed;
   mo.search = false;  // the audit needs the bounds, not the smallest changes
   auto mat = ComputeMateriality(ruleset, *record->election, *record->checks, mo);
   if (!mat.ok()) return mat.status();
@@ -44,6 +51,17 @@ Result<LedgerRla> AuditOfLedger(const ElectionState& state) {
   auto plan = PlanRla(ruleset, out.materiality, *pct / Rational(100));
   if (!plan.ok()) return plan.status();
   out.plan = std::move(plan).value();
+  // Precincts not on the audited record at all: nothing to bound, so a full hand count.
+  {
+    std::vector<bool> in(state.precincts().size(), false);
+    for (int64_t id : record->ids) in[static_cast<size_t>(id - 1)] = true;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i]) continue;
+      out.plan.unbounded.push_back(fmt::format("{} / {} (not reported when the audit started)",
+                                               state.precincts()[i].county,
+                                               state.precincts()[i].precinct));
+    }
+  }
   for (const RlaTallyRecord& t : record->tallies) {
     const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(t.precinct - 1)];
     AuditedTally a;

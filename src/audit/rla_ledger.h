@@ -21,7 +21,9 @@ namespace canvass {
 
 struct LedgerRla {
   const RlaRecord* record = nullptr;  // the state's (valid while the state is)
-  Materiality materiality;            // of the frozen outcome, reported side, bounds only
+  // Of the frozen outcome, bounds only: the reported side, or the computed side when no chair
+  // reported delegates (the SDEs are then the rules' for the reported alignments).
+  Materiality materiality;
   RlaPlan plan;
   std::vector<AuditedTally> tallies;  // the rla-tally events, as the math takes them
   std::optional<RlaStatus> status;    // after the seed

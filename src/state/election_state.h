@@ -224,8 +224,8 @@ struct RlaTallyRecord {
   std::string photo;                                // SHA-256 of the tally sheet, may be empty
 };
 
-// rla-started fixes what is audited: the reported results as they stand at that event (every
-// precinct has its final alignment by then). rla-seed gives the public seed, once, after it; the
+// rla-started fixes what is audited: the reported results as they stand at that event (a precinct
+// not reported, or without a final alignment, leaves the audit no bound: a full hand count). rla-seed gives the public seed, once, after it; the
 // sample follows from the seed and those results alone (src/audit/rla_ledger.h). Corrections
 // after rla-started change the results, not the audited outcome.
 struct RlaRecord {

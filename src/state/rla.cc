@@ -38,11 +38,13 @@ std::optional<Rejection> ElectionState::ApplyRlaStarted(const Event& e) {
     return Conflict("audit-started",
                     fmt::format("the risk-limiting audit was started by event {}", rla_->start_seq));
   }
-  if (all_final_seq_ == 0) {
+  // The audit audits the whole reported outcome. A precinct that has not reported, or has no
+  // final alignment (its report refused by the rules, say), has no SDEs to bound: the audit then
+  // says "full hand count", naming it (src/audit/rla_ledger.cc). With nothing reported there is
+  // nothing to audit.
+  if (ReportedIds().empty()) {
     return Conflict("results-not-committed",
-                    fmt::format("start the audit when every precinct has its final alignment "
-                                "({} of {} have it): the audit checks the whole reported outcome",
-                                finals_, records_.size()));
+                    "no precinct has reported: there is no outcome to audit yet");
   }
   auto risk = StringMember(e.payload, "risk_limit");
   if (!risk) {

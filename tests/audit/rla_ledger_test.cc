@@ -60,10 +60,9 @@ class RlaLedgerTest : public SimulatedLedgerTest {
 TEST_F(RlaLedgerTest, RefusalsNameWhatIsWrongAndWriteNothing) {
   EXPECT_EQ(Refusal("rla-seed", {{"seed", "12345"}}), "audit-not-started");
   const size_t n = election_.reports.size();
-  Report(0, n - 1);
-  // The seed must follow the committed results: the audit starts only when every precinct is in.
+  // Nothing reported: nothing to audit.
   EXPECT_EQ(Refusal("rla-started", {{"risk_limit", "5"}}), "results-not-committed");
-  Report(n - 1, n);
+  Report(0, n);
   EXPECT_EQ(Refusal("rla-started", {{"risk_limit", "5"}}, Actor{"campaign", "Candidate 1"}),
             "forbidden");
   EXPECT_EQ(Refusal("rla-started", json::object()), "risk-limit-required");
@@ -168,6 +167,23 @@ TEST_F(RlaLedgerTest, CleanTalliesConfirmWithinTheFirstRoundAndReplay) {
   EXPECT_EQ(j["tallies"].size(), l_.state.rla()->tallies.size());
   EXPECT_EQ(j["started"]["risk_limit"], "5");
   for (const json& d : j["draws"]) EXPECT_TRUE(d["id"].is_number_integer());
+}
+
+// A precinct not reported when the audit starts has nothing to bound: a full hand count naming it.
+TEST_F(RlaLedgerTest, APrecinctNotReportedMakesAFullHandCount) {
+  const size_t n = election_.reports.size();
+  Report(0, n - 1);
+  l_.Add("rla-started", {{"risk_limit", "5"}});
+  l_.Add("rla-seed", {{"seed", "20200203"}});
+  const LedgerRla audit = Audit();
+  ASSERT_TRUE(audit.plan.full_hand_count());
+  ASSERT_EQ(audit.plan.unbounded.size(), 1u);
+  EXPECT_NE(audit.plan.unbounded[0].find(election_.apportionment[n - 1].precinct + " (not reported"),
+            std::string::npos)
+      << audit.plan.unbounded[0];
+  ASSERT_TRUE(audit.status.has_value());
+  EXPECT_EQ(audit.status->decision, RlaDecision::kFullHandCount);
+  EXPECT_TRUE(CheckTallyDrawn(l_.state, 1).ok());  // every precinct is counted
 }
 
 TEST_F(RlaLedgerTest, AnUnauditablePrecinctEscalatesToAFullHandCount) {

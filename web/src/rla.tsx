@@ -112,7 +112,7 @@ export function RlaSection(props: { candidates: string[] }) {
       <h2 id="rla-h">Risk-limiting audit</h2>
       {rla.code === 'no-audit' ? (
         <p data-testid="rla-none">
-          No risk-limiting audit has been started. The party starts it once every precinct has reported; the reported figures
+          No risk-limiting audit has been started. The party starts it once the results are in; the reported figures
           are then frozen, a seed is drawn in public, and the precincts it draws are counted again by hand.
         </p>
       ) : rla.error && !d ? (
@@ -456,7 +456,7 @@ function StartForm(props: { token: string; onDone: () => void }) {
   return (
     <form data-testid="rla-start" onSubmit={submit}>
       <p>
-        No audit has been started. Starting it freezes the reported figures as they stand (every precinct must have reported)
+        No audit has been started. Starting it freezes the reported figures as they stand (a precinct not reported, or without its final alignment, leaves a full hand count)
         and records the ledger position they are committed at; the seed is drawn in public after that.
       </p>
       <label for="rla-risk-limit-input">Risk limit (percent, above 0 and below 100)</label>
