@@ -313,6 +313,16 @@ int RunCanvass(int argc, char** argv) {
                          "After the night, the 2020 recanvass against the certified record");
   rehearse_cmd->add_option("--certified", rehearse.certified,
                            "The certified record for --recanvass (--demo: Iowa's of 7 April 2020)");
+  rehearse_cmd->add_flag("--audit", rehearse.audit,
+                         "Then a risk-limiting audit: start, seed, tally the drawn precincts");
+  rehearse_cmd->add_option("--risk-limit", rehearse.risk_limit, "The audit's risk limit, percent")
+      ->capture_default_str();
+  rehearse_cmd->add_option("--audit-seed", rehearse.audit_seed,
+                           "The audit's public seed (default: rehearsal-SEED)");
+  rehearse_cmd->add_option("--audit-tallies", rehearse.audit_tallies,
+                           "In a full hand count, how many precincts the rehearsal tallies")
+      ->check(CLI::Range(0LL, 1000000LL))
+      ->capture_default_str();
 
   LedgerOptions ledger;
   auto* ledger_cmd = app.add_subcommand("ledger", "Verify or export the ledger");

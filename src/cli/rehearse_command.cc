@@ -148,8 +148,8 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     ro.attack = a;
   }
   ro.progress = [&out](const std::string& line) { out << line << "\n" << std::flush; };
-  if (o.recanvass || !o.certified.empty()) {
-    if (!o.recanvass) return Fail(err, "--certified goes with --recanvass", kExitUsage);
+  if (o.recanvass || (!o.certified.empty() && !o.audit)) {
+    if (!o.recanvass) return Fail(err, "--certified goes with --recanvass or --audit", kExitUsage);
     std::string certified = o.certified;
     if (certified.empty() && o.demo) {
       certified = o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv";
@@ -163,6 +163,26 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
       return Fail(err, "--certified: " + record.status().message(), kExitUsage);
     }
     ro.recanvass_certified = std::move(record).value();
+  }
+  if (o.audit) {
+    // The board finds what the truth says: the certified record for the Iowa demo (or --certified),
+    // the night's own figures otherwise.
+    rehearse::AuditAfterTheNight audit;
+    audit.risk_limit = o.risk_limit;
+    audit.hand_count_tallies = o.audit_tallies;
+    audit.seed = o.audit_seed.empty() ? fmt::format("rehearsal-{}", o.seed) : o.audit_seed;
+    if (ro.recanvass_certified) {
+      audit.truth = ro.recanvass_certified;
+    } else if (o.demo || !o.certified.empty()) {
+      auto record = LoadResultsFile(o.certified.empty()
+                                        ? o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv"
+                                        : o.certified);
+      if (!record.ok()) return Fail(err, "--audit: " + record.status().message(), kExitUsage);
+      audit.truth = std::move(record).value();
+    }
+    ro.audit = std::move(audit);
+  } else if (!o.audit_seed.empty()) {
+    return Fail(err, "--audit-seed goes with --audit", kExitUsage);
   }
 
   std::optional<ServerProcess> server;  // when the rehearsal makes its own election

@@ -1075,6 +1075,20 @@ Result<Report> Run::Go() {
     if (!recanvass.ok()) return recanvass.status();
     report.recanvass = std::move(recanvass).value();
   }
+  if (o_.audit) {
+    AuditScenarioOptions ao;
+    ao.host = o_.host;
+    ao.port = o_.ports[0];
+    ao.codes_csv = o_.codes_csv;
+    ao.risk_limit = o_.audit->risk_limit;
+    ao.seed = o_.audit->seed;
+    ao.truth = o_.audit->truth ? &*o_.audit->truth : &o_.input;
+    ao.give_up = o_.give_up;
+    ao.hand_count_tallies = o_.audit->hand_count_tallies;
+    auto audit = RunAuditScenario(ao);
+    if (!audit.ok()) return audit.status();
+    report.audit = std::move(audit).value();
+  }
   return report;
 }
 
@@ -1124,6 +1138,7 @@ json Report::ToJson() const {
   out["reconciliation"] = reconciliation ? reconciliation->ToJson() : json();
   out["attack"] = attack ? attack->ToJson() : json();
   out["recanvass"] = recanvass ? recanvass->ToJson() : json();
+  out["audit"] = audit ? audit->ToJson() : json();
   return out;
 }
 
@@ -1199,6 +1214,7 @@ std::string Report::ToText() const {
     for (const std::string& p : r.problems) s += "  " + p + "\n";
   }
   if (recanvass) s += recanvass->ToText();
+  if (audit) s += audit->ToText();
   s += ok() ? "RESULT: OK, the release equals what was reported, nothing lost, nothing counted "
               "twice.\n"
             : "RESULT: FAILED (see above).\n";

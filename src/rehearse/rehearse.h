@@ -33,6 +33,7 @@
 #include "core/election.h"
 #include "core/status.h"
 #include "rehearse/attack.h"
+#include "rehearse/audit_scenario.h"
 #include "rehearse/recanvass.h"
 #include "rehearse/reconcile.h"
 
@@ -73,6 +74,8 @@ struct Options {
   std::optional<AttackOptions> attack;        // hostile traffic while the chairs report
   // After the night, the 2020 recanvass against this certified record (rehearse/recanvass.h).
   std::optional<Election> recanvass_certified;
+  // After the night (and the recanvass), a risk-limiting audit (rehearse/audit_scenario.h).
+  std::optional<AuditAfterTheNight> audit;
   // Progress lines (about every five seconds), or nothing.
   std::function<void(const std::string&)> progress;
 };
@@ -117,6 +120,7 @@ struct Report {
   std::optional<Reconciliation> reconciliation;
   std::optional<AttackReport> attack;
   std::optional<RecanvassReport> recanvass;  // with Options::recanvass_certified
+  std::optional<AuditScenarioReport> audit;  // with Options::audit
 
   bool ok() const;  // reconciled, nothing lost, no wrong code admitted, no guess admitted
   nlohmann::json ToJson() const;
