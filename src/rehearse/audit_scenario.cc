@@ -3,23 +3,18 @@
 #include <fmt/format.h>
 
 #include <set>
-#include <thread>
 
 #include "http/client.h"
 #include "io/csv.h"
+#include "rehearse/api_call.h"
 
 namespace canvass::rehearse {
 
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
-struct Reply {
-  int status = 0;  // 0: no answer within give_up
-  json body;
-  std::string code, message;
-};
+using Reply = ApiReply;
 
 class AuditScenario {
  public:
@@ -42,32 +37,7 @@ class AuditScenario {
 };
 
 Reply AuditScenario::Call(const std::string& method, const std::string& target, const json& body) {
-  HttpClient::Headers headers;
-  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
-  const std::string text = body.is_null() ? std::string() : body.dump();
-  if (!text.empty()) headers.emplace_back("Content-Type", "application/json");
-  const auto deadline = Clock::now() + o_.give_up;
-  auto backoff = std::chrono::milliseconds(100);
-  Reply reply;
-  for (;;) {
-    ++report_.calls;
-    auto r = http_.Request(method, target, text, headers, std::chrono::seconds(60));
-    // Every write carries its submission id: sending it again cannot write it twice.
-    if (r.ok() && r->status != 408 && r->status != 429 && r->status < 500) {
-      reply.status = r->status;
-      reply.body = json::parse(r->body, nullptr, false);
-      break;
-    }
-    if (!r.ok()) http_.Close();
-    if (Clock::now() + backoff >= deadline) return reply;
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
-  }
-  if (reply.body.is_object() && reply.body.contains("error") && reply.body["error"].is_object()) {
-    reply.code = reply.body["error"].value("code", std::string());
-    reply.message = reply.body["error"].value("message", std::string());
-  }
-  return reply;
+  return CallApi(http_, token_, method, target, body, o_.give_up, [&] { ++report_.calls; });
 }
 
 Status AuditScenario::Login() {

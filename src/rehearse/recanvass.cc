@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "http/client.h"
 #include "io/csv.h"
+#include "rehearse/api_call.h"
 
 namespace canvass::rehearse {
 namespace {
@@ -24,10 +25,7 @@ constexpr const char* kCountWhy =
     "count: the certified worksheet's own counts cannot be right; only a recount of the cards "
     "can settle it (a recanvass may not correct it in 2020)";
 
-struct Reply {
-  int status = 0;  // 0: no answer within give_up
-  json body;
-  std::string code, message;
+struct Reply : ApiReply {
   std::string Refusal() const {
     return status == 0 ? std::string("no answer")
                        : fmt::format("{} {}: {}", status, code.empty() ? "-" : code, message);
@@ -109,41 +107,14 @@ class Scenario {
 
 Reply Scenario::Call(const Person* who, const std::string& method, const std::string& target,
                      const json& body) {
-  HttpClient::Headers headers;
-  if (who != nullptr && !who->token.empty()) {
-    headers.emplace_back("Authorization", "Bearer " + who->token);
-  }
-  const std::string text = body.is_null() ? std::string() : body.dump();
-  if (!text.empty()) headers.emplace_back("Content-Type", "application/json");
-  const auto deadline = Clock::now() + o_.give_up;
-  auto backoff = std::chrono::milliseconds(100);
   Reply reply;
-  for (;;) {
-    ++report_.calls;
-    if (who != nullptr) http_.SetLocalAddress(who->address);
-    auto r = http_.Request(method, target, text, headers, std::chrono::seconds(60));
-    // Every write carries its submission id: sending it again cannot write it twice.
-    bool again = !r.ok();
-    if (r.ok()) {
-      reply.status = r->status;
-      reply.body = json::parse(r->body, nullptr, false);
-      again = r->status == 408 || r->status == 429 || r->status >= 500;
-      if (!again) break;
-    } else {
-      http_.Close();
-    }
-    ++report_.retried[r.ok() ? fmt::format("{} {}", method, r->status) : method + " no answer"];
-    if (Clock::now() + backoff >= deadline) {
-      reply.status = 0;
-      return reply;
-    }
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
-  }
-  if (reply.body.is_object() && reply.body.contains("error") && reply.body["error"].is_object()) {
-    reply.code = reply.body["error"].value("code", std::string());
-    reply.message = reply.body["error"].value("message", std::string());
-  }
+  static_cast<ApiReply&>(reply) = CallApi(
+      http_, who != nullptr ? who->token : std::string(), method, target, body, o_.give_up,
+      [&] {
+        ++report_.calls;
+        if (who != nullptr) http_.SetLocalAddress(who->address);
+      },
+      [&](const std::string& retried) { ++report_.retried[retried]; });
   return reply;
 }
 
