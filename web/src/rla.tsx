@@ -436,8 +436,8 @@ export function RlaDesk(props: { token: string }) {
   );
 }
 
-function StartForm(props: { token: string; onDone: () => void }) {
-  const [limit, setLimit] = useState('5');
+// A form's one write: busy while it runs, then onDone, or the API's refusal kept to show.
+function useSubmission(send: () => Promise<unknown>, onDone: () => void) {
   const [msg, setMsg] = useState<Refusal | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -445,14 +445,23 @@ function StartForm(props: { token: string; onDone: () => void }) {
     setBusy(true);
     setMsg(null);
     try {
-      await call('POST', PATH, { token: props.token, body: { submission: newSubmissionId(), risk_limit: limit.trim() } });
-      props.onDone();
+      await send();
+      onDone();
     } catch (err) {
       setMsg(refusalOf(err));
     } finally {
       setBusy(false);
     }
   };
+  return { msg, busy, submit };
+}
+
+function StartForm(props: { token: string; onDone: () => void }) {
+  const [limit, setLimit] = useState('5');
+  const { msg, busy, submit } = useSubmission(
+    () => call('POST', PATH, { token: props.token, body: { submission: newSubmissionId(), risk_limit: limit.trim() } }),
+    props.onDone,
+  );
   return (
     <form data-testid="rla-start" onSubmit={submit}>
       <p>
@@ -471,21 +480,10 @@ function StartForm(props: { token: string; onDone: () => void }) {
 
 function SeedForm(props: { token: string; onDone: () => void }) {
   const [seed, setSeed] = useState('');
-  const [msg, setMsg] = useState<Refusal | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setMsg(null);
-    try {
-      await call('POST', `${PATH}/seed`, { token: props.token, body: { submission: newSubmissionId(), seed } });
-      props.onDone();
-    } catch (err) {
-      setMsg(refusalOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { msg, busy, submit } = useSubmission(
+    () => call('POST', `${PATH}/seed`, { token: props.token, body: { submission: newSubmissionId(), seed } }),
+    props.onDone,
+  );
   return (
     <form data-testid="rla-seed-form" onSubmit={submit}>
       <p>
