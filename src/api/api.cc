@@ -684,12 +684,13 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     Status drawn = intake_.Read([&](const ElectionState& s) { return CheckTallyDrawn(s, id); });
     if (!drawn.ok()) {
       const Status::Code code = drawn.code();
-      return HttpResponse::Error(
-          code == Status::Code::kNotFound ? 404 : code == Status::Code::kFailedPrecondition ? 409 : 422,
-          code == Status::Code::kNotFound             ? "unknown-precinct"
-          : code == Status::Code::kFailedPrecondition ? "not-drawn"
-                                                      : "audit-unavailable",
-          drawn.message(), "precinct");
+      return HttpResponse::Error(code == Status::Code::kNotFound             ? 404
+                                 : code == Status::Code::kFailedPrecondition ? 409
+                                                                             : 422,
+                                 code == Status::Code::kNotFound             ? "unknown-precinct"
+                                 : code == Status::Code::kFailedPrecondition ? "not-drawn"
+                                                                             : "audit-unavailable",
+                                 drawn.message(), "precinct");
     }
     return submit("rla-tally", std::move(body));
   }

@@ -38,10 +38,10 @@ HttpResponse Api::Audit(const HttpRequest& req, AuditBody what) {
       if (!built.second.ok()) {
         static const char* kCodes[] = {"no-election", "materiality-unavailable", "no-audit"};
         const bool missing = built.second.status().code() == Status::Code::kNotFound;
-        return HttpResponse::Error(missing ? 404 : 422,
-                                   what == AuditBody::kRla && !missing ? "audit-unavailable"
-                                                                       : kCodes[k],
-                                   built.second.status().message());
+        return HttpResponse::Error(
+            missing ? 404 : 422,
+            what == AuditBody::kRla && !missing ? "audit-unavailable" : kCodes[k],
+            built.second.status().message());
       }
       audit_.body[k] = std::make_shared<const std::string>(
           built.second->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

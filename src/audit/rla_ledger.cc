@@ -73,9 +73,9 @@ Result<LedgerRla> AuditOfLedger(const ElectionState& state) {
       for (Count d : t.delegates) total += d;
       a.sde = SdeFromDelegates(ruleset.precinct, t.delegates, total, ap);
       if (a.sde.size() != t.delegates.size()) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: its county has no SDE ratio, so its audited delegates give no SDEs",
-            Where(state, t.precinct)));
+        return Status::InvalidArgument(
+            fmt::format("{}: its county has no SDE ratio, so its audited delegates give no SDEs",
+                        Where(state, t.precinct)));
       }
     }
     out.tallies.push_back(std::move(a));
@@ -121,10 +121,8 @@ json LedgerRlaJson(const ElectionState& state, const LedgerRla& audit) {
                     {"risk_limit", r.risk_limit},
                     {"committed_head", r.committed_head},
                     {"committed_seq", r.start_seq - 1}};
-  out["seed_event"] = r.seed_seq == 0 ? json()
-                                      : json{{"seq", r.seed_seq},
-                                             {"time", r.seed_time},
-                                             {"seed", r.seed}};
+  out["seed_event"] =
+      r.seed_seq == 0 ? json() : json{{"seq", r.seed_seq}, {"time", r.seed_time}, {"seed", r.seed}};
   // Each tally beside what was reported for the precinct when the audit started.
   std::map<int64_t, size_t> report_of;
   for (size_t i = 0; i < r.ids.size(); ++i) report_of[r.ids[i]] = i;
@@ -132,12 +130,8 @@ json LedgerRlaJson(const ElectionState& state, const LedgerRla& audit) {
   for (size_t i = 0; i < r.tallies.size(); ++i) {
     const RlaTallyRecord& t = r.tallies[i];
     const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(t.precinct - 1)];
-    json row = {{"seq", t.seq},
-                {"time", t.time},
-                {"precinct", t.precinct},
-                {"county", ap.county},
-                {"name", ap.precinct},
-                {"unauditable", t.unauditable}};
+    json row = {{"seq", t.seq},        {"time", t.time},      {"precinct", t.precinct},
+                {"county", ap.county}, {"name", ap.precinct}, {"unauditable", t.unauditable}};
     if (t.unauditable) row["custody"] = t.custody;
     if (!t.unauditable) row["delegates"] = ByName(names, t.delegates);
     if (t.first) row["first"] = ByName(names, *t.first);

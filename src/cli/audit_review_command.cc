@@ -82,8 +82,8 @@ int SubmitEntry(Intake& intake, const char* type, json payload, std::ostream& ou
                 std::ostream& err,
                 const std::function<void(const ElectionState&, const RecanvassEntry&)>& describe) {
   const int64_t before = intake.Read([](const ElectionState& s) { return s.seq(); });
-  const int code =
-      SubmitAndReport(intake, Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)}, out, err);
+  const int code = SubmitAndReport(
+      intake, Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)}, out, err);
   if (code != kExitOk) return code;
   intake.Read([&](const ElectionState& s) {
     auto it = s.recanvass_entries().find(before + 1);
@@ -168,8 +168,8 @@ int RunAuditRequest(const AuditReviewOptions& o, std::ostream& out, std::ostream
     actor = Actor{"campaign", c->id};
   }
   if (!payload.contains("submission")) payload["submission"] = CliSubmission("request");
-  return SubmitAndReport(**intake, Submission{"review-requested", actor, "cli", std::move(payload)}, out,
-                err);
+  return SubmitAndReport(**intake, Submission{"review-requested", actor, "cli", std::move(payload)},
+                         out, err);
 }
 
 int RunAuditDecide(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -185,8 +185,8 @@ int RunAuditDecide(const AuditReviewOptions& o, std::ostream& out, std::ostream&
                   {"decision", o.accept ? "accepted" : "refused"},
                   {"reason", o.reason}};
   if (!o.cost.empty()) payload["cost"] = o.cost;
-  return SubmitAndReport(**intake, Submission{"review-decided", Actor{"admin", "cli"}, "cli", payload}, out,
-                err);
+  return SubmitAndReport(
+      **intake, Submission{"review-decided", Actor{"admin", "cli"}, "cli", payload}, out, err);
 }
 
 int RunAuditRecanvass(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -269,12 +269,13 @@ int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream
 int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  return SubmitAndReport(**intake,
-                Submission{"results-certified",
-                           Actor{"admin", "cli"},
-                           "cli",
-                           {{"submission", CliSubmission("certify")}, {"reason", o.reason}}},
-                out, err);
+  return SubmitAndReport(
+      **intake,
+      Submission{"results-certified",
+                 Actor{"admin", "cli"},
+                 "cli",
+                 {{"submission", CliSubmission("certify")}, {"reason", o.reason}}},
+      out, err);
 }
 
 }  // namespace canvass

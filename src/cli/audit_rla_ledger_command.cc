@@ -41,8 +41,8 @@ int RunAuditRlaStart(const AuditReviewOptions& o, std::ostream& out, std::ostrea
 int RunAuditRlaSeed(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  return SubmitAndReport(**intake, AdminSubmission("rla-seed", "rla-seed", {{"seed", o.seed}}),
-                         out, err);
+  return SubmitAndReport(**intake, AdminSubmission("rla-seed", "rla-seed", {{"seed", o.seed}}), out,
+                         err);
 }
 
 int RunAuditRlaTally(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -53,9 +53,9 @@ int RunAuditRlaTally(const AuditReviewOptions& o, std::ostream& out, std::ostrea
     payload["unauditable"] = true;
     payload["custody"] = o.custody;
   }
-  for (auto [text, key, option] : {std::tuple{&o.first, "first", "--first"},
-                                   std::tuple{&o.final, "final", "--final"},
-                                   std::tuple{&o.delegates, "delegates", "--delegates"}}) {
+  for (auto [text, key, option] :
+       {std::tuple{&o.first, "first", "--first"}, std::tuple{&o.final, "final", "--final"},
+        std::tuple{&o.delegates, "delegates", "--delegates"}}) {
     if (text->empty()) continue;
     auto figures = ParseFigureList(*text, option);
     if (!figures.ok()) {
@@ -107,7 +107,8 @@ int RunAuditRlaStatus(const AuditReviewOptions& o, std::ostream& out, std::ostre
                        a["assertions"][0]["total_bound"].get<std::string>());
   }
   if (a["seed_event"].is_null()) {
-    out << "No seed yet: `canvass audit rla seed --seed TEXT` (drawn in public, after the start).\n";
+    out << "No seed yet: `canvass audit rla seed --seed TEXT` (drawn in public, after the "
+           "start).\n";
     return kExitOk;
   }
   out << fmt::format("Seed \"{}\" (event {})\n", a["seed_event"]["seed"].get<std::string>(),

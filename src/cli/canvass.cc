@@ -319,8 +319,9 @@ int RunCanvass(int argc, char** argv) {
       ->capture_default_str();
   rehearse_cmd->add_option("--audit-seed", rehearse.audit_seed,
                            "The audit's public seed (default: rehearsal-SEED)");
-  rehearse_cmd->add_option("--audit-tallies", rehearse.audit_tallies,
-                           "In a full hand count, how many precincts the rehearsal tallies")
+  rehearse_cmd
+      ->add_option("--audit-tallies", rehearse.audit_tallies,
+                   "In a full hand count, how many precincts the rehearsal tallies")
       ->check(CLI::Range(0LL, 1000000LL))
       ->capture_default_str();
 
@@ -451,8 +452,7 @@ int RunCanvass(int argc, char** argv) {
   rla_seed_cmd->add_option("--seed", rla_ledger.seed, "The seed, as drawn in public")->required();
   auto* rla_tally_cmd = rla_cmd->add_subcommand(
       "tally", "Enter a drawn precinct's audited tally: the cards' sorts, delegates, or missing");
-  rla_tally_cmd->add_option("--precinct", rla_ledger.precinct, "The precinct (its id)")
-      ->required();
+  rla_tally_cmd->add_option("--precinct", rla_ledger.precinct, "The precinct (its id)")->required();
   rla_tally_cmd->add_option("--cards", rla_ledger.cards, "Preference cards counted (T')");
   rla_tally_cmd->add_option("--first", rla_ledger.first, "The first-preference sort, NAME=N,...");
   rla_tally_cmd->add_option("--final", rla_ledger.final, "The second-preference sort, NAME=N,...");

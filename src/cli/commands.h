@@ -188,12 +188,12 @@ struct RehearseOptions {
   int give_up = 120;  // seconds per submission
   int threads = 2;    // the started server's io threads
   bool fast_kdf = false;
-  std::string json_out;  // also write the report as JSON here
+  std::string json_out;    // also write the report as JSON here
   bool recanvass = false;  // after the night, the 2020 recanvass (rehearse/recanvass.h)
   std::string certified;   // its certified record (--demo: the data's 7 April 2020 file)
-  bool audit = false;         // then a risk-limiting audit (rehearse/audit_scenario.h)
+  bool audit = false;      // then a risk-limiting audit (rehearse/audit_scenario.h)
   std::string risk_limit = "5";
-  std::string audit_seed;  // empty: "rehearsal-" and --seed
+  std::string audit_seed;        // empty: "rehearsal-" and --seed
   long long audit_tallies = 50;  // in a full hand count, the precincts tallied
 };
 int RunRehearse(const RehearseOptions& options, std::ostream& out, std::ostream& err);

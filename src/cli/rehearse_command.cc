@@ -174,9 +174,9 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     if (ro.recanvass_certified) {
       audit.truth = ro.recanvass_certified;
     } else if (o.demo || !o.certified.empty()) {
-      auto record = LoadResultsFile(o.certified.empty()
-                                        ? o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv"
-                                        : o.certified);
+      auto record = LoadResultsFile(
+          o.certified.empty() ? o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv"
+                              : o.certified);
       if (!record.ok()) return Fail(err, "--audit: " + record.status().message(), kExitUsage);
       audit.truth = std::move(record).value();
     }

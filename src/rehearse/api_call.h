@@ -46,7 +46,8 @@ inline ApiReply CallApi(HttpClient& http, const std::string& token, const std::s
       break;
     }
     if (!r.ok()) http.Close();
-    if (on_retry) on_retry(r.ok() ? fmt::format("{} {}", method, r->status) : method + " no answer");
+    if (on_retry)
+      on_retry(r.ok() ? fmt::format("{} {}", method, r->status) : method + " no answer");
     if (std::chrono::steady_clock::now() + backoff >= deadline) return reply;
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));

@@ -53,8 +53,8 @@ Status AuditScenario::Login() {
     if (r[0] != "admin") continue;
     Reply s = Call("POST", "/api/v1/session", json{{"code", std::string(r[4])}});
     if (s.status != 200 || !s.body.contains("token")) {
-      return Status::InvalidArgument(fmt::format("the administrator's code was refused ({} {})",
-                                                 s.status, s.message));
+      return Status::InvalidArgument(
+          fmt::format("the administrator's code was refused ({} {})", s.status, s.message));
     }
     token_ = s.body["token"].get<std::string>();
     return Status::Ok();
@@ -108,8 +108,8 @@ Result<AuditScenarioReport> AuditScenario::Go() {
     report_.start_refused = fmt::format("{} {}: {}", start.status, start.code, start.message);
     return report_;
   }
-  Reply seed =
-      Call("POST", "/api/v1/audit/rla/seed", {{"submission", "rehearse-rla-seed"}, {"seed", o_.seed}});
+  Reply seed = Call("POST", "/api/v1/audit/rla/seed",
+                    {{"submission", "rehearse-rla-seed"}, {"seed", o_.seed}});
   if (seed.status != 201 && seed.status != 200) {
     report_.start_refused = fmt::format("{} {}: {}", seed.status, seed.code, seed.message);
     return report_;
@@ -122,8 +122,8 @@ Result<AuditScenarioReport> AuditScenario::Go() {
       return Status::IoError(fmt::format("GET /api/v1/audit/rla: {} {}", got.status, got.message));
     }
     a = std::move(got.body);
-    if (a["decision"] != "awaiting_tallies" && !(a["decision"] == "full_hand_count" &&
-                                                 a["draws"].empty() && tried.empty())) {
+    if (a["decision"] != "awaiting_tallies" &&
+        !(a["decision"] == "full_hand_count" && a["draws"].empty() && tried.empty())) {
       break;
     }
     bool progress = false;
@@ -154,8 +154,9 @@ Result<AuditScenarioReport> AuditScenario::Go() {
     report_.first_round = a["first_round"]["draws"].get<int64_t>();
   }
   if (!a["assertions"].empty()) {
-    report_.tightest = fmt::format("{} (U alone {})", a["assertions"][0]["assertion"].get<std::string>(),
-                                   a["assertions"][0]["total_bound"].get<std::string>());
+    report_.tightest =
+        fmt::format("{} (U alone {})", a["assertions"][0]["assertion"].get<std::string>(),
+                    a["assertions"][0]["total_bound"].get<std::string>());
   }
   report_.rounds = static_cast<int64_t>(a.value("rounds", json::array()).size());
   report_.draws = static_cast<int64_t>(a.value("draws", json::array()).size());
@@ -169,11 +170,13 @@ Result<AuditScenarioReport> AuditScenario::Go() {
 }  // namespace
 
 json AuditScenarioReport::ToJson() const {
-  json out = {{"risk_limit", risk_limit},     {"seed", seed},         {"precincts", precincts},
-              {"total_bound", total_bound},   {"first_round", first_round},
-              {"tightest", tightest},         {"rounds", rounds},     {"draws", draws},
-              {"tallied", tallied},           {"refusals", refusals}, {"decision", decision},
-              {"reason", reason},             {"p_value", p_value},   {"calls", calls}};
+  json out = {{"risk_limit", risk_limit},   {"seed", seed},
+              {"precincts", precincts},     {"total_bound", total_bound},
+              {"first_round", first_round}, {"tightest", tightest},
+              {"rounds", rounds},           {"draws", draws},
+              {"tallied", tallied},         {"refusals", refusals},
+              {"decision", decision},       {"reason", reason},
+              {"p_value", p_value},         {"calls", calls}};
   if (!start_refused.empty()) out["start_refused"] = start_refused;
   return out;
 }
@@ -188,11 +191,11 @@ std::string AuditScenarioReport::ToText() const {
       risk_limit, seed, precincts, total_bound,
       first_round > 0 ? fmt::format("{} draws", first_round) : std::string("a full hand count"));
   if (!tightest.empty()) out += "  tightest assertion: " + tightest + "\n";
-  out += fmt::format("  {} round(s), {} draws, {} tallies entered{}", rounds, draws, tallied,
-                     decision == "full_hand_count" && draws == 0
-                         ? fmt::format(" (of the full hand count, the first {} precincts)",
-                                       hand_count_tallies)
-                         : std::string());
+  out += fmt::format(
+      "  {} round(s), {} draws, {} tallies entered{}", rounds, draws, tallied,
+      decision == "full_hand_count" && draws == 0
+          ? fmt::format(" (of the full hand count, the first {} precincts)", hand_count_tallies)
+          : std::string());
   for (const auto& [code, n] : refusals) out += fmt::format(", {} refused ({})", n, code);
   out += "\n  decision: ";
   if (decision == "confirmed") {

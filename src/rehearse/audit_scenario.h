@@ -42,15 +42,15 @@ struct AuditScenarioOptions {
 struct AuditScenarioReport {
   std::string start_refused;  // "409 results-not-committed: ..." when the start was refused
   std::string risk_limit, seed;
-  std::string total_bound;     // U
-  int64_t first_round = 0;     // draws (0: a full hand count from the start)
-  std::string tightest;        // the tightest assertion, with its U alone
+  std::string total_bound;  // U
+  int64_t first_round = 0;  // draws (0: a full hand count from the start)
+  std::string tightest;     // the tightest assertion, with its U alone
   int64_t rounds = 0, draws = 0;
-  int64_t tallied = 0;         // rla-tally events written
-  int64_t precincts = 0;       // precincts in the audit
+  int64_t tallied = 0;                      // rla-tally events written
+  int64_t precincts = 0;                    // precincts in the audit
   std::map<std::string, int64_t> refusals;  // code -> tallies refused
-  std::string decision;        // "confirmed", "full_hand_count", "awaiting_tallies"
-  std::string reason;          // why a full hand count
+  std::string decision;                     // "confirmed", "full_hand_count", "awaiting_tallies"
+  std::string reason;                       // why a full hand count
   std::string p_value;
   int64_t calls = 0;
   int64_t hand_count_tallies = 0;  // as asked

@@ -216,27 +216,28 @@ struct RlaTallyRecord {
   std::string time;
   Actor actor;
   int64_t precinct = 0;
-  bool unauditable = false;  // the cards are missing or short: taint 1
-  std::string custody;       // why, when unauditable
-  std::vector<Count> delegates;                  // county delegates per candidate (empty: unauditable)
+  bool unauditable = false;      // the cards are missing or short: taint 1
+  std::string custody;           // why, when unauditable
+  std::vector<Count> delegates;  // county delegates per candidate (empty: unauditable)
   std::optional<std::vector<Count>> first, final;  // the cards' sorts, when the board gives them
-  Count cards = 0;                                  // T', when given
-  std::string photo;                                // SHA-256 of the tally sheet, may be empty
+  Count cards = 0;                                 // T', when given
+  std::string photo;                               // SHA-256 of the tally sheet, may be empty
 };
 
 // rla-started fixes what is audited: the reported results as they stand at that event (a precinct
-// not reported, or without a final alignment, leaves the audit no bound: a full hand count). rla-seed gives the public seed, once, after it; the
-// sample follows from the seed and those results alone (src/audit/rla_ledger.h). Corrections
-// after rla-started change the results, not the audited outcome.
+// not reported, or without a final alignment, leaves the audit no bound: a full hand count).
+// rla-seed gives the public seed, once, after it; the sample follows from the seed and those
+// results alone (src/audit/rla_ledger.h). Corrections after rla-started change the results, not the
+// audited outcome.
 struct RlaRecord {
   int64_t start_seq = 0;
   std::string start_time;
-  std::string risk_limit;      // percent, as given ("5")
-  std::string committed_head;  // the hash of the event before rla-started
-  std::shared_ptr<const Election> election;           // ReportedElection() at rla-started
+  std::string risk_limit;                    // percent, as given ("5")
+  std::string committed_head;                // the hash of the event before rla-started
+  std::shared_ptr<const Election> election;  // ReportedElection() at rla-started
   std::shared_ptr<const std::vector<PrecinctCheck>> checks;  // ReportedChecks() then
   std::vector<int64_t> ids;                                  // ReportedIds() then
-  int64_t seed_seq = 0;  // 0: no seed yet
+  int64_t seed_seq = 0;                                      // 0: no seed yet
   std::string seed_time;
   std::string seed;
   std::vector<RlaTallyRecord> tallies;  // in ledger order, one per precinct

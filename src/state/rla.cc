@@ -35,8 +35,8 @@ std::optional<Rejection> ElectionState::ApplyRlaStarted(const Event& e) {
     return Forbidden("only the party (an administrator) starts the risk-limiting audit");
   }
   if (rla_) {
-    return Conflict("audit-started",
-                    fmt::format("the risk-limiting audit was started by event {}", rla_->start_seq));
+    return Conflict("audit-started", fmt::format("the risk-limiting audit was started by event {}",
+                                                 rla_->start_seq));
   }
   // The audit audits the whole reported outcome. A precinct that has not reported, or has no
   // final alignment (its report refused by the rules, say), has no SDEs to bound: the audit then
@@ -156,8 +156,7 @@ std::optional<Rejection> ElectionState::ApplyRlaTally(const Event& e) {
     const json* first = Member(e.payload, "first");
     const json* final = Member(e.payload, "final");
     if ((first == nullptr) != (final == nullptr)) {
-      return Invalid("sorts-required",
-                     "give both sorts of the cards (first and final), or neither",
+      return Invalid("sorts-required", "give both sorts of the cards (first and final), or neither",
                      first == nullptr ? "first" : "final");
     }
     std::optional<std::vector<Count>> rules_delegates;
@@ -169,10 +168,10 @@ std::optional<Rejection> ElectionState::ApplyRlaTally(const Event& e) {
         Count sorted = 0;
         for (Count c : f) sorted += c;
         if (*cards != sorted) {
-          return Invalid("cards-differ",
-                         fmt::format("the first sort holds {} cards, but {} were counted", sorted,
-                                     *cards),
-                         "first");
+          return Invalid(
+              "cards-differ",
+              fmt::format("the first sort holds {} cards, but {} were counted", sorted, *cards),
+              "first");
         }
         t.cards = *cards;
       }

@@ -42,19 +42,20 @@ TYPED_TEST(RlaRoutesTest, StartSeedAndTallyInOrderAndThePublicReadsIt) {
   const std::string admin = this->Admin();
   Reply none = this->Get("/api/v1/audit/rla");
   EXPECT_TRUE(IsError(none, 404, "no-audit")) << none;
-  EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla", {{"risk_limit", "5"}}), 401, "unauthenticated"));
-  EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla", {{"risk_limit", "5"}},
-                                 this->Campaign("Sanders")),
-                      403, "forbidden"));
+  EXPECT_TRUE(
+      IsError(this->Post("/api/v1/audit/rla", {{"risk_limit", "5"}}), 401, "unauthenticated"));
+  EXPECT_TRUE(
+      IsError(this->Post("/api/v1/audit/rla", {{"risk_limit", "5"}}, this->Campaign("Sanders")),
+              403, "forbidden"));
   int64_t before = this->Seq();
-  EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla", {{"submission", "s1"}, {"risk_limit", "5"}},
-                                 admin),
-                      409, "results-not-committed"));
+  EXPECT_TRUE(
+      IsError(this->Post("/api/v1/audit/rla", {{"submission", "s1"}, {"risk_limit", "5"}}, admin),
+              409, "results-not-committed"));
   EXPECT_EQ(this->Seq(), before);
   ASSERT_NO_FATAL_FAILURE(this->Report(1, kPrecincts));
-  EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla", {{"submission", "s1"}, {"risk_limit", "0"}},
-                                 admin),
-                      422, "bad-risk-limit"));
+  EXPECT_TRUE(
+      IsError(this->Post("/api/v1/audit/rla", {{"submission", "s1"}, {"risk_limit", "0"}}, admin),
+              422, "bad-risk-limit"));
   Reply started =
       this->Post("/api/v1/audit/rla", {{"submission", "s1"}, {"risk_limit", "10"}}, admin);
   ASSERT_EQ(started.status, 201) << started;
@@ -79,9 +80,9 @@ TYPED_TEST(RlaRoutesTest, StartSeedAndTallyInOrderAndThePublicReadsIt) {
       this->Post("/api/v1/audit/rla/seed", {{"submission", "d1"}, {"seed", "0314159265"}}, admin);
   ASSERT_EQ(seeded.status, 201) << seeded;
   before = this->Seq();
-  EXPECT_TRUE(IsError(
-      this->Post("/api/v1/audit/rla/seed", {{"submission", "d2"}, {"seed", "2718"}}, admin), 409,
-      "seed-entered"));
+  EXPECT_TRUE(
+      IsError(this->Post("/api/v1/audit/rla/seed", {{"submission", "d2"}, {"seed", "2718"}}, admin),
+              409, "seed-entered"));
   EXPECT_EQ(this->Seq(), before);
 
   // Five precincts and thin margins: a full hand count, so every precinct may be tallied.
@@ -91,15 +92,15 @@ TYPED_TEST(RlaRoutesTest, StartSeedAndTallyInOrderAndThePublicReadsIt) {
   EXPECT_EQ(status.doc["seed_event"]["seed"], "0314159265");
   EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla/tallies", {{"submission", "t0"}}, admin), 422,
                       "precinct-required"));
-  EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla/tallies",
-                                 {{"submission", "t0"}, {"precinct", 99}}, admin),
-                      404, "unknown-precinct"));
-  EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla/tallies",
-                                 {{"submission", "t0"},
-                                  {"precinct", kOcheyedan},
-                                  {"delegates", {{"Buttigieg", 1}}}},
-                                 admin),
-                      422, "delegates-total"));
+  EXPECT_TRUE(IsError(
+      this->Post("/api/v1/audit/rla/tallies", {{"submission", "t0"}, {"precinct", 99}}, admin), 404,
+      "unknown-precinct"));
+  EXPECT_TRUE(IsError(
+      this->Post(
+          "/api/v1/audit/rla/tallies",
+          {{"submission", "t0"}, {"precinct", kOcheyedan}, {"delegates", {{"Buttigieg", 1}}}},
+          admin),
+      422, "delegates-total"));
   Reply tallied = this->Post("/api/v1/audit/rla/tallies", tally, admin);
   ASSERT_EQ(tallied.status, 201) << tallied;
   EXPECT_TRUE(IsError(this->Post("/api/v1/audit/rla/tallies",

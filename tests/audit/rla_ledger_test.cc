@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "audit/rla_ledger.h"
 #include "audit/rla_fixture.h"
+#include "audit/rla_ledger.h"
 
 namespace canvass::publish_test {
 namespace {
@@ -54,7 +54,6 @@ class RlaLedgerTest : public SimulatedLedgerTest {
     ADD_FAILURE() << "the audit did not end";
     return {};
   }
-
 };
 
 TEST_F(RlaLedgerTest, RefusalsNameWhatIsWrongAndWriteNothing) {
@@ -178,8 +177,9 @@ TEST_F(RlaLedgerTest, APrecinctNotReportedMakesAFullHandCount) {
   const LedgerRla audit = Audit();
   ASSERT_TRUE(audit.plan.full_hand_count());
   ASSERT_EQ(audit.plan.unbounded.size(), 1u);
-  EXPECT_NE(audit.plan.unbounded[0].find(election_.apportionment[n - 1].precinct + " (not reported"),
-            std::string::npos)
+  EXPECT_NE(
+      audit.plan.unbounded[0].find(election_.apportionment[n - 1].precinct + " (not reported"),
+      std::string::npos)
       << audit.plan.unbounded[0];
   ASSERT_TRUE(audit.status.has_value());
   EXPECT_EQ(audit.status->decision, RlaDecision::kFullHandCount);

@@ -127,7 +127,8 @@ TEST_F(AuditRlaLedgerTest, VerifyRefusesATallyOfAPrecinctNotDrawn) {
   EXPECT_EQ(clean.exit_code, 0) << clean.out;
 
   // The state's replay alone accepts it: the sample is the audit's.
-  l_.Add("rla-tally", {{"precinct", outside}, {"delegates", Figures(static_cast<size_t>(outside - 1), 2)}});
+  l_.Add("rla-tally",
+         {{"precinct", outside}, {"delegates", Figures(static_cast<size_t>(outside - 1), 2)}});
   std::ofstream(path, std::ios::trunc) << l_.JsonLines();
   CommandRun damaged = Canvass("ledger verify --file " + path);
   EXPECT_EQ(damaged.exit_code, 1) << damaged.out;

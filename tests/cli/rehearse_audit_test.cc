@@ -1,7 +1,7 @@
 // `canvass rehearse --demo --audit`: after the real Iowa night the party starts the risk-limiting
 // audit over the API, enters the seed and tallies precincts from the certified record; the audit's
-// answer for Iowa 2020 is a full hand count, with its reason. The audit is then on the ledger, which
-// verifies.
+// answer for Iowa 2020 is a full hand count, with its reason. The audit is then on the ledger,
+// which verifies.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,13 +20,14 @@ using canvass::cli_test::CommandRun;
 using nlohmann::json;
 
 TEST(RehearseAuditTest, TheIowaNightEndsInAFullHandCount) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("canvass-rehearse-audit-" + std::to_string(::getpid()));
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("canvass-rehearse-audit-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   const std::string report = (dir / "report.json").string();
-  CommandRun run = Canvass("rehearse --demo --audit --audit-tallies 10 --audit-seed 20200203 "
-                           "--compress max --fast-kdf --faults none --dir " +
-                           dir.string() + " --json " + report);
+  CommandRun run = Canvass(
+      "rehearse --demo --audit --audit-tallies 10 --audit-seed 20200203 "
+      "--compress max --fast-kdf --faults none --dir " +
+      dir.string() + " --json " + report);
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find("decision: full hand count ("), std::string::npos) << run.out;
   std::ifstream in(report);

@@ -47,10 +47,9 @@ class Ledger {
     // A minute per event from 01:00 on 4 February; past midnight (long ledgers), a second each.
     const int64_t late = e.seq - 23 * 60;
     e.time = !time.empty() ? time
-             : late < 0
-                 ? fmt::format("2020-02-04T{:02}:{:02}:00.000Z", 1 + e.seq / 60, e.seq % 60)
-                 : fmt::format("2020-02-05T{:02}:{:02}:{:02}.000Z", late / 3600, late / 60 % 60,
-                               late % 60);
+             : late < 0 ? fmt::format("2020-02-04T{:02}:{:02}:00.000Z", 1 + e.seq / 60, e.seq % 60)
+                        : fmt::format("2020-02-05T{:02}:{:02}:{:02}.000Z", late / 3600,
+                                      late / 60 % 60, late % 60);
     e.actor = actor;
     e.channel = actor.role == "admin" ? "cli" : "campaign";
     e.type = type;
