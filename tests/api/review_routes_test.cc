@@ -151,7 +151,8 @@ TYPED_TEST(ReviewRoutesTest, RolesAndBadRequestsAreRefusedWithTheirReason) {
   EXPECT_TRUE(IsError(this->Post("/api/v1/reviews", unknown, this->Campaign("Sanders")), 404,
                       "unknown-precinct", "precincts[0].precinct"));
   json impossible = this->Request();
-  const json claim = {{"field", "final"}, {"candidate", "Sanders"}, {"reported", 1}, {"claimed", 9}};
+  const json claim = {
+      {"field", "final"}, {"candidate", "Sanders"}, {"reported", 1}, {"claimed", 9}};
   impossible["precincts"][0]["claims"] = json::array({claim});
   EXPECT_TRUE(IsError(this->Post("/api/v1/reviews", impossible, this->Campaign("Sanders")), 422,
                       "impossible-claim", "precincts[0].claims"));
