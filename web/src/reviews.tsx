@@ -108,10 +108,13 @@ const REFETCH_MS = 1000; // at most one fetch a second however many events arriv
 // Fetches `path` with its ETag (304 keeps what we have) and again after each ledger event that
 // may change it, as the results page follows the ledger. `seqOf` reads the ledger position a
 // document was built from (`seq` unless told); `code` is the API's error code of the last refusal
-// (e.g. `no-audit`: the page says what it means instead of showing an error).
+// (e.g. `no-audit`: the page says what it means instead of showing an error). `options.token` is
+// sent for a document only staff may read; `options.events` replaces the events followed (the
+// review record's and the audit's unless told).
 export function useLiveJson<T>(
   path: string,
   seqOf: (body: T) => number = (b) => (b as { seq: number }).seq,
+  options: { token?: string; events?: string[] } = {},
 ): { body: T | null; error: string; code: string; unavailable: boolean; reload: () => void } {
   const [body, setBody] = useState<T | null>(null);
   const [error, setError] = useState('');
@@ -123,7 +126,9 @@ export function useLiveJson<T>(
   const fetchIt = async (): Promise<number | null> => {
     last.current = Date.now();
     try {
-      const res = await fetch(path, { headers: etag.current ? { 'If-None-Match': etag.current } : {}, cache: 'no-store' });
+      const headers: Record<string, string> = etag.current ? { 'If-None-Match': etag.current } : {};
+      if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+      const res = await fetch(path, { headers, cache: 'no-store' });
       if (res.status === 304) return null;
       const json = await res.json().catch(() => null);
       if (!res.ok) {
@@ -161,7 +166,7 @@ export function useLiveJson<T>(
         .then((after) => {
           if (stopped) return;
           source = new EventSource(`/api/v1/events?after=${after}`);
-          for (const type of EVENTS) source.addEventListener(type, schedule);
+          for (const type of options.events ?? EVENTS) source.addEventListener(type, schedule);
         })
         .catch(() => undefined);
     });
@@ -170,7 +175,7 @@ export function useLiveJson<T>(
       source?.close();
       if (pending.current !== null) window.clearTimeout(pending.current);
     };
-  }, [path]);
+  }, [path, options.token]);
   return { body, error, code, unavailable, reload: schedule };
 }
 

@@ -1,7 +1,7 @@
 // Small pieces every page shares: the login form, messages, figure inputs, links to provenance.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { describeError, type Session } from './api';
+import { ApiError, describeError, type Session } from './api';
 import { clearSession, loadSession, login } from './session';
 
 export function Login(props: { role: string; title: string; onSession: (s: Session) => void }) {
@@ -130,4 +130,24 @@ export function toFigures(values: Record<string, string>): Record<string, number
 
 export function StatusBadge(props: { status: string }) {
   return <span class={`badge status-${props.status}`}>{props.status.replace(/-/g, ' ')}</span>;
+}
+
+// A write the API refused: its message, the field it names and its code, shown beside the form.
+export interface Refusal { text: string; field: string | null; code: string }
+
+export const refusalOf = (e: unknown): Refusal => ({
+  text: describeError(e),
+  field: e instanceof ApiError ? e.field : null,
+  code: e instanceof ApiError ? e.code : '',
+});
+
+export function RefusalText(props: { msg: Refusal | null; testid: string }) {
+  const m = props.msg;
+  if (!m) return null;
+  return (
+    <p class="field-error" role="alert" data-testid={props.testid} data-field={m.field ?? ''} data-code={m.code}>
+      {m.text}
+      {m.field ? <> <code>{m.field}</code></> : null}
+    </p>
+  );
 }
