@@ -4,10 +4,11 @@
 // practice report), summarised and filterable, and precincts by status. After the night, the
 // review queue: recanvass and recount requests awaiting a decision, accepted recanvasses awaiting
 // the worksheet, and what each entered worksheet found; the risk-limiting audit's start, seed and
-// tallies (src/rla.tsx).
+// tallies (src/rla.tsx). The anomaly gate's holds and overrides (src/holds.tsx) follow the ledger.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Session } from '../api';
 import { DecisionText, EntryView, figuresText, fieldLabel, useLiveJson, type AuditRecord, type ReviewPrecinct, type ReviewRequest } from '../reviews';
+import { HoldsDesk, useHolds } from '../holds';
 import { parseReleases, type ReleaseRef } from '../provenance';
 import { RlaDesk } from '../rla';
 import { loadAttestations, type AttestationRow } from '../staff';
@@ -75,6 +76,7 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
   const [readyShown, setReadyShown] = useState(PAGE);
   const [missingFilter, setMissingFilter] = useState('');
   const [missingShown, setMissingShown] = useState(PAGE);
+  const holds = useHolds(token);
   const load = () => {
     get<Readiness>('/api/v1/readiness', token).then(setReady, (e) => {
       if (e instanceof ApiError && e.status === 401) props.onLogout();
@@ -112,7 +114,13 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
   return (
     <div class="admin">
       <LogoutBar session={props.session} onLogout={props.onLogout}>
-        <button type="button" onClick={load}>
+        <button
+          type="button"
+          onClick={() => {
+            load();
+            holds.reload();
+          }}
+        >
           Refresh
         </button>
       </LogoutBar>
@@ -145,6 +153,14 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
             </dd>
           </div>
           <div>
+            <dt>Held from the next release</dt>
+            <dd>
+              <button type="button" class="link" data-testid="count-holds" onClick={() => jump('holds-h')}>
+                {holds.body ? holds.body.held.length : '…'}
+              </button>
+            </dd>
+          </div>
+          <div>
             <dt>Not reported</dt>
             <dd>
               <button type="button" class="link" data-testid="count-not-reported" onClick={() => jump('missing-h')}>
@@ -163,6 +179,7 @@ function AdminDesk(props: { session: Session; onLogout: () => void }) {
         </dl>
       </section>
 
+      <HoldsDesk token={token} holds={holds} />
       <ReviewQueue token={token} />
       <RlaDesk token={token} />
 
