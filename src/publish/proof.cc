@@ -20,6 +20,14 @@ bool IsHex64(const json& v) {
   return v.is_string() && IsSha256Hex(v.get_ref<const std::string&>());
 }
 
+// j[key] when j is an object holding a string there, else "" (json::value would throw on a
+// member of another type: an untrusted proof may hold anything anywhere).
+std::string StringAt(const json& j, const char* key) {
+  if (!j.is_object()) return std::string();
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> ReleaseRecords(const json& release) {
@@ -47,12 +55,14 @@ Result<ReleaseTree> ReleaseTreeOf(std::string_view release_json) {
     return Status::InvalidArgument("the release is not a JSON object");
   }
   ReleaseTree tree;
-  tree.number = doc.value("number", int64_t{0});
+  if (doc.contains("number") && doc["number"].is_number_integer()) {
+    tree.number = doc["number"].get<int64_t>();
+  }
   const json& merkle = doc.value("merkle", json());
   if (!merkle.is_object() || !IsHex64(merkle.value("root", json()))) {
-    return Status::InvalidArgument(
-        fmt::format("release {} carries no Merkle root (format {}): it has no precinct proofs",
-                    tree.number, doc.value("format", std::string("unknown"))));
+    return Status::InvalidArgument(fmt::format(
+        "release {} carries no Merkle root (format {}): it has no precinct proofs", tree.number,
+        StringAt(doc, "format").empty() ? std::string("unknown") : StringAt(doc, "format")));
   }
   auto records = ReleaseRecords(doc);
   if (!records.ok()) return records.status();
@@ -76,7 +86,7 @@ Result<json> PrecinctProof(const ReleaseTree& tree, std::string_view root_statem
   }
   json statement = json::parse(root_statement, nullptr, false);
   if (statement.is_discarded() || !statement.is_object() ||
-      statement.value("merkle", json::object()).value("root", std::string()) != tree.root) {
+      StringAt(statement.value("merkle", json()), "root") != tree.root) {
     return Status::InvalidArgument("the root statement does not name the release's root " +
                                    tree.root);
   }
@@ -109,7 +119,7 @@ Result<json> BuildPrecinctProof(std::string_view release_json, std::string_view 
 std::string ProofPathText(const json& proof) {
   std::string out;
   for (const json& step : proof.value("path", json::array())) {
-    out += step.value("side", std::string()) + " " + step.value("hash", std::string()) + "\n";
+    out += StringAt(step, "side") + " " + StringAt(step, "hash") + "\n";
   }
   return out;
 }
@@ -124,7 +134,7 @@ ReleaseVerification VerifyPrecinctProof(std::string_view proof_text, int64_t pre
   };
   json proof = json::parse(proof_text, nullptr, false);
   if (proof.is_discarded() || !proof.is_object()) return problem("the proof is not a JSON object");
-  if (proof.value("format", std::string()) != kProofFormat) {
+  if (StringAt(proof, "format") != kProofFormat) {
     return problem(fmt::format("the proof's format is not {}", kProofFormat));
   }
   for (const char* field : {"release", "precinct", "index", "leaves"}) {
@@ -167,7 +177,7 @@ ReleaseVerification VerifyPrecinctProof(std::string_view proof_text, int64_t pre
   std::vector<MerkleStep> path;
   for (size_t i = 0; i < proof["path"].size(); ++i) {
     const json& step = proof["path"][i];
-    const std::string side = step.is_object() ? step.value("side", std::string()) : "";
+    const std::string side = StringAt(step, "side");
     if ((side != "left" && side != "right") || !IsHex64(step.value("hash", json()))) {
       return problem(fmt::format(
           "path step {} is not {{\"side\": \"left\" | \"right\", \"hash\": 64 hex}}", i + 1));
@@ -183,7 +193,7 @@ ReleaseVerification VerifyPrecinctProof(std::string_view proof_text, int64_t pre
         "the root statement is not release {}'s (no number {} with merkle root and leaves)", number,
         number));
   }
-  if (merkle.value("tree", std::string()) != kMerkleTreeShape) {
+  if (StringAt(merkle, "tree") != kMerkleTreeShape) {
     return problem(fmt::format("the root statement's tree is not {}", kMerkleTreeShape));
   }
   const int64_t leaves = proof["leaves"].get<int64_t>();
@@ -210,7 +220,7 @@ ReleaseVerification VerifyPrecinctProof(std::string_view proof_text, int64_t pre
       "precinct {}: its record and the {}-step path hash to release {}'s root {} ({} leaves)",
       precinct, path.size(), number, signed_root, leaves));
   std::string key(Trim(public_key_hex));
-  const std::string named = statement.value("signing_key", std::string());
+  const std::string named = StringAt(statement, "signing_key");
   if (key.empty()) {
     key = named;
     out.checked.push_back("the root statement names signing key " + named +

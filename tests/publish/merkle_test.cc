@@ -193,6 +193,26 @@ TEST(PrecinctProof, TamperingIsNamed) {
   ASSERT_FALSE(v.ok());
   EXPECT_NE(FirstProblem(v).find("step 1"), std::string::npos) << FirstProblem(v);
 
+  // Members of another type than the format says (a proof is untrusted bytes): named, never a
+  // throw. The format given twice, the second time as a number, is what the fuzzer found.
+  for (const char* member : {"format", "record", "root_statement"}) {
+    json wrong = good;
+    wrong[member] = 5;
+    EXPECT_FALSE(check(wrong).ok()) << member;
+  }
+  json side_number = good;
+  side_number["path"][0]["side"] = 1;
+  EXPECT_FALSE(check(side_number).ok());
+  json statement_types = good;
+  json st = json::parse(good["root_statement"].get<std::string>());
+  st["merkle"]["tree"] = 7;
+  st["signing_key"] = 7;
+  statement_types["root_statement"] = st.dump();
+  EXPECT_FALSE(check(statement_types).ok());
+  std::string twice = good.dump();
+  twice.insert(twice.size() - 1, ",\"format\":5");
+  EXPECT_FALSE(VerifyPrecinctProof(twice, 2, key, std::nullopt).ok());
+
   // Another precinct's proof offered for this one.
   EXPECT_NE(FirstProblem(check(good, 3)).find("for precinct 2, not 3"), std::string::npos);
 
