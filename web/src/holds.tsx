@@ -84,10 +84,14 @@ function HoldHead(props: { h: Hold }) {
 
 // The section of #/admin. `holds` is the page's one live reading of GET /api/v1/holds, which the
 // "needs action" list counts too.
+const HOLDS_SHOWN = 2;
+
 export function HoldsDesk(props: { token: string; holds: ReturnType<typeof useHolds> }) {
   const { body, error, reload } = props.holds;
   const [drafts, setDrafts] = useState<Record<string, Draft>>({});
   const [done, setDone] = useState('');
+  // A few holds at a time: the page stays short enough to scan on a phone.
+  const [shown, setShown] = useState(HOLDS_SHOWN);
   const setDraft = (key: string, next: Draft | null) =>
     setDrafts((all) => {
       const out = { ...all };
@@ -119,7 +123,7 @@ export function HoldsDesk(props: { token: string; holds: ReturnType<typeof useHo
       ) : body.held.length === 0 ? (
         <p data-testid="holds-none">Nothing is held: every reported precinct passes the checks, or is published as reported by an override below.</p>
       ) : (
-        body.held.map((h) => (
+        body.held.slice(0, shown).map((h) => (
           <OverrideForm
             key={keyOf(h)}
             h={h}
@@ -134,6 +138,11 @@ export function HoldsDesk(props: { token: string; holds: ReturnType<typeof useHo
             reload={reload}
           />
         ))
+      )}
+      {body && body.held.length > shown && (
+        <button type="button" data-testid="holds-more" onClick={() => setShown((n) => n + HOLDS_SHOWN)}>
+          Show more ({body.held.length - shown} not shown)
+        </button>
       )}
       <h3>Published as reported by an override ({body?.overrides.length ?? '…'})</h3>
       {body && body.overrides.length === 0 && <p class="muted">No override is in force.</p>}
