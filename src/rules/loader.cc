@@ -822,6 +822,53 @@ void ReadReview(TableReader& t, ReviewRules& r) {
   t.Finish();
 }
 
+// [anomaly]: the gate's thresholds. A value that would switch a check off by accident (a zero
+// or negative threshold, a name given twice in the ballot order) is refused here, once, rather
+// than when a release is built.
+void ReadAnomaly(TableReader& t, AnomalyRules& a) {
+  Diagnostics& diag = t.diag();
+  if (auto f = t.Take("duplicate_above")) {
+    if (auto v = ReadInt(diag, *f, 0, kMaxHeadCount)) a.duplicate_above = *v;
+  }
+  if (auto f = t.Take("shift_threshold_nats")) {
+    // A whole number, or a decimal written as a string ("12.5"): exact either way.
+    std::optional<Rational> v;
+    if (const auto* i = f->node->as_integer()) {
+      v = Rational(i->get());
+    } else if (const auto* text = f->node->as_string();
+               text != nullptr && !text->get().empty() && text->get().back() == '%') {
+      diag.Add(f->where, f->key, "a number of nats, not a percentage");
+    } else {
+      v = ReadRational(diag, *f);
+    }
+    if (v && *v <= Rational(0)) {
+      diag.Add(f->where, f->key,
+               fmt::format("{} is not a positive number of nats (a threshold of 0 would hold "
+                           "every precinct a shift improves)",
+                           v->ToShortDecimal()));
+    } else if (v) {
+      a.shift_threshold_nats = *v;
+    }
+  }
+  if (auto f = t.Take("ballot_order")) {
+    std::vector<std::string> names;
+    ReadStrings(diag, *f, names);
+    std::set<std::string> seen;
+    bool valid = true;
+    for (const std::string& name : names) {
+      if (name.find_first_not_of(" \t") == std::string::npos) {
+        diag.Add(f->where, f->key, "a candidate name is blank");
+        valid = false;
+      } else if (!seen.insert(name).second) {
+        diag.Add(f->where, f->key, fmt::format("\"{}\" is named twice", name));
+        valid = false;
+      }
+    }
+    if (valid) a.ballot_order = std::move(names);
+  }
+  t.Finish();
+}
+
 void ReadConvention(TableReader& t, ConventionRules& c) {
   Diagnostics& diag = t.diag();
   std::optional<Field> pledged = t.Take("pledged_delegates");
@@ -916,6 +963,11 @@ Result<Ruleset> ParseRuleset(std::string_view toml_text, const std::string& orig
     TableReader t(diag, *review, "review");
     rs.review.emplace();
     ReadReview(t, *rs.review);
+  }
+  if (const toml::table* anomaly = SubTable(top, "anomaly")) {
+    TableReader t(diag, *anomaly, "anomaly");
+    rs.anomaly.emplace();
+    ReadAnomaly(t, *rs.anomaly);
   }
   top.Finish();
   if (!diag.empty()) return diag.ToStatus();

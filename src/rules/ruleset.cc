@@ -143,6 +143,12 @@ nlohmann::json ReviewRulesJson(const ReviewRules& r) {
           {"cost_hours", r.cost_hours},       {"recanvass_corrects", r.recanvass_corrects}};
 }
 
+nlohmann::json AnomalyRulesJson(const AnomalyRules& r) {
+  return {{"duplicate_above", r.duplicate_above},
+          {"shift_threshold_nats", Exact(r.shift_threshold_nats)},
+          {"ballot_order", r.ballot_order}};
+}
+
 std::optional<Rational> PrecinctRules::ThresholdFor(Count delegates) const {
   for (const ThresholdRow& row : thresholds) {
     if (delegates >= row.min_delegates && (!row.max_delegates || delegates <= *row.max_delegates)) {
@@ -215,6 +221,7 @@ std::string Ruleset::CanonicalJson() const {
   // Present only when the file has [review], so that the hash of a ruleset without one is what
   // it was before the section existed.
   if (review) j["review"] = ReviewRulesJson(*review);
+  if (anomaly) j["anomaly"] = AnomalyRulesJson(*anomaly);  // likewise [anomaly]
   // The loader only admits valid UTF-8; `replace` keeps a hand-built value from throwing.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -219,6 +219,22 @@ struct ReviewRules {
 // The [review] table as JSON, as the ruleset's canonical form and the audit record show it.
 nlohmann::json ReviewRulesJson(const ReviewRules& rules);
 
+// The anomaly gate's thresholds (docs/rulesets.md "[anomaly]"; docs/audit.md "Anomaly checks"
+// gives the evidence for the defaults). Absent: the defaults below, which are the checks' own.
+struct AnomalyRules {
+  // Duplicates count only above this many first-alignment attendees.
+  Count duplicate_above = 10;
+  // Column-shift scores above this many nats are held. Kept exact (as written, "50" or "12.5"),
+  // so that the canonical form never depends on how a binary float prints; the gate converts
+  // it to a double only to compare it with a score.
+  Rational shift_threshold_nats{50};
+  // The columns of the form, by candidate name; empty: the election's candidate order.
+  std::vector<std::string> ballot_order;
+};
+
+// The [anomaly] table as JSON, as the ruleset's canonical form shows it.
+nlohmann::json AnomalyRulesJson(const AnomalyRules& rules);
+
 struct Ruleset {
   std::string name;                  // "iowa-dem-2020"
   std::string version;               // "1"
@@ -229,6 +245,7 @@ struct Ruleset {
   std::optional<NationalRules> national;
   std::optional<ConventionRules> convention;
   std::optional<ReviewRules> review;
+  std::optional<AnomalyRules> anomaly;
   std::string hash;  // SHA-256 hex of CanonicalJson(); filled by the loader
 
   // Canonical JSON: every field (defaults included), keys sorted, no white space. Its SHA-256
