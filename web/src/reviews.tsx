@@ -35,12 +35,29 @@ export type Layer =
 
 export interface Sheet { first: Figures | null; final: Figures | null; delegates: Figures | null }
 
+// The cost the party stated when it accepted a precinct (above zero), when the requesting campaign
+// must answer by, and its answer (null until given).
+export interface Costs {
+  amount: string;
+  due: string;
+  answer: { seq: number; time: string; accepted: boolean } | null;
+}
+
+// When and where the packet is opened (the last `review-scheduled` stands).
+export interface Schedule { seq: number; time: string; at: string; place: string }
+
+// POST /api/v1/evidence's answer: the hash a request then names.
+export interface Evidence { sha256: string; content_type: string; bytes: number; url: string }
+
 export interface Entry {
   seq: number;
   time: string;
+  kind?: string;
+  recount?: { cards: number | null; unauditable: boolean; custody: string; rules_delegates: Figures | null } | null;
   revision: number;
   worksheet: Sheet;
   photo: string | null;
+  observers: string[];
   note: string;
   layers: Layer[];
   agrees: boolean;
@@ -57,6 +74,8 @@ export interface ReviewPrecinct {
   eligibility: Eligibility | null;
   decision: Decision | null;
   decisions: Decision[];
+  costs: Costs | null;
+  schedule: Schedule | null;
   entries: Entry[];
   revision: number;
 }
@@ -64,6 +83,7 @@ export interface ReviewPrecinct {
 export interface ReviewRequest {
   seq: number;
   time: string;
+  judged_on: number | null;
   kind: string;
   requester: string;
   reason: string;
@@ -76,6 +96,8 @@ export interface AuditRecord {
   ruleset: { name: string; hash: string };
   review: ReviewSettings | null;
   deadline: string | null;
+  open: string[];
+  certified: number | null;
   requests: ReviewRequest[];
 }
 
@@ -99,7 +121,8 @@ export interface MaterialityList {
 
 // The events after which the record or the materiality list may have changed.
 const EVENTS = [
-  'review-requested', 'review-decided', 'recanvass-entered', 'report-corrected', 'release-published',
+  'review-requested', 'review-decided', 'review-costs', 'review-scheduled', 'recanvass-entered', 'recount-entered',
+  'report-corrected', 'release-published',
   'first-alignment-reported', 'final-alignment-reported', 'tie-outcome-recorded',
   'rla-started', 'rla-seed', 'rla-tally',
 ];
@@ -215,6 +238,9 @@ export function EntryView(props: { entry: Entry; candidates: string[]; testid: s
       <p>
         Worksheet entered at ledger event <Seq seq={e.seq} testid={`${props.testid}-seq`} /> (on revision {e.revision}){e.note ? `: ${e.note}` : ''}.
       </p>
+      <p data-testid={`${props.testid}-observers`}>
+        {e.observers.length > 0 ? `Observers present for: ${e.observers.join(', ')}` : "No campaign's observers recorded."}
+      </p>
       <dl class="sheet">
         <dt>First alignment</dt>
         <dd>{figuresText(e.worksheet.first, c)}</dd>
@@ -276,5 +302,55 @@ export function DecisionText(props: { d: Decision; testid?: string }) {
         (ledger event <Seq seq={d.seq} />, {d.time})
       </span>
     </span>
+  );
+}
+
+// The cost of an accepted precinct and the requesting campaign's answer: "cost 350.00, to be
+// accepted by …; accepted at ledger event N". `closed` says what follows for the entry.
+export function CostsText(props: { costs: Costs; testid: string }) {
+  const c = props.costs;
+  const t = props.testid;
+  const late = c.answer === null && Date.now() > Date.parse(c.due);
+  return (
+    <span data-testid={t} data-answer={c.answer === null ? (late ? 'late' : 'none') : c.answer.accepted ? 'accepted' : 'declined'}>
+      cost <strong data-testid={`${t}-amount`}>{c.amount}</strong>, to be accepted by <span data-testid={`${t}-due`}>{c.due}</span>
+      {c.answer === null ? (
+        late ? '; not accepted in time: closed without an entry' : '; awaiting the campaign\'s answer'
+      ) : (
+        <>
+          ; {c.answer.accepted ? 'accepted' : 'declined: closed without an entry'} at ledger event{' '}
+          <Seq seq={c.answer.seq} testid={`${t}-answer-seq`} /> <span class="muted">({c.answer.time})</span>
+        </>
+      )}
+    </span>
+  );
+}
+
+// When and where the packet is opened, with the event that recorded it.
+export function ScheduleText(props: { schedule: Schedule; testid: string }) {
+  const s = props.schedule;
+  const t = props.testid;
+  return (
+    <span data-testid={t}>
+      opened at <span data-testid={`${t}-at`}>{s.at}</span>, <span data-testid={`${t}-place`}>{s.place}</span>{' '}
+      <span class="muted">
+        (scheduled at ledger event <Seq seq={s.seq} testid={`${t}-seq`} />)
+      </span>
+    </span>
+  );
+}
+
+// A request's evidence, each a link to the stored file by its hash (a PDF downloads).
+export function EvidenceLinks(props: { hashes: string[]; testid: string }) {
+  return (
+    <ul class="evidence" data-testid={props.testid}>
+      {props.hashes.map((h) => (
+        <li key={h}>
+          <a href={`/api/v1/photos/${h}`} target="_blank" rel="noopener" title={h}>
+            <code class="hash">{h.slice(0, 12)}…</code>
+          </a>
+        </li>
+      ))}
+    </ul>
   );
 }

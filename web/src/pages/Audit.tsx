@@ -1,12 +1,14 @@
 // The public audit page (#/audit): the request deadline and the ruleset's review settings; every
-// recanvass or recount request with, per precinct, the claims, their eligibility (would a national
-// delegate change), the party's decision, each recanvass entry with the layers the engine found
-// and the correction, each with its ledger position; the risk-limiting audit (src/rla.tsx); and
-// the materiality list. Follows the ledger.
+// recanvass or recount request with the ledger position its eligibility was judged on and, per
+// precinct, the evidence, the claims, their eligibility (would a national delegate change), the
+// party's decision, its cost and the campaign's answer, when and where the packet is opened, each
+// entry with the campaigns whose observers were present, the layers the engine found and the
+// correction, each with its ledger position; the risk-limiting audit (src/rla.tsx); and the
+// materiality list. Follows the ledger.
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Election } from '../api';
 import {
-  DecisionText, EntryView, Seq, fieldLabel, useLiveJson,
+  CostsText, DecisionText, EntryView, EvidenceLinks, ScheduleText, Seq, fieldLabel, useLiveJson,
   type AuditRecord, type MaterialityList, type ReviewPrecinct, type ReviewRequest,
 } from '../reviews';
 import { RlaSection } from '../rla';
@@ -96,6 +98,14 @@ function RequestView(props: { r: ReviewRequest; candidates: string[] }) {
         Ledger event <Seq seq={r.seq} testid={`request-${r.seq}-seq`} />, {r.time}; due by {r.deadline}.
         <br />
         Reason: <span data-testid={`request-${r.seq}-reason`}>{r.reason}</span>
+        <br />
+        {r.judged_on !== null ? (
+          <>
+            Eligibility judged on the results at ledger position <Seq seq={r.judged_on} testid={`request-${r.seq}-judged-on`} />
+          </>
+        ) : (
+          <span data-testid={`request-${r.seq}-judged-on`}>Eligibility not judged: no figures claimed</span>
+        )}
       </p>
       {r.precincts.map((p) => (
         <PrecinctReview key={p.precinct} p={p} testid={`review-${r.seq}-${p.precinct}`} candidates={props.candidates} />
@@ -118,14 +128,10 @@ function PrecinctReview(props: { p: ReviewPrecinct; testid: string; candidates: 
       </h4>
       {p.reason && <p>Reason: {p.reason}</p>}
       {p.evidence.length > 0 && (
-        <p>
-          Evidence:{' '}
-          {p.evidence.map((h) => (
-            <code key={h} class="hash">
-              {h}{' '}
-            </code>
-          ))}
-        </p>
+        <div>
+          Evidence:
+          <EvidenceLinks hashes={p.evidence} testid={`${t}-evidence`} />
+        </div>
       )}
       {p.claims.length > 0 && (
         <div class="table-wrap">
@@ -169,6 +175,16 @@ function PrecinctReview(props: { p: ReviewPrecinct; testid: string; candidates: 
         {p.decision ? <DecisionText d={p.decision} testid={`${t}-decision`} /> : <span data-testid={`${t}-decision`}>awaiting the party's answer</span>}
         {p.decisions.length > 1 && <span class="muted"> (after {p.decisions.length - 1} earlier decision{p.decisions.length > 2 ? 's' : ''})</span>}
       </p>
+      {p.costs && (
+        <p>
+          <strong>Costs</strong>: <CostsText costs={p.costs} testid={`${t}-costs`} />
+        </p>
+      )}
+      {p.schedule && (
+        <p>
+          <strong>Schedule</strong>: <ScheduleText schedule={p.schedule} testid={`${t}-schedule`} />
+        </p>
+      )}
       {p.entries.map((e, i) => (
         <EntryView key={e.seq} entry={e} candidates={props.candidates} testid={`${t}-entry-${i}`} />
       ))}
