@@ -1,9 +1,13 @@
 // Campaigns: every precinct that has reported, with its status and findings; confirm or dispute
 // (with a reason) each report's current revision; the campaign's own verdicts so far; after the
-// night, a recanvass or recount request with the claimed figures of each precinct.
+// night, a recanvass or recount request with the claimed figures and the evidence of each
+// precinct, and the answer to the costs the party states for the campaign's own requests.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Receipt, type Session } from '../api';
-import { fieldLabel, materialityKey, useLiveJson, type AuditRecord, type MaterialityList, type MaterialityRow } from '../reviews';
+import {
+  CostsText, ScheduleText, fieldLabel, materialityKey, useLiveJson,
+  type AuditRecord, type Evidence, type MaterialityList, type MaterialityRow, type ReviewPrecinct, type ReviewRequest,
+} from '../reviews';
 import { loadAttestations, type AttestationRow } from '../staff';
 import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
 
@@ -60,7 +64,7 @@ function CampaignDesk(props: { session: Session; onLogout: () => void }) {
         </ul>
       </section>
       <RequestForm session={props.session} precincts={precincts} />
-      <MyRequests campaign={campaign} />
+      <MyRequests session={props.session} />
       <section class="card" aria-labelledby="mine-h">
         <h2 id="mine-h">Your verdicts ({mine.length})</h2>
         {mine.length === 0 ? (
@@ -156,10 +160,22 @@ function Attest(props: { id: number; token: string; campaign: string; onDone: ()
 
 // A recanvass or recount request (POST /api/v1/reviews): precincts picked by county or name (the
 // materiality list says which could change a national delegate), for each the claimed figures
-// (the reported one prefilled from the precinct's record) and a reason. A refusal is shown next to
-// the input its field names, and what was typed stays.
+// (the reported one prefilled from the precinct's record), a reason and evidence (uploaded first to
+// POST /api/v1/evidence; the request names the hashes). A refusal is shown next to the input its
+// field names, and what was typed stays.
 interface ClaimRow { field: string; candidate: string; reported: string; claimed: string }
-interface Pick { id: number; county: string; name: string; reason: string; claims: ClaimRow[]; record: Precinct | null }
+interface Upload extends Evidence { name: string }
+interface Pick {
+  id: number;
+  county: string;
+  name: string;
+  reason: string;
+  claims: ClaimRow[];
+  record: Precinct | null;
+  evidence: Upload[];
+  uploadRefusal: Refusal | null;
+  uploading: boolean;
+}
 interface Refusal { code: string; message: string; field: string | null }
 
 // Where a refusal's field points: the request's own inputs, a precinct, its claims, or one claim.
@@ -172,6 +188,7 @@ function refusalAt(field: string | null): { at: string; precinct?: number; claim
   if (m[2] === 'claims' && m[3] !== undefined) return { at: 'claim', precinct, claim: Number(m[3]), part: m[4] ?? '' };
   if (m[2] === 'claims') return { at: 'claims', precinct };
   if (m[2] === 'reason') return { at: 'precinct-reason', precinct };
+  if (m[2] === 'evidence') return { at: 'evidence', precinct };
   return { at: 'precinct', precinct };
 }
 
@@ -229,11 +246,49 @@ function RequestForm(props: { session: Session; precincts: PrecinctSummary[] }) 
   const update = (i: number, change: (p: Pick) => Pick) => setPicks((all) => all.map((p, j) => (j === i ? change(p) : p)));
   const add = (p: PrecinctSummary) => {
     setSearch('');
-    setPicks((all) => [...all, { id: p.id, county: p.county, name: p.precinct, reason: '', claims: [], record: null }]);
+    setPicks((all) => [
+      ...all,
+      { id: p.id, county: p.county, name: p.precinct, reason: '', claims: [], record: null, evidence: [], uploadRefusal: null, uploading: false },
+    ]);
     void get<Precinct>(`/api/v1/precincts/${p.id}`).then(
       (record) => setPicks((all) => all.map((x) => (x.id === p.id ? { ...x, record } : x))),
       () => undefined,
     );
+  };
+  // Sends a chosen file to POST /api/v1/evidence and keeps its hash for the request; a refusal
+  // (a file of another kind, too large) is shown beside the input.
+  const uploadEvidence = async (id: number, input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    if (!file) return;
+    const patch = (change: Partial<Pick>) => setPicks((all) => all.map((x) => (x.id === id ? { ...x, ...change } : x)));
+    patch({ uploading: true, uploadRefusal: null });
+    try {
+      const r = await call<Evidence>('POST', '/api/v1/evidence', {
+        token: props.session.token,
+        raw: file,
+        headers: { 'Content-Type': file.type || 'application/octet-stream' },
+      });
+      setPicks((all) =>
+        all.map((x) =>
+          x.id !== id
+            ? x
+            : {
+                ...x,
+                uploading: false,
+                // The same file twice is the same hash: named once.
+                evidence: x.evidence.some((u) => u.sha256 === r.body.sha256) ? x.evidence : [...x.evidence, { ...r.body, name: file.name }],
+              },
+        ),
+      );
+    } catch (err) {
+      patch({
+        uploading: false,
+        // Shown beside the file input it concerns: no field to name.
+        uploadRefusal: err instanceof ApiError ? { code: err.code, message: err.message, field: err.field } : { code: 'network', message: describeError(err), field: null },
+      });
+    } finally {
+      input.value = '';
+    }
   };
   const setClaim = (i: number, j: number, change: Partial<ClaimRow>) =>
     update(i, (p) => ({
@@ -259,6 +314,7 @@ function RequestForm(props: { session: Session; precincts: PrecinctSummary[] }) 
       precincts: picks.map((p) => ({
         precinct: p.id,
         ...(p.reason.trim() ? { reason: p.reason } : {}),
+        ...(p.evidence.length ? { evidence: p.evidence.map((u) => u.sha256) } : {}),
         ...(p.claims.length
           ? { claims: p.claims.map((c) => ({ field: c.field, candidate: c.candidate, reported: number(c.reported), claimed: number(c.claimed) })) }
           : {}),
@@ -334,6 +390,37 @@ function RequestForm(props: { session: Session; precincts: PrecinctSummary[] }) 
             <label for={`req-p-reason-${p.id}`}>Reason for this precinct (optional)</label>
             <input id={`req-p-reason-${p.id}`} value={p.reason} onInput={(e) => update(i, (x) => ({ ...x, reason: (e.target as HTMLInputElement).value }))} />
             {here('precinct-reason', i) && <RefusalText r={refusal!} />}
+            <label for={`req-${p.id}-evidence`}>Evidence (a photo, JPEG, PNG or HEIC, or a PDF)</label>
+            <input
+              id={`req-${p.id}-evidence`}
+              type="file"
+              accept="image/jpeg,image/png,image/heic,application/pdf"
+              disabled={p.uploading}
+              aria-invalid={p.uploadRefusal !== null || here('evidence', i) || undefined}
+              onChange={(e) => void uploadEvidence(p.id, e.target as HTMLInputElement)}
+            />
+            {p.uploading && <p class="muted">Uploading…</p>}
+            {p.uploadRefusal && <RefusalText r={p.uploadRefusal} />}
+            {here('evidence', i) && <RefusalText r={refusal!} />}
+            {p.evidence.length > 0 && (
+              <ul class="evidence" data-testid={`req-${p.id}-evidence-list`}>
+                {p.evidence.map((u) => (
+                  <li key={u.sha256} data-sha256={u.sha256}>
+                    <a href={u.url} target="_blank" rel="noopener" title={u.sha256}>
+                      <code class="hash">{u.sha256.slice(0, 12)}…</code>
+                    </a>{' '}
+                    {u.name} ({u.content_type}, {u.bytes} bytes){' '}
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() => setPicks((all) => all.map((x) => (x.id === p.id ? { ...x, evidence: x.evidence.filter((v) => v.sha256 !== u.sha256) } : x)))}
+                    >
+                      Remove
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
             {p.claims.map((c, j) => {
               const id = `req-${p.id}-${j}`;
               const wrong = here('claim', i, j);
@@ -416,11 +503,13 @@ function RequestForm(props: { session: Session; precincts: PrecinctSummary[] }) 
   );
 }
 
-// The campaign's own requests as the public record has them: each precinct's decision and what
-// its recanvass found and corrected (the whole record is on the audit page).
-function MyRequests(props: { campaign: string }) {
+// The campaign's own requests as the public record has them: each precinct's decision, the cost
+// the party stated with Accept / Decline while it awaits the answer (POST .../costs), when and
+// where the packet is opened, and what its recanvass found and corrected (the whole record is on
+// the audit page).
+function MyRequests(props: { session: Session }) {
   const audit = useLiveJson<AuditRecord>('/api/v1/audit');
-  const mine = (audit.body?.requests ?? []).filter((r) => r.requester === props.campaign);
+  const mine = (audit.body?.requests ?? []).filter((r) => r.requester === props.session.subject);
   return (
     <section class="card" aria-labelledby="myreq-h">
       <h2 id="myreq-h">Your requests ({mine.length})</h2>
@@ -443,6 +532,17 @@ function MyRequests(props: { campaign: string }) {
                       {p.decision === null ? 'awaiting the party' : p.decision.decision === 'accepted' ? 'accepted' : `refused (${p.decision.reason})`}
                       {last && (last.agrees ? '; the worksheet agrees with the report' : `; found ${last.layers.map((l) => l.layer).join(', ')}`)}
                       {last?.correction?.seq ? `; corrected at ledger event ${last.correction.seq}` : ''}
+                      {p.costs && (
+                        <>
+                          ; <CostsText costs={p.costs} testid={`my-costs-${r.seq}-${p.precinct}`} />
+                          {p.costs.answer === null && <AnswerCosts r={r} p={p} token={props.session.token} onDone={audit.reload} />}
+                        </>
+                      )}
+                      {p.schedule && p.entries.length === 0 && (
+                        <>
+                          ; <ScheduleText schedule={p.schedule} testid={`my-schedule-${r.seq}-${p.precinct}`} />
+                        </>
+                      )}
                     </li>
                   );
                 })}
@@ -455,5 +555,55 @@ function MyRequests(props: { campaign: string }) {
         <a href="#/audit">Every request on the public audit page</a>
       </p>
     </section>
+  );
+}
+
+// Accept or decline the cost the party stated for one precinct. Declining closes the precinct
+// without an entry, so it asks once more before sending.
+function AnswerCosts(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [confirmDecline, setConfirmDecline] = useState(false);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const id = `costs-${props.r.seq}-${props.p.precinct}`;
+  const send = async (accepted: boolean) => {
+    setBusy(true);
+    setRefusal(null);
+    try {
+      await call('POST', `/api/v1/reviews/${props.r.seq}/costs`, {
+        token: props.token,
+        body: { submission: newSubmissionId(), precinct: props.p.precinct, accepted },
+      });
+      setConfirmDecline(false);
+      props.onDone();
+    } catch (err) {
+      setRefusal(err instanceof ApiError ? { code: err.code, message: err.message, field: err.field } : { code: 'network', message: describeError(err), field: null });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="actions" data-testid={id}>
+      {confirmDecline ? (
+        <>
+          <span>Declining closes this precinct without a {props.r.kind}.</span>
+          <button type="button" disabled={busy} onClick={() => void send(false)}>
+            Decline the cost of {props.p.costs?.amount}
+          </button>
+          <button type="button" class="link" disabled={busy} onClick={() => setConfirmDecline(false)}>
+            Keep it open
+          </button>
+        </>
+      ) : (
+        <>
+          <button type="button" class="primary" disabled={busy} onClick={() => void send(true)}>
+            Accept the cost of {props.p.costs?.amount}
+          </button>
+          <button type="button" disabled={busy} onClick={() => setConfirmDecline(true)}>
+            Decline
+          </button>
+        </>
+      )}
+      {refusal && <RefusalText r={refusal} />}
+    </div>
   );
 }
