@@ -2,12 +2,17 @@
 // campaigns' reasons; the hotline's mismatches; precincts not reported; releases, with "publish
 // now" and the publication policy), then readiness (which chairs have logged in and sent a
 // practice report), summarised and filterable, and precincts by status. After the night, the
-// review queue: recanvass and recount requests awaiting a decision, accepted recanvasses awaiting
-// the worksheet, and what each entered worksheet found; the risk-limiting audit's start, seed and
+// review queue: recanvass and recount requests awaiting a decision (with the cost the party
+// states), accepted precincts awaiting the campaign's answer to the cost, their schedule and their
+// entry (the worksheet or the cards, with the campaigns' observers), those closed without one, and
+// what each entry found; the risk-limiting audit's start, seed and
 // tallies (src/rla.tsx). The anomaly gate's holds and overrides (src/holds.tsx) follow the ledger.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Session } from '../api';
-import { DecisionText, EntryView, figuresText, fieldLabel, useLiveJson, type AuditRecord, type ReviewPrecinct, type ReviewRequest } from '../reviews';
+import {
+  CostsText, DecisionText, EntryView, EvidenceLinks, ScheduleText, figuresText, fieldLabel, useLiveJson,
+  type AuditRecord, type ReviewPrecinct, type ReviewRequest,
+} from '../reviews';
 import { HoldsDesk, useHolds } from '../holds';
 import { parseReleases, type ReleaseRef } from '../provenance';
 import { RlaDesk } from '../rla';
@@ -488,8 +493,10 @@ function Publication(props: { policy: Policy | null; releasesServed: boolean; to
 }
 
 // The review queue (GET /api/v1/audit): each precinct of each request awaiting the party's answer
-// (POST /api/v1/reviews/{seq}/decisions), each accepted recanvass awaiting its worksheet
-// (POST /api/v1/reviews/{seq}/recanvass), and what the entered worksheets found.
+// (POST /api/v1/reviews/{seq}/decisions), each accepted precinct awaiting its entry with its
+// schedule (POST .../schedule) and its worksheet (POST .../recanvass) or cards (POST .../recount),
+// those closed without an entry (the cost declined, or not accepted in time), and what the entries
+// found. An entry is refused while a stated cost awaits the campaign's acceptance: the queue says so.
 function ReviewQueue(props: { token: string }) {
   const audit = useLiveJson<AuditRecord>('/api/v1/audit');
   const [candidates, setCandidates] = useState<string[]>([]);
@@ -498,8 +505,10 @@ function ReviewQueue(props: { token: string }) {
   const all = requests.flatMap((r) => r.precincts.map((p) => ({ r, p })));
   const undecided = all.filter(({ p }) => p.decision === null);
   const refused = all.filter(({ p }) => p.decision?.decision === 'refused');
-  const awaiting = all.filter(({ r, p }) => r.kind === 'recanvass' && p.decision?.decision === 'accepted' && p.entries.length === 0);
-  const recounts = all.filter(({ r, p }) => r.kind === 'recount' && p.decision?.decision === 'accepted');
+  const accepted = all.filter(({ p }) => p.decision?.decision === 'accepted' && p.entries.length === 0);
+  const closed = accepted.filter(({ p }) => costsClosed(p));
+  const awaiting = accepted.filter(({ r, p }) => r.kind === 'recanvass' && !costsClosed(p));
+  const recounts = accepted.filter(({ r, p }) => r.kind === 'recount' && !costsClosed(p));
   const entered = all.filter(({ p }) => p.entries.length > 0);
   return (
     <section class="card" aria-labelledby="reviews-h" data-testid="review-queue">
@@ -526,15 +535,26 @@ function ReviewQueue(props: { token: string }) {
       <h3>Accepted recanvasses awaiting the worksheet ({awaiting.length})</h3>
       {awaiting.length === 0 && <p class="muted">No accepted recanvass awaits its worksheet.</p>}
       {awaiting.map(({ r, p }) => (
-        <Worksheet key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
+        <AwaitingEntry key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
       ))}
       {recounts.length > 0 && (
         <>
-          <h3>Accepted recounts ({recounts.length})</h3>
+          <h3>Accepted recounts awaiting the cards ({recounts.length})</h3>
+          {recounts.map(({ r, p }) => (
+            <AwaitingEntry key={`${r.seq}-${p.precinct}`} r={r} p={p} token={props.token} candidates={candidates} onDone={audit.reload} />
+          ))}
+        </>
+      )}
+      {closed.length > 0 && (
+        <>
+          <h3>Closed without an entry ({closed.length})</h3>
           <ul>
-            {recounts.map(({ r, p }) => (
-              <li key={`${r.seq}-${p.precinct}`}>
-                {p.county} / {p.name} (request {r.seq}): recount tallies are not taken on the ledger yet.
+            {closed.map(({ r, p }) => (
+              <li key={`${r.seq}-${p.precinct}`} data-testid={`admin-closed-${r.seq}-${p.precinct}`}>
+                <a href={`#/precinct/${p.precinct}`}>
+                  {p.county} / {p.name}
+                </a>{' '}
+                ({r.kind} request {r.seq} by {r.requester}): <CostsText costs={p.costs!} testid={`admin-closed-${r.seq}-${p.precinct}-costs`} />
               </li>
             ))}
           </ul>
@@ -555,6 +575,13 @@ function ReviewQueue(props: { token: string }) {
       ))}
     </section>
   );
+}
+
+// A stated cost declined, or not accepted by its deadline: the precinct stays as reported.
+function costsClosed(p: ReviewPrecinct): boolean {
+  const c = p.costs;
+  if (!c) return false;
+  return c.answer !== null ? !c.answer.accepted : Date.now() > Date.parse(c.due);
 }
 
 function ReviewHead(props: { r: ReviewRequest; p: ReviewPrecinct; candidates: string[] }) {
@@ -582,6 +609,7 @@ function ReviewHead(props: { r: ReviewRequest; p: ReviewPrecinct; candidates: st
         </ul>
       )}
       {el && <p>Would a national delegate change: {el.error !== undefined ? `not computed (${el.error})` : el.eligible ? 'yes' : 'no'}</p>}
+      {p.evidence.length > 0 && <EvidenceLinks hashes={p.evidence} testid={`admin-evidence-${r.seq}-${p.precinct}`} />}
     </>
   );
 }
@@ -643,19 +671,151 @@ function Decide(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; can
   );
 }
 
+// A refusal under the form part its field names (`observers[1]` beside the observers).
+function FieldError(props: { msg: { text: string; field: string | null } | null; at?: string }) {
+  const m = props.msg;
+  if (!m) return null;
+  const part = (m.field ?? '').split(/[.[]/)[0] ?? '';
+  if (props.at !== undefined && part !== props.at) return null;
+  return (
+    <p class="field-error" role="alert" data-field={m.field ?? ''}>
+      {m.text}
+      {m.field ? <> <code>{m.field}</code></> : null}
+    </p>
+  );
+}
+
+// An accepted precinct awaiting its entry: the decision; the cost and the campaign's answer (the
+// server refuses an entry while a stated cost awaits acceptance, and the queue says so first);
+// when and where the packet is opened; then the worksheet (recanvass) or the cards (recount).
+function AwaitingEntry(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; candidates: string[]; onDone: () => void }) {
+  const { r, p } = props;
+  const id = `${r.kind === 'recount' ? 'recount' : 'sheet'}-${r.seq}-${p.precinct}`;
+  const c = p.costs;
+  return (
+    <div class="review-precinct" data-testid={id}>
+      <ReviewHead r={r} p={p} candidates={props.candidates} />
+      <p>
+        <strong data-testid={`${id}-decision`}>{p.decision && <DecisionText d={p.decision} />}</strong>
+      </p>
+      {c && c.answer === null && (
+        <Alert kind="warn">
+          <span data-testid={`${id}-awaiting-costs`}>
+            Cost {c.amount}: awaiting the campaign's acceptance of the costs (due {c.due}); an entry is refused until then.
+          </span>
+        </Alert>
+      )}
+      {c && c.answer !== null && (
+        <p>
+          <strong>Costs</strong>: <CostsText costs={c} testid={`${id}-costs`} />
+        </p>
+      )}
+      <ScheduleForm id={`${id}-schedule`} r={r} p={p} token={props.token} onDone={props.onDone} />
+      {r.kind === 'recount' ? (
+        <RecountForm id={id} r={r} p={p} token={props.token} candidates={props.candidates} onDone={props.onDone} />
+      ) : (
+        <WorksheetForm id={id} r={r} p={p} token={props.token} candidates={props.candidates} onDone={props.onDone} />
+      )}
+    </div>
+  );
+}
+
+// When and where the packet is opened (POST .../schedule; the last one stands), so that the
+// campaigns can send observers. The time is typed in the browser's own zone and sent in UTC.
+function ScheduleForm(props: { id: string; r: ReviewRequest; p: ReviewPrecinct; token: string; onDone: () => void }) {
+  const { id, r, p } = props;
+  const [at, setAt] = useState('');
+  const [place, setPlace] = useState('');
+  const [msg, setMsg] = useState<{ text: string; field: string | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setMsg(null);
+    const when = at ? new Date(at) : null;
+    try {
+      await call('POST', `/api/v1/reviews/${r.seq}/schedule`, {
+        token: props.token,
+        // An unreadable time goes as typed: the server names what is wrong with it.
+        body: { submission: newSubmissionId(), precinct: p.precinct, at: when && !Number.isNaN(when.getTime()) ? when.toISOString() : at, place },
+      });
+      setAt('');
+      setPlace('');
+      props.onDone();
+    } catch (err) {
+      setMsg({ text: describeError(err), field: err instanceof ApiError ? err.field : null });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const named = (msg?.field ?? '') === 'at' || msg?.field === 'place' ? msg!.field : null;
+  return (
+    <form class="schedule" data-testid={id} onSubmit={submit} noValidate>
+      <p>
+        {p.schedule ? (
+          <>
+            Scheduled: <ScheduleText schedule={p.schedule} testid={`${id}-current`} />
+          </>
+        ) : (
+          'Not scheduled yet: say when and where the packet is opened, for the observers.'
+        )}
+      </p>
+      <div class="side-by-side">
+        <div>
+          <label for={`${id}-at`}>Opened at (your local time)</label>
+          <input id={`${id}-at`} type="datetime-local" value={at} aria-invalid={named === 'at' || undefined} onInput={(e) => setAt((e.target as HTMLInputElement).value)} />
+          <FieldError msg={msg} at="at" />
+        </div>
+        <div>
+          <label for={`${id}-place`}>Place</label>
+          <input id={`${id}-place`} value={place} aria-invalid={named === 'place' || undefined} onInput={(e) => setPlace((e.target as HTMLInputElement).value)} />
+          <FieldError msg={msg} at="place" />
+        </div>
+      </div>
+      <button type="submit" disabled={busy}>
+        {p.schedule ? 'Reschedule' : 'Schedule'}
+      </button>
+      {named === null && <FieldError msg={msg} />}
+    </form>
+  );
+}
+
+// The campaigns whose observers were present, one checkbox per candidate, kept in the election's order.
+function Observers(props: { id: string; candidates: string[]; chosen: string[]; onChange: (chosen: string[]) => void; invalid: boolean }) {
+  return (
+    <fieldset class="toggle" data-testid={`${props.id}-observers`} aria-invalid={props.invalid || undefined}>
+      <legend>Observers present (campaigns)</legend>
+      {props.candidates.map((c) => (
+        <label key={c}>
+          <input
+            type="checkbox"
+            id={`${props.id}-observer-${c}`}
+            checked={props.chosen.includes(c)}
+            onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              props.onChange(props.candidates.filter((x) => (x === c ? on : props.chosen.includes(x))));
+            }}
+          />{' '}
+          {c}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 // The signed worksheet of an accepted recanvass, entered beside the figures as reported.
-function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; candidates: string[]; onDone: () => void }) {
-  const { r, p, candidates } = props;
+function WorksheetForm(props: { id: string; r: ReviewRequest; p: ReviewPrecinct; token: string; candidates: string[]; onDone: () => void }) {
+  const { id, r, p, candidates } = props;
   const [record, setRecord] = useState<Precinct | null>(null);
   const [first, setFirst] = useState<Record<string, string>>({});
   const [final, setFinal] = useState<Record<string, string>>({});
   const [delegates, setDelegates] = useState<Record<string, string>>({});
   const [note, setNote] = useState('');
   const [photo, setPhoto] = useState('');
+  const [observers, setObservers] = useState<string[]>([]);
   const [msg, setMsg] = useState<{ text: string; field: string | null } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => void get<Precinct>(`/api/v1/precincts/${p.precinct}`).then(setRecord, () => undefined), [p.precinct, p.revision]);
-  const id = `sheet-${r.seq}-${p.precinct}`;
   const shown = candidates.filter(
     (c) => record === null || [record.reported.first, record.reported.final, record.reported.delegates].some((f) => (f?.[c] ?? 0) !== 0) || first[c] || final[c] || delegates[c],
   );
@@ -668,6 +828,7 @@ function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; 
       if (Object.values(final).some((v) => v.trim() !== '')) worksheet['final'] = toFigures(final);
       if (Object.values(delegates).some((v) => v.trim() !== '')) worksheet['delegates'] = toFigures(delegates);
       const body: Record<string, unknown> = { submission: newSubmissionId(), precinct: p.precinct, worksheet };
+      if (observers.length) body['observers'] = observers;
       if (note.trim()) body['note'] = note;
       if (photo) body['photo'] = photo;
       await call('POST', `/api/v1/reviews/${r.seq}/recanvass`, { token: props.token, body });
@@ -679,12 +840,9 @@ function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; 
     }
   };
   const rep = record?.reported;
+  const atObservers = (msg?.field ?? '').startsWith('observers');
   return (
-    <form class="review-precinct" data-testid={id} onSubmit={submit}>
-      <ReviewHead r={r} p={p} candidates={candidates} />
-      <p>
-        <strong data-testid={`${id}-decision`}>{p.decision && <DecisionText d={p.decision} />}</strong>
-      </p>
+    <form onSubmit={submit} data-testid={`${id}-form`}>
       <div class="side-by-side">
         <div class="table-wrap">
           <table data-testid={`${id}-reported`}>
@@ -729,15 +887,86 @@ function Worksheet(props: { r: ReviewRequest; p: ReviewPrecinct; token: string; 
       )}
       <label for={`${id}-note`}>Note (optional)</label>
       <input id={`${id}-note`} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+      <Observers id={id} candidates={candidates} chosen={observers} onChange={setObservers} invalid={atObservers} />
+      {atObservers && <FieldError msg={msg} />}
       <button type="submit" class="primary" disabled={busy}>
         Enter the worksheet
       </button>
-      {msg && (
-        <p class="field-error" role="alert" data-field={msg.field ?? ''}>
-          {msg.text}
-          {msg.field ? <> <code>{msg.field}</code></> : null}
-        </p>
+      {!atObservers && <FieldError msg={msg} />}
+    </form>
+  );
+}
+
+// The cards of an accepted recount: how many were counted (T′) and their sorts by first and second
+// preference, or a packet that cannot be audited and why.
+function RecountForm(props: { id: string; r: ReviewRequest; p: ReviewPrecinct; token: string; candidates: string[]; onDone: () => void }) {
+  const { id, r, p, candidates } = props;
+  const [cards, setCards] = useState('');
+  const [first, setFirst] = useState<Record<string, string>>({});
+  const [final, setFinal] = useState<Record<string, string>>({});
+  const [unauditable, setUnauditable] = useState(false);
+  const [custody, setCustody] = useState('');
+  const [note, setNote] = useState('');
+  const [observers, setObservers] = useState<string[]>([]);
+  const [msg, setMsg] = useState<{ text: string; field: string | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setMsg(null);
+    try {
+      const body: Record<string, unknown> = { submission: newSubmissionId(), precinct: p.precinct };
+      if (observers.length) body['observers'] = observers;
+      if (unauditable) {
+        body['unauditable'] = true;
+        body['custody'] = custody;
+      } else {
+        body['cards'] = cards.trim() === '' ? null : Number(cards);
+        body['first'] = toFigures(first);
+        body['final'] = toFigures(final);
+      }
+      if (note.trim()) body['note'] = note;
+      await call('POST', `/api/v1/reviews/${r.seq}/recount`, { token: props.token, body });
+      props.onDone();
+    } catch (err) {
+      setMsg({ text: describeError(err), field: err instanceof ApiError ? err.field : null });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const part = (msg?.field ?? '').split(/[.[]/)[0] ?? '';
+  const beside = (unauditable ? ['custody', 'observers'] : ['cards', 'observers']).includes(part) ? part : 'form';
+  return (
+    <form onSubmit={submit} data-testid={`${id}-form`} noValidate>
+      <label class="check">
+        <input type="checkbox" checked={unauditable} onChange={(e) => setUnauditable((e.target as HTMLInputElement).checked)} /> The packet cannot be
+        audited (missing or short)
+      </label>
+      {unauditable ? (
+        <>
+          <label for={`${id}-custody`}>What is wrong with the packet</label>
+          <input id={`${id}-custody`} value={custody} aria-invalid={beside === 'custody' || undefined} onInput={(e) => setCustody((e.target as HTMLInputElement).value)} />
+          {beside === 'custody' && <FieldError msg={msg} />}
+        </>
+      ) : (
+        <>
+          <label for={`${id}-cards`}>Cards counted</label>
+          <input id={`${id}-cards`} type="number" inputMode="numeric" min={1} step={1} value={cards} aria-invalid={beside === 'cards' || undefined} onInput={(e) => setCards((e.target as HTMLInputElement).value)} />
+          {beside === 'cards' && <FieldError msg={msg} />}
+          <div class="side-by-side">
+            <FigureInputs idPrefix={`${id}-first`} legend="Sorted by first preference" candidates={candidates} values={first} onChange={(c, v) => setFirst({ ...first, [c]: v })} />
+            <FigureInputs idPrefix={`${id}-final`} legend="Sorted by second preference (final)" candidates={candidates} values={final} onChange={(c, v) => setFinal({ ...final, [c]: v })} />
+          </div>
+        </>
       )}
+      <label for={`${id}-note`}>Note (optional)</label>
+      <input id={`${id}-note`} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+      <Observers id={id} candidates={candidates} chosen={observers} onChange={setObservers} invalid={beside === 'observers'} />
+      {beside === 'observers' && <FieldError msg={msg} />}
+      <button type="submit" class="primary" disabled={busy}>
+        Enter the recount
+      </button>
+      {beside === 'form' && <FieldError msg={msg} />}
     </form>
   );
 }
