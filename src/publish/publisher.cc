@@ -39,7 +39,30 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
       }
       return o;
     }
-    auto release = BuildRelease(state);
+    // Each release is compared with the previous one as published (release_delta.h): its JSON,
+    // read back from the blob store by the hash its release-published event recorded.
+    std::string previous;
+    if (!state.releases().empty()) {
+      const ReleaseRecord& last = state.releases().back();
+      const std::string name = ReleaseJsonName(last.number);
+      const nlohmann::json& hash =
+          last.files.is_object() && last.files.contains(name) ? last.files[name] : nlohmann::json();
+      if (!hash.is_string()) {
+        return Status::FailedPrecondition(fmt::format(
+            "release {}'s release-published event names no {}: the next release cannot be "
+            "compared with it",
+            last.number, name));
+      }
+      auto bytes = intake_.GetBlob(hash.get<std::string>());
+      if (!bytes.ok()) return bytes.status();
+      if (!bytes->has_value()) {
+        return Status::FailedPrecondition(fmt::format(
+            "the store does not hold {} (SHA-256 {}): the next release cannot be compared with it",
+            name, hash.get<std::string>()));
+      }
+      previous = std::move(**bytes);
+    }
+    auto release = BuildRelease(state, previous);
     if (!release.ok()) return release.status();
     const std::string signature = SignHex(*key_, release->json.bytes);
     // The root statement is signed on its own, so that one precinct's proof can be checked

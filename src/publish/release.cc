@@ -11,6 +11,7 @@
 #include "core/sha256.h"
 #include "io/csv.h"
 #include "publish/merkle.h"
+#include "publish/release_delta.h"
 #include "publish/signing.h"
 #include "state/holds.h"
 #include "tabulate/tabulate.h"
@@ -496,7 +497,40 @@ json ReleaseEventPayload(const Release& release, const std::string& signature_he
           {"signature", signature_hex}};
 }
 
+namespace {
+
+// `previous`: null for a release built uncompared (see release.h); `first` for release 1.
+Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
+                      ReleaseTimings* timings);
+
+}  // namespace
+
+Result<Release> BuildRelease(const ElectionState& s, std::string_view previous_json,
+                             ReleaseTimings* timings) {
+  if (!s.created() || s.seq() < 1 || s.releases().empty()) {
+    if (!previous_json.empty()) {
+      return Status::InvalidArgument("release 1 has no previous release to be compared with");
+    }
+    return Build(s, nullptr, true, timings);
+  }
+  if (previous_json.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("release {} is compared with release {}: give its JSON",
+                    s.releases().size() + 1, s.releases().size()));
+  }
+  auto previous = ReadPreviousRelease(s, previous_json);
+  if (!previous.ok()) return previous.status();
+  return Build(s, &*previous, true, timings);
+}
+
 Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
+  return Build(s, nullptr, s.releases().empty(), timings);
+}
+
+namespace {
+
+Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
+                      ReleaseTimings* timings) {
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   auto lap = [&](int64_t ReleaseTimings::*slot) {
@@ -522,7 +556,10 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   // out of every figure until it is corrected or an administrator overrides the check.
   const std::vector<int64_t> ids = s.ReportedIds();
   lap(&ReleaseTimings::tabulate);
-  const AnomalyGate gate = RunAnomalyGate(s, election, ids);
+  AnomalyGate gate = RunAnomalyGate(s, election, ids);
+  if (previous != nullptr) {
+    CANVASS_RETURN_IF_ERROR(AddReleaseDeltaHolds(s, *previous, gate));
+  }
   lap(&ReleaseTimings::gate);
   if (!gate.held.empty()) {
     size_t kept = 0;
@@ -541,7 +578,6 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
   if (!tab.ok()) return tab.status();
   lap(&ReleaseTimings::tabulate);
   const std::vector<PrecinctRow> rows = PrecinctRows(s, gate);
-  const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
 
   std::map<std::string, int64_t> by_status;
@@ -568,23 +604,20 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
     // A held precinct's entry still says what was reported, marked held (the ledger's record:
     // nothing acknowledged disappears from a release); no total, CSV or CDF figure carries it.
     const PrecinctRecord& shown = row.held ? *s.precinct(row.id) : r;
-    json reported = json::object();
-    if (shown.first) reported["first"] = s.FiguresJson(*shown.first);
-    if (shown.final) reported["final"] = s.FiguresJson(*shown.final);
-    if (shown.delegates) reported["delegates"] = s.FiguresJson(*shown.delegates);
+    json reported = ReportedFiguresJson(s, shown);
     json computed = json::object();
     computed["delegates"] =
         row.computed_delegates ? s.FiguresJson(r.check->computed->delegates) : json();
-    if (row.computed_sde) {
-      json sde = json::object();
-      for (size_t c = 0; c < names.size(); ++c) {
-        if (!r.check->computed_sde[c].is_zero()) {
-          sde[names[c]] = r.check->computed_sde[c].ToDecimal(places);
-        }
+    computed["sde"] = row.computed_sde ? ComputedSdeJson(s, r) : json();
+    // Held for release-delta: the entry keeps what the previous release showed, so that the
+    // next release compares with the same figures until a correction or an override.
+    if (row.held && previous != nullptr) {
+      const AnomalyHold* delta = gate.Find(row.id, AnomalyCheck::kReleaseDelta);
+      auto was = previous->shown.find(row.id);
+      if (delta != nullptr && delta->override_seq == 0 && was != previous->shown.end()) {
+        reported = was->second.first;
+        computed = was->second.second;
       }
-      computed["sde"] = std::move(sde);
-    } else {
-      computed["sde"] = json();
     }
     json findings = json::array();
     for (const Finding& f : r.check->findings) {
@@ -652,6 +685,13 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
                     {"under_recanvass", under_recanvass},
                     {"held", held},
                     {"in", std::move(in)}};
+  // Where each candidate's change since the previous release came from (release_delta.h).
+  json delta;
+  if (compared) {
+    auto d = ReleaseDeltaJson(s, previous, precincts, gate);
+    if (!d.ok()) return d.status();
+    delta = std::move(d).value();
+  }
   json held_list = json::array();
   for (const AnomalyHold& h : gate.held) held_list.push_back(AnomalyHoldJson(s, h));
   json overrides = json::array();
@@ -674,11 +714,14 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
       {"reporting", std::move(reporting)},
       {"held", std::move(held_list)},
       {"overrides", std::move(overrides)},
+      {"delta", std::move(delta)},
       {"precincts", std::move(precincts)},
       {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
   rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());
   lap(&ReleaseTimings::json);
   return rel;
 }
+
+}  // namespace
 
 }  // namespace canvass

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -65,9 +66,18 @@ struct ReleaseTimings {
   int64_t json = 0;  // the precinct list, TabulationToJson and the canonical dump
 };
 
-// The release of the state's ledger prefix 1..state.seq(). FailedPrecondition when no election
-// was created; an error when the tabulation fails (a total too large to represent). `timings`,
-// when given, is filled in; it never changes the bytes.
+// The release of the state's ledger prefix 1..state.seq(), compared with the previous release
+// (publish/release_delta.h): `previous_json` is release-(N-1).json as published, whose SHA-256
+// must be the one N-1's release-published event recorded (FailedPrecondition otherwise), and is
+// empty for release 1. The comparison holds the precincts that changed without a figure event
+// on the ledger ("release-delta") and fills the release's "delta". FailedPrecondition when no
+// election was created; an error when the tabulation fails (a total too large to represent).
+// `timings`, when given, is filled in; it never changes the bytes.
+Result<Release> BuildRelease(const ElectionState& state, std::string_view previous_json,
+                             ReleaseTimings* timings = nullptr);
+// The same without the previous release: release 1 as above; a later release is built
+// uncompared, with "delta": null and no release-delta check (tools and tests that read one
+// release; the publisher and `canvass release verify` always compare).
 Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings = nullptr);
 
 // File names of release `number`.

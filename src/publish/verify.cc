@@ -112,7 +112,8 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
                                const std::string& origin,
                                const std::map<std::string, std::string>& files,
                                const std::optional<std::string>& signature_hex,
-                               ReleaseVerification& out) {
+                               ReleaseVerification& out,
+                               const std::optional<std::string>& previous_json) {
   json doc = json::parse(release_json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("ledger") ||
       !doc["ledger"].is_object()) {
@@ -147,7 +148,18 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
   out.checked.push_back(
       fmt::format("{}: {} events verify; event {} hashes to the release's head {}", origin,
                   report.events, head.seq, head.hash));
-  auto rebuilt = BuildRelease(state);
+  // A release compared with release N-1 is rebuilt against it (its hash is checked against the
+  // ledger's record by BuildRelease); one built uncompared ("delta": null) is rebuilt alike.
+  const json& delta = doc.contains("delta") ? doc["delta"] : json();
+  const bool compared =
+      delta.is_object() && delta.contains("previous") && delta["previous"].is_object();
+  if (compared && !previous_json) {
+    out.problems.push_back(
+        fmt::format("{} was compared with {}: give that file (beside it) to rebuild it",
+                    ReleaseJsonName(number), ReleaseJsonName(number - 1)));
+    return;
+  }
+  auto rebuilt = compared ? BuildRelease(state, *previous_json) : BuildRelease(state);
   if (!rebuilt.ok()) {
     out.problems.push_back("the release cannot be rebuilt: " + rebuilt.status().message());
     return;

@@ -32,12 +32,16 @@ ReleaseVerification VerifyRelease(std::string_view release_json,
 // 1..ledger_seq with ElectionState, rebuilds the release and compares every file: the JSON with
 // `release_json`, the others with `files` (when given) and with the hashes declared. When the
 // export also holds this release's release-published event, its hashes and signature are
-// compared too (`signature_hex` when given). Adds to `out`.
+// compared too (`signature_hex` when given). A release compared with the previous one (its
+// "delta" names it) is rebuilt against `previous_json`, release-(N-1).json, which must be the
+// one the ledger's release-published event for N-1 recorded; without it that is a problem
+// naming the file to give. Adds to `out`.
 void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view ledger_text,
                                const std::string& origin,
                                const std::map<std::string, std::string>& files,
                                const std::optional<std::string>& signature_hex,
-                               ReleaseVerification& out);
+                               ReleaseVerification& out,
+                               const std::optional<std::string>& previous_json = std::nullopt);
 
 // The signing key election-created names in a ledger export (its first line). NotFound when
 // it names none.

@@ -482,6 +482,7 @@ std::optional<Rejection> ElectionState::CommitRecord(const Event& e, int64_t id,
                                                      PrecinctRecord next) {
   if (auto r = Recheck(id, next)) return r;
   next.events.push_back(e.seq);
+  next.figures_seq = e.seq;
   Put(id, std::move(next));
   RememberAnswer(e, id);
   return std::nullopt;

@@ -87,6 +87,9 @@ struct PrecinctRecord {
   bool confirmed = false;
   std::string channel;          // channel of the latest figures
   std::vector<int64_t> events;  // every event about this precinct
+  // The latest event that changed its figures (a report, a game of chance, a correction): what
+  // a release compares with the previous release's position (publish/release.h).
+  int64_t figures_seq = 0;
   std::vector<Attestation> attestations;
   std::vector<HotlineEntry> hotline;  // entries not yet agreed by two operators
   // What the rules give for the figures (never null).

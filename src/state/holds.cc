@@ -16,9 +16,10 @@ namespace {
 
 using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
-// The checks a precinct can be held for (release deltas compare two releases, and every change
-// the ledger makes to a published precinct is a correction on the record).
-constexpr AnomalyCheck kGateChecks[] = {AnomalyCheck::kDuplicate, AnomalyCheck::kColumnShift};
+// The checks an override names: the gate's two, and release-delta, which a release runs
+// against the previous one (publish/release.h).
+constexpr AnomalyCheck kOverridableChecks[] = {AnomalyCheck::kDuplicate, AnomalyCheck::kColumnShift,
+                                               AnomalyCheck::kReleaseDelta};
 
 }  // namespace
 
@@ -36,8 +37,26 @@ const AnomalyHold* AnomalyGate::Find(int64_t id, AnomalyCheck check) const {
   return nullptr;
 }
 
+AnomalySettings GateSettings(const ElectionState& state) {
+  return AnomalySettingsFor(state.ruleset(), state.candidates());
+}
+
+int64_t FindAnomalyOverride(const ElectionState& state, int64_t id, int revision,
+                            AnomalyCheck check) {
+  // The latest override of this precinct, check and revision (an earlier revision's does not
+  // carry over: a correction is checked afresh).
+  const std::string name = AnomalyCheckName(check);
+  int64_t seq = 0;
+  for (const AnomalyOverride& o : state.anomaly_overrides()) {
+    if (o.precinct == id && o.revision == revision && o.check == name) seq = o.seq;
+  }
+  return seq;
+}
+
 AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
-                           const std::vector<int64_t>& ids, const AnomalySettings& settings) {
+                           const std::vector<int64_t>& ids,
+                           const std::optional<AnomalySettings>& given) {
+  const AnomalySettings settings = given ? *given : GateSettings(state);
   std::vector<AnomalyHold> failing;
   auto add = [&](size_t report, AnomalyFlag flag) {
     AnomalyHold h;
@@ -62,20 +81,14 @@ AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
   });
   AnomalyGate gate;
   for (AnomalyHold& h : failing) {
-    // The latest override of this precinct, check and revision (an earlier revision's does not
-    // carry over: a correction is checked afresh).
-    const std::string check = AnomalyCheckName(h.flag.check);
-    for (const AnomalyOverride& o : state.anomaly_overrides()) {
-      if (o.precinct == h.precinct && o.revision == h.revision && o.check == check) {
-        h.override_seq = o.seq;
-      }
-    }
+    h.override_seq = FindAnomalyOverride(state, h.precinct, h.revision, h.flag.check);
     (h.override_seq != 0 ? gate.overridden : gate.held).push_back(std::move(h));
   }
   return gate;
 }
 
-AnomalyGate RunAnomalyGate(const ElectionState& state, const AnomalySettings& settings) {
+AnomalyGate RunAnomalyGate(const ElectionState& state,
+                           const std::optional<AnomalySettings>& settings) {
   return RunAnomalyGate(state, state.ReportedElection(), state.ReportedIds(), settings);
 }
 
@@ -106,12 +119,14 @@ std::optional<Rejection> ElectionState::ApplyAnomalyOverride(const Event& e) {
   if (auto r = FindPrecinct(e.payload, id)) return r;
   auto check_name = StringMember(e.payload, "check");
   std::optional<AnomalyCheck> check;
-  for (AnomalyCheck c : kGateChecks) {
+  for (AnomalyCheck c : kOverridableChecks) {
     if (check_name && *check_name == AnomalyCheckName(c)) check = c;
   }
   if (!check) {
     return Invalid("unknown-check",
-                   "say which check to override: \"duplicate\" or \"column-shift\"", "check");
+                   "say which check to override: \"duplicate\", \"column-shift\" or "
+                   "\"release-delta\"",
+                   "check");
   }
   auto reason = StringMember(e.payload, "reason");
   if (!reason || Blank(*reason)) {
@@ -127,20 +142,45 @@ std::optional<Rejection> ElectionState::ApplyAnomalyOverride(const Event& e) {
                                 record.revision, *revision),
                     "revision");
   }
-  const AnomalyGate gate = RunAnomalyGate(*this);
-  const AnomalyHold* hold = gate.Find(id, *check);
-  if (hold == nullptr) {
-    return Conflict("not-held",
-                    fmt::format("precinct {} (revision {}) is not held for {}: its report passes "
-                                "that check",
-                                id, record.revision, *check_name),
-                    "precinct");
-  }
-  if (hold->override_seq != 0) {
-    return Conflict("already-overridden",
-                    fmt::format("event {} already publishes precinct {} (revision {}) as reported",
-                                hold->override_seq, id, record.revision),
-                    "precinct");
+  std::string score;
+  std::string threshold;
+  if (*check == AnomalyCheck::kReleaseDelta) {
+    // Found only when a release is built against the previous one (publish/release.h): the
+    // state cannot run it, so the override is recorded for the revision as it stands, and the
+    // next release publishes the precinct if, and only if, it holds it for release-delta.
+    if (record.revision == 0) {
+      return Conflict("not-reported",
+                      fmt::format("precinct {} has no report to publish as reported", id),
+                      "precinct");
+    }
+    if (const int64_t seq = FindAnomalyOverride(*this, id, record.revision, *check); seq != 0) {
+      return Conflict("already-overridden",
+                      fmt::format("event {} already publishes precinct {} (revision {}) as "
+                                  "reported",
+                                  seq, id, record.revision),
+                      "precinct");
+    }
+    score = "found when a release was built";
+    threshold = kReleaseDeltaThreshold;
+  } else {
+    const AnomalyGate gate = RunAnomalyGate(*this);
+    const AnomalyHold* hold = gate.Find(id, *check);
+    if (hold == nullptr) {
+      return Conflict("not-held",
+                      fmt::format("precinct {} (revision {}) is not held for {}: its report "
+                                  "passes that check",
+                                  id, record.revision, *check_name),
+                      "precinct");
+    }
+    if (hold->override_seq != 0) {
+      return Conflict("already-overridden",
+                      fmt::format("event {} already publishes precinct {} (revision {}) as "
+                                  "reported",
+                                  hold->override_seq, id, record.revision),
+                      "precinct");
+    }
+    score = hold->flag.score;
+    threshold = hold->flag.threshold;
   }
   AnomalyOverride o;
   o.seq = e.seq;
@@ -149,8 +189,8 @@ std::optional<Rejection> ElectionState::ApplyAnomalyOverride(const Event& e) {
   o.precinct = id;
   o.revision = record.revision;
   o.check = *check_name;
-  o.score = hold->flag.score;
-  o.threshold = hold->flag.threshold;
+  o.score = std::move(score);
+  o.threshold = std::move(threshold);
   o.reason = *reason;
   overrides_.push_back(std::move(o));
   PrecinctRecord next = record;  // the override is in the precinct's history

@@ -3,11 +3,16 @@
 // one as reported.
 //
 // A precinct is held when its current revision is one of a duplicate group (FindDuplicates) or
-// its column-shift score passes the threshold (ScoreColumnShifts), both with the checks' default
-// settings and scored against the snapshot itself: every reported precinct against its county's
-// other reported precincts as they stand. Hard-rule errors are not held; releases already flag
-// them (flags.flagged). The hold ends when a correction makes a revision that passes, or when
-// an administrator records anomaly-override for the precinct, the check and that revision.
+// its column-shift score passes the threshold (ScoreColumnShifts), both with the settings of the
+// election's ruleset ([anomaly], AnomalySettingsFor; the checks' defaults without one) and
+// scored against the snapshot itself: every reported precinct against its county's other
+// reported precincts as they stand. Hard-rule errors are not held; releases already flag them
+// (flags.flagged). The hold ends when a correction makes a revision that passes, or when an
+// administrator records anomaly-override for the precinct, the check and that revision.
+//
+// The third check, release-delta, compares a release with the previous one, whose files only the
+// publisher reads (src/publish/release.h): the release holds the precincts it finds, and the
+// override of one is recorded here like the others, for the precinct's current revision.
 //
 // The checks run when a release is built and when an override is applied, never per report, so
 // that a report's latency does not carry them.
@@ -16,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,13 +47,21 @@ struct AnomalyGate {
   const AnomalyHold* Find(int64_t id, AnomalyCheck check) const;
 };
 
+// The settings the gate uses: the election's ruleset's [anomaly] table, or the defaults.
+AnomalySettings GateSettings(const ElectionState& state);
+
 // The gate over `election` = state.ReportedElection(), whose reports are the precincts `ids`
-// (state.ReportedIds()), in that order: passed in so that a release builds them once.
+// (state.ReportedIds()), in that order: passed in so that a release builds them once. Without
+// `settings`, GateSettings(state).
 AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
                            const std::vector<int64_t>& ids,
-                           const AnomalySettings& settings = AnomalySettings{});
+                           const std::optional<AnomalySettings>& settings = std::nullopt);
 AnomalyGate RunAnomalyGate(const ElectionState& state,
-                           const AnomalySettings& settings = AnomalySettings{});
+                           const std::optional<AnomalySettings>& settings = std::nullopt);
+
+// The anomaly-override of `check` for precinct `id` at `revision`, if any (its seq; 0: none).
+int64_t FindAnomalyOverride(const ElectionState& state, int64_t id, int revision,
+                            AnomalyCheck check);
 
 // {"precinct", "county", "name", "revision", "check", "score", "threshold", "detail"} and, when
 // overridden, "override": {"seq", "reason", "by"}: one entry of a release's "held" or

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace canvass {
 namespace {
 
@@ -54,6 +56,31 @@ std::string Figures(const Election& election, const PrecinctReport& r) {
 }
 
 }  // namespace
+
+AnomalySettings AnomalySettingsFor(const Ruleset& ruleset,
+                                   const std::vector<std::string>& candidates) {
+  AnomalySettings settings;
+  if (!ruleset.anomaly) return settings;
+  const AnomalyRules& rules = *ruleset.anomaly;
+  settings.duplicate_above = rules.duplicate_above;
+  settings.shift_threshold_nats = static_cast<double>(rules.shift_threshold_nats.num()) /
+                                  static_cast<double>(rules.shift_threshold_nats.den());
+  if (rules.ballot_order.empty()) return settings;
+  std::vector<bool> placed(candidates.size(), false);
+  for (const std::string& name : rules.ballot_order) {
+    const std::string wanted = NormaliseName(name);
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      if (!placed[c] && candidates[c] == wanted) {
+        placed[c] = true;
+        settings.ballot_order.push_back(static_cast<CandidateIndex>(c));
+      }
+    }
+  }
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    if (!placed[c]) settings.ballot_order.push_back(static_cast<CandidateIndex>(c));
+  }
+  return settings;
+}
 
 Status ValidateAnomalySettings(const AnomalySettings& settings, const Election& election) {
   if (settings.duplicate_above < 0) {
@@ -622,7 +649,7 @@ std::vector<AnomalyFlag> DeltaFlags(const ReleaseDelta& delta) {
     Rational sde_moved;
     for (const Rational& x : d.sde) sde_moved += x < Rational(0) ? -x : x;
     f.score = fmt::format("{} people, {} SDE moved", d.people_moved(), sde_moved.ToDecimal(4));
-    f.threshold = "no change to a published precinct without a correction";
+    f.threshold = kReleaseDeltaThreshold;
     f.detail = fmt::format(
         "{} since the previous release without a correction: {}",
         d.kind == DeltaKind::kRemoved ? "removed" : "changed",

@@ -31,6 +31,7 @@
 #include "core/election.h"
 #include "core/rational.h"
 #include "core/status.h"
+#include "rules/ruleset.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -47,6 +48,14 @@ struct AnomalySettings {
   // election's candidate order (the party's files list candidates in ballot order).
   std::vector<CandidateIndex> ballot_order;
 };
+
+// The settings of `ruleset`'s [anomaly] table (the defaults above when it has none), for an
+// election with `candidates`. The shift threshold, exact in the ruleset, becomes the double the
+// scores are compared with. The ballot order's names that are candidates come first, in its
+// order, then the candidates it does not name, in the election's order: a ruleset serves
+// elections with fewer candidates than its ballot (a name it lists that did not run is skipped).
+AnomalySettings AnomalySettingsFor(const Ruleset& ruleset,
+                                   const std::vector<std::string>& candidates);
 
 // Refuses a ballot order that is not a permutation of the election's candidates, a negative
 // attendance bound, a threshold that is not a positive finite number.
@@ -201,6 +210,9 @@ std::vector<AnomalyFlag> DuplicateFlags(const Election& election,
 // Only the scores above the threshold.
 std::vector<AnomalyFlag> ShiftFlags(const Election& election, const std::vector<ShiftScore>& scores,
                                     const AnomalySettings& settings);
+// The changed and removed precincts of `delta`, each with kReleaseDeltaThreshold.
 std::vector<AnomalyFlag> DeltaFlags(const ReleaseDelta& delta);
+inline constexpr const char* kReleaseDeltaThreshold =
+    "no change to a published precinct without a correction";
 
 }  // namespace canvass

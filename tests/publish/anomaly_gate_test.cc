@@ -184,7 +184,7 @@ TEST(AnomalyGate, ColumnShiftHeldUntilOverridden) {
   json other = ok;
   other["check"] = "duplicate";
   EXPECT_EQ(Refusal(l, other), "not-held");
-  other["check"] = "release-delta";
+  other["check"] = "stuffing";
   EXPECT_EQ(Refusal(l, other), "unknown-check");
   other = ok;
   other["precinct"] = dm55 == 1 ? 2 : 1;

@@ -12,7 +12,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -61,12 +63,17 @@ class Ledger {
     return std::nullopt;
   }
   // Publishes the release of the ledger as it stands (payload hashes as built, the release and
-  // its root statement signed with the fixture's key).
+  // its root statement signed with the fixture's key), compared with the previous release when
+  // Publish made it, as the publisher does; else uncompared.
   Release Publish() {
-    auto rel = BuildRelease(state);
+    auto previous = published.find(static_cast<int64_t>(state.releases().size()));
+    auto rel = state.releases().empty()   ? BuildRelease(state, std::string_view())
+               : previous != published.end() ? BuildRelease(state, previous->second)
+                                             : BuildRelease(state);
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
     Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes),
                                                  SignHex(FixtureKey(), rel->root.bytes)));
+    published[rel->number] = rel->json.bytes;
     return *rel;
   }
   std::string JsonLines() const {
@@ -77,6 +84,7 @@ class Ledger {
 
   ElectionState state;
   std::vector<StoredEvent> lines;
+  std::map<int64_t, std::string> published;  // release number -> its JSON, as Publish made it
   std::string time;  // when set, every event's time (ledger format); else fixed by seq
 };
 

@@ -1,0 +1,300 @@
+#include "publish/release_delta.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <tuple>
+#include <unordered_map>
+
+#include "core/sha256.h"
+#include "publish/release.h"
+
+namespace canvass {
+
+using nlohmann::json;
+
+namespace {
+
+std::string NameKey(const std::string& county, const std::string& precinct) {
+  std::string key = county;
+  key.push_back('\0');
+  key += precinct;
+  return key;
+}
+
+// One entry's figures as a report of the election's candidates: a side the entry lists
+// ("first", "final", "delegates") gives every candidate a figure (0 where it names none), a side
+// it leaves out none; the SDEs likewise, when `with_sde`.
+Result<PrecinctReport> EntryAsReport(const ElectionState& s, int64_t id, const json& reported,
+                                     const json& computed, bool with_sde) {
+  const PrecinctApportionment& ap = s.precincts()[static_cast<size_t>(id - 1)];
+  PrecinctReport r;
+  r.county = ap.county;
+  r.precinct = ap.precinct;
+  r.satellite = ap.satellite;
+  r.source = SourceRef{"release", id};
+  const size_t n = s.candidates().size();
+  r.figures.resize(n);
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument(fmt::format("the previous release's precinct {} ({} / {}): {}",
+                                               id, ap.county, ap.precinct, what));
+  };
+  if (!reported.is_object()) return bad("\"reported\" is not an object");
+  using Slot = std::optional<Count> CandidateReport::*;
+  for (auto [side, slot] : {std::pair{"first", Slot{&CandidateReport::first}},
+                            std::pair{"final", Slot{&CandidateReport::final}},
+                            std::pair{"delegates", Slot{&CandidateReport::delegates}}}) {
+    auto it = reported.find(side);
+    if (it == reported.end()) continue;
+    if (!it->is_object()) return bad(fmt::format("reported.{} is not an object", side));
+    for (CandidateReport& f : r.figures) f.*slot = 0;
+    for (const auto& [name, value] : it->items()) {
+      auto c = std::find(s.candidates().begin(), s.candidates().end(), name);
+      if (c == s.candidates().end() || !value.is_number_integer()) {
+        return bad(fmt::format("reported.{}.{} is not a candidate's count", side, name));
+      }
+      r.figures[static_cast<size_t>(c - s.candidates().begin())].*slot = value.get<Count>();
+    }
+  }
+  if (!with_sde) return r;
+  const json* sde = computed.is_object() && computed.contains("sde") ? &computed["sde"] : nullptr;
+  if (sde == nullptr || !sde->is_object()) return r;
+  for (CandidateReport& f : r.figures) f.sde = Rational(0);
+  for (const auto& [name, value] : sde->items()) {
+    auto c = std::find(s.candidates().begin(), s.candidates().end(), name);
+    if (c == s.candidates().end() || !value.is_string()) {
+      return bad(fmt::format("computed.sde.{} is not a candidate's SDE", name));
+    }
+    auto v = Rational::Parse(value.get<std::string>());
+    if (!v.ok()) return bad(fmt::format("computed.sde.{}: {}", name, v.status().message()));
+    r.figures[static_cast<size_t>(c - s.candidates().begin())].sde = *v;
+  }
+  return r;
+}
+
+bool HasSde(const json& computed) {
+  return computed.is_object() && computed.contains("sde") && computed["sde"].is_object();
+}
+
+void SortHolds(std::vector<AnomalyHold>& holds) {
+  std::stable_sort(holds.begin(), holds.end(), [](const AnomalyHold& a, const AnomalyHold& b) {
+    return std::tie(a.precinct, a.flag.check) < std::tie(b.precinct, b.flag.check);
+  });
+}
+
+}  // namespace
+
+json ReportedFiguresJson(const ElectionState& s, const PrecinctRecord& r) {
+  json reported = json::object();
+  if (r.first) reported["first"] = s.FiguresJson(*r.first);
+  if (r.final) reported["final"] = s.FiguresJson(*r.final);
+  if (r.delegates) reported["delegates"] = s.FiguresJson(*r.delegates);
+  return reported;
+}
+
+json ComputedSdeJson(const ElectionState& s, const PrecinctRecord& r) {
+  const auto& names = s.candidates();
+  if (!r.final || r.check->computed_sde.size() != names.size()) return json();
+  const int places = s.ruleset().precinct.sde_places;
+  json sde = json::object();
+  for (size_t c = 0; c < names.size(); ++c) {
+    if (!r.check->computed_sde[c].is_zero()) {
+      sde[names[c]] = r.check->computed_sde[c].ToDecimal(places);
+    }
+  }
+  return sde;
+}
+
+Result<PreviousRelease> ReadPreviousRelease(const ElectionState& s, std::string_view bytes) {
+  if (s.releases().empty()) {
+    return Status::InvalidArgument("release 1 has no previous release to be compared with");
+  }
+  const ReleaseRecord& last = s.releases().back();
+  PreviousRelease p;
+  p.number = last.number;
+  p.sha256 = Sha256Hex(bytes);
+  const std::string name = ReleaseJsonName(last.number);
+  const json* recorded =
+      last.files.is_object() && last.files.contains(name) && last.files[name].is_string()
+          ? &last.files[name]
+          : nullptr;
+  if (recorded == nullptr || recorded->get<std::string>() != p.sha256) {
+    return Status::FailedPrecondition(fmt::format(
+        "the {} given has SHA-256 {}, not the {} that its release-published event (event {}) "
+        "recorded",
+        name, p.sha256, recorded ? recorded->get<std::string>() : std::string("(none)"), last.seq));
+  }
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument(fmt::format("{}: {}", name, what));
+  };
+  const json doc = json::parse(bytes, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
+  if (!doc.contains("number") || doc["number"] != last.number) {
+    return bad(fmt::format("\"number\" is not {}", last.number));
+  }
+  if (!doc.contains("ledger") || !doc["ledger"].is_object() || !doc["ledger"].contains("seq") ||
+      !doc["ledger"]["seq"].is_number_integer()) {
+    return bad("no \"ledger\".\"seq\"");
+  }
+  p.ledger_seq = doc["ledger"]["seq"].get<int64_t>();
+  if (!doc.contains("election") || !doc["election"].is_object() ||
+      doc["election"].value("candidates", json()) != json(s.candidates())) {
+    return bad("\"election\".\"candidates\" are not this election's");
+  }
+  if (!doc.contains("precincts") || !doc["precincts"].is_array()) return bad("no \"precincts\"");
+  const int64_t n = static_cast<int64_t>(s.precincts().size());
+  for (const json& entry : doc["precincts"]) {
+    if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer()) {
+      return bad("a precinct entry has no \"id\"");
+    }
+    const int64_t id = entry["id"].get<int64_t>();
+    if (id < 1 || id > n) return bad(fmt::format("precinct id {} is not one of 1..{}", id, n));
+    const PrecinctApportionment& ap = s.precincts()[static_cast<size_t>(id - 1)];
+    if (entry.value("county", json()) != json(ap.county) ||
+        entry.value("precinct", json()) != json(ap.precinct)) {
+      return bad(fmt::format("precinct {} is not {} / {}", id, ap.county, ap.precinct));
+    }
+    const json reported = entry.value("reported", json::object());
+    const json computed = entry.value("computed", json::object());
+    if (!reported.is_object()) return bad(fmt::format("precinct {}: \"reported\"", id));
+    if (reported.contains("first")) p.shown.emplace(id, std::pair{reported, computed});
+    const json included = entry.value("included", json(false));
+    if (!included.is_boolean()) return bad(fmt::format("precinct {}: \"included\"", id));
+    if (included.get<bool>()) p.counted.push_back(id);
+  }
+  return p;
+}
+
+Status AddReleaseDeltaHolds(const ElectionState& s, const PreviousRelease& previous,
+                            AnomalyGate& gate) {
+  Election before;
+  Election now;
+  before.candidates = now.candidates = s.candidates();
+  std::vector<PrecinctId> corrected;
+  std::unordered_map<std::string, int64_t> id_of;
+  for (const auto& [id, shown] : previous.shown) {
+    // SDEs are compared where the previous release showed them (a precinct held for another
+    // check is listed without them).
+    const bool with_sde = HasSde(shown.second);
+    auto b = EntryAsReport(s, id, shown.first, shown.second, with_sde);
+    if (!b.ok()) return b.status();
+    id_of.emplace(NameKey(b->county, b->precinct), id);
+    before.reports.push_back(std::move(b).value());
+    const PrecinctRecord& rec = *s.precinct(id);
+    if (!rec.first) continue;  // no longer reported: "removed"
+    auto c = EntryAsReport(s, id, ReportedFiguresJson(s, rec),
+                           json{{"sde", ComputedSdeJson(s, rec)}}, with_sde);
+    if (!c.ok()) return c.status();
+    if (rec.figures_seq > previous.ledger_seq) corrected.push_back({c->county, c->precinct});
+    now.reports.push_back(std::move(c).value());
+  }
+  auto delta = CompareReleases(before, now, corrected);
+  if (!delta.ok()) return delta.status();
+  for (AnomalyFlag& f : DeltaFlags(*delta)) {
+    AnomalyHold h;
+    h.precinct = id_of.at(NameKey(f.county, f.precinct));
+    h.revision = s.precinct(h.precinct)->revision;
+    h.flag = std::move(f);
+    h.override_seq = FindAnomalyOverride(s, h.precinct, h.revision, AnomalyCheck::kReleaseDelta);
+    (h.override_seq != 0 ? gate.overridden : gate.held).push_back(std::move(h));
+  }
+  SortHolds(gate.held);
+  SortHolds(gate.overridden);
+  return Status::Ok();
+}
+
+Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* previous,
+                              const json& precincts, const AnomalyGate& gate) {
+  Election before;
+  Election now;
+  before.candidates = now.candidates = s.candidates();
+  std::vector<PrecinctId> corrected;
+  if (previous != nullptr) {
+    for (int64_t id : previous->counted) {
+      auto it = previous->shown.find(id);
+      if (it == previous->shown.end()) continue;
+      auto b = EntryAsReport(s, id, it->second.first, it->second.second, true);
+      if (!b.ok()) return b.status();
+      before.reports.push_back(std::move(b).value());
+    }
+    for (size_t i = 0; i < s.precincts().size(); ++i) {
+      if (s.precinct(static_cast<int64_t>(i + 1))->figures_seq > previous->ledger_seq) {
+        corrected.push_back({s.precincts()[i].county, s.precincts()[i].precinct});
+      }
+    }
+  }
+  for (const json& entry : precincts) {
+    if (!entry.value("included", false)) continue;
+    auto c =
+        EntryAsReport(s, entry["id"].get<int64_t>(), entry["reported"], entry["computed"], true);
+    if (!c.ok()) return c.status();
+    now.reports.push_back(std::move(c).value());
+  }
+  auto delta = CompareReleases(before, now, corrected);
+  if (!delta.ok()) return delta.status();
+
+  std::unordered_map<std::string, int64_t> id_of;
+  for (size_t i = 0; i < s.precincts().size(); ++i) {
+    id_of.emplace(NameKey(s.precincts()[i].county, s.precincts()[i].precinct),
+                  static_cast<int64_t>(i + 1));
+  }
+  enum Bucket { kNew, kUpdated, kHeld, kUnexplained, kBuckets };
+  const size_t n = delta->candidates.size();
+  std::vector<std::array<Rational, kBuckets>> sde(n);
+  std::vector<Count> heads_unexplained(n, 0);
+  std::array<int64_t, kBuckets> count{};
+  for (const PrecinctDelta& d : delta->precincts) {
+    const int64_t id = id_of.at(NameKey(d.county, d.precinct));
+    Bucket b = kUnexplained;
+    switch (d.kind) {
+      case DeltaKind::kNew:
+        // Newly counted: first reported, or out of a hold; unexplained when an override of
+        // release-delta put it back.
+        b = gate.Find(id, AnomalyCheck::kReleaseDelta) != nullptr ? kUnexplained : kNew;
+        break;
+      case DeltaKind::kCorrected:
+        b = kUpdated;
+        break;
+      case DeltaKind::kChanged:
+        b = kUnexplained;
+        break;
+      case DeltaKind::kRemoved:
+        b = gate.Held(id) ? kHeld : kUnexplained;
+        break;
+    }
+    ++count[b];
+    for (size_t c = 0; c < n; ++c) {
+      sde[c][b] += d.sde[c];
+      if (b == kUnexplained) heads_unexplained[c] += std::abs(d.first[c]) + std::abs(d.final[c]);
+    }
+  }
+  const int places = s.ruleset().precinct.sde_places;
+  json candidates = json::object();
+  for (size_t c = 0; c < n; ++c) {
+    Rational total;
+    for (const Rational& x : sde[c]) total += x;
+    candidates[delta->candidates[c]] = {
+        {"sde", total.ToDecimal(places)},
+        {"sde_new", sde[c][kNew].ToDecimal(places)},
+        {"sde_updated", sde[c][kUpdated].ToDecimal(places)},
+        {"sde_held", sde[c][kHeld].ToDecimal(places)},
+        {"sde_unexplained", sde[c][kUnexplained].ToDecimal(places)},
+        {"explained", sde[c][kUnexplained].is_zero() && heads_unexplained[c] == 0}};
+  }
+  json prev = previous == nullptr ? json()
+                                  : json{{"number", previous->number},
+                                         {"ledger_seq", previous->ledger_seq},
+                                         {"sha256", previous->sha256}};
+  return json{{"previous", std::move(prev)},
+              {"precincts",
+               {{"new", count[kNew]},
+                {"updated", count[kUpdated]},
+                {"held", count[kHeld]},
+                {"unexplained", count[kUnexplained]},
+                {"unchanged", delta->unchanged}}},
+              {"candidates", std::move(candidates)}};
+}
+
+}  // namespace canvass
