@@ -70,6 +70,60 @@ bool PoolCovers(const NationalPool& pool, const Model& m, int32_t district) {
   return district >= 0 && m.districts[static_cast<size_t>(district)] == pool.district;
 }
 
+// Half the step shares are rounded to. Rounded half up, a share s becomes the grid point g with
+// g - h <= s < g + h.
+Rational HalfStep(SharePrecision precision) {
+  switch (precision) {
+    case SharePrecision::kExact:
+      return Rational(0);
+    case SharePrecision::kFraction3:
+      return Rational(1, 2'000);
+    case SharePrecision::kPercent3:
+      return Rational(1, 200'000);
+  }
+  return Rational(0);
+}
+
+const char* PrecisionName(SharePrecision precision) {
+  switch (precision) {
+    case SharePrecision::kExact:
+      return "exact";
+    case SharePrecision::kFraction3:
+      return "fraction3";
+    case SharePrecision::kPercent3:
+      return "percent3";
+  }
+  return "";
+}
+
+// The family and the threshold as the assertions need them; `who` names the rules in messages.
+Status CheckAllocationRules(const NationalRules& r, const std::string& who) {
+  if (r.family != AllocationFamily::kDnc && r.family != AllocationFamily::kProportional) {
+    return Status::InvalidArgument(
+        fmt::format("{}: materiality needs threshold-and-largest-remainder pools (the dnc or "
+                    "proportional family); the assertions do not describe this family",
+                    who));
+  }
+  const Rational step = HalfStep(r.share_precision) * Rational(2);
+  if (!step.is_zero() && !(r.threshold / step).is_integer()) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: national.threshold {} is not a multiple of {}, the step shares are rounded to "
+        "(share_precision = \"{}\"); the assertions compare exact shares with the threshold "
+        "moved by half a step, which is exact only for a threshold on that grid",
+        who, r.threshold.ToShortDecimal(), step.ToShortDecimal(),
+        PrecisionName(r.share_precision)));
+  }
+  return Status::Ok();
+}
+
+Rational Weigh(const std::vector<Rational>& weights, const std::vector<Rational>& x) {
+  Rational g;
+  for (size_t c = 0; c < x.size() && c < weights.size(); ++c) {
+    if (!weights[c].is_zero()) g += weights[c] * x[c];
+  }
+  return g;
+}
+
 Status CheckRules(const Ruleset& ruleset) {
   if (!ruleset.national) {
     return Status::InvalidArgument(fmt::format(
@@ -81,23 +135,26 @@ Status CheckRules(const Ruleset& ruleset) {
         "ruleset {}: materiality is computed on an SDE basis; national.basis is not \"sde\"",
         ruleset.name));
   }
-  if (r.family != AllocationFamily::kDnc && r.family != AllocationFamily::kProportional) {
-    return Status::InvalidArgument(fmt::format(
-        "ruleset {}: materiality needs threshold-and-largest-remainder pools (the dnc or "
-        "proportional family); the assertions do not describe this family",
-        ruleset.name));
-  }
-  if (r.share_precision != SharePrecision::kExact) {
-    return Status::InvalidArgument(fmt::format(
-        "ruleset {}: national.share_precision rounds shares; the assertions are exact only for "
-        "share_precision = \"exact\"",
-        ruleset.name));
-  }
+  CANVASS_RETURN_IF_ERROR(CheckAllocationRules(r, "ruleset " + ruleset.name));
   if (ruleset.precinct.sde_places < 0 || ruleset.precinct.sde_places > 12) {
     return Status::InvalidArgument(
         fmt::format("sde_places {} is out of range 0..12", ruleset.precinct.sde_places));
   }
   return Status::Ok();
+}
+
+// The exact share of the pool at which a candidate's rounded share qualifies. AllocatePool
+// compares the share of the pool's whole vote, rounded half up to the grid of step 2h on which
+// tau lies: round(s) >= tau iff s >= tau - h, and round(s) > tau iff round(s) >= tau + 2h iff
+// s >= tau + h. So viability stays an exact linear condition, with the threshold moved. A
+// rounded share is never below 0, so under "at least" the line is never below 0 either (a zero
+// threshold asks only for a vote, which AllocatePool requires anyway).
+Rational ViabilityLine(const NationalRules& rules) {
+  const Rational h = HalfStep(rules.share_precision);
+  if (h.is_zero()) return rules.threshold;
+  if (rules.threshold_comparison == ViabilityComparison::kGreaterThan) return rules.threshold + h;
+  const Rational line = rules.threshold - h;
+  return line.is_negative() ? Rational(0) : line;
 }
 
 // The precinct's SDEs on `side`, or empty when it has none. The reported side follows Tabulate:
@@ -232,93 +289,54 @@ Status BuildUnit(const Model& m, const Election& election, size_t i, const Preci
   return Status::Ok();
 }
 
-void AddAssertion(Model& m, Assertion a, const std::vector<Rational>& x) {
-  Rational g;
-  for (size_t c = 0; c < m.n; ++c) g += a.weights[c] * x[c];
-  a.margin = g;
-  m.assertions.push_back(std::move(a));
-}
-
 Status BuildAssertions(Model& m) {
   const NationalRules& rules = *m.rules;
-  const Rational tau = rules.threshold;
-  m.weight_scale = tau.den();
   m.pool_empty.assign(rules.pools.size(), false);
   for (size_t p = 0; p < rules.pools.size(); ++p) {
-    const NationalPool& pool = rules.pools[p];
     const PoolAllocation& alloc = m.outcome.pools[p];
-    if (alloc.pending_tie) {
-      return Status::InvalidArgument(fmt::format(
-          "pool {} is tied for its last seat(s) and waits for a drawing of lots: materiality "
-          "starts from a settled outcome",
-          pool.name));
-    }
-    if (alloc.total_vote.is_zero()) {
-      m.pool_empty[p] = true;
-      continue;
-    }
-    if (alloc.fallback_applied) {
-      return Status::InvalidArgument(fmt::format(
-          "pool {}: nobody reached the threshold and the fallback applied; the assertions do not "
-          "describe a fallback allocation",
-          pool.name));
-    }
-    const std::vector<Rational>& x = alloc.votes;
-    for (CandidateIndex c = 0; c < m.n; ++c) {
-      Assertion a;
-      a.pool = p;
-      a.a = c;
-      a.weights.assign(m.n, Rational(0));
-      if (alloc.qualified[c]) {
-        a.kind = AssertionKind::kViable;
-        for (size_t o = 0; o < m.n; ++o) a.weights[o] = -tau;
-        a.weights[c] = Rational(1) - tau;
-      } else {
-        a.kind = AssertionKind::kNotViable;
-        for (size_t o = 0; o < m.n; ++o) a.weights[o] = tau;
-        a.weights[c] = tau - Rational(1);
+    m.pool_empty[p] = alloc.total_vote.is_zero();
+    auto pool = PoolAssertions(rules, p, alloc);
+    if (!pool.ok()) return pool.status();
+    for (Assertion& a : *pool) m.assertions.push_back(std::move(a));
+  }
+  // Integers: W = w x L with L the weights' common denominator, margin = G x L x scale (totals
+  // are whole units, weights whole once scaled, so the product is whole).
+  for (const Assertion& a : m.assertions) {
+    for (const Rational& w : a.weights) {
+      const int64_t l = std::lcm(m.weight_scale, w.den());
+      if (l > 1'000'000'000'000) {
+        return Status::InvalidArgument(
+            "the assertions' weights have no common denominator below 10^12: the threshold is "
+            "too fine for materiality");
       }
-      AddAssertion(m, std::move(a), x);
-    }
-    for (CandidateIndex i = 0; i < m.n; ++i) {
-      for (CandidateIndex j = 0; j < m.n; ++j) {
-        if (i == j || !alloc.qualified[i] || !alloc.qualified[j]) continue;
-        // i keeps its seats against j: S (x_i - x_j) + k Y > 0, k = 1 - s_i + s_j.
-        const Count k = 1 - alloc.delegates[i] + alloc.delegates[j];
-        Assertion a;
-        a.kind = AssertionKind::kHamilton;
-        a.pool = p;
-        a.a = i;
-        a.b = j;
-        a.weights.assign(m.n, Rational(0));
-        for (size_t o = 0; o < m.n; ++o) {
-          if (alloc.qualified[o]) a.weights[o] = Rational(k);
-        }
-        a.weights[i] = Rational(pool.size + k);
-        a.weights[j] = Rational(-pool.size + k);
-        AddAssertion(m, std::move(a), x);
-      }
+      m.weight_scale = l;
     }
   }
-  // Integers: W = w x L, margin = G x L x scale (totals are whole units, weights whole once
-  // scaled, so the product is whole).
+  const auto wide_scale = static_cast<__int128>(m.weight_scale) * m.scale;
   m.W.reserve(m.assertions.size());
   for (const Assertion& a : m.assertions) {
     std::vector<int64_t> w(m.n);
     int64_t least = 0;
     for (size_t c = 0; c < m.n; ++c) {
-      const Rational scaled = a.weights[c] * Rational(m.weight_scale);
-      w[c] = scaled.num();
+      const __int128 scaled =
+          static_cast<__int128>(a.weights[c].num()) * (m.weight_scale / a.weights[c].den());
+      if (!Fits(scaled)) return Status::InvalidArgument("an assertion's weight is too large");
+      w[c] = static_cast<int64_t>(scaled);
       least = std::min(least, w[c]);
     }
     m.W.push_back(std::move(w));
     m.wmin.push_back(-least);
-    const Rational g = a.margin * Rational(m.weight_scale) * Rational(m.scale);
-    if (!g.is_integer()) {
+    if (wide_scale % a.margin.den() != 0) {
       return Status::InvalidArgument(
           "a pool total is finer than sde_places; materiality needs every SDE at that precision");
     }
-    m.margin.push_back(g.num());
+    const __int128 g = static_cast<__int128>(a.margin.num()) * (wide_scale / a.margin.den());
+    if (!Fits(g)) {
+      return Status::InvalidArgument(
+          fmt::format("an assertion's margin {} is too large for materiality's integers",
+                      a.margin.ToShortDecimal()));
+    }
+    m.margin.push_back(static_cast<int64_t>(g));
   }
   m.of_district.assign(m.districts.size(), {});
   for (size_t j = 0; j < m.assertions.size(); ++j) {
@@ -559,19 +577,133 @@ nlohmann::json PoolChangesJson(const std::vector<std::string>& candidates,
   return out;
 }
 
+// Why an assertion whose margin is not positive leaves its precincts without a bound.
+std::string UnconfirmedReason(const Assertion& a, const std::vector<std::string>& candidates,
+                              const NationalAllocation& outcome) {
+  const std::string what = a.Describe(candidates, outcome);
+  if (a.rounding == SharePrecision::kExact) {
+    return fmt::format("{}: the margin is {}; the assertion holds only at equality", what,
+                       a.margin.ToDecimal(4));
+  }
+  return fmt::format(
+      "{}: cannot be confirmed from exact shares, the reported outcome is within the rounding "
+      "step (margin {} on exact shares, {} after the rounding allowance of {})",
+      what, a.exact_margin.ToDecimal(4), a.margin.ToDecimal(4), a.allowance().ToDecimal(4));
+}
+
 }  // namespace
+
+Rational AssertionMargin(const Assertion& assertion, const std::vector<Rational>& x) {
+  return Weigh(assertion.weights, x);
+}
+
+Result<std::vector<Assertion>> PoolAssertions(const NationalRules& rules, size_t p,
+                                              const PoolAllocation& alloc) {
+  if (p >= rules.pools.size()) {
+    return Status::InvalidArgument(
+        fmt::format("pool #{} is not among the rules' {} pools", p, rules.pools.size()));
+  }
+  CANVASS_RETURN_IF_ERROR(CheckAllocationRules(rules, "the national rules"));
+  const NationalPool& pool = rules.pools[p];
+  if (alloc.pending_tie) {
+    return Status::InvalidArgument(fmt::format(
+        "pool {} is tied for its last seat(s) and waits for a drawing of lots: materiality "
+        "starts from a settled outcome",
+        pool.name));
+  }
+  std::vector<Assertion> out;
+  if (alloc.total_vote.is_zero()) return out;
+  if (alloc.fallback_applied) {
+    return Status::InvalidArgument(fmt::format(
+        "pool {}: nobody reached the threshold and the fallback applied; the assertions do not "
+        "describe a fallback allocation",
+        pool.name));
+  }
+  const size_t n = alloc.votes.size();
+  if (alloc.qualified.size() != n || alloc.delegates.size() != n) {
+    return Status::InvalidArgument(
+        fmt::format("pool {}: the allocation has {} votes but {} qualified flags and {} seats",
+                    pool.name, n, alloc.qualified.size(), alloc.delegates.size()));
+  }
+  const std::vector<Rational>& x = alloc.votes;
+  const SharePrecision precision = rules.share_precision;
+  const Rational line = ViabilityLine(rules);
+  // c's share of the pool reaches t (viable) or stays below it: (1 - t) x_c - t (X - x_c).
+  auto viability = [n](CandidateIndex c, const Rational& t, bool viable) {
+    std::vector<Rational> w(n, viable ? -t : t);
+    w[c] = viable ? Rational(1) - t : t - Rational(1);
+    return w;
+  };
+  for (CandidateIndex c = 0; c < n; ++c) {
+    Assertion a;
+    a.kind = alloc.qualified[c] ? AssertionKind::kViable : AssertionKind::kNotViable;
+    a.pool = p;
+    a.a = c;
+    a.rounding = precision;
+    a.threshold = line;
+    a.weights = viability(c, line, alloc.qualified[c]);
+    a.margin = AssertionMargin(a, x);
+    a.exact_margin = line == rules.threshold
+                         ? a.margin
+                         : Weigh(viability(c, rules.threshold, alloc.qualified[c]), x);
+    out.push_back(std::move(a));
+  }
+  // i keeps its seats against j: S (x_i - x_j) + k Y > 0, k = 1 - s_i + s_j. With rounded shares
+  // the quotas are S round(x/Y), each within hS of S x/Y, so the pair's slacks differ from the
+  // exact ones by less than 2hS; taking 2hS Y from the margin makes the condition sufficient.
+  const Rational allowance = HalfStep(precision) * Rational(2) * Rational(pool.size);
+  for (CandidateIndex i = 0; i < n; ++i) {
+    for (CandidateIndex j = 0; j < n; ++j) {
+      if (i == j || !alloc.qualified[i] || !alloc.qualified[j]) continue;
+      const Rational k(1 - alloc.delegates[i] + alloc.delegates[j]);
+      auto pair = [&](const Rational& less) {
+        std::vector<Rational> w(n, Rational(0));
+        for (size_t o = 0; o < n; ++o) {
+          if (alloc.qualified[o]) w[o] = k - less;
+        }
+        w[i] = Rational(pool.size) + k - less;
+        w[j] = -Rational(pool.size) + k - less;
+        return w;
+      };
+      Assertion a;
+      a.kind = AssertionKind::kHamilton;
+      a.pool = p;
+      a.a = i;
+      a.b = j;
+      a.rounding = precision;
+      a.weights = pair(allowance);
+      a.margin = AssertionMargin(a, x);
+      a.exact_margin = allowance.is_zero() ? a.margin : Weigh(pair(Rational(0)), x);
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
+}
 
 std::string Assertion::Describe(const std::vector<std::string>& candidates,
                                 const NationalAllocation& outcome) const {
   const PoolAllocation& p = outcome.pools[pool];
+  const bool rounded = rounding != SharePrecision::kExact;
   switch (kind) {
     case AssertionKind::kViable:
-      return fmt::format("{}: {} viable", p.name, candidates[a]);
+      return fmt::format("{}: {} viable{}", p.name, candidates[a],
+                         rounded ? fmt::format(" ({} shares: at least {} of the pool)",
+                                               PrecisionName(rounding), threshold.ToShortDecimal())
+                                 : "");
     case AssertionKind::kNotViable:
-      return fmt::format("{}: {} not viable", p.name, candidates[a]);
+      return fmt::format("{}: {} not viable{}", p.name, candidates[a],
+                         rounded ? fmt::format(" ({} shares: below {} of the pool)",
+                                               PrecisionName(rounding), threshold.ToShortDecimal())
+                                 : "");
     case AssertionKind::kHamilton:
-      return fmt::format("{}: {} {} against {} {}", p.name, candidates[a], p.delegates[a],
-                         candidates[b], p.delegates[b]);
+      return fmt::format(
+          "{}: {} {} against {} {}{}", p.name, candidates[a], p.delegates[a], candidates[b],
+          p.delegates[b],
+          rounded
+              ? fmt::format(" ({} shares: margin less {} x the qualified SDEs)",
+                            PrecisionName(rounding),
+                            (HalfStep(rounding) * Rational(2) * Rational(p.size)).ToShortDecimal())
+              : "");
   }
   return "";
 }
@@ -611,6 +743,13 @@ Result<Materiality> ComputeMateriality(const Ruleset& ruleset, const Election& e
     if (u.capped) pm.max_sde = Rational(u.max_units, m.scale);
     pm.district = u.district;
     pm.bounded = pm.has_figures && u.capped && !InEmptyPool(m, u);
+    if (!pm.has_figures) {
+      pm.unbounded_reason = "no SDEs on this side";
+    } else if (!u.capped) {
+      pm.unbounded_reason = "no apportioned SDE total";
+    } else if (!pm.bounded) {
+      pm.unbounded_reason = "a pool it enters has no votes: any vote there may move a seat";
+    }
     if (pm.bounded) {
       // u_p^j = (g_p x L x scale + |wmin| x Smax) / (G x L x scale); the largest, compared
       // exactly by cross-multiplying.
@@ -622,9 +761,10 @@ Result<Materiality> ComputeMateriality(const Ruleset& ruleset, const Election& e
         for (size_t c = 0; c < m.n; ++c) g += static_cast<__int128>(m.W[j][c]) * u.sigma[c];
         const __int128 num = g + static_cast<__int128>(m.wmin[j]) * u.max_units;
         const __int128 den = m.margin[j];
-        if (den <= 0) {  // a candidate exactly at the threshold: any change may tip it
+        if (den <= 0) {  // any change may tip it: nothing to divide by
           pm.bounded = false;
           pm.assertion = j;
+          pm.unbounded_reason = UnconfirmedReason(m.assertions[j], election.candidates, m.outcome);
           return;
         }
         if (!pm.assertion || num * best_den > best_num * den) {
@@ -812,6 +952,7 @@ nlohmann::json MaterialityToJson(const Ruleset& ruleset, const Materiality& mat)
       row["bound_exact"] = p.bound.ToString();
     } else {
       row["bound"] = nullptr;
+      row["unbounded_reason"] = p.unbounded_reason;
     }
     row["assertion"] =
         p.assertion
@@ -842,6 +983,8 @@ nlohmann::json MaterialityToJson(const Ruleset& ruleset, const Materiality& mat)
   }
   return {{"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}}},
           {"side", mat.side == ResultSide::kReported ? "reported" : "computed"},
+          {"share_precision", PrecisionName(ruleset.national ? ruleset.national->share_precision
+                                                             : SharePrecision::kExact)},
           {"national", std::move(pools)},
           {"assertions", static_cast<int64_t>(mat.assertions.size())},
           {"summary",

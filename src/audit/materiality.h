@@ -16,6 +16,13 @@
 // DNC allocation of src/delegates: k county delegates moved from one candidate to another
 // (k = 1, 2, ...), or every delegate of the precinct to one candidate.
 //
+// Rounded shares (national.share_precision fraction3 or percent3, the DNC's three decimals): the
+// rounding is built into the assertions, not ignored (docs/audit.md, "Rounded shares"). With h
+// half the rounding step, viability is still exact, against tau - h (at least) or tau + h (greater
+// than); a Hamilton pair becomes a sufficient condition, its margin less 2hS times the qualified
+// total. A pair whose reported margin lies within that allowance cannot be confirmed from exact
+// shares: its precincts get no bound, with that reason, and the audit counts them all.
+//
 // Exact arithmetic throughout. SDEs are integers in units of 10^-sde_places and weights integers
 // once scaled by their common denominator, so the bound of 176,500 precincts is integer work.
 //
@@ -56,10 +63,34 @@ struct Assertion {
   CandidateIndex b = 0;           // kHamilton only
   std::vector<Rational> weights;  // per candidate
   Rational margin;                // G: the weighted sum on the reported totals
-  // "PLEO: Buttigieg 2 against Sanders 1", "CD4: Warren not viable".
+  // The share precision the condition was built for; kExact: shares compared exactly.
+  SharePrecision rounding = SharePrecision::kExact;
+  Rational threshold;     // kViable, kNotViable: the exact share of the pool compared with
+  Rational exact_margin;  // the exact-share condition's margin on the same totals
+  // What the rounding takes from the margin, in the margin's units: h X for a threshold (negative
+  // where it adds, as for a viable candidate under an at-least threshold), 2hS Y for a pair.
+  Rational allowance() const { return exact_margin - margin; }
+  // The exact-share condition holds but not this one: the reported outcome is within the
+  // rounding step of it, and the assertion cannot confirm it.
+  bool within_rounding_step() const {
+    return rounding != SharePrecision::kExact && margin <= Rational(0) &&
+           exact_margin > Rational(0);
+  }
+  // "PLEO: Buttigieg 2 against Sanders 1", "CD4: Warren not viable"; under rounded shares with
+  // what the rounding does, "CD4: Warren not viable (fraction3 shares: below 0.1495 of the pool)".
   std::string Describe(const std::vector<std::string>& candidates,
                        const NationalAllocation& outcome) const;
 };
+
+// The assertions of one pool's reported allocation (`pool` indexes rules.pools), margins on the
+// allocation's own votes; none for a pool without votes. Errors (InvalidArgument): a family
+// other than DNC/proportional, a threshold off the share rounding grid, a pool that needed the
+// threshold fallback or waits for a drawing of lots.
+Result<std::vector<Assertion>> PoolAssertions(const NationalRules& rules, size_t pool,
+                                              const PoolAllocation& allocation);
+
+// sum_c weights[c] * x_c: the assertion's margin on totals x (one per candidate).
+Rational AssertionMargin(const Assertion& assertion, const std::vector<Rational>& x);
 
 // A pool whose seats a change alters, before and after (per candidate); `tie` when the change
 // leaves the last seat(s) to a drawing of lots.
@@ -92,7 +123,8 @@ struct PrecinctMateriality {
   int32_t district = -1;            // index into Materiality::districts; -1: statewide pools only
   bool bounded = false;             // u_p is known (an apportioned precinct with figures)
   Rational bound;                   // u_p, exact
-  std::optional<size_t> assertion;  // the assertion giving u_p
+  std::optional<size_t> assertion;  // the assertion giving u_p (or leaving it unknown)
+  std::string unbounded_reason;     // why u_p is unknown ("" when bounded)
   bool possibly_material() const { return !bounded || bound >= Rational(1); }
   std::optional<PrecinctChange> smallest;  // searched where possibly material
 };
@@ -118,8 +150,9 @@ struct Materiality {
 // The bound of every precinct, and the smallest change where it is possibly material. `checks`
 // are CheckElection's results (needed for the computed side, and for satellites' delegates).
 // Errors (InvalidArgument, naming what is wrong): no national rules; a basis other than SDEs; a
-// family other than DNC/proportional or rounded shares (the assertions are exact for neither);
-// a pool that needed the threshold fallback or a drawing of lots; an SDE finer than sde_places.
+// family other than DNC/proportional (the assertions do not describe it); a threshold off the
+// grid of rounded shares; a pool that needed the threshold fallback or a drawing of lots; an SDE
+// finer than sde_places.
 Result<Materiality> ComputeMateriality(const Ruleset& ruleset, const Election& election,
                                        const std::vector<PrecinctCheck>& checks,
                                        const MaterialityOptions& options = {});

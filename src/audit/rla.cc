@@ -275,8 +275,9 @@ Result<RlaPlan> PlanRla(const Ruleset& ruleset, const Materiality& mat,
     if (!p.bounded) {
       plan.unbounded.push_back(fmt::format(
           "{} / {} ({})", p.county, p.precinct,
-          !p.has_figures ? "no SDEs on this side"
-          : !p.max_sde   ? "no apportioned SDE total"
+          !p.unbounded_reason.empty() ? p.unbounded_reason
+          : !p.has_figures            ? "no SDEs on this side"
+          : !p.max_sde                ? "no apportioned SDE total"
                        : "an assertion of its pools holds only at equality or its pool is empty"));
     } else {
       auto scaled = Scaled(p.bound.num(), p.bound.den(), /*up=*/true);
@@ -301,8 +302,10 @@ Result<RlaPlan> PlanRla(const Ruleset& ruleset, const Materiality& mat,
   const size_t groups = mat.districts.size() + 1;  // last: statewide only
   std::vector<std::vector<int64_t>> x(groups, std::vector<int64_t>(n, 0));
   std::vector<int64_t> cap(groups, 0);
+  // Every precinct with figures and a cap counts, bounded or not: one left without a bound by
+  // another assertion (at equality, within the rounding step) still weighs in this one's U_j.
   for (const PrecinctMateriality& p : mat.precincts) {
-    if (!p.bounded || p.sde.size() != n || !p.max_sde) continue;
+    if (p.sde.size() != n || !p.max_sde) continue;
     const size_t g = p.district >= 0 ? static_cast<size_t>(p.district) : groups - 1;
     for (size_t c = 0; c < n; ++c) x[g][c] += Units(p.sde[c], scale).value_or(0);
     cap[g] += Units(*p.max_sde, scale).value_or(0);
@@ -341,9 +344,15 @@ Result<RlaPlan> PlanRla(const Ruleset& ruleset, const Materiality& mat,
     }
     plan.assertions.push_back(std::move(r));
   }
-  std::stable_sort(
-      plan.assertions.begin(), plan.assertions.end(),
-      [](const AssertionRisk& p, const AssertionRisk& q) { return p.total_bound > q.total_bound; });
+  // An assertion without a positive margin (at equality, or within the rounding step of rounded
+  // shares) has no finite U_j: it is the tightest of all.
+  std::stable_sort(plan.assertions.begin(), plan.assertions.end(),
+                   [](const AssertionRisk& p, const AssertionRisk& q) {
+                     const bool p_open = p.margin <= Rational(0);
+                     const bool q_open = q.margin <= Rational(0);
+                     if (p_open != q_open) return p_open;
+                     return p.total_bound > q.total_bound;
+                   });
   if (plan.unbounded.empty()) {
     auto size =
         FirstRoundSize(plan.total_bound(), risk_limit, static_cast<int64_t>(plan.batches.size()));
@@ -690,12 +699,20 @@ nlohmann::json RlaToJson(const Ruleset& ruleset, const Materiality& mat, const R
   };
   nlohmann::json assertions = nlohmann::json::array();
   for (const AssertionRisk& r : plan.assertions) {
-    assertions.push_back(
-        {{"assertion", mat.assertions[r.assertion].Describe(mat.candidates, mat.outcome)},
-         {"margin", r.margin.ToDecimal(4)},
-         {"diluted_margin", r.diluted_margin.ToDecimal(9)},
-         {"total_bound", r.total_bound.ToDecimal(9)},
-         {"first_round", size_json(r.first_round)}});
+    const Assertion& a = mat.assertions[r.assertion];
+    nlohmann::json row = {{"assertion", a.Describe(mat.candidates, mat.outcome)},
+                          {"margin", r.margin.ToDecimal(4)},
+                          {"diluted_margin", r.diluted_margin.ToDecimal(9)},
+                          {"total_bound", r.total_bound.ToDecimal(9)},
+                          {"first_round", size_json(r.first_round)}};
+    if (a.rounding != SharePrecision::kExact) {
+      // Built for rounded shares: what the rounding took from the exact-share margin.
+      row["rounding"] = a.rounding == SharePrecision::kFraction3 ? "fraction3" : "percent3";
+      row["exact_margin"] = a.exact_margin.ToDecimal(4);
+      row["allowance"] = a.allowance().ToDecimal(4);
+      row["within_rounding_step"] = a.within_rounding_step();
+    }
+    assertions.push_back(std::move(row));
   }
   nlohmann::json bounds = nlohmann::json::array();
   for (const RlaBatch& b : plan.batches) {

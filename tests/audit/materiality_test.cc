@@ -163,11 +163,16 @@ TEST_F(MaterialityTest, EligibilityRefusesWhatCannotBe) {
 
 TEST_F(MaterialityTest, RulesTheAssertionsDoNotDescribeAreRefused) {
   checks_ = CheckElection(ruleset_, election_);
+  // Rounded shares are audited (tests/audit/share_rounding_test.cc), but only with a threshold
+  // on their grid: 0.1504 is not a multiple of 0.001.
   Ruleset rounded = ruleset_;
   rounded.national->share_precision = SharePrecision::kFraction3;
+  rounded.national->threshold = Rational(1504, 10000);
   auto r = ComputeMateriality(rounded, election_, checks_);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("share_precision"), std::string::npos);
+  EXPECT_NE(r.status().message().find("national.threshold 0.1504 is not a multiple of 0.001"),
+            std::string::npos)
+      << r.status().message();
   Ruleset heads = ruleset_;
   heads.national->basis = NationalBasis::kFinalAlignment;
   r = ComputeMateriality(heads, election_, checks_);
