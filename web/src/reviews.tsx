@@ -31,7 +31,7 @@ export interface Decision { seq: number; time: string; decision: string; reason:
 export type Layer =
   | { layer: 'transcription'; fields: string[]; corrected: boolean }
   | { layer: 'rule-misapplication'; rules_delegates: Figures; corrected: boolean }
-  | { layer: 'count'; reason: string; corrected: boolean };
+  | { layer: 'count'; reason?: string; fields?: string[]; corrected: boolean };
 
 export interface Sheet { first: Figures | null; final: Figures | null; delegates: Figures | null }
 
@@ -235,17 +235,29 @@ export function EntryView(props: { entry: Entry; candidates: string[]; testid: s
   const c = props.candidates;
   return (
     <div class="entry" data-testid={props.testid}>
-      <p>
-        Worksheet entered at ledger event <Seq seq={e.seq} testid={`${props.testid}-seq`} /> (on revision {e.revision}){e.note ? `: ${e.note}` : ''}.
-      </p>
+      {e.kind === 'recount' ? (
+        <p>
+          Recount entered at ledger event <Seq seq={e.seq} testid={`${props.testid}-seq`} /> (on revision {e.revision})
+          {e.recount?.unauditable ? (
+            <span data-testid={`${props.testid}-recount`}>: the packet could not be audited ({e.recount.custody})</span>
+          ) : (
+            <span data-testid={`${props.testid}-recount`}>: {e.recount?.cards ?? '—'} cards counted</span>
+          )}
+          {e.note ? `; ${e.note}` : ''}.
+        </p>
+      ) : (
+        <p>
+          Worksheet entered at ledger event <Seq seq={e.seq} testid={`${props.testid}-seq`} /> (on revision {e.revision}){e.note ? `: ${e.note}` : ''}.
+        </p>
+      )}
       <p data-testid={`${props.testid}-observers`}>
         {e.observers.length > 0 ? `Observers present for: ${e.observers.join(', ')}` : "No campaign's observers recorded."}
       </p>
       <dl class="sheet">
-        <dt>First alignment</dt>
-        <dd>{figuresText(e.worksheet.first, c)}</dd>
-        <dt>Final alignment</dt>
-        <dd>{figuresText(e.worksheet.final, c)}</dd>
+        <dt>{e.kind === 'recount' ? 'By first preference' : 'First alignment'}</dt>
+        <dd data-testid={`${props.testid}-sheet-first`}>{figuresText(e.worksheet.first, c)}</dd>
+        <dt>{e.kind === 'recount' ? 'By second preference' : 'Final alignment'}</dt>
+        <dd data-testid={`${props.testid}-sheet-final`}>{figuresText(e.worksheet.final, c)}</dd>
         <dt>Delegates</dt>
         <dd data-testid={`${props.testid}-sheet-delegates`}>{figuresText(e.worksheet.delegates, c)}</dd>
       </dl>
@@ -263,7 +275,8 @@ export function EntryView(props: { entry: Entry; candidates: string[]; testid: s
                   <span data-testid={`${props.testid}-rules-delegates`}>{figuresText(l.rules_delegates, c)}</span>
                 </>
               )}
-              {l.layer === 'count' && <>: {l.reason} (only a recount of the cards settles it)</>}
+              {l.layer === 'count' &&
+                (l.fields ? <>: the cards differ from the report in {l.fields.join(', ')}</> : <>: {l.reason} (only a recount of the cards settles it)</>)}
               {l.corrected ? ' · corrected' : ' · not corrected by a recanvass'}
             </li>
           ))}
