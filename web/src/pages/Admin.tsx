@@ -609,7 +609,12 @@ function ReviewHead(props: { r: ReviewRequest; p: ReviewPrecinct; candidates: st
         </ul>
       )}
       {el && <p>Would a national delegate change: {el.error !== undefined ? `not computed (${el.error})` : el.eligible ? 'yes' : 'no'}</p>}
-      {p.evidence.length > 0 && <EvidenceLinks hashes={p.evidence} testid={`admin-evidence-${r.seq}-${p.precinct}`} />}
+      {p.evidence.length > 0 && (
+        <div>
+          Evidence:
+          <EvidenceLinks hashes={p.evidence} testid={`admin-evidence-${r.seq}-${p.precinct}`} />
+        </div>
+      )}
     </>
   );
 }
