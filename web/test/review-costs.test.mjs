@@ -12,6 +12,8 @@
 //   the worksheet with two observers are entered;
 //   the public audit page shows the cost, its answer, the schedule, the observers, the evidence link
 //   and the ledger position eligibility was judged on, each equal to GET /api/v1/audit.
+// Then (c3) a recount entered from the queue at 360 px: refused without the cards counted, beside
+// them, then entered with two observers, shown on the audit page as the API has it.
 // Every wait is for a condition; nothing sleeps for a fixed time.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -234,6 +236,7 @@ async function costsAndEntry(width) {
       await page.locator(`#${sheetA}-first-${c}`).fill(n);
       await page.locator(`#${sheetA}-final-${c}`).fill(n);
     }
+    await page.getByTestId(sheetA).screenshot({ path: path.join(artifacts, `review-costs-sheet-due-${width}.png`) });
     const before = await seqNow();
     const form = page.getByTestId(`${sheetA}-form`);
     await form.getByRole('button', { name: 'Enter the worksheet' }).click();
@@ -357,3 +360,74 @@ async function costsAndEntry(width) {
 
 test('(c1) at 360 px: evidence, a cost accepted and one declined, the schedule and the observers', { timeout: 240_000 }, () => costsAndEntry(360));
 test('(c2) at 1440 px: evidence, a cost accepted and one declined, the schedule and the observers', { timeout: 240_000 }, () => costsAndEntry(1440));
+
+test('(c3) a recount entered from the queue with its observers, at 360 px', { timeout: 180_000 }, async () => {
+  await setup();
+  const P = REPORTS[4];
+  const p = reported.get(P.name);
+  const sanders = await tokenFor(h.codes.get('campaign:Sanders'));
+  const admin = await tokenFor(h.codes.get('admin:admin'));
+  // A recount needs a recanvass first: both through the API, accepted without a cost.
+  const file = async (kind) => {
+    const r = await api('POST', '/api/v1/reviews', { token: sanders, body: { submission: `c3-${kind}`, kind, reason: `the ${kind} of the cards`, precincts: [{ precinct: p.id }] } });
+    assert.equal(r.status, 201, r.text);
+    const seq = r.json.receipt.seq;
+    const d = await api('POST', `/api/v1/reviews/${seq}/decisions`, { token: admin, body: { submission: `c3-${kind}-decided`, precinct: p.id, decision: 'accepted', reason: 'on file' } });
+    assert.equal(d.status, 201, d.text);
+    return seq;
+  };
+  const recanvass = await file('recanvass');
+  const sheet = await api('POST', `/api/v1/reviews/${recanvass}/recanvass`, {
+    token: admin, body: { submission: 'c3-sheet', precinct: p.id, worksheet: { first: p.final, final: p.final, delegates: p.delegates } },
+  });
+  assert.equal(sheet.status, 201, sheet.text);
+  const recount = await file('recount');
+  const cards = Object.values(p.final).reduce((x, y) => x + y, 0);
+
+  const { context, page } = await loggedIn(360, 'admin', h.codes.get('admin:admin'));
+  const id = `recount-${recount}-${p.id}`;
+  const form = page.getByTestId(`${id}-form`);
+  await form.waitFor();
+  for (const [c, n] of Object.entries(figures(p.final))) {
+    await page.locator(`#${id}-first-${c}`).fill(n);
+    await page.locator(`#${id}-final-${c}`).fill(n);
+  }
+  let before = await seqNow();
+  await form.getByRole('button', { name: 'Enter the recount' }).click();
+  const why = form.locator('.field-error');
+  await why.waitFor();
+  const same = await api('POST', `/api/v1/reviews/${recount}/recount`, { token: admin, body: { submission: 'c3-no-cards', precinct: p.id, cards: null, first: p.final, final: p.final } });
+  assert.equal(same.status, 422, same.text);
+  assert.equal(await why.getAttribute('data-field'), same.json.error.field);
+  assert.equal(await text(why), `${same.json.error.message} ${same.json.error.field}`);
+  assert.equal(await page.locator(`#${id}-cards`).getAttribute('aria-invalid'), 'true');
+  assert.equal(await seqNow(), before);
+
+  await page.locator(`#${id}-cards`).fill(String(cards));
+  for (const c of ['Warren', 'Klobuchar']) await page.locator(`#${id}-observer-${c}`).check();
+  before = await seqNow();
+  await form.getByRole('button', { name: 'Enter the recount' }).click();
+  const et = `admin-entry-${recount}-${p.id}`;
+  await page.getByTestId(`${et}-recount`).waitFor();
+  const r = (await audit()).requests.find((x) => x.seq === recount);
+  const entry = r.precincts[0].entries[0];
+  assert.equal(entry.kind, 'recount');
+  assert.equal(entry.recount.cards, cards);
+  assert.deepEqual(entry.observers, ['Klobuchar', 'Warren']);
+  assert.ok(await seqNow() > before);
+  assert.equal(await text(page.getByTestId(`${et}-recount`)), `: ${cards} cards counted`);
+  assert.equal(await text(page.getByTestId(`${et}-observers`)), 'Observers present for: Klobuchar, Warren');
+  await assertNoHorizontalOverflow(page, 'admin page after a recount at 360 px');
+  await context.close();
+
+  const pub = await newPage(360);
+  await pub.page.goto(`${h.base}/#/audit`);
+  const t = `review-${recount}-${p.id}-entry-0`;
+  await pub.page.getByTestId(`${t}-recount`).waitFor();
+  assert.equal(await text(pub.page.getByTestId(`${t}-seq`)), String(entry.seq));
+  assert.equal(await text(pub.page.getByTestId(`${t}-recount`)), `: ${entry.recount.cards} cards counted`);
+  assert.equal(await text(pub.page.getByTestId(`${t}-observers`)), `Observers present for: ${entry.observers.join(', ')}`);
+  assert.equal(await text(pub.page.getByTestId(`${t}-sheet-first`)), CANDIDATES.filter((c) => entry.worksheet.first?.[c]).map((c) => `${c} ${entry.worksheet.first[c]}`).join(', '));
+  await assertNoHorizontalOverflow(pub.page, 'audit page after a recount at 360 px');
+  await pub.context.close();
+});
