@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
+
 #include "caucus/allocation.h"
 
 namespace canvass {
@@ -21,6 +24,26 @@ json ByName(const std::vector<std::string>& candidates, const std::vector<Count>
 std::string Where(const ElectionState& s, int64_t id) {
   const PrecinctApportionment& ap = s.precincts()[static_cast<size_t>(id - 1)];
   return fmt::format("precinct {} ({} / {})", id, ap.county, ap.precinct);
+}
+
+// A tally as the audit's math takes it: the SDEs its delegates give.
+Result<AuditedTally> Audited(const ElectionState& state, const RlaTallyRecord& t) {
+  const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(t.precinct - 1)];
+  AuditedTally a;
+  a.county = ap.county;
+  a.precinct = ap.precinct;
+  a.unauditable = t.unauditable;
+  if (!t.unauditable) {
+    Count total = 0;
+    for (Count d : t.delegates) total += d;
+    a.sde = SdeFromDelegates(state.ruleset().precinct, t.delegates, total, ap);
+    if (a.sde.size() != t.delegates.size()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: its county has no SDE ratio, so its audited delegates give no SDEs",
+                      Where(state, t.precinct)));
+    }
+  }
+  return a;
 }
 
 }  // namespace
@@ -62,29 +85,67 @@ Result<LedgerRla> AuditOfLedger(const ElectionState& state) {
                                                state.precincts()[i].precinct));
     }
   }
-  for (const RlaTallyRecord& t : record->tallies) {
-    const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(t.precinct - 1)];
-    AuditedTally a;
-    a.county = ap.county;
-    a.precinct = ap.precinct;
-    a.unauditable = t.unauditable;
-    if (!t.unauditable) {
-      Count total = 0;
-      for (Count d : t.delegates) total += d;
-      a.sde = SdeFromDelegates(ruleset.precinct, t.delegates, total, ap);
-      if (a.sde.size() != t.delegates.size()) {
-        return Status::InvalidArgument(
-            fmt::format("{}: its county has no SDE ratio, so its audited delegates give no SDEs",
-                        Where(state, t.precinct)));
-      }
+  // The tallies: the rla-tally events, and for a drawn precinct without one, the latest recount
+  // entered after rla-started (docs/audit.md "The audit on the ledger"). Which precincts are
+  // drawn depends on the tallies (a round grows when the last one is complete), so recounts are
+  // taken in until the draws stop changing.
+  std::map<int64_t, const RecanvassEntry*> recounts;  // precinct -> latest recount after start
+  for (const auto& [seq, entry] : state.recanvass_entries()) {
+    if (entry.kind == "recount" && seq > record->start_seq &&
+        record->tally(entry.precinct) == nullptr) {
+      recounts[entry.precinct] = &entry;
     }
-    out.tallies.push_back(std::move(a));
   }
-  if (record->seed_seq != 0) {
+  std::vector<RlaTallyRecord> taken = record->tallies;
+  std::vector<int64_t> from_recount(taken.size(), 0);
+  for (;;) {
+    out.tallies.clear();
+    for (const RlaTallyRecord& t : taken) {
+      auto a = Audited(state, t);
+      if (!a.ok()) return a.status();
+      out.tallies.push_back(std::move(a).value());
+    }
+    if (record->seed_seq == 0) break;
     auto status = RunRla(ruleset, out.materiality, out.plan, record->seed, out.tallies);
     if (!status.ok()) return status.status();
     out.status = std::move(status).value();
+    const bool everyone =
+        out.status->decision == RlaDecision::kFullHandCount && out.status->draws.empty();
+    std::set<std::pair<std::string, std::string>> drawn;
+    for (const RlaDraw& d : out.status->draws) {
+      drawn.insert({out.plan.batches[d.batch].county, out.plan.batches[d.batch].precinct});
+    }
+    bool added = false;
+    for (auto it = recounts.begin(); it != recounts.end();) {
+      const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(it->first - 1)];
+      if (!everyone && drawn.count({ap.county, ap.precinct}) == 0) {
+        ++it;
+        continue;
+      }
+      const RecanvassEntry& e = *it->second;
+      RlaTallyRecord t;
+      t.seq = e.seq;
+      t.time = e.time;
+      t.precinct = e.precinct;
+      t.unauditable = e.unauditable;
+      t.custody = e.custody;
+      t.delegates = e.rules_delegates;
+      t.first = e.first;
+      t.final = e.final;
+      t.cards = e.cards;
+      t.photo = e.photo;
+      // In ledger order among the others.
+      size_t at = 0;
+      while (at < taken.size() && taken[at].seq < t.seq) ++at;
+      taken.insert(taken.begin() + static_cast<std::ptrdiff_t>(at), std::move(t));
+      from_recount.insert(from_recount.begin() + static_cast<std::ptrdiff_t>(at), e.seq);
+      it = recounts.erase(it);
+      added = true;
+    }
+    if (!added) break;
   }
+  out.records = std::move(taken);
+  out.from_recount = std::move(from_recount);
   return out;
 }
 
@@ -127,11 +188,13 @@ json LedgerRlaJson(const ElectionState& state, const LedgerRla& audit) {
   std::map<int64_t, size_t> report_of;
   for (size_t i = 0; i < r.ids.size(); ++i) report_of[r.ids[i]] = i;
   json tallies = json::array();
-  for (size_t i = 0; i < r.tallies.size(); ++i) {
-    const RlaTallyRecord& t = r.tallies[i];
+  for (size_t i = 0; i < audit.records.size(); ++i) {
+    const RlaTallyRecord& t = audit.records[i];
     const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(t.precinct - 1)];
     json row = {{"seq", t.seq},        {"time", t.time},      {"precinct", t.precinct},
                 {"county", ap.county}, {"name", ap.precinct}, {"unauditable", t.unauditable}};
+    // A recount entered under a recount request, taken as the audit's tally of a drawn precinct.
+    row["source"] = audit.from_recount[i] != 0 ? "recount" : "rla-tally";
     if (t.unauditable) row["custody"] = t.custody;
     if (!t.unauditable) row["delegates"] = ByName(names, t.delegates);
     if (t.first) row["first"] = ByName(names, *t.first);

@@ -1,6 +1,7 @@
 // The risk-limiting audit as the ledger holds it (docs/audit.md "The audit on the ledger"): the
-// outcome frozen at rla-started, the seed of rla-seed and the board's rla-tally events, run
-// through the audit's math (audit/rla.h). A pure function of the state, so that the server, the
+// outcome frozen at rla-started, the seed of rla-seed and the board's rla-tally events (and, for a
+// drawn precinct without one, the latest recount entered after rla-started), run through the
+// audit's math (audit/rla.h). A pure function of the state, so that the server, the
 // command line and `ledger verify` find the same sample, the same risk and the same decision.
 //
 // Thread-safety: pure functions.
@@ -25,7 +26,11 @@ struct LedgerRla {
   // reported delegates (the SDEs are then the rules' for the reported alignments).
   Materiality materiality;
   RlaPlan plan;
-  std::vector<AuditedTally> tallies;  // the rla-tally events, as the math takes them
+  // The tallies in ledger order: the rla-tally events and the recounts taken in for drawn
+  // precincts without one; `from_recount` is the recount-entered seq of each (0: an rla-tally).
+  std::vector<RlaTallyRecord> records;
+  std::vector<int64_t> from_recount;
+  std::vector<AuditedTally> tallies;  // the same, as the math takes them
   std::optional<RlaStatus> status;    // after the seed
 };
 

@@ -199,5 +199,84 @@ TEST_F(RlaLedgerTest, AnUnauditablePrecinctEscalatesToAFullHandCount) {
   EXPECT_NE(status.reason.find("unauditable"), std::string::npos) << status.reason;
 }
 
+// A recount entered under a recount request after the audit started is the audit's tally of a
+// drawn precinct that has none (the cards counted once serve both); a recount of a precinct the
+// seed has not drawn is not taken in, so `ledger verify` finds nothing out of the sample.
+TEST_F(RlaLedgerTest, ARecountOfADrawnPrecinctIsItsTally) {
+  Report(0, election_.reports.size());
+  l_.Add("credential-issued", {{"credential", "CAM1"},
+                               {"role", "campaign"},
+                               {"subject", election_.candidates[0]},
+                               {"hash", "$argon2id$v=19$m=8,t=1,p=1$fixture$fixture"}});
+  l_.Publish();  // the first complete release opens requests
+  l_.Add("rla-started", {{"risk_limit", "5"}});
+  l_.Add("rla-seed", {{"seed", "20200203"}});
+  const LedgerRla planned = Audit();
+  ASSERT_TRUE(planned.status.has_value());
+  ASSERT_FALSE(planned.status->draws.empty());
+  const size_t drawn_report = planned.plan.batches[planned.status->draws[0].batch].report;
+  std::set<size_t> drawn;
+  for (const RlaDraw& d : planned.status->draws) drawn.insert(planned.plan.batches[d.batch].report);
+  size_t other_report = 0;
+  while (drawn.count(other_report) != 0) ++other_report;
+
+  // Recanvass, then recount, each requested by the campaign and accepted by the party.
+  auto review = [&](const std::string& kind, size_t report) {
+    const int64_t id = planned.record->ids[report];
+    l_.Add("review-requested",
+           {{"submission", kind + std::to_string(id)},
+            {"kind", kind},
+            {"reason", "the audit drew it"},
+            {"precincts", {{{"precinct", id}}}}},
+           Actor{"campaign", "CAM1"});
+    const int64_t request = l_.state.seq();
+    l_.Add("review-decided",
+           {{"request", request}, {"precinct", id}, {"decision", "accepted"}, {"reason", "ok"}});
+    if (kind == "recanvass") {
+      l_.Add("recanvass-entered", {{"request", request},
+                                   {"precinct", id},
+                                   {"worksheet",
+                                    {{"first", Figures(report, 0)},
+                                     {"final", Figures(report, 1)},
+                                     {"delegates", Figures(report, 2)}}}});
+      return;
+    }
+    Count cards = 0;
+    for (const CandidateReport& f : election_.reports[report].figures) cards += f.first.value_or(0);
+    l_.Add("recount-entered", {{"request", request},
+                               {"precinct", id},
+                               {"cards", cards},
+                               {"first", Figures(report, 0)},
+                               {"final", Figures(report, 1)}});
+  };
+  for (size_t report : {drawn_report, other_report}) {
+    review("recanvass", report);
+    review("recount", report);
+  }
+  const int64_t drawn_id = planned.record->ids[drawn_report];
+  const int64_t other_id = planned.record->ids[other_report];
+  EXPECT_EQ(l_.state.rla()->tally(drawn_id), nullptr);  // no rla-tally event
+
+  const LedgerRla audit = Audit();
+  bool taken = false;
+  for (size_t i = 0; i < audit.records.size(); ++i) {
+    EXPECT_NE(audit.records[i].precinct, other_id) << "a recount out of the sample was taken";
+    if (audit.records[i].precinct == drawn_id) {
+      taken = true;
+      EXPECT_NE(audit.from_recount[i], 0);
+      EXPECT_EQ(audit.records[i].delegates.size(), election_.candidates.size());
+    }
+  }
+  EXPECT_TRUE(taken);
+  const json j = LedgerRlaJson(l_.state, audit);
+  ASSERT_EQ(j["tallies"].size(), 1u);
+  EXPECT_EQ(j["tallies"][0]["source"], "recount");
+  EXPECT_EQ(j["tallies"][0]["precinct"], drawn_id);
+  // The recount agreed with the report: the rest tallied as reported confirms.
+  const RlaStatus status = TallyAsReported();
+  EXPECT_EQ(status.decision, RlaDecision::kConfirmed);
+  EXPECT_EQ(l_.state.rla()->tally(drawn_id), nullptr);  // never asked for a second count
+}
+
 }  // namespace
 }  // namespace canvass::publish_test
