@@ -483,13 +483,43 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
     auto blob = intake_.GetBlob(seg[1]);
     if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
     if (!blob->has_value()) return HttpResponse::Error(404, "not-found", "no such photo");
-    auto kind = PhotoKind(**blob);
+    auto kind = EvidenceKind(**blob);
     HttpResponse r;
     r.content_type = kind.ok() ? *kind : "application/octet-stream";
+    if (r.content_type == "application/pdf") {
+      // A campaign's evidence document: downloaded, never rendered on the site's origin.
+      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + seg[1] + ".pdf\"");
+    }
     r.body = std::move(**blob);
     r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
     r.headers.emplace_back("ETag", "\"" + seg[1] + "\"");
     return r;
+  }
+  // A campaign's (or the party's) evidence for a request: stored by its SHA-256, which the
+  // request then names (docs/api.md "Reviews"). No event: the request that cites it is the record.
+  if (top == "evidence" && seg.size() == 1) {
+    if (!post) return method_not_allowed("POST");
+    if (who.role == "public") return NeedLogin();
+    if (who.role != "campaign" && who.role != "admin") {
+      return Forbidden("only a campaign (or the party) attaches evidence to a request");
+    }
+    auto kind = EvidenceKind(req.body);
+    if (!kind.ok())
+      return HttpResponse::Error(415, "unsupported-evidence", kind.status().message());
+    if (req.body.size() > options_.max_photo_bytes) {
+      return HttpResponse::Error(413, "too-large", "the evidence is too large");
+    }
+    const std::string hash = Sha256Hex(req.body);
+    Status put = intake_.PutBlob(hash, req.body);
+    if (!put.ok()) {
+      return HttpResponse::Error(
+          503, "store-unavailable",
+          "the evidence could not be stored; send it again (" + put.message() + ")");
+    }
+    return JsonResponse(201, json{{"sha256", hash},
+                                  {"content_type", *kind},
+                                  {"bytes", static_cast<int64_t>(req.body.size())},
+                                  {"url", std::string(kPrefix) + "/photos/" + hash}});
   }
   if (top == "precincts") {
     if (seg.size() == 1) {
@@ -703,20 +733,53 @@ HttpResponse Api::Route(const HttpRequest& req, const Principal& who, Respond& r
       if (who.role != "campaign" && who.role != "admin") {
         return Forbidden("only a campaign (or the party) requests a recanvass or a recount");
       }
+      // Evidence is cited by hash: it must have been uploaded first (POST /api/v1/evidence).
+      if (body.is_object() && body.contains("precincts") && body["precincts"].is_array()) {
+        const json& list = body["precincts"];
+        for (size_t i = 0; i < list.size(); ++i) {
+          if (!list[i].is_object() || !list[i].contains("evidence") ||
+              !list[i]["evidence"].is_array()) {
+            continue;
+          }
+          for (const json& h : list[i]["evidence"]) {
+            if (!h.is_string() || !IsSha256Hex(h.get<std::string>())) continue;  // state names it
+            auto blob = intake_.GetBlob(h.get<std::string>());
+            if (!blob.ok()) {
+              return HttpResponse::Error(503, "store-unavailable", blob.status().message());
+            }
+            if (!blob->has_value()) {
+              return HttpResponse::Error(
+                  422, "unknown-evidence",
+                  fmt::format("no evidence {} was uploaded; send it to /api/v1/evidence first",
+                              h.get<std::string>()),
+                  fmt::format("precincts[{}].evidence", i));
+            }
+          }
+        }
+      }
       return submit("review-requested", std::move(body));
     }
     auto request = seg.size() == 3 ? ParseId(seg[1]) : std::nullopt;
     static const std::map<std::string, std::string> kReviewTypes = {
         {"decisions", "review-decided"},
+        {"costs", "review-costs"},
+        {"schedule", "review-scheduled"},
         {"recanvass", "recanvass-entered"},
         {"recount", "recount-entered"}};
     auto type = seg.size() == 3 ? kReviewTypes.find(seg[2]) : kReviewTypes.end();
     if (!request || type == kReviewTypes.end()) {
       return HttpResponse::Error(404, "not-found", "no such route");
     }
-    if (who.role != "admin") {
+    if (seg[2] == "costs") {
+      // The state checks that the campaign is the one that filed the request.
+      if (who.role != "campaign") {
+        return Forbidden("only the campaign that filed the request answers its costs");
+      }
+    } else if (who.role != "admin") {
       return Forbidden(seg[2] == "decisions" ? "only the party decides on a request"
-                                             : "only the party's administrators enter a " + seg[2]);
+                       : seg[2] == "schedule"
+                           ? "only the party schedules a recanvass or recount"
+                           : "only the party's administrators enter a " + seg[2]);
     }
     if (!body.contains("precinct") || !body["precinct"].is_number_integer()) {
       return HttpResponse::Error(422, "precinct-required", "say which precinct (its number)",

@@ -54,6 +54,7 @@ json EntryJson(const ElectionState& s, const RecanvassEntry& e) {
         {"delegates", OptionalFigures(s, e.delegates)}}},
       {"photo", e.photo.empty() ? json(nullptr) : json(e.photo)},
       {"note", e.note},
+      {"observers", e.observers},
       {"layers", std::move(layers)},
       {"agrees", e.transcription.empty() && !e.rule_misapplication && !e.count && !e.unauditable},
       {"correction",
@@ -74,12 +75,9 @@ json DecisionJson(const ReviewDecision& d) {
 }  // namespace
 
 json ReviewsJson(const ElectionState& s) {
-  // Eligibility is computed on the figures as they stand now (corrections included), on the
-  // reported side, for each precinct with claimed figures.
+  // Eligibility is computed on the reported results as they stood when the request was filed
+  // (ReviewRequest::election), on the reported side, for each precinct with claimed figures.
   const bool national = s.ruleset().national.has_value();
-  Election election;
-  std::vector<PrecinctCheck> checks;
-  bool have_election = false;
   json requests = json::array();
   for (const ReviewRequest& r : s.reviews()) {
     json precincts = json::array();
@@ -99,13 +97,9 @@ json ReviewsJson(const ElectionState& s) {
                            Rational(c.claimed)});
       }
       json eligibility = nullptr;
-      if (!figures.empty() && national) {
-        if (!have_election) {
-          election = s.ReportedElection();
-          checks = s.ReportedChecks();
-          have_election = true;
-        }
-        auto e = CheckEligibility(s.ruleset(), election, checks, ap.county, ap.precinct, figures);
+      if (!figures.empty() && national && r.election && r.checks) {
+        auto e =
+            CheckEligibility(s.ruleset(), *r.election, *r.checks, ap.county, ap.precinct, figures);
         eligibility = e.ok() ? EligibilityToJson(s.ruleset(), s.candidates(), *e)
                              : json{{"error", e.status().message()}};
       }
@@ -117,6 +111,21 @@ json ReviewsJson(const ElectionState& s) {
         if (it != s.recanvass_entries().end()) entries.push_back(EntryJson(s, it->second));
       }
       const ReviewDecision* d = p.decision();
+      json costs = nullptr;
+      if (p.costs_due()) {
+        const ReviewCosts* answered = p.costs_answer();
+        costs = {{"amount", d->cost},
+                 {"due", s.CostDeadline(p)},
+                 {"answer", answered == nullptr ? json(nullptr)
+                                                : json{{"seq", answered->seq},
+                                                       {"time", answered->time},
+                                                       {"accepted", answered->accepted}}}};
+      }
+      json schedule = nullptr;
+      if (!p.schedule.empty()) {
+        const ReviewSchedule& at = p.schedule.back();
+        schedule = {{"seq", at.seq}, {"time", at.time}, {"at", at.at}, {"place", at.place}};
+      }
       precincts.push_back({{"precinct", p.precinct},
                            {"county", ap.county},
                            {"name", ap.precinct},
@@ -126,11 +135,14 @@ json ReviewsJson(const ElectionState& s) {
                            {"eligibility", std::move(eligibility)},
                            {"decision", d != nullptr ? DecisionJson(*d) : json(nullptr)},
                            {"decisions", std::move(decisions)},
+                           {"costs", std::move(costs)},
+                           {"schedule", std::move(schedule)},
                            {"entries", std::move(entries)},
                            {"revision", s.precinct(p.precinct)->revision}});
     }
     requests.push_back({{"seq", r.seq},
                         {"time", r.time},
+                        {"judged_on", r.election ? json(r.records_seq) : json(nullptr)},
                         {"kind", r.kind},
                         {"requester", r.requester},
                         {"reason", r.reason},

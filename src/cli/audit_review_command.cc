@@ -29,6 +29,19 @@ int Refused(std::ostream& err, const Outcome& o) {
   return kExitUsage;
 }
 
+// "Sanders,Buttigieg" as ["Sanders", "Buttigieg"]; the ledger checks the names.
+json ObserverList(const std::string& text) {
+  json out = json::array();
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t end = text.find(',', at);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<json> ParseFigureList(const std::string& text, const char* option) {
@@ -208,6 +221,7 @@ int RunAuditRecanvass(const AuditReviewOptions& o, std::ostream& out, std::ostre
                   {"worksheet", sheet}};
   if (!o.photo.empty()) payload["photo"] = o.photo;
   if (!o.note.empty()) payload["note"] = o.note;
+  if (!o.observers.empty()) payload["observers"] = ObserverList(o.observers);
   return SubmitEntry(**intake, "recanvass-entered", payload, out, err,
                      [&](const ElectionState& s, const RecanvassEntry& e) {
                        if (e.transcription.empty() && !e.rule_misapplication && !e.count) {
@@ -247,6 +261,7 @@ int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream
       payload[key] = *figures;
     }
   }
+  if (!o.observers.empty()) payload["observers"] = ObserverList(o.observers);
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
   return SubmitEntry(
@@ -264,6 +279,39 @@ int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream
           out << "The rules give the cards " << s.FiguresJson(e.rules_delegates).dump() << "\n";
         }
       });
+}
+
+int RunAuditCosts(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.accept == o.refuse) {
+    err << "canvass: say --accept or --decline\n";
+    return kExitUsage;
+  }
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  const CredentialRecord* c = (*intake)->Read(
+      [&](const ElectionState& s) { return s.credential_of("campaign", o.campaign); });
+  if (c == nullptr) {
+    err << fmt::format("canvass: {} has no campaign account in this election\n", o.campaign);
+    return kExitUsage;
+  }
+  json payload = {{"submission", CliSubmission("costs")},
+                  {"request", o.request},
+                  {"precinct", o.precinct},
+                  {"accepted", o.accept}};
+  return SubmitAndReport(
+      **intake, Submission{"review-costs", Actor{"campaign", c->id}, "cli", payload}, out, err);
+}
+
+int RunAuditSchedule(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  json payload = {{"submission", CliSubmission("schedule")},
+                  {"request", o.request},
+                  {"precinct", o.precinct},
+                  {"at", o.at},
+                  {"place", o.place}};
+  return SubmitAndReport(
+      **intake, Submission{"review-scheduled", Actor{"admin", "cli"}, "cli", payload}, out, err);
 }
 
 int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {

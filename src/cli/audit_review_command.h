@@ -30,6 +30,10 @@ struct AuditReviewOptions {
   std::string first, final, delegates;
   std::string photo;
   std::string note;
+  // recanvass, recount: the campaigns whose observers were present, NAME,NAME.
+  std::string observers;
+  // schedule: when (ledger time) and where the packet is opened.
+  std::string at, place;
   // recount: the cards counted, or a packet missing or short (with what is wrong).
   long long cards = 0;
   bool unauditable = false;
@@ -45,6 +49,10 @@ int RunAuditRequest(const AuditReviewOptions& options, std::ostream& out, std::o
 int RunAuditDecide(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 int RunAuditRecanvass(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 int RunAuditRecount(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+// `canvass audit costs --campaign --accept|--decline`: the requesting campaign answers the cost
+// the party stated for an accepted precinct. `canvass audit schedule --at --place`.
+int RunAuditCosts(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+int RunAuditSchedule(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 // `canvass audit certify --reason`: the party certifies (refused while accepted requests are open).
 int RunAuditCertify(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 

@@ -309,6 +309,7 @@ int RunServe(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   http.threads = o.threads;
   http.watch_signals = true;  // a SIGTERM right after the port file is written is not lost
   http.limits.body_limits_by_prefix.emplace_back("/api/v1/precincts/", api_options.max_photo_bytes);
+  http.limits.body_limits_by_prefix.emplace_back("/api/v1/evidence", api_options.max_photo_bytes);
   if (o.no_rate_limits) http.limits.rate_per_second = 0;
   HttpServer server(
       http, [&api](HttpRequest req, Respond respond) { api.Handle(std::move(req), respond); },

@@ -25,4 +25,11 @@ Result<std::string> PhotoKind(std::string_view b) {
   return Status::InvalidArgument("the photo is not a JPEG, PNG or HEIC image");
 }
 
+Result<std::string> EvidenceKind(std::string_view b) {
+  if (b.substr(0, 5) == "%PDF-") return std::string("application/pdf");
+  auto photo = PhotoKind(b);
+  if (photo.ok()) return photo;
+  return Status::InvalidArgument("the evidence is not a PDF document or a JPEG, PNG or HEIC image");
+}
+
 }  // namespace canvass

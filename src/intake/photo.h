@@ -15,4 +15,8 @@ namespace canvass {
 // "image/jpeg", "image/png" or "image/heic"; InvalidArgument naming what the bytes look like.
 Result<std::string> PhotoKind(std::string_view bytes);
 
+// Evidence a campaign attaches to a recanvass or recount request: a photo as above, or a PDF
+// document ("%PDF-"): "application/pdf".
+Result<std::string> EvidenceKind(std::string_view bytes);
+
 }  // namespace canvass

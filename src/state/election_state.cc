@@ -46,6 +46,7 @@ void ElectionState::Put(int64_t id, PrecinctRecord record) {
     all_final_seq_ = seq_ + 1;
   }
   slot = std::make_shared<const PrecinctRecord>(std::move(record));
+  records_changed_seq_ = seq_ + 1;
 }
 
 std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
@@ -70,6 +71,7 @@ std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
   s->first_time_ = first_time_;
   s->last_time_ = last_time_;
   s->last_figures_seq_ = last_figures_seq_;
+  s->records_changed_seq_ = records_changed_seq_;
   return s;
 }
 
@@ -258,6 +260,9 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewRequested(ev); }},
       {"review-decided",
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewDecided(ev); }},
+      {"review-costs", [](ElectionState& s, const Event& ev) { return s.ApplyReviewCosts(ev); }},
+      {"review-scheduled",
+       [](ElectionState& s, const Event& ev) { return s.ApplyReviewScheduled(ev); }},
       {"recanvass-entered",
        [](ElectionState& s, const Event& ev) { return s.ApplyRecanvassEntered(ev); }},
       {"recount-entered",

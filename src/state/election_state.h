@@ -149,6 +149,8 @@ struct RecanvassEntry {
   std::optional<std::vector<Count>> first, final, delegates;
   std::string photo;  // SHA-256 of the worksheet's photo, may be empty
   std::string note;
+  // The campaigns whose observers were present, as candidate names in the election's order.
+  std::vector<std::string> observers;
   // Transcription: the reported figures that differ from the worksheet ("final.Sanders").
   std::vector<std::string> transcription;
   // Rule misapplication: the worksheet's counts are right but its delegates are not the rules'.
@@ -172,15 +174,37 @@ struct RecanvassEntry {
   std::string custody;
 };
 
+// The requester's answer to the costs of an accepted precinct (review-costs).
+struct ReviewCosts {
+  int64_t seq = 0;
+  std::string time;
+  int64_t decision = 0;  // the review-decided event whose cost it answers
+  bool accepted = false;
+};
+
+// When and where the party will open the precinct's packet (review-scheduled); the last stands.
+struct ReviewSchedule {
+  int64_t seq = 0;
+  std::string time;
+  std::string at;  // ledger time format
+  std::string place;
+};
+
 struct ReviewPrecinct {
   int64_t precinct = 0;
   std::string reason;
   std::vector<ReviewClaim> claims;
   std::vector<std::string> evidence;      // SHA-256 of photos or documents
   std::vector<ReviewDecision> decisions;  // in order; the last one stands
+  std::vector<ReviewCosts> costs;         // answers, in order (one per decision at most)
+  std::vector<ReviewSchedule> schedule;   // in order; the last one stands
   std::vector<int64_t> entries;           // recanvass-entered events, in order
   const ReviewDecision* decision() const { return decisions.empty() ? nullptr : &decisions.back(); }
   bool accepted() const { return decision() != nullptr && decision()->decision == "accepted"; }
+  // The accepted decision states a cost above zero: the requester must accept it first.
+  bool costs_due() const;
+  // The requester's answer to the standing decision's cost, if any.
+  const ReviewCosts* costs_answer() const;
 };
 
 // A review-requested event: a campaign (or the party chair) asks for a recanvass or a recount.
@@ -193,6 +217,13 @@ struct ReviewRequest {
   std::string reason;
   std::string deadline;  // the request deadline it met (ledger time)
   std::vector<ReviewPrecinct> precincts;
+  // The reported results as they stood when the request was filed (ReportedElection() and
+  // ReportedChecks()), when it claims figures: a claim's eligibility is judged on them, so a later
+  // correction elsewhere does not change what the request was answered on. Shared with the
+  // previous request while no precinct record has changed between them.
+  int64_t records_seq = 0;  // the last event that changed a record before the request
+  std::shared_ptr<const Election> election;
+  std::shared_ptr<const std::vector<PrecinctCheck>> checks;
 };
 
 // An administrator's decision to publish a held precinct's current revision as reported
@@ -325,8 +356,12 @@ class ElectionState {
   const RlaRecord* rla() const { return rla_ ? &*rla_ : nullptr; }
   // anomaly-override events, in ledger order.
   const std::vector<AnomalyOverride>& anomaly_overrides() const { return overrides_; }
-  // Accepted precincts of requests with no entry yet: "request 12, precinct 4".
-  std::vector<std::string> OpenReviews() const;
+  // Accepted precincts of requests with no entry yet, at ledger time `now` (the last event's when
+  // empty): "request 12, precinct 4". A precinct whose cost the requester declined, or left
+  // unanswered past cost_hours, is closed without an entry.
+  std::vector<std::string> OpenReviews(const std::string& now = "") const;
+  // The time by which the requester must accept the precinct's cost ("" when none is due).
+  std::string CostDeadline(const ReviewPrecinct& p) const;
   // The deadline for requests: request_hours after the first complete release; "" before one
   // (or when the ruleset defines no review).
   std::string ReviewDeadline() const;
@@ -386,6 +421,12 @@ class ElectionState {
   std::optional<Rejection> ApplySessionOpened(const Event& e);
   std::optional<Rejection> ApplyReviewRequested(const Event& e);  // review.cc
   std::optional<Rejection> ApplyReviewDecided(const Event& e);
+  std::optional<Rejection> ApplyReviewCosts(const Event& e);
+  std::optional<Rejection> ApplyReviewScheduled(const Event& e);
+  // Refuses an entry for a precinct whose cost is due and not accepted, and parses the entry's
+  // observers.
+  std::optional<Rejection> CheckEntryAllowed(const Event& e, const ReviewPrecinct& rp,
+                                             RecanvassEntry& entry) const;
   std::optional<Rejection> ApplyRecanvassEntered(const Event& e);
   std::optional<Rejection> ApplyRecountEntered(const Event& e);
   std::optional<Rejection> ApplyCertified(const Event& e);
@@ -447,7 +488,8 @@ class ElectionState {
   std::string first_time_;
   std::string last_time_;
   int64_t last_figures_seq_ = 0;
-  std::string current_hash_;  // of the event being applied, for its answer's receipt
+  int64_t records_changed_seq_ = 0;  // the last event that changed a precinct record (Put)
+  std::string current_hash_;         // of the event being applied, for its answer's receipt
 };
 
 // A precinct as the API shows it: facts, figures as reported, what the rules compute, findings,

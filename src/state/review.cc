@@ -304,6 +304,21 @@ std::optional<Rejection> ElectionState::ApplyReviewRequested(const Event& e) {
     }
     request.precincts.push_back(std::move(rp));
   }
+  bool claims = false;
+  for (const ReviewPrecinct& rp : request.precincts) claims = claims || !rp.claims.empty();
+  if (claims) {
+    request.records_seq = records_changed_seq_;
+    for (auto it = reviews_.rbegin(); it != reviews_.rend() && !request.election; ++it) {
+      if (it->election && it->records_seq == records_changed_seq_) {
+        request.election = it->election;
+        request.checks = it->checks;
+      }
+    }
+    if (!request.election) {
+      request.election = std::make_shared<const Election>(ReportedElection());
+      request.checks = std::make_shared<const std::vector<PrecinctCheck>>(ReportedChecks());
+    }
+  }
   reviews_.push_back(std::move(request));
   RememberAnswer(e, 0);
   return std::nullopt;
@@ -365,6 +380,182 @@ std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
   return std::nullopt;
 }
 
+bool ReviewPrecinct::costs_due() const {
+  const ReviewDecision* d = decision();
+  if (d == nullptr || d->decision != "accepted" || d->cost.empty()) return false;
+  auto cost = Rational::Parse(d->cost);
+  return cost.ok() && *cost > Rational(0);
+}
+
+const ReviewCosts* ReviewPrecinct::costs_answer() const {
+  const ReviewDecision* d = decision();
+  if (d == nullptr || costs.empty() || costs.back().decision != d->seq) return nullptr;
+  return &costs.back();
+}
+
+std::string ElectionState::CostDeadline(const ReviewPrecinct& p) const {
+  if (!p.costs_due() || !ruleset_.review) return "";
+  return LedgerTimeFromMillis(LedgerTimeMillis(p.decision()->time).value_or(0) +
+                              ruleset_.review->cost_hours * 3600 * 1000);
+}
+
+// The precinct of a request named by the payload's "request" and "precinct", accepted.
+std::optional<Rejection> ElectionState::ApplyReviewCosts(const Event& e) {
+  const json& p = e.payload;
+  auto seq = IntMember(p, "request");
+  ReviewRequest* request = nullptr;
+  for (ReviewRequest& r : reviews_) {
+    if (seq && r.seq == *seq) request = &r;
+  }
+  if (request == nullptr) {
+    return NotFound("unknown-request", "no request was filed at that ledger position", "request");
+  }
+  // The requester answers its own costs: the campaign that filed the request.
+  const CredentialRecord* c = Live(e.actor, credentials_, "campaign");
+  if (c == nullptr || c->subject != request->requester) {
+    return Forbidden(fmt::format("only the campaign that filed request {} ({}) answers its costs",
+                                 request->seq, request->requester));
+  }
+  auto id = IntMember(p, "precinct");
+  ReviewPrecinct* rp = nullptr;
+  for (ReviewPrecinct& x : request->precincts) {
+    if (id && x.precinct == *id) rp = &x;
+  }
+  if (rp == nullptr) {
+    return NotFound("not-in-request",
+                    fmt::format("request {} does not name that precinct", request->seq),
+                    "precinct");
+  }
+  const json* accepted = Member(p, "accepted");
+  if (accepted == nullptr || !accepted->is_boolean()) {
+    return Invalid("malformed-costs", "accepted is true (the costs are accepted) or false",
+                   "accepted");
+  }
+  if (!rp->costs_due()) {
+    return Conflict("no-costs",
+                    fmt::format("the party has stated no cost for precinct {} of request {}",
+                                rp->precinct, request->seq),
+                    "precinct");
+  }
+  if (const ReviewCosts* answered = rp->costs_answer(); answered != nullptr) {
+    return Conflict("costs-answered",
+                    fmt::format("the costs of precinct {} were {} by event {}", rp->precinct,
+                                answered->accepted ? "accepted" : "declined", answered->seq),
+                    "precinct");
+  }
+  const std::string deadline = CostDeadline(*rp);
+  if (LedgerTimeMillis(e.time).value_or(0) > LedgerTimeMillis(deadline).value_or(0)) {
+    return Conflict("cost-deadline-passed",
+                    fmt::format("the costs of precinct {} were to be accepted by {} ({} hours "
+                                "after the decision); this answer came at {}",
+                                rp->precinct, deadline, ruleset_.review->cost_hours, e.time),
+                    "accepted");
+  }
+  rp->costs.push_back({e.seq, e.time, rp->decision()->seq, accepted->get<bool>()});
+  RememberAnswer(e, 0);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyReviewScheduled(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party (an administrator) schedules a recanvass or a recount");
+  }
+  const json& p = e.payload;
+  auto seq = IntMember(p, "request");
+  ReviewRequest* request = nullptr;
+  for (ReviewRequest& r : reviews_) {
+    if (seq && r.seq == *seq) request = &r;
+  }
+  if (request == nullptr) {
+    return NotFound("unknown-request", "no request was filed at that ledger position", "request");
+  }
+  auto id = IntMember(p, "precinct");
+  ReviewPrecinct* rp = nullptr;
+  for (ReviewPrecinct& x : request->precincts) {
+    if (id && x.precinct == *id) rp = &x;
+  }
+  if (rp == nullptr) {
+    return NotFound("not-in-request",
+                    fmt::format("request {} does not name that precinct", request->seq),
+                    "precinct");
+  }
+  if (!rp->accepted()) {
+    return Conflict("not-accepted",
+                    fmt::format("the party has not accepted precinct {} of request {}",
+                                rp->precinct, request->seq),
+                    "precinct");
+  }
+  if (!rp->entries.empty()) {
+    return Conflict("already-entered",
+                    fmt::format("precinct {} of request {} was already entered (event {})",
+                                rp->precinct, request->seq, rp->entries.back()),
+                    "precinct");
+  }
+  auto at = StringMember(p, "at");
+  if (!at || !LedgerTimeMillis(*at)) {
+    return Invalid("malformed-schedule",
+                   "at is the time the packet is opened, \"YYYY-MM-DDTHH:MM:SS.mmmZ\"", "at");
+  }
+  if (*LedgerTimeMillis(*at) < LedgerTimeMillis(e.time).value_or(0)) {
+    return Invalid("schedule-in-past",
+                   fmt::format("{} is before this schedule was recorded ({})", *at, e.time), "at");
+  }
+  auto place = StringMember(p, "place");
+  if (!place || Blank(*place)) {
+    return Invalid("place-required", "say where the packet is opened, for the observers", "place");
+  }
+  rp->schedule.push_back({e.seq, e.time, *at, *place});
+  RememberAnswer(e, 0);
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::CheckEntryAllowed(const Event& e, const ReviewPrecinct& rp,
+                                                          RecanvassEntry& entry) const {
+  if (rp.costs_due()) {
+    const ReviewCosts* answered = rp.costs_answer();
+    if (answered != nullptr && !answered->accepted) {
+      return Conflict("costs-declined",
+                      fmt::format("the requester declined the costs of precinct {} (event {})",
+                                  rp.precinct, answered->seq),
+                      "precinct");
+    }
+    if (answered == nullptr) {
+      return Conflict("costs-not-accepted",
+                      fmt::format("the requester has not accepted the costs of precinct {} ({}, "
+                                  "due by {})",
+                                  rp.precinct, rp.decision()->cost, CostDeadline(rp)),
+                      "precinct");
+    }
+  }
+  if (const json* obs = Member(e.payload, "observers"); obs != nullptr) {
+    if (!obs->is_array()) {
+      return Invalid("malformed-observers", "observers is a list of candidates' names",
+                     "observers");
+    }
+    std::vector<bool> present(election_->candidates.size(), false);
+    for (size_t i = 0; i < obs->size(); ++i) {
+      const json& o = (*obs)[i];
+      auto c = o.is_string() ? election_->FindCandidate(o.get<std::string>()) : std::nullopt;
+      if (!c) {
+        return Invalid(
+            "unknown-candidate",
+            fmt::format("observers[{}] is not a candidate's campaign in this election", i),
+            fmt::format("observers[{}]", i));
+      }
+      if (present[*c]) {
+        return Invalid("duplicate-observer",
+                       fmt::format("{}'s campaign is named twice", election_->candidates[*c]),
+                       fmt::format("observers[{}]", i));
+      }
+      present[*c] = true;
+    }
+    for (size_t c = 0; c < present.size(); ++c) {
+      if (present[c]) entry.observers.push_back(election_->candidates[c]);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Rejection> ElectionState::FindAcceptedPrecinct(const Event& e,
                                                              const std::string& kind,
                                                              ReviewRequest*& request,
@@ -422,6 +613,7 @@ std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
   const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
   RecanvassEntry entry;
   if (auto r = StartEntry(e, "recanvass", request->seq, id, record.revision, entry)) return r;
+  if (auto r = CheckEntryAllowed(e, *rp, entry)) return r;
   for (const char* field : kFields) {
     const json* f = Member(*sheet, field);
     if (f == nullptr) continue;
@@ -508,6 +700,7 @@ std::optional<Rejection> ElectionState::ApplyRecountEntered(const Event& e) {
   const PrecinctRecord& record = *records_[static_cast<size_t>(id - 1)];
   RecanvassEntry entry;
   if (auto r = StartEntry(e, "recount", request->seq, id, record.revision, entry)) return r;
+  if (auto r = CheckEntryAllowed(e, *rp, entry)) return r;
   // Chain of custody: a missing or short packet of cards. Nothing can be counted; the precinct
   // stays as reported, flagged, and the materiality test counts it as a worst case.
   if (const json* u = Member(p, "unauditable"); u != nullptr) {
@@ -602,10 +795,18 @@ bool ElectionState::Unauditable(int64_t id) const {
   return false;
 }
 
-std::vector<std::string> ElectionState::OpenReviews() const {
+std::vector<std::string> ElectionState::OpenReviews(const std::string& now) const {
+  const int64_t at = LedgerTimeMillis(now.empty() ? last_time_ : now).value_or(0);
   std::vector<std::string> open;
   for (const ReviewRequest& r : reviews_) {
     for (const ReviewPrecinct& p : r.precincts) {
+      if (p.costs_due()) {
+        const ReviewCosts* answered = p.costs_answer();
+        if (answered != nullptr ? !answered->accepted
+                                : at > LedgerTimeMillis(CostDeadline(p)).value_or(0)) {
+          continue;  // declined, or never accepted in time: closed without an entry
+        }
+      }
       if (p.accepted() && p.entries.empty()) {
         open.push_back(fmt::format("request {} ({}), precinct {}", r.seq, r.kind, p.precinct));
       }
@@ -628,7 +829,7 @@ std::optional<Rejection> ElectionState::ApplyCertified(const Event& e) {
     return Conflict("no-complete-release",
                     "certify after a release in which every precinct has its final alignment");
   }
-  if (auto open = OpenReviews(); !open.empty()) {
+  if (auto open = OpenReviews(e.time); !open.empty()) {
     std::string list;
     for (size_t i = 0; i < open.size() && i < 5; ++i) list += (i ? "; " : "") + open[i];
     return Conflict("reviews-open",

@@ -169,5 +169,85 @@ TYPED_TEST(ReviewRoutesTest, RolesAndBadRequestsAreRefusedWithTheirReason) {
   EXPECT_EQ(this->Seq(), before);
 }
 
+// Evidence uploaded by the campaign and cited by hash, a cost the campaign must accept before the
+// worksheet is entered, a schedule and the observers present: each on the public record.
+TYPED_TEST(ReviewRoutesTest, EvidenceCostsScheduleAndObserversGoThroughTheApi) {
+  ASSERT_NO_FATAL_FAILURE(this->ReportAllAndRelease());
+  const std::string sanders = this->Campaign("Sanders");
+  const std::string admin = this->Admin();
+  const std::string pdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+  // Only campaigns and the party upload evidence; only photos and PDFs.
+  EXPECT_TRUE(
+      IsError(this->Call("POST", "/api/v1/evidence", pdf, this->Chair(kAdair)), 403, "forbidden"));
+  EXPECT_TRUE(IsError(this->Call("POST", "/api/v1/evidence", "plain text", sanders), 415,
+                      "unsupported-evidence"));
+  Reply up = this->Call("POST", "/api/v1/evidence", pdf, sanders);
+  ASSERT_EQ(up.status, 201) << up;
+  const std::string hash = up.doc["sha256"].get<std::string>();
+  EXPECT_EQ(up.doc["content_type"], "application/pdf");
+  Reply served = this->Get("/api/v1/photos/" + hash);
+  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(served.body, pdf);
+  EXPECT_NE(served.Header("content-disposition").find("attachment"), std::string::npos);
+
+  // A request citing a hash never uploaded is refused, naming the field.
+  json request = this->Request();
+  request["precincts"][0]["evidence"] = {std::string(64, 'a')};
+  const int64_t before = this->Seq();
+  EXPECT_TRUE(IsError(this->Post("/api/v1/reviews", request, sanders), 422, "unknown-evidence",
+                      "precincts[0].evidence"));
+  EXPECT_EQ(this->Seq(), before);
+  request["precincts"][0]["evidence"] = {hash};
+  Reply filed = this->Post("/api/v1/reviews", request, sanders);
+  ASSERT_EQ(filed.status, 201) << filed;
+  const std::string base = "/api/v1/reviews/" + filed.doc["receipt"]["seq"].dump();
+  ASSERT_EQ(this->Post(base + "/decisions",
+                       {{"submission", "d-1"},
+                        {"precinct", kOcheyedan},
+                        {"decision", "accepted"},
+                        {"reason", "on file"},
+                        {"cost", "350.00"}},
+                       admin)
+                .status,
+            201);
+  const json same = {{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}};
+  const json entry = {{"submission", "e-1"},
+                      {"precinct", kOcheyedan},
+                      {"worksheet", {{"first", same}, {"final", same}}},
+                      {"observers", {"Sanders", "Buttigieg"}}};
+  EXPECT_TRUE(IsError(this->Post(base + "/recanvass", entry, admin), 409, "costs-not-accepted"));
+  // Only the campaign that asked answers the costs.
+  const json yes = {{"submission", "c-1"}, {"precinct", kOcheyedan}, {"accepted", true}};
+  EXPECT_TRUE(IsError(this->Post(base + "/costs", yes, admin), 403, "forbidden"));
+  EXPECT_TRUE(
+      IsError(this->Post(base + "/costs", yes, this->Campaign("Buttigieg")), 403, "forbidden"));
+  ASSERT_EQ(this->Post(base + "/costs", yes, sanders).status, 201);
+  EXPECT_TRUE(IsError(this->Post(base + "/schedule",
+                                 {{"submission", "s-0"},
+                                  {"precinct", kOcheyedan},
+                                  {"at", "2020-02-12T15:00:00.000Z"},
+                                  {"place", "IDP"}},
+                                 sanders),
+                      403, "forbidden"));
+  Reply scheduled = this->Post(base + "/schedule",
+                               {{"submission", "s-1"},
+                                {"precinct", kOcheyedan},
+                                {"at", "2099-02-12T15:00:00.000Z"},
+                                {"place", "IDP headquarters"}},
+                               admin);
+  ASSERT_EQ(scheduled.status, 201) << scheduled;
+  ASSERT_EQ(this->Post(base + "/recanvass", entry, admin).status, 201);
+
+  Reply record = this->Get("/api/v1/audit");
+  ASSERT_EQ(record.status, 200);
+  const json& pr = record.doc["requests"][0]["precincts"][0];
+  EXPECT_EQ(pr["evidence"], json({hash}));
+  EXPECT_EQ(pr["costs"]["amount"], "350.00");
+  EXPECT_EQ(pr["costs"]["answer"]["accepted"], true);
+  EXPECT_EQ(pr["schedule"]["place"], "IDP headquarters");
+  EXPECT_EQ(pr["entries"][0]["observers"], json({"Buttigieg", "Sanders"}));
+  EXPECT_TRUE(record.doc["requests"][0]["judged_on"].is_number_integer());
+}
+
 }  // namespace
 }  // namespace canvass::api_test

@@ -93,6 +93,10 @@ TEST_F(RecanvassTest, OcheyedanIsARuleMisapplicationAndTheCorrectionGivesSanders
                             {"reason", "the worksheet is on file"},
                             {"cost", "350.00"}});
   EXPECT_TRUE(l_.state.UnderRecanvass(kOcheyedan));
+  // The party stated a cost: nothing is entered until the campaign accepts it.
+  EXPECT_EQ(Refusal(entry, "recanvass-entered", Actor{"admin", "cli"}), "costs-not-accepted");
+  l_.Add("review-costs", {{"request", request}, {"precinct", kOcheyedan}, {"accepted", true}},
+         Actor{"campaign", "SAN1"});
   auto under = BuildRelease(l_.state);
   ASSERT_TRUE(under.ok()) << under.status().ToString();
   EXPECT_NE(under->json.bytes.find("\"under_recanvass\":true"), std::string::npos);
@@ -389,6 +393,154 @@ TEST_F(RecanvassTest, CertificationWaitsForEveryAcceptedPrecinctAndMakesReleases
       EXPECT_EQ(p["flags"]["flagged"], true);
     }
   }
+}
+
+// Costs (cost_hours = 24 after the decision), a schedule and the observers present: each a ledger
+// event or part of one, each refusal named.
+TEST_F(RecanvassTest, CostsScheduleAndObserversAreOnTheRecord) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  const int64_t request = l_.state.seq();
+  const json costs = {{"request", request}, {"precinct", kOcheyedan}, {"accepted", true}};
+  // No cost stated yet.
+  EXPECT_EQ(Refusal(costs, "review-costs"), "no-costs");
+  l_.Add("review-decided", {{"request", request},
+                            {"precinct", kOcheyedan},
+                            {"decision", "accepted"},
+                            {"reason", "the worksheet is on file"},
+                            {"cost", "350.00"}});
+  // Only the campaign that asked answers its costs.
+  EXPECT_EQ(Refusal(costs, "review-costs", Actor{"campaign", "BUT1"}), "forbidden");
+  EXPECT_EQ(Refusal(costs, "review-costs", Actor{"admin", "cli"}), "forbidden");
+  json malformed = costs;
+  malformed["accepted"] = "yes";
+  EXPECT_EQ(Refusal(malformed, "review-costs"), "malformed-costs");
+
+  // A schedule: when and where the packet is opened.
+  const json when = {{"request", request},
+                     {"precinct", kOcheyedan},
+                     {"at", "2020-02-12T15:00:00.000Z"},
+                     {"place", "IDP headquarters, Des Moines"}};
+  EXPECT_EQ(Refusal(when, "review-scheduled", Actor{"campaign", "SAN1"}), "forbidden");
+  json bad_time = when;
+  bad_time["at"] = "Wednesday";
+  EXPECT_EQ(Refusal(bad_time, "review-scheduled", Actor{"admin", "cli"}), "malformed-schedule");
+  json no_place = when;
+  no_place["place"] = " ";
+  EXPECT_EQ(Refusal(no_place, "review-scheduled", Actor{"admin", "cli"}), "place-required");
+  json past = when;
+  past["at"] = "2020-02-01T15:00:00.000Z";
+  EXPECT_EQ(Refusal(past, "review-scheduled", Actor{"admin", "cli"}), "schedule-in-past");
+  l_.Add("review-scheduled", when);
+
+  const json sheet = {{"first", Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}})},
+                      {"final", Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}})},
+                      {"delegates", Figures({{"Buttigieg", 2}, {"Klobuchar", 1}})}};
+  json entry = {{"request", request},
+                {"precinct", kOcheyedan},
+                {"worksheet", sheet},
+                {"observers", {"Sanders", "Buttigieg"}}};
+  EXPECT_EQ(Refusal(entry, "recanvass-entered", Actor{"admin", "cli"}), "costs-not-accepted");
+  l_.Add("review-costs", costs, Actor{"campaign", "SAN1"});
+  EXPECT_EQ(Refusal(costs, "review-costs"), "costs-answered");
+
+  json unknown = entry;
+  unknown["observers"] = {"Sanders", "Bloomberg"};
+  EXPECT_EQ(Refusal(unknown, "recanvass-entered", Actor{"admin", "cli"}), "unknown-candidate");
+  json twice = entry;
+  twice["observers"] = {"Sanders", "Sanders"};
+  EXPECT_EQ(Refusal(twice, "recanvass-entered", Actor{"admin", "cli"}), "duplicate-observer");
+  l_.Add("recanvass-entered", entry);
+  const RecanvassEntry& found = l_.state.recanvass_entries().at(l_.state.seq());
+  // In the election's candidate order.
+  EXPECT_EQ(found.observers, (std::vector<std::string>{"Buttigieg", "Sanders"}));
+  // Rescheduling after the entry is refused.
+  EXPECT_EQ(Refusal(when, "review-scheduled", Actor{"admin", "cli"}), "already-entered");
+
+  const json record = ReviewsJson(l_.state);
+  const json& p = record["requests"][0]["precincts"][0];
+  EXPECT_EQ(p["costs"]["amount"], "350.00");
+  EXPECT_EQ(p["costs"]["answer"]["accepted"], true);
+  EXPECT_EQ(p["schedule"]["place"], "IDP headquarters, Des Moines");
+  EXPECT_EQ(p["schedule"]["at"], "2020-02-12T15:00:00.000Z");
+  EXPECT_EQ(p["entries"][0]["observers"], json({"Buttigieg", "Sanders"}));
+
+  ElectionState replayed;
+  ChainReport report = ReplayEvents(l_.lines, replayed);
+  ASSERT_TRUE(report.ok()) << report.problem->message;
+  EXPECT_EQ(ReviewsJson(replayed), record);
+}
+
+// A precinct whose costs the campaign declined, or never accepted in time, is closed without an
+// entry: it does not hold certification back, and no entry is taken for it.
+TEST_F(RecanvassTest, DeclinedOrLateCostsCloseThePrecinct) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  const int64_t request = l_.state.seq();
+  l_.Add("review-decided", {{"request", request},
+                            {"precinct", kOcheyedan},
+                            {"decision", "accepted"},
+                            {"reason", "on file"},
+                            {"cost", "350.00"}});
+  EXPECT_EQ(l_.state.OpenReviews().size(), 1u);
+  const std::string due = l_.state.CostDeadline(l_.state.reviews()[0].precincts[0]);
+  ASSERT_FALSE(due.empty());
+  // Past the deadline: the answer is refused with the deadline, and the precinct is closed.
+  l_.time = "2020-02-20T00:00:00.000Z";
+  const json costs = {{"request", request}, {"precinct", kOcheyedan}, {"accepted", true}};
+  const int64_t before = l_.state.seq();
+  auto late = l_.TryAdd("review-costs", costs, Actor{"campaign", "SAN1"});
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->code, "cost-deadline-passed");
+  EXPECT_NE(late->message.find(due), std::string::npos) << late->message;
+  EXPECT_EQ(l_.state.seq(), before);
+  EXPECT_TRUE(l_.state.OpenReviews("2020-02-20T00:00:00.000Z").empty());
+  l_.time.clear();
+  // Declined in time: closed too, and an entry is refused.
+  EXPECT_EQ(l_.state.OpenReviews().size(), 1u);
+  l_.Add("review-costs", {{"request", request}, {"precinct", kOcheyedan}, {"accepted", false}},
+         Actor{"campaign", "SAN1"});
+  EXPECT_TRUE(l_.state.OpenReviews().empty());
+  const json sheet = {{"first", Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}})}};
+  EXPECT_EQ(Refusal({{"request", request}, {"precinct", kOcheyedan}, {"worksheet", sheet}},
+                    "recanvass-entered", Actor{"admin", "cli"}),
+            "costs-declined");
+}
+
+// A claim's eligibility is judged on the results as they stood when the request was filed: a
+// later correction elsewhere changes what the materiality list says now, not the request's answer.
+TEST_F(RecanvassTest, EligibilityIsJudgedOnTheResultsWhenTheRequestWasFiled) {
+  l_.Add("review-requested", SandersRequest(), Actor{"campaign", "SAN1"});
+  const ReviewRequest& filed = l_.state.reviews()[0];
+  ASSERT_TRUE(filed.election);
+  const int64_t judged_on = filed.records_seq;
+  EXPECT_GT(judged_on, 0);
+  const json before = ReviewsJson(l_.state)["requests"][0];
+  EXPECT_EQ(before["judged_on"], judged_on);
+  // A second request with no change in between shares the same frozen results.
+  json second = SandersRequest();
+  second["submission"] = "r2";
+  second["precincts"][0]["claims"][0]["claimed"] = 0;
+  second["precincts"][0]["claims"][1]["claimed"] = 2;
+  l_.Add("review-requested", second, Actor{"campaign", "SAN1"});
+  EXPECT_EQ(l_.state.reviews()[1].election.get(), l_.state.reviews()[0].election.get());
+  // A correction of another precinct's report: the first request's answer is unchanged.
+  l_.Add("report-corrected",
+         {{"precinct", 5},
+          {"reason", "typo"},
+          {"first", Figures({{"Biden", 21}, {"Buttigieg", 20}, {"Sanders", 19}})},
+          {"final", Figures({{"Biden", 21}, {"Buttigieg", 20}, {"Sanders", 19}})}});
+  const json after = ReviewsJson(l_.state)["requests"][0];
+  EXPECT_EQ(after["judged_on"], judged_on);
+  EXPECT_EQ(after["precincts"][0]["eligibility"], before["precincts"][0]["eligibility"]);
+  l_.Add(
+      "review-requested",
+      [&] {
+        json third = second;
+        third["submission"] = "r3";
+        return third;
+      }(),
+      Actor{"campaign", "SAN1"});
+  EXPECT_NE(l_.state.reviews()[2].election.get(), l_.state.reviews()[0].election.get());
+  EXPECT_GT(l_.state.reviews()[2].records_seq, judged_on);
 }
 
 }  // namespace
