@@ -324,6 +324,10 @@ int RunCanvass(int argc, char** argv) {
                    "In a full hand count, how many precincts the rehearsal tallies")
       ->check(CLI::Range(0LL, 1000000LL))
       ->capture_default_str();
+  rehearse_cmd
+      ->add_option("--inject-shift", rehearse.inject_shift,
+                   "This many chairs report one column off; each must be held until resolved")
+      ->check(CLI::Range(0LL, 1000LL));
 
   LedgerOptions ledger;
   auto* ledger_cmd = app.add_subcommand("ledger", "Verify or export the ledger");

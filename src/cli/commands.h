@@ -195,6 +195,7 @@ struct RehearseOptions {
   std::string risk_limit = "5";
   std::string audit_seed;        // empty: "rehearsal-" and --seed
   long long audit_tallies = 50;  // in a full hand count, the precincts tallied
+  long long inject_shift = 0;    // chairs reporting one column off (rehearse/shift_scenario.h)
 };
 int RunRehearse(const RehearseOptions& options, std::ostream& out, std::ostream& err);
 

@@ -126,6 +126,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
   ro.photos = o.photos;
   ro.publish = o.publish;
   ro.give_up = std::chrono::seconds(o.give_up);
+  ro.inject_shift = o.inject_shift;
   if (o.compress == "max") {
     ro.compress = 0;
   } else {

@@ -147,6 +147,7 @@ struct Precinct {
   int phase = 0;
   bool stopped = false;
   int64_t tie_rounds = 0;
+  bool shifted = false;  // reports one column off (--inject-shift), after every other first
   ExpectedPrecinct expected;
 };
 
@@ -226,6 +227,8 @@ class Run {
   }
 
   Status Publish(Report& report);
+  Status InjectShifts(Worker& staff, std::vector<ShiftInjection>& injections);
+  Status ResolveShifts(const std::vector<ShiftInjection>& injections, Report& report);
 
   const Options& o_;
   std::vector<Account> accounts_;
@@ -913,6 +916,89 @@ Status Run::Publish(Report& report) {
   return Status::Ok();
 }
 
+// --inject-shift: precincts and shifts chosen from the seed among the chairs without other
+// faults (rehearse/shift_scenario.h), the server's ballot order and its /preview deciding.
+Status Run::InjectShifts(Worker& staff, std::vector<ShiftInjection>& injections) {
+  if (admin_ == nullptr || admin_->token.empty()) {
+    return Status::FailedPrecondition(
+        "--inject-shift: the code sheet's administrator could not log in to preview the shifted "
+        "reports");
+  }
+  HttpClient probe(o_.host, o_.ports[0]);
+  auto election = probe.Get("/api/v1/election", {}, std::chrono::seconds(60));
+  if (!election.ok()) return election.status();
+  const json e = json::parse(election->body, nullptr, false);
+  ShiftChoiceOptions so;
+  so.input = &o_.input;
+  if (election->status != 200 || !e.is_object() || !e.contains("candidates") ||
+      !e["candidates"].is_array()) {
+    return Status::FailedPrecondition("GET /api/v1/election: no candidate list");
+  }
+  for (const json& c : e["candidates"]) {
+    if (c.is_string()) so.server_candidates.push_back(c.get<std::string>());
+  }
+  for (size_t i : driven_) {
+    const Precinct& p = precincts_[i];
+    if (p.faults == 0 && !p.final.is_null()) so.eligible.push_back({p.id, p.county, p.precinct});
+  }
+  so.count = o_.inject_shift;
+  so.first_alone_published = o_.publish != "manual";
+  so.seed = o_.seed;
+  so.accepted = [&](int64_t id, const json& body) {
+    const Answer a = Send(staff, "shift-preview", *admin_, "POST",
+                          fmt::format("/api/v1/precincts/{}/preview", id), body.dump(),
+                          "application/json", false);
+    return a.status == 200;
+  };
+  auto chosen = ChooseShifts(so);
+  if (!chosen.ok()) return chosen.status();
+  injections = std::move(chosen).value();
+  for (const ShiftInjection& s : injections) {
+    for (size_t i : driven_) {
+      Precinct& p = precincts_[i];
+      if (p.id != s.id) continue;
+      p.shifted = true;
+      p.first_sent = s.first;
+      p.final_sent = s.final;
+      p.delegates_sent = s.delegates;
+      p.first_at = s.first_at;
+      p.final_at = s.final_at;
+    }
+  }
+  return Status::Ok();
+}
+
+// After the night, before the reconciliation: the holds checked and resolved; what the
+// correction changed is what the reconciliation must now find.
+Status Run::ResolveShifts(const std::vector<ShiftInjection>& injections, Report& report) {
+  ShiftResolveOptions ro;
+  ro.host = o_.host;
+  ro.port = o_.ports[0];
+  ro.codes_csv = o_.codes_csv;
+  ro.injections = injections;
+  for (const Acknowledged& a : report_acks_) ro.night_seq = std::max(ro.night_seq, a.seq);
+  ro.releases_before = releases_before_;
+  ro.ask_for_releases = o_.publish == "manual";
+  ro.give_up = o_.give_up;
+  ro.publish_timeout = o_.publish_timeout;
+  ro.seed = o_.seed;
+  auto resolved = rehearse::ResolveShifts(ro);
+  if (!resolved.ok()) return resolved.status();
+  for (const ShiftCorrected& c : resolved->corrected) {
+    for (Precinct& p : precincts_) {
+      if (p.id != c.id) continue;
+      p.expected.first = c.first;
+      p.expected.final = c.final;
+      p.expected.delegates = c.delegates;
+      p.expected.revision = c.revision;
+      p.expected.confirmed = c.confirmed;
+    }
+  }
+  report_acks_.insert(report_acks_.end(), resolved->acks.begin(), resolved->acks.end());
+  report.shift = std::move(resolved->report);
+  return Status::Ok();
+}
+
 int64_t Percentile(const std::vector<int64_t>& sorted, int64_t per_mille) {
   if (sorted.empty()) return 0;
   const int64_t n = static_cast<int64_t>(sorted.size());
@@ -969,6 +1055,9 @@ Result<Report> Run::Go() {
     }
   }
 
+  std::vector<ShiftInjection> shifts;
+  if (o_.inject_shift > 0) CANVASS_RETURN_IF_ERROR(InjectShifts(staff, shifts));
+
   std::unique_ptr<Attack> attack;
   if (o_.attack) {
     AttackOptions a = *o_.attack;
@@ -982,7 +1071,11 @@ Result<Report> Run::Go() {
   }
 
   start_ = Clock::now();
-  for (size_t i : driven_) Schedule(i, DueMicros(precincts_[i].first_at));
+  // A shifted precinct goes after every first alignment due at the same time (all of them when
+  // the evening is not kept: its county's shares must be in when the gate scores it).
+  for (size_t i : driven_) {
+    Schedule(i, DueMicros(precincts_[i].first_at) + (precincts_[i].shifted ? 1 : 0));
+  }
   std::vector<Worker> workers(static_cast<size_t>(std::max(1, o_.workers)));
   std::vector<std::thread> threads;
   for (size_t i = 0; i < workers.size(); ++i) {
@@ -1062,6 +1155,7 @@ Result<Report> Run::Go() {
   report.wrong_codes_admitted = all.wrong_codes_admitted;
   report.submissions_lost = all.lost;
   report_acks_ = std::move(all.acks);
+  if (!shifts.empty()) CANVASS_RETURN_IF_ERROR(ResolveShifts(shifts, report));
   CANVASS_RETURN_IF_ERROR(Publish(report));
   if (o_.recanvass_certified) {
     RecanvassOptions ro;
@@ -1100,6 +1194,7 @@ bool Report::ok() const {
   if (!reconciliation || !reconciliation->ok) return false;
   if (submissions_lost > 0 || wrong_codes_admitted > 0) return false;
   if (attack && attack->guesses_admitted > 0) return false;
+  if (shift && !shift->ok()) return false;
   return fault_outcomes.count("typo ACCEPTED") == 0;
 }
 
@@ -1139,6 +1234,7 @@ json Report::ToJson() const {
   out["attack"] = attack ? attack->ToJson() : json();
   out["recanvass"] = recanvass ? recanvass->ToJson() : json();
   out["audit"] = audit ? audit->ToJson() : json();
+  out["shift"] = shift ? shift->ToJson() : json();
   return out;
 }
 
@@ -1215,6 +1311,7 @@ std::string Report::ToText() const {
   }
   if (recanvass) s += recanvass->ToText();
   if (audit) s += audit->ToText();
+  if (shift) s += shift->ToText();
   s += ok() ? "RESULT: OK, the release equals what was reported, nothing lost, nothing counted "
               "twice.\n"
             : "RESULT: FAILED (see above).\n";

@@ -36,6 +36,7 @@
 #include "rehearse/audit_scenario.h"
 #include "rehearse/recanvass.h"
 #include "rehearse/reconcile.h"
+#include "rehearse/shift_scenario.h"
 
 namespace canvass::rehearse {
 
@@ -76,6 +77,9 @@ struct Options {
   std::optional<Election> recanvass_certified;
   // After the night (and the recanvass), a risk-limiting audit (rehearse/audit_scenario.h).
   std::optional<AuditAfterTheNight> audit;
+  // This many precincts' chairs report their figures one column off, and the anomaly gate must
+  // hold each until it is corrected or overridden (rehearse/shift_scenario.h).
+  int64_t inject_shift = 0;
   // Progress lines (about every five seconds), or nothing.
   std::function<void(const std::string&)> progress;
 };
@@ -121,8 +125,11 @@ struct Report {
   std::optional<AttackReport> attack;
   std::optional<RecanvassReport> recanvass;  // with Options::recanvass_certified
   std::optional<AuditScenarioReport> audit;  // with Options::audit
+  std::optional<ShiftScenarioReport> shift;  // with Options::inject_shift
 
-  bool ok() const;  // reconciled, nothing lost, no wrong code admitted, no guess admitted
+  // Reconciled, nothing lost, no wrong code admitted, no guess admitted, every injected shift
+  // held until resolved.
+  bool ok() const;
   nlohmann::json ToJson() const;
   std::string ToText() const;
 };
