@@ -81,17 +81,15 @@ int RunAuditAnomalies(const AnomalyOptions& options, std::ostream& out, std::ost
     return kExitUsage;
   }
   const Election& election = loaded->election;
-  // The ruleset's [anomaly] settings (the defaults without one), each flag given overriding its
-  // own.
-  AnomalySettings settings = AnomalySettingsFor(loaded->ruleset, election.candidates);
-  if (options.duplicate_above) settings.duplicate_above = *options.duplicate_above;
-  if (options.shift_threshold) settings.shift_threshold_nats = *options.shift_threshold;
+  AnomalySettings settings;
+  settings.duplicate_above = options.duplicate_above;
+  settings.shift_threshold_nats = options.shift_threshold;
   auto order = ParseBallotOrder(election, options.ballot_order);
   if (!order.ok()) {
     err << kName << order.status().message() << "\n";
     return kExitUsage;
   }
-  if (!options.ballot_order.empty()) settings.ballot_order = std::move(order).value();
+  settings.ballot_order = std::move(order).value();
   if (Status s = ValidateAnomalySettings(settings, election); !s.ok()) {
     err << kName << s.message() << "\n";
     return kExitUsage;
@@ -203,9 +201,8 @@ int RunAuditAnomalies(const AnomalyOptions& options, std::ostream& out, std::ost
       "canvass audit anomalies: {} precincts; ballot order {}{}\n"
       "thresholds: duplicates above {} attendees, column shift above {} nats{}\n",
       election.reports.size(), fmt::join(ballot, ", "),
-      !options.ballot_order.empty()   ? ""
-      : settings.ballot_order.empty() ? " (the results file's; --ballot-order if the form differs)"
-                                      : " (the ruleset's [anomaly] ballot_order)",
+      options.ballot_order.empty() ? " (the results file's; --ballot-order if the form differs)"
+                                   : "",
       settings.duplicate_above, settings.shift_threshold_nats,
       reference ? ", shares from " + options.shift_reference : std::string());
   if (top) {
