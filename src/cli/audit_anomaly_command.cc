@@ -81,15 +81,17 @@ int RunAuditAnomalies(const AnomalyOptions& options, std::ostream& out, std::ost
     return kExitUsage;
   }
   const Election& election = loaded->election;
-  AnomalySettings settings;
-  settings.duplicate_above = options.duplicate_above;
-  settings.shift_threshold_nats = options.shift_threshold;
+  // The ruleset's [anomaly] settings (the defaults without one), each flag given overriding its
+  // own.
+  AnomalySettings settings = AnomalySettingsFor(loaded->ruleset, election.candidates);
+  if (options.duplicate_above) settings.duplicate_above = *options.duplicate_above;
+  if (options.shift_threshold) settings.shift_threshold_nats = *options.shift_threshold;
   auto order = ParseBallotOrder(election, options.ballot_order);
   if (!order.ok()) {
     err << kName << order.status().message() << "\n";
     return kExitUsage;
   }
-  settings.ballot_order = std::move(order).value();
+  if (!options.ballot_order.empty()) settings.ballot_order = std::move(order).value();
   if (Status s = ValidateAnomalySettings(settings, election); !s.ok()) {
     err << kName << s.message() << "\n";
     return kExitUsage;
@@ -201,8 +203,9 @@ int RunAuditAnomalies(const AnomalyOptions& options, std::ostream& out, std::ost
       "canvass audit anomalies: {} precincts; ballot order {}{}\n"
       "thresholds: duplicates above {} attendees, column shift above {} nats{}\n",
       election.reports.size(), fmt::join(ballot, ", "),
-      options.ballot_order.empty() ? " (the results file's; --ballot-order if the form differs)"
-                                   : "",
+      !options.ballot_order.empty()   ? ""
+      : settings.ballot_order.empty() ? " (the results file's; --ballot-order if the form differs)"
+                                      : " (the ruleset's [anomaly] ballot_order)",
       settings.duplicate_above, settings.shift_threshold_nats,
       reference ? ", shares from " + options.shift_reference : std::string());
   if (top) {

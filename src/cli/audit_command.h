@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,9 @@ struct AnomalyOptions {
   std::vector<std::string> corrected;  // COUNTY/PRECINCT with a correction on the record
   std::string shift_reference;         // results file the county shares come from
   std::string ballot_order;            // candidate names, comma-separated
-  long long duplicate_above = 10;
-  double shift_threshold = 50.0;
+  // Unset: the ruleset's [anomaly] settings (the checks' defaults, 10 and 50, without one).
+  std::optional<long long> duplicate_above;
+  std::optional<double> shift_threshold;
 };
 int RunAuditAnomalies(const AnomalyOptions& options, std::ostream& out, std::ostream& err);
 

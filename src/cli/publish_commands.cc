@@ -281,7 +281,18 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
   v.checked.insert(v.checked.end(), base.checked.begin(), base.checked.end());
   v.problems.insert(v.problems.end(), base.problems.begin(), base.problems.end());
   if (!ledger_text.empty()) {
-    CheckReleaseAgainstLedger(*release, ledger_text, o.ledger, files, signature, v);
+    // Release N is rebuilt against release N-1 as published, beside it (release_delta.h).
+    std::optional<std::string> previous;
+    const int64_t number =
+        doc.contains("number") && doc["number"].is_number_integer() ? doc["number"].get<int64_t>()
+                                                                    : 0;
+    const std::filesystem::path before = dir / ReleaseJsonName(number - 1);
+    if (number > 1 && std::filesystem::exists(before, ec)) {
+      auto bytes = ReadFile(before.string());
+      if (!bytes.ok()) return Fail(err, bytes.status(), kExitUsage);
+      previous = std::move(bytes).value();
+    }
+    CheckReleaseAgainstLedger(*release, ledger_text, o.ledger, files, signature, v, previous);
   }
   PrintVerification(v, o.json, "release", out);
   return v.ok() ? kExitOk : kExitFailure;

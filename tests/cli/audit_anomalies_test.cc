@@ -126,6 +126,31 @@ TEST(AuditAnomaliesCliTest, ShiftedPrecinctAgainstTheReleaseBefore) {
   EXPECT_EQ(Canvass("audit anomalies --shift-threshold 5000 --results " + shifted).exit_code, 0);
 }
 
+// The ruleset's [anomaly] table sets the thresholds; a flag overrides its own. Under 40 nats the
+// certified record's highest score, Pottawattamie / Walnut's 41.01, is flagged.
+TEST(AuditAnomaliesCliTest, ThresholdsFromTheRuleset) {
+  std::ifstream in(std::string(CANVASS_RULES_DIR) + "/iowa-dem-2020.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string toml = text.str();
+  const std::string from = "shift_threshold_nats = 50";
+  ASSERT_NE(toml.find(from), std::string::npos);
+  toml.replace(toml.find(from), from.size(), "shift_threshold_nats = 40");
+  const std::string rules = testing::TempDir() + "/anomaly-40.toml";
+  std::ofstream(rules) << toml;
+  auto strict = Canvass("audit anomalies --rules " + rules + " --results " + kCertified);
+  EXPECT_EQ(strict.exit_code, 1) << strict.out;
+  EXPECT_NE(strict.out.find("column shift above 40 nats"), std::string::npos) << strict.out;
+  EXPECT_NE(
+      strict.out.find("column-shift  Pottawattamie / Walnut: 41.01 nats (threshold: 40 nats)"),
+      std::string::npos)
+      << strict.out;
+  auto flag =
+      Canvass("audit anomalies --rules " + rules + " --shift-threshold 45 --results " + kCertified);
+  EXPECT_EQ(flag.exit_code, 0) << flag.out;
+  EXPECT_NE(flag.out.find("column shift above 45 nats"), std::string::npos) << flag.out;
+}
+
 TEST(AuditAnomaliesCliTest, BadSettingsRefused) {
   auto order = Canvass("audit anomalies --results " + kCertified + " --ballot-order Bennet,Nobody");
   EXPECT_EQ(order.exit_code, 2);
