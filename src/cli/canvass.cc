@@ -413,14 +413,12 @@ int RunCanvass(int argc, char** argv) {
                             "Results file whose counties give the shares (default: the results)");
   anomalies_cmd->add_option("--ballot-order", anomalies.ballot_order,
                             "Candidates as the form lists them, comma-separated");
-  anomalies_cmd
-      ->add_option("--duplicate-above", anomalies.duplicate_above,
-                   "Duplicates count above this many attendees")
-      ->capture_default_str();
-  anomalies_cmd
-      ->add_option("--shift-threshold", anomalies.shift_threshold,
-                   "Column-shift scores above this many nats are flagged")
-      ->capture_default_str();
+  anomalies_cmd->add_option("--duplicate-above", anomalies.duplicate_above,
+                            "Duplicates count above this many attendees (default: the ruleset's "
+                            "[anomaly] duplicate_above, else 10)");
+  anomalies_cmd->add_option("--shift-threshold", anomalies.shift_threshold,
+                            "Column-shift scores above this many nats are flagged (default: the "
+                            "ruleset's [anomaly] shift_threshold_nats, else 50)");
   auto* eligibility_cmd = audit_cmd->add_subcommand(
       "eligibility", "Substitute claimed figures for one precinct: does a national delegate move?");
   AddElectionFiles(eligibility_cmd, audit.files);

@@ -535,7 +535,10 @@ function MyRequests(props: { session: Session }) {
                       {p.costs && (
                         <>
                           ; <CostsText costs={p.costs} testid={`my-costs-${r.seq}-${p.precinct}`} />
-                          {p.costs.answer === null && <AnswerCosts r={r} p={p} token={props.session.token} onDone={audit.reload} />}
+                          {/* Past its deadline an answer is refused: the precinct is closed. */}
+                          {p.costs.answer === null && Date.now() <= Date.parse(p.costs.due) && (
+                            <AnswerCosts r={r} p={p} token={props.session.token} onDone={audit.reload} />
+                          )}
                         </>
                       )}
                       {p.schedule && p.entries.length === 0 && (
