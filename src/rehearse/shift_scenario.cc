@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -84,6 +85,32 @@ const json& List(const json& j, const char* key) {
   static const json kEmpty = json::array();
   const json& v = Member(j, key);
   return v.is_array() ? v : kEmpty;
+}
+
+// Whether `release`'s reported first-alignment totals of `county` are the sum of that county's
+// included precincts, as they must be for a held precinct's figures to be out of them. The reason
+// when not.
+std::optional<std::string> CountyTotalsProblem(const json& release, const std::string& county) {
+  const json& totals = Member(
+      Member(Member(Member(Member(release, "tabulation"), "totals"), "reported"), "counties"),
+      county.c_str());
+  if (!totals.is_object()) return "no reported totals for the county";
+  std::map<std::string, int64_t> sum;
+  for (const json& p : List(release, "precincts")) {
+    if (Str(p, "county") != county || Member(p, "included") != true) continue;
+    const json& first = Member(Member(p, "reported"), "first");
+    if (!first.is_object()) continue;
+    for (const auto& [name, n] : first.items())
+      sum[name] += n.is_number_integer() ? n.get<int64_t>() : 0;
+  }
+  for (const auto& [name, t] : totals.items()) {
+    if (Int(t, "first") != sum[name]) {
+      return fmt::format(
+          "{}'s first alignment is {} in the county's totals, {} in its included precincts", name,
+          Int(t, "first"), sum[name]);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -597,6 +624,11 @@ Result<ShiftResolution> Resolver::Go() {
       if (shifted && Member(Member(entry, "flags"), "held") == true &&
           listed(r.body, "held", s.id) != nullptr) {
         out.held_in.push_back(number);
+        if (auto why = CountyTotalsProblem(r.body, Str(entry, "county"))) {
+          report.problems.push_back(
+              fmt::format("{}: release {} holds it, but its county's totals do not add up: {}",
+                          Name(s), number, *why));
+        }
       }
       if (shifted && counted && !overridden) {
         out.counted_unresolved.push_back(number);
