@@ -663,8 +663,12 @@ std::optional<Rejection> ElectionState::ApplyRecanvassEntered(const Event& e) {
       transcription_fixed = true;
       if (entry.first && entry.first != record.first) entry.correct_first = entry.first;
       if (entry.final && entry.final != record.final) entry.correct_final = entry.final;
+      // The worksheet's delegates go with its corrected alignments even when they equal what
+      // was reported: new alignments can leave a tie the room settled by chance, which only the
+      // worksheet's delegates record.
       if (entry.delegates && !entry.rule_misapplication &&
-          entry.delegates != ReportedFigures(record, "delegates")) {
+          (entry.delegates != ReportedFigures(record, "delegates") || entry.correct_first ||
+           entry.correct_final)) {
         entry.correct_delegates = entry.delegates;
       }
     }
