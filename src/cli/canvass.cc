@@ -484,6 +484,10 @@ int RunCanvass(int argc, char** argv) {
       "recanvass", "Enter a precinct's signed worksheet under an accepted recanvass");
   auto* recount_cmd = audit_cmd->add_subcommand(
       "recount", "Enter a precinct's recount: the cards counted and sorted, or a missing packet");
+  auto* costs_cmd = audit_cmd->add_subcommand(
+      "costs", "The requesting campaign accepts or declines the costs of an accepted precinct");
+  auto* schedule_cmd = audit_cmd->add_subcommand(
+      "schedule", "When and where the party opens an accepted precinct's packet");
   auto* certify_cmd = audit_cmd->add_subcommand(
       "certify", "The party certifies the results (after every accepted request is closed)");
   certify_cmd->add_option("--reason", review.reason, "Who certifies, by what decision")->required();
@@ -492,17 +496,28 @@ int RunCanvass(int argc, char** argv) {
   recount_cmd->add_option("--final", review.final, "The second-preference sort, NAME=N,...");
   recount_cmd->add_flag("--unauditable", review.unauditable, "The packet is missing or short");
   recount_cmd->add_option("--custody", review.custody, "What is wrong with the packet");
-  for (auto* c : {record_cmd, request_cmd, decide_cmd, recanvass_cmd, recount_cmd, certify_cmd}) {
+  for (auto* c : {record_cmd, request_cmd, decide_cmd, recanvass_cmd, recount_cmd, certify_cmd,
+                  costs_cmd, schedule_cmd}) {
     c->add_option("--store", review.store, "The store (SQLite file or postgresql://)")->required();
   }
   record_cmd->add_flag("--json", review.json, "Print JSON (GET /api/v1/audit)");
   request_cmd->add_option("--file", review.file, "The request, as JSON")->required();
   request_cmd->add_option("--campaign", review.campaign,
                           "The candidate whose written request this is");
-  for (auto* c : {decide_cmd, recanvass_cmd, recount_cmd}) {
+  for (auto* c : {decide_cmd, recanvass_cmd, recount_cmd, costs_cmd, schedule_cmd}) {
     c->add_option("--request", review.request, "The request (its ledger seq)")->required();
     c->add_option("--precinct", review.precinct, "The precinct (its id)")->required();
   }
+  for (auto* c : {recanvass_cmd, recount_cmd}) {
+    c->add_option("--observers", review.observers,
+                  "The campaigns whose observers were present, NAME,NAME");
+  }
+  costs_cmd->add_option("--campaign", review.campaign, "The campaign that filed the request")
+      ->required();
+  costs_cmd->add_flag("--accept", review.accept, "Accept the costs");
+  costs_cmd->add_flag("--decline", review.refuse, "Decline them (the precinct is withdrawn)");
+  schedule_cmd->add_option("--at", review.at, "When, YYYY-MM-DDTHH:MM:SS.mmmZ")->required();
+  schedule_cmd->add_option("--place", review.place, "Where")->required();
   decide_cmd->add_flag("--accept", review.accept, "Accept the precinct");
   decide_cmd->add_flag("--refuse", review.refuse, "Refuse the precinct");
   decide_cmd->add_option("--reason", review.reason, "Why")->required();
@@ -571,6 +586,8 @@ int RunCanvass(int argc, char** argv) {
   if (*recanvass_cmd) return RunAuditRecanvass(review, out, err);
   if (*recount_cmd) return RunAuditRecount(review, out, err);
   if (*certify_cmd) return RunAuditCertify(review, out, err);
+  if (*costs_cmd) return RunAuditCosts(review, out, err);
+  if (*schedule_cmd) return RunAuditSchedule(review, out, err);
   return kExitUsage;
 }
 

@@ -90,7 +90,7 @@ TEST_F(AuditReviewTest, ThePartyRecordsARequestDecidesAndEntersTheWorksheet) {
   const std::string request = std::to_string(std::stoll(filed.out.substr(at + 6)));
 
   CommandRun decided = Canvass("audit decide --store " + store + " --request " + request +
-                               " --precinct 1 --accept --reason 'worksheet on file'");
+                               " --precinct 1 --accept --reason 'worksheet on file' --cost 350.00");
   ASSERT_EQ(decided.exit_code, 0) << decided.out;
   CommandRun both = Canvass("audit decide --store " + store + " --request " + request +
                             " --precinct 1 --reason x");
@@ -104,8 +104,27 @@ TEST_F(AuditReviewTest, ThePartyRecordsARequestDecidesAndEntersTheWorksheet) {
     }
     return "'" + out + "'";
   };
+  // The cost stated: nothing is entered until the campaign accepts it.
+  const std::string sheet = " --precinct 1 --first " + list(first) + " --final " + list(final);
+  CommandRun unpaid = Canvass("audit recanvass --store " + store + " --request " + request + sheet);
+  EXPECT_EQ(unpaid.exit_code, 2) << unpaid.out;
+  EXPECT_NE(unpaid.out.find("costs-not-accepted"), std::string::npos) << unpaid.out;
+  CommandRun neither = Canvass("audit costs --store " + store + " --campaign '" + campaign +
+                               "' --request " + request + " --precinct 1");
+  EXPECT_EQ(neither.exit_code, 2) << neither.out;
+  CommandRun paid = Canvass("audit costs --store " + store + " --campaign '" + campaign +
+                            "' --request " + request + " --precinct 1 --accept");
+  ASSERT_EQ(paid.exit_code, 0) << paid.out;
+  CommandRun scheduled =
+      Canvass("audit schedule --store " + store + " --request " + request +
+              " --precinct 1 --at 2099-02-12T15:00:00.000Z --place 'IDP headquarters'");
+  ASSERT_EQ(scheduled.exit_code, 0) << scheduled.out;
+  CommandRun stranger = Canvass("audit recanvass --store " + store + " --request " + request +
+                                sheet + " --observers Nobody");
+  EXPECT_EQ(stranger.exit_code, 2) << stranger.out;
+  EXPECT_NE(stranger.out.find("unknown-candidate"), std::string::npos) << stranger.out;
   CommandRun entered = Canvass("audit recanvass --store " + store + " --request " + request +
-                               " --precinct 1 --first " + list(first) + " --final " + list(final));
+                               sheet + " --observers '" + campaign + "'");
   ASSERT_EQ(entered.exit_code, 0) << entered.out;
   EXPECT_NE(entered.out.find("agrees"), std::string::npos) << entered.out;
   CommandRun malformed = Canvass("audit recanvass --store " + store + " --request " + request +
@@ -127,6 +146,9 @@ TEST_F(AuditReviewTest, ThePartyRecordsARequestDecidesAndEntersTheWorksheet) {
   EXPECT_EQ(doc["requests"][0]["requester"], campaign);
   EXPECT_EQ(doc["requests"][0]["precincts"][0]["decision"]["decision"], "accepted");
   EXPECT_EQ(doc["requests"][0]["precincts"][0]["entries"][0]["agrees"], true);
+  EXPECT_EQ(doc["requests"][0]["precincts"][0]["entries"][0]["observers"], json({campaign}));
+  EXPECT_EQ(doc["requests"][0]["precincts"][0]["costs"]["answer"]["accepted"], true);
+  EXPECT_EQ(doc["requests"][0]["precincts"][0]["schedule"]["place"], "IDP headquarters");
   EXPECT_TRUE(doc["certified"].is_number()) << record.out;
 
   CommandRun verify = Canvass("ledger verify --store " + store);
