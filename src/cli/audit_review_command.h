@@ -62,6 +62,9 @@ int RunAuditRlaStart(const AuditReviewOptions& options, std::ostream& out, std::
 int RunAuditRlaSeed(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 int RunAuditRlaTally(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 int RunAuditRlaStatus(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
+// `canvass audit rla sample --store [--json]`: every draw so far (draw number, precinct, whether
+// tallied and from which event), in draw order; a full hand count says every precinct is counted.
+int RunAuditRlaSample(const AuditReviewOptions& options, std::ostream& out, std::ostream& err);
 
 // "Sanders=3,Buttigieg=2" as {"Sanders": 3, "Buttigieg": 2}; names are checked by the ledger.
 Result<nlohmann::json> ParseFigureList(const std::string& text, const char* option);

@@ -1,10 +1,11 @@
-// `canvass audit rla start|seed|tally|status --store` (docs/cli.md, docs/audit.md "The audit on
-// the ledger"): the risk-limiting audit on a store's ledger, from the party's command line. The
-// ledger decides, as for the API (POST /api/v1/audit/rla...): a refusal names what is wrong and
-// writes nothing.
+// `canvass audit rla start|seed|sample|tally (record)|status --store` (docs/cli.md, docs/audit.md
+// "The audit on the ledger"): the risk-limiting audit on a store's ledger, from the party's command
+// line. The ledger decides, as for the API (POST /api/v1/audit/rla...): a refusal names what is
+// wrong and writes nothing.
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
 #include <ostream>
 
 #include "audit/rla_ledger.h"
@@ -74,6 +75,67 @@ int RunAuditRlaTally(const AuditReviewOptions& o, std::ostream& out, std::ostrea
   }
   return SubmitAndReport(**intake, AdminSubmission("rla-tally", "rla-tally", std::move(payload)),
                          out, err);
+}
+
+int RunAuditRlaSample(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  auto built = (*intake)->Read([](const ElectionState& s) -> Result<json> {
+    auto audit = AuditOfLedger(s);
+    if (!audit.ok()) return audit.status();
+    return LedgerRlaJson(s, *audit);
+  });
+  if (!built.ok()) {
+    err << "canvass audit rla sample: " << built.status().message() << "\n";
+    return built.status().code() == Status::Code::kNotFound ? kExitUsage : kExitFailure;
+  }
+  const json& a = *built;
+  if (a["seed_event"].is_null()) {
+    err << "canvass audit rla sample: no seed yet; the sample is drawn by `canvass audit rla "
+           "seed`\n";
+    return kExitUsage;
+  }
+  // Which event tallied each precinct.
+  std::map<int64_t, std::pair<int64_t, std::string>> tallied;
+  for (const json& t : a["tallies"]) {
+    tallied[t["precinct"].get<int64_t>()] = {t["seq"].get<int64_t>(),
+                                             t.value("source", std::string("rla-tally"))};
+  }
+  json draws = json::array();
+  for (const json& d : a["draws"]) {
+    json row = {{"draw", d["draw"]},
+                {"id", d["id"]},
+                {"county", d["county"]},
+                {"precinct", d["precinct"]},
+                {"audited", d["audited"]}};
+    if (d["id"].is_number_integer()) {
+      auto it = tallied.find(d["id"].get<int64_t>());
+      if (it != tallied.end())
+        row["tally"] = {{"seq", it->second.first}, {"source", it->second.second}};
+    }
+    draws.push_back(std::move(row));
+  }
+  if (o.json) {
+    out << json{{"seed", a["seed_event"]["seed"]}, {"decision", a["decision"]}, {"draws", draws}}
+               .dump(2)
+        << "\n";
+    return kExitOk;
+  }
+  out << fmt::format("Seed \"{}\": {} draw(s)\n", a["seed_event"]["seed"].get<std::string>(),
+                     draws.size());
+  for (const json& d : draws) {
+    out << fmt::format("  draw {}: precinct {} ({} / {}){}\n", d["draw"].get<int64_t>(),
+                       d["id"].is_null() ? 0 : d["id"].get<int64_t>(),
+                       d["county"].get<std::string>(), d["precinct"].get<std::string>(),
+                       d.contains("tally") ? fmt::format(", tallied by event {} ({})",
+                                                         d["tally"]["seq"].get<int64_t>(),
+                                                         d["tally"]["source"].get<std::string>())
+                                           : std::string(", awaiting its tally"));
+  }
+  if (draws.empty() && a["decision"] == "full_hand_count") {
+    out << "Full hand count: every precinct is counted (no sample)\n";
+  }
+  return kExitOk;
 }
 
 int RunAuditRlaStatus(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {

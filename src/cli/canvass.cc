@@ -454,6 +454,7 @@ int RunCanvass(int argc, char** argv) {
   rla_seed_cmd->add_option("--seed", rla_ledger.seed, "The seed, as drawn in public")->required();
   auto* rla_tally_cmd = rla_cmd->add_subcommand(
       "tally", "Enter a drawn precinct's audited tally: the cards' sorts, delegates, or missing");
+  rla_tally_cmd->alias("record");
   rla_tally_cmd->add_option("--precinct", rla_ledger.precinct, "The precinct (its id)")->required();
   rla_tally_cmd->add_option("--cards", rla_ledger.cards, "Preference cards counted (T')");
   rla_tally_cmd->add_option("--first", rla_ledger.first, "The first-preference sort, NAME=N,...");
@@ -467,7 +468,10 @@ int RunCanvass(int argc, char** argv) {
   auto* rla_status_cmd = rla_cmd->add_subcommand(
       "status", "The audit on a store: assertions, seed, draws, P-value and decision");
   rla_status_cmd->add_flag("--json", rla_ledger.json, "Print JSON (GET /api/v1/audit/rla)");
-  for (auto* c : {rla_start_cmd, rla_seed_cmd, rla_tally_cmd, rla_status_cmd}) {
+  auto* rla_sample_cmd = rla_cmd->add_subcommand(
+      "sample", "The sample the seed has drawn so far: every draw, its precinct and its tally");
+  rla_sample_cmd->add_flag("--json", rla_ledger.json, "Print the draws as JSON");
+  for (auto* c : {rla_start_cmd, rla_seed_cmd, rla_tally_cmd, rla_status_cmd, rla_sample_cmd}) {
     c->add_option("--store", rla_ledger.store, "The store (SQLite file or postgresql://)")
         ->required();
   }
@@ -579,6 +583,7 @@ int RunCanvass(int argc, char** argv) {
   if (*rla_seed_cmd) return RunAuditRlaSeed(rla_ledger, out, err);
   if (*rla_tally_cmd) return RunAuditRlaTally(rla_ledger, out, err);
   if (*rla_status_cmd) return RunAuditRlaStatus(rla_ledger, out, err);
+  if (*rla_sample_cmd) return RunAuditRlaSample(rla_ledger, out, err);
   if (*rla_cmd) return RunAuditRla(rla, out, err);
   if (*record_cmd) return RunAuditRecord(review, out, err);
   if (*request_cmd) return RunAuditRequest(review, out, err);

@@ -48,6 +48,8 @@ TEST_F(AuditRlaLedgerTest, ThePartyStartsSeedsAndTalliesOnAStore) {
   EXPECT_EQ(none.exit_code, 2) << none.out;
   EXPECT_NE(none.out.find("no risk-limiting audit has been started"), std::string::npos)
       << none.out;
+  CommandRun no_sample = Canvass("audit rla sample --store " + store);
+  EXPECT_EQ(no_sample.exit_code, 2) << no_sample.out;
   CommandRun early = Canvass("audit rla seed --store " + store + " --seed 123");
   EXPECT_EQ(early.exit_code, 2) << early.out;
   EXPECT_NE(early.out.find("audit-not-started"), std::string::npos) << early.out;
@@ -70,6 +72,10 @@ TEST_F(AuditRlaLedgerTest, ThePartyStartsSeedsAndTalliesOnAStore) {
   EXPECT_NE(status.out.find("risk limit 10%"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("Seed \"31415926535897932384\""), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("Decision: full hand count"), std::string::npos) << status.out;
+  CommandRun sample = Canvass("audit rla sample --store " + store);
+  ASSERT_EQ(sample.exit_code, 0) << sample.out;
+  EXPECT_NE(sample.out.find("Full hand count: every precinct is counted"), std::string::npos)
+      << sample.out;
 
   // Precinct 1's figures, from the ledger: the cards sorted as reported give its delegates.
   CommandRun exported = Canvass("ledger export --store " + store);
@@ -94,7 +100,8 @@ TEST_F(AuditRlaLedgerTest, ThePartyStartsSeedsAndTalliesOnAStore) {
   CommandRun tally = Canvass("audit rla tally --store " + store + " --precinct 1 --first " +
                              list(first) + " --final " + list(final));
   ASSERT_EQ(tally.exit_code, 0) << tally.out;
-  CommandRun twice = Canvass("audit rla tally --store " + store +
+  // `record` is the same command as `tally`.
+  CommandRun twice = Canvass("audit rla record --store " + store +
                              " --precinct 1 --unauditable --custody 'packet not found'");
   EXPECT_EQ(twice.exit_code, 2) << twice.out;
   EXPECT_NE(twice.out.find("already-tallied"), std::string::npos) << twice.out;
