@@ -4,6 +4,7 @@
 // serialized.
 //   BM_IowaRelease        BuildRelease: tabulation + every format; per-format times and sizes
 //                         as counters (ms per release; bytes)
+//   BM_IowaReleaseCompared  release 2, compared with release 1 as published (release deltas)
 //   BM_IowaReleaseSign    Ed25519 signature of release-N.json
 //   BM_IowaReleaseVerify  canvass release verify's work: verify the export's chain, replay
 //                         events 1..S, rebuild and compare every file
@@ -63,65 +64,88 @@ void Append(IowaLedger& l, const std::string& type, json payload) {
   l.jsonl += stored->line + "\n";
 }
 
-const IowaLedger& Iowa() {
-  static const IowaLedger* ledger = [] {
-    auto* l = new IowaLedger;
-    const std::string d = std::string(CANVASS_SOURCE_DIR) + "/data/iowa-2020";
-    auto election =
-        LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv",
-                          d + "/apportionment.csv", d + "/county-congressional-district.csv");
-    if (!election.ok()) Die(election.status().ToString());
-    auto path = RulesetPath("iowa-dem-2020");
-    if (!path.ok()) Die(path.status().ToString());
-    auto toml = ReadFile(*path);
-    if (!toml.ok()) Die(toml.status().ToString());
-    auto ruleset = ParseRuleset(*toml, *path);
-    if (!ruleset.ok()) Die(ruleset.status().ToString());
-    json precincts = json::array();
-    std::map<std::pair<std::string, std::string>, int64_t> ids;
-    for (const PrecinctApportionment& ap : election->apportionment) {
-      json row = {{"county", ap.county}, {"precinct", ap.precinct}, {"satellite", ap.satellite}};
-      if (ap.delegates) row["delegates"] = *ap.delegates;
-      if (ap.sde_per_delegate) row["sde_per_delegate"] = ap.sde_per_delegate->ToString();
-      if (ap.site_sde) row["site_sde"] = ap.site_sde->ToString();
-      if (ap.district) row["district"] = *ap.district;
-      precincts.push_back(std::move(row));
-      ids[{ap.county, ap.precinct}] = static_cast<int64_t>(precincts.size());
-    }
-    json counties = json::object();
-    for (const auto& [county, district] : election->county_district) counties[county] = district;
-    Append(*l, "election-created",
-           {{"name", "Iowa Democratic caucuses, 3 February 2020"},
-            {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", *toml}}},
-            {"candidates", election->candidates},
-            {"precincts", precincts},
-            {"county_district", counties},
-            {"signing_key", SigningKeyFromSeed(std::string(64, '7'))->public_hex}});
-    for (const PrecinctReport& r : election->reports) {
-      auto it = ids.find({r.county, r.precinct});
-      if (it == ids.end()) continue;
-      json first = json::object(), final = json::object(), delegates = json::object();
-      bool has_delegates = false;
-      for (size_t c = 0; c < r.figures.size(); ++c) {
-        const std::string& name = election->candidates[c];
-        if (r.figures[c].first.value_or(0) != 0) first[name] = *r.figures[c].first;
-        if (r.figures[c].final.value_or(0) != 0) final[name] = *r.figures[c].final;
-        if (r.figures[c].delegates) {
-          has_delegates = true;
-          if (*r.figures[c].delegates != 0) delegates[name] = *r.figures[c].delegates;
-        }
+IowaLedger* MakeIowa() {
+  auto* l = new IowaLedger;
+  const std::string d = std::string(CANVASS_SOURCE_DIR) + "/data/iowa-2020";
+  auto election =
+      LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv", d + "/apportionment.csv",
+                        d + "/county-congressional-district.csv");
+  if (!election.ok()) Die(election.status().ToString());
+  auto path = RulesetPath("iowa-dem-2020");
+  if (!path.ok()) Die(path.status().ToString());
+  auto toml = ReadFile(*path);
+  if (!toml.ok()) Die(toml.status().ToString());
+  auto ruleset = ParseRuleset(*toml, *path);
+  if (!ruleset.ok()) Die(ruleset.status().ToString());
+  json precincts = json::array();
+  std::map<std::pair<std::string, std::string>, int64_t> ids;
+  for (const PrecinctApportionment& ap : election->apportionment) {
+    json row = {{"county", ap.county}, {"precinct", ap.precinct}, {"satellite", ap.satellite}};
+    if (ap.delegates) row["delegates"] = *ap.delegates;
+    if (ap.sde_per_delegate) row["sde_per_delegate"] = ap.sde_per_delegate->ToString();
+    if (ap.site_sde) row["site_sde"] = ap.site_sde->ToString();
+    if (ap.district) row["district"] = *ap.district;
+    precincts.push_back(std::move(row));
+    ids[{ap.county, ap.precinct}] = static_cast<int64_t>(precincts.size());
+  }
+  json counties = json::object();
+  for (const auto& [county, district] : election->county_district) counties[county] = district;
+  Append(*l, "election-created",
+         {{"name", "Iowa Democratic caucuses, 3 February 2020"},
+          {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", *toml}}},
+          {"candidates", election->candidates},
+          {"precincts", precincts},
+          {"county_district", counties},
+          {"signing_key", SigningKeyFromSeed(std::string(64, '7'))->public_hex}});
+  for (const PrecinctReport& r : election->reports) {
+    auto it = ids.find({r.county, r.precinct});
+    if (it == ids.end()) continue;
+    json first = json::object(), final = json::object(), delegates = json::object();
+    bool has_delegates = false;
+    for (size_t c = 0; c < r.figures.size(); ++c) {
+      const std::string& name = election->candidates[c];
+      if (r.figures[c].first.value_or(0) != 0) first[name] = *r.figures[c].first;
+      if (r.figures[c].final.value_or(0) != 0) final[name] = *r.figures[c].final;
+      if (r.figures[c].delegates) {
+        has_delegates = true;
+        if (*r.figures[c].delegates != 0) delegates[name] = *r.figures[c].delegates;
       }
-      const std::string sub = std::to_string(it->second);
-      Append(*l, "first-alignment-reported",
-             {{"precinct", it->second}, {"submission", "f" + sub}, {"first", first}});
-      json payload = {{"precinct", it->second}, {"submission", "g" + sub}, {"final", final}};
-      if (has_delegates) payload["delegates"] = delegates;
-      Append(*l, "final-alignment-reported", std::move(payload));
-      ++l->reports;
     }
-    return l;
-  }();
+    const std::string sub = std::to_string(it->second);
+    Append(*l, "first-alignment-reported",
+           {{"precinct", it->second}, {"submission", "f" + sub}, {"first", first}});
+    json payload = {{"precinct", it->second}, {"submission", "g" + sub}, {"final", final}};
+    if (has_delegates) payload["delegates"] = delegates;
+    Append(*l, "final-alignment-reported", std::move(payload));
+    ++l->reports;
+  }
+  return l;
+}
+
+const IowaLedger& Iowa() {
+  static const IowaLedger* ledger = MakeIowa();
   return *ledger;
+}
+
+// The same night with release 1 published: what the next release is compared with.
+struct IowaPublished {
+  IowaLedger* ledger = nullptr;
+  std::string release_1;
+};
+
+const IowaPublished& IowaAfterRelease1() {
+  static const IowaPublished* published = [] {
+    auto* p = new IowaPublished;
+    p->ledger = MakeIowa();
+    auto rel = BuildRelease(p->ledger->state, std::string_view());
+    if (!rel.ok()) Die(rel.status().ToString());
+    const SigningKey key = *SigningKeyFromSeed(std::string(64, '7'));
+    Append(*p->ledger, "release-published",
+           ReleaseEventPayload(*rel, SignHex(key, rel->json.bytes), SignHex(key, rel->root.bytes)));
+    p->release_1 = rel->json.bytes;
+    return p;
+  }();
+  return *published;
 }
 
 void BM_IowaRelease(benchmark::State& state) {
@@ -159,6 +183,32 @@ void BM_IowaRelease(benchmark::State& state) {
   state.counters["reports_refused"] = static_cast<double>(l.refused);
 }
 BENCHMARK(BM_IowaRelease)->Unit(benchmark::kMillisecond);
+
+// Release 2 of the same night, compared with release 1 as published (publish/release_delta.h):
+// reading release-1.json back, the release-delta check over every precinct and the "delta"
+// summary. gate_ms holds the check; the summary is in json_ms.
+void BM_IowaReleaseCompared(benchmark::State& state) {
+  const IowaPublished& p = IowaAfterRelease1();
+  ReleaseTimings sum;
+  Release last;
+  for (auto _ : state) {
+    ReleaseTimings t;
+    auto rel = BuildRelease(p.ledger->state, p.release_1, &t);
+    if (!rel.ok()) Die(rel.status().ToString());
+    sum.gate += t.gate;
+    sum.json += t.json;
+    last = std::move(rel).value();
+    benchmark::DoNotOptimize(last.json.bytes.data());
+  }
+  const double n = static_cast<double>(state.iterations()) * 1e6;
+  state.counters["gate_ms"] = static_cast<double>(sum.gate) / n;
+  state.counters["json_ms"] = static_cast<double>(sum.json) / n;
+  const json doc = json::parse(last.json.bytes);
+  state.counters["held"] = static_cast<double>(doc["reporting"]["held"].get<int64_t>());
+  state.counters["unchanged"] =
+      static_cast<double>(doc["delta"]["precincts"]["unchanged"].get<int64_t>());
+}
+BENCHMARK(BM_IowaReleaseCompared)->Unit(benchmark::kMillisecond);
 
 void BM_IowaReleaseSign(benchmark::State& state) {
   auto rel = BuildRelease(Iowa().state);
