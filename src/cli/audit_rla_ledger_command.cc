@@ -77,18 +77,31 @@ int RunAuditRlaTally(const AuditReviewOptions& o, std::ostream& out, std::ostrea
                          out, err);
 }
 
-int RunAuditRlaSample(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+namespace {
+
+// GET /api/v1/audit/rla's document of the store's ledger; an exit code and the reason on `err`
+// when there is none.
+int LoadLedgerAudit(const AuditReviewOptions& o, const char* command, std::ostream& err,
+                    Result<json>& built) {
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  auto built = (*intake)->Read([](const ElectionState& s) -> Result<json> {
+  built = (*intake)->Read([](const ElectionState& s) -> Result<json> {
     auto audit = AuditOfLedger(s);
     if (!audit.ok()) return audit.status();
     return LedgerRlaJson(s, *audit);
   });
   if (!built.ok()) {
-    err << "canvass audit rla sample: " << built.status().message() << "\n";
+    err << "canvass audit rla " << command << ": " << built.status().message() << "\n";
     return built.status().code() == Status::Code::kNotFound ? kExitUsage : kExitFailure;
   }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunAuditRlaSample(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
+  Result<json> built = json();
+  if (int code = LoadLedgerAudit(o, "sample", err, built); code != kExitOk) return code;
   const json& a = *built;
   if (a["seed_event"].is_null()) {
     err << "canvass audit rla sample: no seed yet; the sample is drawn by `canvass audit rla "
@@ -139,17 +152,8 @@ int RunAuditRlaSample(const AuditReviewOptions& o, std::ostream& out, std::ostre
 }
 
 int RunAuditRlaStatus(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
-  auto intake = OpenExistingStore(o.store);
-  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  auto built = (*intake)->Read([](const ElectionState& s) -> Result<json> {
-    auto audit = AuditOfLedger(s);
-    if (!audit.ok()) return audit.status();
-    return LedgerRlaJson(s, *audit);
-  });
-  if (!built.ok()) {
-    err << "canvass audit rla status: " << built.status().message() << "\n";
-    return built.status().code() == Status::Code::kNotFound ? kExitUsage : kExitFailure;
-  }
+  Result<json> built = json();
+  if (int code = LoadLedgerAudit(o, "status", err, built); code != kExitOk) return code;
   const json& a = *built;
   if (o.json) {
     out << a.dump(2) << "\n";

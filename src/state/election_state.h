@@ -421,6 +421,9 @@ class ElectionState {
   std::optional<Rejection> ApplySessionOpened(const Event& e);
   std::optional<Rejection> ApplyReviewRequested(const Event& e);  // review.cc
   std::optional<Rejection> ApplyReviewDecided(const Event& e);
+  // The request named by payload["request"] and its precinct payload["precinct"].
+  std::optional<Rejection> FindRequestPrecinct(const nlohmann::json& payload,
+                                               ReviewRequest*& request, ReviewPrecinct*& rp);
   std::optional<Rejection> ApplyReviewCosts(const Event& e);
   std::optional<Rejection> ApplyReviewScheduled(const Event& e);
   // Refuses an entry for a precinct whose cost is due and not accepted, and parses the entry's

@@ -324,13 +324,10 @@ std::optional<Rejection> ElectionState::ApplyReviewRequested(const Event& e) {
   return std::nullopt;
 }
 
-std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
-  if (!IsAdmin(e.actor, credentials_)) {
-    return Forbidden("only the party (an administrator) decides on a request");
-  }
-  const json& p = e.payload;
+std::optional<Rejection> ElectionState::FindRequestPrecinct(const json& p, ReviewRequest*& request,
+                                                            ReviewPrecinct*& rp) {
   auto seq = IntMember(p, "request");
-  ReviewRequest* request = nullptr;
+  request = nullptr;
   for (ReviewRequest& r : reviews_) {
     if (seq && r.seq == *seq) request = &r;
   }
@@ -338,7 +335,7 @@ std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
     return NotFound("unknown-request", "no request was filed at that ledger position", "request");
   }
   auto id = IntMember(p, "precinct");
-  ReviewPrecinct* rp = nullptr;
+  rp = nullptr;
   for (ReviewPrecinct& x : request->precincts) {
     if (id && x.precinct == *id) rp = &x;
   }
@@ -347,6 +344,17 @@ std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
                     fmt::format("request {} does not name that precinct", request->seq),
                     "precinct");
   }
+  return std::nullopt;
+}
+
+std::optional<Rejection> ElectionState::ApplyReviewDecided(const Event& e) {
+  if (!IsAdmin(e.actor, credentials_)) {
+    return Forbidden("only the party (an administrator) decides on a request");
+  }
+  const json& p = e.payload;
+  ReviewRequest* request = nullptr;
+  ReviewPrecinct* rp = nullptr;
+  if (auto r = FindRequestPrecinct(p, request, rp)) return r;
   auto decision = StringMember(p, "decision");
   if (!decision || (*decision != "accepted" && *decision != "refused")) {
     return Invalid("malformed-decision", "decision must be \"accepted\" or \"refused\"",
@@ -402,29 +410,14 @@ std::string ElectionState::CostDeadline(const ReviewPrecinct& p) const {
 // The precinct of a request named by the payload's "request" and "precinct", accepted.
 std::optional<Rejection> ElectionState::ApplyReviewCosts(const Event& e) {
   const json& p = e.payload;
-  auto seq = IntMember(p, "request");
   ReviewRequest* request = nullptr;
-  for (ReviewRequest& r : reviews_) {
-    if (seq && r.seq == *seq) request = &r;
-  }
-  if (request == nullptr) {
-    return NotFound("unknown-request", "no request was filed at that ledger position", "request");
-  }
+  ReviewPrecinct* rp = nullptr;
+  if (auto r = FindRequestPrecinct(p, request, rp)) return r;
   // The requester answers its own costs: the campaign that filed the request.
   const CredentialRecord* c = Live(e.actor, credentials_, "campaign");
   if (c == nullptr || c->subject != request->requester) {
     return Forbidden(fmt::format("only the campaign that filed request {} ({}) answers its costs",
                                  request->seq, request->requester));
-  }
-  auto id = IntMember(p, "precinct");
-  ReviewPrecinct* rp = nullptr;
-  for (ReviewPrecinct& x : request->precincts) {
-    if (id && x.precinct == *id) rp = &x;
-  }
-  if (rp == nullptr) {
-    return NotFound("not-in-request",
-                    fmt::format("request {} does not name that precinct", request->seq),
-                    "precinct");
   }
   const json* accepted = Member(p, "accepted");
   if (accepted == nullptr || !accepted->is_boolean()) {
@@ -461,24 +454,9 @@ std::optional<Rejection> ElectionState::ApplyReviewScheduled(const Event& e) {
     return Forbidden("only the party (an administrator) schedules a recanvass or a recount");
   }
   const json& p = e.payload;
-  auto seq = IntMember(p, "request");
   ReviewRequest* request = nullptr;
-  for (ReviewRequest& r : reviews_) {
-    if (seq && r.seq == *seq) request = &r;
-  }
-  if (request == nullptr) {
-    return NotFound("unknown-request", "no request was filed at that ledger position", "request");
-  }
-  auto id = IntMember(p, "precinct");
   ReviewPrecinct* rp = nullptr;
-  for (ReviewPrecinct& x : request->precincts) {
-    if (id && x.precinct == *id) rp = &x;
-  }
-  if (rp == nullptr) {
-    return NotFound("not-in-request",
-                    fmt::format("request {} does not name that precinct", request->seq),
-                    "precinct");
-  }
+  if (auto r = FindRequestPrecinct(p, request, rp)) return r;
   if (!rp->accepted()) {
     return Conflict("not-accepted",
                     fmt::format("the party has not accepted precinct {} of request {}",
