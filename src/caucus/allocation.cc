@@ -293,6 +293,66 @@ LockRelease GroupsReleasedFromLock(const PrecinctRules& rules, Count delegates,
   return release;
 }
 
+std::string EarlyVoteCardVoidReason(const EarlyVoteRules& rules, const EarlyVoteCard& card,
+                                    const std::vector<std::string>& names) {
+  const auto& choices = card.choices;
+  const auto size = static_cast<int64_t>(choices.size());
+  if (size < rules.min_choices) {
+    return fmt::format("{} choice(s), fewer than the {} required", size, rules.min_choices);
+  }
+  if (size > rules.max_choices) {
+    return fmt::format("{} choices, more than the {} allowed", size, rules.max_choices);
+  }
+  if (rules.distinct_choices) {
+    for (size_t x = 0; x < choices.size(); ++x) {
+      for (size_t y = x + 1; y < choices.size(); ++y) {
+        if (choices[x] != choices[y]) continue;
+        const size_t c = choices[x];
+        return fmt::format("{} is ranked twice", c < names.size() && !names[c].empty()
+                                                     ? names[c]
+                                                     : "candidate " + std::to_string(c));
+      }
+    }
+  }
+  return std::string();
+}
+
+EarlyVoteCounts CountEarlyVotes(const PrecinctRules& rules, const std::vector<EarlyVoteCard>& cards,
+                                const std::vector<Count>& first, Count delegates) {
+  const size_t n = first.size();
+  EarlyVoteCounts out;
+  out.first.assign(n, 0);
+  out.final.assign(n, 0);
+  std::vector<const EarlyVoteCard*> valid;
+  for (const EarlyVoteCard& card : cards) {
+    bool known = true;
+    for (CandidateIndex c : card.choices) known = known && c < n;
+    if (!known || !EarlyVoteCardVoidReason(rules.early_vote, card, {}).empty()) continue;
+    valid.push_back(&card);
+    ++out.first[card.choices[0]];
+  }
+  Count attendance = 0;
+  for (size_t i = 0; i < n; ++i) attendance += first[i] + out.first[i];
+  std::optional<Rational> threshold;
+  if (delegates > 0) threshold = rules.ThresholdFor(delegates);
+  std::vector<uint8_t> viable(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    viable[i] = threshold && IsViable(first[i] + out.first[i], attendance, *threshold,
+                                      rules.viability_comparison);
+  }
+  // Step 6: a card stays with a viable first choice, moves to its best viable choice, or is
+  // counted nowhere.
+  for (const EarlyVoteCard* card : valid) {
+    for (CandidateIndex c : card->choices) {
+      if (viable[c]) {
+        ++out.final[c];
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctInput& input,
                                     size_t candidate_count) {
   const size_t n = candidate_count;
@@ -355,23 +415,8 @@ Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctIn
   Count void_cards = 0;
   for (size_t k = 0; k < input.early_votes.size(); ++k) {
     const auto& choices = input.early_votes[k].choices;
-    const auto size = static_cast<int64_t>(choices.size());
-    std::string why;
-    if (size < rules.early_vote.min_choices) {
-      why = fmt::format("{} choice(s), fewer than the {} required", size,
-                        rules.early_vote.min_choices);
-    } else if (size > rules.early_vote.max_choices) {
-      why = fmt::format("{} choices, more than the {} allowed", size, rules.early_vote.max_choices);
-    } else if (rules.early_vote.distinct_choices) {
-      for (size_t x = 0; x < choices.size() && why.empty(); ++x) {
-        for (size_t y = x + 1; y < choices.size(); ++y) {
-          if (choices[x] == choices[y]) {
-            why = fmt::format("{} is ranked twice", CandidateName(input, choices[x]));
-            break;
-          }
-        }
-      }
-    }
+    const std::string why =
+        EarlyVoteCardVoidReason(rules.early_vote, input.early_votes[k], input.names);
     if (!why.empty()) {
       ++void_cards;
       if (explain) a.notes.push_back(fmt::format("early-vote card {} is void: {}", k + 1, why));

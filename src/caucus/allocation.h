@@ -117,6 +117,25 @@ LockRelease GroupsReleasedFromLock(const PrecinctRules& rules, Count delegates,
 Result<Allocation> AllocatePrecinct(const PrecinctRules& rules, const PrecinctInput& input,
                                     size_t candidate_count);
 
+// Why `card` is void under the early-vote rules (step 1 of docs/caucus-math.md: too few or too
+// many choices, a candidate ranked twice), or "" when it is valid. `names` name the candidates in
+// the message ("candidate 3" when empty). Unknown candidate indices are the caller's to refuse.
+std::string EarlyVoteCardVoidReason(const EarlyVoteRules& rules, const EarlyVoteCard& card,
+                                    const std::vector<std::string>& names);
+
+// What valid early-vote cards add to each group, per candidate: their first choices at the first
+// alignment, and at the final one where each card stays or moves (steps 1, 2, 4 and 6), for a
+// precinct electing `delegates` whose in-person first alignment is `first`. The counts the
+// allocation's worksheet lines hold beyond the people in the room; checks of reported figures
+// compare these sums (caucus/findings.h). Void cards and cards naming an index outside `first` add
+// nothing. With no threshold (D = 0) no group is viable, so no card counts at the final alignment.
+struct EarlyVoteCounts {
+  std::vector<Count> first;
+  std::vector<Count> final;
+};
+EarlyVoteCounts CountEarlyVotes(const PrecinctRules& rules, const std::vector<EarlyVoteCard>& cards,
+                                const std::vector<Count>& first, Count delegates);
+
 // State delegate equivalents of each candidate, rounded to rules.sde_places: delegates x
 // sde_per_delegate, or for a satellite with SatelliteSdeRule::kAttendance, site_sde x
 // delegates / D. Empty when the allocation is incomplete or the ratio is unknown.

@@ -172,12 +172,32 @@ void CheckCounts(PrecinctCheck& check, const std::vector<std::string>& candidate
 }  // namespace
 
 PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::string>& candidates,
-                            const PrecinctReport& report,
+                            const PrecinctReport& in_person,
                             const PrecinctApportionment* apportionment, bool explain,
-                            const std::vector<TieOutcome>& tie_outcomes) {
+                            const std::vector<TieOutcome>& tie_outcomes,
+                            const std::vector<EarlyVoteCard>& early_votes) {
   const PrecinctRules& rules = ruleset.precinct;
   const int places = rules.sde_places;
   const size_t n = candidates.size();
+  // With early-vote cards every check below is of the groups as the rules count them (in person
+  // plus cards: T, viability, the lock); the allocation is given the in-person figures and the
+  // cards, and adds them itself.
+  PrecinctReport with_cards;
+  const bool cards = !early_votes.empty() && in_person.figures.size() == n &&
+                     rules.method == PrecinctMethod::kCaucus;
+  if (cards) {
+    with_cards = in_person;
+    std::vector<Count> first(n, 0);
+    for (size_t i = 0; i < n; ++i) first[i] = in_person.figures[i].first.value_or(0);
+    const Count d = apportionment != nullptr ? apportionment->delegates.value_or(0) : 0;
+    const EarlyVoteCounts added = CountEarlyVotes(rules, early_votes, first, d);
+    for (size_t i = 0; i < n; ++i) {
+      CandidateReport& f = with_cards.figures[i];
+      if (f.first) *f.first += added.first[i];
+      if (f.final) *f.final += added.final[i];
+    }
+  }
+  const PrecinctReport& report = cards ? with_cards : in_person;
   PrecinctCheck check;
   check.county = report.county;
   check.precinct = report.precinct;
@@ -345,11 +365,12 @@ PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::strin
     input.first.resize(n);
     if (any_final) input.final.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      input.first[i] = report.figures[i].first.value_or(0);
-      if (any_final) input.final[i] = report.figures[i].final.value_or(0);
+      input.first[i] = in_person.figures[i].first.value_or(0);
+      if (any_final) input.final[i] = in_person.figures[i].final.value_or(0);
     }
     if (explain) input.names = candidates;
     input.tie_outcomes = tie_outcomes;
+    if (cards) input.early_votes = early_votes;
     auto allocation = AllocatePrecinct(rules, input, n);
     if (allocation.ok()) {
       check.computed = std::move(allocation).value();

@@ -45,10 +45,13 @@ struct PrecinctCheck {
 // `computed` holds the delegates, ties and totals but no lines, to keep 200,000 checks small.
 // `tie_outcomes` are the recorded games of chance for this precinct, in the order the ties arose
 // (the intake records them); without them a tie the rules need is reported as pending.
+// `early_votes` are the precinct's valid early-vote cards (Nevada): the report holds the in-person
+// figures only, and the cards count as the rules say (docs/caucus-math.md, steps 1 to 6).
 PrecinctCheck CheckPrecinct(const Ruleset& ruleset, const std::vector<std::string>& candidates,
                             const PrecinctReport& report,
                             const PrecinctApportionment* apportionment, bool explain = false,
-                            const std::vector<TieOutcome>& tie_outcomes = {});
+                            const std::vector<TieOutcome>& tie_outcomes = {},
+                            const std::vector<EarlyVoteCard>& early_votes = {});
 
 // Checks a whole election: every report, plus findings that need more than one precinct
 // (duplicated records with identical numbers; apportioned precincts never reported).

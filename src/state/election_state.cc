@@ -166,12 +166,15 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
     blank();
     return std::nullopt;
   }
+  // Early-vote cards (Nevada) count with the people in the room: T = in person + valid cards.
+  static const std::vector<EarlyVoteCard> kNoCards;
+  const std::vector<EarlyVoteCard>& cards = r.early_votes ? r.early_votes->valid : kNoCards;
   const Count attendance = Sum(*r.first);
-  if (attendance == 0) {
+  if (attendance == 0 && cards.empty()) {
     return Invalid("no-attendance", "the first alignment counts nobody: enter each group's size",
                    "first");
   }
-  if (r.final && Sum(*r.final) == 0) {
+  if (r.final && Sum(*r.final) == 0 && cards.empty()) {
     return Invalid("no-final-attendance",
                    "the final alignment counts nobody: enter the people in each group after "
                    "realignment (as the first alignment, an empty final alignment is refused)",
@@ -192,6 +195,7 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
     input.first = *r.first;
     if (r.final) input.final = *r.final;
     input.tie_outcomes = r.ties;
+    input.early_votes = cards;
     input.names = election_->candidates;
     if (!input.satellite && input.delegates <= 0) {
       return Invalid("precinct-not-apportioned",
@@ -216,7 +220,7 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
       if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
     }
     r.check = std::make_shared<const PrecinctCheck>(
-        CheckPrecinct(ruleset_, election_->candidates, report, &ap, true, r.ties));
+        CheckPrecinct(ruleset_, election_->candidates, report, &ap, true, r.ties, cards));
   } else {
     blank();
   }
@@ -256,6 +260,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
       {"practice-report", [](ElectionState& s, const Event& ev) { return s.ApplyPractice(ev); }},
       {"session-opened",
        [](ElectionState& s, const Event& ev) { return s.ApplySessionOpened(ev); }},
+      {"early-votes-loaded",
+       [](ElectionState& s, const Event& ev) { return s.ApplyEarlyVotesLoaded(ev); }},
       {"review-requested",
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewRequested(ev); }},
       {"review-decided",

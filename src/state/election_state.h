@@ -71,6 +71,22 @@ struct Attestation {
   int revision = 0;
 };
 
+// One early-vote card as the ledger holds it (early-votes-loaded, src/state/early_votes.cc).
+struct EarlyVoteCardRecord {
+  std::string id;
+  std::vector<std::string> choices;  // candidate names (or what the card says), in rank order
+  std::string void_reason;           // "" when the card is valid
+};
+
+// A precinct's early-vote cards, judged by the ruleset's early-vote rules.
+struct EarlyVoteSet {
+  int64_t seq = 0;                         // the early-votes-loaded event
+  std::string hash;                        // SHA-256 of the canonical card list (io/early_cards.h)
+  std::vector<EarlyVoteCardRecord> cards;  // ascending id
+  std::vector<EarlyVoteCard> valid;        // the valid cards, as candidate indices, for the rules
+  size_t void_count() const { return cards.size() - valid.size(); }
+};
+
 // One reporting unit, as the ledger has it after some event. A record is never changed once the
 // state holds it: an event makes a new one (copy-on-write), so that a snapshot for a release and
 // an idempotent answer share the records they need instead of copying them. What the rules
@@ -78,12 +94,13 @@ struct Attestation {
 // or a confirmation leaves them as they were).
 struct PrecinctRecord {
   int revision = 0;  // 0: nothing reported yet; 1: the first report; +1 per correction
-  std::optional<std::vector<Count>> first;            // per candidate
-  std::optional<std::vector<Count>> final;            // per candidate
-  std::optional<std::vector<Count>> delegates;        // as the worksheet says, when given
-  std::vector<std::vector<std::string>> early_votes;  // Nevada ranked cards, by name
-  std::vector<TieOutcome> ties;                       // recorded games of chance, in order
-  std::vector<std::string> photos;                    // SHA-256 of each worksheet photo
+  std::optional<std::vector<Count>> first;      // per candidate
+  std::optional<std::vector<Count>> final;      // per candidate
+  std::optional<std::vector<Count>> delegates;  // as the worksheet says, when given
+  // Nevada's early-vote ranked cards (early-votes-loaded; null: none): counted with every report.
+  std::shared_ptr<const EarlyVoteSet> early_votes;
+  std::vector<TieOutcome> ties;     // recorded games of chance, in order
+  std::vector<std::string> photos;  // SHA-256 of each worksheet photo
   bool confirmed = false;
   std::string channel;          // channel of the latest figures
   std::vector<int64_t> events;  // every event about this precinct
@@ -419,7 +436,8 @@ class ElectionState {
   std::optional<Rejection> ApplyPolicy(const Event& e);
   std::optional<Rejection> ApplyPractice(const Event& e);
   std::optional<Rejection> ApplySessionOpened(const Event& e);
-  std::optional<Rejection> ApplyReviewRequested(const Event& e);  // review.cc
+  std::optional<Rejection> ApplyEarlyVotesLoaded(const Event& e);  // early_votes.cc
+  std::optional<Rejection> ApplyReviewRequested(const Event& e);   // review.cc
   std::optional<Rejection> ApplyReviewDecided(const Event& e);
   // The request named by payload["request"] and its precinct payload["precinct"].
   std::optional<Rejection> FindRequestPrecinct(const nlohmann::json& payload,
