@@ -19,6 +19,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/national.h"
 #include "api/static_files.h"
@@ -75,27 +77,80 @@ class Api {
     std::string credential;
   };
 
+  // One request on its way to its handler: what every route reads, and where an answer that
+  // waits for the ledger goes (Submit).
+  struct Call {
+    const HttpRequest& req;
+    const Principal& who;
+    const std::vector<std::string>& seg;  // the path after /api/v1: {"precincts", "12", "first"}
+    Respond& respond;
+    bool& answered;  // set when the answer is sent through `respond` later
+  };
+  // The route table (api.cc): a request under /api/v1 goes to the first entry naming its first
+  // segment and, unless `segments` is 0 (the handler looks), its number of segments. A method
+  // not in `methods` ("GET, POST") is answered 405 before the handler runs; null: the handler
+  // decides (it must first refuse something else, such as a caller without a session).
+  struct RouteEntry {
+    std::string_view top;
+    size_t segments;
+    const char* methods;
+    HttpResponse (Api::*handle)(const Call&);
+  };
+  static const RouteEntry kRoutes[];
+
   HttpResponse Route(const HttpRequest& req, const Principal& who, Respond& respond,
                      bool& answered);
   Principal Authenticate(const HttpRequest& req, HttpResponse* error);
+  // Sends `payload` to the intake as an event of `type` by the caller; the answer goes through
+  // the call's `respond` once the event is durable (or refused).
+  HttpResponse Submit(const Call& c, const std::string& type, nlohmann::json payload);
+  void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
+                   Respond respond);
+
+  // The handlers, by subject. session_routes.cc: logging in, who is logged in, new codes.
+  HttpResponse Session(const Call& c);
   // Answers at once, or (a credential's first login, recorded on the ledger) sets `answered` and
   // answers through `respond` once the record is durable.
-  HttpResponse Login(const HttpRequest& req, Respond& respond, bool& answered);
-  HttpResponse Results(const HttpRequest& req);
-  HttpResponse National(const HttpRequest& req);  // national.cc
-  // GET /api/v1/audit, or /api/v1/audit/materiality (audit.cc).
-  // GET /api/v1/audit ("record"), /audit/materiality and /audit/rla (src/api/audit.cc).
+  HttpResponse Login(const Call& c);
+  HttpResponse Reissue(const Call& c);
+  // view_routes.cc: what the election looks like now, to the public and to the party.
+  HttpResponse Health(const Call& c);
+  HttpResponse ElectionSummary(const Call& c);
+  HttpResponse Results(const Call& c);
+  HttpResponse Readiness(const Call& c);
+  HttpResponse National(const Call& c);  // national.cc
+  // event_routes.cc: the ledger itself, as a stream and as pages of lines.
+  HttpResponse Events(const Call& c);
+  HttpResponse Ledger(const Call& c);
+  // precinct_routes.cc: the precincts, their reports, photos, evidence and attestations.
+  HttpResponse Precincts(const Call& c);
+  HttpResponse PrecinctAction(const Call& c, int64_t id);
+  HttpResponse AttachPhoto(const Call& c, int64_t id);
+  HttpResponse Photos(const Call& c);
+  HttpResponse Evidence(const Call& c);
+  HttpResponse Attestations(const Call& c);
+  // hotline_routes.cc: double entry by the hotline's operators.
+  HttpResponse Hotline(const Call& c);
+  HttpResponse HotlineReconciliation(const Call& c);
+  // review_routes.cc: after the night: the audit, reviews, certification and the anomaly holds.
+  HttpResponse AuditRoute(const Call& c);
+  HttpResponse Rla(const Call& c);
+  HttpResponse Reviews(const Call& c);
+  HttpResponse RequestReview(const Call& c, nlohmann::json body);
+  HttpResponse Certification(const Call& c);
+  HttpResponse Holds(const Call& c);
+  // GET /api/v1/audit ("record"), /audit/materiality and /audit/rla (audit.cc).
   enum class AuditBody : uint8_t { kRecord, kMateriality, kRla };
   HttpResponse Audit(const HttpRequest& req, AuditBody what);
-  HttpResponse Events(const HttpRequest& req);
-  HttpResponse Ledger(const HttpRequest& req);
+  // release_routes.cc: the releases, their files, the publication policy and publishing.
+  HttpResponse Releases(const Call& c);
+  HttpResponse ReleasePolicy(const Call& c);
   HttpResponse ReleaseFiles(const HttpRequest& req, const std::vector<std::string>& seg);
   HttpResponse PublishRelease(const Principal& who);
   HttpResponse ReleaseTimeline(const HttpRequest& req);
   // GET /api/v1/releases/{n|latest}/proof/{precinct} (release_proof.cc).
   HttpResponse ReleaseProof(const HttpRequest& req, const std::vector<std::string>& seg);
-  void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
-                   Respond respond);
+
   bool AllowSubmission(const std::string& credential);
   int64_t Now() const;
 

@@ -206,7 +206,8 @@ Result<nlohmann::json> LiveNationalJsonWithoutElection(const NationalSetup& setu
               {"election", nullptr}};
 }
 
-HttpResponse Api::National(const HttpRequest& req) {
+HttpResponse Api::National(const Call& c) {
+  const HttpRequest& req = c.req;
   NationalSide side = NationalSide::kHeadline;
   if (auto it = req.query.find("side"); it != req.query.end()) {
     if (it->second == "computed") {
