@@ -212,6 +212,8 @@ int RunCanvass(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   init_cmd->add_option("--codes-out", init.codes_out, "Where to write the access codes CSV");
   init_cmd->add_flag("--fast-kdf", init.fast_kdf, "Cheapest Argon2id (tests only)");
+  init_cmd->add_option("--early-votes", init.early_votes,
+                       "Early-vote cards CSV (docs/formats.md), loaded after the setup");
   init_cmd->add_option("--signing-key-file", init.signing_key_file,
                        "Where to write the secret release signing key (default <store>.sign)");
 
@@ -356,6 +358,16 @@ int RunCanvass(int argc, char** argv) {
       ->add_option("--subject", creds.subject, "Precinct number, operator name, candidate or admin")
       ->required();
   reissue_cmd->add_flag("--fast-kdf", creds.fast_kdf, "Cheapest Argon2id (tests only)");
+
+  EarlyVotesLoadOptions early;
+  auto* early_cmd = app.add_subcommand("early-votes", "Early-vote ranked cards (Nevada)");
+  early_cmd->require_subcommand(1);
+  auto* early_load_cmd = early_cmd->add_subcommand(
+      "load", "Load a cards file onto the ledger, one event per precinct, before its report");
+  early_load_cmd->add_option("--store", early.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  early_load_cmd->add_option("--file", early.file, "Early-vote cards CSV (docs/formats.md)")
+      ->required();
 
   PublishOptions publish;
   auto* publish_cmd = app.add_subcommand(
@@ -573,6 +585,7 @@ int RunCanvass(int argc, char** argv) {
   if (*verify_cmd) return RunLedgerVerify(ledger, out, err);
   if (*export_cmd) return RunLedgerExport(ledger, out, err);
   if (*reissue_cmd) return RunCredentialsReissue(creds, out, err);
+  if (*early_load_cmd) return RunEarlyVotesLoad(early, out, err);
   if (*publish_cmd) return RunPublish(publish, out, err);
   if (*rverify_cmd) return RunReleaseVerify(rverify, out, err);
   if (*rprove_cmd) return RunReleaseProve(rprove, out, err);

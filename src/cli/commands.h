@@ -71,8 +71,16 @@ struct InitOptions {
   std::string codes_out;  // default canvass-codes.csv
   bool fast_kdf = false;  // the cheapest Argon2id (tests, rehearsals); never for a real night
   std::string signing_key_file;  // default: DefaultSigningKeyFile(store)
+  std::string early_votes;       // early-vote cards file, loaded after the election is set up
 };
 int RunInit(const InitOptions& options, std::ostream& out, std::ostream& err);
+
+// `canvass early-votes load`: the cards file onto an election's ledger (src/cli/early_votes.h).
+struct EarlyVotesLoadOptions {
+  std::string store = "canvass.db";
+  std::string file;
+};
+int RunEarlyVotesLoad(const EarlyVotesLoadOptions& options, std::ostream& out, std::ostream& err);
 
 struct ServeOptions {
   std::string store = "canvass.db";

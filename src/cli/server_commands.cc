@@ -15,6 +15,7 @@
 #include "api/static_files.h"
 #include "audit/rla_ledger.h"
 #include "cli/commands.h"
+#include "cli/early_votes.h"
 #include "cli/election_input.h"
 #include "core/text.h"
 #include "http/server.h"
@@ -164,6 +165,21 @@ int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
   const KdfCost cost = o.fast_kdf ? KdfCost::Test() : KdfCost::Server();
   auto setup = o.demo ? DemoSetup(o.data_dir, cost) : SetupFromFiles(o);
   if (!setup.ok()) return Fail(err, setup.status(), kExitUsage);
+  // The cards file is read and its precincts found before anything is written.
+  std::map<int64_t, std::vector<EarlyVoteCardRecord>> cards;
+  if (!o.early_votes.empty()) {
+    auto read = ReadEarlyVotesFile(o.early_votes, setup->precincts);
+    if (!read.ok()) return Fail(err, read.status(), kExitUsage);
+    auto ruleset = ParseRuleset(setup->ruleset_toml, "ruleset");
+    if (ruleset.ok() && !ruleset->precinct.early_vote.enabled) {
+      return Fail(err,
+                  Status::InvalidArgument(fmt::format(
+                      "--early-votes: the ruleset {} has no early vote: its precincts take no cards",
+                      ruleset->name)),
+                  kExitUsage);
+    }
+    cards = std::move(read).value();
+  }
   setup->operators = o.operators;
   setup->cost = cost;
   const SigningKey signing = NewSigningKey();
@@ -191,6 +207,7 @@ int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
       setup->name, Shown(o.store), setup->precincts.size(), setup->candidates.size(),
       (*intake)->Read([](const ElectionState& s) { return s.ruleset().ShortHash(); }),
       codes->size(), sheet, head.first, head.second);
+  if (!cards.empty()) return LoadEarlyVotes(**intake, cards, out, err);
   return kExitOk;
 }
 
