@@ -3,9 +3,8 @@
 // (docs/api.md, docs/releases.md "Precinct by precinct"; the document is proof.h's).
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "api/api.h"
+#include "api/routes.h"
 #include "core/sha256.h"
 #include "publish/release.h"
 
@@ -15,13 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<int64_t> PositiveId(const std::string& s) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v < 1) return std::nullopt;
-  return v;
-}
-
 bool IsHashField(const json& v) {
   return v.is_string() && IsSha256Hex(v.get_ref<const std::string&>());
 }
@@ -30,11 +22,11 @@ bool IsHashField(const json& v) {
 
 HttpResponse Api::ReleaseProof(const HttpRequest& req, const std::vector<std::string>& seg) {
   const bool latest = seg[1] == "latest";
-  const std::optional<int64_t> number = latest ? std::nullopt : PositiveId(seg[1]);
+  const std::optional<int64_t> number = latest ? std::nullopt : ParseId(seg[1]);
   if (!latest && !number) {
     return HttpResponse::Error(404, "not-found", "a release is named by its number or \"latest\"");
   }
-  const std::optional<int64_t> precinct = PositiveId(seg[3]);
+  const std::optional<int64_t> precinct = ParseId(seg[3]);
   if (!precinct) {
     return HttpResponse::Error(404, "not-found",
                                fmt::format("\"{}\" is not a precinct id (1, 2, ...)", seg[3]));
