@@ -173,9 +173,10 @@ int DoInit(const InitOptions& o, std::ostream& out, std::ostream& err) {
     auto ruleset = ParseRuleset(setup->ruleset_toml, "ruleset");
     if (ruleset.ok() && !ruleset->precinct.early_vote.enabled) {
       return Fail(err,
-                  Status::InvalidArgument(fmt::format(
-                      "--early-votes: the ruleset {} has no early vote: its precincts take no cards",
-                      ruleset->name)),
+                  Status::InvalidArgument(
+                      fmt::format("--early-votes: the ruleset {} has no early vote: its "
+                                  "precincts take no cards",
+                                  ruleset->name)),
                   kExitUsage);
     }
     cards = std::move(read).value();
