@@ -1257,6 +1257,14 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
   }
   out["attestations"] = attestations;
   out["hotline_entries_pending"] = r.hotline.size();
+  // Early-vote cards, when the precinct has any: what a campaign checks against the set it was
+  // given (the cards themselves are on the ledger's early-votes-loaded event, `seq`).
+  if (r.early_votes) {
+    out["early_votes"] = {{"cards", r.early_votes->cards.size()},
+                          {"void", r.early_votes->void_count()},
+                          {"hash", r.early_votes->hash},
+                          {"seq", r.early_votes->seq}};
+  }
   if (with_history) out["events"] = r.events;
   return out;
 }

@@ -126,6 +126,10 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
   EXPECT_EQ(r->early_votes->void_count(), 3u);
   EXPECT_EQ(r->early_votes->seq, 2);
   EXPECT_EQ(l.state.precinct(2)->early_votes, nullptr);
+  const json shown = PrecinctJson(l.state, 1, false);
+  EXPECT_EQ(shown["early_votes"],
+            (json{{"cards", 6}, {"void", 3}, {"hash", r->early_votes->hash}, {"seq", 2}}));
+  EXPECT_FALSE(PrecinctJson(l.state, 2, false).contains("early_votes"));
 
   // In person A 12, B 1. With the three valid cards (B, B, C first) T = 16 and the threshold
   // (1/6 for 3 delegates) is 3: B (1 + 2 cards) is viable, C (its card) is not, and the C card
