@@ -162,6 +162,29 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
   EXPECT_EQ(l.state.precinct(2)->check->computed->delegates, (std::vector<Count>{4, 0, 0}));
 }
 
+// tests/cases/nevada-cards.case "nv-card-moves-to-highest-viable" (what `canvass allocate --card`
+// gives), through the ledger: precinct 2 elects 4; C (1 in person + its card, T = 19, threshold
+// 3) is not viable, and the card moves to B: final A 10, B 8 + 1, delegates 2, 2.
+TEST(EarlyVotes, TheEnginesCardCaseThroughTheLedger) {
+  Ledger l("nevada-dem-2020");
+  ASSERT_FALSE(
+      l.Admin("early-votes-loaded", Payload(2, {{"W1", {"C", "B", "A"}, ""}})).has_value());
+  ASSERT_FALSE(l.Admin("first-alignment-reported",
+                       {{"precinct", 2}, {"first", {{"A", 10}, {"B", 7}, {"C", 1}}}})
+                   .has_value());
+  ASSERT_NE(l.state.precinct(2)->preview, nullptr);
+  EXPECT_EQ(l.state.precinct(2)->preview->attendance, 19);  // the chair's worksheet counts it
+  ASSERT_FALSE(
+      l.Admin("final-alignment-reported", {{"precinct", 2}, {"final", {{"A", 10}, {"B", 8}}}})
+          .has_value());
+  const Allocation& a = *l.state.precinct(2)->check->computed;
+  EXPECT_EQ(a.attendance, 19);
+  EXPECT_EQ(a.delegates, (std::vector<Count>{2, 2, 0}));
+  EXPECT_TRUE(std::any_of(a.notes.begin(), a.notes.end(), [](const std::string& n) {
+    return n.find("1 early-vote card(s) moved") != std::string::npos;
+  }));
+}
+
 TEST(EarlyVotes, ReportedDelegatesAreCheckedAgainstTheCards) {
   Ledger l("nevada-dem-2020");
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
