@@ -66,8 +66,7 @@ HttpResponse Api::PrecinctAction(const Call& c, int64_t id) {
   const bool reporter = own_chair || who.role == "admin";
   if (action == "attestations") {
     if (who.role != "campaign") return Forbidden("only campaigns confirm or dispute reports");
-  } else if (action == "ties" || action == "photo" || action == "confirm" ||
-             action == "preview") {
+  } else if (action == "ties" || action == "photo" || action == "confirm" || action == "preview") {
     if (!reporter && who.role != "operator") {
       return Forbidden(who.role == "chair" ? "you can report only for your own precinct"
                                            : "only the precinct's chair, a hotline operator "

@@ -82,10 +82,9 @@ HttpResponse Api::Reviews(const Call& c) {
       return Forbidden("only the campaign that filed the request answers its costs");
     }
   } else if (who.role != "admin") {
-    return Forbidden(seg[2] == "decisions" ? "only the party decides on a request"
-                     : seg[2] == "schedule"
-                         ? "only the party schedules a recanvass or recount"
-                         : "only the party's administrators enter a " + seg[2]);
+    return Forbidden(seg[2] == "decisions"  ? "only the party decides on a request"
+                     : seg[2] == "schedule" ? "only the party schedules a recanvass or recount"
+                                            : "only the party's administrators enter a " + seg[2]);
   }
   if (auto e = RequirePrecinct(body)) return *e;
   body["request"] = *request;

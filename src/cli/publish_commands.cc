@@ -283,9 +283,9 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
   if (!ledger_text.empty()) {
     // Release N is rebuilt against release N-1 as published, beside it (release_delta.h).
     std::optional<std::string> previous;
-    const int64_t number =
-        doc.contains("number") && doc["number"].is_number_integer() ? doc["number"].get<int64_t>()
-                                                                    : 0;
+    const int64_t number = doc.contains("number") && doc["number"].is_number_integer()
+                               ? doc["number"].get<int64_t>()
+                               : 0;
     const std::filesystem::path before = dir / ReleaseJsonName(number - 1);
     if (number > 1 && std::filesystem::exists(before, ec)) {
       auto bytes = ReadFile(before.string());

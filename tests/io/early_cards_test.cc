@@ -20,8 +20,8 @@ constexpr const char* kHeader = "county,precinct,card,choice1,choice2,choice3,ch
 TEST(EarlyCards, ReadsCardsAsWrittenKeepingThoseTheRulesWillVoid) {
   auto rows = ParseEarlyCardsCsv(std::string(kHeader) +
                                      "Clark,1001,EV-1,Sanders,Warren,Buttigieg,Biden,Klobuchar\r\n"
-                                     "Clark,1001,EV-2,Warren,Sanders,,,\r\n"        // too few
-                                     "Clark,1001,EV-3,Biden,Biden,Biden,,\n"        // repeated
+                                     "Clark,1001,EV-2,Warren,Sanders,,,\r\n"  // too few
+                                     "Clark,1001,EV-3,Biden,Biden,Biden,,\n"  // repeated
                                      "\"Washoe\",2002,EV-1,Nobody,  Steyer ,Biden,,\n"
                                      "Clark,1001,EV-4,,,,,\n",  // no choice at all
                                  "cards.csv");
@@ -50,8 +50,8 @@ TEST(EarlyCards, EachMalformedLineIsNamed) {
   const std::vector<Bad> bad = {
       {"", "cards.csv:1:1", "empty file"},
       {"county,precinct,card,choice1,choice2,choice3\n", "cards.csv:1:1", "6 columns"},
-      {"county,precinct,id,choice1,choice2,choice3,choice4,choice5\n", "cards.csv:1:",
-       "column 3 is \"id\""},
+      {"county,precinct,id,choice1,choice2,choice3,choice4,choice5\n",
+       "cards.csv:1:", "column 3 is \"id\""},
       {h, "cards.csv:2:1", "no cards"},
       {h + "Clark,1001,EV-1,A,B\n", "cards.csv:2:", "field"},
       {h + "Clark,1001,EV-1,A,B,\"C,,\n", "cards.csv:2:", "quote"},
@@ -74,8 +74,8 @@ TEST(EarlyCards, EachMalformedLineIsNamed) {
 }
 
 TEST(EarlyCards, CanonicalListIsSortedByIdAndHashed) {
-  std::vector<EarlyCardText> cards = {{"EV-2", {"B", "A", "C"}}, {"EV-10", {"A"}},
-                                      {"EV-1", {"C", "B", "A"}}};
+  std::vector<EarlyCardText> cards = {
+      {"EV-2", {"B", "A", "C"}}, {"EV-10", {"A"}}, {"EV-1", {"C", "B", "A"}}};
   const std::string canonical = "EV-1\tC\tB\tA\nEV-10\tA\nEV-2\tB\tA\tC\n";
   EXPECT_EQ(CanonicalEarlyCards(cards), canonical);
   EXPECT_EQ(EarlyCardsHash(cards), Sha256Hex(canonical));

@@ -67,7 +67,7 @@ class Ledger {
   // Publish made it, as the publisher does; else uncompared.
   Release Publish() {
     auto previous = published.find(static_cast<int64_t>(state.releases().size()));
-    auto rel = state.releases().empty()   ? BuildRelease(state, std::string_view())
+    auto rel = state.releases().empty()      ? BuildRelease(state, std::string_view())
                : previous != published.end() ? BuildRelease(state, previous->second)
                                              : BuildRelease(state);
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
