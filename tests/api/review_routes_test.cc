@@ -192,12 +192,16 @@ TYPED_TEST(ReviewRoutesTest, EvidenceCostsScheduleAndObserversGoThroughTheApi) {
 
   // A request citing a hash never uploaded is refused, naming the field.
   json request = this->Request();
-  request["precincts"][0]["evidence"] = {std::string(64, 'a')};
+  // Built as values first: a braced single-element list assigned into a member leaks under
+  // clang 14's nlohmann::json initializer-list handling.
+  const json never_uploaded = json::array({json(std::string(64, 'a'))});
+  request["precincts"][0]["evidence"] = never_uploaded;
   const int64_t before = this->Seq();
   EXPECT_TRUE(IsError(this->Post("/api/v1/reviews", request, sanders), 422, "unknown-evidence",
                       "precincts[0].evidence"));
   EXPECT_EQ(this->Seq(), before);
-  request["precincts"][0]["evidence"] = {hash};
+  const json cited = json::array({json(hash)});
+  request["precincts"][0]["evidence"] = cited;
   Reply filed = this->Post("/api/v1/reviews", request, sanders);
   ASSERT_EQ(filed.status, 201) << filed;
   const std::string base = "/api/v1/reviews/" + filed.doc["receipt"]["seq"].dump();
