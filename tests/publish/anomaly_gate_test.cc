@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "publish/certified_record.h"
 #include "publish/release_fixture.h"
 #include "state/holds.h"
 #include "state/replay.h"
@@ -19,25 +20,6 @@ namespace canvass::publish_test {
 namespace {
 
 const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
-
-// The certified record, its candidates in ballot order (the wide file's columns).
-const Election& Certified() {
-  static const Election* e = [] {
-    auto loaded = LoadResultsFile(kIowa + "precincts-certified-wide.csv");
-    EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
-    return new Election(loaded.ok() ? std::move(loaded).value() : Election{});
-  }();
-  return *e;
-}
-
-// The certified reports of one county ("": every county).
-std::vector<PrecinctReport> Reports(const std::string& county) {
-  std::vector<PrecinctReport> out;
-  for (const PrecinctReport& r : Certified().reports) {
-    if (county.empty() || r.county == county) out.push_back(r);
-  }
-  return out;
-}
 
 json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
   json out = json::object();
@@ -80,7 +62,7 @@ void Create(Ledger& l, const std::vector<PrecinctReport>& reports) {
   l.Add("election-created",
         {{"name", "Iowa Democratic caucuses 2020 (anomaly gate test)"},
          {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", *toml}}},
-         {"candidates", Certified().candidates},
+         {"candidates", CertifiedRecord().candidates},
          {"precincts", precincts},
          {"county_district", counties},
          {"signing_key", FixtureKey().public_hex}});
@@ -123,12 +105,12 @@ json Doc(const Release& r) { return json::parse(r.json.bytes); }
 // 5 February 2020: Des Moines-55's figures from Sanders on keyed one column to the left
 // (Patrick 191/218). The whole of Polk reports; the gate holds Des Moines-55 alone.
 TEST(AnomalyGate, ColumnShiftHeldUntilOverridden) {
-  const std::vector<PrecinctReport> polk = Reports("Polk");
+  const std::vector<PrecinctReport> polk = CertifiedReports("Polk");
   ASSERT_GT(polk.size(), 100u);
   const int64_t dm55 = IdOf(polk, "DES MOINES-55");
   PrecinctReport shifted = polk[static_cast<size_t>(dm55 - 1)];
-  EnterShifted(shifted, *Certified().FindCandidate("Sanders"), -1);
-  ASSERT_EQ(shifted.figures[*Certified().FindCandidate("Patrick")].first, 191);
+  EnterShifted(shifted, *CertifiedRecord().FindCandidate("Sanders"), -1);
+  ASSERT_EQ(shifted.figures[*CertifiedRecord().FindCandidate("Patrick")].first, 191);
 
   Ledger l;
   Create(l, polk);
@@ -241,7 +223,7 @@ TEST(AnomalyGate, ColumnShiftHeldUntilOverridden) {
 // One form keyed twice (as Scott's B52/D52 on 8 February): both precincts are held, since
 // either may be the one keyed wrong, until a correction tells them apart.
 TEST(AnomalyGate, DuplicatePairHeldUntilCorrected) {
-  const std::vector<PrecinctReport> polk = Reports("Polk");
+  const std::vector<PrecinctReport> polk = CertifiedReports("Polk");
   // The first two precincts with more than 10 attendees.
   std::vector<int64_t> big;
   for (size_t i = 0; i < polk.size() && big.size() < 2; ++i) {
@@ -276,7 +258,7 @@ TEST(AnomalyGate, DuplicatePairHeldUntilCorrected) {
 
 // A clean election of Iowa's size, the certified record: nothing held.
 TEST(AnomalyGate, CleanElectionHasNoHolds) {
-  const std::vector<PrecinctReport> all = Reports("");
+  const std::vector<PrecinctReport> all = CertifiedReports("");
   ASSERT_EQ(all.size(), 1765u);
   Ledger l;
   l.time = "2020-02-04T03:00:00.000Z";  // more events than the fixture's clock has minutes

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/sha256.h"
+#include "publish/certified_record.h"
 #include "publish/release_fixture.h"
 #include "publish/verify.h"
 #include "state/holds.h"
@@ -18,23 +19,6 @@ namespace canvass::publish_test {
 namespace {
 
 const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
-
-const Election& Certified() {
-  static const Election* e = [] {
-    auto loaded = LoadResultsFile(kIowa + "precincts-certified-wide.csv");
-    EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
-    return new Election(loaded.ok() ? std::move(loaded).value() : Election{});
-  }();
-  return *e;
-}
-
-std::vector<PrecinctReport> County(const std::string& county) {
-  std::vector<PrecinctReport> out;
-  for (const PrecinctReport& r : Certified().reports) {
-    if (r.county == county) out.push_back(r);
-  }
-  return out;
-}
 
 // rules/iowa-dem-2020.toml with its [anomaly] table replaced by `anomaly`.
 std::string IowaRules(const std::string& anomaly) {
@@ -79,7 +63,7 @@ void Create(Ledger& l, const std::vector<PrecinctReport>& reports, const std::st
   l.Add("election-created",
         {{"name", "Iowa Democratic caucuses 2020 (anomaly settings test)"},
          {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", toml}}},
-         {"candidates", Certified().candidates},
+         {"candidates", CertifiedRecord().candidates},
          {"precincts", precincts},
          {"county_district", json::object()},
          {"signing_key", FixtureKey().public_hex}});
@@ -168,7 +152,7 @@ TEST(AnomalySettings, FromTheRulesetWithTheElectionsCandidates) {
 // Pottawattamie / Walnut has the certified record's highest column-shift score, 41.01 nats, a
 // mild one: held under a threshold of 40, published under 45 (and the default, 50).
 TEST(AnomalySettings, ShiftThresholdFromTheRuleset) {
-  const std::vector<PrecinctReport> county = County("Pottawattamie");
+  const std::vector<PrecinctReport> county = CertifiedReports("Pottawattamie");
   ASSERT_GE(county.size(), 40u);
   for (const char* threshold : {"40", "45"}) {
     SCOPED_TRACE(threshold);
@@ -194,7 +178,7 @@ TEST(AnomalySettings, ShiftThresholdFromTheRuleset) {
 // Two precincts with the same figures: held when their attendance is above duplicate_above,
 // published when it is not.
 TEST(AnomalySettings, DuplicateAboveFromTheRuleset) {
-  std::vector<PrecinctReport> county = County("Adair");
+  std::vector<PrecinctReport> county = CertifiedReports("Adair");
   ASSERT_GT(county.size(), 3u);
   Count attendance = 0;
   for (const CandidateReport& f : county[0].figures) attendance += f.first.value_or(0);
@@ -219,7 +203,7 @@ TEST(AnomalySettings, DuplicateAboveFromTheRuleset) {
 // A ledger that does not move makes a release whose changes are all explained (none); a final
 // alignment reported after the previous release is an update on the ledger.
 TEST(ReleaseDelta, ChangesComeFromTheLedger) {
-  const std::vector<PrecinctReport> county = County("Adair");
+  const std::vector<PrecinctReport> county = CertifiedReports("Adair");
   const int64_t late = WithSde(county);  // reports its final alignment after release 1
   Ledger l;
   Create(l, county, IowaRules(""));
@@ -272,7 +256,7 @@ TEST(ReleaseDelta, ChangesComeFromTheLedger) {
 // higher. Release 2 holds the precinct for release-delta, keeping what release 1 showed, until an
 // administrator's override publishes the ledger's figures.
 TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
-  const std::vector<PrecinctReport> county = County("Adair");
+  const std::vector<PrecinctReport> county = CertifiedReports("Adair");
   Ledger l;
   Create(l, county, IowaRules(""));
   ReportAll(l, county);
@@ -365,7 +349,7 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
 // The same doctored release, then a correction of the precinct on the ledger: the change is
 // explained and the precinct published, with no override.
 TEST(ReleaseDelta, ACorrectionOnTheLedgerExplainsTheChange) {
-  const std::vector<PrecinctReport> county = County("Adair");
+  const std::vector<PrecinctReport> county = CertifiedReports("Adair");
   Ledger l;
   Create(l, county, IowaRules(""));
   ReportAll(l, county);
