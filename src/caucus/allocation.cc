@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <map>
+#include <utility>
 
 #include "rules/threshold.h"
 
@@ -323,33 +325,48 @@ EarlyVoteCounts CountEarlyVotes(const PrecinctRules& rules, const std::vector<Ea
   EarlyVoteCounts out;
   out.first.assign(n, 0);
   out.final.assign(n, 0);
+  out.viable.assign(n, 0);
+  out.no_viable_choice.assign(n, 0);
   std::vector<const EarlyVoteCard*> valid;
   for (const EarlyVoteCard& card : cards) {
     bool known = true;
     for (CandidateIndex c : card.choices) known = known && c < n;
-    if (!known || !EarlyVoteCardVoidReason(rules.early_vote, card, {}).empty()) continue;
+    if (!known || !EarlyVoteCardVoidReason(rules.early_vote, card, {}).empty()) {
+      ++out.void_cards;
+      continue;
+    }
     valid.push_back(&card);
     ++out.first[card.choices[0]];
   }
-  Count attendance = 0;
-  for (size_t i = 0; i < n; ++i) attendance += first[i] + out.first[i];
+  out.valid_cards = static_cast<Count>(valid.size());
+  for (size_t i = 0; i < n; ++i) out.attendance += first[i] + out.first[i];
   std::optional<Rational> threshold;
   if (delegates > 0) threshold = rules.ThresholdFor(delegates);
-  std::vector<uint8_t> viable(n, 0);
   for (size_t i = 0; i < n; ++i) {
-    viable[i] = threshold && IsViable(first[i] + out.first[i], attendance, *threshold,
-                                      rules.viability_comparison);
+    out.viable[i] = threshold && IsViable(first[i] + out.first[i], out.attendance, *threshold,
+                                          rules.viability_comparison);
   }
   // Step 6: a card stays with a viable first choice, moves to its best viable choice, or is
-  // counted nowhere.
+  // counted nowhere. Moves are counted per (from, to) in a map: a precinct's few groups make few
+  // pairs, and the map gives them in order.
+  std::map<std::pair<CandidateIndex, CandidateIndex>, Count> moved;
   for (const EarlyVoteCard* card : valid) {
+    const CandidateIndex from = card->choices[0];
+    bool placed = false;
     for (CandidateIndex c : card->choices) {
-      if (viable[c]) {
-        ++out.final[c];
-        break;
-      }
+      if (!out.viable[c]) continue;
+      ++out.final[c];
+      if (c != from) ++moved[{from, c}];
+      placed = true;
+      break;
+    }
+    if (!placed) {
+      ++out.no_viable_choice[from];
+      ++out.no_viable_choice_total;
     }
   }
+  out.moves.reserve(moved.size());
+  for (const auto& [pair, count] : moved) out.moves.push_back({pair.first, pair.second, count});
   return out;
 }
 

@@ -129,9 +129,30 @@ std::string EarlyVoteCardVoidReason(const EarlyVoteRules& rules, const EarlyVote
 // allocation's worksheet lines hold beyond the people in the room; checks of reported figures
 // compare these sums (caucus/findings.h). Void cards and cards naming an index outside `first` add
 // nothing. With no threshold (D = 0) no group is viable, so no card counts at the final alignment.
+//
+// The rest is the trace of each card at realignment, for the worksheet beside the people in the
+// room (the chair's page, the precinct's JSON): which groups were viable with the cards, the cards
+// that moved (from their non-viable first choice to their highest-ranked viable one), and the
+// cards that named no viable candidate. Every valid card is in exactly one of: staying with its
+// first choice (final[c] minus the moves into c), a move, or no_viable_choice.
+struct EarlyVoteMove {
+  CandidateIndex from = 0;  // the card's first choice, not viable
+  CandidateIndex to = 0;    // its highest-ranked viable choice
+  Count cards = 0;
+  bool operator==(const EarlyVoteMove&) const = default;
+};
 struct EarlyVoteCounts {
   std::vector<Count> first;
   std::vector<Count> final;
+  Count valid_cards = 0;
+  Count void_cards = 0;              // void by the rules, or naming an index outside `first`
+  Count attendance = 0;              // T: in person + valid cards' first choices
+  std::vector<uint8_t> viable;       // per candidate, at the first alignment with the cards
+  std::vector<EarlyVoteMove> moves;  // ascending (from, to)
+  // Per candidate: cards whose first choice it was and that named no viable candidate at all;
+  // they count nowhere in the final alignment.
+  std::vector<Count> no_viable_choice;
+  Count no_viable_choice_total = 0;
 };
 EarlyVoteCounts CountEarlyVotes(const PrecinctRules& rules, const std::vector<EarlyVoteCard>& cards,
                                 const std::vector<Count>& first, Count delegates);
