@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "caucus/json_output.h"
+#include "state/convention.h"
 #include "state/payload.h"
 
 namespace canvass {
@@ -64,6 +65,7 @@ std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
   s->certified_seq_ = certified_seq_;
   s->overrides_ = overrides_;
   s->rla_ = rla_;
+  s->conventions_ = conventions_;
   s->finals_ = finals_;
   s->all_final_seq_ = all_final_seq_;
   s->seq_ = seq_;
@@ -280,8 +282,9 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
       {"rla-seed", [](ElectionState& s, const Event& ev) { return s.ApplyRlaSeed(ev); }},
       {"rla-tally", [](ElectionState& s, const Event& ev) { return s.ApplyRlaTally(ev); }},
   };
-  auto applier = kAppliers.find(e.type);
-  if (applier == kAppliers.end()) {
+  if (IsConventionEvent(e.type)) {
+    r = ApplyConvention(e);  // the conventions' family (convention.cc) reads its own types
+  } else if (auto applier = kAppliers.find(e.type); applier == kAppliers.end()) {
     r = Invalid("unknown-event", fmt::format("unknown event type \"{}\"", e.type));
   } else {
     r = applier->second(*this, e);
@@ -294,7 +297,8 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   last_time_ = e.time;
   if (e.type != "release-published" && e.type != "publication-policy-set" &&
       e.type != "practice-report" && e.type != "session-opened" &&
-      e.type.rfind("rla-", 0) != 0) {  // the audit's events change no figure of a release
+      e.type.rfind("rla-", 0) != 0 &&  // the audit's events change no figure of a release
+      !IsConventionEvent(e.type)) {    // nor do the conventions' (the second stage)
     last_figures_seq_ = e.seq;
   }
   return std::nullopt;
@@ -449,8 +453,11 @@ std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
     if (!election_->FindCandidate(*subject)) {
       return NotFound("unknown-candidate", "no candidate " + *subject, "subject");
     }
+  } else if (*role == "voter" || *role == "officer") {
+    if (auto r = CheckConventionSubject(*role, *subject)) return r;
   } else if (*role != "operator" && *role != "admin") {
-    return Invalid("unknown-role", "role must be chair, operator, campaign or admin", "role");
+    return Invalid("unknown-role",
+                   "role must be chair, operator, campaign, admin, voter or officer", "role");
   }
   credentials_[*id] = CredentialRecord{*id, *role, *subject, *hash, false, e.seq};
   return std::nullopt;

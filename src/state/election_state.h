@@ -31,6 +31,8 @@
 
 namespace canvass {
 
+struct ConventionBook;  // the second stage's conventions (state/convention.h)
+
 // Why a submission (or a replayed event) was refused.
 struct Rejection {
   enum class Kind : uint8_t {
@@ -373,6 +375,8 @@ class ElectionState {
   const RlaRecord* rla() const { return rla_ ? &*rla_ : nullptr; }
   // anomaly-override events, in ledger order.
   const std::vector<AnomalyOverride>& anomaly_overrides() const { return overrides_; }
+  // The conventions (state/convention.h; nullptr before the first convention-created).
+  const ConventionBook* conventions() const { return conventions_.get(); }
   // Accepted precincts of requests with no entry yet, at ledger time `now` (the last event's when
   // empty): "request 12, precinct 4". A precinct whose cost the requester declined, or left
   // unanswered past cost_hours, is closed without an entry.
@@ -455,6 +459,10 @@ class ElectionState {
   std::optional<Rejection> ApplyRlaStarted(const Event& e);       // rla.cc
   std::optional<Rejection> ApplyRlaSeed(const Event& e);
   std::optional<Rejection> ApplyRlaTally(const Event& e);
+  std::optional<Rejection> ApplyConvention(const Event& e);  // convention.cc, every type
+  // A voter's or officer's credential names a convention ("CD5", a voter's "CD5/Biden").
+  std::optional<Rejection> CheckConventionSubject(const std::string& role,
+                                                  const std::string& subject) const;
   // The request named by payload["request"], of `kind`, and its precinct payload["precinct"],
   // accepted by the party; for the entries of a recanvass or a recount.
   std::optional<Rejection> FindAcceptedPrecinct(const Event& e, const std::string& kind,
@@ -501,6 +509,7 @@ class ElectionState {
   int64_t certified_seq_ = 0;  // the results-certified event (0: none)
   std::vector<AnomalyOverride> overrides_;
   std::optional<RlaRecord> rla_;
+  std::shared_ptr<const ConventionBook> conventions_;
   int64_t finals_ = 0;         // records with a final alignment
   int64_t all_final_seq_ = 0;  // the event after which every precinct had one (0: not yet)
   std::vector<StoredEvent> lines_;
