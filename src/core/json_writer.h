@@ -43,6 +43,7 @@ class JsonWriter {
   // Both at once: Key(name) then String / Int / Value.
   void Member(std::string_view name, std::string_view s) { Key(name).String(s); }
   void Member(std::string_view name, const char* s) { Key(name).String(s); }
+  void Member(std::string_view name, const std::string& s) { Key(name).String(s); }
   void Member(std::string_view name, int64_t n) { Key(name).Int(n); }
   void Member(std::string_view name, const nlohmann::json& v) { Key(name).Value(v); }
 
