@@ -57,6 +57,85 @@ json EarlyVotesPayload(int64_t id, const EarlyVoteSet& set) {
   return {{"precinct", id}, {"cards", std::move(cards)}, {"hash", set.hash}};
 }
 
+json EarlyVotesJson(const ElectionState& state, const PrecinctRecord& r, const Allocation* a) {
+  const EarlyVoteSet& set = *r.early_votes;
+  const std::vector<std::string>& names = state.candidates();
+  const size_t n = names.size();
+  json out = {{"cards", set.cards.size()},
+              {"void", set.void_count()},
+              {"valid", set.valid.size()},
+              {"hash", set.hash},
+              {"seq", set.seq}};
+  json void_cards = json::array();
+  for (const EarlyVoteCardRecord& c : set.cards) {
+    if (c.void_reason.empty()) continue;
+    void_cards.push_back({{"id", c.id}, {"choices", c.choices}, {"reason", c.void_reason}});
+  }
+  out["void_cards"] = std::move(void_cards);
+  std::vector<Count> first_choices(n, 0);
+  for (const EarlyVoteCard& card : set.valid) {
+    if (!card.choices.empty() && card.choices[0] < n) ++first_choices[card.choices[0]];
+  }
+  out["first_choices"] = state.FiguresJson(first_choices);
+  if (a == nullptr || !r.first || r.first->size() != n) {
+    out["worksheet"] = json();
+    return out;
+  }
+  // The same count the allocation made (T, viability, where each card goes), kept apart from
+  // the people in the room: `a` holds only their sums.
+  const std::vector<Count>& in_person = *r.first;
+  const EarlyVoteCounts counts =
+      CountEarlyVotes(state.ruleset().precinct, set.valid, in_person, a->apportioned_delegates);
+  std::vector<uint8_t> viable_final(n, 0);
+  for (const WorksheetLine& line : a->lines) {
+    if (line.candidate < n) viable_final[line.candidate] = line.viable_final;
+  }
+  // Rows for every group with anyone, in person or on a card, at either alignment.
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < n; ++i) {
+    const bool final_any = r.final && ((*r.final)[i] != 0 || counts.final[i] != 0);
+    if (in_person[i] != 0 || counts.first[i] != 0 || final_any) rows.push_back(i);
+  }
+  auto alignment = [&](const std::vector<Count>& people, const std::vector<Count>& cards,
+                       const std::vector<uint8_t>& viable) {
+    json groups = json::array();
+    for (size_t i : rows) {
+      groups.push_back({{"candidate", names[i]},
+                        {"in_person", people[i]},
+                        {"early", cards[i]},
+                        {"total", people[i] + cards[i]},
+                        {"viable", viable[i] != 0}});
+    }
+    return groups;
+  };
+  Count people = 0;
+  for (Count c : in_person) people += c;
+  json viable = json::array();
+  for (size_t i = 0; i < n; ++i) {
+    if (counts.viable[i]) viable.push_back(names[i]);
+  }
+  json moves = json::array();
+  for (const EarlyVoteMove& m : counts.moves) {
+    moves.push_back({{"from", names[m.from]}, {"to", names[m.to]}, {"cards", m.cards}});
+  }
+  json worksheet = {{"delegates", a->apportioned_delegates},
+                    {"attendance", counts.attendance},
+                    {"in_person", people},
+                    {"early", counts.valid_cards},
+                    {"threshold", a->threshold.ToString()},
+                    {"threshold_head_count", a->threshold_head_count},
+                    {"viable", std::move(viable)},
+                    {"first", alignment(in_person, counts.first, counts.viable)},
+                    {"moves", std::move(moves)},
+                    {"no_viable_choice",
+                     {{"cards", counts.no_viable_choice_total},
+                      {"by_first_choice", state.FiguresJson(counts.no_viable_choice)}}}};
+  worksheet["final"] =
+      r.final && r.final->size() == n ? alignment(*r.final, counts.final, viable_final) : json();
+  out["worksheet"] = std::move(worksheet);
+  return out;
+}
+
 std::optional<Rejection> ElectionState::ApplyEarlyVotesLoaded(const Event& e) {
   if (!IsAdmin(e.actor, credentials_)) {
     return Forbidden("only an administrator loads early-vote cards");

@@ -8,6 +8,7 @@
 
 #include "caucus/json_output.h"
 #include "state/convention.h"
+#include "state/early_votes.h"
 #include "state/payload.h"
 
 namespace canvass {
@@ -968,6 +969,8 @@ std::variant<PrecinctRecord, Rejection> ElectionState::PracticeRecord(int64_t id
                    "first");
   }
   PrecinctRecord r;
+  // A blank worksheet, but the precinct's early-vote cards count in practice as on the night.
+  r.early_votes = precinct(id)->early_votes;
   using Slot = std::optional<std::vector<Count>> PrecinctRecord::*;
   for (auto [field, slot, max] :
        {std::tuple{"first", Slot{&PrecinctRecord::first}, kMaxHeadCount},
@@ -1265,13 +1268,9 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
   out["attestations"] = attestations;
   out["hotline_entries_pending"] = r.hotline.size();
   // Early-vote cards, when the precinct has any: what a campaign checks against the set it was
-  // given (the cards themselves are on the ledger's early-votes-loaded event, `seq`).
-  if (r.early_votes) {
-    out["early_votes"] = {{"cards", r.early_votes->cards.size()},
-                          {"void", r.early_votes->void_count()},
-                          {"hash", r.early_votes->hash},
-                          {"seq", r.early_votes->seq}};
-  }
+  // given (the cards themselves are on the ledger's early-votes-loaded event, `seq`), and the
+  // worksheet's early part beside the people in the room (early_votes.h).
+  if (r.early_votes) out["early_votes"] = EarlyVotesJson(state, r, a);
   if (with_history) out["events"] = r.events;
   return out;
 }

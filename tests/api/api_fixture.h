@@ -176,7 +176,7 @@ class ApiFixture : public ::testing::Test {
     if (std::string why = Backend::Unavailable(); !why.empty()) GTEST_SKIP() << why;
     Status st = backend_.Prepare();
     ASSERT_TRUE(st.ok()) << st.ToString();
-    auto setup = IowaSlice();
+    auto setup = ElectionToCreate();
     ASSERT_TRUE(setup.ok()) << setup.status().ToString();
     clock_ = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -200,6 +200,9 @@ class ApiFixture : public ::testing::Test {
       for (const IssuedCode& c : codes_) Token(c.role, c.subject);
     }
   }
+
+  // The election SetUp creates: the Iowa slice, unless a test needs another (Nevada's cards).
+  virtual Result<ElectionSetup> ElectionToCreate() const { return IowaSlice(); }
 
   // False for tests of readiness, which start from an election nobody has logged in to.
   virtual bool LogInEveryone() const { return true; }

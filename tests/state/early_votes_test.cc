@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/sha256.h"
@@ -126,9 +127,19 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
   EXPECT_EQ(r->early_votes->void_count(), 3u);
   EXPECT_EQ(r->early_votes->seq, 2);
   EXPECT_EQ(l.state.precinct(2)->early_votes, nullptr);
-  const json shown = PrecinctJson(l.state, 1, false);
-  EXPECT_EQ(shown["early_votes"],
-            (json{{"cards", 6}, {"void", 3}, {"hash", r->early_votes->hash}, {"seq", 2}}));
+  const json shown = PrecinctJson(l.state, 1, false)["early_votes"];
+  EXPECT_EQ(shown["cards"], 6);
+  EXPECT_EQ(shown["void"], 3);
+  EXPECT_EQ(shown["valid"], 3);
+  EXPECT_EQ(shown["hash"], r->early_votes->hash);
+  EXPECT_EQ(shown["seq"], 2);
+  EXPECT_EQ(shown["first_choices"], (json{{"B", 2}, {"C", 1}}));
+  EXPECT_EQ(shown["void_cards"], json::parse(R"([{"id": "EV4", "choices": ["B", "A"],
+                              "reason": "2 choice(s), fewer than the 3 required"},
+                             {"id": "EV5", "choices": ["B", "B", "A"], "reason": "B is ranked twice"},
+                             {"id": "EV6", "choices": ["Z", "A", "B"],
+                              "reason": "\"Z\" is not a candidate in this election"}])"));
+  EXPECT_TRUE(shown["worksheet"].is_null()) << "nothing reported: no worksheet yet";
   EXPECT_FALSE(PrecinctJson(l.state, 2, false).contains("early_votes"));
 
   // In person A 12, B 1. With the three valid cards (B, B, C first) T = 16 and the threshold
@@ -143,6 +154,24 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
   r = l.state.precinct(1);
   ASSERT_TRUE(r->check->computed.has_value());
   const Allocation& a = *r->check->computed;
+  // The JSON shows the early part beside the people in the room at each alignment.
+  const json ws = PrecinctJson(l.state, 1, false)["early_votes"]["worksheet"];
+  EXPECT_EQ(ws["attendance"], 16);
+  EXPECT_EQ(ws["in_person"], 13);
+  EXPECT_EQ(ws["early"], 3);
+  EXPECT_EQ(ws["threshold"], "1/6");
+  EXPECT_EQ(ws["threshold_head_count"], 3);
+  EXPECT_EQ(ws["viable"], (json{"A", "B"}));
+  EXPECT_EQ(ws["first"], json::parse(R"([
+      {"candidate": "A", "in_person": 12, "early": 0, "total": 12, "viable": true},
+      {"candidate": "B", "in_person": 1, "early": 2, "total": 3, "viable": true},
+      {"candidate": "C", "in_person": 0, "early": 1, "total": 1, "viable": false}])"));
+  EXPECT_EQ(ws["moves"], json::parse(R"([{"from": "C", "to": "A", "cards": 1}])"));
+  EXPECT_EQ(ws["no_viable_choice"], json::parse(R"({"cards": 0, "by_first_choice": {}})"));
+  EXPECT_EQ(ws["final"], json::parse(R"([
+      {"candidate": "A", "in_person": 12, "early": 1, "total": 13, "viable": true},
+      {"candidate": "B", "in_person": 1, "early": 2, "total": 3, "viable": true},
+      {"candidate": "C", "in_person": 0, "early": 0, "total": 0, "viable": false}])"));
   EXPECT_EQ(a.attendance, 16);
   EXPECT_EQ(a.threshold_head_count, 3);
   EXPECT_EQ(a.delegates, (std::vector<Count>{2, 1, 0}));
@@ -228,6 +257,25 @@ TEST(EarlyVotes, ADifferentSetReplacesBeforeTheReportAndIsRefusedAfter) {
   auto same = l.Admin("early-votes-loaded", Payload(1, fewer));
   ASSERT_TRUE(same.has_value());
   EXPECT_EQ(same->code, "early-votes-unchanged");
+}
+
+// A practice report is checked on a blank worksheet, but with the precinct's cards: T counts them
+// as the night's report would, and the practice answer shows the early part.
+TEST(EarlyVotes, APracticeReportCountsTheCards) {
+  Ledger l("nevada-dem-2020");
+  ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
+  auto practice = l.state.PracticeRecord(
+      1, {{"first", {{"A", 12}, {"B", 1}}}, {"final", {{"A", 12}, {"B", 1}}}});
+  auto* r = std::get_if<PrecinctRecord>(&practice);
+  ASSERT_NE(r, nullptr);
+  ASSERT_TRUE(r->check->computed.has_value());
+  EXPECT_EQ(r->check->computed->attendance, 16);
+  EXPECT_EQ(r->check->computed->delegates, (std::vector<Count>{2, 1, 0}));
+  const json ws = PrecinctRecordJson(l.state, 1, *r, false)["early_votes"]["worksheet"];
+  EXPECT_EQ(ws["attendance"], 16);
+  EXPECT_EQ(ws["moves"], json::parse(R"([{"from": "C", "to": "A", "cards": 1}])"));
+  // Nothing about the precinct changed.
+  EXPECT_FALSE(l.state.precinct(1)->first.has_value());
 }
 
 TEST(EarlyVotes, RefusedWhenTheyCannotCount) {
