@@ -153,6 +153,26 @@ int RunCanvass(int argc, char** argv) {
                    "outside: on neither side (default); either: on the smaller side")
       ->capture_default_str();
   count_cmd->add_flag("--json", convention.json, "Machine output");
+  ConventionRecordOptions conv_record;
+  auto* conv_record_cmd = convention_cmd->add_subcommand(
+      "record", "Write a convention event to a store's ledger (docs/ledger-format.md)");
+  conv_record_cmd->add_option("--store", conv_record.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  conv_record_cmd
+      ->add_option("--event", conv_record.event, "procedure-published, delegate-filed, ...")
+      ->required();
+  conv_record_cmd
+      ->add_option("--payload", conv_record.payload, "The event's JSON payload, or @FILE")
+      ->required();
+  conv_record_cmd->add_option("--campaign", conv_record.campaign,
+                              "Write it as this candidate's campaign (filer-reviewed)");
+  ConventionShowOptions conv_show;
+  auto* conv_show_cmd = convention_cmd->add_subcommand(
+      "show", "A convention on the ledger: procedures, stages, filers, results");
+  conv_show_cmd->add_option("--store", conv_show.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  conv_show_cmd->add_option("--convention", conv_show.convention, "Its name")->required();
+  conv_show_cmd->add_flag("--json", conv_show.json, "Machine output");
 
   ConvertOptions convert;
   auto* conv = app.add_subcommand("convert", "Write results or apportionment in our CSV formats");
@@ -567,6 +587,8 @@ int RunCanvass(int argc, char** argv) {
   if (*national_cmd) return RunNational(national, out, err);
   if (*analyze_cmd) return RunDistrictsAnalyze(districts, out, err);
   if (*count_cmd) return RunConventionCount(convention, out, err);
+  if (*conv_record_cmd) return RunConventionRecord(conv_record, out, err);
+  if (*conv_show_cmd) return RunConventionShow(conv_show, out, err);
   if (*conv) return RunConvert(convert, out, err);
   if (*sim) return RunSimulate(simulate, out, err);
   if (*demo) return RunDemo(data_dir, out, err);

@@ -233,5 +233,22 @@ struct ConventionCountOptions {
   bool json = false;
 };
 int RunConventionCount(const ConventionCountOptions& options, std::ostream& out, std::ostream& err);
+// A convention on a store's ledger (docs/conventions.md "On the ledger"): `record` writes one
+// of its events as the command line (an administrator), or as a campaign's code (--campaign, for
+// filer-reviewed); `show` prints the convention with its results.
+struct ConventionRecordOptions {
+  std::string store = "canvass.db";
+  std::string event;     // procedure-published, delegate-filed, ...
+  std::string payload;   // JSON text, or @FILE
+  std::string campaign;  // act as this candidate's campaign code
+};
+int RunConventionRecord(const ConventionRecordOptions& options, std::ostream& out,
+                        std::ostream& err);
+struct ConventionShowOptions {
+  std::string store = "canvass.db";
+  std::string convention;
+  bool json = false;
+};
+int RunConventionShow(const ConventionShowOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace canvass

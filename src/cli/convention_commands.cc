@@ -1,6 +1,9 @@
 // `canvass districts analyze` and `canvass convention count` (docs/cli.md): the second stage's
-// math from files, before the ledger holds its procedures and ballots.
+// math from files. `canvass convention record` and `show`: a convention on a store's ledger
+// (state/convention.h), its events written by the command line and its results read back.
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <ostream>
 #include <string>
@@ -9,12 +12,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/audit_review_command.h"
 #include "cli/commands.h"
+#include "core/json_text.h"
 #include "core/text.h"
 #include "delegates/geography.h"
 #include "delegates/seat_formulas.h"
 #include "io/convention_inputs.h"
 #include "io/importers.h"
+#include "state/convention.h"
 
 namespace canvass {
 namespace {
@@ -406,6 +412,145 @@ int RunConventionCount(const ConventionCountOptions& o, std::ostream& out, std::
     out << CountJson(*count, *result).dump(2) << "\n";
   } else {
     PrintCount(*count, *result, out);
+  }
+  return kExitOk;
+}
+
+namespace {
+
+// `--payload`: JSON text, or @FILE for a file holding it.
+Result<nlohmann::json> ReadPayload(const std::string& given) {
+  std::string text = given;
+  if (!given.empty() && given[0] == '@') {
+    std::ifstream in(given.substr(1), std::ios::binary);
+    if (!in) return Status::InvalidArgument(given.substr(1) + ": cannot read the payload");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto parsed = ParseJsonText(text);
+  if (auto* e = std::get_if<JsonTextError>(&parsed)) {
+    return Status::InvalidArgument("--payload: " + e->message);
+  }
+  nlohmann::json payload = std::get<nlohmann::json>(std::move(parsed));
+  if (!payload.is_object()) {
+    return Status::InvalidArgument(
+        "--payload must be a JSON object (docs/ledger-format.md gives each event's members)");
+  }
+  return payload;
+}
+
+void PrintConvention(const nlohmann::json& c, std::ostream& out) {
+  out << fmt::format("Convention {} (district {}): notice {} days, {} approved filer(s) per seat\n",
+                     c["convention"].get<std::string>(), c["district"].get<std::string>(),
+                     c["notice_days"].get<int64_t>(), c["min_approved_per_slot"].get<int64_t>());
+  for (const auto& p : c["procedures"]) {
+    std::string pools;
+    for (const auto& pool : p["pools"]) {
+      pools += fmt::format("{}{} {}{}", pools.empty() ? "" : ", ", pool["name"].get<std::string>(),
+                           pool["seats"].get<int64_t>(),
+                           pool.contains("preference")
+                               ? " (" + pool["preference"].get<std::string>() + ")"
+                               : std::string());
+    }
+    out << fmt::format("  procedure {} published {}: {}; seats {}; filing until {}; hash {}\n",
+                       p["seq"].get<int64_t>(), p["time"].get<std::string>(),
+                       p["title"].get<std::string>(), pools,
+                       p["filing_deadline"].get<std::string>(), p["hash"].get<std::string>());
+  }
+  for (const char* stage : {"filing", "voting"}) {
+    const auto& s = c[stage];
+    if (s.is_null()) {
+      out << fmt::format("  {}: not open\n", stage);
+      continue;
+    }
+    out << fmt::format(
+        "  {}: opened {} (event {}) under procedure {}{}\n", stage, s["time"].get<std::string>(),
+        s["seq"].get<int64_t>(), s["procedure"].get<int64_t>(),
+        s.contains("waiver")
+            ? fmt::format(", notice waived by event {}: {}", s["waiver"]["seq"].get<int64_t>(),
+                          s["waiver"]["reason"].get<std::string>())
+            : std::string());
+  }
+  if (!c["closed"].is_null()) {
+    out << fmt::format("  voting closed {}\n", c["closed"]["time"].get<std::string>());
+  }
+  for (const auto& f : c["filers"]) {
+    out << fmt::format("  filer {} ({}, {}): {}\n", f["name"].get<std::string>(),
+                       f["preference"].get<std::string>(), f["gender"].get<std::string>(),
+                       f["review"].get<std::string>());
+  }
+  for (const auto& r : c["results"]) {
+    out << fmt::format("  pool {}: {}", r["pool"].get<std::string>(),
+                       r["status"].get<std::string>());
+    if (r.contains("message")) {
+      out << ": " << r["message"].get<std::string>() << "\n";
+      continue;
+    }
+    out << fmt::format(", {} ({}), {}\n", r["title"].get<std::string>(),
+                       r["formula"].get<std::string>(), r["sweep"].get<std::string>());
+    for (const auto& w : r["waivers"]) {
+      out << fmt::format("    under a waiver of notice (event {}, {}): {}\n",
+                         w["seq"].get<int64_t>(), w["by"].get<std::string>(),
+                         w["reason"].get<std::string>());
+    }
+    for (const auto& d : r["elected"]) {
+      out << fmt::format("    elected {}{}{}\n", d["name"].get<std::string>(),
+                         d.contains("gender") ? " (" + d["gender"].get<std::string>() + ")" : "",
+                         d.contains("swapped_in") ? ", by equal division" : "");
+    }
+    std::string dnc;
+    for (const auto& [group, g] : r["dnc"]["groups"].items()) {
+      dnc += fmt::format("{}{} {}", dnc.empty() ? "" : ", ", group, g["seats"].get<int64_t>());
+    }
+    out << "    the DNC's Hare method would give: " << dnc << "\n";
+  }
+}
+
+}  // namespace
+
+int RunConventionRecord(const ConventionRecordOptions& o, std::ostream& out, std::ostream& err) {
+  if (!IsConventionEvent(o.event) || o.event == "convention-ballot") {
+    err << "canvass convention record: " << o.event
+        << " is not an event the command line writes: convention-created, procedure-published, "
+           "procedure-waived, convention-stage-opened, delegate-filed, filer-reviewed (with "
+           "--campaign), slate-filed, convention-tally, voting-closed, convention-lots "
+           "(ballots come from voters' codes, docs/conventions.md)\n";
+    return kExitUsage;
+  }
+  auto payload = ReadPayload(o.payload);
+  if (!payload.ok()) return Fail(err, "convention record", payload.status());
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  Actor actor{"admin", "cli"};
+  if (!o.campaign.empty()) {
+    const CredentialRecord* c = (*intake)->Read(
+        [&](const ElectionState& s) { return s.credential_of("campaign", o.campaign); });
+    if (c == nullptr) {
+      err << fmt::format("canvass: {} has no campaign account in this election\n", o.campaign);
+      return kExitUsage;
+    }
+    actor = Actor{"campaign", c->id};
+  }
+  if (!payload->contains("submission")) (*payload)["submission"] = CliSubmission("convention");
+  return SubmitAndReport(**intake, Submission{o.event, actor, "cli", std::move(*payload)}, out,
+                         err);
+}
+
+int RunConventionShow(const ConventionShowOptions& o, std::ostream& out, std::ostream& err) {
+  auto intake = OpenExistingStore(o.store);
+  if (!intake.ok()) return StoreOpenFailure(err, intake.status());
+  auto shown = (*intake)->Read([&](const ElectionState& s) -> std::optional<nlohmann::json> {
+    const ConventionRecord* c = s.conventions() ? s.conventions()->find(o.convention) : nullptr;
+    if (c == nullptr) return std::nullopt;
+    return ConventionJson(*c);
+  });
+  if (!shown) {
+    err << "canvass convention show: there is no convention " << o.convention << "\n";
+    return kExitUsage;
+  }
+  if (o.json) {
+    out << shown->dump(2) << "\n";
+  } else {
+    PrintConvention(*shown, out);
   }
   return kExitOk;
 }
