@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, describeError, get, newSubmissionId, type Precinct, type WriteAnswer } from './api';
 import { Alert, StatusBadge } from './ui';
 import { Worksheet } from './worksheet';
+import { EarlyVotesPanel } from './early';
 
 // A campaign's verdict, as GET /api/v1/attestations lists it.
 export interface AttestationRow {
@@ -91,6 +92,7 @@ export function PrecinctDesk(props: { id: number; token: string; candidates: str
         </Alert>
       )}
       {p.viability ? <Worksheet precinct={p} candidates={props.candidates} /> : <p class="muted">Nothing recorded yet.</p>}
+      <EarlyVotesPanel precinct={p} testid="dev" />
       {p.status === 'tie-pending' && p.ties.pending && (
         <TieForm precinct={p} onSend={(tied, favoured, detail) =>
           call<WriteAnswer>('POST', `/api/v1/precincts/${p.id}/ties`, {

@@ -20,6 +20,7 @@ import {
 import { discard, enqueue, flush, isOnline, outbox, subscribe, type Delivered, type Outgoing } from '../queue';
 import { Alert, FigureInputs, Login, LogoutBar, StatusBadge, toFigures, useSession } from '../ui';
 import { Worksheet } from '../worksheet';
+import { EarlyVotesPanel, earlyVotesOf } from '../early';
 
 type Values = Record<string, string>;
 
@@ -221,6 +222,9 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
   }
   const candidates = election.candidates;
   const label = (what: string) => `${what} for ${precinct.county} / ${precinct.precinct}`;
+  // Nevada's early-vote cards: the chair counts the room; the server adds the cards.
+  const early = earlyVotesOf(precinct);
+  const inRoom = early ? ' in the room' : '';
   const errors = precinct.findings.filter((f) => f.severity === 'error');
   // A correction is offered once the server has the report and nothing of it is waiting to be
   // sent (a correction names the revision it changes only by coming after it).
@@ -291,6 +295,14 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
             <dt>Viability threshold</dt>
             <dd data-testid="fact-threshold">{percentOf(precinct.threshold)} of attendance</dd>
           </div>
+          {early && (
+            <div>
+              <dt>Early-vote cards</dt>
+              <dd data-testid="fact-early">
+                {early.valid} valid, {early.void} void
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Status</dt>
             <dd>
@@ -310,10 +322,14 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
       {!firstDone && (
         <section class="card" aria-labelledby="first-h">
           <h2 id="first-h">1. First alignment</h2>
-          <p class="muted">Count each preference group. Empty boxes count 0.</p>
+          <p class="muted">
+            Count each preference group{inRoom}. Empty boxes count 0.
+            {early && ` The ${early.valid} valid early-vote cards are added by the server: see them below.`}
+          </p>
+          {early && !preview && <EarlyVotesPanel precinct={precinct} testid="ev0" />}
           <FigureInputs
             idPrefix="first"
-            legend="People in each group at the first alignment"
+            legend={`People${inRoom} in each group at the first alignment`}
             candidates={candidates}
             values={first}
             onChange={(c, v) => setFirst({ ...first, [c]: v })}
@@ -340,7 +356,7 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
           <div class="two-col">
             <FigureInputs
               idPrefix="final"
-              legend="People in each group at the final alignment"
+              legend={`People${inRoom} in each group at the final alignment`}
               candidates={candidates}
               values={final}
               onChange={(c, v) => setFinal({ ...final, [c]: v })}
@@ -418,6 +434,7 @@ function ChairDesk(props: { session: Session; onLogout: () => void }) {
           <h2 id="ws-h">{preview ? 'Worksheet (as the rules compute it)' : 'Your report'}</h2>
           {previewError && <Alert kind="error"><span data-testid="preview-error">{previewError}</span></Alert>}
           {shown && <Worksheet precinct={shown} candidates={candidates} />}
+          {shown && !previewError && <EarlyVotesPanel precinct={shown} />}
           {!firstDone && preview && !previewError && (
             <div class="actions">
               <button type="button" disabled={practiceBusy} onClick={() => void sendPractice()}>
@@ -851,6 +868,7 @@ function CorrectionPanel(props: {
             <p class="muted" data-testid="correction-kept-tie">The coin toss already recorded still settles the tie: it is kept, and not held again.</p>
           )}
           <Worksheet precinct={preview} candidates={props.candidates} testid="cw" />
+          <EarlyVotesPanel precinct={preview} testid="cev" />
         </div>
       )}
       {reviewing ? (

@@ -1,8 +1,9 @@
 // Hotline operators: enter a phoned-in report (double entry by two operators), see the precinct
 // as the server has it (worksheet, findings) and finish it for the caller (tie, photo, confirm),
 // and the reconciliation queue, where operators typed different figures.
-import { useEffect, useState } from 'preact/hooks';
-import { call, describeError, get, newSubmissionId, type Election, type PrecinctSummary, type Session, type WriteAnswer } from '../api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { call, describeError, get, newSubmissionId, type Election, type Precinct, type PrecinctSummary, type Session, type WriteAnswer } from '../api';
+import { EarlyVotesPanel, earlyVotesOf } from '../early';
 import { findingsSummary, PrecinctDesk } from '../staff';
 import { Alert, FigureInputs, Login, LogoutBar, toFigures, useSession } from '../ui';
 
@@ -31,6 +32,71 @@ function queueRows(q: QueueEntry) {
 }
 
 const FIELD_LABEL: Record<string, string> = { first: 'First alignment', final: 'Final alignment', delegates: 'Delegates' };
+
+// A Nevada precinct's early-vote cards beside the figures being entered: the caller reads the
+// people in the room, and the server's preview of those figures (writing nothing) shows T, the
+// threshold, the cards that move and those with no viable choice. Nothing for a precinct without
+// cards.
+function HotlineEarlyVotes(props: {
+  id: number;
+  token: string;
+  stage: 'first' | 'final';
+  figures: Record<string, string>;
+  delegates: Record<string, string>;
+  version: number;
+}) {
+  const [base, setBase] = useState<Precinct | null>(null);
+  const [preview, setPreview] = useState<Precinct | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    setBase(null);
+    setPreview(null);
+    get<Precinct>(`/api/v1/precincts/${props.id}`).then(setBase, () => undefined);
+  }, [props.id, props.version]);
+  const hasCards = !!earlyVotesOf(base);
+  const seq = useRef(0);
+  useEffect(() => {
+    if (!hasCards) return;
+    const f = toFigures(props.figures);
+    const n = ++seq.current;
+    if (Object.keys(f).length === 0) {
+      setPreview(null);
+      setError('');
+      return;
+    }
+    const body: Record<string, unknown> = props.stage === 'first' ? { first: f } : { final: f };
+    const d = toFigures(props.delegates);
+    if (props.stage === 'final' && Object.keys(d).length > 0) body['delegates'] = d;
+    const timer = window.setTimeout(async () => {
+      try {
+        const { body: p } = await call<Precinct>('POST', `/api/v1/precincts/${props.id}/preview`, { token: props.token, body });
+        if (n !== seq.current) return;
+        setPreview(p);
+        setError('');
+      } catch (e) {
+        if (n !== seq.current) return;
+        setError(describeError(e));
+      }
+    }, 350);
+    return () => window.clearTimeout(timer);
+  }, [hasCards, props.id, props.stage, props.figures, props.delegates]);
+  if (!base || !hasCards) return null;
+  return (
+    <section class="card" aria-labelledby="hotline-early-h" data-testid="hotline-early">
+      <h2 id="hotline-early-h">Early-vote cards of this precinct</h2>
+      <p class="muted">
+        Ask the caller for the people in the room only: the server adds the cards.
+        {preview && !error ? ' With the figures typed above:' : ' As recorded:'}
+      </p>
+      {error && (
+        <Alert kind="error">
+          <span data-testid="hotline-early-error">{error}</span>
+        </Alert>
+      )}
+      <EarlyVotesPanel precinct={preview && !error ? preview : base} testid="hev" />
+    </section>
+  );
+}
 
 export function OperatorPage() {
   const [session, setSession] = useSession('operator');
@@ -192,6 +258,9 @@ function OperatorDesk(props: { session: Session; onLogout: () => void }) {
           </Alert>
         )}
       </form>
+      {precinct !== null && (
+        <HotlineEarlyVotes id={precinct} token={token} stage={stage} figures={figures} delegates={delegates} version={version} />
+      )}
       {precinct !== null && (
         <PrecinctDesk id={precinct} token={token} candidates={candidates} version={version} onChange={() => void loadQueue()} />
       )}
