@@ -17,8 +17,10 @@ enum Side : uint8_t { kReported = 0, kComputed = 1 };
 // Figures of one candidate, both sides. Head counts are shared: the math does not change them.
 // SDEs are integers scaled by 10^sde_places.
 struct Cell {
-  int64_t first = 0;
+  int64_t first = 0;  // in person plus early-vote cards
   int64_t final = 0;
+  int64_t first_early = 0;  // the cards' part of `first`
+  int64_t final_early = 0;
   int64_t sde[2] = {0, 0};
   int64_t delegates[2] = {0, 0};
 };
@@ -64,7 +66,8 @@ Status AddInto(Accumulator& into, const Accumulator& from) {
   for (size_t c = 0; c < into.cells.size(); ++c) {
     Cell& a = into.cells[c];
     const Cell& b = from.cells[c];
-    bool ok = CheckedAdd(a.first, b.first) && CheckedAdd(a.final, b.final);
+    bool ok = CheckedAdd(a.first, b.first) && CheckedAdd(a.final, b.final) &&
+              CheckedAdd(a.first_early, b.first_early) && CheckedAdd(a.final_early, b.final_early);
     for (int s = 0; s < 2; ++s) {
       ok = ok && CheckedAdd(a.sde[s], b.sde[s]) && CheckedAdd(a.delegates[s], b.delegates[s]);
     }
@@ -93,6 +96,8 @@ AreaTotals ToArea(const Accumulator& acc, Side side, int64_t scale) {
     CandidateTotals& t = area.candidates[c];
     t.first = acc.cells[c].first;
     t.final = acc.cells[c].final;
+    t.first_early = acc.cells[c].first_early;
+    t.final_early = acc.cells[c].final_early;
     t.sde = Rational(acc.cells[c].sde[side], scale);
     if (!acc.sde_extra[side].empty()) t.sde += acc.sde_extra[side][c];
     if (delegates_known) t.delegates = acc.cells[c].delegates[side];
@@ -169,13 +174,28 @@ const NationalAllocation* Tabulation::headline_national() const {
   return reported.national ? &*reported.national : nullptr;
 }
 
+EarlyVoteCounts EarlyVotePart(const PrecinctRules& rules, const std::vector<EarlyVoteCard>& cards,
+                              const std::vector<Count>& first, bool has_final, Count delegates) {
+  if (!rules.early_vote.enabled || rules.method != PrecinctMethod::kCaucus || cards.empty()) {
+    return {};
+  }
+  EarlyVoteCounts part = CountEarlyVotes(rules, cards, first, delegates);
+  if (!has_final) std::fill(part.final.begin(), part.final.end(), 0);
+  return part;
+}
+
 Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
                             const std::vector<PrecinctCheck>& checks,
-                            const std::vector<PoolTieOutcome>& pool_outcomes) {
+                            const std::vector<PoolTieOutcome>& pool_outcomes,
+                            const ReportCards& cards) {
   const size_t n = election.candidates.size();
   if (checks.size() != election.reports.size()) {
     return Status::InvalidArgument(
         fmt::format("{} precinct checks for {} reports", checks.size(), election.reports.size()));
+  }
+  if (!cards.empty() && cards.size() != election.reports.size()) {
+    return Status::InvalidArgument(fmt::format("early-vote cards of {} precincts for {} reports",
+                                               cards.size(), election.reports.size()));
   }
   const int places = ruleset.precinct.sde_places;
   if (places < 0 || places > 12) {
@@ -238,7 +258,9 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
   std::vector<std::pair<uint32_t, int32_t>> group_area;
 
   Tabulation tab;
+  tab.early_votes = ruleset.precinct.early_vote.enabled;
   tab.precincts.reserve(election.reports.size());
+  std::vector<Count> in_person_first;
   tab.precincts_expected = static_cast<int64_t>(apportioned.size());
   std::vector<Count> reported_delegates_of(n);
   for (size_t i = 0; i < election.reports.size(); ++i) {
@@ -313,11 +335,28 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
         CANVASS_RETURN_IF_ERROR(AddSde(derived_sde[c], scale, g, kReported, c));
       }
     }
+    // The precinct's early-vote cards, as CheckPrecinct counted them: a candidate's card count
+    // is added where the report has that alignment for it.
+    EarlyVoteCounts early;
+    if (i < cards.size() && cards[i] != nullptr && tab.early_votes) {
+      in_person_first.assign(n, 0);
+      bool has_final = false;
+      for (size_t c = 0; c < n; ++c) {
+        in_person_first[c] = report.figures[c].first.value_or(0);
+        has_final = has_final || report.figures[c].final.has_value();
+      }
+      const Count d = ap != apportioned.end() ? ap->second->delegates.value_or(0) : 0;
+      early = EarlyVotePart(ruleset.precinct, *cards[i], in_person_first, has_final, d);
+    }
     for (size_t c = 0; c < n; ++c) {
       const CandidateReport& f = report.figures[c];
       Cell& cell = g.cells[c];
+      const Count early_first = f.first && c < early.first.size() ? early.first[c] : 0;
+      const Count early_final = f.final && c < early.final.size() ? early.final[c] : 0;
       if (!CheckedAdd(cell.first, f.first.value_or(0)) ||
-          !CheckedAdd(cell.final, f.final.value_or(0))) {
+          !CheckedAdd(cell.final, f.final.value_or(0)) || !CheckedAdd(cell.first, early_first) ||
+          !CheckedAdd(cell.final, early_final) || !CheckedAdd(cell.first_early, early_first) ||
+          !CheckedAdd(cell.final_early, early_final)) {
         return TooLarge();
       }
       if (f.sde) {
@@ -378,13 +417,20 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
 
 namespace {
 
+// `early`: the early-vote part and the in-person part beside each head count.
 nlohmann::json FiguresJson(const std::vector<std::string>& candidates, const AreaTotals& area,
-                           int places) {
+                           int places, bool early) {
   nlohmann::json out = nlohmann::json::object();
   for (size_t c = 0; c < candidates.size() && c < area.candidates.size(); ++c) {
     const CandidateTotals& t = area.candidates[c];
     nlohmann::json fig = {{"first", t.first}, {"final", t.final}, {"sde", t.sde.ToDecimal(places)}};
     if (t.delegates) fig["delegates"] = *t.delegates;
+    if (early) {
+      fig["first_early"] = t.first_early;
+      fig["first_in_person"] = t.first - t.first_early;
+      fig["final_early"] = t.final_early;
+      fig["final_in_person"] = t.final - t.final_early;
+    }
     out[candidates[c]] = std::move(fig);
   }
   return out;
@@ -489,17 +535,17 @@ nlohmann::json SummaryJson(const std::vector<std::string>& candidates, const Are
 }
 
 nlohmann::json TotalsJson(const std::vector<std::string>& candidates, const Totals& totals,
-                          int places, int64_t expected, bool reported) {
+                          int places, int64_t expected, bool reported, bool early) {
   nlohmann::json districts = nlohmann::json::object();
   for (const auto& [name, area] : totals.districts) {
-    districts[name] = FiguresJson(candidates, area, places);
+    districts[name] = FiguresJson(candidates, area, places, early);
   }
   nlohmann::json counties = nlohmann::json::object();
   for (const auto& [name, area] : totals.counties) {
-    counties[name] = FiguresJson(candidates, area, places);
+    counties[name] = FiguresJson(candidates, area, places, early);
   }
   nlohmann::json out = {
-      {"state", FiguresJson(candidates, totals.state, places)},
+      {"state", FiguresJson(candidates, totals.state, places, early)},
       {"summary", SummaryJson(candidates, totals.state, places)},
       {"districts", std::move(districts)},
       {"counties", std::move(counties)},
@@ -528,22 +574,23 @@ nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::s
   for (const PrecinctId& p : tabulation.precincts) {
     included.push_back({{"county", p.county}, {"precinct", p.precinct}});
   }
-  return {{"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}}},
-          {"totals",
-           {{"reported", TotalsJson(candidates, tabulation.reported, places,
-                                    tabulation.precincts_expected, true)},
-            {"computed", TotalsJson(candidates, tabulation.computed, places,
-                                    tabulation.precincts_expected, false)}}},
-          {"national", std::move(national)},
-          {"precincts",
-           {{"count", static_cast<int64_t>(tabulation.precincts.size())},
-            {"computed_complete", tabulation.computed_complete},
-            {"computed_pending_tie", tabulation.computed_pending_tie},
-            {"computed_must_realign", tabulation.computed_must_realign},
-            {"computed_unavailable", tabulation.computed_unavailable},
-            {"without_district", tabulation.without_district},
-            {"expected", tabulation.precincts_expected},
-            {"included", std::move(included)}}}};
+  return {
+      {"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}}},
+      {"totals",
+       {{"reported", TotalsJson(candidates, tabulation.reported, places,
+                                tabulation.precincts_expected, true, tabulation.early_votes)},
+        {"computed", TotalsJson(candidates, tabulation.computed, places,
+                                tabulation.precincts_expected, false, tabulation.early_votes)}}},
+      {"national", std::move(national)},
+      {"precincts",
+       {{"count", static_cast<int64_t>(tabulation.precincts.size())},
+        {"computed_complete", tabulation.computed_complete},
+        {"computed_pending_tie", tabulation.computed_pending_tie},
+        {"computed_must_realign", tabulation.computed_must_realign},
+        {"computed_unavailable", tabulation.computed_unavailable},
+        {"without_district", tabulation.without_district},
+        {"expected", tabulation.precincts_expected},
+        {"included", std::move(included)}}}};
 }
 
 }  // namespace canvass

@@ -6,6 +6,11 @@
 // counts are the same on both sides, since the math never changes who stood where; delegates and
 // SDEs differ wherever a precinct's report differs from the rules.
 //
+// Head counts are alignments as the rules count them: with early vote (Nevada) a chair reports the
+// people in the room, and each precinct's valid cards are added as CheckPrecinct adds them (one
+// definition: EarlyVotePart); the cards' part is kept apart, so that every area publishes early,
+// in person and total, with total = in person + early (docs/tabulation.md).
+//
 // SDEs are summed exactly. Every precinct's SDE per candidate is already at the ruleset's
 // sde_places (the party published them that way and ComputeSde rounds the same way), so totals are
 // exact decimals at that precision; they are accumulated as scaled integers for speed.
@@ -34,9 +39,14 @@
 namespace canvass {
 
 struct CandidateTotals {
-  Count first = 0;  // first alignment head count
-  Count final = 0;  // final alignment head count
-  Rational sde;     // state delegate equivalents, exact at sde_places
+  // Alignment head counts as the rules count them (T): the people in the room plus, where the
+  // ruleset enables early vote (Nevada), what the precincts' valid early-vote cards add. The
+  // early part is kept apart; in person = first - first_early, final - final_early.
+  Count first = 0;        // first alignment head count
+  Count final = 0;        // final alignment head count
+  Count first_early = 0;  // early-vote cards' first choices within `first`
+  Count final_early = 0;  // cards counted at the final alignment within `final`
+  Rational sde;           // state delegate equivalents, exact at sde_places
   // County delegates; absent unless every included precinct has them on this side.
   std::optional<Count> delegates;
 };
@@ -79,6 +89,9 @@ struct Tabulation {
   int64_t computed_must_realign = 0;  // Iowa: more viable groups than delegates
   int64_t computed_unavailable = 0;   // the report cannot be computed at all
   int64_t without_district = 0;       // counted statewide only
+  // The ruleset enables early vote: every area's early part is kept and published beside its
+  // totals (TabulationToJson's first_early, first_in_person, ...). False: no card counts.
+  bool early_votes = false;
   // Reporting units the election has: those apportioned, plus any reported unit not apportioned
   // (the reports alone when there is no apportionment). A national result is complete only when
   // every one of them has its side's basis figure.
@@ -93,13 +106,28 @@ struct Tabulation {
   const NationalAllocation* headline_national() const;
 };
 
+// Each report's valid early-vote cards (Nevada), in report order; null for a precinct without
+// cards. Empty: no report has any.
+using ReportCards = std::vector<const std::vector<EarlyVoteCard>*>;
+
+// What a precinct's valid early-vote cards add to its alignments, counted as CheckPrecinct
+// counts them (CountEarlyVotes on the in-person first alignment `first` and D = `delegates` as
+// apportioned): their first choices at the first alignment and, when the final alignment is in
+// (`has_final`), where each card stays or moves. Empty vectors when the ruleset does not enable
+// early vote or holds no precinct caucus, or there is no card: nothing is added then.
+EarlyVoteCounts EarlyVotePart(const PrecinctRules& rules, const std::vector<EarlyVoteCard>& cards,
+                              const std::vector<Count>& first, bool has_final, Count delegates);
+
 // Tabulates `election` under `ruleset`. `checks` are CheckElection's results for the same
 // election (one per report, in report order). `pool_outcomes` are recorded drawings for ties in
-// the national pools (both sides use them). Errors: checks that do not match the reports, a
-// total too large to represent, an outcome that does not fit its tie.
+// the national pools (both sides use them). `cards` are the reports' early-vote cards (empty, or
+// one entry per report): each report's head counts are in person, and the cards' part
+// (EarlyVotePart) is added to them and kept apart. Errors: checks or cards that do not match the
+// reports, a total too large to represent, an outcome that does not fit its tie.
 Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
                             const std::vector<PrecinctCheck>& checks,
-                            const std::vector<PoolTieOutcome>& pool_outcomes = {});
+                            const std::vector<PoolTieOutcome>& pool_outcomes = {},
+                            const ReportCards& cards = {});
 
 // The JSON contract in docs/tabulation.md. SDEs are decimal strings at the ruleset's sde_places,
 // head counts and delegates are integers; no floating point number ever appears.
