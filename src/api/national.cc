@@ -9,6 +9,7 @@
 #include "delegates/national_json.h"
 #include "delegates/tracker.h"
 #include "io/importers.h"
+#include "publish/release.h"
 
 namespace canvass {
 namespace {
@@ -246,7 +247,8 @@ HttpResponse Api::National(const Call& c) {
       const NationalSetup& setup = *national_.setup;
       auto built = intake_.Read([&](const ElectionState& s) -> std::pair<int64_t, Result<json>> {
         if (!s.created()) return {s.seq(), LiveNationalJsonWithoutElection(setup)};
-        auto tab = Tabulate(s.ruleset(), s.ReportedElection(), s.ReportedChecks());
+        auto tab = Tabulate(s.ruleset(), s.ReportedElection(), s.ReportedChecks(), {},
+                            ReportedCards(s, s.ReportedIds()));
         if (!tab.ok()) return {s.seq(), tab.status()};
         auto out = LiveNationalJson(setup, s.ruleset(), s.candidates(), *tab, side);
         if (out.ok()) (*out)["ledger"] = {{"seq", s.seq()}, {"head", s.head_hash()}};

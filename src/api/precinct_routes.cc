@@ -12,6 +12,7 @@
 #include "api/status_http.h"
 #include "core/sha256.h"
 #include "intake/photo.h"
+#include "publish/release.h"
 
 namespace canvass {
 
@@ -45,8 +46,15 @@ HttpResponse Api::Precincts(const Call& c) {
   }
   if (seg.size() == 2) {
     if (c.req.method != "GET") return MethodNotAllowed(c.req, "GET");
-    return JsonResponse(
-        200, intake_.Read([&](const ElectionState& s) { return PrecinctJson(s, *id, true); }));
+    return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
+      json out = PrecinctJson(s, *id, true);
+      // With early vote (Nevada): the alignments by source, as a release lists them.
+      if (s.ruleset().precinct.early_vote.enabled) {
+        const PrecinctRecord& r = *s.precinct(*id);
+        out["alignments"] = AlignmentsBySourceJson(s, *id, r.first, r.final);
+      }
+      return out;
+    }));
   }
   if (seg.size() != 3) return HttpResponse::Error(404, "not-found", "no such route");
   return PrecinctAction(c, *id);

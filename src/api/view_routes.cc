@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/routes.h"
 #include "caucus/json_output.h"
+#include "publish/release.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -52,14 +53,15 @@ HttpResponse Api::Results(const Call& c) {
           if (!s.created()) return {s.seq(), json{{"created", false}}.dump()};
           Election election = s.ReportedElection();
           std::vector<PrecinctCheck> checks = s.ReportedChecks();
-          auto tab = Tabulate(s.ruleset(), election, checks);
+          std::vector<int64_t> ids = s.ReportedIds();
+          // Early-vote cards count with their precincts' reports (Nevada), as in a release.
+          auto tab = Tabulate(s.ruleset(), election, checks, {}, ReportedCards(s, ids));
           json out;
           if (tab.ok()) {
             out = TabulationToJson(s.ruleset(), s.candidates(), *tab);
           } else {
             out = {{"error", tab.status().message()}};
           }
-          std::vector<int64_t> ids = s.ReportedIds();
           int64_t complete = 0;
           int64_t confirmed = 0;
           for (int64_t id : ids) {

@@ -27,7 +27,7 @@ constexpr const char* kRootFormat = "canvass-release-root-1";
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kCsvType = "text/csv; charset=utf-8";
 
-void CsvRow(std::string& out, std::initializer_list<std::string> fields) {
+void CsvRow(std::string& out, const std::vector<std::string>& fields) {
   bool first = true;
   for (const std::string& f : fields) {
     if (!first) out += ',';
@@ -35,6 +35,34 @@ void CsvRow(std::string& out, std::initializer_list<std::string> fields) {
     out += CsvCell(f);
   }
   out += '\n';
+}
+
+// The early part of precinct `id`'s figures, `first` being its in-person first alignment
+// (EarlyVotePart, as the tabulation counts it): nothing without a first alignment or cards.
+EarlyVoteCounts EarlyOf(const ElectionState& s, int64_t id,
+                        const std::optional<std::vector<Count>>& first, bool has_final) {
+  const PrecinctRecord* r = s.precinct(id);
+  if (!first || r == nullptr || !r->early_votes) return {};
+  const PrecinctApportionment& ap = s.precincts()[static_cast<size_t>(id - 1)];
+  return EarlyVotePart(s.ruleset().precinct, r->early_votes->valid, *first, has_final,
+                       ap.delegates.value_or(0));
+}
+
+Count At(const std::vector<Count>& v, size_t c) { return c < v.size() ? v[c] : 0; }
+
+// An entry's reported `side` ({"Sanders": 12}, zeros left out) as a count per candidate; nullopt
+// when the entry does not list that side.
+std::optional<std::vector<Count>> FiguresOf(const ElectionState& s, const json& reported,
+                                            const char* side) {
+  const auto it = reported.find(side);
+  if (it == reported.end() || !it->is_object()) return std::nullopt;
+  const auto& names = s.candidates();
+  std::vector<Count> v(names.size(), 0);
+  for (size_t c = 0; c < names.size(); ++c) {
+    const auto n = it->find(names[c]);
+    if (n != it->end() && n->is_number_integer()) v[c] = n->get<Count>();
+  }
+  return v;
 }
 
 ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
@@ -82,6 +110,9 @@ struct PrecinctRow {
   std::vector<std::string> error_codes;
   bool computed_delegates = false;  // complete allocation after the final alignment
   bool computed_sde = false;
+  // What its early-vote cards add to `rec`'s alignments (empty: nothing), when the ruleset
+  // enables early vote.
+  EarlyVoteCounts early;
 };
 
 std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate& gate) {
@@ -111,6 +142,8 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate&
       row.rec = &kWithheld;
       row.computed_delegates = false;
       row.computed_sde = false;
+    } else if (s.ruleset().precinct.early_vote.enabled) {
+      row.early = EarlyOf(s, row.id, row.rec->first, row.rec->final.has_value());
     }
     rows.push_back(std::move(row));
   }
@@ -126,27 +159,66 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
+// With early vote, "first" and "final" are the alignments as the rules count them and each is
+// followed by its in-person and early parts (docs/releases.md); without, the columns as reported.
 std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>& rows) {
   const int places = s.ruleset().precinct.sde_places;
+  const bool early = s.ruleset().precinct.early_vote.enabled;
   std::string out;
-  CsvRow(out, {"precinct_id", "county", "precinct", "district", "candidate", "first", "final",
-               "reported_delegates", "computed_delegates", "computed_sde", "status", "disputed",
-               "flagged", "findings", "under_recanvass", "held"});
+  std::vector<std::string> head = {"precinct_id",
+                                   "county",
+                                   "precinct",
+                                   "district",
+                                   "candidate",
+                                   "first",
+                                   "final",
+                                   "reported_delegates",
+                                   "computed_delegates",
+                                   "computed_sde",
+                                   "status",
+                                   "disputed",
+                                   "flagged",
+                                   "findings",
+                                   "under_recanvass",
+                                   "held"};
+  if (early) {
+    head.insert(head.begin() + 6, {"first_in_person", "first_early"});
+    head.insert(head.begin() + 9, {"final_in_person", "final_early"});
+  }
+  CsvRow(out, head);
   const auto& names = s.candidates();
+  std::vector<std::string> fields;
+  const std::vector<Count> none;
   for (const PrecinctRow& row : rows) {
     const PrecinctRecord& r = *row.rec;
     for (size_t c = 0; c < names.size(); ++c) {
-      auto fig = [&](const std::optional<std::vector<Count>>& v) {
-        return v && c < v->size() ? std::to_string((*v)[c]) : std::string();
+      auto fig = [&](const std::optional<std::vector<Count>>& v, const std::vector<Count>& plus) {
+        return v && c < v->size() ? std::to_string((*v)[c] + At(plus, c)) : std::string();
       };
-      CsvRow(out,
-             {std::to_string(row.id), row.ap->county, row.ap->precinct, row.district.value_or(""),
-              names[c], fig(r.first), fig(r.final), fig(r.delegates),
-              row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
-              row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "", row.status,
-              row.disputed ? "true" : "false", row.flagged ? "true" : "false",
-              Join(row.error_codes, " "), row.under_recanvass ? "true" : "false",
-              row.held ? "true" : "false"});
+      fields = {std::to_string(row.id),
+                row.ap->county,
+                row.ap->precinct,
+                row.district.value_or(""),
+                names[c],
+                fig(r.first, row.early.first),
+                fig(r.final, row.early.final),
+                fig(r.delegates, none),
+                row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
+                row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "",
+                row.status,
+                row.disputed ? "true" : "false",
+                row.flagged ? "true" : "false",
+                Join(row.error_codes, " "),
+                row.under_recanvass ? "true" : "false",
+                row.held ? "true" : "false"};
+      if (early) {
+        auto part = [&](const std::optional<std::vector<Count>>& v, const std::vector<Count>& p) {
+          return v ? std::to_string(At(p, c)) : std::string();
+        };
+        fields.insert(fields.begin() + 6, {fig(r.first, none), part(r.first, row.early.first)});
+        fields.insert(fields.begin() + 9, {fig(r.final, none), part(r.final, row.early.final)});
+      }
+      CsvRow(out, fields);
     }
   }
   return out;
@@ -159,17 +231,36 @@ std::string TotalsCsv(const ElectionState& s, const Tabulation& tab) {
       !tab.precincts.empty() &&
       tab.reported.precincts_without_sde < static_cast<int64_t>(tab.precincts.size());
   std::string out;
-  CsvRow(out, {"area_type", "area", "candidate", "first", "final", "reported_delegates",
-               "reported_sde", "computed_delegates", "computed_sde"});
+  std::vector<std::string> head = {
+      "area_type",          "area",         "candidate",          "first",       "final",
+      "reported_delegates", "reported_sde", "computed_delegates", "computed_sde"};
+  if (tab.early_votes) {
+    head.insert(head.begin() + 4, {"first_in_person", "first_early"});
+    head.insert(head.begin() + 7, {"final_in_person", "final_early"});
+  }
+  CsvRow(out, head);
+  std::vector<std::string> fields;
   auto area_rows = [&](const std::string& type, const std::string& name, const AreaTotals& rep,
                        const AreaTotals& com) {
     for (size_t c = 0; c < names.size(); ++c) {
       const CandidateTotals& r = rep.candidates[c];
       const CandidateTotals& k = com.candidates[c];
-      CsvRow(out, {type, name, names[c], std::to_string(r.first), std::to_string(r.final),
-                   r.delegates ? std::to_string(*r.delegates) : "",
-                   reported_sde ? r.sde.ToDecimal(places) : "",
-                   k.delegates ? std::to_string(*k.delegates) : "", k.sde.ToDecimal(places)});
+      fields = {type,
+                name,
+                names[c],
+                std::to_string(r.first),
+                std::to_string(r.final),
+                r.delegates ? std::to_string(*r.delegates) : "",
+                reported_sde ? r.sde.ToDecimal(places) : "",
+                k.delegates ? std::to_string(*k.delegates) : "",
+                k.sde.ToDecimal(places)};
+      if (tab.early_votes) {
+        fields.insert(fields.begin() + 4,
+                      {std::to_string(r.first - r.first_early), std::to_string(r.first_early)});
+        fields.insert(fields.begin() + 7,
+                      {std::to_string(r.final - r.final_early), std::to_string(r.final_early)});
+      }
+      CsvRow(out, fields);
     }
   };
   if (tab.reported.state.candidates.size() == names.size()) {
@@ -312,7 +403,15 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
       const CandidateTotals& r = rep.candidates[c];
       const CandidateTotals& k = com.candidates[c];
       counts.push_back(count(gpunit, "first-alignment", r.first));
+      if (tab.early_votes) {
+        counts.push_back(count(gpunit, "first-alignment-in-person", r.first - r.first_early));
+        counts.push_back(count(gpunit, "first-alignment-early-vote", r.first_early));
+      }
       counts.push_back(count(gpunit, "final-alignment", r.final));
+      if (tab.early_votes) {
+        counts.push_back(count(gpunit, "final-alignment-in-person", r.final - r.final_early));
+        counts.push_back(count(gpunit, "final-alignment-early-vote", r.final_early));
+      }
       if (r.delegates) counts.push_back(count(gpunit, "reported-county-delegates", *r.delegates));
       if (k.delegates) counts.push_back(count(gpunit, "county-delegates", *k.delegates));
       if (computed_sde_any) counts.push_back(count(gpunit, sde_type, ScaledInt(k.sde, places)));
@@ -331,8 +430,18 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
       const PrecinctRecord& r = *row.rec;
       if (!r.first) continue;
       const std::string g = precinct_id(row.id);
-      counts.push_back(count(g, "first-alignment", (*r.first)[c]));
-      if (r.final) counts.push_back(count(g, "final-alignment", (*r.final)[c]));
+      counts.push_back(count(g, "first-alignment", (*r.first)[c] + At(row.early.first, c)));
+      if (tab.early_votes) {
+        counts.push_back(count(g, "first-alignment-in-person", (*r.first)[c]));
+        counts.push_back(count(g, "first-alignment-early-vote", At(row.early.first, c)));
+      }
+      if (r.final) {
+        counts.push_back(count(g, "final-alignment", (*r.final)[c] + At(row.early.final, c)));
+        if (tab.early_votes) {
+          counts.push_back(count(g, "final-alignment-in-person", (*r.final)[c]));
+          counts.push_back(count(g, "final-alignment-early-vote", At(row.early.final, c)));
+        }
+      }
       if (r.delegates) counts.push_back(count(g, "reported-county-delegates", (*r.delegates)[c]));
       if (row.computed_delegates) {
         counts.push_back(count(g, "county-delegates", r.check->computed->delegates[c]));
@@ -356,6 +465,17 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
                   {"TotalSubUnits", static_cast<int64_t>(rows.size())},
                   {"SubUnitsReported", reported},
                   {"ContestSelection", std::move(selections)}};
+  std::string notes = fmt::format(
+      "Canvass release {} of ledger prefix 1..{}. Counts with OtherType {} are "
+      "state delegate equivalents times 10^{} (exact); first-alignment and "
+      "final-alignment are head counts; county-delegates are computed by ruleset "
+      "{} ({}), reported-county-delegates as the worksheets reported them.",
+      number, s.seq(), sde_type, places, s.ruleset().name, s.ruleset().hash);
+  if (tab.early_votes) {
+    notes +=
+        " Head counts include the precincts' valid early-vote cards as the rules count them; "
+        "the -in-person and -early-vote counts are their two parts and add up to the total.";
+  }
   const std::string first_time = s.first_time().empty() ? time : s.first_time();
   json election = {{"@type", "ElectionResults.Election"},
                    {"Name", Text(s.name())},
@@ -366,30 +486,24 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
                    {"ElectionScopeId", "gpu-state"},
                    {"Candidate", std::move(candidates)},
                    {"Contest", json::array({std::move(contest)})}};
-  json report = {
-      {"@type", "ElectionResults.ElectionReport"},
-      {"Format", "precinct-level"},
-      {"GeneratedDate", CdfDateTime(time)},
-      {"Issuer", s.name()},
-      {"IssuerAbbreviation", s.ruleset().name},
-      {"SequenceStart", 1},
-      {"SequenceEnd", 1},
-      {"Status", status},
-      {"VendorApplicationId", std::string("Canvass (") + kFormat + ")"},
-      {"Notes",
-       fmt::format("Canvass release {} of ledger prefix 1..{}. Counts with OtherType {} are "
-                   "state delegate equivalents times 10^{} (exact); first-alignment and "
-                   "final-alignment are head counts; county-delegates are computed by ruleset "
-                   "{} ({}), reported-county-delegates as the worksheets reported them.",
-                   number, s.seq(), sde_type, places, s.ruleset().name, s.ruleset().hash)},
-      {"ExternalIdentifier",
-       json::array({ExternalId("canvass-release-number", std::to_string(number)),
-                    ExternalId("canvass-ledger-seq", std::to_string(s.seq())),
-                    ExternalId("canvass-ledger-head", s.head_hash()),
-                    ExternalId("canvass-ledger-time", time),
-                    ExternalId("canvass-ruleset-hash", s.ruleset().hash)})},
-      {"Election", json::array({std::move(election)})},
-      {"GpUnit", std::move(gpunits)}};
+  json report = {{"@type", "ElectionResults.ElectionReport"},
+                 {"Format", "precinct-level"},
+                 {"GeneratedDate", CdfDateTime(time)},
+                 {"Issuer", s.name()},
+                 {"IssuerAbbreviation", s.ruleset().name},
+                 {"SequenceStart", 1},
+                 {"SequenceEnd", 1},
+                 {"Status", status},
+                 {"VendorApplicationId", std::string("Canvass (") + kFormat + ")"},
+                 {"Notes", std::move(notes)},
+                 {"ExternalIdentifier",
+                  json::array({ExternalId("canvass-release-number", std::to_string(number)),
+                               ExternalId("canvass-ledger-seq", std::to_string(s.seq())),
+                               ExternalId("canvass-ledger-head", s.head_hash()),
+                               ExternalId("canvass-ledger-time", time),
+                               ExternalId("canvass-ruleset-hash", s.ruleset().hash)})},
+                 {"Election", json::array({std::move(election)})},
+                 {"GpUnit", std::move(gpunits)}};
   return report.dump();
 }
 
@@ -470,6 +584,40 @@ Result<json> ReleaseTimelinePoint(const json& release) {
                    {"national", national.is_object() ? national.value("total", json()) : json()}};
   }
   return point;
+}
+
+ReportCards ReportedCards(const ElectionState& s, const std::vector<int64_t>& ids) {
+  ReportCards cards;
+  if (!s.ruleset().precinct.early_vote.enabled) return cards;
+  bool any = false;
+  cards.reserve(ids.size());
+  for (int64_t id : ids) {
+    const PrecinctRecord* r = s.precinct(id);
+    const bool has = r != nullptr && r->early_votes && !r->early_votes->valid.empty();
+    cards.push_back(has ? &r->early_votes->valid : nullptr);
+    any = any || has;
+  }
+  if (!any) cards.clear();
+  return cards;
+}
+
+json AlignmentsBySourceJson(const ElectionState& s, int64_t id,
+                            const std::optional<std::vector<Count>>& first,
+                            const std::optional<std::vector<Count>>& final) {
+  if (!first) return json();
+  const EarlyVoteCounts early = EarlyOf(s, id, first, final.has_value());
+  auto plus = [](std::vector<Count> v, const std::vector<Count>& part) {
+    for (size_t c = 0; c < v.size(); ++c) v[c] += At(part, c);
+    return v;
+  };
+  const std::vector<Count> zero(s.candidates().size(), 0);
+  auto part = [&](const std::vector<Count>& v) { return s.FiguresJson(v.empty() ? zero : v); };
+  return {{"in_person",
+           {{"first", s.FiguresJson(*first)}, {"final", final ? s.FiguresJson(*final) : json()}}},
+          {"early", {{"first", part(early.first)}, {"final", final ? part(early.final) : json()}}},
+          {"total",
+           {{"first", s.FiguresJson(plus(*first, early.first))},
+            {"final", final ? s.FiguresJson(plus(*final, early.final)) : json()}}}};
 }
 
 bool LedgerMovedSinceRelease(const ElectionState& state) {
@@ -555,6 +703,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   // The anomaly gate (state/holds.h): a precinct whose report fails a statistical check stays
   // out of every figure until it is corrected or an administrator overrides the check.
   const std::vector<int64_t> ids = s.ReportedIds();
+  ReportCards cards = ReportedCards(s, ids);
   lap(&ReleaseTimings::tabulate);
   AnomalyGate gate = RunAnomalyGate(s, election, ids);
   if (previous != nullptr) {
@@ -568,13 +717,15 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
       if (kept != i) {
         election.reports[kept] = std::move(election.reports[i]);
         checks[kept] = std::move(checks[i]);
+        if (!cards.empty()) cards[kept] = cards[i];
       }
       ++kept;
     }
     election.reports.resize(kept);
     checks.resize(kept);
+    if (!cards.empty()) cards.resize(kept);
   }
-  auto tab = Tabulate(s.ruleset(), election, checks);
+  auto tab = Tabulate(s.ruleset(), election, checks, {}, cards);
   if (!tab.ok()) return tab.status();
   lap(&ReleaseTimings::tabulate);
   const std::vector<PrecinctRow> rows = PrecinctRows(s, gate);
@@ -591,6 +742,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   int64_t held = 0;
   json in = json::array();
   json precincts = json::array();
+  const bool early_votes = s.ruleset().precinct.early_vote.enabled;
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
   leaves.reserve(rows.size());
   for (const PrecinctRow& row : rows) {
@@ -623,6 +775,16 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     for (const Finding& f : r.check->findings) {
       findings.push_back({{"code", f.code}, {"severity", SeverityName(f.severity)}});
     }
+    // With early vote: the alignments by source, of the figures the entry shows.
+    json alignments;
+    if (early_votes) {
+      if (row.held) {  // the entry may show what the previous release showed: as it shows
+        alignments = AlignmentsBySourceJson(s, row.id, FiguresOf(s, reported, "first"),
+                                            FiguresOf(s, reported, "final"));
+      } else {
+        alignments = AlignmentsBySourceJson(s, row.id, shown.first, shown.final);
+      }
+    }
     precincts.push_back({{"id", row.id},
                          {"county", row.ap->county},
                          {"precinct", row.ap->precinct},
@@ -641,6 +803,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                          {"findings", std::move(findings)},
                          {"reported", std::move(reported)},
                          {"computed", std::move(computed)}});
+    if (early_votes) precincts.back()["alignments"] = std::move(alignments);
     leaves.push_back(MerkleLeafHash(precincts.back().dump()));
   }
   rel.merkle_root = ToHex(MerkleRoot(leaves));

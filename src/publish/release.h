@@ -29,6 +29,7 @@
 
 #include "core/status.h"
 #include "state/election_state.h"
+#include "tabulate/tabulate.h"
 
 namespace canvass {
 
@@ -79,6 +80,20 @@ Result<Release> BuildRelease(const ElectionState& state, std::string_view previo
 // uncompared, with "delta": null and no release-delta check (tools and tests that read one
 // release; the publisher and `canvass release verify` always compare).
 Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings = nullptr);
+
+// The valid early-vote cards of the precincts `ids` (ReportedIds() order, or a subset of it), for
+// Tabulate: null for a precinct without cards; empty when the ruleset does not enable early
+// vote. The pointers are into the state's records: valid while `state` is.
+ReportCards ReportedCards(const ElectionState& state, const std::vector<int64_t>& ids);
+
+// Precinct `id`'s alignments by source when the ruleset enables early vote (docs/releases.md):
+// {"in_person": {"first", "final"}, "early": {...}, "total": {...}}, each a figure per candidate
+// name (zeros left out; "final" null before the final alignment), in person as the chair reported
+// it (`first`, `final`), early what the precinct's valid cards add (EarlyVotePart), total their
+// sum. Null when the precinct has not reported (`first` null).
+nlohmann::json AlignmentsBySourceJson(const ElectionState& state, int64_t id,
+                                      const std::optional<std::vector<Count>>& first,
+                                      const std::optional<std::vector<Count>>& final);
 
 // File names of release `number`.
 std::string ReleaseJsonName(int64_t number);           // release-N.json

@@ -1,7 +1,8 @@
 // The NIST SP 1500-100 V2 CDF against the official V2 JSON schema (nist-cdf/, docs/releases.md):
 // every golden CDF under tests/, the release of the whole Iowa 2020 night (1,765 precincts, the
-// party's first-complete results of 8 February) and the release of an election with no report
-// yet, each checked by validate_cdf.py, a JSON Schema draft-04 validator run with Debian's
+// party's first-complete results of 8 February), the release of an election with no report
+// yet and that of a Nevada election with early-vote cards (early, in-person and total counts),
+// each checked by validate_cdf.py, a JSON Schema draft-04 validator run with Debian's
 // /usr/bin/python3 and its python3-jsonschema (scripts/setup installs it), so that every machine
 // checks with the same validator.
 #include <fmt/format.h>
@@ -22,6 +23,7 @@
 
 #include "io/importers.h"
 #include "ledger/event.h"
+#include "nevada_fixture.h"
 #include "publish/release.h"
 #include "publish/signing.h"
 #include "rules/ruleset.h"
@@ -220,6 +222,32 @@ TEST(ReleaseCdfSchema, TheWholeIowaNightIsValid) {
   const std::string full_path = dir.Write("iowa-cdf.json", rel->cdf.bytes);
 
   const Validation v = Validate({empty_path, full_path});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+}
+
+// Nevada with early-vote cards: every area and precinct has the in-person and early-vote parts of
+// each alignment beside its total, as `other` counts the schema allows.
+TEST(ReleaseCdfSchema, ANevadaReleaseWithEarlyVoteCardsIsValid) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  Ledger l;
+  BuildNevadaFixture(l);
+  auto rel = BuildRelease(l.state);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  const json cdf = json::parse(rel->cdf.bytes);
+  std::map<std::string, int64_t> types;
+  for (const json& sel : cdf["Election"][0]["Contest"][0]["ContestSelection"]) {
+    for (const json& v : sel["VoteCounts"]) {
+      EXPECT_EQ(v["Type"], "other");
+      types[v["OtherType"].get<std::string>()] += 1;
+    }
+  }
+  for (const char* t : {"first-alignment-in-person", "first-alignment-early-vote",
+                        "final-alignment-in-person", "final-alignment-early-vote"}) {
+    EXPECT_EQ(types[t], types[std::string(t).substr(0, 15)]) << t;
+    EXPECT_GT(types[t], 0) << t;
+  }
+  const Validation v = Validate({dir.Write("nevada-cdf.json", rel->cdf.bytes)});
   EXPECT_EQ(v.exit_code, 0) << v.out;
 }
 
