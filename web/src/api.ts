@@ -107,6 +107,19 @@ export interface Precinct {
   attestations: Attestation[];
   hotline_entries_pending: number;
   events?: number[];
+  // Early vote (Nevada): in person, early and total for each alignment (null: not reported).
+  alignments?: Alignments | null;
+}
+
+// One source's alignments; `final` is null before the final alignment.
+export interface BySource {
+  first: Figures;
+  final: Figures | null;
+}
+export interface Alignments {
+  in_person: BySource;
+  early: BySource;
+  total: BySource;
 }
 
 export interface PrecinctSummary {
@@ -130,10 +143,15 @@ export interface Election {
 }
 
 export interface Line {
-  first: number;
+  first: number; // with early vote: in person plus the cards, as the rules count them
   final: number;
   delegates: number;
   sde: string;
+  // Only when the ruleset enables early vote (Nevada): the two parts of `first` and `final`.
+  first_early?: number;
+  first_in_person?: number;
+  final_early?: number;
+  final_in_person?: number;
 }
 export type Totals = Record<string, Line>;
 

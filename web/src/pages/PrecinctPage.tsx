@@ -1,8 +1,9 @@
 // One precinct, public: both alignments, the allocation with its reasons, findings, campaign
 // attestations, the worksheet photos beside the figures (thumbnails that open full size, with their
-// hashes) and the ledger events that made it (its revision history).
+// hashes) and the ledger events that made it (its revision history). With early vote (Nevada), each
+// alignment in person, early and in total.
 import { useEffect, useState } from 'preact/hooks';
-import { describeError, get, type Election, type Precinct } from '../api';
+import { describeError, get, type Alignments, type Election, type Precinct } from '../api';
 import { DisputeReasons } from '../disputes';
 import { Alert, StatusBadge } from '../ui';
 import { Worksheet } from '../worksheet';
@@ -14,6 +15,66 @@ interface LedgerLine {
   channel: string;
   actor: { id: string; role: string };
   payload: Record<string, unknown>;
+}
+
+// The precinct's alignments by source: what the chair reported, what its early-vote cards add, and
+// the total the rules allocate on.
+function BySourceTable(props: { a: Alignments; candidates: string[] }) {
+  const { a, candidates } = props;
+  const named = candidates.filter((c) => (a.total.first[c] ?? 0) > 0 || (a.total.final?.[c] ?? 0) > 0);
+  const parts = [
+    ['in_person', 'in person'],
+    ['early', 'early vote'],
+    ['total', 'total'],
+  ] as const;
+  return (
+    <div class="table-wrap">
+      <table data-testid="precinct-early-vote">
+        <thead>
+          <tr class="side-head">
+            <td />
+            <th scope="colgroup" colSpan={3}>First<span class="wide-only"> alignment</span></th>
+            <th scope="colgroup" colSpan={3}>Final<span class="wide-only"> alignment</span></th>
+          </tr>
+          <tr>
+            <th scope="col">Group</th>
+            {(['first', 'final'] as const).map((key) =>
+              parts.map(([part, words]) => (
+                <th scope="col" class="n" key={`${key}-${part}`}>
+                  {part === 'in_person' ? (
+                    <>
+                      <span class="wide-only" aria-hidden="true">In person</span>
+                      <abbr class="narrow-only" aria-hidden="true" title="In person">In p.</abbr>
+                    </>
+                  ) : (
+                    <span aria-hidden="true">{part === 'early' ? 'Early' : 'Total'}</span>
+                  )}
+                  <span class="sr-only">{`${key} alignment, ${words}`}</span>
+                </th>
+              )),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {named.map((c) => (
+            <tr key={c}>
+              <th scope="row">{c}</th>
+              {(['first', 'final'] as const).map((key) =>
+                parts.map(([part]) => {
+                  const side = a[part][key];
+                  return (
+                    <td class="n" key={`${key}-${part}`} data-testid={`pev-${key}-${part}-${c}`}>
+                      {side ? (side[c] ?? 0) : '–'}
+                    </td>
+                  );
+                }),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 export function PrecinctPage(props: { id: number }) {
@@ -112,6 +173,16 @@ export function PrecinctPage(props: { id: number }) {
           </div>
         )}
       </section>
+      {p.alignments && (
+        <section class="card" aria-labelledby="early-h">
+          <h2 id="early-h">Early vote and in person</h2>
+          <p class="muted">
+            The chair reports the people in the room; the precinct's valid early-vote cards count with them as the rules say, and the total is
+            what the delegates are allocated on.
+          </p>
+          <BySourceTable a={p.alignments} candidates={candidates} />
+        </section>
+      )}
       <section class="card" aria-labelledby="photo-h">
         <h2 id="photo-h">Worksheet photos</h2>
         {p.photos.length === 0 ? (

@@ -1,7 +1,8 @@
 // Public results: state totals (first and final alignments with their shares, SDEs with their
 // shares, national delegates of the view selected), the leader and the margin, percent reporting
 // with the precincts in, the release timeline and the county map, updated live from the event
-// stream.
+// stream. With early vote (Nevada) the alignments are in person plus the cards, and a table shows
+// early, in person and total apart.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, get, type Election, type Leader, type National, type PrecinctSummary, type Results, type TimelinePoint, type Totals } from '../api';
 import { IowaMap, countyKey, type CountyFill } from '../map';
@@ -28,6 +29,76 @@ function N(props: { value: number | string; source: Source; testid?: string; lab
     >
       {shown}
     </a>
+  );
+}
+
+// Early, in person and total of each alignment per candidate, when the election has early vote
+// (the totals carry the parts only then).
+function EarlyVoteTable(props: { state: Totals; candidates: string[]; source: Source }) {
+  const { state, candidates, source } = props;
+  const cols: { key: 'first' | 'final'; part: 'in_person' | 'early' | 'total'; head: string; words: string }[] = [];
+  for (const key of ['first', 'final'] as const) {
+    for (const [part, head, words] of [
+      ['in_person', 'In person', 'in person'],
+      ['early', 'Early', 'early vote'],
+      ['total', 'Total', 'total'],
+    ] as const) {
+      cols.push({ key, part, head, words });
+    }
+  }
+  const value = (c: string, key: 'first' | 'final', part: 'in_person' | 'early' | 'total') => {
+    const l = state[c];
+    if (!l) return 0;
+    if (part === 'total') return l[key];
+    return (part === 'early' ? l[`${key}_early`] : l[`${key}_in_person`]) ?? 0;
+  };
+  return (
+    <div class="table-wrap">
+      <table class="totals" data-testid="early-vote-totals">
+        <caption class="sr-only">State alignments by candidate: in person, early vote and total</caption>
+        <thead>
+          <tr class="side-head">
+            <td />
+            <th scope="colgroup" colSpan={3}>First<span class="wide-only"> alignment</span></th>
+            <th scope="colgroup" colSpan={3}>Final<span class="wide-only"> alignment</span></th>
+          </tr>
+          <tr>
+            <th scope="col">Candidate</th>
+            {cols.map((col) => (
+              <th scope="col" class="n" key={`${col.key}-${col.part}`}>
+                {col.part === 'in_person' ? (
+                  <>
+                    <span class="wide-only">In person</span>
+                    <abbr class="narrow-only" title="In person">In p.</abbr>
+                  </>
+                ) : (
+                  col.head
+                )}
+                <span class="sr-only">, {col.key} alignment</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {candidates.map((c) => (
+            <tr key={c}>
+              <th scope="row">{c}</th>
+              {cols.map((col, i) => (
+                <td class="n" key={`${col.key}-${col.part}`}>
+                  <N
+                    value={value(c, col.key, col.part)}
+                    source={source}
+                    testid={`ev-${col.key}-${col.part}-${c}`}
+                    label={`${c}, ${col.key} alignment, ${col.words}`}
+                    tab={i === 0 ? undefined : false}
+                  />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -185,6 +256,8 @@ export function ResultsPage() {
   const state = tab?.state ?? {};
   const nat = tab?.national?.total ?? {};
   const shares = tab?.summary?.shares ?? {};
+  // The totals carry the early and in-person parts only when the ruleset enables early vote.
+  const earlyVote = Object.values(state).some((l) => l.first_early !== undefined);
   const r = results.reporting;
   const inSet = new Set(r.in);
   const reporting = precincts.filter((p) => inSet.has(p.id) && (!county || p.county === county));
@@ -279,6 +352,16 @@ export function ResultsPage() {
           <p data-testid="leader-sde">{leaderText(tab?.summary?.leader.sde ?? null, 'sde')}</p>
           <p data-testid="leader-final">{leaderText(tab?.summary?.leader.final ?? null, 'final')}</p>
         </div>
+        {earlyVote && (
+          <>
+            <h3 id="early-h">Early vote and in person</h3>
+            <p class="muted">
+              The alignments above count each reporting precinct's early-vote cards with the people in the room, as the rules do: a card counts for
+              its first choice at the first alignment, and at the final one stays, moves to its highest viable choice, or counts for nobody.
+            </p>
+            <EarlyVoteTable state={state} candidates={candidates} source={src} />
+          </>
+        )}
       </section>
 
       <section class="card" aria-labelledby="timeline-h">
