@@ -202,8 +202,10 @@ int RunCanvass(int argc, char** argv) {
       ->capture_default_str();
   sim->add_option("--errors", simulate.errors, "Share of units given one worksheet error")
       ->capture_default_str();
-  sim->add_flag("--early-votes", simulate.early_votes,
-                "Ask for early-vote cards (not written: our results CSV cannot carry them)");
+  sim->add_option("--early-votes", simulate.early_votes,
+                  "Share of attendance voting early on ranked cards (rulesets with early vote)");
+  sim->add_option("--early-votes-out", simulate.early_votes_out,
+                  "The cards file (default: the results file's name ending -early-votes.csv)");
   sim->add_option("--results-out", simulate.results_out, "Our results CSV")->required();
   sim->add_option("--apportionment-out", simulate.apportionment_out, "Our apportionment CSV")
       ->required();

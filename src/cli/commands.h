@@ -164,7 +164,8 @@ struct SimulateOptions {
   std::string satellites = "0";  // fractions, as decimals
   std::string ties = "0.005";
   std::string errors = "0";
-  bool early_votes = false;
+  std::string early_votes;      // share of attendance voting early on cards ("": none)
+  std::string early_votes_out;  // the cards file (default: beside the results, -early-votes.csv)
   std::string results_out;
   std::string apportionment_out;
   std::string districts_out;  // optional

@@ -124,6 +124,28 @@ Result<std::vector<EarlyCardRow>> ParseEarlyCardsCsv(std::string_view text,
   return rows;
 }
 
+std::string WriteEarlyCardsCsv(const std::vector<EarlyCardRow>& rows) {
+  std::string out;
+  for (size_t i = 0; i < kColumns; ++i) {
+    if (i > 0) out += ',';
+    out += kHeader[i];
+  }
+  out += '\n';
+  for (const EarlyCardRow& row : rows) {
+    AppendCsvCell(out, row.county);
+    out += ',';
+    AppendCsvCell(out, row.precinct);
+    out += ',';
+    AppendCsvCell(out, row.id);
+    for (size_t k = 0; k < kEarlyCardChoiceColumns; ++k) {
+      out += ',';
+      if (k < row.choices.size()) AppendCsvCell(out, row.choices[k]);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 std::string CanonicalEarlyCards(std::vector<EarlyCardText> cards) {
   std::sort(cards.begin(), cards.end(),
             [](const EarlyCardText& a, const EarlyCardText& b) { return a.id < b.id; });

@@ -38,6 +38,10 @@ struct EarlyCardRow {
 Result<std::vector<EarlyCardRow>> ParseEarlyCardsCsv(std::string_view text,
                                                      const std::string& origin);
 
+// The cards file of `rows`, in their order (`line` is not written): what ParseEarlyCardsCsv reads
+// back. A card has at most kEarlyCardChoiceColumns choices; cells are quoted as CSV needs.
+std::string WriteEarlyCardsCsv(const std::vector<EarlyCardRow>& rows);
+
 // One card of a precinct's canonical list: its id and its choices by name.
 struct EarlyCardText {
   std::string id;

@@ -1,6 +1,10 @@
 #include "simulate/simulate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <map>
+#include <set>
 #include <utility>
 
 #include "caucus/allocation.h"
@@ -17,7 +21,16 @@ class Rng : public SplitMix64 {
   bool Chance(uint32_t ppm) { return ppm > 0 && Below(kMillion) < ppm; }
 };
 
-enum Purpose : uint64_t { kCountyStream = 1, kUnitStream = 2, kErrorStream = 3, kTieStream = 4 };
+enum Purpose : uint64_t {
+  kCountyStream = 1,
+  kUnitStream = 2,
+  kErrorStream = 3,
+  kTieStream = 4,
+  kCardStream = 5,
+};
+
+// The name a void card gives that is no candidate's.
+constexpr const char* kWriteIn = "Write-in";
 
 std::string Numbered(const char* prefix, int64_t n) {
   std::string s(prefix);
@@ -32,17 +45,80 @@ size_t Pick(Rng& rng, const std::vector<uint64_t>& cumulative) {
                              cumulative.begin());
 }
 
+// One early-vote card as drawn: the names it ranks, and its valid choices as indices (empty when
+// void).
+struct DrawnCard {
+  std::vector<std::string> choices;
+  EarlyVoteCard valid;
+};
+
 struct Unit {
   PrecinctInput input;
   Allocation allocation;
   bool tie_built = false;
+  std::vector<DrawnCard> cards;
 };
 
-// Alignments for one unit. Returns false when the rules would need a third alignment (Iowa's
-// over-allocation), so that the caller draws again.
+// What an early voter ranks: 3 to 5 (the ruleset's bounds) distinct candidates drawn by the
+// precinct's popularity; in a precinct built to tie, the three tied groups first (in any order),
+// so that no card moves and the tie stays exact. Some cards are made void on purpose.
+DrawnCard DrawCard(const EarlyVoteRules& rules, const std::vector<std::string>& names,
+                   const std::vector<uint64_t>& cumulative, const std::vector<size_t>& tied,
+                   uint32_t void_ppm, Rng& rng) {
+  const size_t k = names.size();
+  const auto low = static_cast<size_t>(std::max(1, rules.min_choices));
+  const auto high = static_cast<size_t>(std::max(rules.min_choices, rules.max_choices));
+  const size_t want =
+      std::min({k, low + static_cast<size_t>(rng.Below(high - low + 1)), kEarlyCardChoiceColumns});
+  std::vector<bool> used(k, false);
+  std::vector<size_t> order;
+  std::vector<size_t> first = tied;
+  for (size_t i = first.size(); i > 1; --i) std::swap(first[i - 1], first[rng.Below(i)]);
+  for (size_t c : first) {
+    if (order.size() == want) break;
+    used[c] = true;
+    order.push_back(c);
+  }
+  while (order.size() < want) {
+    const size_t c = Pick(rng, cumulative);
+    if (used[c]) continue;
+    used[c] = true;
+    order.push_back(c);
+  }
+  DrawnCard card;
+  for (size_t c : order) card.choices.push_back(names[c]);
+  if (rng.Chance(void_ppm) && !card.choices.empty()) {
+    uint64_t kind = rng.Below(3);
+    if (kind == 0 && low <= 1) kind = 1;  // no card can have too few choices
+    if (kind == 0) {
+      card.choices.resize(low - 1);  // the voter stopped early
+    } else if (kind == 1) {          // a candidate ranked twice
+      if (card.choices.size() == 1) {
+        card.choices.push_back(card.choices.front());
+      } else {
+        card.choices.back() = card.choices.front();
+      }
+    } else {  // a name that is on no ballot
+      card.choices[rng.Below(card.choices.size())] = kWriteIn;
+    }
+  }
+  EarlyVoteCard indices;
+  for (const std::string& name : card.choices) {
+    auto at = std::find(names.begin(), names.end(), name);
+    if (at == names.end()) return card;  // void: not a candidate
+    indices.choices.push_back(static_cast<CandidateIndex>(at - names.begin()));
+  }
+  if (EarlyVoteCardVoidReason(rules, indices, names).empty()) card.valid = std::move(indices);
+  return card;
+}
+
+// Alignments for one unit, and its early-vote cards when `early` people voted early. Returns false
+// when the rules would need a third alignment (Iowa's over-allocation), so that the caller draws
+// again.
 bool DrawAlignments(const Ruleset& ruleset, const std::vector<uint64_t>& base_weights,
-                    Count delegates, bool satellite, Count attendance, bool build_tie, Rng& rng,
-                    Unit& unit) {
+                    const std::vector<std::string>& names, Count delegates, bool satellite,
+                    Count attendance, Count early, uint32_t void_ppm, bool build_tie, Rng& rng,
+                    Rng& card_rng, Unit& unit) {
   const size_t k = base_weights.size();
   PrecinctInput& in = unit.input;
   in = PrecinctInput{};
@@ -50,6 +126,7 @@ bool DrawAlignments(const Ruleset& ruleset, const std::vector<uint64_t>& base_we
   in.satellite = satellite;
   in.explain = false;
   in.first.assign(k, 0);
+  unit.cards.clear();
   // Local popularity: each candidate's weight scaled by 50% to 150%.
   std::vector<uint64_t> cumulative(k);
   uint64_t sum = 0;
@@ -58,18 +135,35 @@ bool DrawAlignments(const Ruleset& ruleset, const std::vector<uint64_t>& base_we
     cumulative[c] = sum;
   }
   std::vector<bool> tied(k, false);
+  std::vector<size_t> tied_groups;
   unit.tie_built = build_tie && k >= 3;
   if (unit.tie_built) {
-    // Three equal groups sharing four delegates: 4 x m / 3m = 1.33 each, a tie for the fourth.
-    const Count m = std::max<Count>(5, attendance / 3);
-    int found = 0;
-    while (found < 3) {
+    while (tied_groups.size() < 3) {
       size_t c = Pick(rng, cumulative);
       if (tied[c]) continue;
       tied[c] = true;
-      in.first[c] = m;
-      ++found;
+      tied_groups.push_back(c);
     }
+  }
+  // The cards: each valid one's first choice counts with the room (its own stream, so that an
+  // election without early vote is the same with or without this code).
+  std::vector<Count> early_first(k, 0);
+  for (Count i = 0; i < early; ++i) {
+    unit.cards.push_back(
+        DrawCard(ruleset.precinct.early_vote, names, cumulative, tied_groups, void_ppm, card_rng));
+    const EarlyVoteCard& card = unit.cards.back().valid;
+    if (!card.choices.empty()) {
+      ++early_first[card.choices.front()];
+      in.early_votes.push_back(card);
+    }
+  }
+  const Count in_person = attendance - early;
+  if (unit.tie_built) {
+    // Three equal groups sharing four delegates: 4 x m / 3m = 1.33 each, a tie for the fourth.
+    // The cards' first choices are among the tied groups: the room makes up the rest of m.
+    Count m = std::max<Count>(5, attendance / 3);
+    for (size_t c : tied_groups) m = std::max(m, early_first[c]);
+    for (size_t c : tied_groups) in.first[c] = m - early_first[c];
     // A few stragglers in groups too small to be viable (15% of 3m is more than m / 5).
     Count stragglers = static_cast<Count>(rng.Below(static_cast<uint64_t>(m / 2 + 1)));
     for (Count i = 0; i < stragglers; ++i) {
@@ -77,32 +171,38 @@ bool DrawAlignments(const Ruleset& ruleset, const std::vector<uint64_t>& base_we
       if (!tied[c] && in.first[c] < m / 5) ++in.first[c];
     }
   } else {
-    for (Count i = 0; i < attendance; ++i) ++in.first[Pick(rng, cumulative)];
+    for (Count i = 0; i < in_person; ++i) ++in.first[Pick(rng, cumulative)];
   }
 
-  // Viability at the first alignment, as the rules count it.
+  // Viability at the first alignment, as the rules count it (the room and the cards).
   auto first_pass = AllocatePrecinct(ruleset.precinct, in, k);
   if (!first_pass.ok()) return false;
   const Count needed = first_pass->threshold_head_count;
+  std::vector<bool> viable(k, false);
+  for (size_t c = 0; c < k; ++c) {
+    const Count group = in.first[c] + early_first[c];
+    viable[c] = group >= needed && group > 0;
+  }
   in.final = in.first;
   std::vector<uint64_t> viable_cumulative(k);
   uint64_t viable_sum = 0;
   for (size_t c = 0; c < k; ++c) {
-    if (in.first[c] >= needed && in.first[c] > 0)
-      viable_sum += cumulative[c] - (c ? cumulative[c - 1] : 0);
+    if (viable[c]) viable_sum += cumulative[c] - (c ? cumulative[c - 1] : 0);
     viable_cumulative[c] = viable_sum;
   }
   // Nobody viable: the room gathers behind the largest group.
   size_t gather = k;
   if (viable_sum == 0 && !unit.tie_built) {
-    gather =
-        static_cast<size_t>(std::max_element(in.first.begin(), in.first.end()) - in.first.begin());
+    gather = 0;
+    for (size_t c = 1; c < k; ++c) {
+      if (in.first[c] + early_first[c] > in.first[gather] + early_first[gather]) gather = c;
+    }
     viable_sum = 1;
     for (size_t c = 0; c < k; ++c) viable_cumulative[c] = c >= gather ? 1 : 0;
   }
   // Members of viable groups stay (the lock); the others join a viable group or go home.
   for (size_t c = 0; c < k; ++c) {
-    if ((in.first[c] >= needed && in.first[c] > 0) || c == gather) continue;
+    if (viable[c] || c == gather) continue;
     const Count members = in.first[c];
     in.final[c] = 0;
     if (viable_sum == 0 || unit.tie_built) continue;  // nobody to join; or keep the tie exact
@@ -111,7 +211,11 @@ bool DrawAlignments(const Ruleset& ruleset, const std::vector<uint64_t>& base_we
       ++in.final[Pick(rng, viable_cumulative)];
     }
   }
-  // Delegates as the rules compute them, every game of chance settled by a seeded coin.
+  // Delegates as the rules compute them, every game of chance settled by a seeded coin (or card
+  // draw, as the ruleset says).
+  const std::string chance =
+      std::string("simulated ") +
+      (ruleset.precinct.tie_breaker == TieBreaker::kCardDraw ? "card draw" : "coin");
   for (int round = 0; round < 16; ++round) {
     auto a = AllocatePrecinct(ruleset.precinct, in, k);
     if (!a.ok() || !a->must_realign.empty()) return false;
@@ -131,7 +235,7 @@ bool DrawAlignments(const Ruleset& ruleset, const std::vector<uint64_t>& base_we
                                 : order.size() - static_cast<size_t>(tie.delegates_at_stake);
     outcome.favoured.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(favoured));
     std::sort(outcome.favoured.begin(), outcome.favoured.end());
-    outcome.detail = "simulated coin";
+    outcome.detail = chance;
     in.tie_outcomes.push_back(std::move(outcome));
   }
   return false;
@@ -155,9 +259,12 @@ std::string FigureText(const std::string& who, const char* what, Count from, Cou
 
 // Tries to give the report one error of `kind` that checking catches; false if it cannot.
 bool InjectError(const Ruleset& ruleset, const Election& e, const PrecinctApportionment& ap,
-                 ErrorKind kind, PrecinctReport& report, std::string& detail) {
+                 const std::vector<EarlyVoteCard>& cards, ErrorKind kind, PrecinctReport& report,
+                 std::string& detail) {
   const PrecinctReport saved = report;
-  auto caught = [&] { return CheckPrecinct(ruleset, e.candidates, report, &ap).has_error(); };
+  auto caught = [&] {
+    return CheckPrecinct(ruleset, e.candidates, report, &ap, false, {}, cards).has_error();
+  };
   const size_t k = report.figures.size();
   switch (kind) {
     case ErrorKind::kViableGroupWithoutDelegate:
@@ -228,47 +335,84 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
   if (rules.method != PrecinctMethod::kCaucus) {
     return Status::InvalidArgument(ruleset.name + ": not a precinct caucus; nothing to simulate");
   }
-  if (options.precincts < 1 || options.precincts > 10'000'000) {
+  const bool given = options.units != nullptr;
+  if (given ? options.units->empty() || options.units->size() > 10'000'000
+            : options.precincts < 1 || options.precincts > 10'000'000) {
     return Status::InvalidArgument("--precincts must be from 1 to 10,000,000");
   }
-  if (options.candidates < 1 || options.candidates > 1000) {
+  if (options.candidate_names.empty() &&
+      (options.candidates < 1 || options.candidates > 1000)) {
     return Status::InvalidArgument("--candidates must be from 1 to 1,000");
+  }
+  if (options.candidate_names.size() > 1000) {
+    return Status::InvalidArgument("at most 1,000 candidates");
   }
   if (options.counties < 0 || options.counties > 100'000) {
     return Status::InvalidArgument("--counties must be from 1 to 100,000");
   }
   if (options.satellites_ppm > kMillion || options.ties_ppm > kMillion ||
-      options.errors_ppm > kMillion) {
+      options.errors_ppm > kMillion || options.early_votes_ppm > kMillion ||
+      options.void_cards_ppm > kMillion) {
     return Status::InvalidArgument("a fraction must be from 0 to 1");
   }
   if (options.satellites_ppm > 0 && !rules.satellites_enabled) {
     return Status::InvalidArgument(ruleset.name + " has no satellite caucuses");
   }
+  if (options.early_votes_ppm > 0 && !rules.early_vote.enabled) {
+    return Status::InvalidArgument(ruleset.name + " has no early vote");
+  }
 
   Simulation sim;
   Election& e = sim.election;
-  const size_t k = static_cast<size_t>(options.candidates);
-  for (size_t c = 0; c < k; ++c) e.candidates.push_back(Numbered("Candidate ", c + 1));
+  e.candidates = options.candidate_names;
+  if (e.candidates.empty()) {
+    for (int32_t c = 0; c < options.candidates; ++c) {
+      e.candidates.push_back(Numbered("Candidate ", c + 1));
+    }
+  }
+  if (std::find(e.candidates.begin(), e.candidates.end(), kWriteIn) != e.candidates.end()) {
+    return Status::InvalidArgument(std::string("\"") + kWriteIn +
+                                   "\" is the name void cards give: not a candidate's");
+  }
+  const size_t k = e.candidates.size();
   // A few front-runners and a long tail: weight 1/(c+1).
   std::vector<uint64_t> weights(k);
   for (size_t c = 0; c < k; ++c) weights[c] = 720720 / (c + 1);
 
-  const int64_t counties = options.counties > 0
-                               ? options.counties
-                               : std::clamp<int64_t>((options.precincts + 16) / 17, 1, 99);
   struct County {
     std::string name;
     std::string district;
     Count turnout_percent = 100;
     Rational sde_per_delegate;
   };
-  std::vector<County> county(static_cast<size_t>(counties));
-  for (int64_t c = 0; c < counties; ++c) {
+  std::vector<County> county;
+  std::map<std::string, size_t> county_of;  // given units: county name -> index
+  if (given) {
+    // The real map's counties, in order of appearance; a county's district is its units' when
+    // they share one (Nevada's Clark County spans three).
+    std::map<std::string, std::set<std::string>> districts;
+    for (const PrecinctApportionment& ap : *options.units) {
+      if (county_of.emplace(ap.county, county.size()).second) {
+        county.push_back(County{ap.county, "", 100, Rational()});
+      }
+      if (ap.district) districts[ap.county].insert(*ap.district);
+    }
+    for (const auto& [name, set] : districts) {
+      if (set.size() == 1) e.county_district[name] = *set.begin();
+    }
+  } else {
+    const int64_t counties = options.counties > 0
+                                 ? options.counties
+                                 : std::clamp<int64_t>((options.precincts + 16) / 17, 1, 99);
+    county.resize(static_cast<size_t>(counties));
+  }
+  for (size_t c = 0; c < county.size(); ++c) {
     Rng rng(options.seed, kCountyStream, static_cast<uint64_t>(c));
-    County& x = county[static_cast<size_t>(c)];
-    x.name = Numbered("County ", c + 1);
-    x.district = std::to_string(c % 4 + 1);
+    County& x = county[c];
     x.turnout_percent = 50 + static_cast<Count>(rng.Below(101));
+    if (given) continue;
+    x.name = Numbered("County ", static_cast<int64_t>(c) + 1);
+    x.district = std::to_string(c % 4 + 1);
     // Two draws in sequence: the order in which arguments are evaluated is unspecified.
     const auto num = 1 + static_cast<int64_t>(rng.Below(9));
     const auto den = 10 + static_cast<int64_t>(rng.Below(60));
@@ -276,33 +420,60 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
     e.county_district[x.name] = x.district;
   }
 
-  e.reports.reserve(static_cast<size_t>(options.precincts));
-  e.apportionment.reserve(static_cast<size_t>(options.precincts));
+  const int64_t units =
+      given ? static_cast<int64_t>(options.units->size()) : options.precincts;
+  e.reports.reserve(static_cast<size_t>(units));
+  e.apportionment.reserve(static_cast<size_t>(units));
+  sim.early_votes.reserve(static_cast<size_t>(units));
+  std::set<std::pair<std::string, std::string>> seen;
   Unit unit;
   int64_t regular = 0, satellites = 0;
-  for (int64_t p = 0; p < options.precincts; ++p) {
+  for (int64_t p = 0; p < units; ++p) {
     Rng rng(options.seed, kUnitStream, static_cast<uint64_t>(p));
-    const bool satellite = rng.Chance(options.satellites_ppm);
-    const bool build_tie = !satellite && rng.Chance(options.ties_ppm);
+    Rng card_rng(options.seed, kCardStream, static_cast<uint64_t>(p));
     PrecinctApportionment ap;
     const County* home = nullptr;
     Count delegates = 0;
-    if (satellite) {
-      const std::string district = std::to_string(satellites % 4 + 1);
-      ap.county = "CD" + district;
-      ap.county.append(" Satellite");
-      ap.precinct = Numbered("Satellite ", ++satellites);
-      ap.satellite = true;
-      ap.district = district;
-      e.county_district[ap.county] = district;
+    bool satellite = false, build_tie = false;
+    if (given) {
+      ap = (*options.units)[static_cast<size_t>(p)];
+      if (!seen.emplace(ap.county, ap.precinct).second) {
+        return Status::InvalidArgument(ap.county + " / " + ap.precinct + " is given twice");
+      }
+      satellite = ap.satellite;
+      if (satellite && !rules.satellites_enabled) {
+        return Status::InvalidArgument(ruleset.name + " has no satellite caucuses: " + ap.county +
+                                       " / " + ap.precinct);
+      }
+      home = &county[county_of.at(ap.county)];
+      delegates = ap.delegates.value_or(0);
+      if (!satellite && delegates <= 0) {
+        return Status::InvalidArgument(ap.county + " / " + ap.precinct + " elects no delegates");
+      }
+      // Three equal groups tie when D is not a multiple of 3 (and 4 or more: fewer share no
+      // decimal).
+      build_tie = !satellite && delegates >= 4 && delegates % 3 != 0 && rng.Chance(options.ties_ppm);
+      if (satellite) home = nullptr;
     } else {
-      home = &county[static_cast<size_t>(regular % counties)];
-      ap.county = home->name;
-      ap.precinct = Numbered("Precinct ", ++regular);
-      delegates = build_tie ? 4 : 1 + static_cast<Count>(rng.Below(12));
-      ap.delegates = delegates;
-      ap.sde_per_delegate = home->sde_per_delegate;
-      ap.district = home->district;
+      satellite = rng.Chance(options.satellites_ppm);
+      build_tie = !satellite && rng.Chance(options.ties_ppm);
+      if (satellite) {
+        const std::string district = std::to_string(satellites % 4 + 1);
+        ap.county = "CD" + district;
+        ap.county.append(" Satellite");
+        ap.precinct = Numbered("Satellite ", ++satellites);
+        ap.satellite = true;
+        ap.district = district;
+        e.county_district[ap.county] = district;
+      } else {
+        home = &county[static_cast<size_t>(regular % static_cast<int64_t>(county.size()))];
+        ap.county = home->name;
+        ap.precinct = Numbered("Precinct ", ++regular);
+        delegates = build_tie ? 4 : 1 + static_cast<Count>(rng.Below(12));
+        ap.delegates = delegates;
+        ap.sde_per_delegate = home->sde_per_delegate;
+        ap.district = home->district;
+      }
     }
     const Count turnout = home ? home->turnout_percent : 100;
     bool drawn = false;
@@ -310,21 +481,28 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
       const Count spread = satellite ? 140 : 20 * delegates + 40;
       const Count attendance = std::max<Count>(
           1, (5 + static_cast<Count>(rng.Below(static_cast<uint64_t>(spread)))) * turnout / 100);
-      drawn =
-          DrawAlignments(ruleset, weights, delegates, satellite, attendance, build_tie, rng, unit);
+      Count early = 0;
+      for (Count i = 0; i < attendance && options.early_votes_ppm > 0; ++i) {
+        early += card_rng.Chance(options.early_votes_ppm) ? 1 : 0;
+      }
+      early = std::min(early, attendance - 1);  // the chair, at least, is in the room
+      drawn = DrawAlignments(ruleset, weights, e.candidates, delegates, satellite, attendance,
+                             early, options.void_cards_ppm, build_tie, rng, card_rng, unit);
     }
     if (!drawn) {
-      // The whole room behind one candidate: always computable.
+      // The whole room behind one candidate, no cards: always computable.
       unit.input.first.assign(k, 0);
       unit.input.first[0] = 10;
       unit.input.final = unit.input.first;
       unit.input.tie_outcomes.clear();
+      unit.input.early_votes.clear();
+      unit.cards.clear();
       unit.tie_built = false;
       auto a = AllocatePrecinct(rules, unit.input, k);
       if (!a.ok()) return a.status();
       unit.allocation = std::move(*a);
     }
-    if (satellite) {
+    if (satellite && !given) {
       Count attendance = 0;
       for (Count n : unit.input.first) attendance += n;
       ap.site_sde = Rational(attendance, 50);
@@ -343,6 +521,16 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
       f.delegates = unit.allocation.delegates[c];
       if (!sde.empty()) f.sde = sde[c];
     }
+    for (size_t n = 0; n < unit.cards.size(); ++n) {
+      EarlyCardRow row;
+      row.county = ap.county;
+      row.precinct = ap.precinct;
+      row.id = fmt::format("EV-{}-{}", p + 1, n + 1);
+      row.choices = std::move(unit.cards[n].choices);
+      if (unit.cards[n].valid.choices.empty()) ++sim.void_cards;
+      sim.cards.push_back(std::move(row));
+    }
+    sim.early_votes.push_back(std::move(unit.input.early_votes));
     e.reports.push_back(std::move(r));
     e.apportionment.push_back(std::move(ap));
   }
@@ -357,7 +545,8 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
       for (int t = 0; t < 3; ++t) {
         const auto kind = static_cast<ErrorKind>((first_kind + t) % 3);
         std::string detail;
-        if (InjectError(ruleset, e, e.apportionment[i], kind, e.reports[i], detail)) {
+        if (InjectError(ruleset, e, e.apportionment[i], sim.early_votes[i], kind, e.reports[i],
+                        detail)) {
           sim.errors.push_back(InjectedError{i, kind, std::move(detail)});
           break;
         }

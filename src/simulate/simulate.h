@@ -14,8 +14,11 @@
 //     delegates, a tie for the fourth;
 //   - reported delegates as AllocatePrecinct computes them, every tie settled by a seeded coin,
 //     and the SDEs ComputeSde gives for them;
-//   - optionally, worksheet errors injected in a fraction of precincts, each recorded.
-// Early-vote ranked cards are not generated: our results CSV has no column for them.
+//   - optionally, worksheet errors injected in a fraction of precincts, each recorded;
+//   - optionally, early-vote ranked cards (Nevada): a share of each unit's attendance voted
+//     early, 3 to 5 choices drawn from the same local popularity as the room, a few void on
+//     purpose (too few choices, a name twice, a name that is no candidate). The results then hold
+//     the people in the room only, and the delegates the rules give with the valid cards.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -26,7 +29,9 @@
 #include <vector>
 
 #include "core/election.h"
+#include "caucus/allocation.h"
 #include "core/status.h"
+#include "io/early_cards.h"
 #include "rules/ruleset.h"
 
 namespace canvass::simulate {
@@ -42,6 +47,18 @@ struct Options {
   uint32_t satellites_ppm = 0;  // share of units that are satellites (ruleset must allow them)
   uint32_t ties_ppm = 5'000;    // share of precincts built to tie exactly
   uint32_t errors_ppm = 0;      // share of units given one worksheet error
+  // Share of each unit's attendance that voted early on a ranked card (the ruleset must have
+  // early vote). At least one person, the chair, is always in the room.
+  uint32_t early_votes_ppm = 0;
+  // Share of the cards made void, in equal parts: too few choices, a candidate ranked twice, a
+  // name that is no candidate ("Write-in").
+  uint32_t void_cards_ppm = 30'000;
+  // The real map instead of generated counties and precincts: these units, with their delegates,
+  // SDE ratios and districts (`precincts` and `counties` are then ignored). Null: generated.
+  const std::vector<PrecinctApportionment>* units = nullptr;
+  // The candidates' names, the most popular first (default "Candidate 1", ...; then
+  // `candidates` is ignored).
+  std::vector<std::string> candidate_names;
 };
 
 enum class ErrorKind : uint8_t {
@@ -61,10 +78,16 @@ struct Simulation {
   Election election;  // reports, apportionment and county_district filled
   std::vector<InjectedError> errors;
   int64_t ties = 0;  // precincts whose allocation needed a game of chance
+  // Early-vote cards (Options::early_votes_ppm), as the cards file lists them, unit by unit in
+  // the order of election.reports; the void ones among them.
+  std::vector<EarlyCardRow> cards;
+  int64_t void_cards = 0;
+  // Per report: the valid cards the delegates were computed with, as candidate indices.
+  std::vector<std::vector<EarlyVoteCard>> early_votes;
 };
 
-// InvalidArgument for options the ruleset cannot honour (no precinct caucus, satellites asked of
-// a ruleset without them, sizes out of range).
+// InvalidArgument for options the ruleset cannot honour (no precinct caucus, satellites or early
+// votes asked of a ruleset without them, sizes out of range, a unit given twice).
 Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options);
 
 // `county,congressional_district`, one row per county of the election's map, sorted by name.

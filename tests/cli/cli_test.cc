@@ -212,10 +212,22 @@ TEST(CliTest, SimulateWritesAnElectionThatChecksClean) {
                 .exit_code,
             2);
   EXPECT_EQ(Canvass("simulate --precincts 5 --errors 1.5" + files("5")).exit_code, 2);
+  // Early-vote cards beside the results (default name), read back by the loader's reader.
   CommandRun cards =
-      Canvass("simulate --rules nevada-dem-2020 --precincts 5 --early-votes" + files("5"));
+      Canvass("simulate --rules nevada-dem-2020 --precincts 5 --early-votes 0.5" + files("5"));
   EXPECT_EQ(cards.exit_code, 0) << cards.out;
-  EXPECT_NE(cards.out.find("cards are not generated"), std::string::npos) << cards.out;
+  EXPECT_NE(cards.out.find("early-vote cards: "), std::string::npos) << cards.out;
+  const std::string written = Slurp(dir + "/sim-r5-early-votes.csv");
+  EXPECT_EQ(written.rfind("county,precinct,card,choice1,", 0), 0u) << written;
+  EXPECT_EQ(Canvass("simulate --rules nevada-dem-2020 --precincts 5 --early-votes 0.5"
+                    " --early-votes-out " + dir + "/sim-c6.csv" + files("6"))
+                .exit_code,
+            0);
+  EXPECT_EQ(Slurp(dir + "/sim-c6.csv"), written);
+  EXPECT_EQ(Canvass("simulate --precincts 5 --early-votes 0.5" + files("7")).exit_code, 2);
+  EXPECT_EQ(Canvass("simulate --rules nevada-dem-2020 --precincts 5 --early-votes 2" + files("7"))
+                .exit_code,
+            2);
 }
 
 }  // namespace
