@@ -80,6 +80,8 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"holds", 1, "GET, POST", &Api::Holds},
     {"credentials", 2, nullptr, &Api::Reissue},
     {"readiness", 1, "GET", &Api::Readiness},
+    // Public to read; each step of a convention is a POST the ledger judges.
+    {"conventions", 0, nullptr, &Api::Conventions},
 };
 
 Api::Api(Intake& intake, Metrics& metrics, ApiOptions options)
@@ -124,7 +126,8 @@ std::string Api::RouteLabel(const std::string& path) {
   std::string label(kApiPrefix);
   for (size_t i = 0; i < seg.size() && i < 4; ++i) {
     const bool id =
-        (i == 1 && (seg[0] == "precincts" || seg[0] == "photos" || seg[0] == "reviews")) ||
+        (i == 1 && (seg[0] == "precincts" || seg[0] == "photos" || seg[0] == "reviews" ||
+                    seg[0] == "conventions")) ||
         (seg[0] == "releases" && i >= 1 && seg[i] != "policy" && seg[i] != "timeline");
     // Appended in two steps: g++ 12 at -O3 warns falsely (-Wrestrict) on "/" + a string here.
     label += '/';

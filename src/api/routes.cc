@@ -98,7 +98,7 @@ std::optional<HttpResponse> RequirePrecinct(const json& body, const char* messag
 }
 
 const char* ChannelOf(const std::string& role) {
-  if (role == "chair") return "web";
+  if (role == "chair" || role == "voter" || role == "officer") return "web";
   if (role == "operator") return "hotline";
   if (role == "campaign") return "campaign";
   return "admin";
