@@ -283,8 +283,14 @@ int RunCanvass(int argc, char** argv) {
   RehearseOptions rehearse;
   auto* rehearse_cmd = app.add_subcommand(
       "rehearse", "Run a caucus night against the server: chairs, hotline, faults, reconciliation");
-  rehearse_cmd->add_flag("--demo", rehearse.demo,
-                         "The real Iowa 2020 night, replayed (a fresh election in --dir)");
+  auto* rehearse_demo =
+      rehearse_cmd
+          ->add_option("--demo", rehearse.demo_name,
+                       "iowa (default): the real Iowa 2020 night, replayed; nevada: a simulated "
+                       "count and early-vote cards on Nevada's 2020 apportionment (in --dir)")
+          ->expected(0, 1)
+          ->default_str("iowa")
+          ->check(CLI::IsMember({"iowa", "nevada"}));
   rehearse_cmd
       ->add_option("--simulate", rehearse.simulate,
                    "A simulated election of this many precincts (in --dir)")
@@ -294,6 +300,9 @@ int RunCanvass(int argc, char** argv) {
       ->capture_default_str();
   rehearse_cmd->add_option("--rules", rehearse.rules, "Ruleset of the simulated election")
       ->capture_default_str();
+  rehearse_cmd->add_option("--early-votes", rehearse.early_votes,
+                           "Share of attendance voting early on ranked cards (rulesets with early "
+                           "vote; default 0.7)");
   rehearse_cmd->add_option("--dir", rehearse.dir, "Where the rehearsal's election is made")
       ->capture_default_str();
   rehearse_cmd->add_option("--url", rehearse.urls,
@@ -604,6 +613,7 @@ int RunCanvass(int argc, char** argv) {
   }
   if (*rehearse_cmd) {
     rehearse.data_dir = data_dir;
+    rehearse.demo = rehearse_demo->count() > 0;
     return RunRehearse(rehearse, out, err);
   }
   if (*verify_cmd) return RunLedgerVerify(ledger, out, err);

@@ -176,10 +176,16 @@ int RunSimulate(const SimulateOptions& options, std::ostream& out, std::ostream&
 // --simulate it sets up a fresh election in `dir`, starts `canvass serve` on it, drives it and
 // stops it; with --url it drives servers already running.
 struct RehearseOptions {
-  bool demo = false;       // the real Iowa 2020 election and its 8 February release
+  bool demo = false;  // the real Iowa 2020 election and its 8 February release
+  // With demo: "iowa", or "nevada" (a simulated count and cards on Nevada's real 2020
+  // apportionment).
+  std::string demo_name = "iowa";
   long long simulate = 0;  // or a simulated election of this many precincts
   int candidates = 8;      // of the simulated election
   std::string rules = "iowa-dem-2020";
+  // Share of attendance voting early on ranked cards, for a simulated election whose ruleset has
+  // early vote ("": Nevada 2020's, about 0.7; "0": none).
+  std::string early_votes;
   std::string dir = "rehearsal";
   std::string data_dir;
   std::vector<std::string> urls;  // servers already running (several: nodes of one election)

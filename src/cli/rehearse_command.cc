@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/election_input.h"
 #include "core/text.h"
+#include "io/early_cards.h"
 #include "io/importers.h"
 #include "rehearse/rehearse.h"
 #include "rehearse/server_process.h"
@@ -115,6 +116,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
   const int modes = (o.demo ? 1 : 0) + (o.simulate > 0 ? 1 : 0) + (o.urls.empty() ? 0 : 1);
+  const bool iowa_demo = o.demo && o.demo_name != "nevada";
   if (modes != 1) {
     return Fail(err,
                 "say what to rehearse: --demo, --simulate N, or --url with --codes and --results",
@@ -152,11 +154,13 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
   if (o.recanvass || (!o.certified.empty() && !o.audit)) {
     if (!o.recanvass) return Fail(err, "--certified goes with --recanvass or --audit", kExitUsage);
     std::string certified = o.certified;
-    if (certified.empty() && o.demo) {
+    if (certified.empty() && iowa_demo) {
       certified = o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv";
     }
     if (certified.empty()) {
-      return Fail(err, "--recanvass needs --certified (the certified record) except with --demo",
+      return Fail(err,
+                  "--recanvass needs --certified (the certified record) except with the Iowa "
+                  "--demo",
                   kExitUsage);
     }
     auto record = LoadResultsFile(certified);
@@ -174,7 +178,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     audit.seed = o.audit_seed.empty() ? fmt::format("rehearsal-{}", o.seed) : o.audit_seed;
     if (ro.recanvass_certified) {
       audit.truth = ro.recanvass_certified;
-    } else if (o.demo || !o.certified.empty()) {
+    } else if (iowa_demo || !o.certified.empty()) {
       auto record = LoadResultsFile(
           o.certified.empty() ? o.data_dir + "/iowa-2020/results-certified-2020-04-07-long.csv"
                               : o.certified);
@@ -216,7 +220,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
     init.codes_out = o.dir + "/codes.csv";
     init.fast_kdf = o.fast_kdf;
     init.data_dir = o.data_dir;
-    if (o.demo) {
+    if (iowa_demo) {
       const std::string d = o.data_dir + "/iowa-2020";
       auto election =
           LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv",
@@ -226,31 +230,82 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
       init.demo = true;
       out << "Rehearsing the Iowa 2020 caucuses: the 8 February release, precinct by precinct.\n";
     } else {
-      auto ruleset = LoadRuleset(o.rules);
+      const std::string rules = o.demo ? std::string("nevada-dem-2020") : o.rules;
+      auto ruleset = LoadRuleset(rules);
       if (!ruleset.ok()) return Fail(err, ruleset.status().message(), kExitUsage);
       simulate::Options so;
       so.precincts = o.simulate;
       so.candidates = o.candidates;
       so.seed = o.seed;
+      // Nevada 2020: about 75,000 of some 105,000 caucus-goers voted early.
+      if (ruleset->precinct.early_vote.enabled) so.early_votes_ppm = 700'000;
+      if (!o.early_votes.empty()) {
+        auto ppm = simulate::ParseFraction(o.early_votes);
+        if (!ppm.ok()) return Fail(err, "--early-votes: " + ppm.status().message(), kExitUsage);
+        if (*ppm > 0 && !ruleset->precinct.early_vote.enabled) {
+          return Fail(err, "--early-votes: " + ruleset->name + " has no early vote", kExitUsage);
+        }
+        so.early_votes_ppm = *ppm;
+      }
+      std::vector<PrecinctApportionment> nevada;
+      std::string apportionment = o.dir + "/apportionment.csv";
+      if (o.demo) {
+        // The party's own apportionment: 2,088 precincts, 14,675 county convention delegates;
+        // the candidates who won delegates in 2020, in the order of their statewide result.
+        apportionment = o.data_dir + "/nevada-2020/precinct-delegate-apportionment.csv";
+        auto table = LoadApportionmentFile(apportionment);
+        if (!table.ok()) return Fail(err, table.status().message());
+        nevada = std::move(table).value();
+        so.units = &nevada;
+        so.candidate_names = {"Sanders",  "Biden",     "Buttigieg",  "Warren",
+                              "Steyer",   "Klobuchar", "Uncommitted"};
+      }
       auto sim = simulate::Simulate(*ruleset, so);
       if (!sim.ok()) return Fail(err, sim.status().message(), kExitUsage);
       const std::string results = o.dir + "/results.csv";
-      const std::string apportionment = o.dir + "/apportionment.csv";
       const std::string districts = o.dir + "/districts.csv";
       std::ofstream(results, std::ios::binary) << WriteResultsCsv(sim->election);
-      std::ofstream(apportionment, std::ios::binary)
-          << WriteApportionmentCsv(sim->election.apportionment);
-      std::ofstream(districts, std::ios::binary) << simulate::WriteDistrictsCsv(sim->election);
-      init.rules = o.rules;
+      if (!o.demo) {
+        std::ofstream(apportionment, std::ios::binary)
+            << WriteApportionmentCsv(sim->election.apportionment);
+        std::ofstream(districts, std::ios::binary) << simulate::WriteDistrictsCsv(sim->election);
+        init.districts = districts;
+      }
+      if (!sim->cards.empty()) {
+        // Loaded by init once the election is set up, before any chair can log in.
+        const std::string cards = o.dir + "/early-votes.csv";
+        std::string text = WriteEarlyCardsCsv(sim->cards);
+        std::ofstream(cards, std::ios::binary) << text;
+        init.early_votes = cards;
+        ro.early_votes_csv = std::move(text);
+      } else if (ruleset->precinct.early_vote.enabled) {
+        ro.early_votes_csv = std::string(WriteEarlyCardsCsv({}));  // and the ledger must hold none
+      }
+      const int64_t units = static_cast<int64_t>(sim->election.reports.size());
+      init.rules = rules;
       // A hotline staffed for the election's size: one operator per 200 precincts, at least 4.
-      init.operators = static_cast<int>(std::max<long long>(4, o.simulate / 200));
+      init.operators = static_cast<int>(std::max<long long>(4, units / 200));
       init.apportionment = apportionment;
-      init.districts = districts;
       init.results = results;
-      init.name = fmt::format("Simulated caucuses ({} precincts, seed {})", o.simulate, o.seed);
+      init.name = o.demo ? std::string("Nevada Democratic caucuses, 22 February 2020 (demo: a "
+                                       "simulated count on the party's apportionment)")
+                         : fmt::format("Simulated caucuses ({} precincts, seed {})", units, o.seed);
       ro.input = std::move(sim->election);
-      out << fmt::format("Rehearsing a simulated election: {} precincts, {} candidates, seed {}.\n",
-                         o.simulate, o.candidates, o.seed);
+      ro.input_delegates_computed = true;
+      const std::string cards_line =
+          sim->cards.empty()
+              ? std::string()
+              : fmt::format(", {} early-vote cards ({} void)", sim->cards.size(), sim->void_cards);
+      if (o.demo) {
+        out << fmt::format(
+            "Rehearsing the Nevada 2020 caucuses on the party's apportionment: {} precincts, a "
+            "simulated count{}, seed {}.\n",
+            units, cards_line, o.seed);
+      } else {
+        out << fmt::format("Rehearsing a simulated election: {} precincts, {} candidates{}, seed "
+                           "{}.\n",
+                           units, ro.input.candidates.size(), cards_line, o.seed);
+      }
     }
     std::ostringstream init_out;
     const auto t0 = std::chrono::steady_clock::now();

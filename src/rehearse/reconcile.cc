@@ -71,6 +71,8 @@ struct LedgerEvent {
   int64_t precinct = 0;  // 0: none
   std::string sha256;    // photo-attached
   std::vector<int64_t> hotline_entries;
+  std::string cards_hash;  // early-votes-loaded
+  int64_t cards = 0;
 };
 
 std::optional<int64_t> IntOf(const json& j) {
@@ -102,6 +104,14 @@ LedgerEvent Summarize(const Event& e) {
   if (const json* h = MemberOf(e.payload, "sha256"); h != nullptr && h->is_string()) {
     out.sha256 = h->get<std::string>();
   }
+  if (e.type == "early-votes-loaded") {
+    if (const json* h = MemberOf(e.payload, "hash"); h != nullptr && h->is_string()) {
+      out.cards_hash = h->get<std::string>();
+    }
+    if (const json* c = MemberOf(e.payload, "cards"); c != nullptr && c->is_array()) {
+      out.cards = static_cast<int64_t>(c->size());
+    }
+  }
   if (const json* h = MemberOf(e.payload, "hotline_entries"); h != nullptr && h->is_array()) {
     for (const json& s : *h) {
       if (auto v = IntOf(s)) out.hotline_entries.push_back(*v);
@@ -120,6 +130,7 @@ struct ReleasePrecinct {
   json first;  // null: absent
   json final;
   json delegates;
+  json computed_delegates;  // computed.delegates; null: absent
 };
 
 struct ParsedRelease {
@@ -248,6 +259,14 @@ ParsedRelease ParseRelease(const std::string& bytes, Problems& problems) {
       if (f != nullptr) rp.*slot = *f;
     }
     if (!figures_ok) continue;
+    const json* computed = MemberOf(p, "computed");
+    const json* computed_delegates =
+        computed != nullptr ? MemberOf(*computed, "delegates") : nullptr;
+    if (auto why = FiguresProblem(computed_delegates)) {
+      fail(fmt::format("{}: computed.delegates {}", named, *why));
+      continue;
+    }
+    if (computed_delegates != nullptr) rp.computed_delegates = *computed_delegates;
     if (!rel.by_id.emplace(rp.id, std::move(rp)).second) fail(named + " is listed twice");
   }
   rel.ok = ok;
@@ -345,6 +364,16 @@ void ComparePrecincts(const ReconcileInput& input, const ParsedRelease& rel,
         const json h = Normalized(*have, empty_is_none);
         if (w != h) diffs.push_back(fmt::format("{}: {}", name, FiguresDiff(w, h)));
       }
+      if (!e.computed_delegates.is_null()) {
+        ++out.computed_checked;
+        const json w = Normalized(e.computed_delegates, true);
+        const json h = Normalized(r->computed_delegates, true);
+        if (w != h) {
+          diffs.push_back(
+              fmt::format("computed delegates (the rules, with the precinct's cards): {}",
+                          FiguresDiff(w, h)));
+        }
+      }
       if (r->revision != e.revision) {
         diffs.push_back(
             fmt::format("revision: expected {}, the release has {}", e.revision, r->revision));
@@ -437,6 +466,76 @@ void CheckAcks(const ReconcileInput& input, const std::unordered_map<int64_t, Le
   }
 }
 
+// Each precinct's cards on the ledger (its latest early-votes-loaded event) against the expected
+// hash, and loaded before the precinct's first report.
+void CheckEarlyVotes(const ReconcileInput& input,
+                     const std::unordered_map<int64_t, LedgerEvent>& events, Reconciliation& out,
+                     Problems& problems) {
+  struct Seen {
+    int64_t loaded_seq = 0;  // the latest early-votes-loaded
+    const LedgerEvent* loaded = nullptr;
+    int64_t first_report_seq = 0;  // the first first-alignment-reported
+  };
+  std::map<int64_t, Seen> by_precinct;
+  for (const auto& [seq, e] : events) {
+    if (e.precinct <= 0) continue;
+    Seen& s = by_precinct[e.precinct];
+    if (e.type == "early-votes-loaded" && seq > s.loaded_seq) {
+      s.loaded_seq = seq;
+      s.loaded = &e;
+    } else if (e.type == "first-alignment-reported" &&
+               (s.first_report_seq == 0 || seq < s.first_report_seq)) {
+      s.first_report_seq = seq;
+    }
+  }
+  std::set<int64_t> expected_ids;
+  for (const ExpectedPrecinct& e : input.expected) {
+    expected_ids.insert(e.id);
+    const std::string place = Place(e.id, e.county, e.precinct);
+    auto it = by_precinct.find(e.id);
+    const Seen* s = it == by_precinct.end() ? nullptr : &it->second;
+    const LedgerEvent* loaded = s != nullptr ? s->loaded : nullptr;
+    if (e.early_votes_hash.empty()) {
+      if (loaded == nullptr) continue;
+      ++out.early_votes_differing;
+      problems.Add(fmt::format("{}: cards: the ledger holds {} early-vote cards (event {}, hash "
+                               "{}), the cards file none",
+                               place, loaded->cards, s->loaded_seq, loaded->cards_hash));
+      continue;
+    }
+    if (loaded == nullptr) {
+      ++out.early_votes_differing;
+      problems.Add(fmt::format("{}: cards: the cards file has {} (hash {}), the ledger none",
+                               place, e.early_votes_cards, e.early_votes_hash));
+      continue;
+    }
+    if (loaded->cards_hash != e.early_votes_hash || loaded->cards != e.early_votes_cards) {
+      ++out.early_votes_differing;
+      problems.Add(fmt::format(
+          "{}: cards: the ledger holds {} cards with hash {} (event {}), the cards file {} with "
+          "hash {}",
+          place, loaded->cards, loaded->cards_hash, s->loaded_seq, e.early_votes_cards,
+          e.early_votes_hash));
+      continue;
+    }
+    if (s->first_report_seq != 0 && s->first_report_seq < s->loaded_seq) {
+      ++out.early_votes_differing;
+      problems.Add(fmt::format("{}: cards: loaded at event {}, after its first report (event {})",
+                               place, s->loaded_seq, s->first_report_seq));
+      continue;
+    }
+    ++out.early_votes_precincts;
+    out.early_votes_cards += loaded->cards;
+  }
+  for (const auto& [id, s] : by_precinct) {
+    if (s.loaded == nullptr || expected_ids.count(id) != 0) continue;
+    ++out.early_votes_differing;
+    problems.Add(fmt::format("precinct {}: cards: early-vote cards on the ledger (event {}) for "
+                             "a precinct the rehearsal does not know",
+                             id, s.loaded_seq));
+  }
+}
+
 void CountWrittenTwice(const std::unordered_map<int64_t, LedgerEvent>& events, Reconciliation& out,
                        Problems& problems) {
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<int64_t>> seen;
@@ -512,9 +611,11 @@ void Run(const ReconcileInput& input, Reconciliation& out, Problems& problems) {
                     rel.number, rel.ledger_seq, last_ack, last->submission));
   }
   CountWrittenTwice(events, out, problems);
+  if (input.check_early_votes) CheckEarlyVotes(input, events, out, problems);
 
   out.ok = rel.ok && out.chain_ok && out.covers_last_ack && out.differing == 0 &&
-           out.missing == 0 && out.extra == 0 && out.acks_missing == 0 && out.written_twice == 0;
+           out.missing == 0 && out.extra == 0 && out.acks_missing == 0 && out.written_twice == 0 &&
+           out.early_votes_differing == 0;
 }
 
 }  // namespace
@@ -536,6 +637,10 @@ json Reconciliation::ToJson() const {
           {"acks_found", acks_found},
           {"acks_missing", acks_missing},
           {"written_twice", written_twice},
+          {"computed_checked", computed_checked},
+          {"early_votes_precincts", early_votes_precincts},
+          {"early_votes_cards", early_votes_cards},
+          {"early_votes_differing", early_votes_differing},
           {"problems", problems}};
 }
 

@@ -30,6 +30,15 @@ struct ExpectedPrecinct {
   int64_t revision = 0;  // 0: nothing accepted
   bool confirmed = false;
   int64_t photos = 0;  // distinct photos attached
+  // What the rules give for the accepted figures (with the precinct's early-vote cards): the
+  // release's computed delegates must be these. Null: not checked (the input's delegates are
+  // the party's, or the figures accepted are not the input's).
+  nlohmann::json computed_delegates;
+  // Nevada's early-vote cards (with ReconcileInput::check_early_votes): the SHA-256 of the
+  // precinct's canonical card list (io/early_cards.h) its latest early-votes-loaded event must
+  // carry, loaded before its first report, and how many cards; "" when it must have none.
+  std::string early_votes_hash;
+  int64_t early_votes_cards = 0;
 };
 
 // One submission the server acknowledged (201, or 200 for a repeat of an accepted one).
@@ -44,6 +53,7 @@ struct ReconcileInput {
   std::vector<Acknowledged> acks;
   std::string release_json;  // the latest release-N.json, as served
   std::string ledger_jsonl;  // the whole ledger, as GET /api/v1/ledger pages it
+  bool check_early_votes = false;  // compare the ledger's cards with ExpectedPrecinct's
 };
 
 struct Reconciliation {
@@ -65,6 +75,15 @@ struct Reconciliation {
   int64_t acks_found = 0;     // acknowledged and on the ledger at receipt.seq with that submission
   int64_t acks_missing = 0;   // acknowledged but not on the ledger: lost
   int64_t written_twice = 0;  // (event type, submission) pairs written more than once
+  // The rules' figures: precincts whose computed delegates in the release were compared with
+  // ExpectedPrecinct::computed_delegates (a difference counts in `differing`).
+  int64_t computed_checked = 0;
+  // Early-vote cards (ReconcileInput::check_early_votes): precincts whose cards on the ledger
+  // are the expected ones by hash, loaded before any report of theirs, and the cards in them;
+  // precincts whose cards are not (another hash, missing, unexpected, or loaded after a report).
+  int64_t early_votes_precincts = 0;
+  int64_t early_votes_cards = 0;
+  int64_t early_votes_differing = 0;
   // The first problems, one line each, naming the precinct or submission.
   std::vector<std::string> problems;
 

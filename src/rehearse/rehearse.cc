@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "http/client.h"
 #include "io/csv.h"
+#include "io/early_cards.h"
 
 namespace canvass::rehearse {
 namespace {
@@ -141,6 +142,7 @@ struct Precinct {
   std::string precinct;
   Account* chair = nullptr;
   json first, final, delegates;                 // the input's figures (null: not in the input)
+  json computed;  // what the rules give for the input's figures (null: not known)
   json first_sent, final_sent, delegates_sent;  // what goes in first (a mistake, if planned)
   uint32_t faults = 0;
   int64_t first_at = 0, final_at = 0, correct_at = 0;  // evening milliseconds after 19:00
@@ -313,11 +315,33 @@ Status Run::Prepare() {
       p.first = Figures(o_.input, r, 0);
       p.final = Figures(o_.input, r, 1);
       p.delegates = Figures(o_.input, r, 2);
+      if (o_.input_delegates_computed) p.computed = p.delegates;
       if (p.first.is_null()) p.chair = nullptr;  // nothing to report
     }
     precincts_.push_back(std::move(p));
   }
   input_unmatched_ = static_cast<int64_t>(o_.input.reports.size() - used.size());
+  if (o_.early_votes_csv) {
+    // Every precinct's cards as the file has them, by the hash of its canonical list.
+    auto rows = ParseEarlyCardsCsv(*o_.early_votes_csv, "early-vote cards");
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, std::vector<EarlyCardText>> cards;
+    for (EarlyCardRow& row : *rows) {
+      cards[Key(row.county, row.precinct)].push_back({row.id, std::move(row.choices)});
+    }
+    for (Precinct& p : precincts_) {
+      auto it = cards.find(Key(p.county, p.precinct));
+      if (it == cards.end()) continue;
+      p.expected.early_votes_cards = static_cast<int64_t>(it->second.size());
+      p.expected.early_votes_hash = EarlyCardsHash(std::move(it->second));
+      cards.erase(it);
+    }
+    if (!cards.empty()) {
+      return Status::FailedPrecondition(
+          "the early-vote cards name a precinct the server does not have (" +
+          cards.begin()->first.substr(0, cards.begin()->first.find('\x1f')) + ")");
+    }
+  }
   for (size_t i = 0; i < precincts_.size(); ++i) {
     if (precincts_[i].chair == nullptr) continue;
     Plan(precincts_[i], i);
@@ -677,6 +701,26 @@ void Run::ChairFinal(Worker& w, Precinct& p) {
   SettleAndConfirm(w, p, chair, r.body.value("precinct", json()), "");
 }
 
+// Nevada's card draw (aces high; spades, hearts, diamonds, clubs): one card per tied group from a
+// shuffled deck, the highest going to the first of `groups` (the group chance favours most), as
+// the detail the chair records: "card draw: Sanders KS, Biden 10H, Buttigieg 4C".
+std::string CardDraw(const std::vector<std::string>& groups, Rng& rng) {
+  static constexpr const char* kRanks[] = {"2", "3", "4",  "5", "6", "7", "8",
+                                           "9", "10", "J", "Q", "K", "A"};
+  static constexpr char kSuits[] = {'C', 'D', 'H', 'S'};  // lowest first
+  std::set<int, std::greater<>> drawn;  // card values: rank x 4 + suit, highest first
+  while (drawn.size() < groups.size() && drawn.size() < 52) {
+    drawn.insert(static_cast<int>(rng.Below(52)));
+  }
+  std::string out = "card draw:";
+  auto card = drawn.begin();
+  for (size_t i = 0; i < groups.size() && card != drawn.end(); ++i, ++card) {
+    out += fmt::format("{} {} {}{}", i == 0 ? "" : ",", groups[i], kRanks[*card / 4],
+                       kSuits[*card % 4]);
+  }
+  return out;
+}
+
 void Run::SettleAndConfirm(Worker& w, Precinct& p, Account& who, json precinct,
                            const std::string& suffix) {
   Tally& t = w.tally;
@@ -701,24 +745,43 @@ void Run::SettleAndConfirm(Worker& w, Precinct& p, Account& who, json precinct,
     const int64_t want = pending.value("kind", std::string()) == "gain"
                              ? at_stake
                              : static_cast<int64_t>(tied.size()) - at_stake;
-    // Chance favours the groups the worksheet shows with more delegates (the coin the chair
-    // tossed), otherwise a seeded coin.
+    // Chance favours the groups the worksheet shows with a delegate more than the rules give
+    // them before the tie (the coin the chair tossed), otherwise a seeded coin.
+    std::map<std::string, int64_t> before;
+    const json computed = precinct.value("computed", json());
+    if (computed.is_object() && computed.contains("groups") && computed["groups"].is_array()) {
+      for (const json& g : computed["groups"]) {
+        if (g.is_object() && g.contains("candidate") && g["candidate"].is_string()) {
+          before[g["candidate"].get<std::string>()] = g.value("delegates", int64_t{0});
+        }
+      }
+    }
+    // The coin fell as the worksheet's true delegates say, even when the chair copies them
+    // wrongly into the report (a late correction fixes the copy, not the toss).
+    const json& worksheet =
+        p.first_sent == p.first && p.final_sent == p.final ? p.delegates : p.delegates_sent;
     std::vector<std::tuple<int64_t, uint64_t, std::string>> order;
     for (const std::string& c : tied) {
-      const int64_t d = p.delegates_sent.is_object() ? p.delegates_sent.value(c, int64_t{0}) : 0;
-      order.emplace_back(-d, rng.Next(), c);
+      const int64_t d = worksheet.is_object() ? worksheet.value(c, int64_t{0}) : 0;
+      auto b = before.find(c);
+      order.emplace_back(-(d - (b == before.end() ? 0 : b->second)), rng.Next(), c);
     }
     std::sort(order.begin(), order.end());
     json favoured = json::array();
     for (int64_t i = 0; i < want && i < static_cast<int64_t>(order.size()); ++i) {
       favoured.push_back(std::get<2>(order[static_cast<size_t>(i)]));
     }
+    std::vector<std::string> in_order;
+    for (const auto& entry : order) in_order.push_back(std::get<2>(entry));
+    const std::string detail = pending.value("breaker", std::string()) == "card draw"
+                                   ? CardDraw(in_order, rng)
+                                   : std::string("coin toss at the caucus site");
     const std::string sid = Sid(p, fmt::format("tie{}-{}", suffix, round));
     Answer a = Send(w, "ties", who, "POST", base + "ties",
                     json{{"submission", sid},
                          {"tied", tied},
                          {"favoured", favoured},
-                         {"detail", "coin toss at the caucus site"}}
+                         {"detail", detail}}
                         .dump());
     if (!Took(t, p, a, "ties")) return;
     Ack(w, a, sid);
@@ -879,8 +942,16 @@ Status Run::Publish(Report& report) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ReconcileInput in;
-  for (const Precinct& p : precincts_) in.expected.push_back(p.expected);
+  for (const Precinct& p : precincts_) {
+    in.expected.push_back(p.expected);
+    // The rules' delegates are known for the input's figures; a mistake left standing (a typo
+    // accepted, a correction that never came) is compared as reported only.
+    if (!p.computed.is_null() && p.expected.first == p.first && p.expected.final == p.final) {
+      in.expected.back().computed_delegates = p.computed;
+    }
+  }
   in.acks = report_acks_;
+  in.check_early_votes = o_.early_votes_csv.has_value();
   if (number > 0) {
     auto rel = call("GET", fmt::format("/api/v1/releases/{}", number), "", {});
     if (!rel.ok()) return rel.status();
@@ -1307,6 +1378,18 @@ std::string Report::ToText() const {
         r.release_number, r.release_ledger_seq, r.matched, r.differing, r.missing, r.extra,
         r.acks_found, r.acks, r.acks_missing, r.written_twice, r.events,
         r.chain_ok ? "verified (chain and replay)" : "NOT verified: " + r.chain_problem);
+    if (r.computed_checked > 0) {
+      s += fmt::format(
+          "The rules' delegates (computed by the server with each precinct's cards) compared in "
+          "{} precincts.\n",
+          r.computed_checked);
+    }
+    if (r.early_votes_precincts > 0 || r.early_votes_differing > 0) {
+      s += fmt::format(
+          "Early-vote cards: {} precincts hold the cards file's {} cards on the ledger (equal "
+          "SHA-256 of each precinct's list), loaded before any report; {} precincts differ.\n",
+          r.early_votes_precincts, r.early_votes_cards, r.early_votes_differing);
+    }
     for (const std::string& p : r.problems) s += "  " + p + "\n";
   }
   if (recanvass) s += recanvass->ToText();

@@ -60,6 +60,13 @@ struct Options {
   std::vector<uint16_t> ports;  // one or more servers (nodes of one election)
   std::string codes_csv;        // the code sheet `canvass init` wrote (its text)
   Election input;               // what the precincts report
+  // The input's delegates are what the rules compute, with the cards (a simulated election): the
+  // reconciliation then checks the release's computed delegates against them too.
+  bool input_delegates_computed = false;
+  // Nevada's early-vote cards the election was set up with, as a cards file (docs/formats.md):
+  // the reconciliation checks every precinct's cards on the ledger against them by hash, loaded
+  // before its first report. Null: not checked.
+  std::optional<std::string> early_votes_csv;
   uint64_t seed = 1;
   // The evening (about four hours) runs this many times faster; 0: as fast as the server answers.
   int64_t compress = 120;
