@@ -12,6 +12,7 @@
 
 #include "caucus/allocation.h"
 #include "caucus/findings.h"
+#include "core/json_writer.h"
 #include "rules/ruleset.h"
 
 namespace canvass {
@@ -45,10 +46,6 @@ class PrecinctCheckJsonWriter {
   int sde_places_;
   std::vector<size_t> by_name_;  // candidate indices sorted by name, then index
 };
-
-// Appends `text` as a JSON string exactly as nlohmann::json's dump() writes it (UTF-8 as is,
-// control characters escaped; invalid UTF-8 throws nlohmann's type_error 316 as dump() does).
-void AppendJsonString(std::string& out, std::string_view text);
 
 const char* TieBreakerName(TieBreaker breaker);  // "coin toss", "card draw", "drawing of lots"
 

@@ -64,9 +64,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends `s` as a JSON string, escaped as nlohmann::json::dump() escapes it (UTF-8 kept;
-// '"', '\\' and control characters escaped). Throws nlohmann's type_error for invalid UTF-8, as
-// dump() does.
-void AppendJsonString(std::string& out, std::string_view s);
+// Appends `text` as a JSON string exactly as nlohmann::json's dump() writes it (UTF-8 as is,
+// control characters escaped; invalid UTF-8 throws nlohmann's type_error 316 as dump() does).
+void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace canvass
