@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 
 #include "caucus/json_output.h"
+#include "core/json_writer.h"
 #include "core/sha256.h"
 #include "io/csv.h"
 #include "publish/merkle.h"
@@ -307,6 +309,9 @@ std::string CdfDateTime(const std::string& ledger_time) {
 std::string CdfJson(const ElectionState& s, const Tabulation& tab,
                     const std::vector<PrecinctRow>& rows, const std::string& status,
                     const std::string& time, int64_t number) {
+  // Written member by member (core/json_writer.h): the per-precinct reporting units and counts
+  // are most of the release's bytes, and as a tree they cost several times their text. The
+  // bytes are what dump() of the same tree gives (members in byte order of their names).
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
   const std::string sde_type = SdeOtherType(places);
@@ -338,83 +343,95 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
     for (const PrecinctRow* r : list) k += r->rec->first ? 1 : 0;
     return k;
   };
-  json gpunits = json::array();
-  auto unit = [](const std::string& id, const std::string& name, const std::string& type) {
-    json u = {{"@id", id}, {"@type", "ElectionResults.ReportingUnit"}, {"Name", Text(name)}};
-    if (type == "satellite") {
-      u["Type"] = "other";
-      u["OtherType"] = "satellite-caucus";
-    } else {
-      u["Type"] = type;
-    }
-    return u;
-  };
-  {
-    json state = unit("gpu-state", s.name(), "state");
-    json parts = json::array();
-    for (const auto& [c, id] : county_id) parts.push_back(id);
-    state["ComposingGpUnitIds"] = parts;
-    state["TotalSubUnits"] = static_cast<int64_t>(rows.size());
-    int64_t reported = 0;
-    for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
-    state["SubUnitsReported"] = reported;
-    gpunits.push_back(std::move(state));
-  }
-  for (const auto& [d, id] : district_id) {
-    json u = unit(id, "Congressional district " + d, "congressional");
-    json parts = json::array();
-    for (const PrecinctRow* r : by_district[d]) parts.push_back(precinct_id(r->id));
-    u["ComposingGpUnitIds"] = parts;
-    u["TotalSubUnits"] = static_cast<int64_t>(by_district[d].size());
-    u["SubUnitsReported"] = reported_in(by_district[d]);
-    gpunits.push_back(std::move(u));
-  }
-  for (const auto& [c, id] : county_id) {
-    json u = unit(id, c, "county");
-    json parts = json::array();
-    for (const PrecinctRow* r : by_county[c]) parts.push_back(precinct_id(r->id));
-    u["ComposingGpUnitIds"] = parts;
-    u["TotalSubUnits"] = static_cast<int64_t>(by_county[c].size());
-    u["SubUnitsReported"] = reported_in(by_county[c]);
-    gpunits.push_back(std::move(u));
-  }
-  for (const PrecinctRow& row : rows) {
-    gpunits.push_back(unit(precinct_id(row.id), row.ap->county + " / " + row.ap->precinct,
-                           row.ap->satellite ? "satellite" : "precinct"));
-  }
+  int64_t reported = 0;
+  for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
 
-  // One candidate contest; per candidate, counts for every area and reported precinct.
-  auto count = [](const std::string& gpunit, const std::string& type, int64_t n) {
-    return json{{"@type", "ElectionResults.VoteCounts"},
-                {"GpUnitId", gpunit},
-                {"Type", "other"},
-                {"OtherType", type},
-                {"Count", n}};
+  std::string out;
+  JsonWriter w(out);
+  // One ReportingUnit; `parts` (ComposingGpUnitIds) and the sub-unit counts when it has parts.
+  auto unit = [&](const std::string& id, const std::string& name, const std::string& type,
+                  const std::function<void()>& parts, int64_t total, int64_t in) {
+    w.BeginObject();
+    w.Member("@id", id);
+    w.Member("@type", "ElectionResults.ReportingUnit");
+    if (parts) {
+      w.Key("ComposingGpUnitIds").BeginArray();
+      parts();
+      w.EndArray();
+    }
+    w.Member("Name", Text(name));
+    if (type == "satellite") w.Member("OtherType", "satellite-caucus");
+    if (parts) {
+      w.Member("SubUnitsReported", in);
+      w.Member("TotalSubUnits", total);
+    }
+    w.Member("Type", type == "satellite" ? "other" : type);
+    w.EndObject();
   };
-  const bool computed_sde_any = !tab.precincts.empty();
-  json candidates = json::array();
-  json selections = json::array();
+  auto count = [&](const std::string& gpunit, const std::string& type, int64_t n) {
+    w.BeginObject();
+    w.Member("@type", "ElectionResults.VoteCounts");
+    w.Member("Count", n);
+    w.Member("GpUnitId", gpunit);
+    w.Member("OtherType", type);
+    w.Member("Type", "other");
+    w.EndObject();
+  };
+
+  std::string notes = fmt::format(
+      "Canvass release {} of ledger prefix 1..{}. Counts with OtherType {} are "
+      "state delegate equivalents times 10^{} (exact); first-alignment and "
+      "final-alignment are head counts; county-delegates are computed by ruleset "
+      "{} ({}), reported-county-delegates as the worksheets reported them.",
+      number, s.seq(), sde_type, places, s.ruleset().name, s.ruleset().hash);
+  if (tab.early_votes) {
+    notes +=
+        " Head counts include the precincts' valid early-vote cards as the rules count them; "
+        "the -in-person and -early-vote counts are their two parts and add up to the total.";
+  }
+  const std::string first_time = s.first_time().empty() ? time : s.first_time();
+
+  w.BeginObject();
+  w.Member("@type", "ElectionResults.ElectionReport");
+  w.Key("Election").BeginArray();
+  w.BeginObject();
+  w.Member("@type", "ElectionResults.Election");
+  w.Key("Candidate").BeginArray();
   for (size_t c = 0; c < names.size(); ++c) {
-    const std::string cid = fmt::format("cand-{}", c + 1);
-    candidates.push_back(
-        {{"@id", cid}, {"@type", "ElectionResults.Candidate"}, {"BallotName", Text(names[c])}});
-    json counts = json::array();
+    w.Value({{"@id", fmt::format("cand-{}", c + 1)},
+             {"@type", "ElectionResults.Candidate"},
+             {"BallotName", Text(names[c])}});
+  }
+  w.EndArray();
+  w.Key("Contest").BeginArray();
+  w.BeginObject();
+  w.Member("@id", "contest-1");
+  w.Member("@type", "ElectionResults.CandidateContest");
+  // One candidate contest; per candidate, counts for every area and reported precinct.
+  const bool computed_sde_any = !tab.precincts.empty();
+  w.Key("ContestSelection").BeginArray();
+  for (size_t c = 0; c < names.size(); ++c) {
+    w.BeginObject();
+    w.Member("@id", fmt::format("sel-{}", c + 1));
+    w.Member("@type", "ElectionResults.CandidateSelection");
+    w.Member("CandidateIds", json::array({fmt::format("cand-{}", c + 1)}));
+    w.Key("VoteCounts").BeginArray();
     auto area = [&](const std::string& gpunit, const AreaTotals& rep, const AreaTotals& com) {
       const CandidateTotals& r = rep.candidates[c];
       const CandidateTotals& k = com.candidates[c];
-      counts.push_back(count(gpunit, "first-alignment", r.first));
+      count(gpunit, "first-alignment", r.first);
       if (tab.early_votes) {
-        counts.push_back(count(gpunit, "first-alignment-in-person", r.first - r.first_early));
-        counts.push_back(count(gpunit, "first-alignment-early-vote", r.first_early));
+        count(gpunit, "first-alignment-in-person", r.first - r.first_early);
+        count(gpunit, "first-alignment-early-vote", r.first_early);
       }
-      counts.push_back(count(gpunit, "final-alignment", r.final));
+      count(gpunit, "final-alignment", r.final);
       if (tab.early_votes) {
-        counts.push_back(count(gpunit, "final-alignment-in-person", r.final - r.final_early));
-        counts.push_back(count(gpunit, "final-alignment-early-vote", r.final_early));
+        count(gpunit, "final-alignment-in-person", r.final - r.final_early);
+        count(gpunit, "final-alignment-early-vote", r.final_early);
       }
-      if (r.delegates) counts.push_back(count(gpunit, "reported-county-delegates", *r.delegates));
-      if (k.delegates) counts.push_back(count(gpunit, "county-delegates", *k.delegates));
-      if (computed_sde_any) counts.push_back(count(gpunit, sde_type, ScaledInt(k.sde, places)));
+      if (r.delegates) count(gpunit, "reported-county-delegates", *r.delegates);
+      if (k.delegates) count(gpunit, "county-delegates", *k.delegates);
+      if (computed_sde_any) count(gpunit, sde_type, ScaledInt(k.sde, places));
     };
     if (tab.reported.state.candidates.size() == names.size()) {
       area("gpu-state", tab.reported.state, tab.computed.state);
@@ -430,81 +447,92 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
       const PrecinctRecord& r = *row.rec;
       if (!r.first) continue;
       const std::string g = precinct_id(row.id);
-      counts.push_back(count(g, "first-alignment", (*r.first)[c] + At(row.early.first, c)));
+      count(g, "first-alignment", (*r.first)[c] + At(row.early.first, c));
       if (tab.early_votes) {
-        counts.push_back(count(g, "first-alignment-in-person", (*r.first)[c]));
-        counts.push_back(count(g, "first-alignment-early-vote", At(row.early.first, c)));
+        count(g, "first-alignment-in-person", (*r.first)[c]);
+        count(g, "first-alignment-early-vote", At(row.early.first, c));
       }
       if (r.final) {
-        counts.push_back(count(g, "final-alignment", (*r.final)[c] + At(row.early.final, c)));
+        count(g, "final-alignment", (*r.final)[c] + At(row.early.final, c));
         if (tab.early_votes) {
-          counts.push_back(count(g, "final-alignment-in-person", (*r.final)[c]));
-          counts.push_back(count(g, "final-alignment-early-vote", At(row.early.final, c)));
+          count(g, "final-alignment-in-person", (*r.final)[c]);
+          count(g, "final-alignment-early-vote", At(row.early.final, c));
         }
       }
-      if (r.delegates) counts.push_back(count(g, "reported-county-delegates", (*r.delegates)[c]));
+      if (r.delegates) count(g, "reported-county-delegates", (*r.delegates)[c]);
       if (row.computed_delegates) {
-        counts.push_back(count(g, "county-delegates", r.check->computed->delegates[c]));
+        count(g, "county-delegates", r.check->computed->delegates[c]);
       }
       if (row.computed_sde) {
-        counts.push_back(count(g, sde_type, ScaledInt(r.check->computed_sde[c], places)));
+        count(g, sde_type, ScaledInt(r.check->computed_sde[c], places));
       }
     }
-    selections.push_back({{"@id", fmt::format("sel-{}", c + 1)},
-                          {"@type", "ElectionResults.CandidateSelection"},
-                          {"CandidateIds", json::array({cid})},
-                          {"VoteCounts", std::move(counts)}});
+    w.EndArray();
+    w.EndObject();
   }
-  int64_t reported = 0;
-  for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
-  json contest = {{"@id", "contest-1"},
-                  {"@type", "ElectionResults.CandidateContest"},
-                  {"Name", s.name()},
-                  {"ElectionDistrictId", "gpu-state"},
-                  {"VotesAllowed", 1},
-                  {"TotalSubUnits", static_cast<int64_t>(rows.size())},
-                  {"SubUnitsReported", reported},
-                  {"ContestSelection", std::move(selections)}};
-  std::string notes = fmt::format(
-      "Canvass release {} of ledger prefix 1..{}. Counts with OtherType {} are "
-      "state delegate equivalents times 10^{} (exact); first-alignment and "
-      "final-alignment are head counts; county-delegates are computed by ruleset "
-      "{} ({}), reported-county-delegates as the worksheets reported them.",
-      number, s.seq(), sde_type, places, s.ruleset().name, s.ruleset().hash);
-  if (tab.early_votes) {
-    notes +=
-        " Head counts include the precincts' valid early-vote cards as the rules count them; "
-        "the -in-person and -early-vote counts are their two parts and add up to the total.";
+  w.EndArray();
+  w.Member("ElectionDistrictId", "gpu-state");
+  w.Member("Name", s.name());
+  w.Member("SubUnitsReported", reported);
+  w.Member("TotalSubUnits", static_cast<int64_t>(rows.size()));
+  w.Member("VotesAllowed", int64_t{1});
+  w.EndObject();
+  w.EndArray();  // Contest
+  w.Member("ElectionScopeId", "gpu-state");
+  w.Member("EndDate", time.substr(0, 10));
+  w.Member("Name", Text(s.name()));
+  w.Member("OtherType", "caucus");
+  w.Member("StartDate", first_time.substr(0, 10));
+  w.Member("Type", "other");
+  w.EndObject();
+  w.EndArray();  // Election
+  w.Member("ExternalIdentifier",
+           json::array({ExternalId("canvass-release-number", std::to_string(number)),
+                        ExternalId("canvass-ledger-seq", std::to_string(s.seq())),
+                        ExternalId("canvass-ledger-head", s.head_hash()),
+                        ExternalId("canvass-ledger-time", time),
+                        ExternalId("canvass-ruleset-hash", s.ruleset().hash)}));
+  w.Member("Format", "precinct-level");
+  w.Member("GeneratedDate", CdfDateTime(time));
+  w.Key("GpUnit").BeginArray();
+  unit(
+      "gpu-state", s.name(), "state",
+      [&] {
+        for (const auto& [c, id] : county_id) w.String(id);
+      },
+      static_cast<int64_t>(rows.size()), reported);
+  for (const auto& [d, id] : district_id) {
+    const auto& list = by_district[d];
+    unit(
+        id, "Congressional district " + d, "congressional",
+        [&] {
+          for (const PrecinctRow* r : list) w.String(precinct_id(r->id));
+        },
+        static_cast<int64_t>(list.size()), reported_in(list));
   }
-  const std::string first_time = s.first_time().empty() ? time : s.first_time();
-  json election = {{"@type", "ElectionResults.Election"},
-                   {"Name", Text(s.name())},
-                   {"StartDate", first_time.substr(0, 10)},
-                   {"EndDate", time.substr(0, 10)},
-                   {"Type", "other"},
-                   {"OtherType", "caucus"},
-                   {"ElectionScopeId", "gpu-state"},
-                   {"Candidate", std::move(candidates)},
-                   {"Contest", json::array({std::move(contest)})}};
-  json report = {{"@type", "ElectionResults.ElectionReport"},
-                 {"Format", "precinct-level"},
-                 {"GeneratedDate", CdfDateTime(time)},
-                 {"Issuer", s.name()},
-                 {"IssuerAbbreviation", s.ruleset().name},
-                 {"SequenceStart", 1},
-                 {"SequenceEnd", 1},
-                 {"Status", status},
-                 {"VendorApplicationId", std::string("Canvass (") + kFormat + ")"},
-                 {"Notes", std::move(notes)},
-                 {"ExternalIdentifier",
-                  json::array({ExternalId("canvass-release-number", std::to_string(number)),
-                               ExternalId("canvass-ledger-seq", std::to_string(s.seq())),
-                               ExternalId("canvass-ledger-head", s.head_hash()),
-                               ExternalId("canvass-ledger-time", time),
-                               ExternalId("canvass-ruleset-hash", s.ruleset().hash)})},
-                 {"Election", json::array({std::move(election)})},
-                 {"GpUnit", std::move(gpunits)}};
-  return report.dump();
+  for (const auto& [c, id] : county_id) {
+    const auto& list = by_county[c];
+    unit(
+        id, c, "county",
+        [&] {
+          for (const PrecinctRow* r : list) w.String(precinct_id(r->id));
+        },
+        static_cast<int64_t>(list.size()), reported_in(list));
+  }
+  for (const PrecinctRow& row : rows) {
+    unit(precinct_id(row.id), row.ap->county + " / " + row.ap->precinct,
+         row.ap->satellite ? "satellite" : "precinct", nullptr, 0, 0);
+  }
+  w.EndArray();
+  w.Member("Issuer", s.name());
+  w.Member("IssuerAbbreviation", s.ruleset().name);
+  w.Member("Notes", notes);
+  w.Member("SequenceEnd", int64_t{1});
+  w.Member("SequenceStart", int64_t{1});
+  w.Member("Status", status);
+  w.Member("VendorApplicationId", std::string("Canvass (") + kFormat + ")");
+  w.EndObject();
+  return out;
 }
 
 json FileRef(const ReleaseFile& f) {
