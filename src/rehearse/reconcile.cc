@@ -131,6 +131,7 @@ struct ReleasePrecinct {
   json final;
   json delegates;
   json computed_delegates;  // computed.delegates; null: absent
+  bool held = false;        // flags.held: the anomaly gate holds it out of every figure
 };
 
 struct ParsedRelease {
@@ -267,6 +268,9 @@ ParsedRelease ParseRelease(const std::string& bytes, Problems& problems) {
       continue;
     }
     if (computed_delegates != nullptr) rp.computed_delegates = *computed_delegates;
+    const json* flags = MemberOf(p, "flags");
+    const json* held = flags != nullptr ? MemberOf(*flags, "held") : nullptr;
+    rp.held = held != nullptr && held->is_boolean() && held->get<bool>();
     if (!rel.by_id.emplace(rp.id, std::move(rp)).second) fail(named + " is listed twice");
   }
   rel.ok = ok;
@@ -364,7 +368,9 @@ void ComparePrecincts(const ReconcileInput& input, const ParsedRelease& rel,
         const json h = Normalized(*have, empty_is_none);
         if (w != h) diffs.push_back(fmt::format("{}: {}", name, FiguresDiff(w, h)));
       }
-      if (!e.computed_delegates.is_null()) {
+      // A held precinct's entry publishes no computed figure (publish/release.h).
+      if (!e.computed_delegates.is_null() && r->held) ++out.computed_held;
+      if (!e.computed_delegates.is_null() && !r->held) {
         ++out.computed_checked;
         const json w = Normalized(e.computed_delegates, true);
         const json h = Normalized(r->computed_delegates, true);
@@ -638,6 +644,7 @@ json Reconciliation::ToJson() const {
           {"acks_missing", acks_missing},
           {"written_twice", written_twice},
           {"computed_checked", computed_checked},
+          {"computed_held", computed_held},
           {"early_votes_precincts", early_votes_precincts},
           {"early_votes_cards", early_votes_cards},
           {"early_votes_differing", early_votes_differing},

@@ -78,6 +78,7 @@ struct Reconciliation {
   // The rules' figures: precincts whose computed delegates in the release were compared with
   // ExpectedPrecinct::computed_delegates (a difference counts in `differing`).
   int64_t computed_checked = 0;
+  int64_t computed_held = 0;  // not compared: held by the anomaly gate, no computed figure shown
   // Early-vote cards (ReconcileInput::check_early_votes): precincts whose cards on the ledger
   // are the expected ones by hash, loaded before any report of theirs, and the cards in them;
   // precincts whose cards are not (another hash, missing, unexpected, or loaded after a report).

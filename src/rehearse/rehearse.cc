@@ -1381,8 +1381,8 @@ std::string Report::ToText() const {
     if (r.computed_checked > 0) {
       s += fmt::format(
           "The rules' delegates (computed by the server with each precinct's cards) compared in "
-          "{} precincts.\n",
-          r.computed_checked);
+          "{} precincts ({} held by the anomaly gate show none).\n",
+          r.computed_checked, r.computed_held);
     }
     if (r.early_votes_precincts > 0 || r.early_votes_differing > 0) {
       s += fmt::format(

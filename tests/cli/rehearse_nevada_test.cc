@@ -181,7 +181,10 @@ TEST_F(RehearseNevadaTest, ANevadaNightWithCardsReconcilesExactly) {
   EXPECT_TRUE(rec["ok"].get<bool>()) << rec.dump(2);
   EXPECT_EQ(rec["matched"], 200);
   EXPECT_EQ(rec["differing"], 0);
-  EXPECT_EQ(rec["computed_checked"], 200) << "the release's delegates are the rules', with cards";
+  // The release's delegates are the rules', with the cards (a precinct the anomaly gate holds
+  // shows none).
+  EXPECT_EQ(rec["computed_checked"].get<int64_t>() + rec["computed_held"].get<int64_t>(), 200);
+  EXPECT_GT(rec["computed_checked"].get<int64_t>(), 190);
   EXPECT_EQ(rec["early_votes_precincts"], static_cast<int64_t>(precincts.size()));
   EXPECT_EQ(rec["early_votes_cards"], rows);
   EXPECT_EQ(rec["early_votes_differing"], 0);
