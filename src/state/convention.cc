@@ -339,7 +339,15 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     return Invalid("malformed-event", "the event names no convention (a name without \"/\")",
                    "convention");
   }
-  const ConventionRecord* found = conventions_ ? conventions_->find(*name) : nullptr;
+  // Copy-on-write: the book is copied only while a snapshot (or a copy of the state) shares it,
+  // so that a convention's ballots are not copied with every ballot. Nothing below changes the
+  // record before the event's last refusal.
+  std::shared_ptr<ConventionBook> book =
+      conventions_ == nullptr         ? std::make_shared<ConventionBook>()
+      : conventions_.use_count() == 1 ? std::const_pointer_cast<ConventionBook>(conventions_)
+                                      : std::make_shared<ConventionBook>(*conventions_);
+  auto existing = book->conventions.find(*name);
+  const ConventionRecord* found = existing == book->conventions.end() ? nullptr : &existing->second;
   if (e.type == "convention-created") {
     if (!IsAdmin(e.actor, credentials_)) return Forbidden("only an administrator creates one");
     if (found != nullptr) {
@@ -350,8 +358,14 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
   } else if (found == nullptr) {
     return NotFound("unknown-convention", "there is no convention " + *name, "convention");
   }
-  // The one convention this event changes, copied: the state's book is immutable.
-  ConventionRecord c = found != nullptr ? *found : ConventionRecord{};
+  ConventionRecord created;  // convention-created's new record
+  ConventionRecord& c = found != nullptr ? existing->second : created;
+  static const ConventionPoolVotes kNoVotes;
+  // A pool's votes as they stand, for the refusals (nothing is inserted until the event holds).
+  auto votes_of = [&](const std::string& pool) -> const ConventionPoolVotes& {
+    auto it = c.votes.find(pool);
+    return it == c.votes.end() ? kNoVotes : it->second;
+  };
   const int64_t now = LedgerTimeMillis(e.time).value_or(0);
   const bool officer = IsOfficer(e.actor, credentials_, *name);
   const ConventionProcedure* voting_proc = c.voting ? c.procedure(c.voting->procedure) : nullptr;
@@ -705,7 +719,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
       return Conflict("voting-closed",
                       fmt::format("voting closed at {} (event {})", c.closed_time, c.closed_seq));
     }
-    ConventionPoolVotes& votes = c.votes[pool->name];
+    const ConventionPoolVotes& votes = votes_of(pool->name);
     if (votes.tally_seq != 0) {
       return Conflict("tally-entered",
                       fmt::format("the officers entered pool {}'s tally (event {}): ballots and "
@@ -722,13 +736,14 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     if (auto r = ParseBallot(p, *voting_proc, *pool, OptionNames(c, *voting_proc, *pool), ballot)) {
       return r;
     }
-    votes.voters.insert(voter->id);
-    votes.ballots.push_back(std::move(ballot));
+    ConventionPoolVotes& cast = c.votes[pool->name];
+    cast.voters.insert(voter->id);
+    cast.ballots.push_back(std::move(ballot));
   } else if (e.type == "convention-tally") {
     if (!officer) return Forbidden("the convention's officers or an administrator enter a tally");
     const ConventionPool* pool = nullptr;
     if (auto r = find_pool(pool)) return r;
-    ConventionPoolVotes& votes = c.votes[pool->name];
+    const ConventionPoolVotes& votes = votes_of(pool->name);
     if (!votes.ballots.empty()) {
       return Conflict("ballots-entered",
                       fmt::format("{} ballot(s) were cast in pool {} on the ledger: its count is "
@@ -740,6 +755,8 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
                                                      pool->name, votes.tally_seq));
     }
     const std::vector<std::string> names = OptionNames(c, *voting_proc, *pool);
+    std::vector<RankedBallot> ranked;
+    std::map<std::string, Count> tally;
     if (voting_proc->formula == SeatFormula::kStv) {
       const json* ballots = Member(p, "ballots");
       if (ballots == nullptr || !ballots->is_array() || ballots->empty()) {
@@ -761,7 +778,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
           rb.ranking.push_back(static_cast<uint32_t>(*IndexOf(names, x)));
         }
         rb.count = *n;
-        votes.tally_ballots.push_back(std::move(rb));
+        ranked.push_back(std::move(rb));
       }
     } else {
       const json* tallies = Member(p, "tallies");
@@ -780,10 +797,13 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
             v.get<int64_t>() > kMaxHeadCount * kMaxPoolSeats) {
           return Invalid("malformed-tally", "votes are whole numbers >= 0", "tallies." + option);
         }
-        votes.tally[option] = v.get<int64_t>();
+        tally[option] = v.get<int64_t>();
       }
     }
-    votes.tally_seq = e.seq;
+    ConventionPoolVotes& entered = c.votes[pool->name];
+    entered.tally_ballots = std::move(ranked);
+    entered.tally = std::move(tally);
+    entered.tally_seq = e.seq;
   } else if (e.type == "voting-closed") {
     if (!officer) return Forbidden("the convention's officers or an administrator close voting");
     if (!c.voting) return Conflict("voting-not-open", "voting has not opened in " + *name);
@@ -797,7 +817,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     if (!officer) return Forbidden("the convention's officers or an administrator record lots");
     const ConventionPool* pool = nullptr;
     if (auto r = find_pool(pool)) return r;
-    ConventionPoolVotes& votes = c.votes[pool->name];
+    const ConventionPoolVotes& votes = votes_of(pool->name);
     if (votes.lots_seq != 0) {
       return Conflict("lots-already-drawn", fmt::format("pool {}'s lots were recorded by event {}",
                                                         pool->name, votes.lots_seq));
@@ -822,12 +842,11 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
       }
       drawn.push_back(option);
     }
-    votes.lots = std::move(drawn);
-    votes.lots_seq = e.seq;
+    ConventionPoolVotes& drawing = c.votes[pool->name];
+    drawing.lots = std::move(drawn);
+    drawing.lots_seq = e.seq;
   }
-  auto book = conventions_ ? std::make_shared<ConventionBook>(*conventions_)
-                           : std::make_shared<ConventionBook>();
-  book->conventions[*name] = std::move(c);
+  if (found == nullptr) book->conventions.emplace(*name, std::move(created));
   conventions_ = std::move(book);
   RememberAnswer(e, 0);
   return std::nullopt;

@@ -26,8 +26,9 @@
 // stages; a voter (role "voter", subject the convention, or "CONVENTION/POOL" for one pool)
 // casts one ballot per pool; a campaign reviews the filers pledged to its candidate.
 //
-// The book is held by ElectionState as an immutable value: an event copies the one convention it
-// changes (its ballots included), so a snapshot or an answer keeps what it saw.
+// ElectionState holds the book copy-on-write: an event changes it in place while the state alone
+// holds it, and copies it first when a snapshot shares it, so a snapshot keeps what it saw and a
+// convention's ballots are not copied with every ballot.
 //
 // Thread-safety: values and pure functions.
 #pragma once

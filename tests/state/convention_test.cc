@@ -424,5 +424,24 @@ TEST(ConventionTest, RehearsalSlateFormulasWithEqualDivision) {
   }
 }
 
+// The book is changed in place while the state alone holds it, copied when a snapshot shares
+// it: the snapshot keeps the ballots it saw, and a refused ballot changes neither.
+TEST(ConventionTest, ASnapshotKeepsTheBallotsItSaw) {
+  Rehearsal r("block");
+  r.Open();
+  r.Vote(3, {{"marks", {{"A1", 1}}}});
+  std::shared_ptr<const ElectionState> before = r.l.state.Snapshot();
+  r.Vote(2, {{"marks", {{"S3", 1}}}});
+  auto dup = r.l.Offer(Actor{"voter", "V001"}, "convention-ballot",
+                       {{"convention", "CD1"}, {"pool", "District"}, {"marks", {{"A2", 1}}}});
+  ASSERT_TRUE(dup.has_value());
+  EXPECT_EQ(dup->code, "duplicate-ballot");
+  EXPECT_EQ(before->conventions()->find("CD1")->votes.at("District").ballots.size(), 3u);
+  EXPECT_EQ(r.l.Convention("CD1").votes.at("District").ballots.size(), 5u);
+  EXPECT_EQ(
+      ConventionPoolJson(*before->conventions()->find("CD1"), "District")["source"]["ballots"], 3);
+  EXPECT_EQ(ConventionPoolJson(r.l.Convention("CD1"), "District")["source"]["ballots"], 5);
+}
+
 }  // namespace
 }  // namespace canvass
