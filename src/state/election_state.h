@@ -335,7 +335,8 @@ class ElectionState {
   const std::string& first_time() const { return first_time_; }
   const std::string& last_time() const { return last_time_; }
   // The latest event that can change what a release says: any but release-published,
-  // publication-policy-set, practice-report, session-opened and the audit's rla-* (0: none).
+  // publication-policy-set, practice-report, session-opened, the audit's rla-* and the
+  // conventions' events (state/convention.h) (0: none).
   int64_t last_figures_seq() const { return last_figures_seq_; }
 
   // What a release or a reading of the results needs, without the history: the election, the
