@@ -424,6 +424,23 @@ TEST(ConventionTest, RehearsalSlateFormulasWithEqualDivision) {
   }
 }
 
+// A filer struck after the slate naming her was filed stays on the slate's record but is never
+// elected for the campaign: the slate's seat goes to the next name.
+TEST(ConventionTest, AFilerStruckAfterTheSlateIsNeverElected) {
+  Rehearsal r("dhondt");
+  r.Slate("Joe", {"A1", "A3", "A2", "A4"});
+  r.Slate("Bern", {"S3", "S1"});
+  r.l.Accept(Actor{"campaign", "CS01"}, "filer-reviewed",
+             {{"convention", "CD1"}, {"filer", "S3"}, {"decision", "struck"}});
+  r.Open();
+  r.Vote(7, {{"slate", "Joe"}});
+  r.Vote(3, {{"slate", "Bern"}});
+  const json res = r.Close();
+  EXPECT_EQ(res["won"], json({{"Joe", 3}, {"Bern", 1}}));
+  EXPECT_THAT(Elected(res), ElementsAre("A1", "A3", "A2", "S1"));
+  EXPECT_EQ(res["equal_division"]["swaps"], json::array());
+}
+
 // The book is changed in place while the state alone holds it, copied when a snapshot shares
 // it: the snapshot keeps the ballots it saw, and a refused ballot changes neither.
 TEST(ConventionTest, ASnapshotKeepsTheBallotsItSaw) {
