@@ -247,6 +247,35 @@ TEST(NevadaRelease, CdfCountsAddUp) {
   EXPECT_EQ(units, static_cast<int64_t>(kNevadaCandidates.size()) * (6 * 2 + 4 + 3));
 }
 
+// A precinct the anomaly gate holds keeps its alignments in its entry (what was reported, with
+// its cards) but adds nothing to any total, its cards included.
+TEST(NevadaRelease, AHeldPrecinctsCardsCountNowhere) {
+  Ledger l;
+  BuildNevadaFixture(l);
+  // Clark 1003 reports Washoe 2002's figures, in both alignments: a duplicate, held with it.
+  const json same = Figures({{"Biden", 8}, {"Sanders", 12}});
+  l.Add("first-alignment-reported", {{"precinct", 5}, {"submission", "y1"}, {"first", same}});
+  l.Add("final-alignment-reported", {{"precinct", 5}, {"submission", "y2"}, {"final", same}});
+  auto rel = BuildRelease(l.state);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  const json doc = json::parse(rel->json.bytes);
+  const json& held = doc["precincts"][4];
+  ASSERT_TRUE(held["flags"]["held"].get<bool>()) << held.dump();
+  EXPECT_TRUE(doc["precincts"][2]["flags"]["held"].get<bool>());
+  EXPECT_EQ(held["alignments"]["early"]["first"], json({{"Biden", 1}}));
+  EXPECT_EQ(held["alignments"]["total"]["first"], json({{"Biden", 9}, {"Sanders", 12}}));
+  // Clark 1001 and 1002 and Washoe 2003 alone: Biden 10 + 10 in person, 1 card.
+  const json& biden = doc["tabulation"]["totals"]["computed"]["state"]["Biden"];
+  EXPECT_EQ(biden["first_in_person"], 20);
+  EXPECT_EQ(biden["first_early"], 1);
+  EXPECT_EQ(biden["first"], 21);
+  for (const auto& row : Rows(rel->precincts_csv.bytes)) {
+    if (row.at("held") == "true") {
+      EXPECT_EQ(row.at("first_early"), "") << row.at("precinct_id");
+    }
+  }
+}
+
 // An election without early vote publishes none of it.
 TEST(NevadaRelease, IowaHasNoEarlyVoteKeys) {
   Ledger l;
