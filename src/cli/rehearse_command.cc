@@ -279,7 +279,7 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
         init.early_votes = cards;
         ro.early_votes_csv = std::move(text);
       } else if (ruleset->precinct.early_vote.enabled) {
-        ro.early_votes_csv = std::string(WriteEarlyCardsCsv({}));  // and the ledger must hold none
+        ro.early_votes_csv = std::string();  // and the ledger must hold none
       }
       const int64_t units = static_cast<int64_t>(sim->election.reports.size());
       init.rules = rules;

@@ -321,7 +321,7 @@ Status Run::Prepare() {
     precincts_.push_back(std::move(p));
   }
   input_unmatched_ = static_cast<int64_t>(o_.input.reports.size() - used.size());
-  if (o_.early_votes_csv) {
+  if (o_.early_votes_csv && !o_.early_votes_csv->empty()) {
     // Every precinct's cards as the file has them, by the hash of its canonical list.
     auto rows = ParseEarlyCardsCsv(*o_.early_votes_csv, "early-vote cards");
     if (!rows.ok()) return rows.status();

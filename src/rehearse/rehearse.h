@@ -65,7 +65,7 @@ struct Options {
   bool input_delegates_computed = false;
   // Nevada's early-vote cards the election was set up with, as a cards file (docs/formats.md):
   // the reconciliation checks every precinct's cards on the ledger against them by hash, loaded
-  // before its first report. Null: not checked.
+  // before its first report. Empty: the ledger must hold no cards. Null: not checked.
   std::optional<std::string> early_votes_csv;
   uint64_t seed = 1;
   // The evening (about four hours) runs this many times faster; 0: as fast as the server answers.

@@ -212,6 +212,20 @@ TEST_F(RehearseNevadaTest, ANevadaNightWithCardsReconcilesExactly) {
   server.Terminate();
 }
 
+TEST_F(RehearseNevadaTest, WithoutCardsTheLedgerMustHoldNone) {
+  const std::string report = (dir_ / "report.json").string();
+  CommandRun run = Canvass(
+      "rehearse --simulate 30 --rules nevada-dem-2020 --early-votes 0 --compress max --fast-kdf "
+      "--faults none --publish interval:1 --dir " +
+      (dir_ / "night").string() + " --json " + report);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  const json r = json::parse(Slurp(report), nullptr, false);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["reconciliation"]["early_votes_precincts"], 0);
+  EXPECT_EQ(r["reconciliation"]["early_votes_differing"], 0);
+  EXPECT_FALSE(fs::exists(dir_ / "night" / "early-votes.csv"));
+}
+
 TEST_F(RehearseNevadaTest, EarlyVotesAskedOfARulesetWithoutThemAreRefused) {
   CommandRun run = Canvass("rehearse --simulate 5 --early-votes 0.5 --dir " +
                            (dir_ / "iowa").string());
