@@ -212,22 +212,52 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
     if (!r.final) r.preview = std::make_shared<const Allocation>(std::move(allocation).value());
   }
   if (r.final) {
-    PrecinctReport report;
-    report.county = ap.county;
-    report.precinct = ap.precinct;
-    report.satellite = ap.satellite;
-    report.figures.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      report.figures[i].first = (*r.first)[i];
-      report.figures[i].final = (*r.final)[i];
-      if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
+    PrecinctCheck check =
+        CheckPrecinct(ruleset_, election_->candidates, ReportOf(ap, r), &ap, true, r.ties, cards);
+    // The state keeps what the tabulation, the checks and the audits read (delegates, SDEs, ties,
+    // findings), not the worksheet: its lines and notes were about a third of a replayed state's
+    // heap (docs/performance.md, "National scale"), and Worksheet() rebuilds them, the same,
+    // for the one precinct a page shows.
+    if (check.computed) {
+      check.computed->lines.clear();
+      check.computed->lines.shrink_to_fit();
+      check.computed->notes.clear();
+      check.computed->notes.shrink_to_fit();
     }
-    r.check = std::make_shared<const PrecinctCheck>(
-        CheckPrecinct(ruleset_, election_->candidates, report, &ap, true, r.ties, cards));
+    r.check = std::make_shared<const PrecinctCheck>(std::move(check));
   } else {
     blank();
   }
   return std::nullopt;
+}
+
+PrecinctReport ElectionState::ReportOf(const PrecinctApportionment& ap,
+                                       const PrecinctRecord& r) const {
+  const size_t n = election_->candidates.size();
+  PrecinctReport report;
+  report.county = ap.county;
+  report.precinct = ap.precinct;
+  report.satellite = ap.satellite;
+  report.figures.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (r.first) report.figures[i].first = (*r.first)[i];
+    if (r.final) report.figures[i].final = (*r.final)[i];
+    if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
+  }
+  return report;
+}
+
+std::optional<Allocation> ElectionState::Worksheet(int64_t id, const PrecinctRecord& r) const {
+  if (!r.final) {
+    if (r.preview) return *r.preview;
+    return std::nullopt;
+  }
+  if (!r.check || !r.check->computed) return std::nullopt;
+  const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
+  static const std::vector<EarlyVoteCard> kNoCards;
+  PrecinctCheck check = CheckPrecinct(ruleset_, election_->candidates, ReportOf(ap, r), &ap, true,
+                                      r.ties, r.early_votes ? r.early_votes->valid : kNoCards);
+  return std::move(check.computed);
 }
 
 std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent& stored) {
@@ -1211,8 +1241,9 @@ json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRe
   if (r.delegates) reported["delegates"] = state.FiguresJson(*r.delegates);
   out["reported"] = reported;
   out["channel"] = r.channel;
-  const Allocation* a =
-      r.final ? (r.check->computed ? &*r.check->computed : nullptr) : r.preview.get();
+  // The worksheet with its lines and notes (the record keeps only its results).
+  const std::optional<Allocation> worksheet = state.Worksheet(id, r);
+  const Allocation* a = worksheet ? &*worksheet : nullptr;
   if (a != nullptr) {
     json viable = json::array();
     json locked = json::array();

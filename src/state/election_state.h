@@ -426,6 +426,12 @@ class ElectionState {
   // Figures by candidate name ({"Sanders": 12}) from a per-candidate vector; zeros left out.
   nlohmann::json FiguresJson(const std::vector<Count>& figures) const;
 
+  // Precinct `id`'s worksheet for `record` (the precinct's or a preview's), with every line and
+  // note: the preview's allocation before the final alignment, after it the allocation its
+  // check computed, computed again with the notes (a record's check keeps the delegates, SDEs,
+  // ties and findings, not the worksheet). nullopt when the rules compute nothing.
+  std::optional<Allocation> Worksheet(int64_t id, const PrecinctRecord& record) const;
+
  private:
   std::optional<Rejection> ApplyCreated(const Event& e);
   std::optional<Rejection> ApplyCredentialIssued(const Event& e);
@@ -478,6 +484,8 @@ class ElectionState {
                                         Count max, std::vector<Count>& out) const;
   // The precinct named by payload["precinct"].
   std::optional<Rejection> FindPrecinct(const nlohmann::json& payload, int64_t& id) const;
+  // The record's figures as a report, for CheckPrecinct.
+  PrecinctReport ReportOf(const PrecinctApportionment& ap, const PrecinctRecord& record) const;
   // Recomputes record.check / record.preview from its figures. A Rejection when the figures
   // cannot describe a caucus (the record must then not be changed: call on a copy).
   std::optional<Rejection> Recheck(int64_t id, PrecinctRecord& record) const;

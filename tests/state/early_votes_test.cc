@@ -206,10 +206,17 @@ TEST(EarlyVotes, TheEnginesCardCaseThroughTheLedger) {
   ASSERT_FALSE(
       l.Admin("final-alignment-reported", {{"precinct", 2}, {"final", {{"A", 10}, {"B", 8}}}})
           .has_value());
-  const Allocation& a = *l.state.precinct(2)->check->computed;
-  EXPECT_EQ(a.attendance, 19);
-  EXPECT_EQ(a.delegates, (std::vector<Count>{2, 2, 0}));
-  EXPECT_TRUE(std::any_of(a.notes.begin(), a.notes.end(), [](const std::string& n) {
+  const Allocation& kept = *l.state.precinct(2)->check->computed;
+  EXPECT_EQ(kept.attendance, 19);
+  EXPECT_EQ(kept.delegates, (std::vector<Count>{2, 2, 0}));
+  // The record keeps the results, not the worksheet; Worksheet() rebuilds it with its notes.
+  EXPECT_TRUE(kept.notes.empty());
+  EXPECT_TRUE(kept.lines.empty());
+  const std::optional<Allocation> a = l.state.Worksheet(2, *l.state.precinct(2));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->delegates, kept.delegates);
+  EXPECT_FALSE(a->lines.empty());
+  EXPECT_TRUE(std::any_of(a->notes.begin(), a->notes.end(), [](const std::string& n) {
     return n.find("1 early-vote card(s) moved") != std::string::npos;
   }));
 }
