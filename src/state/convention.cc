@@ -31,15 +31,6 @@ Rejection ForbiddenAs(std::string code, std::string message) {
   return {Rejection::Kind::kForbidden, std::move(code), std::move(message), ""};
 }
 
-// A live credential of `role` acting as `a`.
-const CredentialRecord* Live(const Actor& a, const std::map<std::string, CredentialRecord>& creds,
-                             const char* role) {
-  if (a.role != role) return nullptr;
-  auto it = creds.find(a.id);
-  if (it == creds.end() || it->second.revoked || it->second.role != role) return nullptr;
-  return &it->second;
-}
-
 // An administrator, or an officer of `convention`.
 bool IsOfficer(const Actor& a, const std::map<std::string, CredentialRecord>& creds,
                const std::string& convention) {

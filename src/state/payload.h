@@ -48,6 +48,15 @@ inline bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord
   auto it = creds.find(a.id);
   return it != creds.end() && !it->second.revoked && it->second.role == "admin";
 }
+// A live credential of `role` acting as `a` (null for the local command line, which has none).
+inline const CredentialRecord* Live(const Actor& a,
+                                    const std::map<std::string, CredentialRecord>& creds,
+                                    const char* role) {
+  if (a.role != role) return nullptr;
+  auto it = creds.find(a.id);
+  if (it == creds.end() || it->second.revoked || it->second.role != role) return nullptr;
+  return &it->second;
+}
 // Empty or only white space: a reason not given.
 inline bool Blank(const std::string& s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;

@@ -21,15 +21,6 @@ namespace {
 
 using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
-// A live credential of `role` acting as `a` (the local command line is an administrator).
-const CredentialRecord* Live(const Actor& a, const std::map<std::string, CredentialRecord>& creds,
-                             const char* role) {
-  if (a.role != role) return nullptr;
-  auto it = creds.find(a.id);
-  if (it == creds.end() || it->second.revoked || it->second.role != role) return nullptr;
-  return &it->second;
-}
-
 constexpr const char* kFields[] = {"first", "final", "delegates"};
 
 // The precinct's figure for `field` as the public has it: first and final as reported; the
