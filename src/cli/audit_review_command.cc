@@ -77,6 +77,17 @@ std::string CliSubmission(const char* what) {
   return std::string("cli-") + what + "-" + LedgerTimeNow();
 }
 
+std::optional<Actor> CliActor(Intake& intake, const std::string& campaign, std::ostream& err) {
+  if (campaign.empty()) return Actor{"admin", "cli"};
+  const CredentialRecord* c =
+      intake.Read([&](const ElectionState& s) { return s.credential_of("campaign", campaign); });
+  if (c == nullptr) {
+    err << fmt::format("canvass: {} has no campaign account in this election\n", campaign);
+    return std::nullopt;
+  }
+  return Actor{"campaign", c->id};
+}
+
 int SubmitAndReport(Intake& intake, Submission s, std::ostream& out, std::ostream& err) {
   const Outcome o = intake.SubmitAndWait(std::move(s));
   if (o.kind != Outcome::Kind::kAccepted && o.kind != Outcome::Kind::kDuplicate) {
@@ -170,19 +181,11 @@ int RunAuditRequest(const AuditReviewOptions& o, std::ostream& out, std::ostream
   }
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  Actor actor{"admin", "cli"};
-  if (!o.campaign.empty()) {
-    const CredentialRecord* c = (*intake)->Read(
-        [&](const ElectionState& s) { return s.credential_of("campaign", o.campaign); });
-    if (c == nullptr) {
-      err << fmt::format("canvass: {} has no campaign account in this election\n", o.campaign);
-      return kExitUsage;
-    }
-    actor = Actor{"campaign", c->id};
-  }
+  const std::optional<Actor> actor = CliActor(**intake, o.campaign, err);
+  if (!actor) return kExitUsage;
   if (!payload.contains("submission")) payload["submission"] = CliSubmission("request");
-  return SubmitAndReport(**intake, Submission{"review-requested", actor, "cli", std::move(payload)},
-                         out, err);
+  return SubmitAndReport(
+      **intake, Submission{"review-requested", *actor, "cli", std::move(payload)}, out, err);
 }
 
 int RunAuditDecide(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {

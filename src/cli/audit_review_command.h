@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -73,6 +74,9 @@ Result<nlohmann::json> ParseFigureList(const std::string& text, const char* opti
 int SubmitAndReport(Intake& intake, Submission s, std::ostream& out, std::ostream& err);
 // The submission id of a command line write: a fresh one per run (a retry is a new run).
 std::string CliSubmission(const char* what);
+// Who a command line write acts as: the administrator, or with `campaign` (--campaign) that
+// campaign's account in the election; nullopt, with the message printed, when it has none.
+std::optional<Actor> CliActor(Intake& intake, const std::string& campaign, std::ostream& err);
 
 // The intake of a store that already exists (nothing is created at a mistyped path), and the
 // exit code and message for a store that could not be opened (server_commands.cc).

@@ -520,18 +520,10 @@ int RunConventionRecord(const ConventionRecordOptions& o, std::ostream& out, std
   if (!payload.ok()) return Fail(err, "convention record", payload.status());
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  Actor actor{"admin", "cli"};
-  if (!o.campaign.empty()) {
-    const CredentialRecord* c = (*intake)->Read(
-        [&](const ElectionState& s) { return s.credential_of("campaign", o.campaign); });
-    if (c == nullptr) {
-      err << fmt::format("canvass: {} has no campaign account in this election\n", o.campaign);
-      return kExitUsage;
-    }
-    actor = Actor{"campaign", c->id};
-  }
+  const std::optional<Actor> actor = CliActor(**intake, o.campaign, err);
+  if (!actor) return kExitUsage;
   if (!payload->contains("submission")) (*payload)["submission"] = CliSubmission("convention");
-  return SubmitAndReport(**intake, Submission{o.event, actor, "cli", std::move(*payload)}, out,
+  return SubmitAndReport(**intake, Submission{o.event, *actor, "cli", std::move(*payload)}, out,
                          err);
 }
 
