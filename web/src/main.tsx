@@ -1,11 +1,12 @@
 // Canvass's pages, one bundle, hash routes: #/ results, #/precinct/ID, #/chair, #/operator,
-// #/campaign, #/admin, #/national, #/audit.
+// #/campaign, #/admin, #/national, #/audit, #/conventions and #/conventions/NAME.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AdminPage } from './pages/Admin';
 import { AuditPage } from './pages/Audit';
 import { CampaignPage } from './pages/Campaign';
 import { ChairPage } from './pages/Chair';
+import { ConventionsPage } from './pages/Conventions';
 import { OperatorPage } from './pages/Operator';
 import { PrecinctPage } from './pages/PrecinctPage';
 import { NationalPage } from './pages/National';
@@ -27,6 +28,7 @@ const NAV: [string, string][] = [
   ['/', 'Results'],
   ['/national', 'National'],
   ['/audit', 'Audit'],
+  ['/conventions', 'Conventions'],
   ['/chair', 'Chair'],
   ['/operator', 'Hotline'],
   ['/campaign', 'Campaign'],
@@ -36,6 +38,7 @@ const NAV: [string, string][] = [
 function App() {
   const route = useHash();
   const precinct = /^\/precinct\/(\d+)$/.exec(route);
+  const convention = /^\/conventions(?:\/([^/]+))?$/.exec(route);
   let page;
   let title = 'Results';
   if (precinct) {
@@ -44,6 +47,10 @@ function App() {
   } else if (route === '/national') {
     page = <NationalPage />;
     title = 'National';
+  } else if (convention) {
+    const name = convention[1] ? decodeURIComponent(convention[1]) : undefined;
+    page = <ConventionsPage name={name} />;
+    title = name ? `Convention ${name}` : 'Conventions';
   } else if (route === '/audit') {
     page = <AuditPage />;
     title = 'Audit';
@@ -65,7 +72,7 @@ function App() {
   useEffect(() => {
     document.title = `${title} · Canvass`;
   }, [title]);
-  const current = precinct ? '/' : route;
+  const current = precinct ? '/' : convention ? '/conventions' : route;
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
