@@ -48,7 +48,12 @@ function App() {
     page = <NationalPage />;
     title = 'National';
   } else if (convention) {
-    const name = convention[1] ? decodeURIComponent(convention[1]) : undefined;
+    let name = convention[1];
+    try {
+      name = name ? decodeURIComponent(name) : undefined;
+    } catch {
+      // A malformed %-escape: the name as typed, which the server then reports unknown.
+    }
     page = <ConventionsPage name={name} />;
     title = name ? `Convention ${name}` : 'Conventions';
   } else if (route === '/audit') {
