@@ -1,5 +1,6 @@
 // Canvass's pages, one bundle, hash routes: #/ results, #/precinct/ID, #/chair, #/operator,
-// #/campaign, #/admin, #/national, #/audit, #/conventions and #/conventions/NAME.
+// #/campaign, #/admin, #/national, #/audit, #/conventions and #/conventions/NAME; the conventions'
+// officers at #/officer and voters at #/voter (linked from #/conventions).
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AdminPage } from './pages/Admin';
@@ -7,6 +8,7 @@ import { AuditPage } from './pages/Audit';
 import { CampaignPage } from './pages/Campaign';
 import { ChairPage } from './pages/Chair';
 import { ConventionsPage } from './pages/Conventions';
+import { OfficerPage, VoterPage } from './pages/ConventionDesk';
 import { OperatorPage } from './pages/Operator';
 import { PrecinctPage } from './pages/PrecinctPage';
 import { NationalPage } from './pages/National';
@@ -68,6 +70,12 @@ function App() {
   } else if (route === '/campaign') {
     page = <CampaignPage />;
     title = 'Campaign';
+  } else if (route === '/officer') {
+    page = <OfficerPage />;
+    title = 'Convention officer';
+  } else if (route === '/voter') {
+    page = <VoterPage />;
+    title = 'Convention voter';
   } else if (route === '/admin') {
     page = <AdminPage />;
     title = 'Admin';

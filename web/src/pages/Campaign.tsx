@@ -8,6 +8,7 @@ import {
   CostsText, ScheduleText, fieldLabel, materialityKey, useLiveJson,
   type AuditRecord, type Evidence, type MaterialityList, type MaterialityRow, type ReviewPrecinct, type ReviewRequest,
 } from '../reviews';
+import { CampaignConventions } from './ConventionDesk';
 import { loadAttestations, type AttestationRow } from '../staff';
 import { Alert, Login, LogoutBar, StatusBadge, useSession } from '../ui';
 
@@ -63,6 +64,7 @@ function CampaignDesk(props: { session: Session; onLogout: () => void }) {
           ))}
         </ul>
       </section>
+      <CampaignConventions session={props.session} />
       <RequestForm session={props.session} precincts={precincts} />
       <MyRequests session={props.session} />
       <section class="card" aria-labelledby="mine-h">

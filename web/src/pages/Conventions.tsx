@@ -289,6 +289,7 @@ function ConventionListView() {
   return (
     <section aria-labelledby="conventions-h">
       <h1 id="conventions-h">District conventions</h1>
+      <p class="muted">A convention's officers log in at <a href="#/officer">#/officer</a>, its voters at <a href="#/voter">#/voter</a>; campaigns review their filers on <a href="#/campaign">the campaign page</a>.</p>
       {error ? <Alert kind="error">{error}</Alert> : null}
       {!list ? <p class="muted">Loading…</p> : list.conventions.length === 0 ? <p class="muted">No convention yet.</p> : (
         <ul data-testid="convention-list">
