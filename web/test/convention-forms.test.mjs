@@ -8,12 +8,14 @@
 //     reason is refused on the page and nothing is written, then struck with one; Ann approved;
 //   the voter (#/voter, a code for CD1/Sanders): a block ballot cast, a second one refused
 //     (duplicate-ballot); a voter of the whole convention refused after the close (voting-closed).
+//   (f2) the ballot as each formula reads it (STV ranks, a D'Hondt slate, cumulative votes) and an
+//     STV tally (ballots grouped by ranking), each as the ledger then holds it.
 // After each step every figure the page shows equals GET /api/v1/conventions/CD1. Every wait is
 // for a condition (the filing deadline passing on the clock is one).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { h, useServer, waitFor, api, tokenFor, newPage, loginPage, assertNoHorizontalOverflow, artifacts } from './harness.mjs';
+import { h, useServer, waitFor, api, tokenFor, ledgerSince, newPage, loginPage, assertNoHorizontalOverflow, artifacts } from './harness.mjs';
 
 const ready = useServer();
 let n = 0;
@@ -31,8 +33,8 @@ async function reissue(admin, role, subject) {
   return r.json.code;
 }
 
-const convention = async () => {
-  const r = await api('GET', '/api/v1/conventions/CD1');
+const convention = async (name = 'CD1') => {
+  const r = await api('GET', `/api/v1/conventions/${name}`);
   assert.equal(r.status, 200, r.text);
   return r.json;
 };
@@ -41,9 +43,9 @@ const noticeEnd = (time, days) => new Date(Date.parse(time) + days * 86_400_000)
 
 // The officer's and the voter's summaries: every figure equals the API's, once the page has
 // reloaded after the write (waited for, not slept).
-async function checkSummary(page, prefix, what, { filers = true } = {}) {
+async function checkSummary(page, prefix, what, { filers = true, name = 'CD1' } = {}) {
   return waitFor(`${prefix}: ${what}`, async () => {
-    const c = await convention();
+    const c = await convention(name);
     assert.equal(await text(page, `${prefix}-district`), c.district);
     assert.equal(await text(page, `${prefix}-min-approved`), `${c.min_approved_per_slot} per seat`);
     assert.equal(await text(page, `${prefix}-stage-filing`), c.filing ? `opened ${c.filing.time}` : 'not open');
@@ -61,6 +63,7 @@ async function checkSummary(page, prefix, what, { filers = true } = {}) {
     for (const r of c.results) {
       const id = `${prefix}-pool-${r.pool}`;
       assert.equal(await text(page, `${id}-status`), r.status.replace(/-/g, ' '));
+      if (r.message) assert.equal(await text(page, `${id}-message`), r.message);
       if (r.source) assert.equal(await text(page, `${id}-source`), r.source.tally !== undefined ? `the officers' tally (event ${r.source.tally})` : `${r.source.ballots} ballots`);
       for (const [o, v] of Object.entries(r.votes ?? {})) {
         assert.equal(await text(page, `${id}-votes-${o}`), String(v), `${id}: ${o}'s votes`);
@@ -243,4 +246,81 @@ test('(f1) a campaign strikes, an officer files and tallies, a voter votes once:
   assert.deepEqual(c.results.map((r) => r.status), ['final', 'final']);
   assert.equal(c.results.find((r) => r.pool === 'Sanders').source.ballots, 1);
   for (const x of [officer, camp, voter, late]) await x.context.close();
+});
+
+// The ballot as each formula reads it, at 360 px: ranks under STV, a slate under D'Hondt, votes
+// heaped under cumulative voting; each cast once, as the API then counts it.
+test('(f2) a ranked, a slate and a cumulative ballot through the voter\'s page; an STV tally through the officer\'s', { timeout: 120_000 }, async () => {
+  await ready;
+  const admin = await tokenFor(h.codes.get('admin:admin'));
+  const deadline = new Date(Date.now() + 6_000).toISOString();
+  const kinds = [['CD2', 'IA-02', 'stv'], ['CD3', 'IA-03', 'dhondt'], ['CD4', 'IA-04', 'cumulative'], ['CD5', 'IA-05', 'stv']];
+  const people = ['Lu', 'Mo', 'Ny'];
+  for (const [name, district, formula] of kinds) {
+    await post(admin, '/api/v1/conventions', { convention: name, district, notice_days: 0 });
+    await post(admin, `/api/v1/conventions/${name}/procedures`, { formula, pools: [{ name: 'District', seats: 2 }], filing_deadline: deadline });
+    await post(admin, `/api/v1/conventions/${name}/stages`, { stage: 'filing' });
+    for (const [i, p] of people.entries()) {
+      await post(admin, `/api/v1/conventions/${name}/filings`, { ...filing(p, i ? 'Sanders' : 'Biden', 'woman'), district });
+    }
+  }
+  await post(admin, '/api/v1/conventions/CD3/slates', { pool: 'District', slate: 'Left', nominees: ['Lu', 'Mo'] });
+  await post(admin, '/api/v1/conventions/CD3/slates', { pool: 'District', slate: 'Right', nominees: ['Ny'] });
+  for (const [name] of kinds) {
+    await waitFor(`${name}'s voting to open`, async () =>
+      (await api('POST', `/api/v1/conventions/${name}/stages`, { token: admin, body: { submission: sub(), stage: 'voting' } })).status === 201, 60_000);
+  }
+  const votes = async (name) => (await api('GET', `/api/v1/conventions/${name}`)).json.results[0];
+  // The ballot the page sent, as the ledger holds it.
+  const start = (await api('GET', '/api/v1/health')).json.seq;
+  const ballotOf = async (name) => (await ledgerSince(start)).filter((e) => e.type === 'convention-ballot' && e.payload.convention === name).map((e) => e.payload);
+
+  const { context, page } = await newPage(360, 800);
+  const cast = async (name, fill) => {
+    await loginPage(page, 'voter', await reissue(admin, 'voter', name));
+    await page.getByRole('heading', { name: 'Your ballot in pool District' }).waitFor();
+    await fill();
+    await page.getByRole('button', { name: 'Cast the ballot' }).click();
+    await page.getByTestId('ballot-done').waitFor();
+    await checkSummary(page, 'voter', `${name} cast`, { filers: false, name });
+    await page.getByRole('button', { name: 'Log out' }).click();
+  };
+  await cast('CD2', async () => {
+    await page.getByLabel("Mo's rank", { exact: true }).fill('1');
+    await page.getByLabel("Lu's rank", { exact: true }).fill('2');
+  });
+  const stv = await votes('CD2');
+  assert.equal(stv.source.ballots, 1);
+  assert.deepEqual((await ballotOf('CD2')).map((b) => b.ranking), [['Mo', 'Lu']]);
+  await cast('CD3', async () => page.getByLabel('Left: Lu, Mo', { exact: true }).check());
+  const slate = await votes('CD3');
+  assert.equal(slate.source.ballots, 1);
+  assert.deepEqual((await ballotOf('CD3')).map((b) => b.slate), ['Left']);
+  await cast('CD4', async () => page.getByLabel('Votes for Ny', { exact: true }).fill('2'));
+  const heaped = await votes('CD4');
+  assert.equal(heaped.source.ballots, 1);
+  assert.deepEqual((await ballotOf('CD4')).map((b) => b.marks), [{ Ny: 2 }]);
+  // Ny's two votes elect her; Lu and Mo tie at nothing for the second seat: the lots decide.
+  assert.equal(heaped.status, 'needs-lots', JSON.stringify(heaped));
+  await assertNoHorizontalOverflow(page, 'the ballots');
+
+  // CD5's officers count STV on paper: the ballots grouped by ranking. A malformed line is refused
+  // on the page and kept; then the tally.
+  await loginPage(page, 'officer', await reissue(admin, 'officer', 'CD5'));
+  await page.getByRole('heading', { name: 'Convention CD5: officer' }).waitFor();
+  const box = page.getByLabel(/^Ballots in pool District/);
+  await box.fill('3: Mo, Lu\nthree: Ny');
+  await page.getByRole('button', { name: 'Enter the tally' }).click();
+  await page.getByTestId('tally-refusal').waitFor();
+  assert.equal(await page.getByTestId('tally-refusal').getAttribute('data-code'), 'malformed-tally');
+  assert.equal(await box.inputValue(), '3: Mo, Lu\nthree: Ny');
+  await box.fill('3: Mo, Lu\n2: Ny');
+  await page.getByRole('button', { name: 'Enter the tally' }).click();
+  await page.getByTestId('tally-done').waitFor();
+  const tally = (await ledgerSince(start)).filter((e) => e.type === 'convention-tally' && e.payload.convention === 'CD5').map((e) => e.payload.ballots);
+  assert.deepEqual(tally, [[{ ranking: ['Mo', 'Lu'], count: 3 }, { ranking: ['Ny'], count: 2 }]]);
+  const c5 = await checkSummary(page, 'officer', 'CD5 tallied', { name: 'CD5' });
+  assert.equal(c5.results[0].source.tally !== undefined, true, JSON.stringify(c5.results[0]));
+  await assertNoHorizontalOverflow(page, 'the STV tally');
+  await context.close();
 });

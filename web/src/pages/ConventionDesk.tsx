@@ -96,6 +96,7 @@ function Summary(props: { c: ConventionBody; prefix: string; filers?: Filer[] })
           <h4>
             Pool {r.pool} <span data-testid={`${prefix}-pool-${r.pool}-status`}><StatusBadge status={r.status} /></span>
           </h4>
+          {r.message ? <p data-testid={`${prefix}-pool-${r.pool}-message`}>{r.message}</p> : null}
           {r.source ? (
             <p class="muted" data-testid={`${prefix}-pool-${r.pool}-source`}>
               {r.source.tally !== undefined ? `the officers' tally (event ${r.source.tally})` : `${r.source.ballots ?? 0} ballots`}
@@ -315,8 +316,25 @@ function TallyForm(props: { session: Session; c: ConventionBody; onDone: () => P
   const pool = pools.find((p) => p.name === poolName) ?? pools[0];
   if (!proc || !pool) return null;
   const options = optionsOf(c, proc, pool);
+  const stv = proc.formula === 'stv';
+  // Under STV the tally is the paper ballots grouped by ranking, one line each: "12: Mo, Lu".
+  const stvBallots = (): { ranking: string[]; count: number }[] | Refusal => {
+    const out: { ranking: string[]; count: number }[] = [];
+    for (const [i, line] of (values[`${pool.name}/ballots`] ?? '').split('\n').entries()) {
+      if (!line.trim()) continue;
+      const m = /^\s*(\d+)\s*:\s*(.+)$/.exec(line);
+      if (!m) return { text: `line ${i + 1} is "count: first, second, …", not "${line.trim()}".`, field: 'ballots', code: 'malformed-tally' };
+      out.push({ count: Number(m[1]), ranking: m[2]!.split(',').map((n) => n.trim()).filter(Boolean) });
+    }
+    return out;
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (stv) {
+      const ballots = stvBallots();
+      if (!Array.isArray(ballots)) { setMsg(ballots); return; }
+      return send({ pool: pool.name, ballots });
+    }
     const tallies: Record<string, number> = {};
     for (const o of options) {
       const v = (values[`${pool.name}/${o}`] ?? '').trim();
@@ -327,11 +345,14 @@ function TallyForm(props: { session: Session; c: ConventionBody; onDone: () => P
       }
       tallies[o] = Number(v);
     }
+    return send({ pool: pool.name, tallies });
+  };
+  const send = async (body: Record<string, unknown>) => {
     setBusy(true);
     setMsg(null);
     setDone('');
     try {
-      const r = await postEvent(props.session, c.convention, 'tallies', { pool: pool.name, tallies });
+      const r = await postEvent(props.session, c.convention, 'tallies', body);
       setDone(`Pool ${pool.name}'s tally entered${r ? ` (event ${r.seq})` : ''}.`);
       await props.onDone();
     } catch (err) {
@@ -347,8 +368,13 @@ function TallyForm(props: { session: Session; c: ConventionBody; onDone: () => P
       <select id="tally-pool" value={pool.name} onChange={(e) => setPoolName((e.target as HTMLSelectElement).value)}>
         {pools.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
       </select>
-      {proc.formula === 'stv' ? (
-        <p class="muted">Under STV the tally is the ranked ballots; enter them with the API (`ballots`).</p>
+      {stv ? (
+        <>
+          <label for="tally-ballots">Ballots in pool {pool.name}, one line per ranking: count, then the names in order</label>
+          <textarea id="tally-ballots" rows={4} placeholder={`12: ${options.slice(0, 2).join(', ')}`} value={values[`${pool.name}/ballots`] ?? ''}
+            onInput={(e) => setValues({ ...values, [`${pool.name}/ballots`]: (e.target as HTMLTextAreaElement).value })} />
+          <p class="muted">Candidates: {options.join(', ') || 'none'}.</p>
+        </>
       ) : (
         <fieldset class="figures">
           <legend>Votes in pool {pool.name} ({proc.formula})</legend>
@@ -361,7 +387,7 @@ function TallyForm(props: { session: Session; c: ConventionBody; onDone: () => P
           ))}
         </fieldset>
       )}
-      <button type="submit" disabled={busy || proc.formula === 'stv'}>Enter the tally</button>
+      <button type="submit" disabled={busy}>Enter the tally</button>
       <RefusalText msg={msg} testid="tally-refusal" />
       {done ? <Alert kind="ok"><span data-testid="tally-done">{done}</span></Alert> : null}
     </form>
