@@ -125,10 +125,9 @@ std::string Api::RouteLabel(const std::string& path) {
   std::vector<std::string> seg = Segments(path);
   std::string label(kApiPrefix);
   for (size_t i = 0; i < seg.size() && i < 4; ++i) {
-    const bool id =
-        (i == 1 && (seg[0] == "precincts" || seg[0] == "photos" || seg[0] == "reviews" ||
-                    seg[0] == "conventions")) ||
-        (seg[0] == "releases" && i >= 1 && seg[i] != "policy" && seg[i] != "timeline");
+    const bool id = (i == 1 && (seg[0] == "precincts" || seg[0] == "photos" ||
+                                seg[0] == "reviews" || seg[0] == "conventions")) ||
+                    (seg[0] == "releases" && i >= 1 && seg[i] != "policy" && seg[i] != "timeline");
     // Appended in two steps: g++ 12 at -O3 warns falsely (-Wrestrict) on "/" + a string here.
     label += '/';
     label += id ? std::string_view(":id") : std::string_view(seg[i]);

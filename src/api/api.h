@@ -119,7 +119,7 @@ class Api {
   HttpResponse Results(const Call& c);
   HttpResponse Readiness(const Call& c);
   HttpResponse Conventions(const Call& c);  // convention_routes.cc
-  HttpResponse National(const Call& c);  // national.cc
+  HttpResponse National(const Call& c);     // national.cc
   // event_routes.cc: the ledger itself, as a stream and as pages of lines.
   HttpResponse Events(const Call& c);
   HttpResponse Ledger(const Call& c);

@@ -257,8 +257,8 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
         if (!table.ok()) return Fail(err, table.status().message());
         nevada = std::move(table).value();
         so.units = &nevada;
-        so.candidate_names = {"Sanders",  "Biden",     "Buttigieg",  "Warren",
-                              "Steyer",   "Klobuchar", "Uncommitted"};
+        so.candidate_names = {"Sanders", "Biden",     "Buttigieg",  "Warren",
+                              "Steyer",  "Klobuchar", "Uncommitted"};
       }
       auto sim = simulate::Simulate(*ruleset, so);
       if (!sim.ok()) return Fail(err, sim.status().message(), kExitUsage);
@@ -287,8 +287,9 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
       init.operators = static_cast<int>(std::max<long long>(4, units / 200));
       init.apportionment = apportionment;
       init.results = results;
-      init.name = o.demo ? std::string("Nevada Democratic caucuses, 22 February 2020 (demo: a "
-                                       "simulated count on the party's apportionment)")
+      init.name = o.demo ? std::string(
+                               "Nevada Democratic caucuses, 22 February 2020 (demo: a "
+                               "simulated count on the party's apportionment)")
                          : fmt::format("Simulated caucuses ({} precincts, seed {})", units, o.seed);
       ro.input = std::move(sim->election);
       ro.input_delegates_computed = true;
@@ -302,9 +303,10 @@ int RunRehearse(const RehearseOptions& o, std::ostream& out, std::ostream& err) 
             "simulated count{}, seed {}.\n",
             units, cards_line, o.seed);
       } else {
-        out << fmt::format("Rehearsing a simulated election: {} precincts, {} candidates{}, seed "
-                           "{}.\n",
-                           units, ro.input.candidates.size(), cards_line, o.seed);
+        out << fmt::format(
+            "Rehearsing a simulated election: {} precincts, {} candidates{}, seed "
+            "{}.\n",
+            units, ro.input.candidates.size(), cards_line, o.seed);
       }
     }
     std::ostringstream init_out;

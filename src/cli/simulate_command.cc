@@ -16,7 +16,8 @@ namespace {
 // "results.csv" -> "results-early-votes.csv" (in the same directory).
 std::string EarlyVotesBeside(const std::string& results) {
   std::string stem = results;
-  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".csv") == 0) stem.resize(stem.size() - 4);
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".csv") == 0)
+    stem.resize(stem.size() - 4);
   return stem + "-early-votes.csv";
 }
 

@@ -375,9 +375,8 @@ void ComparePrecincts(const ReconcileInput& input, const ParsedRelease& rel,
         const json w = Normalized(e.computed_delegates, true);
         const json h = Normalized(r->computed_delegates, true);
         if (w != h) {
-          diffs.push_back(
-              fmt::format("computed delegates (the rules, with the precinct's cards): {}",
-                          FiguresDiff(w, h)));
+          diffs.push_back(fmt::format(
+              "computed delegates (the rules, with the precinct's cards): {}", FiguresDiff(w, h)));
         }
       }
       if (r->revision != e.revision) {
@@ -504,15 +503,16 @@ void CheckEarlyVotes(const ReconcileInput& input,
     if (e.early_votes_hash.empty()) {
       if (loaded == nullptr) continue;
       ++out.early_votes_differing;
-      problems.Add(fmt::format("{}: cards: the ledger holds {} early-vote cards (event {}, hash "
-                               "{}), the cards file none",
-                               place, loaded->cards, s->loaded_seq, loaded->cards_hash));
+      problems.Add(
+          fmt::format("{}: cards: the ledger holds {} early-vote cards (event {}, hash "
+                      "{}), the cards file none",
+                      place, loaded->cards, s->loaded_seq, loaded->cards_hash));
       continue;
     }
     if (loaded == nullptr) {
       ++out.early_votes_differing;
-      problems.Add(fmt::format("{}: cards: the cards file has {} (hash {}), the ledger none",
-                               place, e.early_votes_cards, e.early_votes_hash));
+      problems.Add(fmt::format("{}: cards: the cards file has {} (hash {}), the ledger none", place,
+                               e.early_votes_cards, e.early_votes_hash));
       continue;
     }
     if (loaded->cards_hash != e.early_votes_hash || loaded->cards != e.early_votes_cards) {
@@ -536,9 +536,10 @@ void CheckEarlyVotes(const ReconcileInput& input,
   for (const auto& [id, s] : by_precinct) {
     if (s.loaded == nullptr || expected_ids.count(id) != 0) continue;
     ++out.early_votes_differing;
-    problems.Add(fmt::format("precinct {}: cards: early-vote cards on the ledger (event {}) for "
-                             "a precinct the rehearsal does not know",
-                             id, s.loaded_seq));
+    problems.Add(
+        fmt::format("precinct {}: cards: early-vote cards on the ledger (event {}) for "
+                    "a precinct the rehearsal does not know",
+                    id, s.loaded_seq));
   }
 }
 

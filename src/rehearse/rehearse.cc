@@ -141,8 +141,8 @@ struct Precinct {
   std::string county;
   std::string precinct;
   Account* chair = nullptr;
-  json first, final, delegates;                 // the input's figures (null: not in the input)
-  json computed;  // what the rules give for the input's figures (null: not known)
+  json first, final, delegates;  // the input's figures (null: not in the input)
+  json computed;                 // what the rules give for the input's figures (null: not known)
   json first_sent, final_sent, delegates_sent;  // what goes in first (a mistake, if planned)
   uint32_t faults = 0;
   int64_t first_at = 0, final_at = 0, correct_at = 0;  // evening milliseconds after 19:00
@@ -705,7 +705,7 @@ void Run::ChairFinal(Worker& w, Precinct& p) {
 // shuffled deck, the highest going to the first of `groups` (the group chance favours most), as
 // the detail the chair records: "card draw: Sanders KS, Biden 10H, Buttigieg 4C".
 std::string CardDraw(const std::vector<std::string>& groups, Rng& rng) {
-  static constexpr const char* kRanks[] = {"2", "3", "4",  "5", "6", "7", "8",
+  static constexpr const char* kRanks[] = {"2", "3",  "4", "5", "6", "7", "8",
                                            "9", "10", "J", "Q", "K", "A"};
   static constexpr char kSuits[] = {'C', 'D', 'H', 'S'};  // lowest first
   std::set<int, std::greater<>> drawn;  // card values: rank x 4 + suit, highest first
@@ -777,12 +777,10 @@ void Run::SettleAndConfirm(Worker& w, Precinct& p, Account& who, json precinct,
                                    ? CardDraw(in_order, rng)
                                    : std::string("coin toss at the caucus site");
     const std::string sid = Sid(p, fmt::format("tie{}-{}", suffix, round));
-    Answer a = Send(w, "ties", who, "POST", base + "ties",
-                    json{{"submission", sid},
-                         {"tied", tied},
-                         {"favoured", favoured},
-                         {"detail", detail}}
-                        .dump());
+    Answer a =
+        Send(w, "ties", who, "POST", base + "ties",
+             json{{"submission", sid}, {"tied", tied}, {"favoured", favoured}, {"detail", detail}}
+                 .dump());
     if (!Took(t, p, a, "ties")) return;
     Ack(w, a, sid);
     ++p.tie_rounds;

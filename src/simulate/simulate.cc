@@ -340,8 +340,7 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
             : options.precincts < 1 || options.precincts > 10'000'000) {
     return Status::InvalidArgument("--precincts must be from 1 to 10,000,000");
   }
-  if (options.candidate_names.empty() &&
-      (options.candidates < 1 || options.candidates > 1000)) {
+  if (options.candidate_names.empty() && (options.candidates < 1 || options.candidates > 1000)) {
     return Status::InvalidArgument("--candidates must be from 1 to 1,000");
   }
   if (options.candidate_names.size() > 1000) {
@@ -420,8 +419,7 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
     e.county_district[x.name] = x.district;
   }
 
-  const int64_t units =
-      given ? static_cast<int64_t>(options.units->size()) : options.precincts;
+  const int64_t units = given ? static_cast<int64_t>(options.units->size()) : options.precincts;
   e.reports.reserve(static_cast<size_t>(units));
   e.apportionment.reserve(static_cast<size_t>(units));
   sim.early_votes.reserve(static_cast<size_t>(units));
@@ -452,7 +450,8 @@ Result<Simulation> Simulate(const Ruleset& ruleset, const Options& options) {
       }
       // Three equal groups tie when D is not a multiple of 3 (and 4 or more: fewer share no
       // decimal).
-      build_tie = !satellite && delegates >= 4 && delegates % 3 != 0 && rng.Chance(options.ties_ppm);
+      build_tie =
+          !satellite && delegates >= 4 && delegates % 3 != 0 && rng.Chance(options.ties_ppm);
       if (satellite) home = nullptr;
     } else {
       satellite = rng.Chance(options.satellites_ppm);

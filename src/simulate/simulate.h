@@ -28,8 +28,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/election.h"
 #include "caucus/allocation.h"
+#include "core/election.h"
 #include "core/status.h"
 #include "io/early_cards.h"
 #include "rules/ruleset.h"

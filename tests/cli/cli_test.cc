@@ -220,7 +220,8 @@ TEST(CliTest, SimulateWritesAnElectionThatChecksClean) {
   const std::string written = Slurp(dir + "/sim-r5-early-votes.csv");
   EXPECT_EQ(written.rfind("county,precinct,card,choice1,", 0), 0u) << written;
   EXPECT_EQ(Canvass("simulate --rules nevada-dem-2020 --precincts 5 --early-votes 0.5"
-                    " --early-votes-out " + dir + "/sim-c6.csv" + files("6"))
+                    " --early-votes-out " +
+                    dir + "/sim-c6.csv" + files("6"))
                 .exit_code,
             0);
   EXPECT_EQ(Slurp(dir + "/sim-c6.csv"), written);

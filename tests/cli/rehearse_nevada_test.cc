@@ -9,11 +9,11 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <vector>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "http/client.h"
@@ -35,9 +35,9 @@ std::string Slurp(const std::string& path) {
 class RehearseNevadaTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("canvass-rehearse-nv-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("canvass-rehearse-nv-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -227,8 +227,8 @@ TEST_F(RehearseNevadaTest, WithoutCardsTheLedgerMustHoldNone) {
 }
 
 TEST_F(RehearseNevadaTest, EarlyVotesAskedOfARulesetWithoutThemAreRefused) {
-  CommandRun run = Canvass("rehearse --simulate 5 --early-votes 0.5 --dir " +
-                           (dir_ / "iowa").string());
+  CommandRun run =
+      Canvass("rehearse --simulate 5 --early-votes 0.5 --dir " + (dir_ / "iowa").string());
   EXPECT_EQ(run.exit_code, 2) << run.out;
   EXPECT_NE(run.out.find("has no early vote"), std::string::npos) << run.out;
   CommandRun bad = Canvass("rehearse --demo ohio --dir " + (dir_ / "x").string());

@@ -93,8 +93,8 @@ class ReconcileEarlyVotesTest : public ::testing::Test {
     auto rules = ParseRuleset(setup->ruleset_toml, "nevada-dem-2020");
     ASSERT_TRUE(rules.ok()) << rules.status().ToString();
     // The cards first, as `canvass init --early-votes` loads them.
-    for (auto [id, cards] : {std::pair{int64_t{1}, Carson109Cards()},
-                             std::pair{int64_t{2}, Carson411Cards()}}) {
+    for (auto [id, cards] :
+         {std::pair{int64_t{1}, Carson109Cards()}, std::pair{int64_t{2}, Carson411Cards()}}) {
       auto set = JudgeEarlyVotes(rules->precinct.early_vote, setup->candidates, cards);
       ASSERT_TRUE(set.ok()) << set.status().ToString();
       Outcome o = intake_->SubmitAndWait(Submission{"early-votes-loaded", Actor{"admin", "cli"},
@@ -109,7 +109,9 @@ class ReconcileEarlyVotesTest : public ::testing::Test {
     Send("first-alignment-reported", chair,
          {{"precinct", 1}, {"submission", "carson-first"}, {"first", first}});
     Send("final-alignment-reported", chair,
-         {{"precinct", 1}, {"submission", "carson-final"}, {"final", final},
+         {{"precinct", 1},
+          {"submission", "carson-final"},
+          {"final", final},
           {"delegates", delegates}});
 
     auto rel = intake_->Read([](const ElectionState& s) { return BuildRelease(s); });

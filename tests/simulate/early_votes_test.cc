@@ -128,8 +128,8 @@ TEST(SimulateEarlyVotesTest, CardsReadBackAndTheDelegatesAreTheRulesWithThem) {
     const size_t expected = it == valid.end() ? 0 : it->second.size();
     EXPECT_EQ(mine.size(), expected) << r.precinct;
     counted_cards += static_cast<int64_t>(mine.size());
-    const PrecinctCheck with = CheckPrecinct(nevada, e.candidates, r, &e.apportionment[i], false,
-                                             {}, mine);
+    const PrecinctCheck with =
+        CheckPrecinct(nevada, e.candidates, r, &e.apportionment[i], false, {}, mine);
     for (const Finding& f : with.findings) {
       EXPECT_NE(f.severity, Severity::kError) << r.precinct << ": " << f.code << ": " << f.message;
       if (f.code == "allocation-is-tie-outcome") ++ties;
@@ -153,9 +153,9 @@ TEST(SimulateEarlyVotesTest, InjectedErrorsAreFoundWithTheCards) {
   std::set<size_t> injected;
   for (const InjectedError& x : s.errors) injected.insert(x.report);
   for (size_t i = 0; i < s.election.reports.size(); ++i) {
-    const PrecinctCheck c = CheckPrecinct(nevada, s.election.candidates, s.election.reports[i],
-                                          &s.election.apportionment[i], false, {},
-                                          s.early_votes[i]);
+    const PrecinctCheck c =
+        CheckPrecinct(nevada, s.election.candidates, s.election.reports[i],
+                      &s.election.apportionment[i], false, {}, s.early_votes[i]);
     EXPECT_EQ(c.has_error(), injected.count(i) == 1) << s.election.reports[i].precinct;
   }
 }
