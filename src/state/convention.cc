@@ -17,10 +17,10 @@ namespace {
 
 using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
-constexpr std::array<std::string_view, 11> kConventionEvents = {
+constexpr std::array<std::string_view, 12> kConventionEvents = {
     "convention-created", "procedure-published", "procedure-waived", "convention-stage-opened",
     "delegate-filed",     "filer-reviewed",      "slate-filed",      "convention-ballot",
-    "convention-tally",   "voting-closed",       "convention-lots"};
+    "convention-tally",   "voting-closed",       "convention-lots",  "voters-issued"};
 
 constexpr int64_t kDayMillis = 24LL * 60 * 60 * 1000;
 constexpr int64_t kMaxNoticeDays = 3660;
@@ -618,6 +618,16 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     if (!decision || (*decision != "approved" && *decision != "struck")) {
       return Invalid("malformed-event", "decision is approved or struck", "decision");
     }
+    // A strike is published with its reason: the campaign answers for it, and the filer can see
+    // why she is not on the ballot.
+    auto reason = StringMember(p, "reason");
+    if (*decision == "struck" && (!reason || Blank(*reason))) {
+      return Invalid("reason-required",
+                     fmt::format("the {} campaign strikes {} with a reason; it is published with "
+                                 "the review",
+                                 campaign->subject, it->name),
+                     "reason");
+    }
     if (c.voting) {
       return Conflict("voting-open", "voting has opened: the ballot is fixed");
     }
@@ -628,7 +638,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     }
     it->review = *decision;
     it->review_seq = e.seq;
-    it->review_reason = StringMember(p, "reason").value_or("");
+    it->review_reason = reason.value_or("");
   } else if (e.type == "slate-filed") {
     if (!officer) return Forbidden("the convention's officers or an administrator file a slate");
     if (c.voting) return Conflict("voting-open", "voting has opened: the ballot is fixed");
@@ -717,18 +727,21 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
                                   "a tally are never added together",
                                   pool->name, votes.tally_seq));
     }
-    if (votes.voters.count(voter->id) != 0) {
-      return Conflict("duplicate-ballot", fmt::format("credential {} has already voted in pool {}",
-                                                      voter->id, pool->name));
+    if (auto cast = votes.voters.find(voter->id); cast != votes.voters.end()) {
+      return Conflict("duplicate-ballot",
+                      fmt::format("credential {} has already voted in pool {} (event {})",
+                                  voter->id, pool->name, votes.ballots[cast->second].seq));
     }
     ConventionPoolVotes::Ballot ballot;
     ballot.seq = e.seq;
+    ballot.time = e.time;
+    ballot.hash = current_hash_;
     ballot.voter = voter->id;
     if (auto r = ParseBallot(p, *voting_proc, *pool, OptionNames(c, *voting_proc, *pool), ballot)) {
       return r;
     }
     ConventionPoolVotes& cast = c.votes[pool->name];
-    cast.voters.insert(voter->id);
+    cast.voters.emplace(voter->id, cast.ballots.size());
     cast.ballots.push_back(std::move(ballot));
   } else if (e.type == "convention-tally") {
     if (!officer) return Forbidden("the convention's officers or an administrator enter a tally");
@@ -836,6 +849,73 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     ConventionPoolVotes& drawing = c.votes[pool->name];
     drawing.lots = std::move(drawn);
     drawing.lots_seq = e.seq;
+  } else if (e.type == "voters-issued") {
+    if (!officer) {
+      return Forbidden("the convention's officers or an administrator issue voters' codes");
+    }
+    if (c.closed_seq != 0) {
+      return Conflict("voting-closed",
+                      fmt::format("voting closed at {} (event {})", c.closed_time, c.closed_seq));
+    }
+    std::string subject = *name;
+    std::string pool_name;
+    if (Member(p, "pool") != nullptr) {
+      // The pools are the procedure's: the one voting opened under, else the one standing (no
+      // procedure is published after voting opens, so they are the same).
+      const ConventionProcedure* proc = voting_proc != nullptr ? voting_proc : c.procedure();
+      if (proc == nullptr) {
+        return Conflict("no-procedure",
+                        fmt::format("convention {} has no published procedure: it has no pools "
+                                    "yet (issue codes for the whole convention, or publish it)",
+                                    *name),
+                        "pool");
+      }
+      auto pool = StringMember(p, "pool");
+      if (!pool || proc->pool(*pool) == nullptr) {
+        std::vector<std::string> known;
+        for (const ConventionPool& x : proc->pools) known.push_back(x.name);
+        return NotFound("unknown-pool",
+                        fmt::format("procedure {} has no pool {} (its pools: {})", proc->seq,
+                                    pool ? *pool : Member(p, "pool")->dump(), Listed(known)),
+                        "pool");
+      }
+      pool_name = *pool;
+      subject += "/" + *pool;
+    }
+    const json* voters = Member(p, "voters");
+    if (voters == nullptr || !voters->is_array() || voters->empty() ||
+        static_cast<int64_t>(voters->size()) > kMaxVotersPerIssue) {
+      return Invalid("malformed-event",
+                     fmt::format("voters lists 1 to {} codes: [{{\"credential\", \"hash\"}}]",
+                                 kMaxVotersPerIssue),
+                     "voters");
+    }
+    std::vector<std::pair<std::string, std::string>> issued;  // id, hash
+    std::set<std::string> ids;
+    for (size_t k = 0; k < voters->size(); ++k) {
+      const json& row = (*voters)[k];
+      auto id = StringMember(row, "credential");
+      auto hash = StringMember(row, "hash");
+      if (!id || id->size() != 4) {
+        return Invalid("malformed-event", "a credential id has 4 characters",
+                       fmt::format("voters[{}].credential", k));
+      }
+      if (credentials_.count(*id) != 0 || !ids.insert(*id).second) {
+        return Conflict("duplicate-credential", "credential id " + *id + " is taken",
+                        fmt::format("voters[{}].credential", k));
+      }
+      if (!hash || hash->rfind("$argon2id$", 0) != 0) {
+        return Invalid("malformed-event", "only Argon2id hashes are stored",
+                       fmt::format("voters[{}].hash", k));
+      }
+      issued.emplace_back(*id, *hash);
+    }
+    ConventionRoll roll{e.seq, e.time, e.actor, pool_name, {}};
+    for (auto& [id, hash] : issued) {
+      roll.credentials.push_back(id);
+      credentials_[id] = CredentialRecord{id, "voter", subject, std::move(hash), false, e.seq};
+    }
+    c.rolls.push_back(std::move(roll));
   }
   if (found == nullptr) book->conventions.emplace(*name, std::move(created));
   conventions_ = std::move(book);
@@ -1119,6 +1199,15 @@ json ConventionJson(const ConventionRecord& c) {
                                          : json(nullptr)},
             {"filers", std::move(filers)},
             {"slates", std::move(slates)}};
+  json rolls = json::array();
+  for (const ConventionRoll& r : c.rolls) {
+    rolls.push_back({{"seq", r.seq},
+                     {"time", r.time},
+                     {"by", r.actor.role + "/" + r.actor.id},
+                     {"pool", r.pool.empty() ? json(nullptr) : json(r.pool)},
+                     {"count", r.credentials.size()}});
+  }
+  j["voter_roll"] = std::move(rolls);
   json pools = json::array();
   if (const ConventionProcedure* proc = c.voting ? c.procedure(c.voting->procedure) : nullptr) {
     for (const ConventionPool& pool : proc->pools) {
@@ -1126,6 +1215,41 @@ json ConventionJson(const ConventionRecord& c) {
     }
   }
   j["results"] = std::move(pools);
+  return j;
+}
+
+json VoterBallotsJson(const ConventionRecord& c, const std::string& credential,
+                      const std::string& subject) {
+  const size_t slash = subject.find('/');
+  json j = {{"convention", c.name}, {"credential", credential}};
+  j["pool"] = slash == std::string::npos ? json(nullptr) : json(subject.substr(slash + 1));
+  // The pools it votes in: its own, or every pool of the procedure voting opened under (before
+  // voting opens, the one standing).
+  std::vector<std::string> names;
+  if (slash != std::string::npos) {
+    names.push_back(subject.substr(slash + 1));
+  } else if (const ConventionProcedure* proc =
+                 c.voting ? c.procedure(c.voting->procedure) : c.procedure()) {
+    for (const ConventionPool& pool : proc->pools) names.push_back(pool.name);
+  }
+  json pools = json::array();
+  bool any = false;
+  for (const std::string& name : names) {
+    json row = {{"pool", name}, {"voted", false}};
+    auto votes = c.votes.find(name);
+    if (votes != c.votes.end()) {
+      if (auto cast = votes->second.voters.find(credential); cast != votes->second.voters.end()) {
+        const ConventionPoolVotes::Ballot& b = votes->second.ballots[cast->second];
+        row["voted"] = true;
+        row["ballot"] = {{"seq", b.seq}, {"time", b.time}, {"hash", b.hash}};
+        any = true;
+      }
+    }
+    pools.push_back(std::move(row));
+  }
+  j["voted"] = any;
+  j["pools"] = std::move(pools);
+  j["voting"] = c.voting ? (c.closed_seq != 0 ? "closed" : "open") : "not-open";
   return j;
 }
 

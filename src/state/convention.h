@@ -22,9 +22,11 @@
 //
 // Roles: an administrator (the command line or an admin code) creates conventions, publishes
 // procedures and waivers; the convention's officers (credential role "officer", subject the
-// convention) or an administrator enter filings, slates, tallies and lots and open and close
-// stages; a voter (role "voter", subject the convention, or "CONVENTION/POOL" for one pool)
-// casts one ballot per pool; a campaign reviews the filers pledged to its candidate.
+// convention) or an administrator enter filings, slates, tallies and lots, open and close
+// stages, and issue the voter roll (voters-issued: many voter codes at once, each its own
+// credential); a voter (role "voter", subject the convention, or "CONVENTION/POOL" for one pool)
+// casts one ballot per pool; a campaign reviews the filers pledged to its candidate, and states
+// its reason when it strikes one.
 //
 // ElectionState holds the book copy-on-write: an event changes it in place while the state alone
 // holds it, and copies it first when a snapshot shares it, so a snapshot keeps what it saw and a
@@ -53,6 +55,9 @@ namespace canvass {
 inline constexpr int64_t kDefaultNoticeDays = 30;
 // The preference of a delegate candidate who runs pledged to nobody.
 inline constexpr const char* kUncommitted = "uncommitted";
+// The most voter codes one voters-issued event holds: every code costs an Argon2id hash when it
+// is issued, and the event is one ledger line. A larger roll is several events.
+inline constexpr int64_t kMaxVotersPerIssue = 500;
 
 // The seats voted on together: one preference's seats ("preference" names it), or the district's
 // seats ("preference" empty: every filer stands, the groups are their preferences).
@@ -119,17 +124,28 @@ struct ConventionPoolVotes {
   // limited and cumulative; one slate; a ranking for STV).
   struct Ballot {
     int64_t seq = 0;
+    std::string time;
+    std::string hash;  // the convention-ballot event's, for the voter to find it on the ledger
     std::string voter;
     std::map<std::string, Count> marks;  // block, limited, cumulative; the slate (1 vote)
     std::vector<std::string> ranking;    // STV
   };
   std::vector<Ballot> ballots;
-  std::set<std::string> voters;
-  int64_t tally_seq = 0;  // the convention-tally event (0: none)
+  std::map<std::string, size_t> voters;  // credential id -> its ballot (index in `ballots`)
+  int64_t tally_seq = 0;                 // the convention-tally event (0: none)
   std::map<std::string, Count> tally;
   std::vector<RankedBallot> tally_ballots;  // STV tallies: rankings with counts
   std::vector<std::string> lots;            // names, in the order drawn
   int64_t lots_seq = 0;
+};
+
+// Voter codes issued together (voters-issued): for the whole convention, or one pool.
+struct ConventionRoll {
+  int64_t seq = 0;
+  std::string time;
+  Actor actor;
+  std::string pool;  // "" for the whole convention
+  std::vector<std::string> credentials;
 };
 
 struct ConventionRecord {
@@ -147,6 +163,7 @@ struct ConventionRecord {
   std::vector<ConventionFiler> filers;  // in filing order
   std::vector<ConventionSlate> slates;
   std::map<std::string, ConventionPoolVotes> votes;  // by pool
+  std::vector<ConventionRoll> rolls;                 // in issue order
 
   const ConventionProcedure* procedure() const {
     return procedures.empty() ? nullptr : &procedures.back();
@@ -179,7 +196,13 @@ Result<ConventionResult> CountConventionPool(const ConventionRecord& convention,
 nlohmann::json ConventionPoolJson(const ConventionRecord& convention, const std::string& pool);
 
 // The convention as a whole: settings, procedures, waivers, stages, filers with their reviews,
-// slates, and per pool its ballots count and result.
+// slates, the voter roll (codes issued per pool, never the codes), and per pool its ballots
+// count and result.
 nlohmann::json ConventionJson(const ConventionRecord& convention);
+
+// What a voter's credential (`subject` "CONVENTION" or "CONVENTION/POOL") has cast: per pool it
+// votes in, whether it voted and the ballot's seq, time and hash.
+nlohmann::json VoterBallotsJson(const ConventionRecord& convention, const std::string& credential,
+                                const std::string& subject);
 
 }  // namespace canvass

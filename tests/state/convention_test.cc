@@ -431,7 +431,10 @@ TEST(ConventionTest, AFilerStruckAfterTheSlateIsNeverElected) {
   r.Slate("Joe", {"A1", "A3", "A2", "A4"});
   r.Slate("Bern", {"S3", "S1"});
   r.l.Accept(Actor{"campaign", "CS01"}, "filer-reviewed",
-             {{"convention", "CD1"}, {"filer", "S3"}, {"decision", "struck"}});
+             {{"convention", "CD1"},
+              {"filer", "S3"},
+              {"decision", "struck"},
+              {"reason", "signed another campaign's pledge"}});
   r.Open();
   r.Vote(7, {{"slate", "Joe"}});
   r.Vote(3, {{"slate", "Bern"}});
