@@ -1,0 +1,293 @@
+// Files stored by part (store/parts.h): cut and joined byte for byte, an edit in the middle
+// changing only the parts around it, the manifest's one spelling, and a reader that names the
+// missing or damaged part.
+#include "store/parts.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "core/random.h"
+#include "core/sha256.h"
+
+namespace canvass {
+namespace {
+
+// `n` bytes drawn from `seed`: content without repeats, like a large file's.
+std::string Bytes(uint64_t seed, size_t n) {
+  SplitMix64 g(seed);
+  std::string out(n, '\0');
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = g.Next();
+    for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
+  }
+  return out;
+}
+
+// A store in memory that counts what it was given.
+struct MapStore {
+  std::map<std::string, std::string> blobs;
+  int64_t puts = 0;
+  BlobPut Put() {
+    return [this](const std::string& sha, std::string_view bytes) {
+      EXPECT_EQ(Sha256Hex(bytes), sha);
+      ++puts;
+      blobs.emplace(sha, std::string(bytes));
+      return Status::Ok();
+    };
+  }
+  BlobGet Get() {
+    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
+      auto it = blobs.find(sha);
+      if (it == blobs.end()) return std::optional<std::string>();
+      return std::optional<std::string>(it->second);
+    };
+  }
+};
+
+std::string Join(const std::vector<std::string_view>& parts) {
+  std::string out;
+  for (std::string_view p : parts) out += p;
+  return out;
+}
+
+TEST(Parts, GearTableIsSplitMix64FromZero) {
+  SplitMix64 g(0);
+  for (int i = 0; i < 256; ++i) EXPECT_EQ(PartGearTable()[i], g.Next()) << i;
+}
+
+TEST(Parts, SizesStayWithinTheBounds) {
+  const std::string bytes = Bytes(7, 8 << 20);
+  const std::vector<std::string_view> parts = CutParts(bytes);
+  ASSERT_GT(parts.size(), 64u);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    EXPECT_GE(parts[i].size(), kPartMinBytes) << i;
+    EXPECT_LE(parts[i].size(), kPartMaxBytes) << i;
+  }
+  EXPECT_EQ(Join(parts), bytes);
+  // About the average: 8 MiB in 64 KiB parts is 128, give or take.
+  EXPECT_GT(parts.size(), 8u * 1024 / 64 / 2);
+  EXPECT_LT(parts.size(), 8u * 1024 / 64 * 2);
+}
+
+TEST(Parts, FixedCutPointsForFixedBytes) {
+  // The cut points are part of the format: anyone cutting these bytes finds these parts (as the
+  // format's parameters cut Bytes(1, 1 MiB); a change of the parameters or the table shows here).
+  const std::string bytes = Bytes(1, 1 << 20);
+  const PartManifest m = ManifestOf(bytes);
+  ASSERT_EQ(m.parts.size(), 14u);
+  EXPECT_EQ(m.size, 1 << 20);
+  EXPECT_EQ(m.parts[0].size, 67499);
+  EXPECT_EQ(m.parts[1].size, 87216);
+  EXPECT_EQ(m.parts[2].size, 78728);
+  EXPECT_EQ(Sha256Hex(ManifestText(m)),
+            "994c9d8d5214e3ac42a0242ca70f75d83ffd882fb5d0eddac69866a7e4ab3954");
+  const std::vector<std::string_view> parts = CutParts(bytes);
+  size_t at = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_EQ(m.parts[i].size, static_cast<int64_t>(parts[i].size()));
+    EXPECT_EQ(m.parts[i].sha256, Sha256Hex(bytes.substr(at, parts[i].size())));
+    at += parts[i].size();
+  }
+  // Streaming in any pieces cuts the same parts as all at once.
+  std::vector<std::string> streamed;
+  PartCutter cutter([&](std::string_view p) {
+    streamed.emplace_back(p);
+    return Status::Ok();
+  });
+  for (size_t i = 0; i < bytes.size(); i += 1000)
+    ASSERT_TRUE(cutter.Write(bytes.substr(i, 1000)).ok());
+  ASSERT_TRUE(cutter.Finish().ok());
+  ASSERT_EQ(streamed.size(), parts.size());
+  for (size_t i = 0; i < parts.size(); ++i) EXPECT_EQ(streamed[i], parts[i]) << i;
+}
+
+RC_GTEST_PROP(Parts, AnyBytesJoinBackByteForByte, (const std::string& small, uint64_t seed)) {
+  // Short inputs as rapidcheck draws them, and long ones (several parts) from a seed.
+  const size_t n = *rc::gen::inRange<size_t>(0, 1 << 20);
+  for (const std::string& bytes : {small, Bytes(seed, n)}) {
+    const std::vector<std::string_view> parts = CutParts(bytes);
+    RC_ASSERT(Join(parts) == bytes);
+    for (std::string_view p : parts) RC_ASSERT(!p.empty() && p.size() <= kPartMaxBytes);
+    MapStore store;
+    auto stored = PutFileByParts(store.Put(), bytes);
+    RC_ASSERT(stored.ok());
+    RC_ASSERT(stored->sha256 == Sha256Hex(bytes));
+    RC_ASSERT(stored->size == static_cast<int64_t>(bytes.size()));
+    auto read = ReadStoredFile(store.Get(), "f", stored->sha256, stored->manifest_sha256);
+    RC_ASSERT(read.ok());
+    RC_ASSERT(*read == bytes);
+    const std::string text = ManifestText(ManifestOf(bytes));
+    RC_ASSERT(Sha256Hex(text) == stored->manifest_sha256);
+    auto parsed = ParseManifest(text);
+    RC_ASSERT(parsed.ok());
+    RC_ASSERT(ManifestText(*parsed) == text);
+  }
+}
+
+RC_GTEST_PROP(Parts, AnEditInTheMiddleChangesOnlyThePartsAroundIt, (uint64_t seed)) {
+  const size_t n = *rc::gen::inRange<size_t>(1 << 20, 3 << 20);
+  const std::string before = Bytes(seed, n);
+  // Replace, insert or delete up to 100 bytes somewhere in the middle half.
+  const size_t at = *rc::gen::inRange<size_t>(n / 4, 3 * n / 4);
+  const size_t removed = *rc::gen::inRange<size_t>(0, 100);
+  const std::string inserted = *rc::gen::container<std::string>(
+      *rc::gen::inRange<size_t>(removed == 0 ? 1 : 0, 100), rc::gen::arbitrary<char>());
+  std::string after = before;
+  after.replace(at, removed, inserted);
+  RC_PRE(after != before);
+
+  const std::vector<std::string_view> old_parts = CutParts(before);
+  const std::vector<std::string_view> new_parts = CutParts(after);
+  std::set<std::string_view> old_set(old_parts.begin(), old_parts.end());
+  size_t changed = 0;
+  size_t changed_bytes = 0;
+  size_t offset = 0;
+  for (std::string_view p : new_parts) {
+    if (!old_set.count(p)) {
+      ++changed;
+      changed_bytes += p.size();
+      // A new part lies around the edit: it ends after the edit's start and begins at most a
+      // few parts' length after it.
+      RC_ASSERT(offset + p.size() > at);
+      RC_ASSERT(offset <= at + inserted.size() + 2 * kPartMaxBytes);
+    }
+    offset += p.size();
+  }
+  RC_ASSERT(changed >= 1u);
+  RC_ASSERT(changed <= 3u);
+  RC_ASSERT(changed_bytes <= 3 * kPartMaxBytes);
+}
+
+TEST(Parts, TheReaderNamesAMissingPart) {
+  const std::string bytes = Bytes(3, 1 << 20);
+  MapStore store;
+  auto stored = PutFileByParts(store.Put(), bytes);
+  ASSERT_TRUE(stored.ok());
+  const PartManifest m = ManifestOf(bytes);
+  ASSERT_GE(m.parts.size(), 3u);
+  store.blobs.erase(m.parts[1].sha256);
+  auto read =
+      ReadStoredFile(store.Get(), "release-2-cdf.json", stored->sha256, stored->manifest_sha256);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(read.status().message().find(
+                "release-2-cdf.json: part 2 of " + std::to_string(m.parts.size()) + " (SHA-256 " +
+                m.parts[1].sha256 + ", bytes " + std::to_string(m.parts[0].size)),
+            std::string::npos)
+      << read.status().message();
+  EXPECT_NE(read.status().message().find("is not in the store"), std::string::npos);
+}
+
+TEST(Parts, TheReaderNamesACorruptPart) {
+  const std::string bytes = Bytes(4, 1 << 20);
+  MapStore store;
+  auto stored = PutFileByParts(store.Put(), bytes);
+  ASSERT_TRUE(stored.ok());
+  const PartManifest m = ManifestOf(bytes);
+  std::string& third = store.blobs.at(m.parts[2].sha256);
+  third[third.size() / 2] ^= 1;
+  auto read = ReadStoredFile(store.Get(), "f.csv", stored->sha256, stored->manifest_sha256);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(read.status().message().find("f.csv: part 3 of"), std::string::npos)
+      << read.status().message();
+  EXPECT_NE(read.status().message().find(m.parts[2].sha256), std::string::npos);
+  EXPECT_NE(read.status().message().find("is damaged"), std::string::npos);
+}
+
+TEST(Parts, TheReaderChecksTheManifestAndTheWholeFile) {
+  const std::string bytes = Bytes(5, 300000);
+  MapStore store;
+  auto stored = PutFileByParts(store.Put(), bytes);
+  ASSERT_TRUE(stored.ok());
+  // Asked for another file than the manifest describes.
+  auto other = ReadStoredFile(store.Get(), "f", Sha256Hex("x"), stored->manifest_sha256);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(other.status().message().find("describes file"), std::string::npos);
+  // No manifest.
+  auto none = ReadStoredFile(store.Get(), "f", stored->sha256, Sha256Hex("no such manifest"));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(none.status().message().find("f: its parts manifest"), std::string::npos);
+  // A manifest whose parts join to other bytes than the file it names.
+  PartManifest forged = ManifestOf(bytes);
+  forged.sha256 = Sha256Hex("forged");
+  const std::string text = ManifestText(forged);
+  store.blobs[Sha256Hex(text)] = text;
+  auto joined = ReadStoredFile(store.Get(), "f", forged.sha256, Sha256Hex(text));
+  ASSERT_FALSE(joined.ok());
+  EXPECT_NE(joined.status().message().find("its parts join to bytes hashing to " + stored->sha256),
+            std::string::npos)
+      << joined.status().message();
+}
+
+TEST(Parts, AFileStoredWholeReadsAsBefore) {
+  // Releases published before parts: the event names the whole file's blob, no manifest.
+  MapStore store;
+  const std::string bytes = "precinct_id,county\n1,Adair\n";
+  store.blobs[Sha256Hex(bytes)] = bytes;
+  auto read = ReadStoredFile(store.Get(), "release-1-precincts.csv", Sha256Hex(bytes), "");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, bytes);
+  store.blobs[Sha256Hex(bytes)] = "damaged";
+  auto damaged = ReadStoredFile(store.Get(), "release-1-precincts.csv", Sha256Hex(bytes), "");
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), Status::Code::kCorruption);
+  auto missing = ReadStoredFile(store.Get(), "release-1-cdf.json", Sha256Hex("cdf"), "");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(missing.status().message().find("release-1-cdf.json"), std::string::npos);
+}
+
+TEST(Parts, UnchangedPartsAreNotStoredAgain) {
+  const std::string before = Bytes(6, 2 << 20);
+  std::string after = before;
+  after[after.size() / 2] ^= 0x20;
+  MapStore store;
+  ASSERT_TRUE(PutFileByParts(store.Put(), before).ok());
+  size_t bytes_before = 0;
+  for (const auto& [h, b] : store.blobs) bytes_before += b.size();
+  ASSERT_TRUE(PutFileByParts(store.Put(), after).ok());
+  size_t bytes_after = 0;
+  for (const auto& [h, b] : store.blobs) bytes_after += b.size();
+  EXPECT_LE(bytes_after - bytes_before, 3 * kPartMaxBytes + 10000);
+  EXPECT_LT(bytes_after - bytes_before, after.size() / 4);
+}
+
+TEST(Parts, ManifestErrorsNameTheLine) {
+  const std::string h(64, 'a');
+  struct Case {
+    std::string text;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"", "no \"file\" line"},
+      {"canvass-parts-2\n", "line 1: not a parts manifest"},
+      {"canvass-parts-1\nfile " + h + " 5", "line 2: no line break"},
+      {"canvass-parts-1\nfile " + h + " 05\n", "line 2: expected \"file"},
+      {"canvass-parts-1\nfile " + std::string(64, 'A') + " 5\n", "line 2: expected"},
+      {"canvass-parts-1\nfile " + h + " 5\npart " + h + " 0\n", "line 3: a part of 0 bytes"},
+      {"canvass-parts-1\nfile " + h + " 5\npart " + h + " 6\n", "line 3: the parts add up to more"},
+      {"canvass-parts-1\nfile " + h + " 5\npart " + h + " 4\n", "line 3: the parts add up to 4"},
+      {"canvass-parts-1\nfile " + h + " 300000\npart " + h + " 300000\n", "line 3: a part of"},
+      {"canvass-parts-1\nfile " + h + " 5\npart " + h + " 5\n\n", "line 4: expected \"part"},
+      {"canvass-parts-1\nfile " + h + " 5\npart  " + h + " 5\n", "line 3: expected \"part"},
+  };
+  for (const Case& c : cases) {
+    auto m = ParseManifest(c.text);
+    ASSERT_FALSE(m.ok()) << c.text;
+    EXPECT_EQ(m.status().code(), Status::Code::kParseError);
+    EXPECT_NE(m.status().message().find(c.says), std::string::npos)
+        << c.text << " -> " << m.status().message();
+  }
+  auto empty = ParseManifest("canvass-parts-1\nfile " + Sha256Hex("") + " 0\n");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->parts.empty());
+}
+
+}  // namespace
+}  // namespace canvass
