@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "core/sha256.h"
 #include "publish/release.h"
+#include "publish/release_files.h"
 
 namespace canvass {
 
@@ -53,11 +54,9 @@ HttpResponse Api::ReleaseProof(const HttpRequest& req, const std::vector<std::st
                                            "precinct proofs",
                                            n));
   }
-  auto read = [&](const json& sha, const std::string& name) -> Result<std::string> {
-    auto blob = intake_.GetBlob(sha.get<std::string>());
-    if (!blob.ok()) return blob.status();
-    if (!blob->has_value()) return Status::IoError(name + " is not in this node's store");
-    return std::move(**blob);
+  auto read = [&](const json&, const std::string& name) {
+    return ReadReleaseFile([this](const std::string& sha) { return intake_.GetBlob(sha); }, *record,
+                           name);
   };
   std::shared_ptr<const ReleaseTree> tree;
   {

@@ -9,11 +9,35 @@
 #include "core/sha256.h"
 #include "publish/publisher.h"
 #include "publish/release.h"
+#include "publish/release_files.h"
 #include "publish/site.h"
 
 namespace canvass {
 
 using nlohmann::json;
+
+namespace {
+
+// A release file that could not be read (ReadReleaseFile): the store unreachable (503), the file
+// or one of its parts not in this node's store (`missing`: 404 for a file asked for, 503 when
+// the answer needs it), or damaged (500); the message names the file and the part.
+HttpResponse ReleaseFileError(const Status& st, int missing) {
+  switch (st.code()) {
+    case Status::Code::kNotFound:
+      return HttpResponse::Error(missing, missing == 404 ? "not-found" : "store-unavailable",
+                                 st.message() + " (on this node)");
+    case Status::Code::kCorruption:
+      return HttpResponse::Error(500, "release-unreadable", st.message());
+    default:
+      return HttpResponse::Error(503, "store-unavailable", st.message());
+  }
+}
+
+BlobGet BlobsOf(Intake& intake) {
+  return [&intake](const std::string& sha) { return intake.GetBlob(sha); };
+}
+
+}  // namespace
 
 HttpResponse Api::Releases(const Call& c) {
   const std::vector<std::string>& seg = c.seg;
@@ -93,13 +117,9 @@ HttpResponse Api::ReleaseTimeline(const HttpRequest& req) {
           continue;
         }
       }
-      auto blob = intake_.GetBlob(sha);
-      if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
-      if (!blob->has_value()) {
-        return HttpResponse::Error(503, "store-unavailable",
-                                   name + " is not in this node's store (yet)");
-      }
-      json doc = json::parse(**blob, nullptr, /*allow_exceptions=*/false);
+      auto blob = ReadReleaseFile(BlobsOf(intake_), record, name);
+      if (!blob.ok()) return ReleaseFileError(blob.status(), 503);
+      json doc = json::parse(*blob, nullptr, /*allow_exceptions=*/false);
       auto point = ReleaseTimelinePoint(doc);
       if (!point.ok()) {
         return HttpResponse::Error(500, "release-unreadable",
@@ -186,12 +206,9 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
       if (hit != files_.end()) bytes = hit->second;
     }
     if (!bytes) {
-      auto blob = intake_.GetBlob(sha);
-      if (!blob.ok()) return HttpResponse::Error(503, "store-unavailable", blob.status().message());
-      if (!blob->has_value()) {
-        return HttpResponse::Error(404, "not-found", name + " is not in this node's store");
-      }
-      bytes = std::make_shared<const std::string>(std::move(**blob));
+      auto blob = ReadReleaseFile(BlobsOf(intake_), *record, name);
+      if (!blob.ok()) return ReleaseFileError(blob.status(), 404);
+      bytes = std::make_shared<const std::string>(std::move(blob).value());
       std::lock_guard lock(files_mu_);
       if (files_.emplace(sha, bytes).second) {
         files_order_.push_back(sha);

@@ -11,6 +11,10 @@
 // The caller gives each object's members in byte order of their names; the writer checks it and
 // throws std::logic_error otherwise (a programming error: the text would not be canonical).
 //
+// The writer only appends to `out` and never reads it back, so the caller may take the text
+// written so far out of it between two values (a release file stored by part as it is written,
+// publish/release.cc).
+//
 // Thread-safety: one writer per thread.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include "intake/setup.h"
 
 #include "core/sha256.h"
+#include "publish/release_files.h"
 
 #include <fmt/format.h>
 
@@ -40,37 +41,31 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
       return o;
     }
     // Each release is compared with the previous one as published (release_delta.h): its JSON,
-    // read back from the blob store by the hash its release-published event recorded.
+    // read back from the blob store by the hashes its release-published event recorded.
     std::string previous;
+    const BlobGet get = [this](const std::string& sha) { return intake_.GetBlob(sha); };
     if (!state.releases().empty()) {
       const ReleaseRecord& last = state.releases().back();
-      const std::string name = ReleaseJsonName(last.number);
-      const nlohmann::json& hash =
-          last.files.is_object() && last.files.contains(name) ? last.files[name] : nlohmann::json();
-      if (!hash.is_string()) {
+      auto bytes = ReadReleaseFile(get, last, ReleaseJsonName(last.number));
+      if (!bytes.ok()) {
+        if (bytes.status().code() == Status::Code::kIoError) return bytes.status();
         return Status::FailedPrecondition(fmt::format(
-            "release {}'s release-published event names no {}: the next release cannot be "
-            "compared with it",
-            last.number, name));
+            "{}: the next release cannot be compared with it", bytes.status().message()));
       }
-      auto bytes = intake_.GetBlob(hash.get<std::string>());
-      if (!bytes.ok()) return bytes.status();
-      if (!bytes->has_value()) {
-        return Status::FailedPrecondition(fmt::format(
-            "the store does not hold {} (SHA-256 {}): the next release cannot be compared with it",
-            name, hash.get<std::string>()));
-      }
-      previous = std::move(**bytes);
+      previous = std::move(bytes).value();
     }
-    auto release = BuildRelease(state, previous);
+    // Every file goes into the store by part as it is built (docs/releases.md "Stored by
+    // part"): a part the previous release stored already is not written again.
+    auto release = BuildAndStoreRelease(state, previous,
+                                        [this](const std::string& sha, std::string_view bytes) {
+                                          return intake_.PutBlob(sha, bytes);
+                                        });
     if (!release.ok()) return release.status();
+    previous = std::string();
     const std::string signature = SignHex(*key_, release->json.bytes);
     // The root statement is signed on its own, so that one precinct's proof can be checked
     // without the release's other records (docs/releases.md, "Precinct by precinct").
     const std::string root_signature = SignHex(*key_, release->root.bytes);
-    for (const ReleaseFile* f : release->files()) {
-      CANVASS_RETURN_IF_ERROR(intake_.PutBlob(f->sha256, f->bytes));
-    }
     const std::string root_sig_file = SignatureFileBytes(root_signature);
     CANVASS_RETURN_IF_ERROR(intake_.PutBlob(Sha256Hex(root_sig_file), root_sig_file));
     Outcome o =

@@ -16,6 +16,7 @@
 #include "publish/release_delta.h"
 #include "publish/signing.h"
 #include "state/holds.h"
+#include "store/parts.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -72,8 +73,51 @@ ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
   f.name = std::move(name);
   f.content_type = type;
   f.sha256 = Sha256Hex(bytes);
+  f.size = static_cast<int64_t>(bytes.size());
   f.bytes = std::move(bytes);
   return f;
+}
+
+// Called by a file's writer between values: when the file goes into the store, the text written
+// so far leaves memory once it passes kSpillBytes.
+using Spill = std::function<void()>;
+constexpr size_t kSpillBytes = size_t{1} << 20;
+
+// A file written by `write` into `out`: kept in memory without `put`; with it, stored by part
+// (store/parts.h) as it is written, and `bytes` left empty.
+Result<ReleaseFile> WriteFile(std::string name, const char* type, const BlobPut* put,
+                              const std::function<void(std::string&, const Spill&)>& write) {
+  std::string out;
+  if (put == nullptr) {
+    write(out, [] {});
+    return MakeFile(std::move(name), type, std::move(out));
+  }
+  PartWriter parts(*put);
+  Status st;
+  write(out, [&] {
+    if (out.size() < kSpillBytes) return;
+    if (st.ok()) st = parts.Write(out);
+    out.clear();
+  });
+  if (st.ok()) st = parts.Write(out);
+  if (!st.ok()) return st;
+  auto stored = parts.Finish();
+  if (!stored.ok()) return stored.status();
+  ReleaseFile f;
+  f.name = std::move(name);
+  f.content_type = type;
+  f.sha256 = stored->sha256;
+  f.size = stored->size;
+  f.manifest_sha256 = stored->manifest_sha256;
+  return f;
+}
+
+// Stores a file built in memory by part; it keeps its bytes.
+Status StoreByParts(const BlobPut& put, ReleaseFile& f) {
+  auto stored = PutFileByParts(put, f.bytes);
+  if (!stored.ok()) return stored.status();
+  f.manifest_sha256 = stored->manifest_sha256;
+  return Status::Ok();
 }
 
 std::optional<std::string> DistrictOf(const ElectionState& s, const PrecinctApportionment& ap) {
@@ -163,10 +207,10 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 
 // With early vote, "first" and "final" are the alignments as the rules count them and each is
 // followed by its in-person and early parts (docs/releases.md); without, the columns as reported.
-std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>& rows) {
+void PrecinctsCsv(std::string& out, const Spill& spill, const ElectionState& s,
+                  const std::vector<PrecinctRow>& rows) {
   const int places = s.ruleset().precinct.sde_places;
   const bool early = s.ruleset().precinct.early_vote.enabled;
-  std::string out;
   std::vector<std::string> head = {"precinct_id",
                                    "county",
                                    "precinct",
@@ -222,8 +266,8 @@ std::string PrecinctsCsv(const ElectionState& s, const std::vector<PrecinctRow>&
       }
       CsvRow(out, fields);
     }
+    spill();
   }
-  return out;
 }
 
 std::string TotalsCsv(const ElectionState& s, const Tabulation& tab) {
@@ -306,12 +350,13 @@ std::string CdfDateTime(const std::string& ledger_time) {
   return ledger_time.substr(0, 19) + "Z";
 }
 
-std::string CdfJson(const ElectionState& s, const Tabulation& tab,
-                    const std::vector<PrecinctRow>& rows, const std::string& status,
-                    const std::string& time, int64_t number) {
+void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const Tabulation& tab,
+             const std::vector<PrecinctRow>& rows, const std::string& status,
+             const std::string& time, int64_t number) {
   // Written member by member (core/json_writer.h): the per-precinct reporting units and counts
   // are most of the release's bytes, and as a tree they cost several times their text. The
-  // bytes are what dump() of the same tree gives (members in byte order of their names).
+  // bytes are what dump() of the same tree gives (members in byte order of their names). `spill`
+  // between values lets a stored file leave memory as it is written.
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
   const std::string sde_type = SdeOtherType(places);
@@ -346,7 +391,6 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
   int64_t reported = 0;
   for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
 
-  std::string out;
   JsonWriter w(out);
   // One ReportingUnit; `parts` (ComposingGpUnitIds) and the sub-unit counts when it has parts.
   auto unit = [&](const std::string& id, const std::string& name, const std::string& type,
@@ -466,6 +510,7 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
       if (row.computed_sde) {
         count(g, sde_type, ScaledInt(r.check->computed_sde[c], places));
       }
+      spill();
     }
     w.EndArray();
     w.EndObject();
@@ -522,6 +567,7 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
   for (const PrecinctRow& row : rows) {
     unit(precinct_id(row.id), row.ap->county + " / " + row.ap->precinct,
          row.ap->satellite ? "satellite" : "precinct", nullptr, 0, 0);
+    spill();
   }
   w.EndArray();
   w.Member("Issuer", s.name());
@@ -532,11 +578,10 @@ std::string CdfJson(const ElectionState& s, const Tabulation& tab,
   w.Member("Status", status);
   w.Member("VendorApplicationId", std::string("Canvass (") + kFormat + ")");
   w.EndObject();
-  return out;
 }
 
 json FileRef(const ReleaseFile& f) {
-  return {{"name", f.name}, {"sha256", f.sha256}, {"bytes", static_cast<int64_t>(f.bytes.size())}};
+  return {{"name", f.name}, {"sha256", f.sha256}, {"bytes", f.size}};
 }
 
 }  // namespace
@@ -552,6 +597,7 @@ std::string ReleaseRootName(int64_t n) { return fmt::format("release-{}-root.jso
 std::string ReleaseRootSignatureName(int64_t n) {
   return fmt::format("release-{}-root.json.sig", n);
 }
+std::string ReleasePartsName(const std::string& name) { return name + ".parts"; }
 
 Result<json> ReleaseTimelinePoint(const json& release) {
   auto bad = [](const std::string& what) {
@@ -661,7 +707,10 @@ bool LedgerMovedSinceRelease(const ElectionState& state) {
 json ReleaseEventPayload(const Release& release, const std::string& signature_hex,
                          const std::string& root_signature_hex) {
   json files = json::object();
-  for (const ReleaseFile* f : release.files()) files[f->name] = f->sha256;
+  for (const ReleaseFile* f : release.files()) {
+    files[f->name] = f->sha256;
+    if (!f->manifest_sha256.empty()) files[ReleasePartsName(f->name)] = f->manifest_sha256;
+  }
   if (!root_signature_hex.empty()) {
     files[ReleaseRootSignatureName(release.number)] =
         Sha256Hex(SignatureFileBytes(root_signature_hex));
@@ -676,18 +725,17 @@ json ReleaseEventPayload(const Release& release, const std::string& signature_he
 namespace {
 
 // `previous`: null for a release built uncompared (see release.h); `first` for release 1.
+// With `put`, every file is stored by part (BuildAndStoreRelease).
 Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
-                      ReleaseTimings* timings);
+                      ReleaseTimings* timings, const BlobPut* put = nullptr);
 
-}  // namespace
-
-Result<Release> BuildRelease(const ElectionState& s, std::string_view previous_json,
-                             ReleaseTimings* timings) {
+Result<Release> BuildCompared(const ElectionState& s, std::string_view previous_json,
+                              ReleaseTimings* timings, const BlobPut* put) {
   if (!s.created() || s.seq() < 1 || s.releases().empty()) {
     if (!previous_json.empty()) {
       return Status::InvalidArgument("release 1 has no previous release to be compared with");
     }
-    return Build(s, nullptr, true, timings);
+    return Build(s, nullptr, true, timings, put);
   }
   if (previous_json.empty()) {
     return Status::InvalidArgument(
@@ -696,7 +744,19 @@ Result<Release> BuildRelease(const ElectionState& s, std::string_view previous_j
   }
   auto previous = ReadPreviousRelease(s, previous_json);
   if (!previous.ok()) return previous.status();
-  return Build(s, &*previous, true, timings);
+  return Build(s, &*previous, true, timings, put);
+}
+
+}  // namespace
+
+Result<Release> BuildRelease(const ElectionState& s, std::string_view previous_json,
+                             ReleaseTimings* timings) {
+  return BuildCompared(s, previous_json, timings, nullptr);
+}
+
+Result<Release> BuildAndStoreRelease(const ElectionState& s, std::string_view previous_json,
+                                     const BlobPut& put, ReleaseTimings* timings) {
+  return BuildCompared(s, previous_json, timings, &put);
 }
 
 Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
@@ -706,7 +766,7 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
 namespace {
 
 Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
-                      ReleaseTimings* timings) {
+                      ReleaseTimings* timings, const BlobPut* put) {
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   auto lap = [&](int64_t ReleaseTimings::*slot) {
@@ -859,13 +919,21 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                                         : "unofficial-partial";
 
   lap(&ReleaseTimings::json);
-  rel.precincts_csv =
-      MakeFile(ReleasePrecinctsCsvName(rel.number), kCsvType, PrecinctsCsv(s, rows));
+  // The two largest files go into the store as they are written, when it is given.
+  auto precincts_csv =
+      WriteFile(ReleasePrecinctsCsvName(rel.number), kCsvType, put,
+                [&](std::string& out, const Spill& spill) { PrecinctsCsv(out, spill, s, rows); });
+  if (!precincts_csv.ok()) return precincts_csv.status();
+  rel.precincts_csv = std::move(precincts_csv).value();
   lap(&ReleaseTimings::precincts_csv);
   rel.totals_csv = MakeFile(ReleaseTotalsCsvName(rel.number), kCsvType, TotalsCsv(s, *tab));
   lap(&ReleaseTimings::totals_csv);
-  rel.cdf = MakeFile(ReleaseCdfName(rel.number), kJsonType,
-                     CdfJson(s, *tab, rows, status, rel.time, rel.number));
+  auto cdf = WriteFile(ReleaseCdfName(rel.number), kJsonType, put,
+                       [&](std::string& out, const Spill& spill) {
+                         CdfJson(out, spill, s, *tab, rows, status, rel.time, rel.number);
+                       });
+  if (!cdf.ok()) return cdf.status();
+  rel.cdf = std::move(cdf).value();
   lap(&ReleaseTimings::cdf);
 
   json reporting = {{"precincts", static_cast<int64_t>(rows.size())},
@@ -910,6 +978,12 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
       {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
   rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());
   lap(&ReleaseTimings::json);
+  if (put != nullptr) {
+    // Signed whole, so kept in memory; stored by part like the others.
+    for (ReleaseFile* f : {&rel.totals_csv, &rel.root, &rel.json}) {
+      CANVASS_RETURN_IF_ERROR(StoreByParts(*put, *f));
+    }
+  }
   return rel;
 }
 

@@ -29,6 +29,7 @@
 
 #include "core/status.h"
 #include "state/election_state.h"
+#include "store/parts.h"
 #include "tabulate/tabulate.h"
 
 namespace canvass {
@@ -36,8 +37,11 @@ namespace canvass {
 struct ReleaseFile {
   std::string name;          // "release-3-cdf.json"
   std::string content_type;  // "application/json", "text/csv; charset=utf-8"
-  std::string bytes;
-  std::string sha256;  // lower-case hex of bytes
+  std::string bytes;         // empty when the file was written straight into the store
+  std::string sha256;        // lower-case hex of the file's bytes
+  int64_t size = 0;          // the file's bytes
+  // Stored by part (store/parts.h, BuildAndStoreRelease): the SHA-256 of its parts manifest.
+  std::string manifest_sha256;
 };
 
 struct Release {
@@ -80,6 +84,14 @@ Result<Release> BuildRelease(const ElectionState& state, std::string_view previo
 // uncompared, with "delta": null and no release-delta check (tools and tests that read one
 // release; the publisher and `canvass release verify` always compare).
 Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings = nullptr);
+// BuildRelease(state, previous_json), every file stored by part through `put` as the publisher
+// stores them (store/parts.h; docs/releases.md "Stored by part"): the precincts CSV and the NIST
+// CDF are written into the store as they are built, so that neither is ever whole in memory (their
+// `bytes` are left empty); the JSON, the totals CSV and the root statement keep their bytes (the
+// JSON and the root are signed). Each file's manifest_sha256 is set. The same files, byte for
+// byte, as BuildRelease; `put`'s first error is returned.
+Result<Release> BuildAndStoreRelease(const ElectionState& state, std::string_view previous_json,
+                                     const BlobPut& put, ReleaseTimings* timings = nullptr);
 
 // The valid early-vote cards of the precincts `ids` (ReportedIds() order, or a subset of it), for
 // Tabulate: null for a precinct without cards; empty when the ruleset does not enable early
@@ -103,6 +115,9 @@ std::string ReleaseCdfName(int64_t number);            // release-N-cdf.json
 std::string ReleaseSignatureName(int64_t number);      // release-N.json.sig
 std::string ReleaseRootName(int64_t number);           // release-N-root.json
 std::string ReleaseRootSignatureName(int64_t number);  // release-N-root.json.sig
+// The name under which a release-published event's "files" names the parts manifest of file
+// `name` stored by part: "release-N-cdf.json" -> "release-N-cdf.json.parts".
+std::string ReleasePartsName(const std::string& name);
 
 // The bytes of a signature file: the hex signature and a line break.
 inline std::string SignatureFileBytes(const std::string& signature_hex) {
@@ -112,7 +127,8 @@ inline std::string SignatureFileBytes(const std::string& signature_hex) {
 // The payload of the release-published event for `release` and its signature (hex):
 // {"number", "ledger_seq", "ledger_head", "files": {name: sha256}, "signature"}. When the root
 // statement's signature is given, "files" also names release-N-root.json.sig, the SHA-256 of
-// SignatureFileBytes(root_signature_hex), stored as a blob like the files.
+// SignatureFileBytes(root_signature_hex), stored as a blob like the files. A file stored by part
+// (manifest_sha256 set) is also named as ReleasePartsName(name): its manifest's SHA-256.
 nlohmann::json ReleaseEventPayload(const Release& release, const std::string& signature_hex,
                                    const std::string& root_signature_hex = "");
 

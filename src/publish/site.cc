@@ -9,6 +9,7 @@
 
 #include "core/sha256.h"
 #include "publish/release.h"
+#include "publish/release_files.h"
 
 namespace canvass {
 
@@ -237,18 +238,13 @@ Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReade
       if (name.find('/') != std::string::npos || name.rfind("release-", 0) != 0) {
         return Status::Corruption("release " + std::to_string(r.number) + " names file " + name);
       }
-      auto bytes = blobs(hash.get<std::string>());
+      // A file stored by part is joined from its parts; its manifest (NAME.parts) is written
+      // beside it, so that a mirror can fetch only the parts it lacks.
+      auto bytes = ReadReleaseFile(blobs, r, name);
       if (!bytes.ok()) return bytes.status();
-      if (!bytes->has_value()) {
-        return Status::NotFound(fmt::format("release {}: {} is not in the store", r.number, name));
-      }
-      if (Sha256Hex(**bytes) != hash.get<std::string>()) {
-        return Status::Corruption(
-            fmt::format("release {}: the stored {} is damaged", r.number, name));
-      }
-      CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / name, **bytes));
+      CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / name, *bytes));
       if (&r == &s.releases().back() && name == ReleaseJsonName(r.number)) {
-        latest = json::parse(**bytes, nullptr, false);
+        latest = json::parse(*bytes, nullptr, false);
       }
     }
     CANVASS_RETURN_IF_ERROR(

@@ -11,6 +11,7 @@
 #include "publish/signing.h"
 #include "state/election_state.h"
 #include "state/replay.h"
+#include "store/parts.h"
 
 namespace canvass {
 
@@ -195,15 +196,25 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
   if (published) {
     // The files the rebuild makes, and the root statement's signature (not rebuilt: it needs
     // the secret key), which the event may name beside them.
+    // Files stored by part are also named with their parts manifest (NAME.parts), which is a
+    // function of the file's bytes alone (store/parts.h): it is rebuilt and compared too.
     const json& declared = (*published)["files"];
-    const size_t extra =
+    size_t extra =
         declared.is_object() && declared.contains(ReleaseRootSignatureName(number)) ? 1 : 0;
-    bool same = declared.is_object() && declared.size() == rebuilt->files().size() + extra;
+    bool same = declared.is_object();
     for (const ReleaseFile* f : rebuilt->files()) {
       if (!same) break;
+      const std::string_view bytes =
+          f == &rebuilt->json ? release_json : std::string_view(f->bytes);
       same = declared.value(f->name, std::string()) ==
              (f == &rebuilt->json ? Sha256Hex(release_json) : f->sha256);
+      const std::string parts = ReleasePartsName(f->name);
+      if (same && declared.contains(parts)) {
+        ++extra;
+        same = declared[parts] == Sha256Hex(ManifestText(ManifestOf(bytes)));
+      }
     }
+    same = same && declared.size() == rebuilt->files().size() + extra;
     if (same) {
       out.checked.push_back(fmt::format(
           "{}: release {}'s release-published event names these files", origin, number));

@@ -1,0 +1,329 @@
+// Releases stored by part (docs/releases.md "Stored by part"): the files BuildAndStoreRelease
+// writes into the store are BuildRelease's byte for byte; the next release with one precinct
+// corrected adds a few parts, not a release; and a release published before parts (its event
+// naming whole-file blobs) still reads, is compared with and served. (The static site reads
+// through the same ReadReleaseFile; tests/cli covers `canvass publish`.)
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api/api.h"
+#include "core/sha256.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "intake/setup.h"
+#include "publish/certified_record.h"
+#include "publish/publisher.h"
+#include "publish/release_files.h"
+#include "publish/release_fixture.h"
+
+namespace canvass::publish_test {
+namespace {
+
+const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
+
+// A store in memory: what was put, and how many bytes each put added.
+struct MapStore {
+  std::map<std::string, std::string> blobs;
+  int64_t bytes = 0;
+  BlobPut Put() {
+    return [this](const std::string& sha, std::string_view b) {
+      if (Sha256Hex(b) != sha) return Status::InvalidArgument("hash");
+      if (blobs.emplace(sha, std::string(b)).second) bytes += static_cast<int64_t>(b.size());
+      return Status::Ok();
+    };
+  }
+  BlobGet Get() {
+    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
+      auto it = blobs.find(sha);
+      if (it == blobs.end()) return std::optional<std::string>();
+      return std::optional<std::string>(it->second);
+    };
+  }
+};
+
+json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
+  json out = json::object();
+  for (size_t c = 0; c < r.figures.size(); ++c) {
+    const Count v = (final ? r.figures[c].final : r.figures[c].first).value_or(0);
+    if (v != 0) out[s.candidates()[c]] = v;
+  }
+  return out;
+}
+
+// The party's certified 2020 record, every precinct reported (the refused few left out).
+void ReportIowa(Ledger& l) {
+  const std::vector<PrecinctReport>& reports = CertifiedRecord().reports;
+  auto table = LoadApportionmentFile(kIowa + "apportionment.csv");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto districts = LoadDistrictsFile(kIowa + "county-congressional-district.csv");
+  ASSERT_TRUE(districts.ok());
+  std::map<std::pair<std::string, std::string>, const PrecinctApportionment*> by_name;
+  for (const PrecinctApportionment& ap : *table) by_name[{ap.county, ap.precinct}] = &ap;
+  json precincts = json::array();
+  json counties = json::object();
+  for (const PrecinctReport& r : reports) {
+    const PrecinctApportionment& ap = *by_name.at({r.county, r.precinct});
+    json row = {{"county", ap.county}, {"precinct", ap.precinct}, {"satellite", ap.satellite}};
+    if (ap.delegates) row["delegates"] = *ap.delegates;
+    if (ap.sde_per_delegate) row["sde_per_delegate"] = ap.sde_per_delegate->ToString();
+    if (ap.site_sde) row["site_sde"] = ap.site_sde->ToString();
+    if (ap.district) row["district"] = *ap.district;
+    precincts.push_back(row);
+    if (districts->count(ap.county)) counties[ap.county] = districts->at(ap.county);
+  }
+  auto toml = ReadFile(*RulesetPath("iowa-dem-2020"));
+  ASSERT_TRUE(toml.ok());
+  auto ruleset = ParseRuleset(*toml, "iowa-dem-2020");
+  ASSERT_TRUE(ruleset.ok());
+  l.Add("election-created",
+        {{"name", "Iowa Democratic caucuses 2020 (parts test)"},
+         {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", *toml}}},
+         {"candidates", CertifiedRecord().candidates},
+         {"precincts", precincts},
+         {"county_district", counties},
+         {"signing_key", FixtureKey().public_hex}});
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const std::string id = std::to_string(i + 1);
+    if (l.TryAdd("first-alignment-reported", {{"precinct", i + 1},
+                                              {"submission", "f" + id},
+                                              {"first", Side(l.state, reports[i], false)}})) {
+      continue;
+    }
+    (void)l.TryAdd("final-alignment-reported", {{"precinct", i + 1},
+                                                {"submission", "g" + id},
+                                                {"final", Side(l.state, reports[i], true)}});
+  }
+}
+
+// Every file of `stored` as read back from `store`, against `built`'s bytes.
+void ExpectSameFiles(MapStore& store, const Release& stored, const Release& built) {
+  const std::vector<const ReleaseFile*> a = stored.files();
+  const std::vector<const ReleaseFile*> b = built.files();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]->name, b[i]->name);
+    EXPECT_EQ(a[i]->sha256, b[i]->sha256) << a[i]->name;
+    EXPECT_EQ(a[i]->size, static_cast<int64_t>(b[i]->bytes.size())) << a[i]->name;
+    ASSERT_FALSE(a[i]->manifest_sha256.empty()) << a[i]->name;
+    EXPECT_EQ(a[i]->manifest_sha256, Sha256Hex(ManifestText(ManifestOf(b[i]->bytes))));
+    auto read = ReadStoredFile(store.Get(), a[i]->name, a[i]->sha256, a[i]->manifest_sha256);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_TRUE(*read == b[i]->bytes) << a[i]->name << " differs once joined";
+  }
+}
+
+TEST(ReleaseParts, ASecondReleaseWithOnePrecinctCorrectedAddsAFewParts) {
+  Ledger l;
+  ReportIowa(l);
+  MapStore store;
+  auto first = BuildAndStoreRelease(l.state, std::string_view(), store.Put());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // Written into the store as they were built: never whole in memory.
+  EXPECT_TRUE(first->cdf.bytes.empty());
+  EXPECT_TRUE(first->precincts_csv.bytes.empty());
+  EXPECT_GT(first->cdf.size, int64_t{10} << 20);
+  auto built = BuildRelease(l.state, std::string_view());
+  ASSERT_TRUE(built.ok());
+  ExpectSameFiles(store, *first, *built);
+  int64_t release_bytes = 0;
+  for (const ReleaseFile* f : first->files()) release_bytes += f->size;
+  // Release 1 stores about all its bytes (a part repeated within it, once).
+  EXPECT_GT(store.bytes * 10, release_bytes * 9);
+
+  const json payload = ReleaseEventPayload(*first, SignHex(FixtureKey(), first->json.bytes),
+                                           SignHex(FixtureKey(), first->root.bytes));
+  for (const ReleaseFile* f : first->files()) {
+    EXPECT_EQ(payload["files"].value(f->name, ""), f->sha256);
+    EXPECT_EQ(payload["files"].value(ReleasePartsName(f->name), ""), f->manifest_sha256);
+  }
+  l.Add("release-published", payload);
+  ASSERT_EQ(l.state.releases().size(), 1u);
+
+  // One precinct corrected (one more person in its first candidate's group, in both
+  // alignments): its figures and the totals it is in change, nothing else.
+  int64_t id = 101;
+  while (l.state.precinct(id) == nullptr || !l.state.precinct(id)->final) ++id;
+  std::vector<Count> first_alignment = *l.state.precinct(id)->first;
+  std::vector<Count> final_alignment = *l.state.precinct(id)->final;
+  first_alignment[0] += 1;
+  final_alignment[0] += 1;
+  const int64_t seq = l.state.seq();
+  l.Add("report-corrected", {{"precinct", id},
+                             {"reason", "a late arrival counted"},
+                             {"first", l.state.FiguresJson(first_alignment)},
+                             {"final", l.state.FiguresJson(final_alignment)}});
+  ASSERT_EQ(l.state.seq(), seq + 1);
+
+  auto previous = ReadReleaseFile(store.Get(), l.state.releases().back(), ReleaseJsonName(1));
+  ASSERT_TRUE(previous.ok()) << previous.status().ToString();
+  const int64_t before = store.bytes;
+  auto second = BuildAndStoreRelease(l.state, *previous, store.Put());
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto rebuilt = BuildRelease(l.state, *previous);
+  ASSERT_TRUE(rebuilt.ok());
+  ExpectSameFiles(store, *second, *rebuilt);
+  int64_t second_bytes = 0;
+  for (const ReleaseFile* f : second->files()) second_bytes += f->size;
+  const int64_t added = store.bytes - before;
+  std::printf("release 2: %lld bytes; the store grew by %lld\n",
+              static_cast<long long>(second_bytes), static_cast<long long>(added));
+  EXPECT_GT(added, 0);
+  EXPECT_LT(added * 10, second_bytes)
+      << "release 2 added " << added << " of its " << second_bytes << " bytes";
+}
+
+TEST(ReleaseParts, TheReaderSaysWhichReleaseNamesNoSuchFile) {
+  ReleaseRecord record;
+  record.number = 4;
+  record.files = {{"release-4.json", Sha256Hex("x")}, {"release-4.json.parts", "not a hash"}};
+  MapStore store;
+  auto none = ReadReleaseFile(store.Get(), record, "release-4-cdf.json");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(none.status().message(), "release 4 names no release-4-cdf.json");
+  auto bad = ReadReleaseFile(store.Get(), record, "release-4.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kCorruption);
+}
+
+// Through the server: release 1 as published before parts (whole-file blobs, no manifests), then
+// release 2 by the publisher, compared with release 1 and stored by part; both serve.
+class PartsRoutes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("canvass-release-parts-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto intake = Intake::Open((dir_ / "store.db").string());
+    ASSERT_TRUE(intake.ok()) << intake.status().ToString();
+    intake_ = std::move(intake).value();
+    auto table = LoadApportionmentFile(kIowa + "apportionment.csv");
+    ASSERT_TRUE(table.ok());
+    auto toml = ReadFile(*RulesetPath("iowa-dem-2020"));
+    ASSERT_TRUE(toml.ok());
+    ElectionSetup setup;
+    setup.name = "Release parts";
+    setup.ruleset_toml = *toml;
+    setup.candidates = {"Biden", "Buttigieg", "Sanders", "Warren"};
+    setup.precincts = {(*table)[0], (*table)[1]};
+    setup.operators = 0;
+    setup.campaign_accounts = false;
+    setup.cost = KdfCost::Test();
+    setup.signing_key = FixtureKey().public_hex;
+    auto codes = CreateElection(*intake_, setup);
+    ASSERT_TRUE(codes.ok()) << codes.status().ToString();
+    publisher_ = std::make_unique<Publisher>(*intake_, FixtureKey());
+    ApiOptions options;
+    options.session_key = std::string(64, 'a');
+    options.kdf = KdfCost::Test();
+    options.publisher = publisher_.get();
+    api_ = std::make_unique<Api>(*intake_, metrics_, options);
+    HttpServerOptions http;
+    http.port = 0;
+    server_ = std::make_unique<HttpServer>(
+        http, [this](HttpRequest req, Respond respond) { api_->Handle(std::move(req), respond); },
+        &metrics_, &Api::RouteLabel);
+    ASSERT_TRUE(server_->Start().ok());
+    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+  }
+  void TearDown() override {
+    client_.reset();
+    if (server_) server_->Stop();
+    if (publisher_) publisher_->Stop();
+    intake_.reset();
+    server_.reset();
+    api_.reset();
+    publisher_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string Get(const std::string& target) {
+    auto r = client_->Request("GET", target, "", {});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r.ok() ? r->status : 0, 200) << target << ": " << (r.ok() ? r->body : "");
+    return r.ok() ? r->body : "";
+  }
+  Outcome Submit(const std::string& type, json payload) {
+    return intake_->SubmitAndWait(Submission{type, Actor{"admin", "cli"}, "admin", payload});
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Intake> intake_;
+  std::unique_ptr<Publisher> publisher_;
+  Metrics metrics_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(PartsRoutes, AReleasePublishedBeforePartsStillReadsAndServes) {
+  ASSERT_EQ(
+      Submit("first-alignment-reported",
+             {{"precinct", 1}, {"submission", "a"}, {"first", {{"Biden", 20}, {"Warren", 9}}}})
+          .kind,
+      Outcome::Kind::kAccepted);
+  // Release 1 the way it was published before parts: each file one blob, the event naming
+  // those blobs and no manifest.
+  auto snapshot = intake_->Read([](const ElectionState& s) { return s.Snapshot(); });
+  auto old = BuildRelease(*snapshot, std::string_view());
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  const std::string root_sig = SignHex(FixtureKey(), old->root.bytes);
+  for (const ReleaseFile* f : old->files()) ASSERT_TRUE(intake_->PutBlob(f->sha256, f->bytes).ok());
+  const std::string root_sig_file = SignatureFileBytes(root_sig);
+  ASSERT_TRUE(intake_->PutBlob(Sha256Hex(root_sig_file), root_sig_file).ok());
+  const json payload = ReleaseEventPayload(*old, SignHex(FixtureKey(), old->json.bytes), root_sig);
+  for (const auto& [name, hash] : payload["files"].items()) {
+    EXPECT_EQ(name.find(".parts"), std::string::npos) << name;
+  }
+  ASSERT_EQ(Submit("release-published", payload).kind, Outcome::Kind::kAccepted);
+
+  const std::pair<const char*, const ReleaseFile*> kinds[] = {
+      {"", &old->json},
+      {"/precincts.csv", &old->precincts_csv},
+      {"/totals.csv", &old->totals_csv},
+      {"/cdf.json", &old->cdf},
+      {"/root.json", &old->root}};
+  for (const auto& [kind, file] : kinds) {
+    EXPECT_TRUE(Get(std::string("/api/v1/releases/1") + kind) == file->bytes) << kind;
+  }
+  EXPECT_EQ(Get("/api/v1/releases/1/proof/1").empty(), false);
+
+  // Release 2 by the publisher: compared with release 1 read whole, stored by part.
+  ASSERT_EQ(
+      Submit("final-alignment-reported",
+             {{"precinct", 1}, {"submission", "b"}, {"final", {{"Biden", 20}, {"Warren", 9}}}})
+          .kind,
+      Outcome::Kind::kAccepted);
+  auto outcome = publisher_->PublishNow(Actor{"admin", "cli"}, "admin");
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  ASSERT_TRUE(outcome->published);
+  EXPECT_EQ(outcome->number, 2);
+  auto state = intake_->Read([](const ElectionState& s) { return s.Snapshot(); });
+  const ReleaseRecord& two = state->releases().back();
+  for (const std::string& name : {ReleaseJsonName(2), ReleasePrecinctsCsvName(2),
+                                  ReleaseTotalsCsvName(2), ReleaseCdfName(2), ReleaseRootName(2)}) {
+    ASSERT_TRUE(two.files.contains(ReleasePartsName(name))) << name;
+  }
+  const std::pair<const char*, std::string> kinds2[] = {
+      {"", ReleaseJsonName(2)},
+      {"/precincts.csv", ReleasePrecinctsCsvName(2)},
+      {"/totals.csv", ReleaseTotalsCsvName(2)},
+      {"/cdf.json", ReleaseCdfName(2)},
+      {"/root.json", ReleaseRootName(2)}};
+  for (const auto& [kind, name] : kinds2) {
+    const std::string body = Get(std::string("/api/v1/releases/2") + kind);
+    EXPECT_EQ(Sha256Hex(body), two.files[name].get<std::string>()) << kind;
+  }
+  const json timeline = json::parse(Get("/api/v1/releases/timeline"));
+  EXPECT_EQ(timeline["releases"].size(), 2u);
+  EXPECT_EQ(Get("/api/v1/releases/2/proof/1").empty(), false);
+}
+
+}  // namespace
+}  // namespace canvass::publish_test
