@@ -1,14 +1,19 @@
 // Feeds untrusted bytes to the second stage's importers (plan.csv, a plan's votes.csv against a
-// small plan, ballots.csv, nominees.csv), and what they accept to the math behind them
-// (AnalyzePlan, CountConvention): any input must give a value or a Status, never a crash, an abort
-// (Rational overflow, failed assertion) or a sanitizer report.
+// small plan, ballots.csv, nominees.csv, and the same plan and votes as the JSON body of
+// POST /api/v1/districts/analyze), and what they accept to the math behind them (AnalyzePlan,
+// CountConvention): any input must give a value or a Status, never a crash, an abort (Rational
+// overflow, failed assertion) or a sanitizer report.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <variant>
 
+#include "core/json_text.h"
 #include "delegates/geography.h"
+#include "delegates/geography_json.h"
 #include "delegates/seat_formulas.h"
 #include "io/convention_inputs.h"
+#include "io/plan_body.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace canvass;
@@ -28,6 +33,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     auto a = AnalyzePlan(p, {votes->candidates, votes->pools}, options);
     if (!a.ok()) (void)a.status().message();
+  }
+  // The route's path: the body read as the server reads it (duplicate keys refused), then the
+  // plan and votes in it analysed and written as the answer.
+  auto json = ParseJsonText(text);
+  if (const auto* doc = std::get_if<nlohmann::json>(&json)) {
+    auto body = ParsePlanBody(*doc);
+    if (auto* in = std::get_if<PlanBody>(&body)) {
+      DistrictPlan p{in->plan.district, in->plan.seats, {}};
+      for (const PlanPoolRow& r : in->plan.pools) p.pools.push_back({r.name, r.seats});
+      GeographyOptions options;
+      options.seats_per_voter_ratio = in->seats_per_voter_ratio;
+      options.lots.assign(in->lots.begin(), in->lots.end());
+      auto a = AnalyzePlan(p, {in->votes.candidates, in->votes.pools}, options);
+      if (a.ok()) {
+        (void)GeographyAnalysisToJson(*a).dump();
+      } else {
+        (void)a.status().message();
+      }
+    } else {
+      (void)std::get<PlanBodyError>(body).message;
+    }
   }
   auto ballots = ParseConventionBallotsCsv(text, "fuzz");
   if (ballots.ok()) {

@@ -2,7 +2,8 @@
 // dispatch to their handlers (Route), and the one way a write goes to the intake (Submit). The
 // handlers are in files by subject: session_routes.cc, view_routes.cc, event_routes.cc,
 // precinct_routes.cc, hotline_routes.cc, review_routes.cc (with audit.cc), release_routes.cc
-// (with release_proof.cc) and national.cc; what they share is routes.h.
+// (with release_proof.cc), national.cc, convention_routes.cc and district_routes.cc; what they
+// share is routes.h.
 #include "api/api.h"
 
 #include <fmt/format.h>
@@ -82,6 +83,8 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"readiness", 1, "GET", &Api::Readiness},
     // Public to read; each step of a convention is a POST the ledger judges.
     {"conventions", 0, nullptr, &Api::Conventions},
+    // Public and pure: a plan's analysis, nothing read from or written to the ledger.
+    {"districts", 2, "POST", &Api::Districts},
 };
 
 Api::Api(Intake& intake, Metrics& metrics, ApiOptions options)
