@@ -299,3 +299,60 @@ export function describeError(e: unknown): string {
   if (e instanceof NetworkError) return 'No connection to the server.';
   return e instanceof Error ? e.message : String(e);
 }
+
+// POST /api/v1/districts/analyze (docs/api.md): a plan splitting a district's seats into
+// sub-pools, as the rows of `canvass districts analyze`'s plan.csv and votes.csv, and the answer
+// that command prints with --json. Fractions are exact strings ("7/30").
+export interface DistrictRequest {
+  plan: { district: string; pool: string; seats: number | string }[];
+  votes: { pool: string; unit: string; candidate: string; votes: number | string }[];
+  seats_per_voter_ratio?: string;
+  lots?: string[];
+}
+export interface ExactFigure { exact: string; decimal: string }
+export interface DistrictPool {
+  pool: string;
+  seats: number;
+  votes: string;
+  shares: Record<string, string>;
+  allocation: Record<string, number>;
+  fallback_applied: boolean;
+}
+export interface DistrictCandidate {
+  candidate: string;
+  votes: number;
+  share: string;
+  proportional: string;
+  plan_seats: number;
+  one_pool_seats: number;
+  bonus: string;
+  one_pool_bonus: string;
+  map_effect: number;
+}
+export interface DisproportionFigures { loosemore_hanby: string; gallagher_square: string; gallagher: string }
+export interface WasteFigures {
+  total_wasted: ExactFigure;
+  candidates: Record<string, { wasted: ExactFigure; excess: ExactFigure }>;
+  gap?: ExactFigure;
+}
+export interface DistrictAnalysis {
+  district: string;
+  seats: number;
+  votes: number;
+  sub_pools: DistrictPool[];
+  one_pool: DistrictPool;
+  candidates: DistrictCandidate[];
+  plan: DisproportionFigures;
+  one_pool_indices: DisproportionFigures;
+  waste_droop: WasteFigures;
+  waste_hare: WasteFigures;
+  one_pool_waste_droop: WasteFigures;
+  eg_star?: ExactFigure;
+  eg_delta?: ExactFigure;
+  warnings: string[];
+  notes: string[];
+}
+
+export async function analyzeDistrict(body: DistrictRequest): Promise<DistrictAnalysis> {
+  return (await call<DistrictAnalysis>('POST', '/api/v1/districts/analyze', { body })).body;
+}

@@ -1,6 +1,7 @@
 // Canvass's pages, one bundle, hash routes: #/ results, #/precinct/ID, #/chair, #/operator,
 // #/campaign, #/admin, #/national, #/audit, #/conventions and #/conventions/NAME; the conventions'
-// officers at #/officer and voters at #/voter (linked from #/conventions).
+// officers at #/officer and voters at #/voter (linked from #/conventions); #/districts, a plan's
+// geographic distribution.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AdminPage } from './pages/Admin';
@@ -9,6 +10,7 @@ import { CampaignPage } from './pages/Campaign';
 import { ChairPage } from './pages/Chair';
 import { ConventionsPage } from './pages/Conventions';
 import { OfficerPage, VoterPage } from './pages/ConventionDesk';
+import { DistrictsPage } from './pages/Districts';
 import { OperatorPage } from './pages/Operator';
 import { PrecinctPage } from './pages/PrecinctPage';
 import { NationalPage } from './pages/National';
@@ -31,6 +33,7 @@ const NAV: [string, string][] = [
   ['/national', 'National'],
   ['/audit', 'Audit'],
   ['/conventions', 'Conventions'],
+  ['/districts', 'Districts'],
   ['/chair', 'Chair'],
   ['/operator', 'Hotline'],
   ['/campaign', 'Campaign'],
@@ -58,6 +61,9 @@ function App() {
     }
     page = <ConventionsPage name={name} />;
     title = name ? `Convention ${name}` : 'Conventions';
+  } else if (route === '/districts') {
+    page = <DistrictsPage />;
+    title = 'Geographic distribution';
   } else if (route === '/audit') {
     page = <AuditPage />;
     title = 'Audit';
