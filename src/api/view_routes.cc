@@ -49,37 +49,25 @@ HttpResponse Api::Results(const Call& c) {
           results_body_ != nullptr &&
           (results_seq_ == seq || now - results_built_ < options_.results_max_age);
       if (!fresh_enough) {
-        auto built = intake_.Read([&](const ElectionState& s) -> std::pair<int64_t, std::string> {
+        // Counted from a snapshot outside the intake's lock, by the function a release is
+        // counted with: the same precincts (the anomaly gate's held ones left out) and the same
+        // `reporting` (docs/releases.md "Reporting").
+        auto snapshot = intake_.Read([](const ElectionState& s) { return s.Snapshot(); });
+        auto built = [&]() -> std::pair<int64_t, std::string> {
+          const ElectionState& s = *snapshot;
           if (!s.created()) return {s.seq(), json{{"created", false}}.dump()};
-          Election election = s.ReportedElection();
-          std::vector<PrecinctCheck> checks = s.ReportedChecks();
-          std::vector<int64_t> ids = s.ReportedIds();
-          // Early-vote cards count with their precincts' reports (Nevada), as in a release.
-          auto tab = Tabulate(s.ruleset(), election, checks, {}, ReportedCards(s, ids));
           json out;
-          if (tab.ok()) {
-            out = TabulationToJson(s.ruleset(), s.candidates(), *tab);
+          json reporting;
+          if (auto counted = CountResults(s); counted.ok()) {
+            out = TabulationToJson(s.ruleset(), s.candidates(), counted->tabulation);
+            reporting = std::move(counted->reporting);
           } else {
-            out = {{"error", tab.status().message()}};
+            out = {{"error", counted.status().message()}};
           }
-          int64_t complete = 0;
-          int64_t confirmed = 0;
-          for (int64_t id : ids) {
-            const std::string st = s.StatusOf(id);
-            complete += (st == "final-reported" || st == "confirmed") ? 1 : 0;
-            confirmed += st == "confirmed" ? 1 : 0;
-          }
-          const int64_t total = static_cast<int64_t>(s.precincts().size());
           out["ledger"] = {{"seq", s.seq()}, {"head", s.head_hash()}};
-          out["reporting"] = {{"precincts", total},
-                              {"reported", ids.size()},
-                              {"complete", complete},
-                              {"confirmed", confirmed},
-                              {"percent_complete",
-                               total == 0 ? "0.00" : Rational(complete * 100, total).ToDecimal(2)},
-                              {"in", ids}};
+          out["reporting"] = std::move(reporting);
           return {s.seq(), out.dump()};
-        });
+        }();
         results_seq_ = built.first;
         results_body_ = std::make_shared<const std::string>(std::move(built.second));
         results_built_ = now;

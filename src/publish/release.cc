@@ -765,8 +765,53 @@ Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
 
 namespace {
 
-Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
-                      ReleaseTimings* timings, const BlobPut* put) {
+// `reporting` (CountedResults) from the rows every format shares.
+json ReportingJson(const std::vector<PrecinctRow>& rows) {
+  std::map<std::string, int64_t> by_status;
+  for (const char* st : {"not-reported", "first-reported", "final-reported", "tie-pending",
+                         "must-realign", "confirmed"}) {
+    by_status[st] = 0;
+  }
+  int64_t disputed = 0;
+  int64_t flagged = 0;
+  int64_t under_recanvass = 0;
+  int64_t held = 0;
+  json in = json::array();
+  for (const PrecinctRow& row : rows) {
+    by_status[row.status] += 1;
+    disputed += row.disputed ? 1 : 0;
+    flagged += row.flagged ? 1 : 0;
+    under_recanvass += row.under_recanvass ? 1 : 0;
+    held += row.held ? 1 : 0;
+    if (row.rec->first) in.push_back(row.id);  // a held precinct's `rec` is blank: not in
+  }
+  const auto total = static_cast<int64_t>(rows.size());
+  const int64_t confirmed = by_status["confirmed"];
+  const int64_t complete = by_status["final-reported"] + confirmed;
+  const int64_t included = static_cast<int64_t>(in.size());
+  return {{"precincts", total},
+          {"included", included},
+          {"complete", complete},
+          {"confirmed", confirmed},
+          {"percent_complete", total == 0 ? "0.00" : Rational(complete * 100, total).ToDecimal(2)},
+          {"by_status", by_status},
+          {"disputed", disputed},
+          {"flagged", flagged},
+          {"under_recanvass", under_recanvass},
+          {"held", held},
+          {"in", std::move(in)}};
+}
+
+struct Counted {
+  AnomalyGate gate;
+  Tabulation tab;
+  std::vector<PrecinctRow> rows;
+  json reporting;
+};
+
+// CountResults, with the rows, compared with `previous` when given (the release-delta check).
+Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* previous,
+                             ReleaseTimings* timings) {
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   auto lap = [&](int64_t ReleaseTimings::*slot) {
@@ -776,16 +821,10 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     }
     mark = now;
   };
-  if (timings != nullptr) *timings = ReleaseTimings{};
   if (!s.created() || s.seq() < 1) {
     return Status::FailedPrecondition("the ledger holds no election to release results of");
   }
-  Release rel;
-  rel.ledger_seq = s.seq();
-  rel.ledger_head = s.head_hash();
-  rel.number = static_cast<int64_t>(s.releases().size()) + 1;
-  rel.time = s.last_time();
-
+  Counted c;
   Election election = s.ReportedElection();
   std::vector<PrecinctCheck> checks = s.ReportedChecks();
   // The anomaly gate (state/holds.h): a precinct whose report fails a statistical check stays
@@ -793,15 +832,15 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   const std::vector<int64_t> ids = s.ReportedIds();
   ReportCards cards = ReportedCards(s, ids);
   lap(&ReleaseTimings::tabulate);
-  AnomalyGate gate = RunAnomalyGate(s, election, ids);
+  c.gate = RunAnomalyGate(s, election, ids);
   if (previous != nullptr) {
-    CANVASS_RETURN_IF_ERROR(AddReleaseDeltaHolds(s, *previous, gate));
+    CANVASS_RETURN_IF_ERROR(AddReleaseDeltaHolds(s, *previous, c.gate));
   }
   lap(&ReleaseTimings::gate);
-  if (!gate.held.empty()) {
+  if (!c.gate.held.empty()) {
     size_t kept = 0;
     for (size_t i = 0; i < ids.size(); ++i) {
-      if (gate.Held(ids[i])) continue;
+      if (c.gate.Held(ids[i])) continue;
       if (kept != i) {
         election.reports[kept] = std::move(election.reports[i]);
         checks[kept] = std::move(checks[i]);
@@ -815,32 +854,44 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   }
   auto tab = Tabulate(s.ruleset(), election, checks, {}, cards);
   if (!tab.ok()) return tab.status();
+  c.tab = std::move(tab).value();
   lap(&ReleaseTimings::tabulate);
-  const std::vector<PrecinctRow> rows = PrecinctRows(s, gate);
+  c.rows = PrecinctRows(s, c.gate);
+  c.reporting = ReportingJson(c.rows);
+  lap(&ReleaseTimings::json);
+  return c;
+}
+
+Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
+                      ReleaseTimings* timings, const BlobPut* put) {
+  using Clock = std::chrono::steady_clock;
+  if (timings != nullptr) *timings = ReleaseTimings{};
+  auto counted = CountFigures(s, previous, timings);
+  if (!counted.ok()) return counted.status();
+  auto mark = Clock::now();
+  auto lap = [&](int64_t ReleaseTimings::*slot) {
+    const auto now = Clock::now();
+    if (timings != nullptr) {
+      timings->*slot += std::chrono::duration_cast<std::chrono::nanoseconds>(now - mark).count();
+    }
+    mark = now;
+  };
+  Release rel;
+  rel.ledger_seq = s.seq();
+  rel.ledger_head = s.head_hash();
+  rel.number = static_cast<int64_t>(s.releases().size()) + 1;
+  rel.time = s.last_time();
+  const AnomalyGate& gate = counted->gate;
+  const Tabulation* tab = &counted->tab;
+  const std::vector<PrecinctRow>& rows = counted->rows;
   const auto& names = s.candidates();
 
-  std::map<std::string, int64_t> by_status;
-  for (const char* st : {"not-reported", "first-reported", "final-reported", "tie-pending",
-                         "must-realign", "confirmed"}) {
-    by_status[st] = 0;
-  }
-  int64_t disputed = 0;
-  int64_t flagged = 0;
-  int64_t under_recanvass = 0;
-  int64_t held = 0;
-  json in = json::array();
   json precincts = json::array();
   const bool early_votes = s.ruleset().precinct.early_vote.enabled;
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
   leaves.reserve(rows.size());
   for (const PrecinctRow& row : rows) {
     const PrecinctRecord& r = *row.rec;
-    by_status[row.status] += 1;
-    disputed += row.disputed ? 1 : 0;
-    flagged += row.flagged ? 1 : 0;
-    under_recanvass += row.under_recanvass ? 1 : 0;
-    held += row.held ? 1 : 0;
-    if (r.first) in.push_back(row.id);
     // A held precinct's entry still says what was reported, marked held (the ledger's record:
     // nothing acknowledged disappears from a release); no total, CSV or CDF figure carries it.
     const PrecinctRecord& shown = row.held ? *s.precinct(row.id) : r;
@@ -909,8 +960,8 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
            {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},
            {"merkle", merkle}}
           .dump());
-  const bool complete =
-      by_status["final-reported"] + by_status["confirmed"] == static_cast<int64_t>(rows.size());
+  json reporting = std::move(counted->reporting);
+  const bool complete = reporting["complete"] == reporting["precincts"];
   // Certified (results-certified on the ledger it was built from): the official results, in
   // the CDF's own word for them.
   const bool official = s.certified_seq() != 0;
@@ -936,14 +987,6 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   rel.cdf = std::move(cdf).value();
   lap(&ReleaseTimings::cdf);
 
-  json reporting = {{"precincts", static_cast<int64_t>(rows.size())},
-                    {"included", static_cast<int64_t>(in.size())},
-                    {"by_status", by_status},
-                    {"disputed", disputed},
-                    {"flagged", flagged},
-                    {"under_recanvass", under_recanvass},
-                    {"held", held},
-                    {"in", std::move(in)}};
   // Where each candidate's change since the previous release came from (release_delta.h).
   json delta;
   if (compared) {
@@ -988,5 +1031,12 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
 }
 
 }  // namespace
+
+Result<CountedResults> CountResults(const ElectionState& state) {
+  auto counted = CountFigures(state, nullptr, nullptr);
+  if (!counted.ok()) return counted.status();
+  return CountedResults{std::move(counted->gate), std::move(counted->tab),
+                        std::move(counted->reporting)};
+}
 
 }  // namespace canvass

@@ -29,6 +29,7 @@
 
 #include "core/status.h"
 #include "state/election_state.h"
+#include "state/holds.h"
 #include "store/parts.h"
 #include "tabulate/tabulate.h"
 
@@ -92,6 +93,21 @@ Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings
 // byte, as BuildRelease; `put`'s first error is returned.
 Result<Release> BuildAndStoreRelease(const ElectionState& state, std::string_view previous_json,
                                      const BlobPut& put, ReleaseTimings* timings = nullptr);
+
+// What every public figure counts, from one state: the reported precincts the anomaly gate
+// (state/holds.h) does not hold, tabulated, and how many precincts are in. A release and
+// GET /api/v1/results both come from it, so the live page and the release built from the same
+// ledger position count the same precincts (docs/releases.md "Reporting").
+struct CountedResults {
+  AnomalyGate gate;       // the duplicate and column-shift checks (no release-delta: no previous)
+  Tabulation tabulation;  // the precincts the gate does not hold
+  // {"precincts", "included", "complete", "confirmed", "percent_complete", "by_status" {status:
+  // count}, "disputed", "flagged", "under_recanvass", "held", "in" [ids counted]}: the one
+  // `reporting` shape of releases and /results (docs/releases.md).
+  nlohmann::json reporting;
+};
+// FailedPrecondition when no election was created; the tabulation's error when it fails.
+Result<CountedResults> CountResults(const ElectionState& state);
 
 // The valid early-vote cards of the precincts `ids` (ReportedIds() order, or a subset of it), for
 // Tabulate: null for a precinct without cards; empty when the ruleset does not enable early

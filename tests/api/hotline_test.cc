@@ -40,7 +40,7 @@ TYPED_TEST(HotlineTest, TwoOperatorsMustAgree) {
   EXPECT_EQ(p["reported"], json::object());
   EXPECT_EQ(p["hotline_entries_pending"], 1);
   Reply results = this->Get("/api/v1/results");
-  EXPECT_EQ(results.doc["reporting"]["reported"], 0) << results;
+  EXPECT_EQ(results.doc["reporting"]["included"], 0) << results;
   EXPECT_EQ(this->Seq(), start + 1);
 
   // The same operator cannot be the second pair of eyes.

@@ -70,7 +70,7 @@ TYPED_TEST(ResultsTest, ResultsFollowTheReportsAndHonourTheETag) {
   Reply empty = this->Get("/api/v1/results");
   ASSERT_EQ(empty.status, 200) << empty;
   EXPECT_EQ(empty.doc["reporting"]["precincts"], kPrecincts);
-  EXPECT_EQ(empty.doc["reporting"]["reported"], 0);
+  EXPECT_EQ(empty.doc["reporting"]["included"], 0);
   EXPECT_EQ(empty.doc["reporting"]["percent_complete"], "0.00");
   EXPECT_EQ(empty.doc["ledger"]["seq"], this->Seq());
   const std::string etag = empty.Header("etag");
@@ -86,7 +86,7 @@ TYPED_TEST(ResultsTest, ResultsFollowTheReportsAndHonourTheETag) {
   Reply one = this->Get("/api/v1/results", "", {{"If-None-Match", etag}});
   ASSERT_EQ(one.status, 200) << one;
   EXPECT_NE(one.Header("etag"), etag);
-  EXPECT_EQ(one.doc["reporting"]["reported"], 1);
+  EXPECT_EQ(one.doc["reporting"]["included"], 1);
   EXPECT_EQ(one.doc["reporting"]["complete"], 1);
   EXPECT_EQ(one.doc["reporting"]["confirmed"], 0);
   EXPECT_EQ(one.doc["reporting"]["percent_complete"], "20.00");
@@ -113,7 +113,7 @@ TYPED_TEST(ResultsTest, ResultsFollowTheReportsAndHonourTheETag) {
             201);
   Reply two = this->Get("/api/v1/results", "", {{"If-None-Match", one.Header("etag")}});
   ASSERT_EQ(two.status, 200) << two;
-  EXPECT_EQ(two.doc["reporting"]["reported"], 2);
+  EXPECT_EQ(two.doc["reporting"]["included"], 2);
   EXPECT_EQ(two.doc["reporting"]["complete"], 1);
   EXPECT_EQ(two.doc["reporting"]["confirmed"], 1);
   EXPECT_EQ(two.doc["reporting"]["in"], json::array({kAdair, kOcheyedan}));

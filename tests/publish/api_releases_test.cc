@@ -203,6 +203,57 @@ TEST_F(ReleaseRoutes, EachReportPolicyPublishesAndTheStreamSaysWhichNumber) {
   EXPECT_EQ(number, 1);
 }
 
+// The live results and a release built from the same ledger position count the same precincts:
+// two precincts keyed with the same figures are held by the anomaly gate out of both, with the
+// same `reporting` (docs/releases.md "Reporting"), until an administrator publishes one.
+TEST_F(ReleaseRoutes, LiveResultsAndTheReleaseCountTheSamePrecincts) {
+  const json figures = {{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}};
+  for (int64_t id : {1, 2}) {
+    for (const char* side : {"first", "final"}) {
+      ASSERT_EQ(Call("POST", fmt::format("/api/v1/precincts/{}/{}", id, side),
+                     json{{"submission", fmt::format("{}-{}", side, id)}, {side, figures}}.dump(),
+                     Admin())
+                    .status,
+                201);
+    }
+  }
+  auto same_counts = [&](int64_t held, const json& in, int64_t biden) {
+    // /results may answer from its cache for a moment after the ledger moves: wait until it is
+    // built from the ledger as it stands.
+    const json seq = json::parse(Call("GET", "/api/v1/health").body)["seq"];
+    json results;
+    for (int i = 0; i < 600; ++i) {
+      auto live = Call("GET", "/api/v1/results");
+      ASSERT_EQ(live.status, 200) << live.body;
+      results = json::parse(live.body);
+      if (results["ledger"]["seq"] == seq) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(results["ledger"]["seq"], seq);
+    EXPECT_EQ(Call("POST", "/api/v1/releases", "", Admin()).status, 201);
+    const json release = json::parse(Call("GET", "/api/v1/releases/latest").body);
+    EXPECT_EQ(release["ledger"]["seq"], results["ledger"]["seq"]);
+    EXPECT_EQ(results["reporting"], release["reporting"]);
+    EXPECT_EQ(results["reporting"]["held"], held);
+    EXPECT_EQ(results["reporting"]["in"], in);
+    EXPECT_EQ(results["reporting"]["complete"], 2);  // held precincts keep their status
+    EXPECT_EQ(results["reporting"]["percent_complete"], "100.00");
+    EXPECT_EQ(results["totals"], release["tabulation"]["totals"]);
+    EXPECT_EQ(results["totals"]["reported"]["state"]["Biden"]["final"], biden);
+  };
+  same_counts(2, json::array(), 0);
+  ASSERT_EQ(Call("POST", "/api/v1/holds",
+                 json{{"submission", "ov-1"},
+                      {"precinct", 1},
+                      {"check", "duplicate"},
+                      {"reason", "the worksheet is the legal record"}}
+                     .dump(),
+                 Admin())
+                .status,
+            201);
+  same_counts(1, json::array({1}), 22);
+}
+
 // GET /api/v1/releases/timeline: one point per release, read from its stored JSON, in order; the
 // reported side carries the SDEs the chair's delegates give (Adair 1NW: 4/51 per delegate).
 TEST_F(ReleaseRoutes, TimelineHasAPointPerRelease) {

@@ -198,12 +198,18 @@ export interface Results {
   created?: boolean;
   ledger: { seq: number; head: string };
   national: National | null;
+  // The one `reporting` shape of /results and releases (docs/releases.md "Reporting").
   reporting: {
     precincts: number;
-    reported: number;
+    included: number;
     complete: number;
     confirmed: number;
     percent_complete: string;
+    by_status: Record<string, number>;
+    disputed: number;
+    flagged: number;
+    under_recanvass: number;
+    held: number;
     in: number[];
   };
   totals: { reported: Tabulation; computed: Tabulation };

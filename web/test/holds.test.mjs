@@ -181,3 +181,21 @@ test('(g3) at 360 px: the held and overridden precincts as the API has them', { 
   await page.getByTestId('holds').screenshot({ path: path.join(artifacts, 'holds-360.png') });
   await context.close();
 });
+
+// (g4) The public results page counts what the next release counts: the precinct still held after
+// (g2) is in no figure, and the page says so, each number equal to GET /api/v1/results.
+test('(g4) the results page leaves the held precinct out and says how many are held', { timeout: 30_000 }, async () => {
+  const results = (await api('GET', '/api/v1/results')).json;
+  assert.equal(results.reporting.held, 1);
+  const stuart = await precinctId(...STUART);
+  assert.ok(!results.reporting.in.includes(stuart), 'a held precinct is counted');
+  const { context, page } = await newPage(360);
+  await page.goto(`${h.base}/#/`);
+  await waitFor('the results page at the API ledger position', async () => (await page.getByTestId('ledger-seq').count()) > 0 && (await text(page.getByTestId('ledger-seq'))) === String(results.ledger.seq));
+  assert.equal(await text(page.getByTestId('held')), String(results.reporting.held));
+  assert.equal(await text(page.getByTestId('reported')), String(results.reporting.included));
+  assert.equal(await text(page.getByTestId('complete')), String(results.reporting.complete));
+  assert.match(await text(page.getByTestId('held-note')), /^1 precinct is held back: its report failed a check/);
+  await assertNoHorizontalOverflow(page, 'results page at 360 px');
+  await context.close();
+});

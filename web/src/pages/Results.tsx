@@ -234,7 +234,7 @@ export function ResultsPage() {
   useEffect(() => {
     if (!results) return;
     get<{ precincts: PrecinctSummary[] }>('/api/v1/precincts').then((b) => setPrecincts(b.precincts), () => undefined);
-  }, [results?.reporting.reported, results?.reporting.complete, results?.reporting.confirmed]);
+  }, [results?.reporting.included, results?.reporting.complete, results?.reporting.confirmed]);
 
   const candidates = election?.candidates ?? [];
   const tab = results?.totals?.[view];
@@ -281,9 +281,17 @@ export function ResultsPage() {
         </p>
         <p>
           <N value={r.complete} source={src} testid="complete" label="Precincts with both alignments" /> of {r.precincts.toLocaleString('en-US')} precincts have reported both alignments;{' '}
-          <N value={r.reported} source={src} testid="reported" label="Precincts with at least the first alignment" /> have reported at least the first; and{' '}
+          <N value={r.included} source={src} testid="reported" label="Precincts counted with at least the first alignment" /> are counted with at least the first; and{' '}
           <N value={r.confirmed} source={src} label="Precincts confirmed by their chairs" /> confirmed by their chairs.
         </p>
+        {r.held > 0 && (
+          <p data-testid="held-note">
+            <N value={r.held} source={src} testid="held" label="Precincts held back by the anomaly gate" />{' '}
+            {r.held === 1 ? 'precinct is' : 'precincts are'} held back: {r.held === 1 ? 'its report failed' : 'their reports failed'} a check for a
+            duplicate or a shifted column, so {r.held === 1 ? 'it counts' : 'they count'} in no figure here until corrected or cleared by the
+            party. {r.held === 1 ? 'Its' : 'Their'} reported figures stay on {r.held === 1 ? 'its' : 'their'} precinct page.
+          </p>
+        )}
       </section>
 
       <section class="card" aria-labelledby="totals-h">
