@@ -166,10 +166,14 @@ class Api {
 
   RateLimiter submission_limiter_;  // per credential: options_.submissions_per_second
 
-  // Every ledger event as an event stream sends it, formatted once and shared by all streams
-  // (index seq - 1); filled from the intake as streams ask for newer events.
+  // The latest ledger events as an event stream sends them, formatted once and shared by all
+  // streams: event_wire_[i] is event event_wire_first_ + i. Filled from the store as streams
+  // ask for newer events, at most kEventWireCache of them; a stream further behind reads the
+  // store itself (the state keeps no lines).
+  static constexpr size_t kEventWireCache = 4096;
   std::mutex events_mu_;
-  std::vector<std::shared_ptr<const std::string>> event_wire_;
+  std::deque<std::shared_ptr<const std::string>> event_wire_;
+  int64_t event_wire_first_ = 1;
 
   // Release files read from the store, by SHA-256, the most recent first read kept up to
   // kReleaseCacheBytes: readers of the latest release cost no store read, and it is served while

@@ -26,32 +26,61 @@ HttpResponse Api::Events(const Call& c) {
   SseStream stream;
   stream.after = after;
   stream.fetch = [this](int64_t from_seq, size_t max) {
-    std::lock_guard lock(events_mu_);
-    if (static_cast<int64_t>(event_wire_.size()) < from_seq + static_cast<int64_t>(max)) {
-      // Format what the ledger has beyond the cache, once for every stream.
-      intake_.Read([&](const ElectionState& s) {
-        const auto& lines = s.lines();
-        for (size_t i = event_wire_.size(); i < lines.size(); ++i) {
-          const StoredEvent& e = lines[i];
-          // The type, without decoding the line: it is canonical, so "type" is its last member.
-          std::string type;
-          const size_t at = e.line.rfind("\"type\":\"");
-          if (at != std::string::npos) {
-            const size_t start = at + 8;
-            type = e.line.substr(start, e.line.find('"', start) - start);
-          }
-          event_wire_.push_back(std::make_shared<const std::string>(
-              FormatSseMessage(SseMessage{e.seq, type, e.line, nullptr})));
-        }
-      });
-    }
+    // One event as a stream sends it. The type, without decoding the line: it is canonical, so
+    // "type" is its last member.
+    auto format = [](const StoredEvent& e) {
+      std::string type;
+      const size_t at = e.line.rfind("\"type\":\"");
+      if (at != std::string::npos) {
+        const size_t start = at + 8;
+        type = e.line.substr(start, e.line.find('"', start) - start);
+      }
+      return std::make_shared<const std::string>(
+          FormatSseMessage(SseMessage{e.seq, type, e.line, nullptr}));
+    };
     std::vector<SseMessage> out;
-    for (int64_t i = from_seq; i < static_cast<int64_t>(event_wire_.size()) && out.size() < max;
-         ++i) {
+    auto add = [&out](int64_t seq, std::shared_ptr<const std::string> wire) {
       SseMessage m;
-      m.id = i + 1;
-      m.wire = event_wire_[static_cast<size_t>(i)];
+      m.id = seq;
+      m.wire = std::move(wire);
       out.push_back(std::move(m));
+    };
+    const auto limit = static_cast<int64_t>(max);
+    std::lock_guard lock(events_mu_);
+    if (from_seq + 1 < event_wire_first_) {
+      // Behind the cache: from the store, not kept.
+      auto events = intake_.ReadEvents(from_seq, std::min(limit, event_wire_first_ - 1 - from_seq));
+      if (events.ok()) {
+        for (const StoredEvent& e : *events) add(e.seq, format(e));
+      }
+      return out;
+    }
+    int64_t cached_to = event_wire_first_ + static_cast<int64_t>(event_wire_.size()) - 1;
+    if (from_seq > cached_to) {
+      // Past the cache (a stream from the head, a server just started): it starts there.
+      event_wire_.clear();
+      event_wire_first_ = from_seq + 1;
+      cached_to = from_seq;
+    }
+    const int64_t head = intake_.Read([](const ElectionState& s) { return s.seq(); });
+    if (cached_to < std::min(head, from_seq + limit)) {
+      // Format what the ledger has beyond the cache, once for every stream.
+      auto events = intake_.ReadEvents(cached_to, std::min(head, from_seq + limit) - cached_to);
+      if (events.ok()) {
+        for (const StoredEvent& e : *events) {
+          if (e.seq != cached_to + 1) break;
+          event_wire_.push_back(format(e));
+          ++cached_to;
+        }
+      }
+    }
+    for (int64_t seq = from_seq + 1; seq <= cached_to && static_cast<int64_t>(out.size()) < limit;
+         ++seq) {
+      add(seq, event_wire_[static_cast<size_t>(seq - event_wire_first_)]);
+    }
+    while (event_wire_.size() > kEventWireCache) {
+      event_wire_.pop_front();
+      ++event_wire_first_;
     }
     return out;
   };
@@ -76,15 +105,18 @@ HttpResponse Api::Ledger(const Call& c) {
   limit = std::clamp<int64_t>(limit, 1, 10000);
   HttpResponse r;
   r.content_type = "application/x-ndjson";
-  r.body = intake_.Read([&](const ElectionState& s) {
-    std::string out;
-    const auto& lines = s.lines();
-    for (int64_t i = after; i < static_cast<int64_t>(lines.size()) && i < after + limit; ++i) {
-      out += lines[static_cast<size_t>(i)].line;
-      out += '\n';
-    }
-    return out;
-  });
+  // The lines are the store's (the state keeps none); no further than the state has applied.
+  const int64_t head = intake_.Read([](const ElectionState& s) { return s.seq(); });
+  if (after >= head) return r;
+  auto events = intake_.ReadEvents(after, std::min(limit, head - after));
+  if (!events.ok()) {
+    return HttpResponse::Error(503, "store-unavailable",
+                               "the ledger cannot be read now: " + events.status().message());
+  }
+  for (const StoredEvent& e : *events) {
+    r.body += e.line;
+    r.body += '\n';
+  }
   return r;
 }
 

@@ -73,7 +73,9 @@ int RunPublish(const PublishOptions& o, std::ostream& out, std::ostream& err) {
   if (rc == kExitOk) {
     ElectionState state = (*intake)->Read([](const ElectionState& s) { return s; });
     Intake& in = **intake;
-    Status st = WriteSite(o.out, state, [&in](const std::string& sha) { return in.GetBlob(sha); });
+    Status st = WriteSite(
+        o.out, state, [&in](const std::string& sha) { return in.GetBlob(sha); },
+        [&in](int64_t after, int64_t limit) { return in.ReadEvents(after, limit); });
     if (!st.ok()) {
       rc = Fail(err, st);
     } else {

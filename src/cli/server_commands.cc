@@ -424,7 +424,7 @@ int RunLedgerVerify(const LedgerOptions& o, std::ostream& out, std::ostream& err
       problem.message = audit.status().message();
       report.problem = std::move(problem);
       report.events = at - 1;
-      report.head = StoreHead{at - 1, state.lines()[static_cast<size_t>(at - 2)].hash};
+      report.head = StoreHead{at - 1, state.hash_of(at - 1)};
     }
   }
   if (o.json) {

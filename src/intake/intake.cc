@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <future>
-#include <span>
 
 #include "state/replay.h"
 
@@ -68,15 +67,9 @@ Status Intake::Replay() {
   return Status::Ok();
 }
 
-Status Intake::Rewind(int64_t durable) {
-  // The durable events are the first `durable` lines the state holds: replay them from memory,
-  // which needs no store (it may be the store that just failed).
-  ElectionState fresh;
-  const std::vector<StoredEvent>& lines = state_.lines();
-  const size_t count = static_cast<size_t>(std::clamp<int64_t>(durable, 0, state_.seq()));
-  if (!ReplayEvents(std::span(lines).first(count), fresh).ok()) return Replay();
-  state_ = std::move(fresh);
-  return Status::Ok();
+Result<std::vector<StoredEvent>> Intake::ReadEvents(int64_t after, int64_t limit) {
+  std::lock_guard lock(side_mu_);
+  return side_->ReadAfter(after, limit);
 }
 
 void Intake::Submit(Submission submission, std::function<void(Outcome)> done) {
@@ -207,11 +200,11 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
       return Rejected({Rejection::Kind::kInvalid, "malformed-submission-id",
                        "the submission id must be a string of 1 to 128 characters", "submission"});
     }
-    if (const Answer* a = state_.answer(s.actor, submission->get<std::string>())) {
+    if (std::optional<Answer> a = state_.answer(s.actor, submission->get<std::string>())) {
       Outcome o;
       o.kind = Outcome::Kind::kDuplicate;
       o.seq = a->seq;
-      o.answer = *a;
+      o.answer = std::move(*a);
       return o;
     }
   }
@@ -282,10 +275,10 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
   Outcome o;
   o.kind = Outcome::Kind::kAccepted;
   o.seq = state_.seq();
-  const Answer* remembered =
-      submission != nullptr ? state_.answer(s.actor, submission->get<std::string>()) : nullptr;
-  if (remembered != nullptr) {
-    o.answer = *remembered;
+  std::optional<Answer> remembered =
+      submission != nullptr ? state_.answer(s.actor, submission->get<std::string>()) : std::nullopt;
+  if (remembered) {
+    o.answer = std::move(*remembered);
   } else {
     // No submission id: the same answer a retry-safe submission gets (a receipt alone for an
     // event about no precinct).
@@ -308,7 +301,6 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
   {
     std::unique_lock lock(mu_);
     before = state_.seq();
-    int64_t durable = before;  // what the store holds: before, and what other writers appended
     status = store_->Append(
         state_.seq(),
         [&](const std::vector<StoredEvent>& missed) -> Result<std::vector<StoredEvent>> {
@@ -320,8 +312,10 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
                   fmt::format("event {} appended by another writer cannot be replayed: {}",
                               stored.seq, r->message));
             }
-            durable = state_.seq();
           }
+          // From here on nothing is durable until the commit is: what the batch changes is
+          // recorded, to be undone if the commit fails.
+          state_.BeginUndo();
           std::vector<StoredEvent> out;
           for (size_t i = 0; i < batch.size(); ++i) {
             outcomes[i] = Offer(batch[i].submission, out);
@@ -330,8 +324,9 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
         });
     if (!status.ok()) {
       // Nothing of this batch is durable, but the state may have it: back to the durable
-      // prefix, from memory (the store may be unreachable; reads go on meanwhile).
-      if (state_.seq() != durable) (void)Rewind(durable);
+      // events (before, and what other writers appended), from the undo record, which needs
+      // no store (it may be the one that just failed).
+      state_.Rollback();
       for (Outcome& o : outcomes) {
         if (o.kind == Outcome::Kind::kAccepted) {
           o = Outcome{};
@@ -340,6 +335,7 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
         }
       }
     }
+    state_.EndUndo();
     after = state_.seq();
   }
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));

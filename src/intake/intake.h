@@ -14,8 +14,8 @@
 // appends the alignment report itself, citing both entries.
 //
 // If a commit fails (disk full, database read-only or gone), the batch is answered "unavailable",
-// the state is rebuilt from the store, and later submissions are tried again normally, so the
-// server recovers by itself when the cause goes away.
+// the state is put back as it was before the batch (ElectionState::Rollback), and later
+// submissions are tried again normally, so the server recovers by itself when the cause goes away.
 //
 // Thread-safety: Submit and Read from any thread.
 #pragma once
@@ -100,6 +100,11 @@ class Intake {
   Status PutBlob(const std::string& sha256_hex, std::string_view bytes);
   Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex);
 
+  // The ledger's events with seq > after, ascending, at most `limit`, as the store holds them
+  // (the state keeps no lines): pages of the ledger, the event stream, a published site. The
+  // blobs' connection, safe from any thread.
+  Result<std::vector<StoredEvent>> ReadEvents(int64_t after, int64_t limit);
+
   // For tests and health checks: the store's kind ("sqlite", "postgresql").
   const char* store_kind() const { return store_->kind(); }
 
@@ -111,9 +116,6 @@ class Intake {
   Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> side, Options options);
   // (Re)builds state_ from the store; caller holds mu_ exclusively. On failure state_ is kept.
   Status Replay();
-  // Back to the first `durable` events state_ holds, replayed from memory (after a failed
-  // commit); falls back to Replay(). Caller holds mu_ exclusively.
-  Status Rewind(int64_t durable);
   void WriterLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   void CatchUp();

@@ -226,7 +226,8 @@ std::vector<std::pair<std::string, std::string>> ReleasePages(const json& rel) {
   return pages;
 }
 
-Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReader& blobs) {
+Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReader& blobs,
+                 const LedgerReader& read_ledger) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -252,8 +253,26 @@ Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReade
   }
   CANVASS_RETURN_IF_ERROR(
       WriteIfChanged(root / "releases.json", ReleaseIndexJson(s).dump(2) + "\n"));
+  // The lines the state was built from, read from the store a page at a time (the state keeps
+  // only their hashes: each line is checked against its hash).
   std::string ledger;
-  for (const StoredEvent& e : s.lines()) ledger += e.line + "\n";
+  for (int64_t at = 0; at < s.seq();) {
+    auto page = read_ledger(at, std::min<int64_t>(s.seq() - at, 4096));
+    if (!page.ok()) return page.status();
+    if (page->empty()) {
+      return Status::Corruption(
+          fmt::format("the store's ledger ends at event {}, not {}", at, s.seq()));
+    }
+    for (const StoredEvent& e : *page) {
+      if (e.seq != at + 1 || Sha256Hex(e.line) != s.hash_of(e.seq)) {
+        return Status::Corruption(
+            fmt::format("the store's event {} is not the one the state holds", at + 1));
+      }
+      ledger += e.line;
+      ledger += '\n';
+      at = e.seq;
+    }
+  }
   CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / "ledger.jsonl", ledger));
   if (!s.signing_key().empty()) {
     CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / "election.pub", s.signing_key() + "\n"));

@@ -30,9 +30,15 @@ using BlobReader = std::function<Result<std::optional<std::string>>(const std::s
 // releases.json for the state's releases.
 nlohmann::json ReleaseIndexJson(const ElectionState& state);
 
-// Writes the whole site into `dir` (created when missing). Release files come from `blobs`;
-// files already there with the right bytes are left alone.
-Status WriteSite(const std::string& dir, const ElectionState& state, const BlobReader& blobs);
+// The ledger's events with seq > after, ascending, at most `limit` (Store::ReadAfter).
+using LedgerReader =
+    std::function<Result<std::vector<StoredEvent>>(int64_t after, int64_t limit)>;
+
+// Writes the whole site into `dir` (created when missing). Release files come from `blobs`, the
+// ledger's lines (1 to state.seq()) from `ledger`; files already there with the right bytes are
+// left alone.
+Status WriteSite(const std::string& dir, const ElectionState& state, const BlobReader& blobs,
+                 const LedgerReader& ledger);
 
 // The HTML pages of a release (parsed release JSON): file name -> bytes.
 std::vector<std::pair<std::string, std::string>> ReleasePages(const nlohmann::json& release);

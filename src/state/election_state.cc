@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 #include <tuple>
 
@@ -27,7 +28,58 @@ Count Sum(const std::vector<Count>& v) {
 
 const char* kAdminCli = "cli";  // the actor id of the local command line (it holds the store)
 
+// Lower-case hex SHA-256 -> its 32 bytes; false for anything else.
+bool PackHash(const std::string& hex, std::array<uint8_t, 32>& out) {
+  if (hex.size() != 64) return false;
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = digit(hex[2 * i]);
+    const int lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+// One string per event type, for every answer of that type (a few dozen types, for the whole
+// process: never freed).
+const std::string* InternEventType(const std::string& type) {
+  static std::mutex mu;
+  static std::set<std::string, std::less<>> types;
+  std::lock_guard lock(mu);
+  return &*types.insert(type).first;
+}
+
+// The events whose appliers change nothing but precinct records (Put), credentials
+// (LogCredential) and answers (RememberAnswer), and the ledger position: what an undo record
+// logs change by change. The night is made of them.
+bool ChangesOnlyRecords(const std::string& type) {
+  static const std::set<std::string, std::less<>> kTypes = {
+      "credential-issued",        "credential-revoked",   "first-alignment-reported",
+      "final-alignment-reported", "tie-outcome-recorded", "photo-attached",
+      "report-confirmed",         "hotline-entry",        "campaign-attestation",
+      "practice-report",          "session-opened"};
+  return kTypes.count(type) != 0;
+}
+
 }  // namespace
+
+// What BeginUndo() recorded: the scalars as they were, what each change replaced (in order), and
+// the rest of the state once an event changed more than records, credentials and answers.
+struct ElectionState::UndoLog {
+  bool created = false;
+  int64_t seq = 0;
+  std::string head_hash, first_time, last_time;
+  int64_t last_figures_seq = 0, records_changed_seq = 0, finals = 0, all_final_seq = 0;
+  std::vector<std::pair<size_t, std::shared_ptr<const PrecinctRecord>>> records;
+  std::vector<std::pair<std::string, std::optional<CredentialRecord>>> credentials;
+  std::vector<std::pair<std::string, std::optional<KeptAnswer>>> answers;
+  std::shared_ptr<ElectionState> rest;  // without records, credentials, answers and hashes
+};
 
 const PrecinctRecord* ElectionState::precinct(int64_t id) const {
   if (id < 1 || id > static_cast<int64_t>(records_.size())) return nullptr;
@@ -41,6 +93,7 @@ std::shared_ptr<const PrecinctRecord> ElectionState::precinct_shared(int64_t id)
 
 void ElectionState::Put(int64_t id, PrecinctRecord record) {
   auto& slot = records_[static_cast<size_t>(id - 1)];
+  if (undo_.log) undo_.log->records.emplace_back(static_cast<size_t>(id - 1), slot);
   finals_ += (record.final ? 1 : 0) - (slot->final ? 1 : 0);
   // The event being applied (seq_ + 1) is the one after which every precinct has a final
   // alignment; a correction never removes one, so this is set once.
@@ -49,6 +102,102 @@ void ElectionState::Put(int64_t id, PrecinctRecord record) {
   }
   slot = std::make_shared<const PrecinctRecord>(std::move(record));
   records_changed_seq_ = seq_ + 1;
+}
+
+std::string ElectionState::hash_of(int64_t seq) const {
+  if (seq < 1 || seq > static_cast<int64_t>(hashes_.size())) return "";
+  if (auto odd = odd_hashes_.find(seq); odd != odd_hashes_.end()) return odd->second;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(64, '0');
+  const std::array<uint8_t, 32>& h = hashes_[static_cast<size_t>(seq - 1)];
+  for (size_t i = 0; i < h.size(); ++i) {
+    hex[2 * i] = kDigits[h[i] >> 4];
+    hex[2 * i + 1] = kDigits[h[i] & 0xf];
+  }
+  return hex;
+}
+
+void ElectionState::BeginUndo() {
+  auto log = std::make_shared<UndoLog>();
+  log->created = created_;
+  log->seq = seq_;
+  log->head_hash = head_hash_;
+  log->first_time = first_time_;
+  log->last_time = last_time_;
+  log->last_figures_seq = last_figures_seq_;
+  log->records_changed_seq = records_changed_seq_;
+  log->finals = finals_;
+  log->all_final_seq = all_final_seq_;
+  undo_.log = std::move(log);
+}
+
+void ElectionState::EndUndo() { undo_.log.reset(); }
+
+void ElectionState::LogCredential(const std::string& id) {
+  if (!undo_.log) return;
+  auto it = credentials_.find(id);
+  undo_.log->credentials.emplace_back(
+      id, it == credentials_.end() ? std::nullopt : std::optional<CredentialRecord>(it->second));
+}
+
+// Swaps the containers the undo record logs change by change (and the record itself) between
+// two states.
+void ElectionState::SwapLogged(ElectionState& other) {
+  records_.swap(other.records_);
+  credentials_.swap(other.credentials_);
+  answers_.swap(other.answers_);
+  hashes_.swap(other.hashes_);
+  odd_hashes_.swap(other.odd_hashes_);
+  std::swap(undo_.log, other.undo_.log);
+}
+
+void ElectionState::SaveRest() {
+  ElectionState empty;
+  SwapLogged(empty);  // *this holds none of them while copied
+  auto rest = std::make_shared<ElectionState>(*this);
+  SwapLogged(empty);
+  undo_.log->rest = std::move(rest);
+}
+
+void ElectionState::Rollback() {
+  std::shared_ptr<UndoLog> log = undo_.log;  // alive while the state is put back
+  if (!log) return;
+  for (auto it = log->answers.rbegin(); it != log->answers.rend(); ++it) {
+    if (it->second) {
+      answers_[it->first] = std::move(*it->second);
+    } else {
+      answers_.erase(it->first);
+    }
+  }
+  for (auto it = log->credentials.rbegin(); it != log->credentials.rend(); ++it) {
+    if (it->second) {
+      credentials_[it->first] = std::move(*it->second);
+    } else {
+      credentials_.erase(it->first);
+    }
+  }
+  for (auto it = log->records.rbegin(); it != log->records.rend(); ++it) {
+    records_[it->first] = std::move(it->second);
+  }
+  if (log->rest) {
+    ElectionState& rest = *log->rest;
+    rest.SwapLogged(*this);  // rest takes this state's logged containers, already put back
+    *this = std::move(rest);
+  }
+  // election-created makes the records; before it there are none.
+  if (!log->created) records_.clear();
+  created_ = log->created;
+  seq_ = log->seq;
+  head_hash_ = log->head_hash;
+  first_time_ = log->first_time;
+  last_time_ = log->last_time;
+  last_figures_seq_ = log->last_figures_seq;
+  records_changed_seq_ = log->records_changed_seq;
+  finals_ = log->finals;
+  all_final_seq_ = log->all_final_seq;
+  hashes_.resize(static_cast<size_t>(seq_));
+  odd_hashes_.erase(odd_hashes_.upper_bound(seq_), odd_hashes_.end());
+  undo_.log.reset();
 }
 
 std::shared_ptr<const ElectionState> ElectionState::Snapshot() const {
@@ -93,9 +242,20 @@ const CredentialRecord* ElectionState::credential_of(const std::string& role,
   return best;
 }
 
-const Answer* ElectionState::answer(const Actor& actor, const std::string& submission) const {
+std::optional<Answer> ElectionState::answer(const Actor& actor,
+                                            const std::string& submission) const {
   auto it = answers_.find(actor.role + "/" + actor.id + "/" + submission);
-  return it == answers_.end() ? nullptr : &it->second;
+  if (it == answers_.end()) return std::nullopt;
+  const KeptAnswer& k = it->second;
+  Answer a;
+  a.seq = k.seq;
+  a.event = *k.event;
+  a.hash = hash_of(k.seq);
+  a.precinct = k.precinct;
+  a.record = k.record;
+  a.practice = k.practice;
+  a.hotline = k.hotline;
+  return a;
 }
 
 json ElectionState::FiguresJson(const std::vector<Count>& figures) const {
@@ -158,8 +318,13 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
   const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
   const PrecinctRules& rules = ruleset_.precinct;
   const size_t n = election_->candidates.size();
-  r.preview.reset();
   auto blank = [&] {
+    // The blank check a precinct starts with (ApplyCreated) is shared while nothing is computed.
+    const PrecinctCheck& was = *r.check;
+    if (!was.computed && was.findings.empty() && was.computed_sde.empty() &&
+        was.county == ap.county && was.precinct == ap.precinct) {
+      return;
+    }
     PrecinctCheck c;
     c.county = ap.county;
     c.precinct = ap.precinct;
@@ -204,12 +369,13 @@ std::optional<Rejection> ElectionState::Recheck(int64_t id, PrecinctRecord& r) c
       return Invalid("precinct-not-apportioned",
                      "this precinct elects no delegates in the apportionment; call the party");
     }
+    // Before the final alignment the worksheet (viability) is not kept: Worksheet() computes it
+    // again, the same, for the page that shows it.
     auto allocation = AllocatePrecinct(rules, input, n);
     if (!allocation.ok()) {
       return Invalid(r.final ? "impossible-final-alignment" : "impossible-first-alignment",
                      allocation.status().message(), r.final ? "final" : "first");
     }
-    if (!r.final) r.preview = std::make_shared<const Allocation>(std::move(allocation).value());
   }
   if (r.final) {
     PrecinctCheck check =
@@ -249,8 +415,20 @@ PrecinctReport ElectionState::ReportOf(const PrecinctApportionment& ap,
 
 std::optional<Allocation> ElectionState::Worksheet(int64_t id, const PrecinctRecord& r) const {
   if (!r.final) {
-    if (r.preview) return *r.preview;
-    return std::nullopt;
+    // The first alignment's worksheet, as Recheck() computed it when it accepted the figures.
+    const PrecinctRules& rules = ruleset_.precinct;
+    if (!r.first || rules.method != PrecinctMethod::kCaucus) return std::nullopt;
+    const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
+    PrecinctInput input;
+    input.satellite = ap.satellite && rules.satellites_enabled;
+    input.delegates = ap.delegates.value_or(0);
+    input.first = *r.first;
+    input.tie_outcomes = r.ties;
+    if (r.early_votes) input.early_votes = r.early_votes->valid;
+    input.names = election_->candidates;
+    auto allocation = AllocatePrecinct(rules, input, election_->candidates.size());
+    if (!allocation.ok()) return std::nullopt;
+    return std::move(allocation).value();
   }
   if (!r.check || !r.check->computed) return std::nullopt;
   const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
@@ -269,6 +447,9 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   }
   std::optional<Rejection> r;
   current_hash_ = stored.hash;
+  // Undo: the night's events change precinct records, credentials and answers (logged as they
+  // change); any other keeps a copy of the rest, once per batch.
+  if (undo_.log && !undo_.log->rest && !ChangesOnlyRecords(e.type)) SaveRest();
   using Applier = std::optional<Rejection> (*)(ElectionState&, const Event&);
   static const std::map<std::string, Applier, std::less<>> kAppliers = {
       {"election-created", [](ElectionState& s, const Event& ev) { return s.ApplyCreated(ev); }},
@@ -321,7 +502,9 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
     r = applier->second(*this, e);
   }
   if (r) return r;
-  lines_.push_back(stored);
+  std::array<uint8_t, 32> packed{};
+  if (!PackHash(stored.hash, packed)) odd_hashes_[e.seq] = stored.hash;
+  hashes_.push_back(packed);
   seq_ = e.seq;
   head_hash_ = stored.hash;
   if (first_time_.empty()) first_time_ = e.time;
@@ -490,6 +673,7 @@ std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
     return Invalid("unknown-role",
                    "role must be chair, operator, campaign, admin, voter or officer", "role");
   }
+  LogCredential(*id);
   credentials_[*id] = CredentialRecord{*id, *role, *subject, *hash, false, e.seq};
   return std::nullopt;
 }
@@ -505,6 +689,7 @@ std::optional<Rejection> ElectionState::ApplyCredentialRevoked(const Event& e) {
   if (it->second.revoked) {
     return Conflict("already-revoked", "credential " + *id + " is already revoked", "credential");
   }
+  LogCredential(*id);
   it->second.revoked = true;
   return std::nullopt;
 }
@@ -945,7 +1130,7 @@ std::optional<Rejection> ElectionState::ApplyRelease(const Event& e) {
                     "ledger_seq");
   }
   auto head = StringMember(e.payload, "ledger_head");
-  if (!head || *head != lines_[static_cast<size_t>(*at - 1)].hash) {
+  if (!head || *head != hash_of(*at)) {
     return Invalid("release-head-mismatch",
                    fmt::format("ledger_head is not the hash of event {}", *at), "ledger_head");
   }
@@ -1060,6 +1245,7 @@ std::optional<Rejection> ElectionState::ApplySessionOpened(const Event& e) {
     return Conflict("session-already-opened",
                     fmt::format("credential {} first logged in at event {}", c.id, c.session_seq));
   }
+  LogCredential(c.id);
   c.session_seq = e.seq;
   return std::nullopt;
 }
@@ -1067,8 +1253,20 @@ std::optional<Rejection> ElectionState::ApplySessionOpened(const Event& e) {
 void ElectionState::RememberAnswer(const Event& e, int64_t precinct_id) {
   auto submission = StringMember(e.payload, "submission");
   if (!submission || submission->empty()) return;
-  answers_[e.actor.role + "/" + e.actor.id + "/" + *submission] =
-      AnswerTo(e, current_hash_, precinct_id);
+  std::string key = e.actor.role + "/" + e.actor.id + "/" + *submission;
+  if (undo_.log) {
+    auto it = answers_.find(key);
+    undo_.log->answers.emplace_back(
+        key, it == answers_.end() ? std::nullopt : std::optional<KeptAnswer>(it->second));
+  }
+  Answer a = AnswerTo(e, current_hash_, precinct_id);
+  KeptAnswer& kept = answers_[std::move(key)];
+  kept.seq = a.seq;
+  kept.precinct = a.precinct;
+  kept.event = InternEventType(a.event);
+  kept.hotline = std::move(a.hotline);
+  kept.record = std::move(a.record);
+  kept.practice = std::move(a.practice);
 }
 
 Answer ElectionState::AnswerTo(const Event& e, const std::string& hash, int64_t precinct_id) const {

@@ -13,6 +13,7 @@
 // Thread-safety: none; the intake guards it with a shared mutex (one writer, many readers).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -92,8 +93,9 @@ struct EarlyVoteSet {
 // One reporting unit, as the ledger has it after some event. A record is never changed once the
 // state holds it: an event makes a new one (copy-on-write), so that a snapshot for a release and
 // an idempotent answer share the records they need instead of copying them. What the rules
-// compute (check, preview) is shared in turn between records whose figures are the same (a photo
-// or a confirmation leaves them as they were).
+// compute (check) is shared in turn between records whose figures are the same (a photo
+// or a confirmation leaves them as they were). The first alignment's worksheet (viability) is not
+// kept: Worksheet() computes it for the page that shows it.
 struct PrecinctRecord {
   int revision = 0;  // 0: nothing reported yet; 1: the first report; +1 per correction
   std::optional<std::vector<Count>> first;      // per candidate
@@ -113,7 +115,6 @@ struct PrecinctRecord {
   std::vector<HotlineEntry> hotline;  // entries not yet agreed by two operators
   // What the rules give for the figures (never null).
   std::shared_ptr<const PrecinctCheck> check = std::make_shared<const PrecinctCheck>();
-  std::shared_ptr<const Allocation> preview;  // after the first alignment only: viability
   // Practice reports (practice-report): counted for readiness, never in the figures above.
   int64_t practice_reports = 0;
   int64_t practice_seq = 0;  // the latest one's seq (0: none)
@@ -329,8 +330,10 @@ class ElectionState {
   // The ledger so far.
   int64_t seq() const { return seq_; }
   const std::string& head_hash() const { return head_hash_; }
-  // Every line, in order (empty in a Snapshot()).
-  const std::vector<StoredEvent>& lines() const { return lines_; }
+  // The hash of event `seq` (1..seq()), "" outside (and in a Snapshot()). The state keeps the
+  // hashes, not the lines: these are the store's to read (Store::ReadAfter), which spares the
+  // server a copy of the whole ledger (docs/performance.md, "National scale").
+  std::string hash_of(int64_t seq) const;
   // The time of the first event and of the latest ("" before any).
   const std::string& first_time() const { return first_time_; }
   const std::string& last_time() const { return last_time_; }
@@ -338,6 +341,17 @@ class ElectionState {
   // publication-policy-set, practice-report, session-opened, the audit's rla-* and the
   // conventions' events (state/convention.h) (0: none).
   int64_t last_figures_seq() const { return last_figures_seq_; }
+
+  // Undoing the events of a batch that could not be committed (the intake, after a failed
+  // commit; the store that failed is not needed). BeginUndo() starts recording what Apply
+  // changes; Rollback() puts the state back as it was at BeginUndo(), every event applied since
+  // undone; EndUndo() forgets the record (the events are durable). The record holds what the
+  // events replaced (precinct records, credentials, answers: the night's events change nothing
+  // else), and a copy of the rest of the state only once an event of another type (a release,
+  // a review, a convention...) is applied. A copy of the state does not take the record along.
+  void BeginUndo();
+  void Rollback();
+  void EndUndo();
 
   // What a release or a reading of the results needs, without the history: the election, the
   // records (shared, not copied: a snapshot costs a pointer per precinct), releases and policy;
@@ -390,8 +404,8 @@ class ElectionState {
   // The live credential of a subject and role ("chair", "12"), if any.
   const CredentialRecord* credential_of(const std::string& role, const std::string& subject) const;
 
-  // "op-1/5d6e..." -> the answer given. Key: actor role, actor id and submission id.
-  const Answer* answer(const Actor& actor, const std::string& submission) const;
+  // The answer given to the actor's submission with that id, if any.
+  std::optional<Answer> answer(const Actor& actor, const std::string& submission) const;
 
   // The answer to `e`, the event just applied (`hash` is its hash), about precinct
   // `precinct_id` (0: none): the receipt, the precinct as it stands now and, for hotline entries,
@@ -486,7 +500,7 @@ class ElectionState {
   std::optional<Rejection> FindPrecinct(const nlohmann::json& payload, int64_t& id) const;
   // The record's figures as a report, for CheckPrecinct.
   PrecinctReport ReportOf(const PrecinctApportionment& ap, const PrecinctRecord& record) const;
-  // Recomputes record.check / record.preview from its figures. A Rejection when the figures
+  // Recomputes record.check from its figures. A Rejection when the figures
   // cannot describe a caucus (the record must then not be changed: call on a copy).
   std::optional<Rejection> Recheck(int64_t id, PrecinctRecord& record) const;
   // Of `earlier` (tie outcomes recorded for other figures), those that still settle the ties
@@ -500,6 +514,26 @@ class ElectionState {
   // Rechecks `next` and, when the rules accept its figures, makes it precinct `id`'s record,
   // with `e` in its history and its answer remembered. The record is unchanged otherwise.
   std::optional<Rejection> CommitRecord(const Event& e, int64_t id, PrecinctRecord next);
+  // Before credential `id` is issued or changed: what it was, for Rollback().
+  void LogCredential(const std::string& id);
+  // Keeps a copy of the state but for what the undo record logs change by change.
+  void SaveRest();
+  void SwapLogged(ElectionState& other);
+
+  struct UndoLog;  // election_state.cc
+  // The undo record (BeginUndo), not copied with the state: a copy starts without one.
+  struct UndoSlot {
+    std::shared_ptr<UndoLog> log;
+    UndoSlot() = default;
+    UndoSlot(const UndoSlot&) {}
+    UndoSlot& operator=(const UndoSlot&) {
+      log.reset();
+      return *this;
+    }
+    UndoSlot(UndoSlot&&) noexcept = default;
+    UndoSlot& operator=(UndoSlot&&) noexcept = default;
+    ~UndoSlot() = default;
+  };
 
   bool created_ = false;
   std::string name_;
@@ -509,7 +543,18 @@ class ElectionState {
   std::shared_ptr<const Election> election_ = std::make_shared<const Election>();
   std::vector<std::shared_ptr<const PrecinctRecord>> records_;  // by id - 1, never null
   std::map<std::string, CredentialRecord> credentials_;
-  std::map<std::string, Answer> answers_;
+  // An answer as kept, one per accepted submission: its hash is its event's (hash_of), its
+  // event type shared by all of that type.
+  struct KeptAnswer {
+    int64_t seq = 0;
+    int64_t precinct = 0;
+    const std::string* event = nullptr;
+    std::string hotline;
+    std::shared_ptr<const PrecinctRecord> record;
+    std::shared_ptr<const PrecinctRecord> practice;
+  };
+  // "chair/12/5d6e..." (actor role, actor id, submission id) -> the answer given.
+  std::map<std::string, KeptAnswer> answers_;
   std::string signing_key_;
   std::vector<ReleaseRecord> releases_;
   PublicationPolicy policy_;
@@ -521,7 +566,11 @@ class ElectionState {
   std::shared_ptr<const ConventionBook> conventions_;
   int64_t finals_ = 0;         // records with a final alignment
   int64_t all_final_seq_ = 0;  // the event after which every precinct had one (0: not yet)
-  std::vector<StoredEvent> lines_;
+  // Every event's hash as 32 bytes, by seq - 1: a release names one (ledger_head). A hash that
+  // is not 64 lower-case hex digits (never in a verified ledger) is kept as given in odd_hashes_.
+  std::vector<std::array<uint8_t, 32>> hashes_;
+  std::map<int64_t, std::string> odd_hashes_;
+  UndoSlot undo_;
   int64_t seq_ = 0;
   std::string head_hash_;
   std::string first_time_;

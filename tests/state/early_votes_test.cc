@@ -201,8 +201,9 @@ TEST(EarlyVotes, TheEnginesCardCaseThroughTheLedger) {
   ASSERT_FALSE(l.Admin("first-alignment-reported",
                        {{"precinct", 2}, {"first", {{"A", 10}, {"B", 7}, {"C", 1}}}})
                    .has_value());
-  ASSERT_NE(l.state.precinct(2)->preview, nullptr);
-  EXPECT_EQ(l.state.precinct(2)->preview->attendance, 19);  // the chair's worksheet counts it
+  const std::optional<Allocation> preview = l.state.Worksheet(2, *l.state.precinct(2));
+  ASSERT_TRUE(preview.has_value());
+  EXPECT_EQ(preview->attendance, 19);  // the chair's worksheet counts it
   ASSERT_FALSE(
       l.Admin("final-alignment-reported", {{"precinct", 2}, {"final", {{"A", 10}, {"B", 8}}}})
           .has_value());

@@ -270,11 +270,11 @@ class Runner {
         } catch (...) {
           n = 0;
         }
-        if (n < 1 || n > state_.lines().size()) {
+        if (n < 1 || n > accepted_.size()) {
           why = "no accepted event " + s.substr(6);
           return false;
         }
-        j = state_.lines()[n - 1].hash;
+        j = state_.hash_of(static_cast<int64_t>(n));
       }
     } else if (j.is_structured()) {
       for (auto& v : j) {
@@ -325,6 +325,7 @@ class Runner {
       error_ = "a refused event moved the ledger";
       return std::nullopt;
     }
+    if (!refusal) accepted_.push_back(std::move(stored).value());
     return refusal;
   }
 
@@ -426,7 +427,7 @@ class Runner {
   // What was accepted replays, from its export, as `canvass ledger verify --file` replays it.
   void ReplayAccepted() {
     std::string text;
-    for (const StoredEvent& s : state_.lines()) text += s.line + "\n";
+    for (const StoredEvent& s : accepted_) text += s.line + "\n";
     // CANVASS_EVENTS_LEDGER_DIR=DIR writes each case's accepted events to DIR/NAME.jsonl: how
     // docs/example-ledger.jsonl was made from tests/cases/example.events.
     if (const char* dir = std::getenv("CANVASS_EVENTS_LEDGER_DIR"); dir != nullptr && *dir) {
@@ -443,6 +444,7 @@ class Runner {
 
   const Case& case_;
   ElectionState state_;
+  std::vector<StoredEvent> accepted_;  // the lines state_ accepted (it keeps their hashes only)
   json ruleset_ = json::object();
   std::vector<std::string> candidates_;
   json precincts_ = json::array();
