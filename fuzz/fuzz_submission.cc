@@ -175,7 +175,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const char* type :
        {"convention-created", "procedure-published", "procedure-waived", "convention-stage-opened",
         "delegate-filed", "filer-reviewed", "slate-filed", "convention-ballot", "convention-tally",
-        "voting-closed", "convention-lots"}) {
+        "voting-closed", "convention-lots", "voters-issued"}) {
     for (auto [role, id] : {std::pair{"admin", "cli"}, std::pair{"officer", "OF01"},
                             std::pair{"voter", "VT01"}, std::pair{"campaign", "CA01"}}) {
       ElectionState state = convention;

@@ -118,6 +118,8 @@ class Api {
   HttpResponse ElectionSummary(const Call& c);
   HttpResponse Results(const Call& c);
   HttpResponse Readiness(const Call& c);
+  // convention_routes.cc: the voter roll (POST .../voters), its codes made and hashed there.
+  HttpResponse ConventionVoters(const Call& c);
   HttpResponse Conventions(const Call& c);  // convention_routes.cc
   HttpResponse National(const Call& c);     // national.cc
   // event_routes.cc: the ledger itself, as a stream and as pages of lines.

@@ -101,13 +101,24 @@ HttpResponse Api::Reissue(const Call& c) {
   }
   json body;
   if (auto e = ParseBody(c.req, body)) return *e;
-  if (!body.contains("role") || !body["role"].is_string() || !body.contains("subject") ||
-      !body["subject"].is_string()) {
-    return HttpResponse::Error(422, "malformed-request", "give role and subject", "role");
+  // One code of many for the same subject (a pool's voters) is named by its id: that one, and
+  // only that one, is revoked.
+  const bool by_id = body.contains("credential");
+  if (by_id && !body["credential"].is_string()) {
+    return HttpResponse::Error(422, "malformed-request", "credential is a code's 4-character id",
+                               "credential");
   }
-  auto issued = ReissueCredential(intake_, body["role"].get<std::string>(),
-                                  body["subject"].get<std::string>(),
-                                  Actor{"admin", c.who.credential}, "admin", options_.kdf);
+  if (!by_id && (!body.contains("role") || !body["role"].is_string() || !body.contains("subject") ||
+                 !body["subject"].is_string())) {
+    return HttpResponse::Error(422, "malformed-request", "give role and subject, or credential",
+                               "role");
+  }
+  const Actor by{"admin", c.who.credential};
+  auto issued =
+      by_id ? ReissueCredentialById(intake_, body["credential"].get<std::string>(), by, "admin",
+                                    options_.kdf)
+            : ReissueCredential(intake_, body["role"].get<std::string>(),
+                                body["subject"].get<std::string>(), by, "admin", options_.kdf);
   if (!issued.ok()) return ErrorResponse(issued.status(), "reissue-refused");
   return JsonResponse(201, {{"role", issued->role},
                             {"subject", issued->subject},

@@ -173,6 +173,17 @@ int RunCanvass(int argc, char** argv) {
       ->capture_default_str();
   conv_show_cmd->add_option("--convention", conv_show.convention, "Its name")->required();
   conv_show_cmd->add_flag("--json", conv_show.json, "Machine output");
+  ConventionVotersOptions conv_voters;
+  auto* conv_voters_cmd = convention_cmd->add_subcommand(
+      "voters", "Issue a convention's voter codes (one voters-issued event) to a CSV");
+  conv_voters_cmd->add_option("--store", conv_voters.store, "SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  conv_voters_cmd->add_option("--convention", conv_voters.convention, "Its name")->required();
+  conv_voters_cmd->add_option("--pool", conv_voters.pool, "One pool (default: every pool)");
+  conv_voters_cmd->add_option("--count", conv_voters.count, "How many codes (1 to 500)")
+      ->required();
+  conv_voters_cmd->add_option("--out", conv_voters.out, "Where to write the codes CSV")->required();
+  conv_voters_cmd->add_flag("--fast-kdf", conv_voters.fast_kdf, "Cheapest Argon2id (tests only)");
 
   ConvertOptions convert;
   auto* conv = app.add_subcommand("convert", "Write results or apportionment in our CSV formats");
@@ -600,6 +611,7 @@ int RunCanvass(int argc, char** argv) {
   if (*count_cmd) return RunConventionCount(convention, out, err);
   if (*conv_record_cmd) return RunConventionRecord(conv_record, out, err);
   if (*conv_show_cmd) return RunConventionShow(conv_show, out, err);
+  if (*conv_voters_cmd) return RunConventionVoters(conv_voters, out, err);
   if (*conv) return RunConvert(convert, out, err);
   if (*sim) return RunSimulate(simulate, out, err);
   if (*demo) return RunDemo(data_dir, out, err);

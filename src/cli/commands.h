@@ -257,5 +257,17 @@ struct ConventionShowOptions {
   bool json = false;
 };
 int RunConventionShow(const ConventionShowOptions& options, std::ostream& out, std::ostream& err);
+// `convention voters`: --count voter codes for the convention (or --pool), one voters-issued
+// event, the codes written to --out (role,subject,label,credential,code; owner-only).
+struct ConventionVotersOptions {
+  std::string store = "canvass.db";
+  std::string convention;
+  std::string pool;  // empty: the whole convention
+  long long count = 0;
+  std::string out;
+  bool fast_kdf = false;
+};
+int RunConventionVoters(const ConventionVotersOptions& options, std::ostream& out,
+                        std::ostream& err);
 
 }  // namespace canvass

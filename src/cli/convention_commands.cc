@@ -446,12 +446,13 @@ void PrintConvention(const nlohmann::json& c, std::ostream& out) {
 }  // namespace
 
 int RunConventionRecord(const ConventionRecordOptions& o, std::ostream& out, std::ostream& err) {
-  if (!IsConventionEvent(o.event) || o.event == "convention-ballot") {
+  if (!IsConventionEvent(o.event) || o.event == "convention-ballot" || o.event == "voters-issued") {
     err << "canvass convention record: " << o.event
         << " is not an event the command line writes: convention-created, procedure-published, "
            "procedure-waived, convention-stage-opened, delegate-filed, filer-reviewed (with "
            "--campaign), slate-filed, convention-tally, voting-closed, convention-lots "
-           "(ballots come from voters' codes, docs/conventions.md)\n";
+           "(ballots come from voters' codes, docs/conventions.md; `canvass convention voters` "
+           "issues the codes)\n";
     return kExitUsage;
   }
   auto payload = ReadPayload(o.payload);

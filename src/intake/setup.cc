@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
 #include "io/csv.h"
 #include "rules/ruleset.h"
+#include "state/convention.h"
 
 namespace canvass {
 
@@ -15,6 +17,12 @@ using nlohmann::json;
 namespace {
 
 const Actor kCliAdmin{"admin", "cli"};
+
+// ReissueCredential, revoking `which` (a live credential of role and subject) when not empty,
+// else the subject's latest live one.
+Result<IssuedCode> Reissue(Intake& intake, const std::string& role, const std::string& subject,
+                           const Actor& by, const std::string& channel, KdfCost cost,
+                           const std::string& which);
 
 }  // namespace
 
@@ -135,9 +143,99 @@ Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSet
   return codes;
 }
 
+Result<IssuedCode> ReissueCredentialById(Intake& intake, const std::string& credential,
+                                         const Actor& by, const std::string& channel,
+                                         KdfCost cost) {
+  auto found = intake.Read([&](const ElectionState& s) -> Result<CredentialRecord> {
+    const CredentialRecord* c = s.credential(credential);
+    if (c == nullptr) return Status::NotFound("no credential " + credential + " was issued");
+    if (c->revoked) {
+      return Status::FailedPrecondition("credential " + credential + " is already revoked");
+    }
+    return *c;
+  });
+  if (!found.ok()) return found.status();
+  return Reissue(intake, found->role, found->subject, by, channel, cost, credential);
+}
+
+Result<VoterCodes> NewVoterCodes(const std::set<std::string>& taken, const std::string& subject,
+                                 int64_t count, KdfCost cost) {
+  if (count < 1 || count > kMaxVotersPerIssue) {
+    return Status::InvalidArgument(
+        fmt::format("count is the number of voter codes, 1 to {} at a time", kMaxVotersPerIssue));
+  }
+  std::set<std::string> used = taken;
+  std::vector<AccessCode> codes;
+  for (int64_t i = 0; i < count; ++i) {
+    codes.push_back(NewAccessCode([&](const std::string& id) { return used.count(id) > 0; }));
+    used.insert(codes.back().id);
+  }
+  // Argon2id is the cost here (a few ms a code): spread over the cores, as CreateElection does.
+  std::vector<std::string> hashes(codes.size());
+  std::vector<Status> errors(codes.size());
+  const size_t threads =
+      std::min<size_t>(codes.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t i = t; i < codes.size(); i += threads) {
+        auto h = HashSecret(codes[i].secret, cost);
+        if (h.ok()) {
+          hashes[i] = *h;
+        } else {
+          errors[i] = h.status();
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  VoterCodes out;
+  out.voters = json::array();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (!errors[i].ok()) return errors[i];
+    out.voters.push_back({{"credential", codes[i].id}, {"hash", hashes[i]}});
+    out.codes.push_back(IssuedCode{"voter", subject, subject, codes[i].id, codes[i].Printable()});
+  }
+  return out;
+}
+
+Result<std::vector<IssuedCode>> IssueVoters(Intake& intake, const std::string& convention,
+                                            const std::string& pool, int64_t count, const Actor& by,
+                                            const std::string& channel,
+                                            const std::string& submission, KdfCost cost) {
+  std::set<std::string> taken = intake.Read([](const ElectionState& s) {
+    std::set<std::string> ids;
+    for (const auto& [id, c] : s.credentials()) ids.insert(id);
+    return ids;
+  });
+  auto codes =
+      NewVoterCodes(taken, pool.empty() ? convention : convention + "/" + pool, count, cost);
+  if (!codes.ok()) return codes.status();
+  json payload = {
+      {"convention", convention}, {"voters", std::move(codes->voters)}, {"submission", submission}};
+  if (!pool.empty()) payload["pool"] = pool;
+  Outcome o = intake.SubmitAndWait(Submission{"voters-issued", by, channel, std::move(payload)});
+  if (o.kind == Outcome::Kind::kDuplicate) {
+    return Status::FailedPrecondition(
+        fmt::format("submission {} was accepted before (event {}): its codes were given then and "
+                    "are not kept; reissue a lost one",
+                    submission, o.seq));
+  }
+  if (o.kind != Outcome::Kind::kAccepted) return Status::InvalidArgument(OutcomeMessage(o));
+  return std::move(codes->codes);
+}
+
 Result<IssuedCode> ReissueCredential(Intake& intake, const std::string& role,
                                      const std::string& subject, const Actor& by,
                                      const std::string& channel, KdfCost cost) {
+  return Reissue(intake, role, subject, by, channel, cost, "");
+}
+
+namespace {
+
+Result<IssuedCode> Reissue(Intake& intake, const std::string& role, const std::string& subject,
+                           const Actor& by, const std::string& channel, KdfCost cost,
+                           const std::string& which) {
   struct Found {
     std::optional<std::string> old;
     std::set<std::string> taken;
@@ -147,7 +245,11 @@ Result<IssuedCode> ReissueCredential(Intake& intake, const std::string& role,
   Found found = intake.Read([&](const ElectionState& s) {
     Found f;
     f.created = s.created();
-    if (const CredentialRecord* c = s.credential_of(role, subject)) f.old = c->id;
+    if (!which.empty()) {
+      f.old = which;
+    } else if (const CredentialRecord* c = s.credential_of(role, subject)) {
+      f.old = c->id;
+    }
     for (const auto& [id, c] : s.credentials()) f.taken.insert(id);
     f.label = subject;
     if (role == "chair") {
@@ -184,5 +286,7 @@ Result<IssuedCode> ReissueCredential(Intake& intake, const std::string& role,
   }
   return IssuedCode{role, subject, found.label, code.id, code.Printable()};
 }
+
+}  // namespace
 
 }  // namespace canvass

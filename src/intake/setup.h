@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,32 @@ Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSet
 Result<IssuedCode> ReissueCredential(Intake& intake, const std::string& role,
                                      const std::string& subject, const Actor& by,
                                      const std::string& channel, KdfCost cost);
+
+// Revokes the live credential `credential` (one of many voter codes of a pool, say) and issues
+// a new one for its role and subject; the others of that subject are untouched. NotFound for an
+// id never issued, FailedPrecondition for a revoked one.
+Result<IssuedCode> ReissueCredentialById(Intake& intake, const std::string& credential,
+                                         const Actor& by, const std::string& channel, KdfCost cost);
+
+// A convention's voter roll (voters-issued, docs/conventions.md "The voter roll"): `count` fresh
+// voter codes for `subject` ("CONVENTION" or "CONVENTION/POOL"), ids distinct and not in
+// `taken`, each hashed (Argon2id); `voters` is the event's list, [{"credential", "hash"}], in the
+// codes' order. InvalidArgument unless 1 <= count <= kMaxVotersPerIssue.
+struct VoterCodes {
+  std::vector<IssuedCode> codes;
+  nlohmann::json voters;
+};
+Result<VoterCodes> NewVoterCodes(const std::set<std::string>& taken, const std::string& subject,
+                                 int64_t count, KdfCost cost);
+
+// Appends one voters-issued event by `by` for `convention` (and `pool`, unless empty) and
+// returns the codes: the only time they exist. A refusal is InvalidArgument with its message;
+// a retry of `submission` already accepted is FailedPrecondition (its codes were given the first
+// time, and are not kept).
+Result<std::vector<IssuedCode>> IssueVoters(Intake& intake, const std::string& convention,
+                                            const std::string& pool, int64_t count, const Actor& by,
+                                            const std::string& channel,
+                                            const std::string& submission, KdfCost cost);
 
 // The code sheet: role,subject,label,credential,code (CSV, RFC 4180 quoting).
 std::string CodesCsv(const std::vector<IssuedCode>& codes);

@@ -1100,9 +1100,31 @@ json ConventionPoolJson(const ConventionRecord& c, const std::string& pool_name)
   auto count = PoolCount(c, pool_name);
   auto result = count.ok() ? CountConvention(*count) : Result<ConventionResult>(count.status());
   if (!result.ok()) {
-    j["status"] =
-        result.status().code() == Status::Code::kFailedPrecondition ? "needs-lots" : "no-votes";
+    const bool lots = result.status().code() == Status::Code::kFailedPrecondition;
+    j["status"] = lots ? "needs-lots" : "no-votes";
     j["message"] = result.status().message();
+    if (lots && count.ok()) {
+      // The options the drawing must order: every tie a count meets when a lot is drawn for
+      // each of them (here in ballot order, only to find the ties; the officers draw the real
+      // order).
+      ConventionCount probe = *count;
+      probe.lots.clear();
+      for (size_t k = 0; k < count->options.size(); ++k) {
+        probe.lots.push_back(static_cast<uint32_t>(k));
+      }
+      std::vector<std::string> tied;
+      if (auto settled = CountConvention(probe); settled.ok()) {
+        const std::vector<std::string> names = OptionNames(c, *proc, *pool);
+        for (const TieDecision& t : settled->ties) {
+          for (uint32_t k : t.tied) {
+            if (std::find(tied.begin(), tied.end(), names[k]) == tied.end()) {
+              tied.push_back(names[k]);
+            }
+          }
+        }
+      }
+      j["tied"] = tied;
+    }
     return j;
   }
   j["status"] = c.closed_seq != 0 ? "final" : "provisional";

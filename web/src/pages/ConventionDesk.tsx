@@ -1,9 +1,11 @@
 // The district conventions' forms, by role (docs/api.md "Conventions"; docs/conventions.md "On
 // the ledger"): a campaign approves or strikes its own filers (CampaignConventions, on the
-// campaign page); a convention's officer (#/officer) files delegate candidates, opens a stage and
-// enters a pool's tally; a voter (#/voter) casts the ballot of its pool as the procedure's formula
-// reads it. Every figure shown is the server's GET /api/v1/conventions/{name}, reloaded after each
-// write; a refusal is shown beside its form and the form keeps what was typed.
+// campaign page); a convention's officer (#/officer) files delegate candidates and slates, opens a
+// stage, enters a pool's tally, records the lots a tied pool needs and closes voting (after a
+// confirmation); a voter (#/voter) casts the ballot of its pool as the procedure's formula reads
+// it, and sees whether its code has voted (GET .../my-ballot: the ballot's event, time and hash).
+// Every figure shown is the server's GET /api/v1/conventions/{name}, reloaded after each write; a
+// refusal is shown beside its form and the form keeps what was typed.
 import { useEffect, useState } from 'preact/hooks';
 import { call, describeError, get, newSubmissionId, type Election, type Receipt, type Session } from '../api';
 import { Alert, Login, LogoutBar, RefusalText, StatusBadge, refusalOf, useSession, type Refusal } from '../ui';
@@ -394,6 +396,143 @@ function TallyForm(props: { session: Session; c: ConventionBody; onDone: () => P
   );
 }
 
+// A slate for a pool of a slate formula: its name and its nominees, filers, in list order.
+function SlateForm(props: { session: Session; c: ConventionBody; onDone: () => Promise<void> }) {
+  const { c } = props;
+  const proc = c.procedures[c.procedures.length - 1];
+  const pools = proc?.pools ?? [];
+  const [poolName, setPoolName] = useState(pools[0]?.name ?? '');
+  const [slate, setSlate] = useState('');
+  const [nominees, setNominees] = useState('');
+  const [msg, setMsg] = useState<Refusal | null>(null);
+  const [done, setDone] = useState('');
+  const [busy, setBusy] = useState(false);
+  if (!proc || !LIST_FORMULAS.has(proc.formula) || c.voting) return null;
+  const pool = pools.find((p) => p.name === poolName) ?? pools[0]!;
+  const standing = c.filers.filter((f) => f.review !== 'struck' && (!pool.preference || f.preference === pool.preference)).map((f) => f.name);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const names = nominees.split(',').map((n) => n.trim()).filter(Boolean);
+    if (!names.length) {
+      setMsg({ text: 'Name the slate\'s nominees, in list order, separated by commas.', field: 'nominees', code: 'malformed-event' });
+      return;
+    }
+    setBusy(true);
+    setMsg(null);
+    setDone('');
+    try {
+      const r = await postEvent(props.session, c.convention, 'slates', { pool: pool.name, slate: slate.trim(), nominees: names });
+      setDone(`Slate ${slate.trim()} filed in pool ${pool.name}${r ? ` (event ${r.seq})` : ''}.`);
+      setSlate('');
+      setNominees('');
+      await props.onDone();
+    } catch (err) {
+      setMsg(refusalOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="slate-h" data-testid="slate-form">
+      <h2 id="slate-h">File a slate</h2>
+      <p class="muted">{proc.title}: the vote is for slates, each a list of filers in order.</p>
+      {pools.length > 1 ? (
+        <>
+          <label for="slate-pool">Slate's pool</label>
+          <select id="slate-pool" value={pool.name} onChange={(e) => setPoolName((e.target as HTMLSelectElement).value)}>
+            {pools.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+          </select>
+        </>
+      ) : null}
+      <label for="slate-name">Slate name</label>
+      <input id="slate-name" value={slate} required onInput={(e) => setSlate((e.target as HTMLInputElement).value)} />
+      <label for="slate-nominees">Nominees, in list order, separated by commas</label>
+      <input id="slate-nominees" value={nominees} onInput={(e) => setNominees((e.target as HTMLInputElement).value)} />
+      <p class="muted" data-testid="slate-standing">Filers standing in pool {pool.name}: {standing.join(', ') || 'none'}.</p>
+      <button type="submit" disabled={busy}>File the slate</button>
+      <RefusalText msg={msg} testid="slate-refusal" />
+      {done ? <Alert kind="ok"><span data-testid="slate-done">{done}</span></Alert> : null}
+    </form>
+  );
+}
+
+// The lots a tied pool needs: its tied options shown, the officer types the order they were drawn.
+function LotsForm(props: { session: Session; c: ConventionBody; pool: string; tied: string[]; message?: string; onDone: () => Promise<void> }) {
+  const { c, pool, tied } = props;
+  const [order, setOrder] = useState('');
+  const [msg, setMsg] = useState<Refusal | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = `lots-${pool}`;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const names = order.split(',').map((n) => n.trim()).filter(Boolean);
+    const missing = tied.filter((t) => !names.includes(t));
+    if (missing.length) {
+      setMsg({ text: `The order drawn names every tied option; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`, field: 'order', code: 'malformed-event' });
+      return;
+    }
+    setBusy(true);
+    setMsg(null);
+    try {
+      await postEvent(props.session, c.convention, 'lots', { pool, order: names });
+      await props.onDone();
+    } catch (err) {
+      setMsg(refusalOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby={`${id}-h`} data-testid={id}>
+      <h2 id={`${id}-h`}>Pool {pool} needs lots</h2>
+      {props.message ? <p class="muted">{props.message}</p> : null}
+      <p>Tied: <span data-testid={`${id}-tied`}>{tied.join(', ')}</span></p>
+      <label for={`${id}-order`}>Order drawn in pool {pool}, first drawn first, separated by commas</label>
+      <input id={`${id}-order`} value={order} onInput={(e) => setOrder((e.target as HTMLInputElement).value)} />
+      <button type="submit" disabled={busy}>Record the lots for pool {pool}</button>
+      <RefusalText msg={msg} testid={`${id}-refusal`} />
+    </form>
+  );
+}
+
+// Closing voting is final: a confirmation step first.
+function CloseForm(props: { session: Session; c: ConventionBody; onDone: () => Promise<void> }) {
+  const { c } = props;
+  const [confirming, setConfirming] = useState(false);
+  const [msg, setMsg] = useState<Refusal | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (c.closed) return null;
+  const close = async () => {
+    setBusy(true);
+    setMsg(null);
+    try {
+      await postEvent(props.session, c.convention, 'close', {});
+      setConfirming(false);
+      await props.onDone();
+    } catch (err) {
+      setMsg(refusalOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="close-h" data-testid="close-form">
+      <h2 id="close-h">Close voting</h2>
+      {!confirming ? (
+        <button type="button" class="danger" disabled={busy || !c.voting} onClick={() => setConfirming(true)}>Close voting…</button>
+      ) : (
+        <div role="group" aria-label="Confirm closing voting" data-testid="close-confirm">
+          <p>Close voting in {c.convention}? No ballot is taken after, and every pool's result becomes final.</p>
+          <button type="button" class="danger" disabled={busy} onClick={() => void close()}>Yes, close voting</button>{' '}
+          <button type="button" disabled={busy} onClick={() => setConfirming(false)}>Cancel</button>
+        </div>
+      )}
+      {!c.voting ? <p class="muted">Voting has not opened.</p> : null}
+      <RefusalText msg={msg} testid="close-refusal" />
+    </section>
+  );
+}
+
 function OfficerDesk(props: { session: Session; onLogout: () => void }) {
   const name = props.session.subject;
   const [c, error, load] = useConvention(name);
@@ -414,7 +553,12 @@ function OfficerDesk(props: { session: Session; onLogout: () => void }) {
           </section>
           <StageForm session={props.session} c={c} onDone={load} />
           <FilingForm session={props.session} c={c} candidates={candidates} onDone={load} />
+          <SlateForm session={props.session} c={c} onDone={load} />
           <TallyForm key={`${c.voting?.seq ?? 0}`} session={props.session} c={c} onDone={load} />
+          {c.results.filter((r) => r.status === 'needs-lots' && r.tied?.length).map((r) => (
+            <LotsForm key={r.pool} session={props.session} c={c} pool={r.pool} tied={r.tied!} message={r.message} onDone={load} />
+          ))}
+          <CloseForm session={props.session} c={c} onDone={load} />
         </>
       ) : null}
     </div>
@@ -534,9 +678,54 @@ function BallotForm(props: { session: Session; c: ConventionBody; proc: Procedur
   );
 }
 
+interface MyBallot {
+  convention: string; credential: string; pool: string | null; voted: boolean; voting: string;
+  pools: { pool: string; voted: boolean; ballot?: { seq: number; time: string; hash: string } }[];
+}
+
+// "Have I voted": this code's ballots as the ledger holds them, each with its event to find in the
+// public ledger.
+function MyBallotCard(props: { mine: MyBallot | null; error: string }) {
+  const { mine } = props;
+  return (
+    <section class="card" aria-labelledby="my-ballot-h" data-testid="my-ballot">
+      <h2 id="my-ballot-h">Have I voted?</h2>
+      {props.error ? <Alert kind="error">{props.error}</Alert> : null}
+      {mine ? (
+        <ul>
+          {mine.pools.map((p) => (
+            <li key={p.pool} data-testid={`my-ballot-${p.pool}`}>
+              {p.ballot ? (
+                <>
+                  <strong data-testid={`my-ballot-${p.pool}-status`}>You voted</strong> in pool {p.pool}: ledger event{' '}
+                  <span data-testid={`my-ballot-${p.pool}-seq`}>{p.ballot.seq}</span>, at <span data-testid={`my-ballot-${p.pool}-time`}>{p.ballot.time}</span>,
+                  hash <code class="hash" data-testid={`my-ballot-${p.pool}-hash`}>{p.ballot.hash}</code>.
+                </>
+              ) : (
+                <><strong data-testid={`my-ballot-${p.pool}-status`}>Not voted</strong> in pool {p.pool}.</>
+              )}
+            </li>
+          ))}
+          {mine.pools.length === 0 ? <li class="muted">No pool yet: the procedure is not published.</li> : null}
+        </ul>
+      ) : <p class="muted">Loading…</p>}
+      <p class="muted">Find your ballot by its event number in the <a href="/api/v1/ledger">public ledger</a>; its hash proves it is the one you cast.</p>
+    </section>
+  );
+}
+
 function VoterDesk(props: { session: Session; onLogout: () => void }) {
   const [name, ownPool] = props.session.subject.split('/', 2) as [string, string | undefined];
-  const [c, error, load] = useConvention(name);
+  const [c, error, loadConvention] = useConvention(name);
+  const [mine, setMine] = useState<MyBallot | null>(null);
+  const [mineError, setMineError] = useState('');
+  const loadMine = () =>
+    get<MyBallot>(`${conventionPath(name)}/my-ballot`, props.session.token).then(
+      (b) => { setMine(b); setMineError(''); },
+      (e) => setMineError(describeError(e)),
+    );
+  useEffect(() => void loadMine(), [name]);
+  const load = async () => { await Promise.all([loadConvention(), loadMine()]); };
   const [chosen, setChosen] = useState(ownPool ?? '');
   const proc = c?.voting ? c.procedures.find((p) => p.seq === c.voting!.procedure) : undefined;
   const pools = proc ? (ownPool ? proc.pools.filter((p) => p.name === ownPool) : proc.pools) : [];
@@ -562,6 +751,7 @@ function VoterDesk(props: { session: Session; onLogout: () => void }) {
             </div>
           ) : null}
           {proc && pool ? <BallotForm key={pool.name} session={props.session} c={c} proc={proc} pool={pool} onDone={load} /> : null}
+          <MyBallotCard mine={mine} error={mineError} />
           <section class="card" aria-labelledby="voter-now-h">
             <h2 id="voter-now-h">The count so far</h2>
             <Summary c={c} prefix="voter" filers={[]} />

@@ -32,11 +32,14 @@ interface PoolResult {
   equal_division?: false | { balanced: boolean; women: number; men: number; non_binary: number; variance: number; swaps: string[] };
   dnc?: { method: string; complete: boolean; groups: Record<string, { votes: string; seats: number }> };
   notes?: string[];
+  tied?: string[]; // needs-lots: the options the drawing must order
 }
+interface VoterRoll { seq: number; time: string; by: string; pool: string | null; count: number }
 export interface ConventionBody {
   convention: string; district: string; seq: number; notice_days: number; min_approved_per_slot: number;
   procedures: Procedure[]; waivers: Waiver[]; filing: Stage | null; voting: Stage | null;
   closed: { seq: number; time: string } | null; filers: Filer[]; slates: Slate[]; results: PoolResult[];
+  voter_roll?: VoterRoll[];
 }
 interface ConventionList { conventions: { convention: string; district: string }[] }
 
