@@ -62,12 +62,38 @@ Status Intake::Replay() {
   // lines were changed under it. It costs little: SHA-256 of every line beside the decoding and
   // Apply the rebuild does anyway (Iowa's rehearsed ledger: docs/performance.md).
   ElectionState fresh;
-  CANVASS_RETURN_IF_ERROR(ReplayStatus(ReplayStore(*store_, fresh)));
+  std::deque<StoredEvent> recent;
+  ReplayOptions options;
+  options.on_event = [&recent](const Event&, const StoredEvent& stored) {
+    recent.push_back(stored);
+    if (recent.size() > kRecentLines) recent.pop_front();
+    return Status::Ok();
+  };
+  CANVASS_RETURN_IF_ERROR(ReplayStatus(ReplayStore(*store_, fresh, options)));
   state_ = std::move(fresh);
+  recent_ = std::move(recent);
   return Status::Ok();
 }
 
+void Intake::Remember(const StoredEvent& stored) {
+  recent_.push_back(stored);
+  if (recent_.size() > kRecentLines) recent_.pop_front();
+}
+
 Result<std::vector<StoredEvent>> Intake::ReadEvents(int64_t after, int64_t limit) {
+  {
+    // The latest lines are at hand, also while the store cannot be read.
+    std::shared_lock lock(mu_);
+    if (!recent_.empty() && after + 1 >= recent_.front().seq) {
+      std::vector<StoredEvent> out;
+      for (auto it = recent_.begin() + std::min<int64_t>(after + 1 - recent_.front().seq,
+                                                         static_cast<int64_t>(recent_.size()));
+           it != recent_.end() && static_cast<int64_t>(out.size()) < limit; ++it) {
+        out.push_back(*it);
+      }
+      return out;
+    }
+  }
   std::lock_guard lock(side_mu_);
   return side_->ReadAfter(after, limit);
 }
@@ -122,6 +148,11 @@ Status Intake::PutBlob(const std::string& sha256_hex, std::string_view bytes) {
   return side_->PutBlob(sha256_hex, bytes);
 }
 
+Status Intake::PutBlobs(const std::vector<Store::BlobWrite>& blobs) {
+  std::lock_guard lock(side_mu_);
+  return side_->PutBlobs(blobs);
+}
+
 Result<std::optional<std::string>> Intake::GetBlob(const std::string& sha256_hex) {
   std::lock_guard lock(side_mu_);
   return side_->GetBlob(sha256_hex);
@@ -163,6 +194,7 @@ void Intake::CatchUp() {
         (void)Replay();
         break;
       }
+      Remember(stored);
     }
     after = state_.seq();
   }
@@ -301,6 +333,7 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
   {
     std::unique_lock lock(mu_);
     before = state_.seq();
+    std::vector<StoredEvent> appended;  // this batch's events, once they are durable
     status = store_->Append(
         state_.seq(),
         [&](const std::vector<StoredEvent>& missed) -> Result<std::vector<StoredEvent>> {
@@ -312,6 +345,7 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
                   fmt::format("event {} appended by another writer cannot be replayed: {}",
                               stored.seq, r->message));
             }
+            Remember(stored);  // durable: another writer committed it
           }
           // From here on nothing is durable until the commit is: what the batch changes is
           // recorded, to be undone if the commit fails.
@@ -320,6 +354,7 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
           for (size_t i = 0; i < batch.size(); ++i) {
             outcomes[i] = Offer(batch[i].submission, out);
           }
+          appended = out;
           return out;
         });
     if (!status.ok()) {
@@ -334,6 +369,9 @@ void Intake::ProcessBatch(std::vector<Pending>& batch) {
           o.unavailable = status.message();
         }
       }
+    }
+    if (status.ok()) {
+      for (const StoredEvent& stored : appended) Remember(stored);
     }
     state_.EndUndo();
     after = state_.seq();

@@ -98,11 +98,13 @@ class Intake {
 
   // Worksheet photos, by SHA-256 (a separate store connection, safe from any thread).
   Status PutBlob(const std::string& sha256_hex, std::string_view bytes);
+  Status PutBlobs(const std::vector<Store::BlobWrite>& blobs);
   Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex);
 
   // The ledger's events with seq > after, ascending, at most `limit`, as the store holds them
   // (the state keeps no lines): pages of the ledger, the event stream, a published site. The
-  // blobs' connection, safe from any thread.
+  // latest kRecentLines come from memory (served while the store is unreachable, and never
+  // beyond what the state has applied), older ones through the blobs' connection.
   Result<std::vector<StoredEvent>> ReadEvents(int64_t after, int64_t limit);
 
   // For tests and health checks: the store's kind ("sqlite", "postgresql").
@@ -116,6 +118,8 @@ class Intake {
   Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> side, Options options);
   // (Re)builds state_ from the store; caller holds mu_ exclusively. On failure state_ is kept.
   Status Replay();
+  // Keeps `stored`, a durable event the state has applied, among the recent lines.
+  void Remember(const StoredEvent& stored);
   void WriterLoop();
   void ProcessBatch(std::vector<Pending>& batch);
   void CatchUp();
@@ -130,6 +134,9 @@ class Intake {
 
   mutable std::shared_mutex mu_;
   ElectionState state_;
+  // The latest durable lines the state has applied, at most kRecentLines (under mu_).
+  static constexpr size_t kRecentLines = 4096;
+  std::deque<StoredEvent> recent_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
