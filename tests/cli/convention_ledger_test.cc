@@ -123,5 +123,51 @@ TEST_F(ConventionLedgerCli, RefusesWhatIsNotAConventionEventOrNotJson) {
   EXPECT_THAT(list.out, HasSubstr("must be a JSON object"));
 }
 
+// `convention voters`: N codes for a pool in an owner-only CSV, each logging in as its own voter
+// credential; the count is bounded, the pool checked, and `ledger verify` replays the roll.
+TEST_F(ConventionLedgerCli, VotersWritesTheRollsCodesToAnOwnerOnlySheet) {
+  ASSERT_EQ(Record("convention-created", R"({"convention": "CD5", "district": "MI-05"})").exit_code,
+            0);
+  ASSERT_EQ(Record("procedure-published", R"({"convention": "CD5", "formula": "block", "pools": )"
+                                          R"([{"name": "District", "seats": 2}], )"
+                                          R"("filing_deadline": "2099-04-16T23:59:59.999Z"})")
+                .exit_code,
+            0);
+  const std::string base = "convention voters --store " + Path("t.db") +
+                           " --convention CD5 --fast-kdf --out " + Path("voters.csv");
+  CommandRun issued = Canvass(base + " --pool District --count 3");
+  ASSERT_EQ(issued.exit_code, 0) << issued.out;
+  EXPECT_THAT(issued.out, HasSubstr("3 voter code(s) for CD5/District written to"));
+  std::ifstream sheet(Path("voters.csv"));
+  std::string line;
+  std::getline(sheet, line);
+  EXPECT_EQ(line, "role,subject,label,credential,code");
+  int rows = 0;
+  while (std::getline(sheet, line)) {
+    EXPECT_EQ(line.rfind("voter,CD5/District,CD5/District,", 0), 0u) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3);
+  EXPECT_EQ(std::filesystem::status(Path("voters.csv")).permissions() &
+                std::filesystem::perms::group_read,
+            std::filesystem::perms::none);
+
+  CommandRun zero = Canvass(base + " --count 0");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_THAT(zero.out, HasSubstr("--count is 1 to 500"));
+  CommandRun pool = Canvass(base + " --pool Mayors --count 1");
+  EXPECT_EQ(pool.exit_code, 2);
+  EXPECT_THAT(pool.out, HasSubstr("has no pool Mayors"));
+  CommandRun by_hand = Record("voters-issued", R"({"convention": "CD5", "voters": []})");
+  EXPECT_EQ(by_hand.exit_code, 2);
+  EXPECT_THAT(by_hand.out, HasSubstr("convention voters"));
+
+  CommandRun json = Canvass("convention show --store " + Path("t.db") + " --convention CD5 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr(R"("count": 3)"));
+  CommandRun verify = Canvass("ledger verify --store " + Path("t.db"));
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+}
+
 }  // namespace
 }  // namespace canvass
