@@ -122,10 +122,10 @@ class Api {
   HttpResponse ConventionVoters(const Call& c);
   HttpResponse Conventions(const Call& c);  // convention_routes.cc
   HttpResponse National(const Call& c);     // national.cc
-  // event_routes.cc: the ledger itself, as a stream and as pages of lines.
-  HttpResponse Events(const Call& c);
   // district_routes.cc: a plan's geographic distribution, public; nothing read or written.
   HttpResponse Districts(const Call& c);
+  // event_routes.cc: the ledger itself, as a stream and as pages of lines.
+  HttpResponse Events(const Call& c);
   HttpResponse Ledger(const Call& c);
   // precinct_routes.cc: the precincts, their reports, photos, evidence and attestations.
   HttpResponse Precincts(const Call& c);
