@@ -434,6 +434,29 @@ Status PostgresStore::PutBlob(const std::string& sha256_hex, std::string_view by
   return st;
 }
 
+Status PostgresStore::PutBlobs(const std::vector<BlobWrite>& blobs) {
+  for (const BlobWrite& b : blobs) {
+    CANVASS_RETURN_IF_ERROR(store_internal::CheckBlobHash(location_, b.sha256_hex, b.bytes));
+  }
+  if (blobs.empty()) return Status::Ok();
+  CANVASS_RETURN_IF_ERROR(EnsureConnected());
+  auto in_one = [&]() -> Status {
+    PGconn* c = conn_.get();
+    auto begin = Run(c, location_, "BEGIN", {}, "storing blobs");
+    if (!begin.ok()) return begin.status();
+    Transaction txn(c);
+    for (const BlobWrite& b : blobs) CANVASS_RETURN_IF_ERROR(WriteBlob(b.sha256_hex, b.bytes));
+    auto commit = Run(c, location_, "COMMIT", {}, "committing blobs");
+    if (!commit.ok()) return commit.status();
+    txn.MarkCommitted();
+    return Status::Ok();
+  };
+  // Blob puts are safe to repeat: one retry on a connection found broken, as PutBlob.
+  Status st = in_one();
+  if (!st.ok() && ResetIfBroken()) st = in_one();
+  return st;
+}
+
 Result<std::optional<std::string>> PostgresStore::GetBlob(const std::string& sha256_hex) {
   CANVASS_RETURN_IF_ERROR(EnsureConnected());
   auto r = ReadBlob(sha256_hex);

@@ -406,6 +406,37 @@ Status SqliteStore::PutBlob(const std::string& sha256_hex, std::string_view byte
   return Status::Ok();
 }
 
+Status SqliteStore::PutBlobs(const std::vector<BlobWrite>& blobs) {
+  for (const BlobWrite& b : blobs) {
+    CANVASS_RETURN_IF_ERROR(store_internal::CheckBlobHash(location_, b.sha256_hex, b.bytes));
+  }
+  if (blobs.empty()) return Status::Ok();
+  sqlite3* db = blobs_.get();
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, "storing blobs", db);
+  Status st = Status::Ok();
+  {
+    Statement s;
+    rc = s.Prepare(db,
+                   "INSERT INTO blobs (hash, bytes) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING");
+    if (rc != SQLITE_OK) st = Error(rc, "storing blobs", db);
+    for (size_t i = 0; st.ok() && i < blobs.size(); ++i) {
+      if (i > 0) rc = s.Reset();
+      if (rc == SQLITE_OK) rc = s.BindText(1, blobs[i].sha256_hex);
+      if (rc == SQLITE_OK) rc = s.BindBlob(2, blobs[i].bytes);
+      if (rc == SQLITE_OK) rc = s.Step();
+      if (rc != SQLITE_DONE) st = Error(rc, "storing blob " + blobs[i].sha256_hex, db);
+    }
+  }
+  if (st.ok()) {
+    rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return Status::Ok();
+    st = Error(rc, "committing blobs", db);
+  }
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  return st;
+}
+
 Result<std::optional<std::string>> SqliteStore::GetBlob(const std::string& sha256_hex) {
   // The blob file first; then the ledger file's own table, where stores made before the blob
   // file existed keep theirs.

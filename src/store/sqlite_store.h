@@ -39,6 +39,7 @@ class SqliteStore final : public Store {
   Result<StoreHead> RecordedHead() override;
   Status Append(int64_t after, const Writer& write) override;
   Status PutBlob(const std::string& sha256_hex, std::string_view bytes) override;
+  Status PutBlobs(const std::vector<BlobWrite>& blobs) override;
   Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex) override;
 
   // For tests: runs SQL on this object's own connection (a PRAGMA on the blobs' one as well), e.g.

@@ -73,6 +73,11 @@ bool ParseInt64(std::string_view text, int64_t* out) {
 
 }  // namespace store_internal
 
+Status Store::PutBlobs(const std::vector<BlobWrite>& blobs) {
+  for (const BlobWrite& b : blobs) CANVASS_RETURN_IF_ERROR(PutBlob(b.sha256_hex, b.bytes));
+  return Status::Ok();
+}
+
 namespace {
 
 bool StartsWith(std::string_view s, std::string_view prefix) {

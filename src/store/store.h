@@ -78,6 +78,16 @@ class Store {
   // Content-addressed blobs. PutBlob of an existing hash is a no-op. Durable on return.
   // InvalidArgument when `sha256_hex` is not the lower-case hex SHA-256 of `bytes`.
   virtual Status PutBlob(const std::string& sha256_hex, std::string_view bytes) = 0;
+  // Several blobs, durable together on return: one transaction where the store has them (a
+  // release's parts, stored by the thousand, would otherwise each wait for the disk). The same
+  // checks as PutBlob, all made before anything is written. On an error some may be stored, which
+  // is harmless: blobs are content-addressed and only an event names them. By default, PutBlob
+  // one after another.
+  struct BlobWrite {
+    std::string sha256_hex;
+    std::string_view bytes;
+  };
+  virtual Status PutBlobs(const std::vector<BlobWrite>& blobs);
   virtual Result<std::optional<std::string>> GetBlob(const std::string& sha256_hex) = 0;
 };
 

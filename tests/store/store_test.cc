@@ -312,6 +312,38 @@ TYPED_TEST(StoreTest, ConcurrentWritersFormOneChain) {
   EXPECT_EQ(recorded->hash, prev);
 }
 
+// A batch of blobs (a release's parts) in one call: every one readable after, one already
+// stored is no error, and a batch naming a wrong hash is refused before anything is written.
+TYPED_TEST(StoreTest, StoresABatchOfBlobsTogether) {
+  auto store = this->Open();
+  ASSERT_NE(store, nullptr);
+  std::vector<std::string> parts;
+  for (int i = 0; i < 40; ++i)
+    parts.push_back("part " + std::to_string(i) + std::string(i * 97, 'x'));
+  ASSERT_TRUE(store->PutBlob(Sha256Hex(parts[3]), parts[3]).ok());
+  std::vector<Store::BlobWrite> batch;
+  for (const std::string& p : parts) batch.push_back({Sha256Hex(p), p});
+  batch.push_back(batch.front());  // the same blob twice in one batch
+  Status st = store->PutBlobs(batch);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto reopened = this->Open();
+  for (const std::string& p : parts) {
+    auto got = reopened->GetBlob(Sha256Hex(p));
+    ASSERT_TRUE(got.ok() && got->has_value()) << p.substr(0, 8);
+    EXPECT_EQ(**got, p);
+  }
+  EXPECT_TRUE(store->PutBlobs({}).ok());
+
+  const std::string fresh = "not stored yet";
+  const std::vector<Store::BlobWrite> bad = {{Sha256Hex(fresh), fresh},
+                                             {Sha256Hex("other bytes"), parts[0]}};
+  st = store->PutBlobs(bad);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+  auto got = store->GetBlob(Sha256Hex(fresh));
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value()) << "a refused batch wrote a blob";
+}
+
 TYPED_TEST(StoreTest, StoresBlobsByTheirHash) {
   auto store = this->Open();
   ASSERT_NE(store, nullptr);
