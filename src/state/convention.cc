@@ -727,10 +727,26 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
                                   "a tally are never added together",
                                   pool->name, votes.tally_seq));
     }
-    if (auto cast = votes.voters.find(voter->id); cast != votes.voters.end()) {
-      return Conflict("duplicate-ballot",
-                      fmt::format("credential {} has already voted in pool {} (event {})",
-                                  voter->id, pool->name, votes.ballots[cast->second].seq));
+    // A reissued code is the same voter: any code of its chain that voted has voted for it.
+    std::vector<std::string> chain = {voter->id};
+    for (const CredentialRecord* at = voter;
+         !at->replaces.empty() && chain.size() <= credentials_.size();) {
+      auto it = credentials_.find(at->replaces);
+      if (it == credentials_.end() || it->second.role != "voter") break;
+      at = &it->second;
+      chain.push_back(at->id);
+    }
+    for (const std::string& id : chain) {
+      if (auto cast = votes.voters.find(id); cast != votes.voters.end()) {
+        return Conflict(
+            "duplicate-ballot",
+            id == voter->id
+                ? fmt::format("credential {} has already voted in pool {} (event {})", voter->id,
+                              pool->name, votes.ballots[cast->second].seq)
+                : fmt::format("credential {} replaces {}, which has already voted in pool {} "
+                              "(event {})",
+                              voter->id, id, pool->name, votes.ballots[cast->second].seq));
+      }
     }
     ConventionPoolVotes::Ballot ballot;
     ballot.seq = e.seq;
@@ -913,7 +929,9 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     ConventionRoll roll{e.seq, e.time, e.actor, pool_name, {}};
     for (auto& [id, hash] : issued) {
       roll.credentials.push_back(id);
-      credentials_[id] = CredentialRecord{id, "voter", subject, std::move(hash), false, e.seq};
+      LogCredential(id);  // undone with the batch if its commit fails
+      credentials_[id] =
+          CredentialRecord{id, "voter", subject, std::move(hash), false, e.seq, 0, {}};
     }
     c.rolls.push_back(std::move(roll));
   }

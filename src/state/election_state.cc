@@ -674,7 +674,9 @@ std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
                    "role must be chair, operator, campaign, admin, voter or officer", "role");
   }
   LogCredential(*id);
-  credentials_[*id] = CredentialRecord{*id, *role, *subject, *hash, false, e.seq};
+  CredentialRecord& issued = credentials_[*id];
+  issued = CredentialRecord{*id, *role, *subject, *hash, false, e.seq, 0, {}};
+  if (auto replaces = StringMember(e.payload, "replaces")) issued.replaces = *replaces;
   return std::nullopt;
 }
 

@@ -58,6 +58,9 @@ struct CredentialRecord {
   // The session-opened event of its first login (0: it has never logged in). Readiness counts
   // it, so every node and every restart agrees on who has logged in.
   int64_t session_seq = 0;
+  // The credential this one replaced (credential-issued's "replaces"; "" for a first code): a
+  // voter's new code is the same voter, who has voted if any code of the chain has.
+  std::string replaces;
 };
 
 struct HotlineEntry {
