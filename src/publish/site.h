@@ -31,8 +31,7 @@ using BlobReader = std::function<Result<std::optional<std::string>>(const std::s
 nlohmann::json ReleaseIndexJson(const ElectionState& state);
 
 // The ledger's events with seq > after, ascending, at most `limit` (Store::ReadAfter).
-using LedgerReader =
-    std::function<Result<std::vector<StoredEvent>>(int64_t after, int64_t limit)>;
+using LedgerReader = std::function<Result<std::vector<StoredEvent>>(int64_t after, int64_t limit)>;
 
 // Writes the whole site into `dir` (created when missing). Release files come from `blobs`, the
 // ledger's lines (1 to state.seq()) from `ledger`; files already there with the right bytes are
