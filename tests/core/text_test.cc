@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "core/sha256.h"
 
 namespace canvass {
@@ -28,6 +34,53 @@ TEST(TextTest, SplitKeepsEmptyFields) {
 
 TEST(Sha256Test, MatchesKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// FIPS 180-2's examples: empty, two blocks, and a million a's; raw bytes, hex, and a stream fed in
+// uneven pieces (a file stored by part) all agree.
+TEST(Sha256Test, MatchesTheStandardsVectorsWholeAndInPieces) {
+  const std::string million(1'000'000, 'a');
+  const std::vector<std::pair<std::string, std::string>> vectors = {
+      {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+      {million, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"}};
+  for (const auto& [text, hex] : vectors) {
+    EXPECT_EQ(Sha256Hex(text), hex);
+    std::string raw;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    }
+    EXPECT_EQ(Sha256Bytes(text), raw);
+    Sha256Stream stream;
+    size_t at = 0;
+    for (size_t piece = 1; at < text.size(); piece = piece * 3 + 1) {
+      const size_t n = std::min(piece, text.size() - at);
+      stream.Update(std::string_view(text).substr(at, n));
+      at += n;
+    }
+    EXPECT_EQ(stream.FinishHex(), hex);
+    // The stream starts again empty, and keeps working once moved.
+    Sha256Stream moved = std::move(stream);
+    moved.Update(text);
+    EXPECT_EQ(moved.FinishHex(), hex);
+  }
+}
+
+// Each thread hashes with its own context: digests from several at once are each right.
+TEST(Sha256Test, ThreadsHashAtOnce) {
+  std::vector<std::thread> threads;
+  std::vector<int> right(8, 0);
+  for (size_t t = 0; t < right.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        right[t] +=
+            Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int r : right) EXPECT_EQ(r, 500);
 }
 
 TEST(Sha256Test, RecognisesItsOwnHexOnly) {
