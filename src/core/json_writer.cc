@@ -127,4 +127,9 @@ void JsonWriter::Value(const nlohmann::json& v) {
   out_ += v.dump();
 }
 
+void JsonWriter::Raw(std::string_view canonical) {
+  BeforeValue();
+  out_ += canonical;
+}
+
 }  // namespace canvass

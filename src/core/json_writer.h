@@ -43,6 +43,9 @@ class JsonWriter {
   void Int(int64_t n);
   // A whole value built as a tree, dumped canonically (as nlohmann::json::dump()).
   void Value(const nlohmann::json& v);
+  // A whole value the caller has already written canonically (as dump() would), appended as it
+  // is: for the many small objects of a large file, written once from pre-escaped pieces.
+  void Raw(std::string_view canonical);
 
   // Both at once: Key(name) then String / Int / Value.
   void Member(std::string_view name, std::string_view s) { Key(name).String(s); }

@@ -377,6 +377,19 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     district_id[d] = fmt::format("gpu-district-{}", district_id.size() + 1);
   }
   auto precinct_id = [](int64_t id) { return fmt::format("gpu-precinct-{}", id); };
+  // Most of the file is the precincts' reporting units and counts (about 5 KiB a precinct):
+  // each is written in one piece from pre-escaped strings, the same bytes as member by member.
+  auto quoted = [](std::string_view text) {
+    std::string q;
+    AppendJsonString(q, text);
+    return q;
+  };
+  std::vector<std::string> precinct_q;  // "gpu-precinct-N", quoted, by row
+  precinct_q.reserve(rows.size());
+  for (const PrecinctRow& row : rows) precinct_q.push_back(quoted(precinct_id(row.id)));
+  auto row_q = [&](const PrecinctRow* r) -> const std::string& {
+    return precinct_q[static_cast<size_t>(r - rows.data())];
+  };
   std::map<std::string, std::vector<const PrecinctRow*>> by_county;
   std::map<std::string, std::vector<const PrecinctRow*>> by_district;
   for (const PrecinctRow& row : rows) {
@@ -412,15 +425,29 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     w.Member("Type", type == "satellite" ? "other" : type);
     w.EndObject();
   };
-  auto count = [&](const std::string& gpunit, const std::string& type, int64_t n) {
-    w.BeginObject();
-    w.Member("@type", "ElectionResults.VoteCounts");
-    w.Member("Count", n);
-    w.Member("GpUnitId", gpunit);
-    w.Member("OtherType", type);
-    w.Member("Type", "other");
-    w.EndObject();
+  // One VoteCounts, its GpUnitId and OtherType given quoted: {"@type":...,"Count":n,
+  // "GpUnitId":...,"OtherType":...,"Type":"other"}.
+  std::string piece;
+  auto count = [&](const std::string& gpunit_q, const std::string& type_q, int64_t n) {
+    piece.assign(R"({"@type":"ElectionResults.VoteCounts","Count":)");
+    const fmt::format_int digits(n);
+    piece.append(digits.data(), digits.size());
+    piece.append(R"(,"GpUnitId":)");
+    piece.append(gpunit_q);
+    piece.append(R"(,"OtherType":)");
+    piece.append(type_q);
+    piece.append(R"(,"Type":"other"})");
+    w.Raw(piece);
   };
+  const std::string first_q = quoted("first-alignment");
+  const std::string first_in_person_q = quoted("first-alignment-in-person");
+  const std::string first_early_q = quoted("first-alignment-early-vote");
+  const std::string final_q = quoted("final-alignment");
+  const std::string final_in_person_q = quoted("final-alignment-in-person");
+  const std::string final_early_q = quoted("final-alignment-early-vote");
+  const std::string reported_delegates_q = quoted("reported-county-delegates");
+  const std::string delegates_q = quoted("county-delegates");
+  const std::string sde_q = quoted(sde_type);
 
   std::string notes = fmt::format(
       "Canvass release {} of ledger prefix 1..{}. Counts with OtherType {} are "
@@ -463,19 +490,20 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     auto area = [&](const std::string& gpunit, const AreaTotals& rep, const AreaTotals& com) {
       const CandidateTotals& r = rep.candidates[c];
       const CandidateTotals& k = com.candidates[c];
-      count(gpunit, "first-alignment", r.first);
+      const std::string g = quoted(gpunit);
+      count(g, first_q, r.first);
       if (tab.early_votes) {
-        count(gpunit, "first-alignment-in-person", r.first - r.first_early);
-        count(gpunit, "first-alignment-early-vote", r.first_early);
+        count(g, first_in_person_q, r.first - r.first_early);
+        count(g, first_early_q, r.first_early);
       }
-      count(gpunit, "final-alignment", r.final);
+      count(g, final_q, r.final);
       if (tab.early_votes) {
-        count(gpunit, "final-alignment-in-person", r.final - r.final_early);
-        count(gpunit, "final-alignment-early-vote", r.final_early);
+        count(g, final_in_person_q, r.final - r.final_early);
+        count(g, final_early_q, r.final_early);
       }
-      if (r.delegates) count(gpunit, "reported-county-delegates", *r.delegates);
-      if (k.delegates) count(gpunit, "county-delegates", *k.delegates);
-      if (computed_sde_any) count(gpunit, sde_type, ScaledInt(k.sde, places));
+      if (r.delegates) count(g, reported_delegates_q, *r.delegates);
+      if (k.delegates) count(g, delegates_q, *k.delegates);
+      if (computed_sde_any) count(g, sde_q, ScaledInt(k.sde, places));
     };
     if (tab.reported.state.candidates.size() == names.size()) {
       area("gpu-state", tab.reported.state, tab.computed.state);
@@ -490,25 +518,25 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     for (const PrecinctRow& row : rows) {
       const PrecinctRecord& r = *row.rec;
       if (!r.first) continue;
-      const std::string g = precinct_id(row.id);
-      count(g, "first-alignment", (*r.first)[c] + At(row.early.first, c));
+      const std::string& g = row_q(&row);
+      count(g, first_q, (*r.first)[c] + At(row.early.first, c));
       if (tab.early_votes) {
-        count(g, "first-alignment-in-person", (*r.first)[c]);
-        count(g, "first-alignment-early-vote", At(row.early.first, c));
+        count(g, first_in_person_q, (*r.first)[c]);
+        count(g, first_early_q, At(row.early.first, c));
       }
       if (r.final) {
-        count(g, "final-alignment", (*r.final)[c] + At(row.early.final, c));
+        count(g, final_q, (*r.final)[c] + At(row.early.final, c));
         if (tab.early_votes) {
-          count(g, "final-alignment-in-person", (*r.final)[c]);
-          count(g, "final-alignment-early-vote", At(row.early.final, c));
+          count(g, final_in_person_q, (*r.final)[c]);
+          count(g, final_early_q, At(row.early.final, c));
         }
       }
-      if (r.delegates) count(g, "reported-county-delegates", (*r.delegates)[c]);
+      if (r.delegates) count(g, reported_delegates_q, (*r.delegates)[c]);
       if (row.computed_delegates) {
-        count(g, "county-delegates", r.check->computed->delegates[c]);
+        count(g, delegates_q, r.check->computed->delegates[c]);
       }
       if (row.computed_sde) {
-        count(g, sde_type, ScaledInt(r.check->computed_sde[c], places));
+        count(g, sde_q, ScaledInt(r.check->computed_sde[c], places));
       }
       spill();
     }
@@ -551,7 +579,7 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     unit(
         id, "Congressional district " + d, "congressional",
         [&] {
-          for (const PrecinctRow* r : list) w.String(precinct_id(r->id));
+          for (const PrecinctRow* r : list) w.Raw(row_q(r));
         },
         static_cast<int64_t>(list.size()), reported_in(list));
   }
@@ -560,13 +588,22 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     unit(
         id, c, "county",
         [&] {
-          for (const PrecinctRow* r : list) w.String(precinct_id(r->id));
+          for (const PrecinctRow* r : list) w.Raw(row_q(r));
         },
         static_cast<int64_t>(list.size()), reported_in(list));
   }
   for (const PrecinctRow& row : rows) {
-    unit(precinct_id(row.id), row.ap->county + " / " + row.ap->precinct,
-         row.ap->satellite ? "satellite" : "precinct", nullptr, 0, 0);
+    // unit(id, "county / precinct", type, no parts), in one piece.
+    piece.assign(R"({"@id":)");
+    piece.append(row_q(&row));
+    piece.append(R"(,"@type":"ElectionResults.ReportingUnit","Name":{"@type":)"
+                 R"("ElectionResults.InternationalizedText","Text":[{"@type":)"
+                 R"("ElectionResults.LanguageString","Content":)");
+    AppendJsonString(piece, row.ap->county + " / " + row.ap->precinct);
+    piece.append(R"(,"Language":"en"}]})");
+    piece.append(row.ap->satellite ? R"(,"OtherType":"satellite-caucus","Type":"other"})"
+                                   : R"(,"Type":"precinct"})");
+    w.Raw(piece);
     spill();
   }
   w.EndArray();
@@ -886,7 +923,11 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   const std::vector<PrecinctRow>& rows = counted->rows;
   const auto& names = s.candidates();
 
-  json precincts = json::array();
+  // Each precinct's entry is written once: its text is the Merkle leaf and goes into the JSON as
+  // it is; no tree of every entry is kept.
+  std::vector<std::string> entries;
+  entries.reserve(rows.size());
+  std::vector<CountedEntry> counted_entries;  // for the "delta" summary
   const bool early_votes = s.ruleset().precinct.early_vote.enabled;
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
   leaves.reserve(rows.size());
@@ -924,26 +965,31 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
         alignments = AlignmentsBySourceJson(s, row.id, shown.first, shown.final);
       }
     }
-    precincts.push_back({{"id", row.id},
-                         {"county", row.ap->county},
-                         {"precinct", row.ap->precinct},
-                         {"district", row.district ? json(*row.district) : json()},
-                         {"satellite", row.ap->satellite},
-                         {"included", r.first.has_value()},
-                         {"status", row.status},
-                         {"revision", shown.revision},
-                         {"flags",
-                          {{"disputed", row.disputed},
-                           {"flagged", row.flagged},
-                           {"findings", row.error_codes},
-                           {"under_recanvass", row.under_recanvass},
-                           {"unauditable", row.unauditable},
-                           {"held", row.held}}},
-                         {"findings", std::move(findings)},
-                         {"reported", std::move(reported)},
-                         {"computed", std::move(computed)}});
-    if (early_votes) precincts.back()["alignments"] = std::move(alignments);
-    leaves.push_back(MerkleLeafHash(precincts.back().dump()));
+    json entry = {{"id", row.id},
+                  {"county", row.ap->county},
+                  {"precinct", row.ap->precinct},
+                  {"district", row.district ? json(*row.district) : json()},
+                  {"satellite", row.ap->satellite},
+                  {"included", r.first.has_value()},
+                  {"status", row.status},
+                  {"revision", shown.revision},
+                  {"flags",
+                   {{"disputed", row.disputed},
+                    {"flagged", row.flagged},
+                    {"findings", row.error_codes},
+                    {"under_recanvass", row.under_recanvass},
+                    {"unauditable", row.unauditable},
+                    {"held", row.held}}},
+                  {"findings", std::move(findings)},
+                  {"reported", std::move(reported)},
+                  {"computed", std::move(computed)}};
+    if (early_votes) entry["alignments"] = std::move(alignments);
+    entries.push_back(entry.dump());
+    leaves.push_back(MerkleLeafHash(entries.back()));
+    if (compared && r.first.has_value()) {
+      counted_entries.push_back(
+          {row.id, std::move(entry["reported"]), std::move(entry["computed"])});
+    }
   }
   rel.merkle_root = ToHex(MerkleRoot(leaves));
   const json merkle = {{"leaves", static_cast<int64_t>(leaves.size())},
@@ -990,7 +1036,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   // Where each candidate's change since the previous release came from (release_delta.h).
   json delta;
   if (compared) {
-    auto d = ReleaseDeltaJson(s, previous, precincts, gate);
+    auto d = ReleaseDeltaJson(s, previous, counted_entries, gate);
     if (!d.ok()) return d.status();
     delta = std::move(d).value();
   }
@@ -998,28 +1044,35 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   for (const AnomalyHold& h : gate.held) held_list.push_back(AnomalyHoldJson(s, h));
   json overrides = json::array();
   for (const AnomalyHold& h : gate.overridden) overrides.push_back(AnomalyHoldJson(s, h));
-  json doc = {
-      {"format", kFormat},
-      {"number", rel.number},
-      {"status", status},
-      {"official", official},
-      {"time", rel.time},
-      {"election", {{"name", s.name()}, {"candidates", names}, {"signing_key", signing_key}}},
-      {"ledger", {{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}}},
-      {"ruleset", RulesetRefJson(s.ruleset())},
-      {"files",
-       {{"precincts_csv", FileRef(rel.precincts_csv)},
-        {"totals_csv", FileRef(rel.totals_csv)},
-        {"cdf", FileRef(rel.cdf)},
-        {"root", FileRef(rel.root)}}},
-      {"merkle", merkle},
-      {"reporting", std::move(reporting)},
-      {"held", std::move(held_list)},
-      {"overrides", std::move(overrides)},
-      {"delta", std::move(delta)},
-      {"precincts", std::move(precincts)},
-      {"tabulation", TabulationToJson(s.ruleset(), names, *tab)}};
-  rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, doc.dump());
+  // Members in byte order of their names, as dump() of the whole document would write them.
+  std::string text;
+  JsonWriter w(text);
+  w.BeginObject();
+  w.Member("delta", delta);
+  w.Member("election",
+           json{{"name", s.name()}, {"candidates", names}, {"signing_key", signing_key}});
+  w.Member("files", json{{"precincts_csv", FileRef(rel.precincts_csv)},
+                         {"totals_csv", FileRef(rel.totals_csv)},
+                         {"cdf", FileRef(rel.cdf)},
+                         {"root", FileRef(rel.root)}});
+  w.Member("format", kFormat);
+  w.Member("held", held_list);
+  w.Member("ledger", json{{"seq", rel.ledger_seq}, {"head", rel.ledger_head}, {"time", rel.time}});
+  w.Member("merkle", merkle);
+  w.Member("number", rel.number);
+  w.Member("official", json(official));
+  w.Member("overrides", overrides);
+  w.Key("precincts").BeginArray();
+  for (const std::string& entry : entries) w.Raw(entry);
+  w.EndArray();
+  entries = std::vector<std::string>();
+  w.Member("reporting", reporting);
+  w.Member("ruleset", RulesetRefJson(s.ruleset()));
+  w.Member("status", status);
+  w.Member("tabulation", TabulationToJson(s.ruleset(), names, *tab));
+  w.Member("time", rel.time);
+  w.EndObject();
+  rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, std::move(text));
   lap(&ReleaseTimings::json);
   if (put != nullptr) {
     // Signed whole, so kept in memory; stored by part like the others.

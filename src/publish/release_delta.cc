@@ -206,7 +206,7 @@ Status AddReleaseDeltaHolds(const ElectionState& s, const PreviousRelease& previ
 }
 
 Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* previous,
-                              const json& precincts, const AnomalyGate& gate) {
+                              const std::vector<CountedEntry>& counted, const AnomalyGate& gate) {
   Election before;
   Election now;
   before.candidates = now.candidates = s.candidates();
@@ -225,10 +225,8 @@ Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* pre
       }
     }
   }
-  for (const json& entry : precincts) {
-    if (!entry.value("included", false)) continue;
-    auto c =
-        EntryAsReport(s, entry["id"].get<int64_t>(), entry["reported"], entry["computed"], true);
+  for (const CountedEntry& entry : counted) {
+    auto c = EntryAsReport(s, entry.id, entry.reported, entry.computed, true);
     if (!c.ok()) return c.status();
     now.reports.push_back(std::move(c).value());
   }

@@ -59,10 +59,18 @@ nlohmann::json ComputedSdeJson(const ElectionState& state, const PrecinctRecord&
 Status AddReleaseDeltaHolds(const ElectionState& state, const PreviousRelease& previous,
                             AnomalyGate& gate);
 
-// The "delta" summary of a release: its counted precinct entries (`precincts`, as written in the
-// release JSON) against the previous release's (none for release 1), per candidate: the SDE
-// change and where it came from. `gate` says which precincts are held now.
+// A counted precinct entry of a release: its "reported" and "computed" objects, as written.
+struct CountedEntry {
+  int64_t id = 0;
+  nlohmann::json reported;
+  nlohmann::json computed;
+};
+
+// The "delta" summary of a release: its counted precinct entries (in the order of the release
+// JSON) against the previous release's (none for release 1), per candidate: the SDE change and
+// where it came from. `gate` says which precincts are held now.
 Result<nlohmann::json> ReleaseDeltaJson(const ElectionState& state, const PreviousRelease* previous,
-                                        const nlohmann::json& precincts, const AnomalyGate& gate);
+                                        const std::vector<CountedEntry>& counted,
+                                        const AnomalyGate& gate);
 
 }  // namespace canvass
