@@ -5,6 +5,7 @@
 //   BM_IowaRelease        BuildRelease: tabulation + every format; per-format times and sizes
 //                         as counters (ms per release; bytes)
 //   BM_IowaReleaseCompared  release 2, compared with release 1 as published (release deltas)
+//   BM_ScaleRelease/N     a synthetic election of N precincts (17,650 and 176,500), all reported
 //   BM_IowaReleaseSign    Ed25519 signature of release-N.json
 //   BM_IowaReleaseVerify  canvass release verify's work: verify the export's chain, replay
 //                         events 1..S, rebuild and compare every file
@@ -19,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/synthetic.h"
 #include "cli/election_input.h"
 #include "io/importers.h"
 #include "ledger/event.h"
@@ -48,8 +50,9 @@ void Append(IowaLedger& l, const std::string& type, json payload) {
   Event e;
   e.seq = l.state.seq() + 1;
   e.prev = e.seq == 1 ? std::string(kGenesisPrev) : l.state.head_hash();
-  e.time = fmt::format("2020-02-04T{:02}:{:02}:{:02}.000Z", 1 + e.seq / 3600, e.seq / 60 % 60,
-                       e.seq % 60);
+  const int64_t t = 3600 + e.seq;  // one event a second from 01:00 on 4 February
+  e.time = fmt::format("2020-02-{:02}T{:02}:{:02}:{:02}.000Z", 4 + t / 86400, t / 3600 % 24,
+                       t / 60 % 60, t % 60);
   e.actor = Actor{"admin", "cli"};
   e.channel = "cli";
   e.type = type;
@@ -64,22 +67,13 @@ void Append(IowaLedger& l, const std::string& type, json payload) {
   l.jsonl += stored->line + "\n";
 }
 
-IowaLedger* MakeIowa() {
+// The election's ledger: election-created, then each report's first and final alignment.
+IowaLedger* MakeLedger(const Election& election, const Ruleset& ruleset, const std::string& toml,
+                       const std::string& name) {
   auto* l = new IowaLedger;
-  const std::string d = std::string(CANVASS_SOURCE_DIR) + "/data/iowa-2020";
-  auto election =
-      LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv", d + "/apportionment.csv",
-                        d + "/county-congressional-district.csv");
-  if (!election.ok()) Die(election.status().ToString());
-  auto path = RulesetPath("iowa-dem-2020");
-  if (!path.ok()) Die(path.status().ToString());
-  auto toml = ReadFile(*path);
-  if (!toml.ok()) Die(toml.status().ToString());
-  auto ruleset = ParseRuleset(*toml, *path);
-  if (!ruleset.ok()) Die(ruleset.status().ToString());
   json precincts = json::array();
   std::map<std::pair<std::string, std::string>, int64_t> ids;
-  for (const PrecinctApportionment& ap : election->apportionment) {
+  for (const PrecinctApportionment& ap : election.apportionment) {
     json row = {{"county", ap.county}, {"precinct", ap.precinct}, {"satellite", ap.satellite}};
     if (ap.delegates) row["delegates"] = *ap.delegates;
     if (ap.sde_per_delegate) row["sde_per_delegate"] = ap.sde_per_delegate->ToString();
@@ -89,26 +83,26 @@ IowaLedger* MakeIowa() {
     ids[{ap.county, ap.precinct}] = static_cast<int64_t>(precincts.size());
   }
   json counties = json::object();
-  for (const auto& [county, district] : election->county_district) counties[county] = district;
+  for (const auto& [county, district] : election.county_district) counties[county] = district;
   Append(*l, "election-created",
-         {{"name", "Iowa Democratic caucuses, 3 February 2020"},
-          {"ruleset", {{"name", ruleset->name}, {"hash", ruleset->hash}, {"toml", *toml}}},
-          {"candidates", election->candidates},
+         {{"name", name},
+          {"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}, {"toml", toml}}},
+          {"candidates", election.candidates},
           {"precincts", precincts},
           {"county_district", counties},
           {"signing_key", SigningKeyFromSeed(std::string(64, '7'))->public_hex}});
-  for (const PrecinctReport& r : election->reports) {
+  for (const PrecinctReport& r : election.reports) {
     auto it = ids.find({r.county, r.precinct});
     if (it == ids.end()) continue;
     json first = json::object(), final = json::object(), delegates = json::object();
     bool has_delegates = false;
     for (size_t c = 0; c < r.figures.size(); ++c) {
-      const std::string& name = election->candidates[c];
-      if (r.figures[c].first.value_or(0) != 0) first[name] = *r.figures[c].first;
-      if (r.figures[c].final.value_or(0) != 0) final[name] = *r.figures[c].final;
+      const std::string& candidate = election.candidates[c];
+      if (r.figures[c].first.value_or(0) != 0) first[candidate] = *r.figures[c].first;
+      if (r.figures[c].final.value_or(0) != 0) final[candidate] = *r.figures[c].final;
       if (r.figures[c].delegates) {
         has_delegates = true;
-        if (*r.figures[c].delegates != 0) delegates[name] = *r.figures[c].delegates;
+        if (*r.figures[c].delegates != 0) delegates[candidate] = *r.figures[c].delegates;
       }
     }
     const std::string sub = std::to_string(it->second);
@@ -120,6 +114,26 @@ IowaLedger* MakeIowa() {
     ++l->reports;
   }
   return l;
+}
+
+std::pair<Ruleset, std::string> LoadRuleset(const std::string& name) {
+  auto path = RulesetPath(name);
+  if (!path.ok()) Die(path.status().ToString());
+  auto toml = ReadFile(*path);
+  if (!toml.ok()) Die(toml.status().ToString());
+  auto ruleset = ParseRuleset(*toml, *path);
+  if (!ruleset.ok()) Die(ruleset.status().ToString());
+  return {std::move(ruleset).value(), std::move(toml).value()};
+}
+
+IowaLedger* MakeIowa() {
+  const std::string d = std::string(CANVASS_SOURCE_DIR) + "/data/iowa-2020";
+  auto election =
+      LoadElectionFiles(d + "/results-first-complete-2020-02-08-long.csv", d + "/apportionment.csv",
+                        d + "/county-congressional-district.csv");
+  if (!election.ok()) Die(election.status().ToString());
+  const auto [ruleset, toml] = LoadRuleset("iowa-dem-2020");
+  return MakeLedger(*election, ruleset, toml, "Iowa Democratic caucuses, 3 February 2020");
 }
 
 const IowaLedger& Iowa() {
@@ -209,6 +223,57 @@ void BM_IowaReleaseCompared(benchmark::State& state) {
       static_cast<double>(doc["delta"]["precincts"]["unchanged"].get<int64_t>());
 }
 BENCHMARK(BM_IowaReleaseCompared)->Unit(benchmark::kMillisecond);
+
+// A whole release of a synthetic election of N precincts (bench/synthetic.h: 8 candidates,
+// every precinct reported), each format's time as a counter: the national-scale figure of
+// docs/performance.md ("National scale"). The ledger is built once per size, outside the timing.
+// Run: release_bench --benchmark_filter=BM_ScaleRelease/17650/
+void BM_ScaleRelease(benchmark::State& state) {
+  static std::map<int64_t, IowaLedger*> ledgers;
+  const int64_t n = state.range(0);
+  if (!ledgers.count(n)) {
+    const auto [ruleset, toml] = LoadRuleset("iowa-dem-2020");
+    ledgers[n] = MakeLedger(MakeSyntheticElection(ruleset, n, 8, 1), ruleset, toml,
+                            fmt::format("Synthetic caucus of {} precincts", n));
+  }
+  const IowaLedger& l = *ledgers[n];
+  ReleaseTimings sum;
+  Release last;
+  // As the server builds it: every file stored by part as it is written (here the parts are
+  // counted, not kept), release-N.json kept whole for its signature.
+  int64_t parts = 0;
+  int64_t part_bytes = 0;
+  const BlobPut put = [&](const std::string&, std::string_view bytes) {
+    ++parts;
+    part_bytes += static_cast<int64_t>(bytes.size());
+    return Status::Ok();
+  };
+  for (auto _ : state) {
+    ReleaseTimings t;
+    auto rel = BuildAndStoreRelease(l.state, std::string_view(), put, &t);
+    if (!rel.ok()) Die(rel.status().ToString());
+    sum.gate += t.gate;
+    sum.tabulate += t.tabulate;
+    sum.json += t.json;
+    sum.precincts_csv += t.precincts_csv;
+    sum.totals_csv += t.totals_csv;
+    sum.cdf += t.cdf;
+    last = std::move(rel).value();
+    benchmark::DoNotOptimize(last.json.bytes.data());
+  }
+  const double k = static_cast<double>(state.iterations()) * 1e6;  // ns -> ms per release
+  state.counters["gate_ms"] = static_cast<double>(sum.gate) / k;
+  state.counters["tabulate_ms"] = static_cast<double>(sum.tabulate) / k;
+  state.counters["json_ms"] = static_cast<double>(sum.json) / k;
+  state.counters["precincts_csv_ms"] = static_cast<double>(sum.precincts_csv) / k;
+  state.counters["cdf_ms"] = static_cast<double>(sum.cdf) / k;
+  state.counters["json_bytes"] = static_cast<double>(last.json.bytes.size());
+  state.counters["cdf_bytes"] = static_cast<double>(last.cdf.size);
+  state.counters["stored_bytes"] = static_cast<double>(part_bytes) / state.iterations();
+  state.counters["parts"] = static_cast<double>(parts) / state.iterations();
+  state.counters["precincts_reported"] = static_cast<double>(l.reports);
+}
+BENCHMARK(BM_ScaleRelease)->Arg(17650)->Arg(176500)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void BM_IowaReleaseSign(benchmark::State& state) {
   auto rel = BuildRelease(Iowa().state);
