@@ -162,6 +162,27 @@ const IowaPublished& IowaAfterRelease1() {
   return *published;
 }
 
+// Each phase's time, summed over the iterations.
+void AddTimings(ReleaseTimings& sum, const ReleaseTimings& t) {
+  sum.gate += t.gate;
+  sum.tabulate += t.tabulate;
+  sum.json += t.json;
+  sum.precincts_csv += t.precincts_csv;
+  sum.totals_csv += t.totals_csv;
+  sum.cdf += t.cdf;
+}
+
+// Each phase's time as a counter, in ms per release.
+void TimingCounters(benchmark::State& state, const ReleaseTimings& sum) {
+  const double n = static_cast<double>(state.iterations()) * 1e6;  // ns -> ms per release
+  state.counters["gate_ms"] = static_cast<double>(sum.gate) / n;
+  state.counters["tabulate_ms"] = static_cast<double>(sum.tabulate) / n;
+  state.counters["json_ms"] = static_cast<double>(sum.json) / n;
+  state.counters["precincts_csv_ms"] = static_cast<double>(sum.precincts_csv) / n;
+  state.counters["totals_csv_ms"] = static_cast<double>(sum.totals_csv) / n;
+  state.counters["cdf_ms"] = static_cast<double>(sum.cdf) / n;
+}
+
 void BM_IowaRelease(benchmark::State& state) {
   const IowaLedger& l = Iowa();
   ReleaseTimings sum;
@@ -170,22 +191,11 @@ void BM_IowaRelease(benchmark::State& state) {
     ReleaseTimings t;
     auto rel = BuildRelease(l.state, &t);
     if (!rel.ok()) Die(rel.status().ToString());
-    sum.gate += t.gate;
-    sum.tabulate += t.tabulate;
-    sum.json += t.json;
-    sum.precincts_csv += t.precincts_csv;
-    sum.totals_csv += t.totals_csv;
-    sum.cdf += t.cdf;
+    AddTimings(sum, t);
     last = std::move(rel).value();
     benchmark::DoNotOptimize(last.json.bytes.data());
   }
-  const double n = static_cast<double>(state.iterations()) * 1e6;  // ns -> ms per release
-  state.counters["gate_ms"] = static_cast<double>(sum.gate) / n;
-  state.counters["tabulate_ms"] = static_cast<double>(sum.tabulate) / n;
-  state.counters["json_ms"] = static_cast<double>(sum.json) / n;
-  state.counters["precincts_csv_ms"] = static_cast<double>(sum.precincts_csv) / n;
-  state.counters["totals_csv_ms"] = static_cast<double>(sum.totals_csv) / n;
-  state.counters["cdf_ms"] = static_cast<double>(sum.cdf) / n;
+  TimingCounters(state, sum);
   state.counters["json_bytes"] = static_cast<double>(last.json.bytes.size());
   state.counters["precincts_csv_bytes"] = static_cast<double>(last.precincts_csv.bytes.size());
   state.counters["totals_csv_bytes"] = static_cast<double>(last.totals_csv.bytes.size());
@@ -252,21 +262,11 @@ void BM_ScaleRelease(benchmark::State& state) {
     ReleaseTimings t;
     auto rel = BuildAndStoreRelease(l.state, std::string_view(), put, &t);
     if (!rel.ok()) Die(rel.status().ToString());
-    sum.gate += t.gate;
-    sum.tabulate += t.tabulate;
-    sum.json += t.json;
-    sum.precincts_csv += t.precincts_csv;
-    sum.totals_csv += t.totals_csv;
-    sum.cdf += t.cdf;
+    AddTimings(sum, t);
     last = std::move(rel).value();
     benchmark::DoNotOptimize(last.json.bytes.data());
   }
-  const double k = static_cast<double>(state.iterations()) * 1e6;  // ns -> ms per release
-  state.counters["gate_ms"] = static_cast<double>(sum.gate) / k;
-  state.counters["tabulate_ms"] = static_cast<double>(sum.tabulate) / k;
-  state.counters["json_ms"] = static_cast<double>(sum.json) / k;
-  state.counters["precincts_csv_ms"] = static_cast<double>(sum.precincts_csv) / k;
-  state.counters["cdf_ms"] = static_cast<double>(sum.cdf) / k;
+  TimingCounters(state, sum);
   state.counters["json_bytes"] = static_cast<double>(last.json.bytes.size());
   state.counters["cdf_bytes"] = static_cast<double>(last.cdf.size);
   state.counters["stored_bytes"] = static_cast<double>(part_bytes) / state.iterations();
