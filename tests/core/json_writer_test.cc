@@ -72,6 +72,29 @@ TEST(JsonWriterTest, MembersOutOfByteOrderAreAProgrammingError) {
   EXPECT_EQ(out2, R"({"@type":"x","Count":1,"a":"y"})");
 }
 
+// A value written beforehand (a precinct entry, a VoteCounts from pre-escaped pieces) goes in as
+// it is, with the separators the writer would have put around it.
+TEST(JsonWriterTest, RawValuesTakeTheirPlaceAsWrittenValuesDo) {
+  const json entry = {{"id", 7}, {"reported", {{"first", {{"A", 3}}}}}};
+  const json doc = {{"a", json::array({entry, entry})}, {"b", entry}, {"c", "x"}};
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("a").BeginArray();
+  w.Raw(entry.dump());
+  w.Raw(entry.dump());
+  w.EndArray();
+  w.Key("b").Raw(entry.dump());
+  w.Member("c", "x");
+  w.EndObject();
+  EXPECT_TRUE(w.done());
+  EXPECT_EQ(out, doc.dump());
+  std::string bare;
+  JsonWriter w2(bare);
+  w2.BeginObject();
+  EXPECT_THROW(w2.Raw("1"), std::logic_error);  // a value in an object needs its name
+}
+
 TEST(JsonWriterTest, RefusesValuesWithoutNamesAndUnbalancedEnds) {
   std::string out;
   JsonWriter w(out);
