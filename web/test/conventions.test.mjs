@@ -225,7 +225,12 @@ test('(c2) the list links every convention and the navigation links the list, at
   await page.goto(`${base()}/#/`);
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Conventions', exact: true }).click();
   await page.getByRole('heading', { name: 'District conventions' }).waitFor();
-  for (const c of list) assert.equal(await page.getByRole('link', { name: c.convention, exact: true }).count(), 1, c.convention);
+  // The heading comes before the list has loaded: wait for each link (one only: the locator is
+  // strict), then count.
+  for (const c of list) {
+    await page.getByRole('link', { name: c.convention, exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: c.convention, exact: true }).count(), 1, c.convention);
+  }
   await assertNoHorizontalOverflow(page, 'the list at 1280 px');
   await page.getByRole('link', { name: 'CD1', exact: true }).click();
   await waitFor('the hash route', async () => page.url().endsWith('#/conventions/CD1'));
