@@ -148,16 +148,21 @@ struct IowaPublished {
   std::string release_1;
 };
 
+// Builds release 1 of the ledger and appends its release-published event; its JSON.
+std::string PublishRelease1(IowaLedger& l) {
+  auto rel = BuildRelease(l.state, std::string_view());
+  if (!rel.ok()) Die(rel.status().ToString());
+  const SigningKey key = *SigningKeyFromSeed(std::string(64, '7'));
+  Append(l, "release-published",
+         ReleaseEventPayload(*rel, SignHex(key, rel->json.bytes), SignHex(key, rel->root.bytes)));
+  return std::move(rel->json.bytes);
+}
+
 const IowaPublished& IowaAfterRelease1() {
   static const IowaPublished* published = [] {
     auto* p = new IowaPublished;
     p->ledger = MakeIowa();
-    auto rel = BuildRelease(p->ledger->state, std::string_view());
-    if (!rel.ok()) Die(rel.status().ToString());
-    const SigningKey key = *SigningKeyFromSeed(std::string(64, '7'));
-    Append(*p->ledger, "release-published",
-           ReleaseEventPayload(*rel, SignHex(key, rel->json.bytes), SignHex(key, rel->root.bytes)));
-    p->release_1 = rel->json.bytes;
+    p->release_1 = PublishRelease1(*p->ledger);
     return p;
   }();
   return *published;
@@ -287,12 +292,7 @@ void BM_ScaleReleaseCompared(benchmark::State& state) {
   const int64_t n = state.range(0);
   if (!published.count(n)) {
     IowaLedger* l = MakeScaleLedger(n);
-    auto rel = BuildRelease(l->state, std::string_view());
-    if (!rel.ok()) Die(rel.status().ToString());
-    const SigningKey key = *SigningKeyFromSeed(std::string(64, '7'));
-    Append(*l, "release-published",
-           ReleaseEventPayload(*rel, SignHex(key, rel->json.bytes), SignHex(key, rel->root.bytes)));
-    published[n] = {l, std::move(rel->json.bytes)};
+    published[n] = {l, PublishRelease1(*l)};
   }
   const auto& [l, release_1] = published[n];
   ReleaseTimings sum;
