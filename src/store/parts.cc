@@ -117,6 +117,10 @@ bool ParseEntry(std::string_view line, std::string_view word, std::string& hash,
   if (!IsSha256Hex(h) || line[word.size() + 65] != ' ') return false;
   const std::string_view n = line.substr(word.size() + 66);
   if (n.empty() || n.size() > 18 || (n.size() > 1 && n[0] == '0')) return false;
+  // Digits only: from_chars would take "-0" or "-00" as 0, a second spelling of the same size.
+  for (char c : n) {
+    if (c < '0' || c > '9') return false;
+  }
   int64_t v = 0;
   auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
   if (ec != std::errc() || end != n.data() + n.size() || v < 0) return false;

@@ -269,6 +269,11 @@ TEST(Parts, ManifestErrorsNameTheLine) {
       {"canvass-parts-2\n", "line 1: not a parts manifest"},
       {"canvass-parts-1\nfile " + h + " 5", "line 2: no line break"},
       {"canvass-parts-1\nfile " + h + " 05\n", "line 2: expected \"file"},
+      // A size has one spelling: no sign (the fuzzer's "-00" was read as 0).
+      {"canvass-parts-1\nfile " + h + " -00\n", "line 2: expected \"file"},
+      {"canvass-parts-1\nfile " + h + " -0\n", "line 2: expected \"file"},
+      {"canvass-parts-1\nfile " + h + " +5\n", "line 2: expected \"file"},
+      {"canvass-parts-1\nfile " + h + " 5\npart " + h + " -5\n", "line 3: expected \"part"},
       {"canvass-parts-1\nfile " + std::string(64, 'A') + " 5\n", "line 2: expected"},
       {"canvass-parts-1\nfile " + h + " 5\npart " + h + " 0\n", "line 3: a part of 0 bytes"},
       {"canvass-parts-1\nfile " + h + " 5\npart " + h + " 6\n", "line 3: the parts add up to more"},
