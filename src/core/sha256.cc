@@ -1,6 +1,7 @@
 #include "core/sha256.h"
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -55,13 +56,9 @@ void Digest(std::string_view bytes, unsigned char* digest) {
 }
 
 std::string Hex(const unsigned char* digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(kDigestBytes * 2, '0');
-  for (size_t i = 0; i < kDigestBytes; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xF];
-  }
-  return hex;
+  char hex[kDigestBytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, kDigestBytes);
+  return std::string(hex);
 }
 
 }  // namespace
