@@ -7,6 +7,7 @@
 //   BM_IowaReleaseCompared  release 2, compared with release 1 as published (release deltas)
 //   BM_ScaleRelease/N     a synthetic election of N precincts (17,650 and 176,500), all reported
 //   BM_ScaleReleaseCompared/N  its release 2, compared with release 1 as published
+//   BM_ScaleReleaseKept/N  the same, through what the publisher keeps of release 1
 //   BM_IowaReleaseSign    Ed25519 signature of release-N.json
 //   BM_IowaReleaseVerify  canvass release verify's work: verify the export's chain, replay
 //                         events 1..S, rebuild and compare every file
@@ -26,6 +27,7 @@
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "publish/release.h"
+#include "publish/release_delta.h"
 #include "publish/signing.h"
 #include "publish/verify.h"
 #include "rules/ruleset.h"
@@ -306,7 +308,55 @@ void BM_ScaleReleaseCompared(benchmark::State& state) {
   }
   TimingCounters(state, sum);
 }
-BENCHMARK(BM_ScaleReleaseCompared)->Arg(17650)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ScaleReleaseCompared)
+    ->Arg(17650)
+    ->Arg(176500)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+// The same release 2 as the publisher builds it: compared through what it kept of release 1
+// (PreviousRelease::digests_only: a digest per precinct and the state release 1 was built from)
+// instead of reading release-1.json back. Compare with BM_ScaleReleaseCompared and
+// BM_ScaleRelease.
+void BM_ScaleReleaseKept(benchmark::State& state) {
+  struct Kept {
+    IowaLedger* ledger = nullptr;
+    PreviousRelease kept;
+  };
+  static std::map<int64_t, Kept> published;
+  const int64_t n = state.range(0);
+  const BlobPut put = [](const std::string&, std::string_view) { return Status::Ok(); };
+  const auto no_read = []() -> Result<std::string> {
+    return Status::FailedPrecondition("release 1 read back: what was kept did not suffice");
+  };
+  if (!published.count(n)) {
+    Kept k;
+    k.ledger = MakeScaleLedger(n);
+    auto rel = BuildAndStoreRelease(k.ledger->state, nullptr, no_read, put, &k.kept);
+    if (!rel.ok()) Die(rel.status().ToString());
+    k.kept.built_from = k.ledger->state.Snapshot();
+    const SigningKey key = *SigningKeyFromSeed(std::string(64, '7'));
+    Append(*k.ledger, "release-published",
+           ReleaseEventPayload(*rel, SignHex(key, rel->json.bytes), SignHex(key, rel->root.bytes)));
+    published[n] = std::move(k);
+  }
+  const Kept& k = published[n];
+  ReleaseTimings sum;
+  for (auto _ : state) {
+    ReleaseTimings t;
+    PreviousRelease keep;
+    auto rel = BuildAndStoreRelease(k.ledger->state, &k.kept, no_read, put, &keep, &t);
+    if (!rel.ok()) Die(rel.status().ToString());
+    AddTimings(sum, t);
+    benchmark::DoNotOptimize(rel->json.bytes.data());
+  }
+  TimingCounters(state, sum);
+}
+BENCHMARK(BM_ScaleReleaseKept)
+    ->Arg(17650)
+    ->Arg(176500)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 void BM_IowaReleaseSign(benchmark::State& state) {
   auto rel = BuildRelease(Iowa().state);

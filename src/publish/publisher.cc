@@ -3,6 +3,7 @@
 #include "intake/setup.h"
 
 #include "core/sha256.h"
+#include "publish/release_delta.h"
 #include "publish/release_files.h"
 
 #include <fmt/format.h>
@@ -40,11 +41,11 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
       }
       return o;
     }
-    // Each release is compared with the previous one as published (release_delta.h): its JSON,
-    // read back from the blob store by the hashes its release-published event recorded.
-    std::string previous;
+    // Each release is compared with the previous one as published (release_delta.h): through
+    // what this publisher kept of it when it built it, else its JSON, read back from the blob
+    // store by the hashes its release-published event recorded.
     const BlobGet get = [this](const std::string& sha) { return intake_.GetBlob(sha); };
-    if (!state.releases().empty()) {
+    auto read_previous = [&]() -> Result<std::string> {
       const ReleaseRecord& last = state.releases().back();
       auto bytes = ReadReleaseFile(get, last, ReleaseJsonName(last.number));
       if (!bytes.ok()) {
@@ -52,8 +53,8 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
         return Status::FailedPrecondition(fmt::format(
             "{}: the next release cannot be compared with it", bytes.status().message()));
       }
-      previous = std::move(bytes).value();
-    }
+      return bytes;
+    };
     // Every file goes into the store by part as it is built (docs/releases.md "Stored by
     // part"): a part the previous release stored already is not written again.
     // Parts go to the store in batches, each one transaction: thousands of parts (a first
@@ -74,16 +75,18 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
       held_size = 0;
       return st;
     };
+    auto keep = std::make_unique<PreviousRelease>();
     auto release = BuildAndStoreRelease(
-        state, previous, [&](const std::string& sha, std::string_view bytes) -> Status {
+        state, kept_.get(), read_previous,
+        [&](const std::string& sha, std::string_view bytes) -> Status {
           held_hashes.push_back(sha);
           held_bytes.emplace_back(bytes);
           held_size += bytes.size();
           return held_size >= (8u << 20) ? flush() : Status::Ok();
-        });
+        },
+        keep.get());
     if (!release.ok()) return release.status();
     CANVASS_RETURN_IF_ERROR(flush());
-    previous = std::string();
     const std::string signature = SignHex(*key_, release->json.bytes);
     // The root statement is signed on its own, so that one precinct's proof can be checked
     // without the release's other records (docs/releases.md, "Precinct by precinct").
@@ -94,6 +97,8 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
         intake_.SubmitAndWait(Submission{"release-published", actor, channel,
                                          ReleaseEventPayload(*release, signature, root_signature)});
     if (o.kind == Outcome::Kind::kAccepted) {
+      keep->built_from = snapshot;  // shares every record it has in common with the state
+      kept_ = std::move(keep);
       return PublishOutcome{true, release->number, release->ledger_seq, o.seq};
     }
     const bool raced =

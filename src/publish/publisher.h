@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -61,6 +62,9 @@ class Publisher {
   Intake& intake_;
   std::optional<SigningKey> key_;
   std::mutex publish_mu_;
+  // What the next release needs of the last one this publisher built (its precincts' figure
+  // digests), so that it is not read back and parsed whole; guarded by publish_mu_.
+  std::unique_ptr<PreviousRelease> kept_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -762,17 +763,21 @@ json ReleaseEventPayload(const Release& release, const std::string& signature_he
 namespace {
 
 // `previous`: null for a release built uncompared (see release.h); `first` for release 1.
-// With `put`, every file is stored by part (BuildAndStoreRelease).
+// With `put`, every file is stored by part (BuildAndStoreRelease). With `keep`, what the next
+// release needs of this one is kept there (PreviousRelease::digests_only). When `previous` holds
+// digests only and they do not suffice, *figures_needed is set and nothing is stored.
 Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
-                      ReleaseTimings* timings, const BlobPut* put = nullptr);
+                      ReleaseTimings* timings, const BlobPut* put = nullptr,
+                      PreviousRelease* keep = nullptr, bool* figures_needed = nullptr);
 
 Result<Release> BuildCompared(const ElectionState& s, std::string_view previous_json,
-                              ReleaseTimings* timings, const BlobPut* put) {
+                              ReleaseTimings* timings, const BlobPut* put,
+                              PreviousRelease* keep = nullptr) {
   if (!s.created() || s.seq() < 1 || s.releases().empty()) {
     if (!previous_json.empty()) {
       return Status::InvalidArgument("release 1 has no previous release to be compared with");
     }
-    return Build(s, nullptr, true, timings, put);
+    return Build(s, nullptr, true, timings, put, keep);
   }
   if (previous_json.empty()) {
     return Status::InvalidArgument(
@@ -781,7 +786,16 @@ Result<Release> BuildCompared(const ElectionState& s, std::string_view previous_
   }
   auto previous = ReadPreviousRelease(s, previous_json);
   if (!previous.ok()) return previous.status();
-  return Build(s, &*previous, true, timings, put);
+  return Build(s, &*previous, true, timings, put, keep);
+}
+
+// The SHA-256 the last release-published event recorded for its JSON ("" when none).
+std::string RecordedJsonSha256(const ReleaseRecord& last) {
+  const std::string name = ReleaseJsonName(last.number);
+  if (!last.files.is_object() || !last.files.contains(name) || !last.files[name].is_string()) {
+    return "";
+  }
+  return last.files[name].get<std::string>();
 }
 
 }  // namespace
@@ -794,6 +808,26 @@ Result<Release> BuildRelease(const ElectionState& s, std::string_view previous_j
 Result<Release> BuildAndStoreRelease(const ElectionState& s, std::string_view previous_json,
                                      const BlobPut& put, ReleaseTimings* timings) {
   return BuildCompared(s, previous_json, timings, &put);
+}
+
+Result<Release> BuildAndStoreRelease(const ElectionState& s, const PreviousRelease* kept,
+                                     const std::function<Result<std::string>()>& read_previous,
+                                     const BlobPut& put, PreviousRelease* keep,
+                                     ReleaseTimings* timings) {
+  if (!s.created() || s.seq() < 1 || s.releases().empty()) {
+    return Build(s, nullptr, true, timings, &put, keep);
+  }
+  const ReleaseRecord& last = s.releases().back();
+  if (kept != nullptr && kept->digests_only && kept->number == last.number &&
+      kept->digests.size() == s.precincts().size() && !kept->sha256.empty() &&
+      kept->sha256 == RecordedJsonSha256(last)) {
+    bool figures_needed = false;
+    auto rel = Build(s, kept, true, timings, &put, keep, &figures_needed);
+    if (!figures_needed) return rel;
+  }
+  auto previous_json = read_previous();
+  if (!previous_json.ok()) return previous_json.status();
+  return BuildCompared(s, *previous_json, timings, &put, keep);
 }
 
 Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
@@ -848,7 +882,7 @@ struct Counted {
 
 // CountResults, with the rows, compared with `previous` when given (the release-delta check).
 Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* previous,
-                             ReleaseTimings* timings) {
+                             ReleaseTimings* timings, bool* figures_needed = nullptr) {
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   auto lap = [&](int64_t ReleaseTimings::*slot) {
@@ -871,7 +905,12 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
   lap(&ReleaseTimings::tabulate);
   c.gate = RunAnomalyGate(s, election, ids);
   if (previous != nullptr) {
-    CANVASS_RETURN_IF_ERROR(AddReleaseDeltaHolds(s, *previous, c.gate));
+    bool needed = false;
+    CANVASS_RETURN_IF_ERROR(AddReleaseDeltaHolds(s, *previous, c.gate, &needed));
+    if (needed) {
+      *figures_needed = true;
+      return c;
+    }
   }
   lap(&ReleaseTimings::gate);
   if (!c.gate.held.empty()) {
@@ -900,11 +939,13 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
 }
 
 Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, bool compared,
-                      ReleaseTimings* timings, const BlobPut* put) {
+                      ReleaseTimings* timings, const BlobPut* put, PreviousRelease* keep,
+                      bool* figures_needed) {
   using Clock = std::chrono::steady_clock;
   if (timings != nullptr) *timings = ReleaseTimings{};
-  auto counted = CountFigures(s, previous, timings);
+  auto counted = CountFigures(s, previous, timings, figures_needed);
   if (!counted.ok()) return counted.status();
+  if (figures_needed != nullptr && *figures_needed) return Release{};
   auto mark = Clock::now();
   auto lap = [&](int64_t ReleaseTimings::*slot) {
     const auto now = Clock::now();
@@ -931,6 +972,13 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   const bool early_votes = s.ruleset().precinct.early_vote.enabled;
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
   leaves.reserve(rows.size());
+  const bool digests = keep != nullptr || (previous != nullptr && previous->digests_only);
+  const json kNull;
+  if (keep != nullptr) {
+    *keep = PreviousRelease{};
+    keep->digests_only = true;
+    keep->digests.resize(s.precincts().size());
+  }
   for (const PrecinctRow& row : rows) {
     const PrecinctRecord& r = *row.rec;
     // A held precinct's entry still says what was reported, marked held (the ledger's record:
@@ -943,12 +991,19 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     computed["sde"] = row.computed_sde ? ComputedSdeJson(s, r) : json();
     // Held for release-delta: the entry keeps what the previous release showed, so that the
     // next release compares with the same figures until a correction or an override.
+    bool substituted = false;
     if (row.held && previous != nullptr) {
       const AnomalyHold* delta = gate.Find(row.id, AnomalyCheck::kReleaseDelta);
+      if (delta != nullptr && delta->override_seq == 0 && previous->digests_only) {
+        // Its whole "computed" object as shown is not kept: read the previous release.
+        *figures_needed = true;
+        return Release{};
+      }
       auto was = previous->shown.find(row.id);
       if (delta != nullptr && delta->override_seq == 0 && was != previous->shown.end()) {
         reported = was->second.first;
         computed = was->second.second;
+        substituted = true;
       }
     }
     json findings = json::array();
@@ -984,12 +1039,41 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                   {"reported", std::move(reported)},
                   {"computed", std::move(computed)}};
     if (early_votes) entry["alignments"] = std::move(alignments);
+    // What the next release compares (release_delta.h), when it is to be kept or compared with
+    // digests.
+    std::array<unsigned char, 32> digest{};
+    if (digests) {
+      const json& written = entry;  // read only: nothing is added to the entry
+      const json& sde = written["computed"].contains("sde") ? written["computed"]["sde"] : kNull;
+      digest = FiguresDigest(written["reported"], sde);
+      if (keep != nullptr) {
+        ShownDigest& d = keep->digests[static_cast<size_t>(row.id - 1)];
+        d.sha = digest;
+        d.shown = written["reported"].contains("first");
+        d.counted = r.first.has_value();
+        d.sde = sde.is_object();
+        d.from_record = !substituted && (!d.sde || &r == &shown) && &shown == s.precinct(row.id);
+      }
+    }
     entries.push_back(entry.dump());
     leaves.push_back(MerkleLeafHash(entries.back()));
     if (compared && r.first.has_value()) {
       counted_entries.push_back(
-          {row.id, std::move(entry["reported"]), std::move(entry["computed"])});
+          {row.id, std::move(entry["reported"]), std::move(entry["computed"]), digest});
     }
+  }
+  // Where each candidate's change since the previous release came from (release_delta.h), before
+  // anything is stored: with digests only, it may need the previous release read.
+  json delta;
+  if (compared) {
+    bool needed = false;
+    auto d = ReleaseDeltaJson(s, previous, counted_entries, gate, &needed);
+    if (!d.ok()) return d.status();
+    if (needed) {
+      *figures_needed = true;
+      return Release{};
+    }
+    delta = std::move(d).value();
   }
   rel.merkle_root = ToHex(MerkleRoot(leaves));
   const json merkle = {{"leaves", static_cast<int64_t>(leaves.size())},
@@ -1033,13 +1117,6 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   rel.cdf = std::move(cdf).value();
   lap(&ReleaseTimings::cdf);
 
-  // Where each candidate's change since the previous release came from (release_delta.h).
-  json delta;
-  if (compared) {
-    auto d = ReleaseDeltaJson(s, previous, counted_entries, gate);
-    if (!d.ok()) return d.status();
-    delta = std::move(d).value();
-  }
   json held_list = json::array();
   for (const AnomalyHold& h : gate.held) held_list.push_back(AnomalyHoldJson(s, h));
   json overrides = json::array();
@@ -1074,6 +1151,11 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   w.EndObject();
   rel.json = MakeFile(ReleaseJsonName(rel.number), kJsonType, std::move(text));
   lap(&ReleaseTimings::json);
+  if (keep != nullptr) {
+    keep->number = rel.number;
+    keep->ledger_seq = rel.ledger_seq;
+    keep->sha256 = rel.json.sha256;
+  }
   if (put != nullptr) {
     // Signed whole, so kept in memory; stored by part like the others.
     for (ReleaseFile* f : {&rel.totals_csv, &rel.root, &rel.json}) {

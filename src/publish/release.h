@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,8 @@
 #include "tabulate/tabulate.h"
 
 namespace canvass {
+
+struct PreviousRelease;  // publish/release_delta.h
 
 struct ReleaseFile {
   std::string name;          // "release-3-cdf.json"
@@ -93,6 +96,17 @@ Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings
 // byte, as BuildRelease; `put`'s first error is returned.
 Result<Release> BuildAndStoreRelease(const ElectionState& state, std::string_view previous_json,
                                      const BlobPut& put, ReleaseTimings* timings = nullptr);
+// The same as the publisher builds it, without reading the previous release back when it can:
+// `kept` is what the call that built the previous release left in its `keep` (its precincts'
+// figure digests, publish/release_delta.h), used when it is that release (its number, and the
+// SHA-256 its release-published event recorded). `read_previous` returns release-(N-1).json as
+// published; it is called when nothing usable was kept, or when the digests do not suffice (a
+// precinct the previous release showed now shows other figures, or none). `keep`, when given,
+// receives what the next release needs of this one. The same bytes as the other forms.
+Result<Release> BuildAndStoreRelease(const ElectionState& state, const PreviousRelease* kept,
+                                     const std::function<Result<std::string>()>& read_previous,
+                                     const BlobPut& put, PreviousRelease* keep,
+                                     ReleaseTimings* timings = nullptr);
 
 // What every public figure counts, from one state: the reported precincts the anomaly gate
 // (state/holds.h) does not hold, tabulated, and how many precincts are in. A release and

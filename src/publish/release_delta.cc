@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 
@@ -84,7 +85,31 @@ void SortHolds(std::vector<AnomalyHold>& holds) {
   });
 }
 
+// The previous release's figures of precinct `id` ("reported", {"sde"}) when `p` holds digests
+// only: recomputed from the state it was built from, and given only when their digest is the
+// one kept, that is, when they are what the release showed.
+std::optional<std::pair<json, json>> KeptFigures(const PreviousRelease& p, int64_t id) {
+  const ShownDigest& d = p.digests[static_cast<size_t>(id - 1)];
+  if (!d.shown || p.built_from == nullptr) return std::nullopt;
+  const ElectionState& was = *p.built_from;
+  const PrecinctRecord& rec = *was.precinct(id);
+  json reported = ReportedFiguresJson(was, rec);
+  json sde = d.sde ? ComputedSdeJson(was, rec) : json();
+  if (FiguresDigest(reported, sde) != d.sha) return std::nullopt;
+  return std::pair{std::move(reported), json{{"sde", std::move(sde)}}};
+}
+
 }  // namespace
+
+std::array<unsigned char, 32> FiguresDigest(const json& reported, const json& sde) {
+  std::string text = reported.dump();
+  text += '\n';
+  text += sde.dump();
+  const std::string raw = Sha256Bytes(text);
+  std::array<unsigned char, 32> out{};
+  std::copy(raw.begin(), raw.end(), out.begin());
+  return out;
+}
 
 json ReportedFiguresJson(const ElectionState& s, const PrecinctRecord& r) {
   json reported = json::object();
@@ -168,17 +193,41 @@ Result<PreviousRelease> ReadPreviousRelease(const ElectionState& s, std::string_
 }
 
 Status AddReleaseDeltaHolds(const ElectionState& s, const PreviousRelease& previous,
-                            AnomalyGate& gate) {
+                            AnomalyGate& gate, bool* figures_needed) {
+  const std::map<int64_t, std::pair<json, json>>* shown = &previous.shown;
+  std::map<int64_t, std::pair<json, json>> changed;
+  if (previous.digests_only) {
+    // Only the precincts whose figures changed are compared: the others would compare equal.
+    const ElectionState* was = previous.built_from.get();
+    for (size_t i = 0; i < previous.digests.size(); ++i) {
+      const ShownDigest& d = previous.digests[i];
+      if (!d.shown) continue;
+      const auto id = static_cast<int64_t>(i + 1);
+      const PrecinctRecord& rec = *s.precinct(id);
+      if (d.from_record && was != nullptr && was->precinct(id) == &rec) continue;
+      if (rec.first && FiguresDigest(ReportedFiguresJson(s, rec),
+                                     d.sde ? ComputedSdeJson(s, rec) : json()) == d.sha) {
+        continue;
+      }
+      auto figures = KeptFigures(previous, id);
+      if (!figures) {
+        *figures_needed = true;
+        return Status::Ok();
+      }
+      changed.emplace(id, std::move(*figures));
+    }
+    shown = &changed;
+  }
   Election before;
   Election now;
   before.candidates = now.candidates = s.candidates();
   std::vector<PrecinctId> corrected;
   std::unordered_map<std::string, int64_t> id_of;
-  for (const auto& [id, shown] : previous.shown) {
+  for (const auto& [id, figures] : *shown) {
     // SDEs are compared where the previous release showed them (a precinct held for another
     // check is listed without them).
-    const bool with_sde = HasSde(shown.second);
-    auto b = EntryAsReport(s, id, shown.first, shown.second, with_sde);
+    const bool with_sde = HasSde(figures.second);
+    auto b = EntryAsReport(s, id, figures.first, figures.second, with_sde);
     if (!b.ok()) return b.status();
     id_of.emplace(NameKey(b->county, b->precinct), id);
     before.reports.push_back(std::move(b).value());
@@ -206,13 +255,43 @@ Status AddReleaseDeltaHolds(const ElectionState& s, const PreviousRelease& previ
 }
 
 Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* previous,
-                              const std::vector<CountedEntry>& counted, const AnomalyGate& gate) {
+                              const std::vector<CountedEntry>& counted, const AnomalyGate& gate,
+                              bool* figures_needed) {
   Election before;
   Election now;
   before.candidates = now.candidates = s.candidates();
   std::vector<PrecinctId> corrected;
+  // With digests only: a precinct counted in both releases with the same figures is unchanged and
+  // left out of the comparison (counted below); the previous figures of one counted then and
+  // changed or no longer counted are recomputed (KeptFigures).
+  int64_t unchanged = 0;
+  std::vector<bool> same;
+  if (previous != nullptr && previous->digests_only) {
+    same.assign(previous->digests.size(), false);
+    for (const CountedEntry& entry : counted) {
+      const auto i = static_cast<size_t>(entry.id - 1);
+      const ShownDigest& d = previous->digests[i];
+      if (d.counted && d.shown && entry.digest == d.sha) {
+        same[i] = true;
+        ++unchanged;
+      }
+    }
+    for (size_t i = 0; i < previous->digests.size(); ++i) {
+      const ShownDigest& d = previous->digests[i];
+      if (!d.counted || !d.shown || same[i]) continue;
+      const auto id = static_cast<int64_t>(i + 1);
+      auto figures = KeptFigures(*previous, id);
+      if (!figures) {
+        *figures_needed = true;
+        return json();
+      }
+      auto b = EntryAsReport(s, id, figures->first, figures->second, true);
+      if (!b.ok()) return b.status();
+      before.reports.push_back(std::move(b).value());
+    }
+  }
   if (previous != nullptr) {
-    for (int64_t id : previous->counted) {
+    for (int64_t id : previous->counted) {  // none with digests only
       auto it = previous->shown.find(id);
       if (it == previous->shown.end()) continue;
       auto b = EntryAsReport(s, id, it->second.first, it->second.second, true);
@@ -226,12 +305,14 @@ Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* pre
     }
   }
   for (const CountedEntry& entry : counted) {
+    if (!same.empty() && same[static_cast<size_t>(entry.id - 1)]) continue;
     auto c = EntryAsReport(s, entry.id, entry.reported, entry.computed, true);
     if (!c.ok()) return c.status();
     now.reports.push_back(std::move(c).value());
   }
   auto delta = CompareReleases(before, now, corrected);
   if (!delta.ok()) return delta.status();
+  delta->unchanged += unchanged;
 
   std::unordered_map<std::string, int64_t> id_of;
   for (size_t i = 0; i < s.precincts().size(); ++i) {

@@ -15,8 +15,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +33,36 @@
 
 namespace canvass {
 
-// What a release needs of the previous one.
+// One precinct entry of a release as the next release compares it: whether it listed reported
+// figures (counted or held) and was included in the figures, and the SHA-256 of its figures as
+// written (FiguresDigest).
+struct ShownDigest {
+  std::array<unsigned char, 32> sha{};
+  bool shown = false;
+  bool counted = false;
+  bool sde = false;  // its "computed"."sde" was an object (compared only then)
+  // Its figures were its record's as the state it was built from holds it (not the figures of
+  // an earlier release kept by a release-delta hold): the same record now shows the same.
+  bool from_record = false;
+};
+
+// The SHA-256 of an entry's figures as the comparison reads them: its "reported" object and its
+// "computed"."sde" (null when the entry lists none), each as canonical JSON, joined by a line
+// break. Equal digests mean equal figures; a precinct whose digest is unchanged needs nothing
+// more of the previous release.
+std::array<unsigned char, 32> FiguresDigest(const nlohmann::json& reported,
+                                            const nlohmann::json& sde);
+
+// What a release needs of the previous one: either read from its JSON as published
+// (ReadPreviousRelease: `shown` and `counted`), or kept by whoever built it (`digests_only`: the
+// publisher holds that between releases instead of reading back and parsing the previous
+// release, which at national scale is a 120 MB document). Then a precinct whose figures are
+// unchanged (the same record, or the same digest) is not compared further; the previous figures
+// of one that changed are recomputed from the state the release was built from (`built_from`,
+// which shares every unchanged record with the current state) and used only when their digest is
+// the one kept, that is, when they are what the release showed. When they are not (a precinct
+// still showing an earlier release's figures under a release-delta hold), AddReleaseDeltaHolds
+// and ReleaseDeltaJson say so and the caller reads the previous release.
 struct PreviousRelease {
   int64_t number = 0;
   int64_t ledger_seq = 0;
@@ -40,6 +71,9 @@ struct PreviousRelease {
   // reported figures (counted or held): what the public saw of the precinct.
   std::map<int64_t, std::pair<nlohmann::json, nlohmann::json>> shown;
   std::vector<int64_t> counted;  // ids of the entries included in its figures
+  bool digests_only = false;
+  std::vector<ShownDigest> digests;                 // per precinct id - 1, when digests_only
+  std::shared_ptr<const ElectionState> built_from;  // when digests_only
 };
 
 // Reads release-(N-1).json for the release N of `state`: its number, ledger position and
@@ -56,21 +90,28 @@ nlohmann::json ComputedSdeJson(const ElectionState& state, const PrecinctRecord&
 // The release-delta holds: precincts `previous` showed with figures that now differ without a
 // figure event after its position, or that are no longer reported. Overrides (FindAnomalyOverride
 // for the current revision) move a hold to `overridden`. Added to `gate`, kept in its order.
+// With `previous.digests_only`, when the previous figures of a precinct whose figures changed are
+// not known (see PreviousRelease), nothing is added and *figures_needed is set: the comparison
+// needs the previous release read.
 Status AddReleaseDeltaHolds(const ElectionState& state, const PreviousRelease& previous,
-                            AnomalyGate& gate);
+                            AnomalyGate& gate, bool* figures_needed);
 
-// A counted precinct entry of a release: its "reported" and "computed" objects, as written.
+// A counted precinct entry of a release: its "reported" and "computed" objects, as written, and
+// FiguresDigest of them.
 struct CountedEntry {
   int64_t id = 0;
   nlohmann::json reported;
   nlohmann::json computed;
+  std::array<unsigned char, 32> digest{};
 };
 
 // The "delta" summary of a release: its counted precinct entries (in the order of the release
 // JSON) against the previous release's (none for release 1), per candidate: the SDE change and
-// where it came from. `gate` says which precincts are held now.
+// where it came from. `gate` says which precincts are held now. With `previous->digests_only`,
+// when the previous figures of a precinct counted then and changed since are not known, null is
+// returned and *figures_needed set, as for AddReleaseDeltaHolds.
 Result<nlohmann::json> ReleaseDeltaJson(const ElectionState& state, const PreviousRelease* previous,
                                         const std::vector<CountedEntry>& counted,
-                                        const AnomalyGate& gate);
+                                        const AnomalyGate& gate, bool* figures_needed);
 
 }  // namespace canvass

@@ -1,0 +1,171 @@
+// The publisher's releases compared through what it kept of the previous one (release_delta.h
+// PreviousRelease::digests_only) instead of reading it back: the same bytes as a release compared
+// with the previous release's JSON, without reading it while the kept figures suffice, and
+// reading it when they do not (another release's, or figures that are not what it showed).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/sha256.h"
+#include "publish/release_delta.h"
+#include "publish/release_files.h"
+#include "publish/release_fixture.h"
+
+namespace canvass::publish_test {
+namespace {
+
+struct MapStore {
+  std::map<std::string, std::string> blobs;
+  BlobPut Put() {
+    return [this](const std::string& sha, std::string_view b) {
+      if (Sha256Hex(b) != sha) return Status::InvalidArgument("hash");
+      blobs.emplace(sha, std::string(b));
+      return Status::Ok();
+    };
+  }
+  BlobGet Get() {
+    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
+      auto it = blobs.find(sha);
+      if (it == blobs.end()) return std::optional<std::string>();
+      return std::optional<std::string>(it->second);
+    };
+  }
+};
+
+class ReleaseKept : public ::testing::Test {
+ protected:
+  // Builds the next release as the publisher does, through `kept`; checks every file against
+  // BuildRelease compared with the previous release's JSON; publishes it; returns what to keep
+  // (built_from set as the publisher sets it). `reads` counts the reads of the previous release.
+  std::unique_ptr<PreviousRelease> Next(const PreviousRelease* kept) {
+    reads = 0;
+    const std::string previous_json =
+        l.state.releases().empty()
+            ? std::string()
+            : *ReadReleaseFile(store.Get(), l.state.releases().back(),
+                               ReleaseJsonName(l.state.releases().back().number));
+    auto read = [&]() -> Result<std::string> {
+      ++reads;
+      return previous_json;
+    };
+    auto keep = std::make_unique<PreviousRelease>();
+    auto rel = BuildAndStoreRelease(l.state, kept, read, store.Put(), keep.get());
+    EXPECT_TRUE(rel.ok()) << rel.status().ToString();
+    if (!rel.ok()) return nullptr;
+    auto expected = BuildRelease(l.state, previous_json);
+    EXPECT_TRUE(expected.ok()) << expected.status().ToString();
+    if (!expected.ok()) return nullptr;
+    const auto a = rel->files();
+    const auto b = expected->files();
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i]->sha256, b[i]->sha256) << a[i]->name;
+      auto read_back = ReadStoredFile(store.Get(), a[i]->name, a[i]->sha256, a[i]->manifest_sha256);
+      EXPECT_TRUE(read_back.ok() && *read_back == b[i]->bytes) << a[i]->name;
+    }
+    EXPECT_TRUE(keep->digests_only);
+    EXPECT_EQ(keep->number, rel->number);
+    EXPECT_EQ(keep->sha256, rel->json.sha256);
+    EXPECT_EQ(keep->digests.size(), l.state.precincts().size());
+    keep->built_from = l.state.Snapshot();
+    l.Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes),
+                                                   SignHex(FixtureKey(), rel->root.bytes)));
+    return keep;
+  }
+
+  Ledger l;
+  MapStore store;
+  int reads = 0;
+};
+
+TEST_F(ReleaseKept, NewAndChangedPrecinctsAreComparedWithoutReadingThePreviousRelease) {
+  BuildFixture(l);
+  auto one = Next(nullptr);
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(reads, 0);  // release 1 has no previous release
+
+  // A precinct reports for the first time; Stuart, shown with its first alignment only, reports
+  // its final: a new precinct and a changed one.
+  AddVermillion(l);
+  l.Add("final-alignment-reported",
+        {{"precinct", 2},
+         {"submission", "s2"},
+         {"final", Figures({{"Buttigieg", 30}, {"Sanders", 40}, {"Warren", 30}})}});
+  auto two = Next(one.get());
+  ASSERT_NE(two, nullptr);
+  EXPECT_EQ(reads, 0);
+
+  // A correction of a counted precinct, and nothing else new: of the four counted, one updated.
+  l.Add("report-corrected",
+        {{"precinct", 1},
+         {"reason", "a late arrival counted"},
+         {"first", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
+         {"final", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  auto three = Next(two.get());
+  ASSERT_NE(three, nullptr);
+  EXPECT_EQ(reads, 0);
+  auto text = ReadReleaseFile(store.Get(), l.state.releases().back(), ReleaseJsonName(3));
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  const json doc = json::parse(*text);
+  EXPECT_EQ(doc["delta"]["precincts"]["updated"], 1) << doc["delta"].dump();
+  EXPECT_EQ(doc["delta"]["precincts"]["unchanged"], 3) << doc["delta"].dump();
+}
+
+TEST_F(ReleaseKept, WhatWasKeptOfAnotherReleaseOrDoesNotMatchIsNotUsed) {
+  BuildFixture(l);
+  auto one = Next(nullptr);
+  ASSERT_NE(one, nullptr);
+  AddVermillion(l);
+  auto two = Next(one.get());
+  ASSERT_NE(two, nullptr);
+  ASSERT_EQ(reads, 0);
+
+  // Kept of release 1, not of release 2: release 3 reads release 2.
+  l.Add("report-corrected",
+        {{"precinct", 1},
+         {"reason", "a late arrival counted"},
+         {"first", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
+         {"final", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  auto three = Next(one.get());
+  ASSERT_NE(three, nullptr);
+  EXPECT_EQ(reads, 1);
+
+  // A kept digest that is not what release 3 showed of a precinct that changed since: its
+  // figures cannot be recomputed and trusted, so release 4 reads release 3.
+  l.Add("report-corrected",
+        {{"precinct", 1},
+         {"reason", "counted twice"},
+         {"first", Figures({{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
+         {"final", Figures({{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  three->digests[0].sha[0] ^= 1;
+  auto four = Next(three.get());
+  ASSERT_NE(four, nullptr);
+  EXPECT_EQ(reads, 1);
+
+  // Without the state it was built from, a changed precinct's figures are not known either.
+  l.Add("report-corrected",
+        {{"precinct", 1},
+         {"reason", "the first count was right"},
+         {"first", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
+         {"final", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  four->built_from = nullptr;
+  auto five = Next(four.get());
+  ASSERT_NE(five, nullptr);
+  EXPECT_EQ(reads, 1);
+
+  // And a ledger with nothing new about precincts still compares through the kept digests.
+  l.Add("campaign-attestation",
+        {{"precinct", 3},
+         {"submission", "d2"},
+         {"verdict", "dispute"},
+         {"reason", "the coin toss"},
+         {"revision", 1}},
+        Actor{"campaign", "SAN1"});
+  auto six = Next(five.get());
+  ASSERT_NE(six, nullptr);
+  EXPECT_EQ(reads, 0);
+}
+
+}  // namespace
+}  // namespace canvass::publish_test
