@@ -968,7 +968,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   // it is; no tree of every entry is kept.
   std::vector<std::string> entries;
   entries.reserve(rows.size());
-  std::vector<CountedEntry> counted_entries;  // for the "delta" summary
+  ReleaseDeltaBuilder delta_builder(s, previous, gate);  // the "delta" summary
   const bool early_votes = s.ruleset().precinct.early_vote.enabled;
   std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
   leaves.reserve(rows.size());
@@ -1058,8 +1058,8 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     entries.push_back(entry.dump());
     leaves.push_back(MerkleLeafHash(entries.back()));
     if (compared && r.first.has_value()) {
-      counted_entries.push_back(
-          {row.id, std::move(entry["reported"]), std::move(entry["computed"]), digest});
+      CANVASS_RETURN_IF_ERROR(
+          delta_builder.Add(row.id, entry["reported"], entry["computed"], digest));
     }
   }
   // Where each candidate's change since the previous release came from (release_delta.h), before
@@ -1067,7 +1067,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   json delta;
   if (compared) {
     bool needed = false;
-    auto d = ReleaseDeltaJson(s, previous, counted_entries, gate, &needed);
+    auto d = delta_builder.Finish(&needed);
     if (!d.ok()) return d.status();
     if (needed) {
       *figures_needed = true;

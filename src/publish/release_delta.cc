@@ -254,47 +254,80 @@ Status AddReleaseDeltaHolds(const ElectionState& s, const PreviousRelease& previ
   return Status::Ok();
 }
 
-Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* previous,
-                              const std::vector<CountedEntry>& counted, const AnomalyGate& gate,
-                              bool* figures_needed) {
-  Election before;
-  Election now;
-  before.candidates = now.candidates = s.candidates();
-  std::vector<PrecinctId> corrected;
-  // With digests only: a precinct counted in both releases with the same figures is unchanged and
-  // left out of the comparison (counted below); the previous figures of one counted then and
-  // changed or no longer counted are recomputed (KeptFigures).
-  int64_t unchanged = 0;
-  std::vector<bool> same;
-  if (previous != nullptr && previous->digests_only) {
-    same.assign(previous->digests.size(), false);
-    for (const CountedEntry& entry : counted) {
-      const auto i = static_cast<size_t>(entry.id - 1);
-      const ShownDigest& d = previous->digests[i];
-      if (d.counted && d.shown && entry.digest == d.sha) {
-        same[i] = true;
-        ++unchanged;
-      }
+ReleaseDeltaBuilder::ReleaseDeltaBuilder(const ElectionState& s, const PreviousRelease* previous,
+                                         const AnomalyGate& gate)
+    : s_(s), previous_(previous), gate_(gate) {
+  const size_t n = s.candidates().size();
+  paired_.candidates = s.candidates();
+  sde_new_.assign(n, Rational(0));
+  sde_back_.assign(n, Rational(0));
+  heads_back_.assign(n, 0);
+  counted_before_.assign(s.precincts().size(), false);
+  same_.assign(s.precincts().size(), false);
+  if (previous == nullptr) return;
+  if (previous->digests_only) {
+    for (size_t i = 0; i < previous->digests.size() && i < counted_before_.size(); ++i) {
+      counted_before_[i] = previous->digests[i].counted && previous->digests[i].shown;
     }
-    for (size_t i = 0; i < previous->digests.size(); ++i) {
-      const ShownDigest& d = previous->digests[i];
-      if (!d.counted || !d.shown || same[i]) continue;
-      const auto id = static_cast<int64_t>(i + 1);
-      auto figures = KeptFigures(*previous, id);
-      if (!figures) {
-        *figures_needed = true;
-        return json();
-      }
-      auto b = EntryAsReport(s, id, figures->first, figures->second, true);
-      if (!b.ok()) return b.status();
-      before.reports.push_back(std::move(b).value());
+  } else {
+    for (int64_t id : previous->counted) {
+      if (previous->shown.count(id)) counted_before_[static_cast<size_t>(id - 1)] = true;
     }
   }
+}
+
+Status ReleaseDeltaBuilder::Add(int64_t id, const json& reported, const json& computed,
+                                const std::array<unsigned char, 32>& digest) {
+  const auto i = static_cast<size_t>(id - 1);
+  if (previous_ != nullptr && previous_->digests_only && counted_before_[i] &&
+      digest == previous_->digests[i].sha) {
+    same_[i] = true;  // compares equal: nothing more to know of it
+    ++unchanged_;
+    return Status::Ok();
+  }
+  auto r = EntryAsReport(s_, id, reported, computed, true);
+  if (!r.ok()) return r.status();
+  if (counted_before_[i]) {
+    paired_.reports.push_back(std::move(r).value());
+    return Status::Ok();
+  }
+  // Counted now and not before: new, or unexplained when an override of release-delta put it
+  // back (as CompareReleases and the buckets below would count it).
+  const bool back = gate_.Find(id, AnomalyCheck::kReleaseDelta) != nullptr;
+  for (size_t c = 0; c < r->figures.size() && c < sde_new_.size(); ++c) {
+    const CandidateReport& f = r->figures[c];
+    if (f.sde) (back ? sde_back_ : sde_new_)[c] += *f.sde;
+    if (back) heads_back_[c] += std::abs(f.first.value_or(0)) + std::abs(f.final.value_or(0));
+  }
+  ++(back ? back_ : new_);
+  return Status::Ok();
+}
+
+Result<json> ReleaseDeltaBuilder::Finish(bool* figures_needed) {
+  const ElectionState& s = s_;
+  const PreviousRelease* previous = previous_;
+  // The previous release's side of the precincts it counted that are not unchanged: changed
+  // since, or no longer counted.
+  Election before;
+  before.candidates = s.candidates();
+  std::vector<PrecinctId> corrected;
   if (previous != nullptr) {
-    for (int64_t id : previous->counted) {  // none with digests only
-      auto it = previous->shown.find(id);
-      if (it == previous->shown.end()) continue;
-      auto b = EntryAsReport(s, id, it->second.first, it->second.second, true);
+    for (size_t i = 0; i < counted_before_.size(); ++i) {
+      if (!counted_before_[i] || same_[i]) continue;
+      const auto id = static_cast<int64_t>(i + 1);
+      std::optional<std::pair<json, json>> kept;
+      const std::pair<json, json>* figures = nullptr;
+      if (previous->digests_only) {
+        kept = KeptFigures(*previous, id);
+        if (!kept) {
+          *figures_needed = true;
+          return json();
+        }
+        figures = &*kept;
+      } else {
+        figures = &previous->shown.at(id);
+      }
+      auto b = EntryAsReport(s, id, figures->first, figures->second, true);
       if (!b.ok()) return b.status();
       before.reports.push_back(std::move(b).value());
     }
@@ -304,26 +337,32 @@ Result<json> ReleaseDeltaJson(const ElectionState& s, const PreviousRelease* pre
       }
     }
   }
-  for (const CountedEntry& entry : counted) {
-    if (!same.empty() && same[static_cast<size_t>(entry.id - 1)]) continue;
-    auto c = EntryAsReport(s, entry.id, entry.reported, entry.computed, true);
-    if (!c.ok()) return c.status();
-    now.reports.push_back(std::move(c).value());
-  }
-  auto delta = CompareReleases(before, now, corrected);
+  auto delta = CompareReleases(before, paired_, corrected);
   if (!delta.ok()) return delta.status();
-  delta->unchanged += unchanged;
+  delta->unchanged += unchanged_;
 
   std::unordered_map<std::string, int64_t> id_of;
-  for (size_t i = 0; i < s.precincts().size(); ++i) {
-    id_of.emplace(NameKey(s.precincts()[i].county, s.precincts()[i].precinct),
-                  static_cast<int64_t>(i + 1));
+  if (!delta->precincts.empty()) {
+    for (size_t i = 0; i < s.precincts().size(); ++i) {
+      id_of.emplace(NameKey(s.precincts()[i].county, s.precincts()[i].precinct),
+                    static_cast<int64_t>(i + 1));
+    }
   }
   enum Bucket { kNew, kUpdated, kHeld, kUnexplained, kBuckets };
-  const size_t n = delta->candidates.size();
+  const size_t n = delta->candidates.size();  // the election's: both sides name the same
+  if (n != sde_new_.size()) return Status::InvalidArgument("the releases' candidates differ");
   std::vector<std::array<Rational, kBuckets>> sde(n);
   std::vector<Count> heads_unexplained(n, 0);
   std::array<int64_t, kBuckets> count{};
+  // The new precincts, summed as they came (Add).
+  count[kNew] += new_;
+  count[kUnexplained] += back_;
+  for (size_t c = 0; c < n; ++c) {
+    sde[c][kNew] += sde_new_[c];
+    sde[c][kUnexplained] += sde_back_[c];
+    heads_unexplained[c] += heads_back_[c];
+  }
+  const AnomalyGate& gate = gate_;
   for (const PrecinctDelta& d : delta->precincts) {
     const int64_t id = id_of.at(NameKey(d.county, d.precinct));
     Bucket b = kUnexplained;

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/election.h"
+#include "core/rational.h"
 #include "core/status.h"
 #include "state/election_state.h"
 #include "state/holds.h"
@@ -96,22 +97,39 @@ nlohmann::json ComputedSdeJson(const ElectionState& state, const PrecinctRecord&
 Status AddReleaseDeltaHolds(const ElectionState& state, const PreviousRelease& previous,
                             AnomalyGate& gate, bool* figures_needed);
 
-// A counted precinct entry of a release: its "reported" and "computed" objects, as written, and
-// FiguresDigest of them.
-struct CountedEntry {
-  int64_t id = 0;
-  nlohmann::json reported;
-  nlohmann::json computed;
-  std::array<unsigned char, 32> digest{};
-};
+// The "delta" summary of a release, built entry by entry as the release is written: its counted
+// precinct entries (in the order of the release JSON) against the previous release's (none for
+// release 1), per candidate: the SDE change and where it came from. `gate` says which precincts
+// are held now. Nothing of an entry is kept unless the previous release counted the precinct
+// too: a new precinct's figures are summed as they come, and one whose figures are unchanged
+// (the same digest, with `previous->digests_only`) only counted. With `previous->digests_only`,
+// when the previous figures of a precinct counted then and changed since are not known, Finish
+// returns null and sets *figures_needed, as AddReleaseDeltaHolds does.
+class ReleaseDeltaBuilder {
+ public:
+  ReleaseDeltaBuilder(const ElectionState& state, const PreviousRelease* previous,
+                      const AnomalyGate& gate);
+  // A counted entry's "reported" and "computed" objects as written, and FiguresDigest of them
+  // (used with digests only). InvalidArgument naming the precinct when a figure is not one.
+  Status Add(int64_t id, const nlohmann::json& reported, const nlohmann::json& computed,
+             const std::array<unsigned char, 32>& digest);
+  Result<nlohmann::json> Finish(bool* figures_needed);
 
-// The "delta" summary of a release: its counted precinct entries (in the order of the release
-// JSON) against the previous release's (none for release 1), per candidate: the SDE change and
-// where it came from. `gate` says which precincts are held now. With `previous->digests_only`,
-// when the previous figures of a precinct counted then and changed since are not known, null is
-// returned and *figures_needed set, as for AddReleaseDeltaHolds.
-Result<nlohmann::json> ReleaseDeltaJson(const ElectionState& state, const PreviousRelease* previous,
-                                        const std::vector<CountedEntry>& counted,
-                                        const AnomalyGate& gate, bool* figures_needed);
+ private:
+  const ElectionState& s_;
+  const PreviousRelease* previous_;
+  const AnomalyGate& gate_;
+  std::vector<bool> counted_before_;  // by id - 1: counted and shown by the previous release
+  std::vector<bool> same_;            // by id - 1: unchanged since (digests only)
+  int64_t unchanged_ = 0;
+  Election paired_;  // entries the previous release counted too, changed (or not compared)
+  // New precincts, summed as they come: per candidate, the SDE of those counted as new and of
+  // those an override of release-delta put back (unexplained), and the people of the latter.
+  std::vector<Rational> sde_new_;
+  std::vector<Rational> sde_back_;
+  std::vector<Count> heads_back_;
+  int64_t new_ = 0;
+  int64_t back_ = 0;
+};
 
 }  // namespace canvass
