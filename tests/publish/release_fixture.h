@@ -13,12 +13,14 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/sha256.h"
 #include "io/importers.h"
 #include "ledger/event.h"
 #include "publish/release.h"
@@ -86,6 +88,27 @@ class Ledger {
   std::vector<StoredEvent> lines;
   std::map<int64_t, std::string> published;  // release number -> its JSON, as Publish made it
   std::string time;  // when set, every event's time (ledger format); else fixed by seq
+};
+
+// A blob store in memory (store/parts.h's BlobPut and BlobGet): what was put, and how many
+// bytes the puts added.
+struct MapStore {
+  std::map<std::string, std::string> blobs;
+  int64_t bytes = 0;
+  BlobPut Put() {
+    return [this](const std::string& sha, std::string_view b) {
+      if (Sha256Hex(b) != sha) return Status::InvalidArgument("hash");
+      if (blobs.emplace(sha, std::string(b)).second) bytes += static_cast<int64_t>(b.size());
+      return Status::Ok();
+    };
+  }
+  BlobGet Get() {
+    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
+      auto it = blobs.find(sha);
+      if (it == blobs.end()) return std::optional<std::string>();
+      return std::optional<std::string>(it->second);
+    };
+  }
 };
 
 inline json Figures(std::initializer_list<std::pair<const char*, int>> f) {

@@ -16,24 +16,6 @@
 namespace canvass::publish_test {
 namespace {
 
-struct MapStore {
-  std::map<std::string, std::string> blobs;
-  BlobPut Put() {
-    return [this](const std::string& sha, std::string_view b) {
-      if (Sha256Hex(b) != sha) return Status::InvalidArgument("hash");
-      blobs.emplace(sha, std::string(b));
-      return Status::Ok();
-    };
-  }
-  BlobGet Get() {
-    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
-      auto it = blobs.find(sha);
-      if (it == blobs.end()) return std::optional<std::string>();
-      return std::optional<std::string>(it->second);
-    };
-  }
-};
-
 class ReleaseKept : public ::testing::Test {
  protected:
   // Builds the next release as the publisher does, through `kept`; checks every file against
@@ -74,6 +56,14 @@ class ReleaseKept : public ::testing::Test {
     return keep;
   }
 
+  // Adair 1NW (precinct 1) corrected: Biden's group in both alignments, the others as reported.
+  void CorrectAdair(const std::string& reason, int biden) {
+    const json figures =
+        Figures({{"Biden", biden}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}});
+    l.Add("report-corrected",
+          {{"precinct", 1}, {"reason", reason}, {"first", figures}, {"final", figures}});
+  }
+
   Ledger l;
   MapStore store;
   int reads = 0;
@@ -97,11 +87,7 @@ TEST_F(ReleaseKept, NewAndChangedPrecinctsAreComparedWithoutReadingThePreviousRe
   EXPECT_EQ(reads, 0);
 
   // A correction of a counted precinct, and nothing else new: of the four counted, one updated.
-  l.Add("report-corrected",
-        {{"precinct", 1},
-         {"reason", "a late arrival counted"},
-         {"first", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
-         {"final", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  CorrectAdair("a late arrival counted", 23);
   auto three = Next(two.get());
   ASSERT_NE(three, nullptr);
   EXPECT_EQ(reads, 0);
@@ -122,33 +108,21 @@ TEST_F(ReleaseKept, WhatWasKeptOfAnotherReleaseOrDoesNotMatchIsNotUsed) {
   ASSERT_EQ(reads, 0);
 
   // Kept of release 1, not of release 2: release 3 reads release 2.
-  l.Add("report-corrected",
-        {{"precinct", 1},
-         {"reason", "a late arrival counted"},
-         {"first", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
-         {"final", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  CorrectAdair("a late arrival counted", 23);
   auto three = Next(one.get());
   ASSERT_NE(three, nullptr);
   EXPECT_EQ(reads, 1);
 
   // A kept digest that is not what release 3 showed of a precinct that changed since: its
   // figures cannot be recomputed and trusted, so release 4 reads release 3.
-  l.Add("report-corrected",
-        {{"precinct", 1},
-         {"reason", "counted twice"},
-         {"first", Figures({{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
-         {"final", Figures({{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  CorrectAdair("counted twice", 22);
   three->digests[0].sha[0] ^= 1;
   auto four = Next(three.get());
   ASSERT_NE(four, nullptr);
   EXPECT_EQ(reads, 1);
 
   // Without the state it was built from, a changed precinct's figures are not known either.
-  l.Add("report-corrected",
-        {{"precinct", 1},
-         {"reason", "the first count was right"},
-         {"first", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})},
-         {"final", Figures({{"Biden", 23}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}})}});
+  CorrectAdair("the first count was right", 23);
   four->built_from = nullptr;
   auto five = Next(four.get());
   ASSERT_NE(five, nullptr);

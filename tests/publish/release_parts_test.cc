@@ -26,26 +26,6 @@ namespace {
 
 const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
-// A store in memory: what was put, and how many bytes each put added.
-struct MapStore {
-  std::map<std::string, std::string> blobs;
-  int64_t bytes = 0;
-  BlobPut Put() {
-    return [this](const std::string& sha, std::string_view b) {
-      if (Sha256Hex(b) != sha) return Status::InvalidArgument("hash");
-      if (blobs.emplace(sha, std::string(b)).second) bytes += static_cast<int64_t>(b.size());
-      return Status::Ok();
-    };
-  }
-  BlobGet Get() {
-    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
-      auto it = blobs.find(sha);
-      if (it == blobs.end()) return std::optional<std::string>();
-      return std::optional<std::string>(it->second);
-    };
-  }
-};
-
 json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
   json out = json::object();
   for (size_t c = 0; c < r.figures.size(); ++c) {
