@@ -27,6 +27,7 @@
 #include "publish/signing.h"
 #include "rules/ruleset.h"
 #include "state/election_state.h"
+#include "store/blob_map.h"
 
 namespace canvass::publish_test {
 
@@ -90,26 +91,7 @@ class Ledger {
   std::string time;  // when set, every event's time (ledger format); else fixed by seq
 };
 
-// A blob store in memory (store/parts.h's BlobPut and BlobGet): what was put, and how many
-// bytes the puts added.
-struct MapStore {
-  std::map<std::string, std::string> blobs;
-  int64_t bytes = 0;
-  BlobPut Put() {
-    return [this](const std::string& sha, std::string_view b) {
-      if (Sha256Hex(b) != sha) return Status::InvalidArgument("hash");
-      if (blobs.emplace(sha, std::string(b)).second) bytes += static_cast<int64_t>(b.size());
-      return Status::Ok();
-    };
-  }
-  BlobGet Get() {
-    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
-      auto it = blobs.find(sha);
-      if (it == blobs.end()) return std::optional<std::string>();
-      return std::optional<std::string>(it->second);
-    };
-  }
-};
+using MapStore = testing_store::BlobMap;
 
 inline json Figures(std::initializer_list<std::pair<const char*, int>> f) {
   json out = json::object();

@@ -11,6 +11,7 @@
 
 #include "core/random.h"
 #include "core/sha256.h"
+#include "store/blob_map.h"
 
 namespace canvass {
 namespace {
@@ -26,26 +27,7 @@ std::string Bytes(uint64_t seed, size_t n) {
   return out;
 }
 
-// A store in memory that counts what it was given.
-struct MapStore {
-  std::map<std::string, std::string> blobs;
-  int64_t puts = 0;
-  BlobPut Put() {
-    return [this](const std::string& sha, std::string_view bytes) {
-      EXPECT_EQ(Sha256Hex(bytes), sha);
-      ++puts;
-      blobs.emplace(sha, std::string(bytes));
-      return Status::Ok();
-    };
-  }
-  BlobGet Get() {
-    return [this](const std::string& sha) -> Result<std::optional<std::string>> {
-      auto it = blobs.find(sha);
-      if (it == blobs.end()) return std::optional<std::string>();
-      return std::optional<std::string>(it->second);
-    };
-  }
-};
+using MapStore = testing_store::BlobMap;
 
 std::string Join(const std::vector<std::string_view>& parts) {
   std::string out;
