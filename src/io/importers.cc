@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "io/csv.h"
+#include "io/file_text.h"
 #include "io/media_feed.h"
 #include "io/values.h"
 
@@ -191,6 +192,8 @@ class ResultsBuilder {
     auto [it, inserted] = units_.emplace(std::move(key), election_.reports.size());
     if (inserted) {
       PrecinctReport report;
+      // The candidates seen so far: the figures then grow once, not one candidate at a time.
+      report.figures.reserve(election_.candidates.size());
       report.satellite = NamedSatellite(county);
       report.county = std::move(county);
       report.precinct = std::move(precinct);
@@ -780,21 +783,21 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Result<Election> LoadResultsFile(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = FileText::Open(path);
   if (!text.ok()) return text.status();
-  return ParseResults(*text, path);
+  return ParseResults(text->view(), path);
 }
 
 Result<std::vector<PrecinctApportionment>> LoadApportionmentFile(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = FileText::Open(path);
   if (!text.ok()) return text.status();
-  return ParseApportionment(*text, path);
+  return ParseApportionment(text->view(), path);
 }
 
 Result<std::map<std::string, std::string>> LoadDistrictsFile(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = FileText::Open(path);
   if (!text.ok()) return text.status();
-  return ParseDistricts(*text, path);
+  return ParseDistricts(text->view(), path);
 }
 
 }  // namespace canvass

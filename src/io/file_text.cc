@@ -1,0 +1,59 @@
+#include "io/file_text.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "io/importers.h"
+
+namespace canvass {
+
+Result<FileText> FileText::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  FileText text;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    const size_t size = static_cast<size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map != MAP_FAILED) {
+      ::close(fd);
+      ::madvise(map, size, MADV_SEQUENTIAL);
+      text.map_ = map;
+      text.size_ = size;
+      return text;
+    }
+  }
+  ::close(fd);
+  // Not a regular file, empty (its size may not be its length: /proc), or not mappable.
+  auto read = ReadFile(path);
+  if (!read.ok()) return read.status();
+  text.read_ = std::move(read).value();
+  return text;
+}
+
+FileText::FileText(FileText&& other) noexcept
+    : map_(std::exchange(other.map_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      read_(std::move(other.read_)) {}
+
+FileText& FileText::operator=(FileText&& other) noexcept {
+  if (this != &other) {
+    if (map_ != nullptr) ::munmap(map_, size_);
+    map_ = std::exchange(other.map_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    read_ = std::move(other.read_);
+  }
+  return *this;
+}
+
+FileText::~FileText() {
+  if (map_ != nullptr) ::munmap(map_, size_);
+}
+
+}  // namespace canvass
