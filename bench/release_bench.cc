@@ -178,6 +178,7 @@ void AddTimings(ReleaseTimings& sum, const ReleaseTimings& t) {
   sum.precincts_csv += t.precincts_csv;
   sum.totals_csv += t.totals_csv;
   sum.cdf += t.cdf;
+  sum.entries_kept += t.entries_kept;
 }
 
 // Each phase's time as a counter, in ms per release.
@@ -189,6 +190,9 @@ void TimingCounters(benchmark::State& state, const ReleaseTimings& sum) {
   state.counters["precincts_csv_ms"] = static_cast<double>(sum.precincts_csv) / n;
   state.counters["totals_csv_ms"] = static_cast<double>(sum.totals_csv) / n;
   state.counters["cdf_ms"] = static_cast<double>(sum.cdf) / n;
+  // Precinct entries written as the previous release wrote them, per release.
+  state.counters["entries_kept"] =
+      static_cast<double>(sum.entries_kept) / static_cast<double>(state.iterations());
 }
 
 void BM_IowaRelease(benchmark::State& state) {

@@ -6,8 +6,10 @@
 #include <array>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "caucus/json_output.h"
 #include "core/json_writer.h"
@@ -128,17 +130,20 @@ std::optional<std::string> DistrictOf(const ElectionState& s, const PrecinctAppo
   return std::nullopt;
 }
 
-std::string Scaled(const Rational& sde, int places) {
-  // An exact decimal at `places` as an integer count of 10^-places: "564.0124" -> 5640124.
-  std::string d = sde.ToDecimal(places);
-  d.erase(std::remove(d.begin(), d.end(), '.'), d.end());
-  const bool negative = !d.empty() && d[0] == '-';
-  size_t i = negative ? 1 : 0;
-  while (i + 1 < d.size() && d[i] == '0') d.erase(i, 1);
-  return d;
+// An exact decimal at `places` as an integer count of 10^-places ("564.0124" -> 5640124), without
+// going through its text (the CDF writes one per precinct and candidate): `sde` rounded half away
+// from zero to `places`, as Rational::RoundTo and ToDecimal round it, times 10^places.
+int64_t ScaledInt(const Rational& sde, int places) {
+  __int128 scale = 1;
+  for (int i = 0; i < places; ++i) scale *= 10;
+  __int128 a = static_cast<__int128>(sde.num()) * scale;
+  const bool negative = a < 0;
+  if (negative) a = -a;
+  const __int128 den = sde.den();
+  const __int128 q = (2 * a + den) / (2 * den);
+  if (q > std::numeric_limits<int64_t>::max()) throw std::out_of_range("a scaled SDE");
+  return static_cast<int64_t>(negative ? -q : q);
 }
-
-int64_t ScaledInt(const Rational& sde, int places) { return std::stoll(Scaled(sde, places)); }
 
 // Per-precinct facts every format shares.
 struct PrecinctRow {
@@ -966,7 +971,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
 
   // Each precinct's entry is written once: its text is the Merkle leaf and goes into the JSON as
   // it is; no tree of every entry is kept.
-  std::vector<std::string> entries;
+  std::vector<std::shared_ptr<const std::string>> entries;
   entries.reserve(rows.size());
   ReleaseDeltaBuilder delta_builder(s, previous, gate);  // the "delta" summary
   const bool early_votes = s.ruleset().precinct.early_vote.enabled;
@@ -979,7 +984,37 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     keep->digests_only = true;
     keep->digests.resize(s.precincts().size());
   }
+  // The entries the previous release wrote, kept by the publisher (KeptEntry): one whose
+  // precinct has the same record, status and flags is written again as it is, not built. Not
+  // with early-vote cards (an entry's alignments then also come from the cards' records), and
+  // only for the same election and ruleset (the same constants: an entry names its candidates
+  // and rounds its SDEs by the ruleset).
+  const ElectionState* before = nullptr;
+  if (previous != nullptr && previous->digests_only && previous->built_from != nullptr &&
+      previous->entries.size() == rows.size() && previous->digests.size() == rows.size() &&
+      !early_votes && &previous->built_from->precincts() == &s.precincts() &&
+      previous->built_from->ruleset().hash == s.ruleset().hash &&
+      previous->built_from->candidates() == s.candidates()) {
+    before = previous->built_from.get();
+  }
+  const bool keep_entries = keep != nullptr && !early_votes;
+  if (keep_entries) keep->entries.resize(rows.size());
   for (const PrecinctRow& row : rows) {
+    const auto i = static_cast<size_t>(row.id - 1);
+    if (before != nullptr && !row.held) {
+      const KeptEntry& k = previous->entries[i];
+      if (k.text != nullptr && k.status == row.status && k.disputed == row.disputed &&
+          k.under_recanvass == row.under_recanvass && k.unauditable == row.unauditable &&
+          s.precinct(row.id) == before->precinct(row.id) &&
+          (!compared || !row.rec->first.has_value() || delta_builder.AddUnchanged(row.id))) {
+        entries.push_back(k.text);
+        leaves.push_back(k.leaf);
+        if (keep != nullptr) keep->digests[i] = previous->digests[i];
+        if (keep_entries) keep->entries[i] = k;
+        if (timings != nullptr) ++timings->entries_kept;
+        continue;
+      }
+    }
     const PrecinctRecord& r = *row.rec;
     // A held precinct's entry still says what was reported, marked held (the ledger's record:
     // nothing acknowledged disappears from a release); no total, CSV or CDF figure carries it.
@@ -1055,8 +1090,12 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
         d.from_record = !substituted && (!d.sde || &r == &shown) && &shown == s.precinct(row.id);
       }
     }
-    entries.push_back(entry.dump());
-    leaves.push_back(MerkleLeafHash(entries.back()));
+    entries.push_back(std::make_shared<const std::string>(entry.dump()));
+    leaves.push_back(MerkleLeafHash(*entries.back()));
+    if (keep_entries && !row.held) {
+      keep->entries[i] = KeptEntry{entries.back(), leaves.back(),       row.status,
+                                   row.disputed,   row.under_recanvass, row.unauditable};
+    }
     if (compared && r.first.has_value()) {
       CANVASS_RETURN_IF_ERROR(
           delta_builder.Add(row.id, entry["reported"], entry["computed"], digest));
@@ -1140,9 +1179,9 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   w.Member("official", json(official));
   w.Member("overrides", overrides);
   w.Key("precincts").BeginArray();
-  for (const std::string& entry : entries) w.Raw(entry);
+  for (const auto& entry : entries) w.Raw(*entry);
   w.EndArray();
-  entries = std::vector<std::string>();
+  entries = {};
   w.Member("reporting", reporting);
   w.Member("ruleset", RulesetRefJson(s.ruleset()));
   w.Member("status", status);

@@ -303,6 +303,14 @@ Status ReleaseDeltaBuilder::Add(int64_t id, const json& reported, const json& co
   return Status::Ok();
 }
 
+bool ReleaseDeltaBuilder::AddUnchanged(int64_t id) {
+  const auto i = static_cast<size_t>(id - 1);
+  if (previous_ == nullptr || !previous_->digests_only || !counted_before_[i]) return false;
+  same_[i] = true;
+  ++unchanged_;
+  return true;
+}
+
 Result<json> ReleaseDeltaBuilder::Finish(bool* figures_needed) {
   const ElectionState& s = s_;
   const PreviousRelease* previous = previous_;

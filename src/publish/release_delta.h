@@ -54,6 +54,20 @@ struct ShownDigest {
 std::array<unsigned char, 32> FiguresDigest(const nlohmann::json& reported,
                                             const nlohmann::json& sde);
 
+// A precinct's entry as a release wrote it, kept for the next release (PreviousRelease::entries):
+// its text (shared, not copied, by the releases that write it unchanged), its Merkle leaf, and
+// what the entry says besides its record. The next release writes it again as it is when the
+// precinct has the same record (the same object: the state it was built from holds it) and the
+// same status and flags; everything else an entry says comes from its record and the election.
+struct KeptEntry {
+  std::shared_ptr<const std::string> text;  // null: not kept (held, or with early-vote cards)
+  std::string leaf;                         // MerkleLeafHash(*text)
+  std::string status;
+  bool disputed = false;
+  bool under_recanvass = false;
+  bool unauditable = false;
+};
+
 // What a release needs of the previous one: either read from its JSON as published
 // (ReadPreviousRelease: `shown` and `counted`), or kept by whoever built it (`digests_only`: the
 // publisher holds that between releases instead of reading back and parsing the previous
@@ -75,6 +89,9 @@ struct PreviousRelease {
   bool digests_only = false;
   std::vector<ShownDigest> digests;                 // per precinct id - 1, when digests_only
   std::shared_ptr<const ElectionState> built_from;  // when digests_only
+  // Per precinct id - 1, when digests_only and kept by the publisher: each entry as written
+  // (KeptEntry). Empty when not kept.
+  std::vector<KeptEntry> entries;
 };
 
 // Reads release-(N-1).json for the release N of `state`: its number, ledger position and
@@ -113,6 +130,10 @@ class ReleaseDeltaBuilder {
   // (used with digests only). InvalidArgument naming the precinct when a figure is not one.
   Status Add(int64_t id, const nlohmann::json& reported, const nlohmann::json& computed,
              const std::array<unsigned char, 32>& digest);
+  // A counted entry written as the previous release wrote it (KeptEntry): true when that
+  // release counted it too, so that it is unchanged; false, adding nothing, when it did not
+  // (then Add it with its figures).
+  bool AddUnchanged(int64_t id);
   Result<nlohmann::json> Finish(bool* figures_needed);
 
  private:
