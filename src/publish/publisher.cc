@@ -76,9 +76,17 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
       return st;
     };
     auto keep = std::make_unique<PreviousRelease>();
+    std::unordered_set<std::string> stored;  // this release's blobs
+    int64_t put = 0, known = 0;
     auto release = BuildAndStoreRelease(
         state, kept_.get(), read_previous,
         [&](const std::string& sha, std::string_view bytes) -> Status {
+          stored.insert(sha);
+          if (stored_.count(sha) != 0) {  // the last release stored it
+            ++known;
+            return Status::Ok();
+          }
+          ++put;
           held_hashes.push_back(sha);
           held_bytes.emplace_back(bytes);
           held_size += bytes.size();
@@ -99,7 +107,8 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
     if (o.kind == Outcome::Kind::kAccepted) {
       keep->built_from = snapshot;  // shares every record it has in common with the state
       kept_ = std::move(keep);
-      return PublishOutcome{true, release->number, release->ledger_seq, o.seq};
+      stored_ = std::move(stored);
+      return PublishOutcome{true, release->number, release->ledger_seq, o.seq, put, known};
     }
     const bool raced =
         o.kind == Outcome::Kind::kRejected &&

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 #include "core/status.h"
 #include "intake/intake.h"
@@ -32,6 +33,10 @@ struct PublishOutcome {
   int64_t number = 0;      // the release published, or the latest one
   int64_t ledger_seq = 0;  // the prefix it was built from
   int64_t seq = 0;         // the release-published event (0 when nothing was published)
+  // The release's blobs (parts and manifests): handed to the store, and not handed to it
+  // because the last release this publisher published stored them.
+  int64_t blobs_put = 0;
+  int64_t blobs_known = 0;
 };
 
 class Publisher {
@@ -65,6 +70,11 @@ class Publisher {
   // What the next release needs of the last one this publisher built (its precincts' figure
   // digests), so that it is not read back and parsed whole; guarded by publish_mu_.
   std::unique_ptr<PreviousRelease> kept_;
+  // The SHA-256 (hex) of every blob this publisher stored, or found stored, for the last release
+  // it published: in the store, durably, before that release's event was appended. The next
+  // release does not hand those to the store again (most of its parts at national scale);
+  // guarded by publish_mu_.
+  std::unordered_set<std::string> stored_;
 
   std::mutex mu_;
   std::condition_variable cv_;

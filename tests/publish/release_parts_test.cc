@@ -192,7 +192,8 @@ class PartsRoutes : public ::testing::Test {
     setup.name = "Release parts";
     setup.ruleset_toml = *toml;
     setup.candidates = {"Biden", "Buttigieg", "Sanders", "Warren"};
-    setup.precincts = {(*table)[0], (*table)[1]};
+    setup.precincts.assign(table->begin(), table->begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                precincts_, table->size())));
     setup.operators = 0;
     setup.campaign_accounts = false;
     setup.cost = KdfCost::Test();
@@ -233,6 +234,7 @@ class PartsRoutes : public ::testing::Test {
     return intake_->SubmitAndWait(Submission{type, Actor{"admin", "cli"}, "admin", payload});
   }
 
+  size_t precincts_ = 2;  // the first precincts of Iowa's apportionment
   std::filesystem::path dir_;
   std::unique_ptr<Intake> intake_;
   std::unique_ptr<Publisher> publisher_;
@@ -303,6 +305,63 @@ TEST_F(PartsRoutes, AReleasePublishedBeforePartsStillReadsAndServes) {
   const json timeline = json::parse(Get("/api/v1/releases/timeline"));
   EXPECT_EQ(timeline["releases"].size(), 2u);
   EXPECT_EQ(Get("/api/v1/releases/2/proof/1").empty(), false);
+}
+
+// The publisher does not hand the store again the blobs the last release it published stored:
+// release 2 hands it only its new parts, yet every file of it reads back whole from the store;
+// after a restart (a new publisher, nothing known) every blob is handed over again.
+class PartsRoutesIowa : public PartsRoutes {
+ protected:
+  PartsRoutesIowa() { precincts_ = 1765; }  // files of several parts
+};
+
+TEST_F(PartsRoutesIowa, APublisherHandsTheStoreOnlyWhatItsLastReleaseDidNotStore) {
+  auto report = [&](const std::string& type, int precinct, const std::string& submission,
+                    const json& figures) {
+    const char* side = type == "first-alignment-reported" ? "first" : "final";
+    ASSERT_EQ(
+        Submit(type, {{"precinct", precinct}, {"submission", submission}, {side, figures}}).kind,
+        Outcome::Kind::kAccepted);
+  };
+  const BlobGet get = [this](const std::string& sha) { return intake_->GetBlob(sha); };
+  // Every file of the latest release reads back from the store as the ledger recorded it.
+  auto reads_back = [&](int64_t number) {
+    auto state = intake_->Read([](const ElectionState& s) { return s.Snapshot(); });
+    const ReleaseRecord& last = state->releases().back();
+    ASSERT_EQ(last.number, number);
+    for (const std::string& name :
+         {ReleaseJsonName(number), ReleasePrecinctsCsvName(number), ReleaseTotalsCsvName(number),
+          ReleaseCdfName(number), ReleaseRootName(number)}) {
+      auto bytes = ReadReleaseFile(get, last, name);
+      ASSERT_TRUE(bytes.ok()) << name << ": " << bytes.status().ToString();
+      EXPECT_EQ(Sha256Hex(*bytes), last.files[name].get<std::string>()) << name;
+    }
+  };
+  report("first-alignment-reported", 1, "a", {{"Biden", 20}, {"Warren", 9}});
+  auto one = publisher_->PublishNow(Actor{"admin", "cli"}, "admin");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_TRUE(one->published);
+  EXPECT_GT(one->blobs_put, 0);
+  EXPECT_EQ(one->blobs_known, 0);
+
+  report("first-alignment-reported", 2, "b", {{"Sanders", 14}, {"Buttigieg", 3}});
+  auto two = publisher_->PublishNow(Actor{"admin", "cli"}, "admin");
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  ASSERT_TRUE(two->published);
+  EXPECT_GT(two->blobs_put, 0);    // what changed: at least each file's manifest
+  EXPECT_GT(two->blobs_known, 0);  // the parts release 1 stored that release 2 has too
+  reads_back(2);
+
+  // A new publisher knows nothing of what was stored: it hands every blob over again (the
+  // store keeps one copy of each).
+  Publisher fresh(*intake_, FixtureKey());
+  report("final-alignment-reported", 1, "c", {{"Biden", 20}, {"Warren", 9}});
+  auto three = fresh.PublishNow(Actor{"admin", "cli"}, "admin");
+  ASSERT_TRUE(three.ok()) << three.status().ToString();
+  ASSERT_TRUE(three->published);
+  EXPECT_EQ(three->blobs_known, 0);
+  EXPECT_GT(three->blobs_put, two->blobs_put);
+  reads_back(3);
 }
 
 }  // namespace
