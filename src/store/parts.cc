@@ -36,34 +36,43 @@ Status PartCutter::Write(std::string_view bytes) {
   const std::array<uint64_t, 256>& gear = Gear();
   size_t i = 0;
   while (i < bytes.size()) {
-    // The part's first kPartMinBytes bytes are taken without hashing.
-    if (part_.size() < kPartMinBytes) {
-      const size_t take = std::min(kPartMinBytes - part_.size(), bytes.size() - i);
-      part_.append(bytes.substr(i, take));
-      i += take;
-      continue;
-    }
-    // Scan for a cut point in place, then append the scanned bytes at once.
-    const size_t start = i;
+    // The part goes on from part_ (what earlier writes left of it), or begins here.
+    const size_t begin = i;
     size_t length = part_.size();
+    // The part's first kPartMinBytes bytes are taken without hashing.
+    if (length < kPartMinBytes) {
+      const size_t take = std::min(kPartMinBytes - length, bytes.size() - i);
+      i += take;
+      length += take;
+    }
+    // Scan for a cut point in place.
     bool cut = false;
-    while (i < bytes.size()) {
-      hash_ = (hash_ << 1) + gear[static_cast<unsigned char>(bytes[i])];
-      ++i;
-      ++length;
-      const uint64_t mask = length < kPartAverageBytes ? kMaskSmall : kMaskLarge;
-      if (length >= kPartMaxBytes || (hash_ & mask) == 0) {
-        cut = true;
-        break;
+    if (length >= kPartMinBytes) {
+      while (i < bytes.size()) {
+        hash_ = (hash_ << 1) + gear[static_cast<unsigned char>(bytes[i])];
+        ++i;
+        ++length;
+        const uint64_t mask = length < kPartAverageBytes ? kMaskSmall : kMaskLarge;
+        if (length >= kPartMaxBytes || (hash_ & mask) == 0) {
+          cut = true;
+          break;
+        }
       }
     }
-    part_.append(bytes.substr(start, i - start));
-    if (cut) {
+    const std::string_view scanned = bytes.substr(begin, i - begin);
+    if (!cut) {  // the part goes on in the next write (or ends at Finish)
+      part_.append(scanned);
+      break;
+    }
+    if (part_.empty()) {
+      status_ = emit_(scanned);  // begun and ended in these bytes: emitted without a copy
+    } else {
+      part_.append(scanned);
       status_ = emit_(part_);
       part_.clear();
-      hash_ = 0;
-      if (!status_.ok()) return status_;
     }
+    hash_ = 0;
+    if (!status_.ok()) return status_;
   }
   return Status::Ok();
 }

@@ -93,6 +93,21 @@ RC_GTEST_PROP(Parts, AnyBytesJoinBackByteForByte, (const std::string& small, uin
     const std::vector<std::string_view> parts = CutParts(bytes);
     RC_ASSERT(Join(parts) == bytes);
     for (std::string_view p : parts) RC_ASSERT(!p.empty() && p.size() <= kPartMaxBytes);
+    // Written in pieces of any sizes (a part begun and ended within one piece is cut in place,
+    // one spanning pieces is carried over): the same parts.
+    std::vector<std::string> streamed;
+    PartCutter cutter([&](std::string_view p) {
+      streamed.emplace_back(p);
+      return Status::Ok();
+    });
+    for (size_t at = 0; at < bytes.size();) {
+      const size_t piece = *rc::gen::inRange<size_t>(1, 3 * kPartMaxBytes);
+      RC_ASSERT(cutter.Write(std::string_view(bytes).substr(at, piece)).ok());
+      at += piece;
+    }
+    RC_ASSERT(cutter.Finish().ok());
+    RC_ASSERT(streamed.size() == parts.size());
+    for (size_t k = 0; k < parts.size(); ++k) RC_ASSERT(streamed[k] == parts[k]);
     MapStore store;
     auto stored = PutFileByParts(store.Put(), bytes);
     RC_ASSERT(stored.ok());
