@@ -1,5 +1,7 @@
 #include "api/answer_json.h"
 
+#include "ledger/event_types.h"
+
 namespace canvass {
 
 using nlohmann::json;
@@ -9,7 +11,7 @@ json AnswerJson(const ElectionState& state, const Answer& a) {
   if (a.record == nullptr || state.precinct(a.precinct) == nullptr) {
     return {{"receipt", std::move(receipt)}};
   }
-  if (a.event == "practice-report") {
+  if (a.event == event_type::kPracticeReport) {
     // The precinct's own record is unchanged by a practice report: its status is shown beside
     // the practice worksheet, as /preview does.
     json body = a.practice != nullptr

@@ -194,9 +194,9 @@ void Api::SubmitEvent(const std::string& type, const Principal& who, json payloa
   });
 }
 
-HttpResponse Api::Submit(const Call& c, const std::string& type, json payload) {
+HttpResponse Api::Submit(const Call& c, std::string_view type, json payload) {
   c.answered = true;
-  SubmitEvent(type, c.who, std::move(payload), std::move(c.respond));
+  SubmitEvent(std::string(type), c.who, std::move(payload), std::move(c.respond));
   return HttpResponse{};
 }
 

@@ -103,7 +103,7 @@ class Api {
   Principal Authenticate(const HttpRequest& req, HttpResponse* error);
   // Sends `payload` to the intake as an event of `type` by the caller; the answer goes through
   // the call's `respond` once the event is durable (or refused).
-  HttpResponse Submit(const Call& c, const std::string& type, nlohmann::json payload);
+  HttpResponse Submit(const Call& c, std::string_view type, nlohmann::json payload);
   void SubmitEvent(const std::string& type, const Principal& who, nlohmann::json payload,
                    Respond respond);
 

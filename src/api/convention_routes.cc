@@ -16,6 +16,7 @@
 #include "api/routes.h"
 #include "api/status_http.h"
 #include "intake/setup.h"
+#include "ledger/event_types.h"
 #include "state/convention.h"
 
 namespace canvass {
@@ -25,18 +26,18 @@ using nlohmann::json;
 namespace {
 
 // POST /api/v1/conventions/{name}/{step}: the event each step submits.
-const std::map<std::string, std::string, std::less<>>& ConventionSteps() {
-  static const std::map<std::string, std::string, std::less<>> kSteps = {
-      {"procedures", "procedure-published"},
-      {"waivers", "procedure-waived"},
-      {"stages", "convention-stage-opened"},
-      {"filings", "delegate-filed"},
-      {"reviews", "filer-reviewed"},
-      {"slates", "slate-filed"},
-      {"ballots", "convention-ballot"},
-      {"tallies", "convention-tally"},
-      {"close", "voting-closed"},
-      {"lots", "convention-lots"}};
+const std::map<std::string, std::string_view, std::less<>>& ConventionSteps() {
+  static const std::map<std::string, std::string_view, std::less<>> kSteps = {
+      {"procedures", event_type::kProcedurePublished},
+      {"waivers", event_type::kProcedureWaived},
+      {"stages", event_type::kConventionStageOpened},
+      {"filings", event_type::kDelegateFiled},
+      {"reviews", event_type::kFilerReviewed},
+      {"slates", event_type::kSlateFiled},
+      {"ballots", event_type::kConventionBallot},
+      {"tallies", event_type::kConventionTally},
+      {"close", event_type::kVotingClosed},
+      {"lots", event_type::kConventionLots}};
   return kSteps;
 }
 
@@ -50,7 +51,7 @@ HttpResponse Api::ConventionVoters(const Call& c) {
   if (c.who.role == "public") return NeedLogin();
   const std::string& name = c.seg[1];
   // Refused before any hashing: the ledger refuses them too, but each code costs an Argon2id.
-  if (c.who.role != "admin" && !(c.who.role == "officer" && c.who.subject == name)) {
+  if (c.who.role != role::kAdmin && !(c.who.role == role::kOfficer && c.who.subject == name)) {
     return HttpResponse::Error(403, "forbidden",
                                "the convention's officers or an administrator issue voters' codes");
   }
@@ -98,15 +99,16 @@ HttpResponse Api::ConventionVoters(const Call& c) {
     issued.push_back({{"credential", code.credential}, {"code", code.code}});
   }
   c.answered = true;
-  Submission s{"voters-issued", Actor{c.who.role, c.who.credential}, ChannelOf(c.who.role),
-               std::move(payload)};
+  Submission s{std::string(event_type::kVotersIssued), Actor{c.who.role, c.who.credential},
+               ChannelOf(c.who.role), std::move(payload)};
   intake_.Submit(std::move(s), [this, name, pool, issued = std::move(issued),
                                 respond = std::move(c.respond)](Outcome o) {
     const char* kind = o.kind == Outcome::Kind::kAccepted    ? "accepted"
                        : o.kind == Outcome::Kind::kDuplicate ? "duplicate"
                        : o.kind == Outcome::Kind::kRejected  ? "rejected"
                                                              : "unavailable";
-    metrics_.Increment("canvass_submissions_total", {{"type", "voters-issued"}, {"outcome", kind}});
+    metrics_.Increment("canvass_submissions_total",
+                       {{"type", std::string(event_type::kVotersIssued)}, {"outcome", kind}});
     if (o.kind == Outcome::Kind::kRejected) {
       metrics_.Increment("canvass_rejected_inputs_total", {{"code", o.rejection->code}});
       respond(RejectionResponse(*o.rejection));
@@ -143,7 +145,7 @@ HttpResponse Api::Conventions(const Call& c) {
   if (seg.size() == 3 && seg[2] == "my-ballot") {
     if (c.req.method != "GET") return MethodNotAllowed(c.req, "GET");
     if (c.who.role == "public") return NeedLogin();
-    if (c.who.role != "voter" || c.who.subject.substr(0, c.who.subject.find('/')) != seg[1]) {
+    if (c.who.role != role::kVoter || c.who.subject.substr(0, c.who.subject.find('/')) != seg[1]) {
       return HttpResponse::Error(
           403, "forbidden", "only a voter's code of convention " + seg[1] + " has ballots there");
     }
@@ -179,7 +181,7 @@ HttpResponse Api::Conventions(const Call& c) {
     }
     return JsonResponse(200, *shown);
   }
-  std::string type = "convention-created";
+  std::string type(event_type::kConventionCreated);
   if (seg.size() == 3) {
     auto step = ConventionSteps().find(seg[2]);
     if (step == ConventionSteps().end()) return NoSuchRoute(c.req);

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/routes.h"
+#include "ledger/event_types.h"
 
 namespace canvass {
 
@@ -14,8 +15,8 @@ using nlohmann::json;
 HttpResponse Api::Hotline(const Call& c) {
   const std::vector<std::string>& seg = c.seg;
   if (c.who.role == "public") return NeedLogin();
-  if (c.who.role != "operator" &&
-      !(c.who.role == "admin" && seg.size() == 2 && seg[1] == "reconciliation")) {
+  if (c.who.role != role::kOperator &&
+      !(c.who.role == role::kAdmin && seg.size() == 2 && seg[1] == "reconciliation")) {
     return Forbidden("only hotline operators use the hotline");
   }
   if (seg.size() == 2 && seg[1] == "entries") {
@@ -25,7 +26,7 @@ HttpResponse Api::Hotline(const Call& c) {
     if (auto e = RequirePrecinct(body, "say which precinct (its number) the caller reports for")) {
       return *e;
     }
-    return Submit(c, "hotline-entry", std::move(body));
+    return Submit(c, event_type::kHotlineEntry, std::move(body));
   }
   if (seg.size() == 2 && seg[1] == "reconciliation") {
     if (c.req.method != "GET") return MethodNotAllowed(c.req, "GET");

@@ -12,6 +12,7 @@
 #include "api/status_http.h"
 #include "core/sha256.h"
 #include "intake/photo.h"
+#include "ledger/event_types.h"
 #include "publish/release.h"
 
 namespace canvass {
@@ -70,22 +71,22 @@ HttpResponse Api::PrecinctAction(const Call& c, int64_t id) {
   if (kActions.count(action) == 0) return HttpResponse::Error(404, "not-found", "no such route");
   if (c.req.method != "POST") return MethodNotAllowed(c.req, "POST");
   if (who.role == "public") return NeedLogin();
-  const bool own_chair = who.role == "chair" && who.subject == std::to_string(id);
-  const bool reporter = own_chair || who.role == "admin";
+  const bool own_chair = who.role == role::kChair && who.subject == std::to_string(id);
+  const bool reporter = own_chair || who.role == role::kAdmin;
   if (action == "attestations") {
-    if (who.role != "campaign") return Forbidden("only campaigns confirm or dispute reports");
+    if (who.role != role::kCampaign) return Forbidden("only campaigns confirm or dispute reports");
   } else if (action == "ties" || action == "photo" || action == "confirm" || action == "preview") {
-    if (!reporter && who.role != "operator") {
-      return Forbidden(who.role == "chair" ? "you can report only for your own precinct"
-                                           : "only the precinct's chair, a hotline operator "
-                                             "or an administrator can do this");
+    if (!reporter && who.role != role::kOperator) {
+      return Forbidden(who.role == role::kChair ? "you can report only for your own precinct"
+                                                : "only the precinct's chair, a hotline operator "
+                                                  "or an administrator can do this");
     }
   } else if (!reporter) {
-    return Forbidden(who.role == "chair" ? "you can report only for your own precinct"
-                     : who.role == "operator" && action == "corrections"
+    return Forbidden(who.role == role::kChair ? "you can report only for your own precinct"
+                     : who.role == role::kOperator && action == "corrections"
                          ? "the hotline cannot change a recorded report: the precinct's chair "
                            "sends the correction from the chair page (or an administrator does)"
-                     : who.role == "operator"
+                     : who.role == role::kOperator
                          ? "operators enter reports at /api/v1/hotline/entries (double entry)"
                          : "only the precinct's chair or an administrator can report figures");
   }
@@ -106,11 +107,14 @@ HttpResponse Api::PrecinctAction(const Call& c, int64_t id) {
   if (action == "corrections" && body.is_object() && !body.contains("keep_ties")) {
     body["keep_ties"] = true;
   }
-  static const std::map<std::string, std::string> kTypes = {
-      {"first", "first-alignment-reported"}, {"final", "final-alignment-reported"},
-      {"ties", "tie-outcome-recorded"},      {"confirm", "report-confirmed"},
-      {"corrections", "report-corrected"},   {"attestations", "campaign-attestation"},
-      {"practice", "practice-report"}};
+  static const std::map<std::string, std::string_view> kTypes = {
+      {"first", event_type::kFirstAlignmentReported},
+      {"final", event_type::kFinalAlignmentReported},
+      {"ties", event_type::kTieOutcomeRecorded},
+      {"confirm", event_type::kReportConfirmed},
+      {"corrections", event_type::kReportCorrected},
+      {"attestations", event_type::kCampaignAttestation},
+      {"practice", event_type::kPracticeReport}};
   return Submit(c, kTypes.at(action), std::move(body));
 }
 
@@ -145,7 +149,7 @@ HttpResponse Api::AttachPhoto(const Call& c, int64_t id) {
     // Per precinct: an operator or administrator may send the same photo for two precincts.
     payload["submission"] = "photo-" + std::to_string(id) + "-" + hash;
   }
-  return Submit(c, "photo-attached", std::move(payload));
+  return Submit(c, event_type::kPhotoAttached, std::move(payload));
 }
 
 HttpResponse Api::Photos(const Call& c) {
@@ -174,7 +178,7 @@ HttpResponse Api::Photos(const Call& c) {
 HttpResponse Api::Evidence(const Call& c) {
   const HttpRequest& req = c.req;
   if (c.who.role == "public") return NeedLogin();
-  if (c.who.role != "campaign" && c.who.role != "admin") {
+  if (c.who.role != role::kCampaign && c.who.role != role::kAdmin) {
     return Forbidden("only a campaign (or the party) attaches evidence to a request");
   }
   auto kind = EvidenceKind(req.body);

@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "api/status_http.h"
 #include "core/sha256.h"
+#include "ledger/event_types.h"
 #include "publish/publisher.h"
 #include "publish/release.h"
 #include "publish/release_files.h"
@@ -76,7 +77,7 @@ HttpResponse Api::ReleasePolicy(const Call& c) {
   json payload = {{"mode", body.value("mode", json())},
                   {"seconds", body.value("seconds", json(0))}};
   if (body.contains("submission")) payload["submission"] = body["submission"];
-  return Submit(c, "publication-policy-set", std::move(payload));
+  return Submit(c, event_type::kPublicationPolicySet, std::move(payload));
 }
 
 HttpResponse Api::PublishRelease(const Principal& who) {
@@ -85,7 +86,8 @@ HttpResponse Api::PublishRelease(const Principal& who) {
                                "this server holds no signing key: publish from a node that does, "
                                "or with `canvass publish`");
   }
-  auto outcome = options_.publisher->PublishNow(Actor{"admin", who.credential}, "admin");
+  auto outcome =
+      options_.publisher->PublishNow(Actor{std::string(role::kAdmin), who.credential}, "admin");
   if (!outcome.ok()) {
     return ErrorResponse(outcome.status(), "release-refused");
   }

@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "audit/rla_ledger.h"
 #include "core/sha256.h"
+#include "ledger/event_types.h"
 #include "state/holds.h"
 
 namespace canvass {
@@ -38,8 +39,8 @@ HttpResponse Api::Rla(const Call& c) {
   }
   json body;
   if (auto e = ParseBody(c.req, body)) return *e;
-  if (action.empty()) return Submit(c, "rla-started", std::move(body));
-  if (action == "seed") return Submit(c, "rla-seed", std::move(body));
+  if (action.empty()) return Submit(c, event_type::kRlaStarted, std::move(body));
+  if (action == "seed") return Submit(c, event_type::kRlaSeed, std::move(body));
   if (auto e = RequirePrecinct(body)) return *e;
   const int64_t id = body["precinct"].get<int64_t>();
   Status drawn = intake_.Read([&](const ElectionState& s) { return CheckTallyDrawn(s, id); });
@@ -53,7 +54,7 @@ HttpResponse Api::Rla(const Call& c) {
                                                                            : "audit-unavailable",
                                drawn.message(), "precinct");
   }
-  return Submit(c, "rla-tally", std::move(body));
+  return Submit(c, event_type::kRlaTally, std::move(body));
 }
 
 // POST /api/v1/reviews (a request) and /reviews/{request}/{step}: the party's decision, the
@@ -66,22 +67,22 @@ HttpResponse Api::Reviews(const Call& c) {
   if (auto e = ParseBody(c.req, body)) return *e;
   if (seg.size() == 1) return RequestReview(c, std::move(body));
   auto request = seg.size() == 3 ? ParseId(seg[1]) : std::nullopt;
-  static const std::map<std::string, std::string> kReviewTypes = {
-      {"decisions", "review-decided"},
-      {"costs", "review-costs"},
-      {"schedule", "review-scheduled"},
-      {"recanvass", "recanvass-entered"},
-      {"recount", "recount-entered"}};
+  static const std::map<std::string, std::string_view> kReviewTypes = {
+      {"decisions", event_type::kReviewDecided},
+      {"costs", event_type::kReviewCosts},
+      {"schedule", event_type::kReviewScheduled},
+      {"recanvass", event_type::kRecanvassEntered},
+      {"recount", event_type::kRecountEntered}};
   auto type = seg.size() == 3 ? kReviewTypes.find(seg[2]) : kReviewTypes.end();
   if (!request || type == kReviewTypes.end()) {
     return HttpResponse::Error(404, "not-found", "no such route");
   }
   if (seg[2] == "costs") {
     // The state checks that the campaign is the one that filed the request.
-    if (who.role != "campaign") {
+    if (who.role != role::kCampaign) {
       return Forbidden("only the campaign that filed the request answers its costs");
     }
-  } else if (who.role != "admin") {
+  } else if (who.role != role::kAdmin) {
     return Forbidden(seg[2] == "decisions"  ? "only the party decides on a request"
                      : seg[2] == "schedule" ? "only the party schedules a recanvass or recount"
                                             : "only the party's administrators enter a " + seg[2]);
@@ -92,7 +93,7 @@ HttpResponse Api::Reviews(const Call& c) {
 }
 
 HttpResponse Api::RequestReview(const Call& c, json body) {
-  if (c.who.role != "campaign" && c.who.role != "admin") {
+  if (c.who.role != role::kCampaign && c.who.role != role::kAdmin) {
     return Forbidden("only a campaign (or the party) requests a recanvass or a recount");
   }
   // Evidence is cited by hash: it must have been uploaded first (POST /api/v1/evidence).
@@ -119,7 +120,7 @@ HttpResponse Api::RequestReview(const Call& c, json body) {
       }
     }
   }
-  return Submit(c, "review-requested", std::move(body));
+  return Submit(c, event_type::kReviewRequested, std::move(body));
 }
 
 HttpResponse Api::Certification(const Call& c) {
@@ -128,7 +129,7 @@ HttpResponse Api::Certification(const Call& c) {
   }
   json body;
   if (auto e = ParseBody(c.req, body)) return *e;
-  return Submit(c, "results-certified", std::move(body));
+  return Submit(c, event_type::kResultsCertified, std::move(body));
 }
 
 // The anomaly gate (docs/api.md "Audit", docs/audit.md "Anomaly gate"): the precincts the next
@@ -142,7 +143,7 @@ HttpResponse Api::Holds(const Call& c) {
     json body;
     if (auto e = ParseBody(c.req, body)) return *e;
     if (auto e = RequirePrecinct(body)) return *e;
-    return Submit(c, "anomaly-override", std::move(body));
+    return Submit(c, event_type::kAnomalyOverride, std::move(body));
   }
   return JsonResponse(200, intake_.Read([&](const ElectionState& s) {
     const AnomalyGate gate = RunAnomalyGate(s);

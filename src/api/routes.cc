@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/json_text.h"
+#include "ledger/event_types.h"
 
 namespace canvass {
 
@@ -64,7 +65,7 @@ bool Takes(std::string_view allowed, std::string_view method) {
 
 std::optional<HttpResponse> RequireAdmin(const std::string& role, const std::string& refusal) {
   if (role == "public") return NeedLogin();
-  if (role != "admin") return Forbidden(refusal);
+  if (role != role::kAdmin) return Forbidden(refusal);
   return std::nullopt;
 }
 
@@ -98,9 +99,9 @@ std::optional<HttpResponse> RequirePrecinct(const json& body, const char* messag
 }
 
 const char* ChannelOf(const std::string& role) {
-  if (role == "chair" || role == "voter" || role == "officer") return "web";
-  if (role == "operator") return "hotline";
-  if (role == "campaign") return "campaign";
+  if (role == role::kChair || role == role::kVoter || role == role::kOfficer) return "web";
+  if (role == role::kOperator) return "hotline";
+  if (role == role::kCampaign) return "campaign";
   return "admin";
 }
 

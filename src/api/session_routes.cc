@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "api/status_http.h"
 #include "intake/setup.h"
+#include "ledger/event_types.h"
 
 namespace canvass {
 
@@ -68,7 +69,7 @@ HttpResponse Api::Login(const Call& c) {
               {"subject", record->subject},
               {"credential", record->id},
               {"expires", expires}};
-  if (record->role == "chair") {
+  if (record->role == role::kChair) {
     if (auto pid = ParseId(record->subject)) {
       out["precinct"] =
           intake_.Read([&](const ElectionState& s) { return PrecinctJson(s, *pid, false); });
@@ -80,8 +81,8 @@ HttpResponse Api::Login(const Call& c) {
   // is durable. Refused (another node recorded it first) or not written (the store is down: the
   // next login tries again), the login itself still succeeds.
   c.answered = true;
-  Submission opened{"session-opened", Actor{record->role, record->id}, ChannelOf(record->role),
-                    json::object()};
+  Submission opened{std::string(event_type::kSessionOpened), Actor{record->role, record->id},
+                    ChannelOf(record->role), json::object()};
   intake_.Submit(std::move(opened),
                  [this, out = std::move(out), respond = std::move(c.respond)](Outcome o) {
                    const char* kind = o.kind == Outcome::Kind::kAccepted   ? "accepted"
@@ -113,7 +114,7 @@ HttpResponse Api::Reissue(const Call& c) {
     return HttpResponse::Error(422, "malformed-request", "give role and subject, or credential",
                                "role");
   }
-  const Actor by{"admin", c.who.credential};
+  const Actor by{std::string(role::kAdmin), c.who.credential};
   auto issued =
       by_id ? ReissueCredentialById(intake_, body["credential"].get<std::string>(), by, "admin",
                                     options_.kdf)

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/routes.h"
 #include "caucus/json_output.h"
+#include "ledger/event_types.h"
 #include "publish/release.h"
 #include "tabulate/tabulate.h"
 
@@ -91,7 +92,7 @@ HttpResponse Api::Readiness(const Call& c) {
     int64_t both = 0;
     for (size_t i = 0; i < s.precincts().size(); ++i) {
       const std::string subject = std::to_string(i + 1);
-      const CredentialRecord* chair = s.credential_of("chair", subject);
+      const CredentialRecord* chair = s.credential_of(role::kChair, subject);
       // Logins (session-opened) and practice reports are in the ledger, so every node, and a
       // node after a restart, gives the same figures.
       const bool seen = chair != nullptr && chair->session_seq != 0;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "caucus/allocation.h"
+#include "ledger/event_types.h"
 
 namespace canvass {
 
@@ -194,7 +195,7 @@ json LedgerRlaJson(const ElectionState& state, const LedgerRla& audit) {
     json row = {{"seq", t.seq},        {"time", t.time},      {"precinct", t.precinct},
                 {"county", ap.county}, {"name", ap.precinct}, {"unauditable", t.unauditable}};
     // A recount entered under a recount request, taken as the audit's tally of a drawn precinct.
-    row["source"] = audit.from_recount[i] != 0 ? "recount" : "rla-tally";
+    row["source"] = audit.from_recount[i] != 0 ? "recount" : event_type::kRlaTally;
     if (t.unauditable) row["custody"] = t.custody;
     if (!t.unauditable) row["delegates"] = ByName(names, t.delegates);
     if (t.first) row["first"] = ByName(names, *t.first);

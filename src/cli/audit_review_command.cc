@@ -11,6 +11,7 @@
 #include "audit/review_json.h"
 #include "cli/commands.h"
 #include "core/json_text.h"
+#include "ledger/event_types.h"
 
 namespace canvass {
 
@@ -78,14 +79,14 @@ std::string CliSubmission(const char* what) {
 }
 
 std::optional<Actor> CliActor(Intake& intake, const std::string& campaign, std::ostream& err) {
-  if (campaign.empty()) return Actor{"admin", "cli"};
-  const CredentialRecord* c =
-      intake.Read([&](const ElectionState& s) { return s.credential_of("campaign", campaign); });
+  if (campaign.empty()) return Actor{std::string(role::kAdmin), "cli"};
+  const CredentialRecord* c = intake.Read(
+      [&](const ElectionState& s) { return s.credential_of(role::kCampaign, campaign); });
   if (c == nullptr) {
     err << fmt::format("canvass: {} has no campaign account in this election\n", campaign);
     return std::nullopt;
   }
-  return Actor{"campaign", c->id};
+  return Actor{std::string(role::kCampaign), c->id};
 }
 
 int SubmitAndReport(Intake& intake, Submission s, std::ostream& out, std::ostream& err) {
@@ -102,12 +103,15 @@ namespace {
 
 // Submits a recanvass or recount entry; then `describe` says what the engine found in it (the
 // entry is the first event written) and the correction written after it, if any.
-int SubmitEntry(Intake& intake, const char* type, json payload, std::ostream& out,
+int SubmitEntry(Intake& intake, std::string_view type, json payload, std::ostream& out,
                 std::ostream& err,
                 const std::function<void(const ElectionState&, const RecanvassEntry&)>& describe) {
   const int64_t before = intake.Read([](const ElectionState& s) { return s.seq(); });
-  const int code = SubmitAndReport(
-      intake, Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)}, out, err);
+  const int code =
+      SubmitAndReport(intake,
+                      Submission{std::string(type), Actor{std::string(role::kAdmin), "cli"}, "cli",
+                                 std::move(payload)},
+                      out, err);
   if (code != kExitOk) return code;
   intake.Read([&](const ElectionState& s) {
     auto it = s.recanvass_entries().find(before + 1);
@@ -185,7 +189,9 @@ int RunAuditRequest(const AuditReviewOptions& o, std::ostream& out, std::ostream
   if (!actor) return kExitUsage;
   if (!payload.contains("submission")) payload["submission"] = CliSubmission("request");
   return SubmitAndReport(
-      **intake, Submission{"review-requested", *actor, "cli", std::move(payload)}, out, err);
+      **intake,
+      Submission{std::string(event_type::kReviewRequested), *actor, "cli", std::move(payload)}, out,
+      err);
 }
 
 int RunAuditDecide(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -201,8 +207,10 @@ int RunAuditDecide(const AuditReviewOptions& o, std::ostream& out, std::ostream&
                   {"decision", o.accept ? "accepted" : "refused"},
                   {"reason", o.reason}};
   if (!o.cost.empty()) payload["cost"] = o.cost;
-  return SubmitAndReport(
-      **intake, Submission{"review-decided", Actor{"admin", "cli"}, "cli", payload}, out, err);
+  return SubmitAndReport(**intake,
+                         Submission{std::string(event_type::kReviewDecided),
+                                    Actor{std::string(role::kAdmin), "cli"}, "cli", payload},
+                         out, err);
 }
 
 int RunAuditRecanvass(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -225,7 +233,7 @@ int RunAuditRecanvass(const AuditReviewOptions& o, std::ostream& out, std::ostre
   if (!o.photo.empty()) payload["photo"] = o.photo;
   if (!o.note.empty()) payload["note"] = o.note;
   if (!o.observers.empty()) payload["observers"] = ObserverList(o.observers);
-  return SubmitEntry(**intake, "recanvass-entered", payload, out, err,
+  return SubmitEntry(**intake, event_type::kRecanvassEntered, payload, out, err,
                      [&](const ElectionState& s, const RecanvassEntry& e) {
                        if (e.transcription.empty() && !e.rule_misapplication && !e.count) {
                          out << "The worksheet agrees with the report and the rules.\n";
@@ -268,7 +276,7 @@ int RunAuditRecount(const AuditReviewOptions& o, std::ostream& out, std::ostream
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
   return SubmitEntry(
-      **intake, "recount-entered", payload, out, err,
+      **intake, event_type::kRecountEntered, payload, out, err,
       [&](const ElectionState& s, const RecanvassEntry& e) {
         if (e.unauditable) {
           out << "Unauditable: kept as reported and flagged (" << e.custody << ")\n";
@@ -292,7 +300,7 @@ int RunAuditCosts(const AuditReviewOptions& o, std::ostream& out, std::ostream& 
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
   const CredentialRecord* c = (*intake)->Read(
-      [&](const ElectionState& s) { return s.credential_of("campaign", o.campaign); });
+      [&](const ElectionState& s) { return s.credential_of(role::kCampaign, o.campaign); });
   if (c == nullptr) {
     err << fmt::format("canvass: {} has no campaign account in this election\n", o.campaign);
     return kExitUsage;
@@ -301,8 +309,10 @@ int RunAuditCosts(const AuditReviewOptions& o, std::ostream& out, std::ostream& 
                   {"request", o.request},
                   {"precinct", o.precinct},
                   {"accepted", o.accept}};
-  return SubmitAndReport(
-      **intake, Submission{"review-costs", Actor{"campaign", c->id}, "cli", payload}, out, err);
+  return SubmitAndReport(**intake,
+                         Submission{std::string(event_type::kReviewCosts),
+                                    Actor{std::string(role::kCampaign), c->id}, "cli", payload},
+                         out, err);
 }
 
 int RunAuditSchedule(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -313,8 +323,10 @@ int RunAuditSchedule(const AuditReviewOptions& o, std::ostream& out, std::ostrea
                   {"precinct", o.precinct},
                   {"at", o.at},
                   {"place", o.place}};
-  return SubmitAndReport(
-      **intake, Submission{"review-scheduled", Actor{"admin", "cli"}, "cli", payload}, out, err);
+  return SubmitAndReport(**intake,
+                         Submission{std::string(event_type::kReviewScheduled),
+                                    Actor{std::string(role::kAdmin), "cli"}, "cli", payload},
+                         out, err);
 }
 
 int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -322,8 +334,8 @@ int RunAuditCertify(const AuditReviewOptions& o, std::ostream& out, std::ostream
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
   return SubmitAndReport(
       **intake,
-      Submission{"results-certified",
-                 Actor{"admin", "cli"},
+      Submission{std::string(event_type::kResultsCertified),
+                 Actor{std::string(role::kAdmin), "cli"},
                  "cli",
                  {{"submission", CliSubmission("certify")}, {"reason", o.reason}}},
       out, err);

@@ -11,6 +11,7 @@
 #include "audit/rla_ledger.h"
 #include "cli/audit_review_command.h"
 #include "cli/commands.h"
+#include "ledger/event_types.h"
 
 namespace canvass {
 
@@ -18,9 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-Submission AdminSubmission(const char* type, const char* what, json payload) {
+Submission AdminSubmission(std::string_view type, const char* what, json payload) {
   payload["submission"] = CliSubmission(what);
-  return Submission{type, Actor{"admin", "cli"}, "cli", std::move(payload)};
+  return Submission{std::string(type), Actor{std::string(role::kAdmin), "cli"}, "cli",
+                    std::move(payload)};
 }
 
 std::string SizeText(const json& size) {
@@ -35,15 +37,16 @@ int RunAuditRlaStart(const AuditReviewOptions& o, std::ostream& out, std::ostrea
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
   return SubmitAndReport(
-      **intake, AdminSubmission("rla-started", "rla-start", {{"risk_limit", o.risk_limit}}), out,
+      **intake,
+      AdminSubmission(event_type::kRlaStarted, "rla-start", {{"risk_limit", o.risk_limit}}), out,
       err);
 }
 
 int RunAuditRlaSeed(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
-  return SubmitAndReport(**intake, AdminSubmission("rla-seed", "rla-seed", {{"seed", o.seed}}), out,
-                         err);
+  return SubmitAndReport(
+      **intake, AdminSubmission(event_type::kRlaSeed, "rla-seed", {{"seed", o.seed}}), out, err);
 }
 
 int RunAuditRlaTally(const AuditReviewOptions& o, std::ostream& out, std::ostream& err) {
@@ -73,8 +76,8 @@ int RunAuditRlaTally(const AuditReviewOptions& o, std::ostream& out, std::ostrea
     err << "canvass: refused (not-drawn, precinct): " << drawn.message() << "\n";
     return kExitUsage;
   }
-  return SubmitAndReport(**intake, AdminSubmission("rla-tally", "rla-tally", std::move(payload)),
-                         out, err);
+  return SubmitAndReport(
+      **intake, AdminSubmission(event_type::kRlaTally, "rla-tally", std::move(payload)), out, err);
 }
 
 namespace {
@@ -112,7 +115,7 @@ int RunAuditRlaSample(const AuditReviewOptions& o, std::ostream& out, std::ostre
   std::map<int64_t, std::pair<int64_t, std::string>> tallied;
   for (const json& t : a["tallies"]) {
     tallied[t["precinct"].get<int64_t>()] = {t["seq"].get<int64_t>(),
-                                             t.value("source", std::string("rla-tally"))};
+                                             t.value("source", std::string(event_type::kRlaTally))};
   }
   json draws = json::array();
   for (const json& d : a["draws"]) {

@@ -21,6 +21,7 @@
 #include "delegates/seat_formulas.h"
 #include "io/convention_inputs.h"
 #include "io/importers.h"
+#include "ledger/event_types.h"
 #include "state/convention.h"
 
 namespace canvass {
@@ -446,7 +447,8 @@ void PrintConvention(const nlohmann::json& c, std::ostream& out) {
 }  // namespace
 
 int RunConventionRecord(const ConventionRecordOptions& o, std::ostream& out, std::ostream& err) {
-  if (!IsConventionEvent(o.event) || o.event == "convention-ballot" || o.event == "voters-issued") {
+  if (!IsConventionEvent(o.event) || o.event == event_type::kConventionBallot ||
+      o.event == event_type::kVotersIssued) {
     err << "canvass convention record: " << o.event
         << " is not an event the command line writes: convention-created, procedure-published, "
            "procedure-waived, convention-stage-opened, delegate-filed, filer-reviewed (with "

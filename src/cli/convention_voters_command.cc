@@ -12,6 +12,7 @@
 #include "cli/audit_review_command.h"
 #include "cli/commands.h"
 #include "intake/setup.h"
+#include "ledger/event_types.h"
 #include "state/convention.h"
 
 namespace canvass {
@@ -43,8 +44,8 @@ int RunConventionVoters(const ConventionVotersOptions& o, std::ostream& out, std
   auto intake = OpenExistingStore(o.store);
   if (!intake.ok()) return StoreOpenFailure(err, intake.status());
   auto codes =
-      IssueVoters(**intake, o.convention, o.pool, o.count, Actor{"admin", "cli"}, "cli",
-                  CliSubmission("voters"), o.fast_kdf ? KdfCost::Test() : KdfCost::Server());
+      IssueVoters(**intake, o.convention, o.pool, o.count, Actor{std::string(role::kAdmin), "cli"},
+                  "cli", CliSubmission("voters"), o.fast_kdf ? KdfCost::Test() : KdfCost::Server());
   if (!codes.ok()) {
     err << "canvass convention voters: refused: " << codes.status().message() << "\n";
     return kExitUsage;

@@ -9,6 +9,7 @@
 #include "intake/setup.h"
 #include "io/early_cards.h"
 #include "io/importers.h"
+#include "ledger/event_types.h"
 #include "state/early_votes.h"
 
 namespace canvass {
@@ -71,7 +72,8 @@ int LoadEarlyVotes(Intake& intake, const std::map<int64_t, std::vector<EarlyVote
   std::vector<Submission> submissions;
   for (const Plan& p : plans) {
     if (p.unchanged) continue;
-    submissions.push_back(Submission{"early-votes-loaded", Actor{"admin", "cli"}, "cli",
+    submissions.push_back(Submission{std::string(event_type::kEarlyVotesLoaded),
+                                     Actor{std::string(role::kAdmin), "cli"}, "cli",
                                      EarlyVotesPayload(p.id, p.set)});
   }
   std::vector<Outcome> outcomes = submissions.empty()

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "intake/intake.h"
 #include "io/importers.h"
+#include "ledger/event_types.h"
 #include "publish/proof.h"
 #include "publish/publisher.h"
 #include "publish/release.h"
@@ -59,7 +60,7 @@ int RunPublish(const PublishOptions& o, std::ostream& out, std::ostream& err) {
   int rc = kExitOk;
   {
     Publisher publisher(**intake, **key);
-    auto outcome = publisher.PublishNow(Actor{"admin", "cli"}, "cli");
+    auto outcome = publisher.PublishNow(Actor{std::string(role::kAdmin), "cli"}, "cli");
     if (!outcome.ok()) {
       rc = Fail(err, outcome.status());
     } else if (outcome->published) {

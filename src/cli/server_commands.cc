@@ -24,6 +24,7 @@
 #include "intake/setup.h"
 #include "io/importers.h"
 #include "ledger/chain.h"
+#include "ledger/event_types.h"
 #include "publish/publisher.h"
 #include "publish/signing.h"
 #include "state/replay.h"
@@ -485,8 +486,9 @@ int StoreOpenFailure(std::ostream& err, const Status& status) { return StoreFail
 int RunCredentialsReissue(const CredentialsOptions& o, std::ostream& out, std::ostream& err) {
   auto intake = OpenExisting(o.store);
   if (!intake.ok()) return StoreFail(err, intake.status());
-  auto issued = ReissueCredential(**intake, o.role, o.subject, Actor{"admin", "cli"}, "cli",
-                                  o.fast_kdf ? KdfCost::Test() : KdfCost::Server());
+  auto issued =
+      ReissueCredential(**intake, o.role, o.subject, Actor{std::string(role::kAdmin), "cli"}, "cli",
+                        o.fast_kdf ? KdfCost::Test() : KdfCost::Server());
   if (!issued.ok()) return Fail(err, issued.status());
   out << fmt::format("{} {} ({}): new access code {}  (the old one no longer works)\n",
                      issued->role, issued->subject, issued->label, issued->code);

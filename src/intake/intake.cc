@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <future>
 
+#include "ledger/event_types.h"
 #include "state/replay.h"
 
 namespace canvass {
@@ -249,7 +250,7 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
   Event answered = event;  // the last event appended for this submission
 
   // A hotline entry that agrees with another operator's: the report itself follows.
-  if (s.type == "hotline-entry") {
+  if (s.type == event_type::kHotlineEntry) {
     const int64_t id = s.payload.value("precinct", int64_t{0});
     const PrecinctRecord* rec = state_.precinct(id);
     if (rec != nullptr && !rec->hotline.empty()) {
@@ -261,8 +262,8 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
           continue;
         }
         Event report = event;
-        report.type =
-            std::string(stage) == "first" ? "first-alignment-reported" : "final-alignment-reported";
+        report.type = std::string(stage) == "first" ? event_type::kFirstAlignmentReported
+                                                    : event_type::kFinalAlignmentReported;
         report.payload = json::object();
         report.payload["precinct"] = id;
         if (submission != nullptr) report.payload["submission"] = *submission;
@@ -277,12 +278,12 @@ Outcome Intake::Offer(const Submission& s, std::vector<StoredEvent>& out) {
   }
   // A recanvass entry that finds what the ruleset lets a recanvass correct, or a recount whose
   // cards differ from the report: the correction follows, citing the entry, as a new revision.
-  if (s.type == "recanvass-entered" || s.type == "recount-entered") {
+  if (s.type == event_type::kRecanvassEntered || s.type == event_type::kRecountEntered) {
     auto entry = state_.recanvass_entries().find(state_.seq());
     if (entry != state_.recanvass_entries().end() && entry->second.corrects) {
       const RecanvassEntry& found = entry->second;
       Event correction = event;
-      correction.type = "report-corrected";
+      correction.type = event_type::kReportCorrected;
       correction.payload = json::object();
       correction.payload["precinct"] = found.precinct;
       if (submission != nullptr) correction.payload["submission"] = *submission;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "io/csv.h"
+#include "ledger/event_types.h"
 #include "rules/ruleset.h"
 #include "state/convention.h"
 
@@ -16,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-const Actor kCliAdmin{"admin", "cli"};
+const Actor kCliAdmin{std::string(role::kAdmin), "cli"};
 
 // ReissueCredential, revoking `which` (a live credential of role and subject) when not empty,
 // else the subject's latest live one.
@@ -71,7 +72,7 @@ Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSet
 
   std::vector<Submission> submissions;
   submissions.push_back(Submission{
-      "election-created",
+      std::string(event_type::kElectionCreated),
       kCliAdmin,
       "cli",
       {{"name", setup.name},
@@ -85,15 +86,18 @@ Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSet
   std::vector<IssuedCode> codes;
   for (size_t i = 0; i < setup.precincts.size(); ++i) {
     const PrecinctApportionment& ap = setup.precincts[i];
-    codes.push_back({"chair", std::to_string(i + 1), ap.county + " / " + ap.precinct, "", ""});
+    codes.push_back({std::string(role::kChair), std::to_string(i + 1),
+                     ap.county + " / " + ap.precinct, "", ""});
   }
   for (int i = 1; i <= setup.operators; ++i) {
-    codes.push_back({"operator", fmt::format("op-{}", i), fmt::format("op-{}", i), "", ""});
+    codes.push_back(
+        {std::string(role::kOperator), fmt::format("op-{}", i), fmt::format("op-{}", i), "", ""});
   }
   if (setup.campaign_accounts) {
-    for (const std::string& c : setup.candidates) codes.push_back({"campaign", c, c, "", ""});
+    for (const std::string& c : setup.candidates)
+      codes.push_back({std::string(role::kCampaign), c, c, "", ""});
   }
-  codes.push_back({"admin", "admin", "admin", "", ""});
+  codes.push_back({std::string(role::kAdmin), "admin", "admin", "", ""});
 
   // Codes first (ids unique), then the Argon2id hashes on every core.
   std::set<std::string> taken;
@@ -124,7 +128,7 @@ Result<std::vector<IssuedCode>> CreateElection(Intake& intake, const ElectionSet
   for (auto& w : workers) w.join();
   for (size_t i = 0; i < codes.size(); ++i) {
     if (!errors[i].ok()) return errors[i];
-    submissions.push_back(Submission{"credential-issued",
+    submissions.push_back(Submission{std::string(event_type::kCredentialIssued),
                                      kCliAdmin,
                                      "cli",
                                      {{"credential", codes[i].credential},
@@ -194,7 +198,8 @@ Result<VoterCodes> NewVoterCodes(const std::set<std::string>& taken, const std::
   for (size_t i = 0; i < codes.size(); ++i) {
     if (!errors[i].ok()) return errors[i];
     out.voters.push_back({{"credential", codes[i].id}, {"hash", hashes[i]}});
-    out.codes.push_back(IssuedCode{"voter", subject, subject, codes[i].id, codes[i].Printable()});
+    out.codes.push_back(
+        IssuedCode{std::string(role::kVoter), subject, subject, codes[i].id, codes[i].Printable()});
   }
   return out;
 }
@@ -214,7 +219,8 @@ Result<std::vector<IssuedCode>> IssueVoters(Intake& intake, const std::string& c
   json payload = {
       {"convention", convention}, {"voters", std::move(codes->voters)}, {"submission", submission}};
   if (!pool.empty()) payload["pool"] = pool;
-  Outcome o = intake.SubmitAndWait(Submission{"voters-issued", by, channel, std::move(payload)});
+  Outcome o = intake.SubmitAndWait(
+      Submission{std::string(event_type::kVotersIssued), by, channel, std::move(payload)});
   if (o.kind == Outcome::Kind::kDuplicate) {
     return Status::FailedPrecondition(
         fmt::format("submission {} was accepted before (event {}): its codes were given then and "
@@ -252,7 +258,7 @@ Result<IssuedCode> Reissue(Intake& intake, const std::string& role, const std::s
     }
     for (const auto& [id, c] : s.credentials()) f.taken.insert(id);
     f.label = subject;
-    if (role == "chair") {
+    if (role == role::kChair) {
       int64_t id = 0;
       try {
         id = std::stoll(subject);
@@ -272,12 +278,14 @@ Result<IssuedCode> Reissue(Intake& intake, const std::string& role, const std::s
   if (!hash.ok()) return hash.status();
   std::vector<Submission> subs;
   if (found.old) {
-    subs.push_back(Submission{
-        "credential-revoked", by, channel, {{"credential", *found.old}, {"reason", "reissued"}}});
+    subs.push_back(Submission{std::string(event_type::kCredentialRevoked),
+                              by,
+                              channel,
+                              {{"credential", *found.old}, {"reason", "reissued"}}});
   }
   json issued = {{"credential", code.id}, {"role", role}, {"subject", subject}, {"hash", *hash}};
   if (found.old) issued["replaces"] = *found.old;
-  subs.push_back(Submission{"credential-issued", by, channel, issued});
+  subs.push_back(Submission{std::string(event_type::kCredentialIssued), by, channel, issued});
   std::vector<Outcome> outcomes = intake.SubmitAllAndWait(std::move(subs));
   for (const Outcome& o : outcomes) {
     if (o.kind != Outcome::Kind::kAccepted) {

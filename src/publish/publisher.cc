@@ -3,6 +3,7 @@
 #include "intake/setup.h"
 
 #include "core/sha256.h"
+#include "ledger/event_types.h"
 #include "publish/release_delta.h"
 #include "publish/release_files.h"
 
@@ -102,7 +103,7 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
     const std::string root_sig_file = SignatureFileBytes(root_signature);
     CANVASS_RETURN_IF_ERROR(intake_.PutBlob(Sha256Hex(root_sig_file), root_sig_file));
     Outcome o =
-        intake_.SubmitAndWait(Submission{"release-published", actor, channel,
+        intake_.SubmitAndWait(Submission{std::string(event_type::kReleasePublished), actor, channel,
                                          ReleaseEventPayload(*release, signature, root_signature)});
     if (o.kind == Outcome::Kind::kAccepted) {
       keep->built_from = snapshot;  // shares every record it has in common with the state
@@ -165,7 +166,7 @@ void Publisher::Loop() {
       if (intake_.Read([](const ElectionState& s) { return LedgerMovedSinceRelease(s); })) {
         last = Clock::now();
         lock.unlock();
-        auto outcome = PublishNow(Actor{"admin", "cli"}, "admin");
+        auto outcome = PublishNow(Actor{std::string(role::kAdmin), "cli"}, "admin");
         if (!outcome.ok()) {
           std::fprintf(stderr, "canvass: automatic release failed: %s\n",
                        outcome.status().message().c_str());

@@ -7,6 +7,7 @@
 #include "core/sha256.h"
 #include "core/text.h"
 #include "ledger/chain.h"
+#include "ledger/event_types.h"
 #include "publish/release.h"
 #include "publish/signing.h"
 #include "state/election_state.h"
@@ -100,7 +101,7 @@ Result<std::string> SigningKeyInLedger(std::string_view ledger_text) {
   const std::string_view first = ledger_text.substr(0, ledger_text.find('\n'));
   auto event = DecodeEvent(first);
   if (!event.ok()) return event.status();
-  if (event->type != "election-created") {
+  if (event->type != event_type::kElectionCreated) {
     return Status::InvalidArgument("the ledger does not begin with election-created");
   }
   if (!event->payload.contains("signing_key") || !event->payload["signing_key"].is_string()) {
@@ -134,7 +135,7 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
   replay.expected_head = head;
   replay.apply_through = head.seq;
   replay.on_event = [&](const Event& e, const StoredEvent&) -> Status {
-    if (e.seq > head.seq && e.type == "release-published" &&
+    if (e.seq > head.seq && e.type == event_type::kReleasePublished &&
         e.payload.value("number", int64_t{0}) == number) {
       published = e.payload;
     }

@@ -6,6 +6,7 @@
 
 #include "http/client.h"
 #include "io/csv.h"
+#include "ledger/event_types.h"
 #include "rehearse/api_call.h"
 
 namespace canvass::rehearse {
@@ -50,7 +51,7 @@ Status AuditScenario::Login() {
   for (;;) {
     CANVASS_RETURN_IF_ERROR(r.Next(&has));
     if (!has) break;
-    if (r[0] != "admin") continue;
+    if (r[0] != role::kAdmin) continue;
     Reply s = Call("POST", "/api/v1/session", json{{"code", std::string(r[4])}});
     if (s.status != 200 || !s.body.contains("token")) {
       return Status::InvalidArgument(

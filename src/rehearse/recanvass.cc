@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "http/client.h"
 #include "io/csv.h"
+#include "ledger/event_types.h"
 #include "rehearse/api_call.h"
 
 namespace canvass::rehearse {
@@ -84,7 +85,7 @@ class Scenario {
   Reply Call(const Person* who, const std::string& method, const std::string& target,
              const json& body = json());
   Status ReadCodes();
-  Person* Login(const std::string& role, const std::string& subject);
+  Person* Login(std::string_view role, const std::string& subject);
   Status OpenWindow();
   std::string CampaignFor(const Target& t) const;
   json Claims(const Target& t) const;
@@ -130,19 +131,19 @@ Status Scenario::ReadCodes() {
     CANVASS_RETURN_IF_ERROR(r.Next(&has));
     if (!has) break;
     const std::string role(r[0]);
-    if (role != "admin" && role != "campaign") continue;
+    if (role != role::kAdmin && role != role::kCampaign) continue;
     Person p{std::string(r[1]), std::string(r[4]), "", fmt::format("127.43.0.{}", ++n)};
     if (n > 250) return Status::InvalidArgument("the code sheet has more than 250 campaigns");
     people_[role].emplace(p.subject, std::move(p));
   }
-  if (people_["admin"].empty()) {
+  if (people_[std::string(role::kAdmin)].empty()) {
     return Status::InvalidArgument("the code sheet has no administrator to decide the requests");
   }
   return Status::Ok();
 }
 
-Person* Scenario::Login(const std::string& role, const std::string& subject) {
-  auto& of_role = people_[role];
+Person* Scenario::Login(std::string_view role, const std::string& subject) {
+  auto& of_role = people_[std::string(role)];
   auto it = subject.empty() ? of_role.begin() : of_role.find(subject);
   if (it == of_role.end()) return nullptr;
   Person& p = it->second;
@@ -157,7 +158,7 @@ Person* Scenario::Login(const std::string& role, const std::string& subject) {
 // The request window opens with the first complete release; asks for one when every precinct has
 // its final alignment and none is published yet.
 Status Scenario::OpenWindow() {
-  Person* admin = Login("admin", "");
+  Person* admin = Login(role::kAdmin, "");
   if (admin == nullptr) return Status::FailedPrecondition("the administrator could not log in");
   const auto until = Clock::now() + o_.publish_timeout;
   bool asked = false;
@@ -256,7 +257,7 @@ json Scenario::Worksheet(const Target& t) const {
 
 void Scenario::Request(Target& t, RecanvassPrecinct& out) {
   out.campaign = CampaignFor(t);
-  Person* campaign = Login("campaign", out.campaign);
+  Person* campaign = Login(role::kCampaign, out.campaign);
   if (campaign == nullptr) {
     out.refused = "the " + out.campaign + " campaign has no code on the sheet, or could not log in";
     ++report_.refusals["no-campaign-code"];
@@ -293,7 +294,7 @@ void Scenario::Request(Target& t, RecanvassPrecinct& out) {
     return;
   }
   out.request = Obj(r.body, "receipt").value("seq", int64_t{0});
-  Person* admin = Login("admin", "");
+  Person* admin = Login(role::kAdmin, "");
   Reply d = Call(admin, "POST", fmt::format("/api/v1/reviews/{}/decisions", out.request),
                  {{"submission", fmt::format("recanvass-{}-{}-decision", nonce_, t.id)},
                   {"precinct", t.id},

@@ -31,6 +31,7 @@
 
 #include "ledger/chain.h"
 #include "ledger/event.h"
+#include "ledger/event_types.h"
 #include "state/election_state.h"
 #include "state/replay.h"
 
@@ -104,7 +105,7 @@ LedgerEvent Summarize(const Event& e) {
   if (const json* h = MemberOf(e.payload, "sha256"); h != nullptr && h->is_string()) {
     out.sha256 = h->get<std::string>();
   }
-  if (e.type == "early-votes-loaded") {
+  if (e.type == event_type::kEarlyVotesLoaded) {
     if (const json* h = MemberOf(e.payload, "hash"); h != nullptr && h->is_string()) {
       out.cards_hash = h->get<std::string>();
     }
@@ -427,11 +428,12 @@ std::optional<std::string> AckProblem(const Acknowledged& ack,
   if (e.type == ack.event_type) return std::nullopt;
   // A hotline entry that completed a double entry is answered with the report the server
   // appended for it, which carries the entry's submission id and cites the entry.
-  if (ack.event_type == "hotline-entry" &&
-      (e.type == "first-alignment-reported" || e.type == "final-alignment-reported")) {
+  if (ack.event_type == event_type::kHotlineEntry &&
+      (e.type == event_type::kFirstAlignmentReported ||
+       e.type == event_type::kFinalAlignmentReported)) {
     for (int64_t cited : e.hotline_entries) {
       auto entry = events.find(cited);
-      if (entry != events.end() && entry->second.type == "hotline-entry" &&
+      if (entry != events.end() && entry->second.type == event_type::kHotlineEntry &&
           entry->second.has_submission && entry->second.submission == ack.submission &&
           entry->second.actor == e.actor) {
         return std::nullopt;
@@ -485,10 +487,10 @@ void CheckEarlyVotes(const ReconcileInput& input,
   for (const auto& [seq, e] : events) {
     if (e.precinct <= 0) continue;
     Seen& s = by_precinct[e.precinct];
-    if (e.type == "early-votes-loaded" && seq > s.loaded_seq) {
+    if (e.type == event_type::kEarlyVotesLoaded && seq > s.loaded_seq) {
       s.loaded_seq = seq;
       s.loaded = &e;
-    } else if (e.type == "first-alignment-reported" &&
+    } else if (e.type == event_type::kFirstAlignmentReported &&
                (s.first_report_seq == 0 || seq < s.first_report_seq)) {
       s.first_report_seq = seq;
     }
@@ -595,7 +597,7 @@ void Run(const ReconcileInput& input, Reconciliation& out, Problems& problems) {
 
   std::unordered_map<int64_t, std::set<std::string>> photos;
   for (const auto& [seq, e] : events) {
-    if (e.type == "photo-attached" && e.precinct > 0 && !e.sha256.empty()) {
+    if (e.type == event_type::kPhotoAttached && e.precinct > 0 && !e.sha256.empty()) {
       photos[e.precinct].insert(e.sha256);
     }
   }

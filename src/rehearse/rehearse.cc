@@ -20,6 +20,7 @@
 #include "http/client.h"
 #include "io/csv.h"
 #include "io/early_cards.h"
+#include "ledger/event_types.h"
 
 namespace canvass::rehearse {
 namespace {
@@ -262,13 +263,13 @@ Status Run::Prepare() {
   int64_t n = 0;
   for (Account& a : accounts_) {
     ++n;
-    if (a.role == "chair") {
+    if (a.role == role::kChair) {
       chair_of[a.subject] = &a;
       a.address = LoopbackAddress(10, n);
-    } else if (a.role == "operator") {
+    } else if (a.role == role::kOperator) {
       operators_.push_back(&a);
       a.address = LoopbackAddress(40, static_cast<int64_t>(operators_.size()));
-    } else if (a.role == "admin" && admin_ == nullptr) {
+    } else if (a.role == role::kAdmin && admin_ == nullptr) {
       admin_ = &a;
       a.address = LoopbackAddress(41, 1);
     }
@@ -1133,7 +1134,8 @@ Result<Report> Run::Go() {
     a.host = o_.host;
     a.ports = o_.ports;
     for (const Account& acc : accounts_) {
-      if (acc.role == "chair" && a.known_ids.size() < 1000) a.known_ids.push_back(acc.credential);
+      if (acc.role == role::kChair && a.known_ids.size() < 1000)
+        a.known_ids.push_back(acc.credential);
     }
     attack = std::make_unique<Attack>(std::move(a));
     attack->Start();

@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "http/client.h"
 #include "io/csv.h"
+#include "ledger/event_types.h"
 #include "rehearse/api_call.h"
 #include "tabulate/anomaly.h"
 
@@ -469,9 +470,9 @@ Result<ShiftResolution> Resolver::Go() {
     CANVASS_RETURN_IF_ERROR(csv.Next(&has));
     if (!has) break;
     if (csv.size() != 5) return Status::ParseError("code sheet: a row without five fields");
-    if (csv[0] == "admin" && admin_.code.empty()) {
+    if (csv[0] == role::kAdmin && admin_.code.empty()) {
       admin_ = Person{std::string(csv[4]), "", "127.44.0.1"};
-    } else if (csv[0] == "chair") {
+    } else if (csv[0] == role::kChair) {
       for (const ShiftInjection& s : o_.injections) {
         if (csv[1] == std::to_string(s.id)) {
           chairs_[s.id] = Person{std::string(csv[4]), "", fmt::format("127.44.1.{}", ++chairs)};

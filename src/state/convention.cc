@@ -7,6 +7,7 @@
 #include <array>
 #include <string_view>
 
+#include "ledger/event_types.h"
 #include "state/payload.h"
 
 namespace canvass {
@@ -18,9 +19,12 @@ namespace {
 using namespace state_internal;  // the appliers' shared vocabulary (state/payload.h)
 
 constexpr std::array<std::string_view, 12> kConventionEvents = {
-    "convention-created", "procedure-published", "procedure-waived", "convention-stage-opened",
-    "delegate-filed",     "filer-reviewed",      "slate-filed",      "convention-ballot",
-    "convention-tally",   "voting-closed",       "convention-lots",  "voters-issued"};
+    event_type::kConventionCreated, event_type::kProcedurePublished,
+    event_type::kProcedureWaived,   event_type::kConventionStageOpened,
+    event_type::kDelegateFiled,     event_type::kFilerReviewed,
+    event_type::kSlateFiled,        event_type::kConventionBallot,
+    event_type::kConventionTally,   event_type::kVotingClosed,
+    event_type::kConventionLots,    event_type::kVotersIssued};
 
 constexpr int64_t kDayMillis = 24LL * 60 * 60 * 1000;
 constexpr int64_t kMaxNoticeDays = 3660;
@@ -35,7 +39,7 @@ Rejection ForbiddenAs(std::string code, std::string message) {
 bool IsOfficer(const Actor& a, const std::map<std::string, CredentialRecord>& creds,
                const std::string& convention) {
   if (IsAdmin(a, creds)) return true;
-  const CredentialRecord* c = Live(a, creds, "officer");
+  const CredentialRecord* c = Live(a, creds, role::kOfficer);
   return c != nullptr && c->subject == convention;
 }
 
@@ -311,7 +315,7 @@ const ConventionRecord* ConventionBook::find(const std::string& name) const {
 std::optional<Rejection> ElectionState::CheckConventionSubject(const std::string& role,
                                                                const std::string& subject) const {
   const std::string convention = subject.substr(0, subject.find('/'));
-  if (role == "officer" && convention != subject) {
+  if (role == role::kOfficer && convention != subject) {
     return Invalid("malformed-event", "an officer's subject is the convention's name", "subject");
   }
   if (conventions_ == nullptr || conventions_->find(convention) == nullptr) {
@@ -339,7 +343,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
                                       : std::make_shared<ConventionBook>(*conventions_);
   auto existing = book->conventions.find(*name);
   const ConventionRecord* found = existing == book->conventions.end() ? nullptr : &existing->second;
-  if (e.type == "convention-created") {
+  if (e.type == event_type::kConventionCreated) {
     if (!IsAdmin(e.actor, credentials_)) return Forbidden("only an administrator creates one");
     if (found != nullptr) {
       return Conflict("convention-exists",
@@ -380,7 +384,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     return std::nullopt;
   };
 
-  if (e.type == "convention-created") {
+  if (e.type == event_type::kConventionCreated) {
     auto district = StringMember(p, "district");
     if (!district || district->empty()) {
       return Invalid("malformed-event", "a convention elects the seats of a district", "district");
@@ -407,7 +411,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
       }
       c.min_approved_per_slot = *m;
     }
-  } else if (e.type == "procedure-published") {
+  } else if (e.type == event_type::kProcedurePublished) {
     if (!IsAdmin(e.actor, credentials_)) {
       return Forbidden("only an administrator publishes a convention's procedure");
     }
@@ -423,7 +427,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     proc.time = e.time;
     proc.hash = current_hash_;
     c.procedures.push_back(std::move(proc));
-  } else if (e.type == "procedure-waived") {
+  } else if (e.type == event_type::kProcedureWaived) {
     if (!IsAdmin(e.actor, credentials_)) {
       return Forbidden("only an administrator waives a procedure's notice");
     }
@@ -463,7 +467,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
       }
     }
     c.waivers.push_back({e.seq, e.time, e.actor, *proc, *stage, *reason});
-  } else if (e.type == "convention-stage-opened") {
+  } else if (e.type == event_type::kConventionStageOpened) {
     if (!officer) return Forbidden("only the convention's officers or an administrator open it");
     auto stage = StringMember(p, "stage");
     if (!stage || (*stage != "filing" && *stage != "voting")) {
@@ -544,7 +548,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
       }
     }
     (voting ? c.voting : c.filing) = ConventionStage{e.seq, e.time, proc->seq, waiver};
-  } else if (e.type == "delegate-filed") {
+  } else if (e.type == event_type::kDelegateFiled) {
     if (!officer) {
       return Forbidden("the convention's officers or an administrator enter a filing");
     }
@@ -594,8 +598,8 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     f.district = *district;
     f.pledge = *pledge;
     c.filers.push_back(std::move(f));
-  } else if (e.type == "filer-reviewed") {
-    const CredentialRecord* campaign = Live(e.actor, credentials_, "campaign");
+  } else if (e.type == event_type::kFilerReviewed) {
+    const CredentialRecord* campaign = Live(e.actor, credentials_, role::kCampaign);
     if (campaign == nullptr) {
       return Forbidden("the right of review is the campaigns': a campaign's code reviews");
     }
@@ -639,7 +643,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     it->review = *decision;
     it->review_seq = e.seq;
     it->review_reason = reason.value_or("");
-  } else if (e.type == "slate-filed") {
+  } else if (e.type == event_type::kSlateFiled) {
     if (!officer) return Forbidden("the convention's officers or an administrator file a slate");
     if (c.voting) return Conflict("voting-open", "voting has opened: the ballot is fixed");
     const ConventionProcedure* proc = c.procedure();
@@ -703,10 +707,10 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
       s.nominees.push_back(f->name);
     }
     c.slates.push_back(std::move(s));
-  } else if (e.type == "convention-ballot") {
+  } else if (e.type == event_type::kConventionBallot) {
     const ConventionPool* pool = nullptr;
     if (auto r = find_pool(pool)) return r;
-    const CredentialRecord* voter = Live(e.actor, credentials_, "voter");
+    const CredentialRecord* voter = Live(e.actor, credentials_, role::kVoter);
     if (voter == nullptr ||
         (voter->subject != *name && voter->subject != *name + "/" + pool->name)) {
       return ForbiddenAs(
@@ -732,7 +736,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     for (const CredentialRecord* at = voter;
          !at->replaces.empty() && chain.size() <= credentials_.size();) {
       auto it = credentials_.find(at->replaces);
-      if (it == credentials_.end() || it->second.role != "voter") break;
+      if (it == credentials_.end() || it->second.role != role::kVoter) break;
       at = &it->second;
       chain.push_back(at->id);
     }
@@ -759,7 +763,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     ConventionPoolVotes& cast = c.votes[pool->name];
     cast.voters.emplace(voter->id, cast.ballots.size());
     cast.ballots.push_back(std::move(ballot));
-  } else if (e.type == "convention-tally") {
+  } else if (e.type == event_type::kConventionTally) {
     if (!officer) return Forbidden("the convention's officers or an administrator enter a tally");
     const ConventionPool* pool = nullptr;
     if (auto r = find_pool(pool)) return r;
@@ -824,7 +828,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     entered.tally_ballots = std::move(ranked);
     entered.tally = std::move(tally);
     entered.tally_seq = e.seq;
-  } else if (e.type == "voting-closed") {
+  } else if (e.type == event_type::kVotingClosed) {
     if (!officer) return Forbidden("the convention's officers or an administrator close voting");
     if (!c.voting) return Conflict("voting-not-open", "voting has not opened in " + *name);
     if (c.closed_seq != 0) {
@@ -833,7 +837,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     }
     c.closed_seq = e.seq;
     c.closed_time = e.time;
-  } else if (e.type == "convention-lots") {
+  } else if (e.type == event_type::kConventionLots) {
     if (!officer) return Forbidden("the convention's officers or an administrator record lots");
     const ConventionPool* pool = nullptr;
     if (auto r = find_pool(pool)) return r;
@@ -865,7 +869,7 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     ConventionPoolVotes& drawing = c.votes[pool->name];
     drawing.lots = std::move(drawn);
     drawing.lots_seq = e.seq;
-  } else if (e.type == "voters-issued") {
+  } else if (e.type == event_type::kVotersIssued) {
     if (!officer) {
       return Forbidden("the convention's officers or an administrator issue voters' codes");
     }
@@ -930,8 +934,8 @@ std::optional<Rejection> ElectionState::ApplyConvention(const Event& e) {
     for (auto& [id, hash] : issued) {
       roll.credentials.push_back(id);
       LogCredential(id);  // undone with the batch if its commit fails
-      credentials_[id] =
-          CredentialRecord{id, "voter", subject, std::move(hash), false, e.seq, 0, {}};
+      credentials_[id] = CredentialRecord{
+          id, std::string(role::kVoter), subject, std::move(hash), false, e.seq, 0, {}};
     }
     c.rolls.push_back(std::move(roll));
   }

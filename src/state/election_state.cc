@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "caucus/json_output.h"
+#include "ledger/event_types.h"
 #include "state/convention.h"
 #include "state/early_votes.h"
 #include "state/payload.h"
@@ -58,11 +59,13 @@ const std::string* InternEventType(const std::string& type) {
 // (LogCredential) and answers (RememberAnswer), and the ledger position: what an undo record
 // logs change by change. The night is made of them.
 bool ChangesOnlyRecords(const std::string& type) {
-  static const std::set<std::string, std::less<>> kTypes = {
-      "credential-issued",        "credential-revoked",   "first-alignment-reported",
-      "final-alignment-reported", "tie-outcome-recorded", "photo-attached",
-      "report-confirmed",         "hotline-entry",        "campaign-attestation",
-      "practice-report",          "session-opened"};
+  static const std::set<std::string_view, std::less<>> kTypes = {
+      event_type::kCredentialIssued,       event_type::kCredentialRevoked,
+      event_type::kFirstAlignmentReported, event_type::kFinalAlignmentReported,
+      event_type::kTieOutcomeRecorded,     event_type::kPhotoAttached,
+      event_type::kReportConfirmed,        event_type::kHotlineEntry,
+      event_type::kCampaignAttestation,    event_type::kPracticeReport,
+      event_type::kSessionOpened};
   return kTypes.count(type) != 0;
 }
 
@@ -232,7 +235,7 @@ const CredentialRecord* ElectionState::credential(const std::string& id) const {
   return it == credentials_.end() ? nullptr : &it->second;
 }
 
-const CredentialRecord* ElectionState::credential_of(const std::string& role,
+const CredentialRecord* ElectionState::credential_of(std::string_view role,
                                                      const std::string& subject) const {
   const CredentialRecord* best = nullptr;
   for (const auto& [id, c] : credentials_) {
@@ -442,7 +445,7 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   if (e.seq != seq() + 1) {
     return Conflict("out-of-sequence", fmt::format("event {} follows event {}", e.seq, seq()));
   }
-  if (e.type != "election-created" && !created_) {
+  if (e.type != event_type::kElectionCreated && !created_) {
     return Conflict("no-election", "the ledger must begin with election-created");
   }
   std::optional<Rejection> r;
@@ -451,48 +454,60 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   // change); any other keeps a copy of the rest, once per batch.
   if (undo_.log && !undo_.log->rest && !ChangesOnlyRecords(e.type)) SaveRest();
   using Applier = std::optional<Rejection> (*)(ElectionState&, const Event&);
-  static const std::map<std::string, Applier, std::less<>> kAppliers = {
-      {"election-created", [](ElectionState& s, const Event& ev) { return s.ApplyCreated(ev); }},
-      {"credential-issued",
+  static const std::map<std::string_view, Applier, std::less<>> kAppliers = {
+      {event_type::kElectionCreated,
+       [](ElectionState& s, const Event& ev) { return s.ApplyCreated(ev); }},
+      {event_type::kCredentialIssued,
        [](ElectionState& s, const Event& ev) { return s.ApplyCredentialIssued(ev); }},
-      {"credential-revoked",
+      {event_type::kCredentialRevoked,
        [](ElectionState& s, const Event& ev) { return s.ApplyCredentialRevoked(ev); }},
-      {"first-alignment-reported",
+      {event_type::kFirstAlignmentReported,
        [](ElectionState& s, const Event& ev) { return s.ApplyAlignment(ev, false); }},
-      {"final-alignment-reported",
+      {event_type::kFinalAlignmentReported,
        [](ElectionState& s, const Event& ev) { return s.ApplyAlignment(ev, true); }},
-      {"tie-outcome-recorded", [](ElectionState& s, const Event& ev) { return s.ApplyTie(ev); }},
-      {"photo-attached", [](ElectionState& s, const Event& ev) { return s.ApplyPhoto(ev); }},
-      {"report-confirmed", [](ElectionState& s, const Event& ev) { return s.ApplyConfirmed(ev); }},
-      {"report-corrected", [](ElectionState& s, const Event& ev) { return s.ApplyCorrected(ev); }},
-      {"hotline-entry", [](ElectionState& s, const Event& ev) { return s.ApplyHotline(ev); }},
-      {"campaign-attestation",
+      {event_type::kTieOutcomeRecorded,
+       [](ElectionState& s, const Event& ev) { return s.ApplyTie(ev); }},
+      {event_type::kPhotoAttached,
+       [](ElectionState& s, const Event& ev) { return s.ApplyPhoto(ev); }},
+      {event_type::kReportConfirmed,
+       [](ElectionState& s, const Event& ev) { return s.ApplyConfirmed(ev); }},
+      {event_type::kReportCorrected,
+       [](ElectionState& s, const Event& ev) { return s.ApplyCorrected(ev); }},
+      {event_type::kHotlineEntry,
+       [](ElectionState& s, const Event& ev) { return s.ApplyHotline(ev); }},
+      {event_type::kCampaignAttestation,
        [](ElectionState& s, const Event& ev) { return s.ApplyAttestation(ev); }},
-      {"release-published", [](ElectionState& s, const Event& ev) { return s.ApplyRelease(ev); }},
-      {"publication-policy-set",
+      {event_type::kReleasePublished,
+       [](ElectionState& s, const Event& ev) { return s.ApplyRelease(ev); }},
+      {event_type::kPublicationPolicySet,
        [](ElectionState& s, const Event& ev) { return s.ApplyPolicy(ev); }},
-      {"practice-report", [](ElectionState& s, const Event& ev) { return s.ApplyPractice(ev); }},
-      {"session-opened",
+      {event_type::kPracticeReport,
+       [](ElectionState& s, const Event& ev) { return s.ApplyPractice(ev); }},
+      {event_type::kSessionOpened,
        [](ElectionState& s, const Event& ev) { return s.ApplySessionOpened(ev); }},
-      {"early-votes-loaded",
+      {event_type::kEarlyVotesLoaded,
        [](ElectionState& s, const Event& ev) { return s.ApplyEarlyVotesLoaded(ev); }},
-      {"review-requested",
+      {event_type::kReviewRequested,
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewRequested(ev); }},
-      {"review-decided",
+      {event_type::kReviewDecided,
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewDecided(ev); }},
-      {"review-costs", [](ElectionState& s, const Event& ev) { return s.ApplyReviewCosts(ev); }},
-      {"review-scheduled",
+      {event_type::kReviewCosts,
+       [](ElectionState& s, const Event& ev) { return s.ApplyReviewCosts(ev); }},
+      {event_type::kReviewScheduled,
        [](ElectionState& s, const Event& ev) { return s.ApplyReviewScheduled(ev); }},
-      {"recanvass-entered",
+      {event_type::kRecanvassEntered,
        [](ElectionState& s, const Event& ev) { return s.ApplyRecanvassEntered(ev); }},
-      {"recount-entered",
+      {event_type::kRecountEntered,
        [](ElectionState& s, const Event& ev) { return s.ApplyRecountEntered(ev); }},
-      {"results-certified", [](ElectionState& s, const Event& ev) { return s.ApplyCertified(ev); }},
-      {"anomaly-override",
+      {event_type::kResultsCertified,
+       [](ElectionState& s, const Event& ev) { return s.ApplyCertified(ev); }},
+      {event_type::kAnomalyOverride,
        [](ElectionState& s, const Event& ev) { return s.ApplyAnomalyOverride(ev); }},
-      {"rla-started", [](ElectionState& s, const Event& ev) { return s.ApplyRlaStarted(ev); }},
-      {"rla-seed", [](ElectionState& s, const Event& ev) { return s.ApplyRlaSeed(ev); }},
-      {"rla-tally", [](ElectionState& s, const Event& ev) { return s.ApplyRlaTally(ev); }},
+      {event_type::kRlaStarted,
+       [](ElectionState& s, const Event& ev) { return s.ApplyRlaStarted(ev); }},
+      {event_type::kRlaSeed, [](ElectionState& s, const Event& ev) { return s.ApplyRlaSeed(ev); }},
+      {event_type::kRlaTally,
+       [](ElectionState& s, const Event& ev) { return s.ApplyRlaTally(ev); }},
   };
   if (IsConventionEvent(e.type)) {
     r = ApplyConvention(e);  // the conventions' family (convention.cc) reads its own types
@@ -509,10 +524,11 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
   head_hash_ = stored.hash;
   if (first_time_.empty()) first_time_ = e.time;
   last_time_ = e.time;
-  if (e.type != "release-published" && e.type != "publication-policy-set" &&
-      e.type != "practice-report" && e.type != "session-opened" &&
-      e.type.rfind("rla-", 0) != 0 &&  // the audit's events change no figure of a release
-      !IsConventionEvent(e.type)) {    // nor do the conventions' (the second stage)
+  if (e.type != event_type::kReleasePublished && e.type != event_type::kPublicationPolicySet &&
+      e.type != event_type::kPracticeReport && e.type != event_type::kSessionOpened &&
+      e.type.rfind(event_type::kRlaPrefix, 0) !=
+          0 &&                       // the audit's events change no figure of a release
+      !IsConventionEvent(e.type)) {  // nor do the conventions' (the second stage)
     last_figures_seq_ = e.seq;
   }
   return std::nullopt;
@@ -522,7 +538,7 @@ std::optional<Rejection> ElectionState::Apply(const Event& e, const StoredEvent&
 
 namespace {
 
-bool IsCliAdmin(const Actor& a) { return a.role == "admin" && a.id == kAdminCli; }
+bool IsCliAdmin(const Actor& a) { return a.role == role::kAdmin && a.id == kAdminCli; }
 
 }  // namespace
 
@@ -653,7 +669,7 @@ std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
   if (hash->rfind("$argon2id$", 0) != 0) {
     return Invalid("malformed-event", "only Argon2id hashes are stored", "hash");
   }
-  if (*role == "chair") {
+  if (*role == role::kChair) {
     int64_t pid = 0;
     try {
       pid = std::stoll(*subject);
@@ -663,13 +679,13 @@ std::optional<Rejection> ElectionState::ApplyCredentialIssued(const Event& e) {
     if (precinct(pid) == nullptr || std::to_string(pid) != *subject) {
       return NotFound("unknown-precinct", "no precinct " + *subject, "subject");
     }
-  } else if (*role == "campaign") {
+  } else if (*role == role::kCampaign) {
     if (!election_->FindCandidate(*subject)) {
       return NotFound("unknown-candidate", "no candidate " + *subject, "subject");
     }
-  } else if (*role == "voter" || *role == "officer") {
+  } else if (*role == role::kVoter || *role == role::kOfficer) {
     if (auto r = CheckConventionSubject(*role, *subject)) return r;
-  } else if (*role != "operator" && *role != "admin") {
+  } else if (*role != role::kOperator && *role != role::kAdmin) {
     return Invalid("unknown-role",
                    "role must be chair, operator, campaign, admin, voter or officer", "role");
   }
@@ -706,10 +722,11 @@ std::optional<Rejection> MayReport(const Actor& a, int64_t precinct_id,
   if (it == creds.end() || it->second.revoked || it->second.role != a.role) {
     return Forbidden("the actor holds no live credential");
   }
-  if (a.role == "admin" || a.role == "operator") return std::nullopt;
-  if (a.role == "chair" && it->second.subject == std::to_string(precinct_id)) return std::nullopt;
-  return Forbidden(a.role == "chair" ? "a chair reports only for their own precinct"
-                                     : "this role cannot report figures");
+  if (a.role == role::kAdmin || a.role == role::kOperator) return std::nullopt;
+  if (a.role == role::kChair && it->second.subject == std::to_string(precinct_id))
+    return std::nullopt;
+  return Forbidden(a.role == role::kChair ? "a chair reports only for their own precinct"
+                                          : "this role cannot report figures");
 }
 
 }  // namespace
@@ -750,7 +767,7 @@ std::optional<Rejection> ElectionState::ApplyAlignment(const Event& e, bool fina
   if (auto r = ParseFigures(*figures, field, kMaxHeadCount, counts)) return r;
   // A hotline report counts only when two operators entered the same figures.
   if (const json* entries = Member(e.payload, "hotline_entries")) {
-    if (e.actor.role != "operator" && !IsCliAdmin(e.actor)) {
+    if (e.actor.role != role::kOperator && !IsCliAdmin(e.actor)) {
       return Forbidden("only operators complete hotline entries");
     }
     if (!entries->is_array() || entries->size() != 2 || !(*entries)[0].is_number_integer() ||
@@ -778,7 +795,7 @@ std::optional<Rejection> ElectionState::ApplyAlignment(const Event& e, bool fina
     }
     std::erase_if(next.hotline,
                   [&](const HotlineEntry& h) { return Member(h.figures, field) != nullptr; });
-  } else if (e.actor.role == "operator") {
+  } else if (e.actor.role == role::kOperator) {
     return Forbidden("operators report through double entry (hotline entries)");
   }
   if (final) {
@@ -886,7 +903,7 @@ std::optional<Rejection> ElectionState::ApplyConfirmed(const Event& e) {
   }
   if (rec.check->computed && !rec.check->computed->must_realign.empty()) {
     return Conflict("must-realign",
-                    e.actor.role == "operator"
+                    e.actor.role == role::kOperator
                         ? "more groups are viable than there are delegates: the smallest must "
                           "realign; the precinct's chair sends a correction with the new final "
                           "alignment from the chair page (or an administrator does)"
@@ -943,7 +960,7 @@ std::optional<Rejection> ElectionState::ApplyCorrected(const Event& e) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
   if (auto r = MayReport(e.actor, id, credentials_)) return r;
-  if (e.actor.role == "operator") {
+  if (e.actor.role == role::kOperator) {
     return Forbidden(
         "the hotline cannot change a recorded report: the precinct's chair sends the correction "
         "from the chair page (or an administrator does)");
@@ -1015,8 +1032,8 @@ std::vector<TieOutcome> ElectionState::TiesStillSettled(
 std::optional<Rejection> ElectionState::ApplyHotline(const Event& e) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
-  if (e.actor.role != "operator" || credential(e.actor.id) == nullptr ||
-      credential(e.actor.id)->revoked || credential(e.actor.id)->role != "operator") {
+  if (e.actor.role != role::kOperator || credential(e.actor.id) == nullptr ||
+      credential(e.actor.id)->revoked || credential(e.actor.id)->role != role::kOperator) {
     return Forbidden("only hotline operators make hotline entries");
   }
   PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
@@ -1063,7 +1080,7 @@ std::optional<Rejection> ElectionState::ApplyAttestation(const Event& e) {
   int64_t id = 0;
   if (auto r = FindPrecinct(e.payload, id)) return r;
   const CredentialRecord* c = credential(e.actor.id);
-  if (e.actor.role != "campaign" || c == nullptr || c->revoked || c->role != "campaign") {
+  if (e.actor.role != role::kCampaign || c == nullptr || c->revoked || c->role != role::kCampaign) {
     return Forbidden("only campaigns attest reports");
   }
   PrecinctRecord rec = *records_[static_cast<size_t>(id - 1)];
@@ -1209,9 +1226,9 @@ std::optional<Rejection> ElectionState::ApplyPractice(const Event& e) {
   // The precinct's own chair or an administrator (operators practise nothing here).
   if (!IsAdmin(e.actor, credentials_)) {
     const CredentialRecord* c = credential(e.actor.id);
-    if (e.actor.role != "chair" || c == nullptr || c->revoked || c->role != "chair" ||
+    if (e.actor.role != role::kChair || c == nullptr || c->revoked || c->role != role::kChair ||
         c->subject != std::to_string(id)) {
-      return Forbidden(e.actor.role == "chair"
+      return Forbidden(e.actor.role == role::kChair
                            ? "a chair sends practice reports only for their own precinct"
                            : "only the precinct's chair or an administrator sends practice "
                              "reports");
@@ -1279,13 +1296,13 @@ Answer ElectionState::AnswerTo(const Event& e, const std::string& hash, int64_t 
   a.record = precinct_shared(precinct_id);
   if (a.record == nullptr) return a;
   a.precinct = precinct_id;
-  if (e.type == "practice-report") {
+  if (e.type == event_type::kPracticeReport) {
     // The practice worksheet (as /preview gives it); the precinct's own record is unchanged.
     auto practice = PracticeRecord(precinct_id, e.payload);
     if (auto* r = std::get_if<PrecinctRecord>(&practice)) {
       a.practice = std::make_shared<const PrecinctRecord>(std::move(*r));
     }
-  } else if (e.type == "hotline-entry" && !a.record->hotline.empty()) {
+  } else if (e.type == event_type::kHotlineEntry && !a.record->hotline.empty()) {
     // waiting: no other operator has entered this stage; agreed: another's entry matches (the
     // report follows); mismatch: others entered different figures (reconciliation queue).
     const HotlineEntry& mine = a.record->hotline.back();

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -405,7 +406,7 @@ class ElectionState {
   // (or when the ruleset defines no review).
   std::string ReviewDeadline() const;
   // The live credential of a subject and role ("chair", "12"), if any.
-  const CredentialRecord* credential_of(const std::string& role, const std::string& subject) const;
+  const CredentialRecord* credential_of(std::string_view role, const std::string& subject) const;
 
   // The answer given to the actor's submission with that id, if any.
   std::optional<Answer> answer(const Actor& actor, const std::string& submission) const;

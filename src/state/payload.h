@@ -6,9 +6,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/event_types.h"
 #include "state/election_state.h"
 
 namespace canvass::state_internal {
@@ -43,15 +45,15 @@ inline std::optional<int64_t> IntMember(const nlohmann::json& j, const char* key
 }
 // An administrator: the local command line ("cli"), or a live admin credential.
 inline bool IsAdmin(const Actor& a, const std::map<std::string, CredentialRecord>& creds) {
-  if (a.role != "admin") return false;
+  if (a.role != role::kAdmin) return false;
   if (a.id == "cli") return true;
   auto it = creds.find(a.id);
-  return it != creds.end() && !it->second.revoked && it->second.role == "admin";
+  return it != creds.end() && !it->second.revoked && it->second.role == role::kAdmin;
 }
 // A live credential of `role` acting as `a` (null for the local command line, which has none).
 inline const CredentialRecord* Live(const Actor& a,
                                     const std::map<std::string, CredentialRecord>& creds,
-                                    const char* role) {
+                                    std::string_view role) {
   if (a.role != role) return nullptr;
   auto it = creds.find(a.id);
   if (it == creds.end() || it->second.revoked || it->second.role != role) return nullptr;

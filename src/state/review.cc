@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/sha256.h"
+#include "ledger/event_types.h"
 #include "state/election_state.h"
 #include "state/payload.h"
 
@@ -109,7 +110,7 @@ std::optional<Rejection> ElectionState::ApplyReviewRequested(const Event& e) {
   std::string requester;
   bool allowed = false;
   for (const std::string& role : rules.request_roles) allowed = allowed || role == e.actor.role;
-  if (const CredentialRecord* c = Live(e.actor, credentials_, "campaign"); c != nullptr) {
+  if (const CredentialRecord* c = Live(e.actor, credentials_, role::kCampaign); c != nullptr) {
     requester = c->subject;
   } else if (IsAdmin(e.actor, credentials_)) {
     requester = "party";
@@ -118,7 +119,7 @@ std::optional<Rejection> ElectionState::ApplyReviewRequested(const Event& e) {
   }
   if (!allowed) {
     return Forbidden(fmt::format("under {}, only {} may request a {}", ruleset_.name,
-                                 Joined(rules.request_roles) == "campaign"
+                                 Joined(rules.request_roles) == role::kCampaign
                                      ? std::string("a candidate's campaign")
                                      : Joined(rules.request_roles),
                                  *kind));
@@ -256,7 +257,7 @@ std::optional<Rejection> ElectionState::ApplyReviewRequested(const Event& e) {
                          fmt::format("the claimed {} for {} is the reported one", *field, *name),
                          cat + ".claimed");
         }
-        if (!rules.claims_for_self && e.actor.role == "campaign" && *name == requester &&
+        if (!rules.claims_for_self && e.actor.role == role::kCampaign && *name == requester &&
             *value > *reported) {
           return Invalid("claim-for-self",
                          fmt::format("under {}, a campaign may not claim more for its own "
@@ -405,7 +406,7 @@ std::optional<Rejection> ElectionState::ApplyReviewCosts(const Event& e) {
   ReviewPrecinct* rp = nullptr;
   if (auto r = FindRequestPrecinct(p, request, rp)) return r;
   // The requester answers its own costs: the campaign that filed the request.
-  const CredentialRecord* c = Live(e.actor, credentials_, "campaign");
+  const CredentialRecord* c = Live(e.actor, credentials_, role::kCampaign);
   if (c == nullptr || c->subject != request->requester) {
     return Forbidden(fmt::format("only the campaign that filed request {} ({}) answers its costs",
                                  request->seq, request->requester));
