@@ -9,8 +9,6 @@
 #include <cstring>
 #include <utility>
 
-#include "io/importers.h"
-
 namespace canvass {
 
 Result<FileText> FileText::Open(const std::string& path) {
@@ -29,11 +27,22 @@ Result<FileText> FileText::Open(const std::string& path) {
       return text;
     }
   }
+  // Not a regular file, empty (its size may not be its length: /proc), or not mappable: read
+  // from the descriptor already open. (Opening it again would close a pipe's only reader in
+  // between, and its writer would die of SIGPIPE.)
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      return Status::IoError(path + ": read failed: " + std::strerror(error));
+    }
+    text.read_.append(buf, static_cast<size_t>(n));
+  }
   ::close(fd);
-  // Not a regular file, empty (its size may not be its length: /proc), or not mappable.
-  auto read = ReadFile(path);
-  if (!read.ok()) return read.status();
-  text.read_ = std::move(read).value();
   return text;
 }
 

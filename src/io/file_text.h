@@ -4,7 +4,7 @@
 // command that reads a 4 MB results file touches no new memory for it (a copy into a buffer
 // was a third of `canvass check`'s page faults, and on a virtual machine a page first touched
 // costs more than the parse of its bytes). Anything else (a pipe, a terminal, /dev/stdin) and
-// an empty file are read into memory as ReadFile reads them.
+// an empty file are read into memory from the descriptor.
 //
 // A mapped file must not be truncated while it is read (the reader would get SIGBUS); the
 // commands that read their inputs this way read files the user named, once, at start.

@@ -57,6 +57,8 @@ TEST_F(FileTextTest, AnEmptyFileIsEmptyNotMapped) {
   EXPECT_EQ(text->view(), "");
 }
 
+// More than a pipe holds, so that the writer blocks until the reader reads: the pipe is read
+// through the descriptor opened first (opening it twice, the writer could die of SIGPIPE).
 TEST_F(FileTextTest, APipeIsReadWhole) {
   const std::string path = dir_ + "/fifo";
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
@@ -68,6 +70,12 @@ TEST_F(FileTextTest, APipeIsReadWhole) {
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   EXPECT_FALSE(text->mapped());
   EXPECT_EQ(text->view(), bytes);
+}
+
+TEST_F(FileTextTest, ADirectoryNamesThePathAndTheReason) {
+  auto text = FileText::Open(dir_);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.status().message(), dir_ + ": read failed: Is a directory");
 }
 
 TEST_F(FileTextTest, AMissingFileNamesThePathAndTheReason) {
