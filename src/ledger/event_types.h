@@ -9,6 +9,7 @@
 // Thread-safety: constants.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 namespace canvass {
@@ -62,6 +63,48 @@ inline constexpr std::string_view kConventionTally = "convention-tally";
 inline constexpr std::string_view kVotingClosed = "voting-closed";
 inline constexpr std::string_view kConventionLots = "convention-lots";
 inline constexpr std::string_view kVotersIssued = "voters-issued";
+
+// Every type above (not the prefix), in that order: docs/ledger-format.md's table names these
+// and no other (tests/state/events_runner_test.cc holds both to it).
+inline constexpr std::array<std::string_view, 39> kAll = {kElectionCreated,
+                                                          kCredentialIssued,
+                                                          kCredentialRevoked,
+                                                          kFirstAlignmentReported,
+                                                          kFinalAlignmentReported,
+                                                          kTieOutcomeRecorded,
+                                                          kPhotoAttached,
+                                                          kReportConfirmed,
+                                                          kReportCorrected,
+                                                          kHotlineEntry,
+                                                          kCampaignAttestation,
+                                                          kReleasePublished,
+                                                          kPublicationPolicySet,
+                                                          kPracticeReport,
+                                                          kSessionOpened,
+                                                          kEarlyVotesLoaded,
+                                                          kReviewRequested,
+                                                          kReviewDecided,
+                                                          kReviewCosts,
+                                                          kReviewScheduled,
+                                                          kRecanvassEntered,
+                                                          kRecountEntered,
+                                                          kResultsCertified,
+                                                          kAnomalyOverride,
+                                                          kRlaStarted,
+                                                          kRlaSeed,
+                                                          kRlaTally,
+                                                          kConventionCreated,
+                                                          kProcedurePublished,
+                                                          kProcedureWaived,
+                                                          kConventionStageOpened,
+                                                          kDelegateFiled,
+                                                          kFilerReviewed,
+                                                          kSlateFiled,
+                                                          kConventionBallot,
+                                                          kConventionTally,
+                                                          kVotingClosed,
+                                                          kConventionLots,
+                                                          kVotersIssued};
 
 }  // namespace event_type
 

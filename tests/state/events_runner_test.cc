@@ -23,6 +23,7 @@
 #include "core/json_text.h"
 #include "ledger/chain.h"
 #include "ledger/event.h"
+#include "ledger/event_types.h"
 #include "rules/ruleset.h"
 #include "state/election_state.h"
 #include "state/replay.h"
@@ -515,6 +516,59 @@ TEST(ExampleLedgerTest, ReplaysToWhatTheDocumentSays) {
                        "practice-report", "first-alignment-reported", "hotline-entry",
                        "final-alignment-reported", "tie-outcome-recorded", "photo-attached",
                        "report-confirmed", "campaign-attestation", "report-corrected"}));
+}
+
+// The ledger's types are spelled once (ledger/event_types.h): the document's table names exactly
+// those, and the state machine reads every one of them (an empty payload is refused for what it
+// lacks, never as an unknown type; a made-up type is).
+TEST(EventTypesTest, TheDocumentAndTheStateMachineKnowEveryTypeTheHeaderNames) {
+  const std::string doc = std::string(CANVASS_DATA_DIR) + "/../docs/ledger-format.md";
+  std::ifstream in(doc, std::ios::binary);
+  ASSERT_TRUE(in) << doc;
+  std::set<std::string> documented;
+  bool in_table = false;
+  for (std::string line; std::getline(in, line);) {
+    // The table of "## Event types", before its subsections (whose payload table names the
+    // types again).
+    if (line.starts_with("## ") || line.starts_with("### ")) in_table = line == "## Event types";
+    if (in_table && line.starts_with("| `")) {
+      const size_t end = line.find('`', 3);
+      ASSERT_NE(end, std::string::npos) << line;
+      EXPECT_TRUE(documented.insert(line.substr(3, end - 3)).second) << line;
+    }
+  }
+  std::set<std::string> named;
+  for (std::string_view t : event_type::kAll) {
+    EXPECT_TRUE(named.insert(std::string(t)).second) << t << " is named twice";
+  }
+  EXPECT_EQ(documented, named);
+
+  const std::string path = std::string(CANVASS_DATA_DIR) + "/../docs/example-ledger.jsonl";
+  std::ifstream ledger(path, std::ios::binary);
+  ASSERT_TRUE(ledger) << path;
+  std::stringstream text;
+  text << ledger.rdbuf();
+  auto offer = [&](std::string_view type) -> std::string {
+    ElectionState state;
+    ChainReport report = ReplayJsonLines(text.str(), "example-ledger.jsonl", state, {});
+    EXPECT_TRUE(report.ok());
+    Event e;
+    e.seq = state.seq() + 1;
+    e.time = "2020-02-04T03:00:00.000Z";
+    e.actor = Actor{"admin", "cli"};
+    e.channel = "cli";
+    e.type = std::string(type);
+    e.prev = state.head_hash();
+    auto stored = EncodeEvent(e);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    if (!stored.ok()) return "";
+    auto refusal = state.Apply(e, *stored);
+    return refusal ? refusal->code : "accepted";
+  };
+  for (std::string_view t : event_type::kAll) {
+    EXPECT_NE(offer(t), "unknown-event") << t;
+  }
+  EXPECT_EQ(offer("results-decertified"), "unknown-event");
 }
 
 // The cases are there: an empty directory would make every rule untested without a failure.
