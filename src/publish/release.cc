@@ -131,18 +131,16 @@ std::optional<std::string> DistrictOf(const ElectionState& s, const PrecinctAppo
 }
 
 // An exact decimal at `places` as an integer count of 10^-places ("564.0124" -> 5640124), without
-// going through its text (the CDF writes one per precinct and candidate): `sde` rounded half away
-// from zero to `places`, as Rational::RoundTo and ToDecimal round it, times 10^places.
+// going through its text (the CDF writes one per precinct and candidate): `sde` rounded as
+// Rational::RoundTo (and so ToDecimal) rounds it, times 10^places.
 int64_t ScaledInt(const Rational& sde, int places) {
+  const Rational rounded = sde.RoundTo(places);  // a denominator dividing 10^places
   __int128 scale = 1;
   for (int i = 0; i < places; ++i) scale *= 10;
-  __int128 a = static_cast<__int128>(sde.num()) * scale;
-  const bool negative = a < 0;
-  if (negative) a = -a;
-  const __int128 den = sde.den();
-  const __int128 q = (2 * a + den) / (2 * den);
-  if (q > std::numeric_limits<int64_t>::max()) throw std::out_of_range("a scaled SDE");
-  return static_cast<int64_t>(negative ? -q : q);
+  const __int128 q = static_cast<__int128>(rounded.num()) * (scale / rounded.den());
+  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
+  if (q > kMax || q < -kMax) throw std::out_of_range("a scaled SDE");
+  return static_cast<int64_t>(q);
 }
 
 // Per-precinct facts every format shares.
