@@ -1,8 +1,6 @@
 #include "io/importers.h"
 
 #include <array>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
@@ -764,22 +762,9 @@ std::string WriteApportionmentCsv(const std::vector<PrecinctApportionment>& appo
 }
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
-  std::string data;
-  // One allocation for a regular file; pipes and the like grow as they are read.
-  if (std::fseek(f, 0, SEEK_END) == 0) {
-    long size = std::ftell(f);
-    if (size > 0) data.reserve(static_cast<size_t>(size));
-    std::rewind(f);
-  }
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return Status::IoError(path + ": read failed");
-  return data;
+  auto text = FileText::Open(path);
+  if (!text.ok()) return text.status();
+  return std::string(text->view());
 }
 
 Result<Election> LoadResultsFile(const std::string& path) {

@@ -76,6 +76,13 @@ TEST_F(FileTextTest, ADirectoryNamesThePathAndTheReason) {
   auto text = FileText::Open(dir_);
   ASSERT_FALSE(text.ok());
   EXPECT_EQ(text.status().message(), dir_ + ": read failed: Is a directory");
+  // ReadFile reads through FileText: the same refusal, and the same bytes of a file.
+  auto read = ReadFile(dir_);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(), text.status().message());
+  auto bytes = ReadFile(Write("some.csv", "a,b\n1,2\n"));
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  EXPECT_EQ(*bytes, "a,b\n1,2\n");
 }
 
 TEST_F(FileTextTest, AMissingFileNamesThePathAndTheReason) {
