@@ -6,8 +6,9 @@
 // costs more than the parse of its bytes). Anything else (a pipe, a terminal, /dev/stdin) and
 // an empty file are read into memory from the descriptor.
 //
-// A mapped file must not be truncated while it is read (the reader would get SIGBUS); the
-// commands that read their inputs this way read files the user named, once, at start.
+// A mapped file must not be truncated while it is read (the reader would get SIGBUS). Its users
+// (the election loaders, and ReadFile, which copies the view) read files the user or the
+// administrator named, once, when a command or the server starts: ruleset, key, input files.
 //
 // Thread-safety: an open FileText is immutable; its view may be read from any thread.
 #pragma once
