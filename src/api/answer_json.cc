@@ -1,5 +1,6 @@
 #include "api/answer_json.h"
 
+#include "api/precinct_json.h"
 #include "ledger/event_types.h"
 
 namespace canvass {

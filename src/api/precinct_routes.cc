@@ -8,6 +8,7 @@
 #include <set>
 
 #include "api/api.h"
+#include "api/precinct_json.h"
 #include "api/routes.h"
 #include "api/status_http.h"
 #include "core/sha256.h"
@@ -98,7 +99,12 @@ HttpResponse Api::PrecinctAction(const Call& c, int64_t id) {
   json body;
   if (auto e = ParseBody(c.req, body)) return *e;
   if (action == "preview") {
-    auto result = intake_.Read([&](const ElectionState& s) { return s.Preview(id, body); });
+    // Checked and shown under one read of the state: the status beside it is the same moment's.
+    auto result = intake_.Read([&](const ElectionState& s) -> std::variant<json, Rejection> {
+      auto preview = s.Preview(id, body);
+      if (auto* r = std::get_if<Rejection>(&preview)) return *r;
+      return PrecinctRecordJson(s, id, std::get<PrecinctRecord>(preview), false);
+    });
     if (auto* r = std::get_if<Rejection>(&result)) return RejectionResponse(*r);
     return JsonResponse(200, std::get<json>(result));
   }

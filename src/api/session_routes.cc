@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "api/api.h"
+#include "api/precinct_json.h"
 #include "api/routes.h"
 #include "api/status_http.h"
 #include "intake/setup.h"

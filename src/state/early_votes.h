@@ -33,15 +33,4 @@ Result<EarlyVoteSet> JudgeEarlyVotes(const EarlyVoteRules& rules,
 // {"precinct": id, "cards": [{"id", "choices", "void"?}, ...], "hash": ...}.
 nlohmann::json EarlyVotesPayload(int64_t id, const EarlyVoteSet& set);
 
-// The "early_votes" part of the JSON of a precinct holding cards (PrecinctRecordJson; docs/api.md
-// "A precinct with early-vote cards"): the set (cards, void, hash, seq), each void card with its
-// reason, the valid cards' first choices and, once `allocation` is computed from the record's
-// in-person figures (the preview of a first alignment, or the check of a final one),
-// "worksheet": each alignment's groups in person, early and in total, T, the threshold, viability,
-// the cards that move at realignment (from, to, how many) and those with no viable choice
-// (CountEarlyVotes). `allocation` may be null: "worksheet" is null then. `record.early_votes`
-// must be set.
-nlohmann::json EarlyVotesJson(const ElectionState& state, const PrecinctRecord& record,
-                              const Allocation* allocation);
-
 }  // namespace canvass

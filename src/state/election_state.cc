@@ -7,7 +7,6 @@
 #include <set>
 #include <tuple>
 
-#include "caucus/json_output.h"
 #include "ledger/event_types.h"
 #include "state/convention.h"
 #include "state/early_votes.h"
@@ -1391,11 +1390,7 @@ std::vector<PrecinctCheck> ElectionState::ReportedChecks() const {
   return checks;
 }
 
-json PrecinctJson(const ElectionState& state, int64_t id, bool with_history) {
-  return PrecinctRecordJson(state, id, *state.precinct(id), with_history);
-}
-
-std::variant<json, Rejection> ElectionState::Preview(int64_t id, const json& body) const {
+std::variant<PrecinctRecord, Rejection> ElectionState::Preview(int64_t id, const json& body) const {
   const PrecinctRecord* current = precinct(id);
   if (current == nullptr)
     return NotFound("unknown-precinct", fmt::format("there is no precinct {}", id));
@@ -1421,106 +1416,7 @@ std::variant<json, Rejection> ElectionState::Preview(int64_t id, const json& bod
   // New figures keep the tie outcomes that still settle the same tie, as a correction does.
   if (figures_changed) r.ties = TiesStillSettled(id, r, current->ties);
   if (auto rej = Recheck(id, r)) return *rej;
-  return PrecinctRecordJson(*this, id, r, false);
-}
-
-json PrecinctRecordJson(const ElectionState& state, int64_t id, const PrecinctRecord& r,
-                        bool with_history, const PrecinctRecord* status_of) {
-  if (status_of == nullptr) status_of = state.precinct(id);
-  const PrecinctApportionment& ap = state.precincts()[static_cast<size_t>(id - 1)];
-  const auto& names = state.candidates();
-  json out = {{"id", id},
-              {"county", ap.county},
-              {"precinct", ap.precinct},
-              {"satellite", ap.satellite},
-              {"status", ElectionState::StatusOf(*status_of)},
-              {"disputed", ElectionState::Disputed(*status_of)},
-              {"revision", r.revision},
-              {"confirmed", r.confirmed}};
-  out["delegates"] = ap.delegates ? json(*ap.delegates) : json();
-  // The viability threshold a chair announces before the first alignment (a satellite's D, and
-  // so its threshold, follow from attendance).
-  std::optional<Rational> share;
-  if (ap.delegates && *ap.delegates > 0 && !ap.satellite) {
-    share = state.ruleset().precinct.ThresholdFor(*ap.delegates);
-  }
-  out["threshold"] = share ? json(share->ToString()) : json();
-  out["sde_per_delegate"] = ap.sde_per_delegate ? json(ap.sde_per_delegate->ToString()) : json();
-  std::optional<std::string> district = ap.district;
-  if (!district) {
-    auto it = state.county_district().find(ap.county);
-    if (it != state.county_district().end()) district = it->second;
-  }
-  out["district"] = district ? json(*district) : json();
-  json reported = json::object();
-  if (r.first) reported["first"] = state.FiguresJson(*r.first);
-  if (r.final) reported["final"] = state.FiguresJson(*r.final);
-  if (r.delegates) reported["delegates"] = state.FiguresJson(*r.delegates);
-  out["reported"] = reported;
-  out["channel"] = r.channel;
-  // The worksheet with its lines and notes (the record keeps only its results).
-  const std::optional<Allocation> worksheet = state.Worksheet(id, r);
-  const Allocation* a = worksheet ? &*worksheet : nullptr;
-  if (a != nullptr) {
-    json viable = json::array();
-    json locked = json::array();
-    for (const WorksheetLine& line : a->lines) {
-      if (r.final ? line.viable_final : line.viable_first) viable.push_back(names[line.candidate]);
-      if (line.locked) locked.push_back(names[line.candidate]);
-    }
-    out["viability"] = {{"attendance", a->attendance},
-                        {"threshold", a->threshold.ToString()},
-                        {"threshold_head_count", a->threshold_head_count},
-                        {"delegates", a->apportioned_delegates},
-                        {"viable", viable},
-                        {"locked", locked}};
-  } else {
-    out["viability"] = json();
-  }
-  out["computed"] = r.final && a != nullptr ? AllocationJson(*a, names) : json();
-  if (r.final && !r.check->computed_sde.empty()) {
-    json sde = json::object();
-    for (size_t i = 0; i < names.size() && i < r.check->computed_sde.size(); ++i) {
-      if (!r.check->computed_sde[i].is_zero()) {
-        sde[names[i]] = r.check->computed_sde[i].ToDecimal(state.ruleset().precinct.sde_places);
-      }
-    }
-    out["computed_sde"] = sde;
-  } else {
-    out["computed_sde"] = json();
-  }
-  json recorded = json::array();
-  for (const TieOutcome& t : r.ties) {
-    json tied = json::array();
-    json favoured = json::array();
-    for (CandidateIndex c : t.tied) tied.push_back(names[c]);
-    for (CandidateIndex c : t.favoured) favoured.push_back(names[c]);
-    recorded.push_back({{"tied", tied}, {"favoured", favoured}, {"detail", t.detail}});
-  }
-  out["ties"] = {
-      {"pending",
-       r.final && a != nullptr && a->pending_tie ? TieEventJson(*a->pending_tie, names) : json()},
-      {"recorded", recorded}};
-  json findings = json::array();
-  for (const Finding& f : r.check->findings) findings.push_back(FindingJson(f));
-  out["findings"] = findings;
-  out["photos"] = r.photos;
-  json attestations = json::array();
-  for (const Attestation& at : r.attestations) {
-    attestations.push_back({{"seq", at.seq},
-                            {"campaign", at.campaign},
-                            {"verdict", at.verdict},
-                            {"reason", at.reason},
-                            {"revision", at.revision}});
-  }
-  out["attestations"] = attestations;
-  out["hotline_entries_pending"] = r.hotline.size();
-  // Early-vote cards, when the precinct has any: what a campaign checks against the set it was
-  // given (the cards themselves are on the ledger's early-votes-loaded event, `seq`), and the
-  // worksheet's early part beside the people in the room (early_votes.h).
-  if (r.early_votes) out["early_votes"] = EarlyVotesJson(state, r, a);
-  if (with_history) out["events"] = r.events;
-  return out;
+  return r;
 }
 
 }  // namespace canvass

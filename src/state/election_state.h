@@ -430,10 +430,11 @@ class ElectionState {
   // Precinct ids in ReportedElection()'s order.
   std::vector<int64_t> ReportedIds() const;
 
-  // The worksheet for figures not (yet) submitted, as a chair sees it while typing: body holds
-  // any of "first", "final", "delegates" (the recorded figures fill the rest). Nothing is
-  // recorded. The same Rejection a submission of these figures would get.
-  std::variant<nlohmann::json, Rejection> Preview(int64_t id, const nlohmann::json& body) const;
+  // The record figures not (yet) submitted would make, as a chair sees its worksheet while
+  // typing: body holds any of "first", "final", "delegates" (the recorded figures fill the rest),
+  // checked by the rules. Nothing is recorded. The same Rejection a submission of these figures
+  // would get. (The API shows it with PrecinctRecordJson, api/precinct_json.h.)
+  std::variant<PrecinctRecord, Rejection> Preview(int64_t id, const nlohmann::json& body) const;
 
   // The worksheet for a practice report of precinct `id`: body's "first" (required), "final" and
   // "delegates" on a blank record (what was reported for real plays no part), or the Rejection
@@ -583,14 +584,5 @@ class ElectionState {
   int64_t records_changed_seq_ = 0;  // the last event that changed a precinct record (Put)
   std::string current_hash_;         // of the event being applied, for its answer's receipt
 };
-
-// A precinct as the API shows it: facts, figures as reported, what the rules compute, findings,
-// ties, photos, attestations and the events that made it.
-nlohmann::json PrecinctJson(const ElectionState& state, int64_t id, bool with_history);
-// The same for a given record of precinct `id` (a preview), its status and disputes those of
-// `status_of` (the precinct's record now, when not given).
-nlohmann::json PrecinctRecordJson(const ElectionState& state, int64_t id,
-                                  const PrecinctRecord& record, bool with_history,
-                                  const PrecinctRecord* status_of = nullptr);
 
 }  // namespace canvass

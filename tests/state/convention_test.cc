@@ -11,9 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -21,6 +19,7 @@
 #include "ledger/event.h"
 #include "rules/ruleset.h"
 #include "state/election_state.h"
+#include "state/memory_ledger.h"
 
 namespace canvass {
 namespace {
@@ -31,18 +30,17 @@ using ::testing::HasSubstr;
 
 constexpr const char* kHash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
 
-// A ledger in memory, each event offered to Apply as the intake offers it, at `time`.
-class Ledger {
+// An election of Biden and Sanders with one Wayne precinct and a credential for each campaign.
+class Ledger : public testing_ledger::MemoryLedger {
  public:
   Ledger() {
-    std::ifstream in(std::string(CANVASS_RULES_DIR) + "/iowa-dem-2020.toml");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = ParseRuleset(text.str(), "iowa-dem-2020");
+    time = "2020-02-01T12:00:00.000Z";
+    const std::string text = testing_ledger::RulesetText("iowa-dem-2020");
+    auto parsed = ParseRuleset(text, "iowa-dem-2020");
     EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
     Accept(Admin(), "election-created",
            {{"name", "conventions"},
-            {"ruleset", {{"name", parsed->name}, {"hash", parsed->hash}, {"toml", text.str()}}},
+            {"ruleset", {{"name", parsed->name}, {"hash", parsed->hash}, {"toml", text}}},
             {"candidates", {"Biden", "Sanders"}},
             {"precincts",
              json::array({{{"county", "Wayne"}, {"precinct", "Detroit-1"}, {"delegates", 4}}})}});
@@ -50,31 +48,6 @@ class Ledger {
     Issue("CS01", "campaign", "Sanders");
   }
 
-  static Actor Admin() { return Actor{"admin", "cli"}; }
-
-  std::optional<Rejection> Offer(const Actor& actor, const std::string& type, json payload) {
-    Event e;
-    e.seq = state.seq() + 1;
-    e.time = time;
-    e.actor = actor;
-    e.channel = actor.id == "cli" ? "cli" : "web";
-    e.type = type;
-    e.payload = std::move(payload);
-    e.prev = state.seq() == 0 ? std::string(kGenesisPrev) : state.head_hash();
-    auto stored = EncodeEvent(e);
-    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
-    const int64_t before = state.seq();
-    auto refusal = state.Apply(e, *stored);
-    if (refusal) {
-      EXPECT_EQ(state.seq(), before) << "a refused event moved the ledger";
-    }
-    return refusal;
-  }
-  void Accept(const Actor& actor, const std::string& type, json payload) {
-    auto refusal = Offer(actor, type, payload);
-    ASSERT_FALSE(refusal.has_value())
-        << type << " " << payload.dump() << ": " << refusal->code << ": " << refusal->message;
-  }
   void Issue(const std::string& id, const std::string& role, const std::string& subject) {
     Accept(Admin(), "credential-issued",
            {{"credential", id}, {"role", role}, {"subject", subject}, {"hash", kHash}});
@@ -82,9 +55,6 @@ class Ledger {
   const ConventionRecord& Convention(const std::string& name) const {
     return *state.conventions()->find(name);
   }
-
-  ElectionState state;
-  std::string time = "2020-02-01T12:00:00.000Z";
 };
 
 json Filer(const std::string& name, const std::string& preference, const std::string& gender,

@@ -7,18 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/sha256.h"
 #include "io/early_cards.h"
-#include "ledger/chain.h"
-#include "ledger/event.h"
 #include "rules/ruleset.h"
+#include "state/early_votes_fixture.h"
 #include "state/election_state.h"
 
 namespace canvass {
@@ -26,78 +23,10 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-std::string RulesetText(const std::string& name) {
-  std::ifstream in(std::string(CANVASS_RULES_DIR) + "/" + name + ".toml");
-  EXPECT_TRUE(in) << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A ledger in memory: each event offered to Apply as the intake offers it.
-class Ledger {
- public:
-  // Candidates A, B, C; precinct 1 elects 3 delegates, precinct 2 elects 4.
-  explicit Ledger(const std::string& ruleset) {
-    const std::string text = RulesetText(ruleset);
-    auto parsed = ParseRuleset(text, ruleset);
-    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
-    json precincts = json::array(
-        {{{"county", "Clark"}, {"precinct", "1001"}, {"satellite", false}, {"delegates", 3}},
-         {{"county", "Washoe"}, {"precinct", "2002"}, {"satellite", false}, {"delegates", 4}}});
-    auto refusal =
-        Offer(Actor{"admin", "cli"}, "election-created",
-              {{"name", "test"},
-               {"ruleset", {{"name", parsed->name}, {"hash", parsed->hash}, {"toml", text}}},
-               {"candidates", {"A", "B", "C"}},
-               {"precincts", precincts},
-               {"county_district", json::object()}});
-    EXPECT_FALSE(refusal.has_value()) << refusal->message;
-  }
-
-  std::optional<Rejection> Offer(const Actor& actor, const std::string& type, json payload) {
-    Event e;
-    e.seq = state.seq() + 1;
-    e.time = "2020-02-22T12:00:00.000Z";
-    e.actor = actor;
-    e.channel = actor.id == "cli" ? "cli" : "web";
-    e.type = type;
-    e.payload = std::move(payload);
-    e.prev = state.seq() == 0 ? std::string(kGenesisPrev) : state.head_hash();
-    auto stored = EncodeEvent(e);
-    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
-    const int64_t before = state.seq();
-    auto refusal = state.Apply(e, *stored);
-    if (refusal) {
-      EXPECT_EQ(state.seq(), before) << "a refused event moved the ledger";
-    }
-    return refusal;
-  }
-  std::optional<Rejection> Admin(const std::string& type, json payload) {
-    return Offer(Actor{"admin", "cli"}, type, std::move(payload));
-  }
-
-  ElectionState state;
-};
-
-EarlyVoteRules NevadaCards() {
-  EarlyVoteRules r;
-  r.enabled = true;
-  return r;
-}
-
-// Precinct 1's cards: three valid, three void (too few, a repeat, an unknown name).
-std::vector<EarlyVoteCardRecord> Cards() {
-  return {{"EV6", {"Z", "A", "B"}, ""}, {"EV1", {"B", "C", "A"}, ""}, {"EV2", {"B", "A", "C"}, ""},
-          {"EV3", {"C", "A", "B"}, ""}, {"EV4", {"B", "A"}, ""},      {"EV5", {"B", "B", "A"}, ""}};
-}
-
-json Payload(int64_t precinct, std::vector<EarlyVoteCardRecord> cards) {
-  auto set = JudgeEarlyVotes(NevadaCards(), {"A", "B", "C"}, std::move(cards));
-  EXPECT_TRUE(set.ok()) << set.status().ToString();
-  return EarlyVotesPayload(precinct, *set);
-}
+using testing_ledger::AbcElection;
+using testing_ledger::Cards;
+using testing_ledger::NevadaCards;
+using testing_ledger::Payload;
 
 TEST(EarlyVotes, JudgedSortedHashedAndVoidKeptWithReasons) {
   auto set = JudgeEarlyVotes(NevadaCards(), {"A", "B", "C"}, Cards());
@@ -119,7 +48,7 @@ TEST(EarlyVotes, JudgedSortedHashedAndVoidKeptWithReasons) {
 }
 
 TEST(EarlyVotes, LoadedThenCountedInTheReport) {
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
   const PrecinctRecord* r = l.state.precinct(1);
   ASSERT_NE(r->early_votes, nullptr);
@@ -127,20 +56,7 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
   EXPECT_EQ(r->early_votes->void_count(), 3u);
   EXPECT_EQ(r->early_votes->seq, 2);
   EXPECT_EQ(l.state.precinct(2)->early_votes, nullptr);
-  const json shown = PrecinctJson(l.state, 1, false)["early_votes"];
-  EXPECT_EQ(shown["cards"], 6);
-  EXPECT_EQ(shown["void"], 3);
-  EXPECT_EQ(shown["valid"], 3);
-  EXPECT_EQ(shown["hash"], r->early_votes->hash);
-  EXPECT_EQ(shown["seq"], 2);
-  EXPECT_EQ(shown["first_choices"], (json{{"B", 2}, {"C", 1}}));
-  EXPECT_EQ(shown["void_cards"], json::parse(R"([{"id": "EV4", "choices": ["B", "A"],
-                              "reason": "2 choice(s), fewer than the 3 required"},
-                             {"id": "EV5", "choices": ["B", "B", "A"], "reason": "B is ranked twice"},
-                             {"id": "EV6", "choices": ["Z", "A", "B"],
-                              "reason": "\"Z\" is not a candidate in this election"}])"));
-  EXPECT_TRUE(shown["worksheet"].is_null()) << "nothing reported: no worksheet yet";
-  EXPECT_FALSE(PrecinctJson(l.state, 2, false).contains("early_votes"));
+  // How the API shows the cards and the worksheet beside them: tests/api/precinct_json_test.cc.
 
   // In person A 12, B 1. With the three valid cards (B, B, C first) T = 16 and the threshold
   // (1/6 for 3 delegates) is 3: B (1 + 2 cards) is viable, C (its card) is not, and the C card
@@ -154,24 +70,6 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
   r = l.state.precinct(1);
   ASSERT_TRUE(r->check->computed.has_value());
   const Allocation& a = *r->check->computed;
-  // The JSON shows the early part beside the people in the room at each alignment.
-  const json ws = PrecinctJson(l.state, 1, false)["early_votes"]["worksheet"];
-  EXPECT_EQ(ws["attendance"], 16);
-  EXPECT_EQ(ws["in_person"], 13);
-  EXPECT_EQ(ws["early"], 3);
-  EXPECT_EQ(ws["threshold"], "1/6");
-  EXPECT_EQ(ws["threshold_head_count"], 3);
-  EXPECT_EQ(ws["viable"], (json{"A", "B"}));
-  EXPECT_EQ(ws["first"], json::parse(R"([
-      {"candidate": "A", "in_person": 12, "early": 0, "total": 12, "viable": true},
-      {"candidate": "B", "in_person": 1, "early": 2, "total": 3, "viable": true},
-      {"candidate": "C", "in_person": 0, "early": 1, "total": 1, "viable": false}])"));
-  EXPECT_EQ(ws["moves"], json::parse(R"([{"from": "C", "to": "A", "cards": 1}])"));
-  EXPECT_EQ(ws["no_viable_choice"], json::parse(R"({"cards": 0, "by_first_choice": {}})"));
-  EXPECT_EQ(ws["final"], json::parse(R"([
-      {"candidate": "A", "in_person": 12, "early": 1, "total": 13, "viable": true},
-      {"candidate": "B", "in_person": 1, "early": 2, "total": 3, "viable": true},
-      {"candidate": "C", "in_person": 0, "early": 0, "total": 0, "viable": false}])"));
   EXPECT_EQ(a.attendance, 16);
   EXPECT_EQ(a.threshold_head_count, 3);
   EXPECT_EQ(a.delegates, (std::vector<Count>{2, 1, 0}));
@@ -195,7 +93,7 @@ TEST(EarlyVotes, LoadedThenCountedInTheReport) {
 // gives), through the ledger: precinct 2 elects 4; C (1 in person + its card, T = 19, threshold
 // 3) is not viable, and the card moves to B: final A 10, B 8 + 1, delegates 2, 2.
 TEST(EarlyVotes, TheEnginesCardCaseThroughTheLedger) {
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   ASSERT_FALSE(
       l.Admin("early-votes-loaded", Payload(2, {{"W1", {"C", "B", "A"}, ""}})).has_value());
   ASSERT_FALSE(l.Admin("first-alignment-reported",
@@ -223,7 +121,7 @@ TEST(EarlyVotes, TheEnginesCardCaseThroughTheLedger) {
 }
 
 TEST(EarlyVotes, ReportedDelegatesAreCheckedAgainstTheCards) {
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
   ASSERT_FALSE(
       l.Admin("first-alignment-reported", {{"precinct", 1}, {"first", {{"A", 12}, {"B", 1}}}})
@@ -239,7 +137,7 @@ TEST(EarlyVotes, ReportedDelegatesAreCheckedAgainstTheCards) {
 }
 
 TEST(EarlyVotes, SameCardsAgainChangeNothing) {
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
   auto again = l.Admin("early-votes-loaded", Payload(1, Cards()));
   ASSERT_TRUE(again.has_value());
@@ -248,7 +146,7 @@ TEST(EarlyVotes, SameCardsAgainChangeNothing) {
 }
 
 TEST(EarlyVotes, ADifferentSetReplacesBeforeTheReportAndIsRefusedAfter) {
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
   std::vector<EarlyVoteCardRecord> fewer = {{"EV1", {"B", "C", "A"}, ""}};
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, fewer)).has_value());
@@ -270,7 +168,7 @@ TEST(EarlyVotes, ADifferentSetReplacesBeforeTheReportAndIsRefusedAfter) {
 // A practice report is checked on a blank worksheet, but with the precinct's cards: T counts them
 // as the night's report would, and the practice answer shows the early part.
 TEST(EarlyVotes, APracticeReportCountsTheCards) {
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   ASSERT_FALSE(l.Admin("early-votes-loaded", Payload(1, Cards())).has_value());
   auto practice = l.state.PracticeRecord(
       1, {{"first", {{"A", 12}, {"B", 1}}}, {"final", {{"A", 12}, {"B", 1}}}});
@@ -279,20 +177,17 @@ TEST(EarlyVotes, APracticeReportCountsTheCards) {
   ASSERT_TRUE(r->check->computed.has_value());
   EXPECT_EQ(r->check->computed->attendance, 16);
   EXPECT_EQ(r->check->computed->delegates, (std::vector<Count>{2, 1, 0}));
-  const json ws = PrecinctRecordJson(l.state, 1, *r, false)["early_votes"]["worksheet"];
-  EXPECT_EQ(ws["attendance"], 16);
-  EXPECT_EQ(ws["moves"], json::parse(R"([{"from": "C", "to": "A", "cards": 1}])"));
   // Nothing about the precinct changed.
   EXPECT_FALSE(l.state.precinct(1)->first.has_value());
 }
 
 TEST(EarlyVotes, RefusedWhenTheyCannotCount) {
-  Ledger iowa("iowa-dem-2020");
+  AbcElection iowa("iowa-dem-2020");
   auto no_early = iowa.Admin("early-votes-loaded", Payload(1, Cards()));
   ASSERT_TRUE(no_early.has_value());
   EXPECT_EQ(no_early->code, "no-early-vote");
 
-  Ledger l("nevada-dem-2020");
+  AbcElection l("nevada-dem-2020");
   auto chair = l.Offer(Actor{"chair", "CH01"}, "early-votes-loaded", Payload(1, Cards()));
   ASSERT_TRUE(chair.has_value());
   EXPECT_EQ(chair->kind, Rejection::Kind::kForbidden);

@@ -22,6 +22,7 @@
 #include "ledger/event.h"
 #include "ledger/memory_store.h"
 #include "state/election_state.h"
+#include "state/record_facts.h"
 #include "store/store.h"
 
 namespace canvass {
@@ -78,7 +79,7 @@ std::unique_ptr<Store> SqliteStoreOf(const TempDir& dir, const std::vector<Store
   return std::move(store).value();
 }
 
-// Everything a state shows of itself, as the API shows it.
+// Everything a state keeps: its position, its constants, and every precinct fact by fact.
 std::string Fingerprint(const ElectionState& state) {
   nlohmann::json j = {{"seq", state.seq()},
                       {"head", state.head_hash()},
@@ -88,7 +89,7 @@ std::string Fingerprint(const ElectionState& state) {
                       {"releases", state.releases().size()},
                       {"policy", state.publication_policy().mode}};
   for (int64_t id = 1; id <= static_cast<int64_t>(state.precincts().size()); ++id) {
-    j["precincts"].push_back(PrecinctJson(state, id, true));
+    j["precincts"].push_back(testing_ledger::RecordFacts(state, id));
     j["status"].push_back(state.StatusOf(id));
   }
   return j.dump();

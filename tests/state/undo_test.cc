@@ -16,6 +16,7 @@
 #include "ledger/chain.h"
 #include "ledger/event.h"
 #include "state/election_state.h"
+#include "state/record_facts.h"
 #include "state/replay.h"
 
 namespace canvass {
@@ -44,7 +45,7 @@ std::string Fingerprint(const ElectionState& state, const std::vector<StoredEven
                       {"policy", state.publication_policy().mode},
                       {"policy_seq", state.publication_policy().seq}};
   for (int64_t id = 1; id <= static_cast<int64_t>(state.precincts().size()); ++id) {
-    j["precincts"].push_back(PrecinctJson(state, id, true));
+    j["precincts"].push_back(testing_ledger::RecordFacts(state, id));
     j["status"].push_back(state.StatusOf(id));
   }
   for (const auto& [id, c] : state.credentials()) {
