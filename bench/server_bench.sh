@@ -112,6 +112,9 @@ init_synthetic() {
 if [ "$pg_part" = 1 ]; then
   # Inside pg_virtualenv: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE name its cluster.
   conninfo() { echo "host=$PGHOST port=$PGPORT dbname=$1 user=$PGUSER password=$PGPASSWORD"; }
+  # A PostgreSQL store's signing key is canvass-sign.key in the current directory, for `init`
+  # and `serve` alike: the work directory's, not the checkout's.
+  cd "$work"
   createdb canvass_iowa
   init_iowa "$(conninfo canvass_iowa)" "$work/pg-iowa-codes.csv"
   replay "PostgreSQL, Iowa 2020" "$(conninfo canvass_iowa)" "$work/pg-iowa-codes.csv"

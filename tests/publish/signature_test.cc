@@ -77,10 +77,13 @@ TEST(Verify, EveryChangedByteOfTheCsvAndCdfFails) {
   Publish(p);
   const std::string pub = FixtureKey().public_hex;
   for (const auto& [name, bytes] : p.files) {
-    // One file, changed in place a byte at a time (not copied per byte).
+    // One file, changed in place a byte at a time (not copied per byte): every byte of its
+    // first and last 256 (all of a small file), and one in 61 between (a verifier that skipped a
+    // file, or read only a prefix or a suffix of it, fails here; every byte of every file took
+    // 76 s under ASan).
     std::map<std::string, std::string> files = {{name, bytes}};
     std::string& changed = files.begin()->second;
-    for (size_t i = 0; i < changed.size(); ++i) {
+    for (size_t i = 0; i < changed.size(); i += (i < 256 || i + 256 >= changed.size()) ? 1 : 61) {
       changed[i] ^= 0x20;
       ReleaseVerification v = VerifyRelease(p.release.json.bytes, p.signature, pub, files);
       ASSERT_FALSE(v.ok()) << name << " byte " << i;
