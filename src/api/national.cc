@@ -247,8 +247,9 @@ HttpResponse Api::National(const Call& c) {
       const NationalSetup& setup = *national_.setup;
       auto built = intake_.Read([&](const ElectionState& s) -> std::pair<int64_t, Result<json>> {
         if (!s.created()) return {s.seq(), LiveNationalJsonWithoutElection(setup)};
-        auto tab = Tabulate(s.ruleset(), s.ReportedElection(), s.ReportedChecks(), {},
-                            ReportedCards(s, s.ReportedIds()));
+        auto tab =
+            Tabulate(s.ruleset(), s.ReportedReports(), {&s.precincts(), &s.county_district()},
+                     s.ReportedCheckRefs(), {}, ReportedCards(s, s.ReportedIds()));
         if (!tab.ok()) return {s.seq(), tab.status()};
         auto out = LiveNationalJson(setup, s.ruleset(), s.candidates(), *tab, side);
         if (out.ok()) (*out)["ledger"] = {{"seq", s.seq()}, {"head", s.head_hash()}};

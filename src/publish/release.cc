@@ -899,12 +899,17 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     return Status::FailedPrecondition("the ledger holds no election to release results of");
   }
   Counted c;
-  Election election = s.ReportedElection();
-  std::vector<PrecinctCheck> checks = s.ReportedChecks();
+  // The reports and their checks as the state holds them, without copying the apportionment or
+  // any check (the areas are read where the state keeps them).
+  Election election = s.ReportedReports();
+  std::vector<const PrecinctCheck*> checks = s.ReportedCheckRefs();
   // The anomaly gate (state/holds.h): a precinct whose report fails a statistical check stays
   // out of every figure until it is corrected or an administrator overrides the check.
   const std::vector<int64_t> ids = s.ReportedIds();
   ReportCards cards = ReportedCards(s, ids);
+  std::vector<const PrecinctApportionment*> rows;
+  rows.reserve(ids.size());
+  for (int64_t id : ids) rows.push_back(&s.precincts()[static_cast<size_t>(id - 1)]);
   lap(&ReleaseTimings::tabulate);
   c.gate = RunAnomalyGate(s, election, ids);
   if (previous != nullptr) {
@@ -922,16 +927,19 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
       if (c.gate.Held(ids[i])) continue;
       if (kept != i) {
         election.reports[kept] = std::move(election.reports[i]);
-        checks[kept] = std::move(checks[i]);
+        checks[kept] = checks[i];
+        rows[kept] = rows[i];
         if (!cards.empty()) cards[kept] = cards[i];
       }
       ++kept;
     }
     election.reports.resize(kept);
     checks.resize(kept);
+    rows.resize(kept);
     if (!cards.empty()) cards.resize(kept);
   }
-  auto tab = Tabulate(s.ruleset(), election, checks, {}, cards);
+  auto tab = Tabulate(s.ruleset(), election, {&s.precincts(), &s.county_district(), &rows}, checks,
+                      {}, cards);
   if (!tab.ok()) return tab.status();
   c.tab = std::move(tab).value();
   lap(&ReleaseTimings::tabulate);

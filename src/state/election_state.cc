@@ -1358,12 +1358,19 @@ std::vector<int64_t> ElectionState::ReportedIds() const {
 }
 
 Election ElectionState::ReportedElection() const {
-  Election out;
-  out.candidates = election_->candidates;
+  Election out = ReportedReports();
   out.apportionment = election_->apportionment;
   out.county_district = election_->county_district;
+  return out;
+}
+
+Election ElectionState::ReportedReports() const {
+  Election out;
+  out.candidates = election_->candidates;
   const size_t n = out.candidates.size();
-  for (int64_t id : ReportedIds()) {
+  const std::vector<int64_t> ids = ReportedIds();
+  out.reports.reserve(ids.size());
+  for (int64_t id : ids) {
     const PrecinctRecord& r = *records_[static_cast<size_t>(id - 1)];
     const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
     PrecinctReport report;
@@ -1386,7 +1393,15 @@ std::vector<PrecinctCheck> ElectionState::ReportedChecks() const {
   // A precinct with only its first alignment in counts in the first-alignment totals, but has no
   // delegates or SDEs yet (record.check has no allocation until the final alignment).
   std::vector<PrecinctCheck> checks;
-  for (int64_t id : ReportedIds()) checks.push_back(*records_[static_cast<size_t>(id - 1)]->check);
+  for (const PrecinctCheck* check : ReportedCheckRefs()) checks.push_back(*check);
+  return checks;
+}
+
+std::vector<const PrecinctCheck*> ElectionState::ReportedCheckRefs() const {
+  const std::vector<int64_t> ids = ReportedIds();
+  std::vector<const PrecinctCheck*> checks;
+  checks.reserve(ids.size());
+  for (int64_t id : ids) checks.push_back(records_[static_cast<size_t>(id - 1)]->check.get());
   return checks;
 }
 

@@ -427,6 +427,12 @@ class ElectionState {
   // in id order, with the checks of those same precincts (tie outcomes included).
   Election ReportedElection() const;
   std::vector<PrecinctCheck> ReportedChecks() const;
+  // The same without copies, for a tabulation of the state as it stands (TabulationAreas from
+  // precincts() and county_district()): ReportedElection's candidates and reports only (no
+  // apportionment, no county districts), and each report's check as a pointer into its record,
+  // valid while the state is.
+  Election ReportedReports() const;
+  std::vector<const PrecinctCheck*> ReportedCheckRefs() const;
   // Precinct ids in ReportedElection()'s order.
   std::vector<int64_t> ReportedIds() const;
 

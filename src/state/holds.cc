@@ -89,7 +89,7 @@ AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
 
 AnomalyGate RunAnomalyGate(const ElectionState& state,
                            const std::optional<AnomalySettings>& settings) {
-  return RunAnomalyGate(state, state.ReportedElection(), state.ReportedIds(), settings);
+  return RunAnomalyGate(state, state.ReportedReports(), state.ReportedIds(), settings);
 }
 
 json AnomalyHoldJson(const ElectionState& state, const AnomalyHold& hold) {

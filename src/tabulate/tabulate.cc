@@ -188,6 +188,24 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
                             const std::vector<PrecinctCheck>& checks,
                             const std::vector<PoolTieOutcome>& pool_outcomes,
                             const ReportCards& cards) {
+  std::vector<const PrecinctCheck*> refs;
+  refs.reserve(checks.size());
+  for (const PrecinctCheck& check : checks) refs.push_back(&check);
+  return Tabulate(ruleset, election, {&election.apportionment, &election.county_district}, refs,
+                  pool_outcomes, cards);
+}
+
+Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
+                            const TabulationAreas& areas,
+                            const std::vector<const PrecinctCheck*>& checks,
+                            const std::vector<PoolTieOutcome>& pool_outcomes,
+                            const ReportCards& cards) {
+  if (areas.apportionment == nullptr || areas.county_district == nullptr) {
+    return Status::InvalidArgument(
+        "the tabulation's apportionment or county districts are missing");
+  }
+  const std::vector<PrecinctApportionment>& apportionment = *areas.apportionment;
+  const std::map<std::string, std::string>& county_district_of = *areas.county_district;
   const size_t n = election.candidates.size();
   if (checks.size() != election.reports.size()) {
     return Status::InvalidArgument(
@@ -222,9 +240,8 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
         county_index.try_emplace(county, static_cast<uint32_t>(county_names.size()));
     if (inserted) {
       county_names.push_back(county);
-      auto d = election.county_district.find(county);
-      county_district.push_back(d == election.county_district.end() ? -1
-                                                                    : intern_district(d->second));
+      auto d = county_district_of.find(county);
+      county_district.push_back(d == county_district_of.end() ? -1 : intern_district(d->second));
     }
     return it->second;
   };
@@ -239,16 +256,23 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     key.append(precinct);
     return key;
   };
-  apportioned.reserve(election.apportionment.size());
-  for (const PrecinctApportionment& a : election.apportionment) {
-    apportioned.emplace(precinct_key(a.county, a.precinct), &a);
+  const std::vector<const PrecinctApportionment*>* rows = areas.rows;
+  if (rows != nullptr && rows->size() != election.reports.size()) {
+    return Status::InvalidArgument(fmt::format("apportionment rows of {} precincts for {} reports",
+                                               rows->size(), election.reports.size()));
   }
-  for (const PrecinctApportionment& a : election.apportionment) {
+  if (rows == nullptr) {
+    apportioned.reserve(apportionment.size());
+    for (const PrecinctApportionment& a : apportionment) {
+      apportioned.emplace(precinct_key(a.county, a.precinct), &a);
+    }
+  }
+  for (const PrecinctApportionment& a : apportionment) {
     // Only rows that disagree with their county's district need a lookup per report; the usual
     // case (a district filled in from the county map) costs nothing.
     if (!a.district) continue;
-    auto county = election.county_district.find(a.county);
-    if (county != election.county_district.end() && county->second == *a.district) continue;
+    auto county = county_district_of.find(a.county);
+    if (county != county_district_of.end() && county->second == *a.district) continue;
     precinct_district[precinct_key(a.county, a.precinct)] = intern_district(*a.district);
   }
 
@@ -261,11 +285,15 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
   tab.early_votes = ruleset.precinct.early_vote.enabled;
   tab.precincts.reserve(election.reports.size());
   std::vector<Count> in_person_first;
-  tab.precincts_expected = static_cast<int64_t>(apportioned.size());
+  // Rows given by the caller are of an apportionment without repeats (a state's).
+  tab.precincts_expected =
+      static_cast<int64_t>(rows != nullptr ? apportionment.size() : apportioned.size());
   std::vector<Count> reported_delegates_of(n);
   for (size_t i = 0; i < election.reports.size(); ++i) {
     const PrecinctReport& report = election.reports[i];
-    const PrecinctCheck& check = checks[i];
+    if (checks[i] == nullptr)
+      return Status::InvalidArgument(fmt::format("no check for report {}", i));
+    const PrecinctCheck& check = *checks[i];
     if (check.county != report.county || check.precinct != report.precinct) {
       return Status::InvalidArgument(
           fmt::format("{}: precinct check {} is for {} / {}, not {} / {}", report.source.ToString(),
@@ -279,7 +307,17 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     tab.precincts.push_back({report.county, report.precinct});
     const uint32_t county = intern_county(report.county);
     int32_t district = county_district[county];
-    if (!precinct_district.empty()) {
+    const PrecinctApportionment* row = nullptr;
+    if (rows != nullptr) {
+      row = (*rows)[i];
+    } else {
+      auto it = apportioned.find(precinct_key(report.county, report.precinct));
+      if (it != apportioned.end()) row = it->second;
+    }
+    if (rows != nullptr) {
+      // The row's own district (interned above when it differs from its county's).
+      if (row != nullptr && row->district) district = intern_district(*row->district);
+    } else if (!precinct_district.empty()) {
       auto it = precinct_district.find(precinct_key(report.county, report.precinct));
       if (it != precinct_district.end()) district = it->second;
     }
@@ -309,10 +347,9 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     bool reported_delegates = false;
     // Chairs report county delegates, never SDEs: a precinct with delegates for every candidate
     // and no SDE gets the SDEs its delegates and county ratio give, as the party derived them.
-    const auto ap = apportioned.find(precinct_key(report.county, report.precinct));
-    if (ap == apportioned.end()) ++tab.precincts_expected;
+    if (row == nullptr) ++tab.precincts_expected;
     std::vector<Rational> derived_sde;
-    if (ap != apportioned.end()) {
+    if (row != nullptr) {
       bool any_sde = false;
       bool all_delegates = n > 0;
       Count total_delegates = 0;
@@ -325,7 +362,7 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
       }
       if (!any_sde && all_delegates) {
         derived_sde =
-            SdeFromDelegates(ruleset.precinct, reported_delegates_of, total_delegates, *ap->second);
+            SdeFromDelegates(ruleset.precinct, reported_delegates_of, total_delegates, *row);
       }
     }
     if (derived_sde.size() == n && n > 0) {
@@ -345,7 +382,7 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
         in_person_first[c] = report.figures[c].first.value_or(0);
         has_final = has_final || report.figures[c].final.has_value();
       }
-      const Count d = ap != apportioned.end() ? ap->second->delegates.value_or(0) : 0;
+      const Count d = row != nullptr ? row->delegates.value_or(0) : 0;
       early = EarlyVotePart(ruleset.precinct, *cards[i], in_person_first, has_final, d);
     }
     for (size_t c = 0; c < n; ++c) {

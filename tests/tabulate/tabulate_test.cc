@@ -4,6 +4,9 @@
 #include <rapidcheck/gtest.h>
 
 #include <functional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace canvass {
 namespace {
@@ -64,10 +67,38 @@ class TabulateTest : public ::testing::Test {
     checks_.push_back(check);
   }
 
+  // The tabulation, checked equal (its whole JSON) to the borrowed form a release uses over a
+  // state's records (TabulationAreas, checks by pointer, an Election of the reports alone): with
+  // each report's apportionment row found by name, and given.
   Tabulation Run() {
     auto t = Tabulate(ruleset_, election_, checks_);
     EXPECT_TRUE(t.ok()) << t.status().ToString();
-    return t.ok() ? *t : Tabulation();
+    if (!t.ok()) return Tabulation();
+    std::vector<const PrecinctCheck*> refs;
+    for (const PrecinctCheck& c : checks_) refs.push_back(&c);
+    std::vector<const PrecinctApportionment*> rows;
+    for (const PrecinctReport& r : election_.reports) {
+      const PrecinctApportionment* row = nullptr;
+      for (const PrecinctApportionment& a : election_.apportionment) {
+        if (a.county == r.county && a.precinct == r.precinct) row = &a;
+      }
+      rows.push_back(row);
+    }
+    Election reports_only;
+    reports_only.candidates = election_.candidates;
+    reports_only.reports = election_.reports;
+    const nlohmann::json expected = TabulationToJson(ruleset_, election_.candidates, *t);
+    const std::vector<const PrecinctApportionment*>* forms[] = {&rows, nullptr};
+    for (const auto* given : forms) {
+      auto b = Tabulate(ruleset_, reports_only,
+                        {&election_.apportionment, &election_.county_district, given}, refs);
+      EXPECT_TRUE(b.ok()) << b.status().ToString();
+      if (b.ok()) {
+        EXPECT_EQ(TabulationToJson(ruleset_, election_.candidates, *b), expected)
+            << (given != nullptr ? "rows given" : "rows found by name");
+      }
+    }
+    return *t;
   }
 
   void AddStandardPrecincts() {
