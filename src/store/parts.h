@@ -8,8 +8,8 @@
 // The cut points are a function of the bytes alone (a gear rolling hash, FastCDC-style, with the
 // fixed parameters below), so anyone can cut a file the same way and find the same parts and the
 // same manifest. Parts are at least kPartMinBytes and at most kPartMaxBytes (the last part may be
-// shorter), about kPartAverageBytes on average; an edit changes the part it falls in and, at
-// most, the next one or two, until the cut points line up again.
+// shorter), about kPartAverageBytes on average; an edit changes the part it falls in and, rarely,
+// the next few, until the cut points line up again (tests/store/parts_test.cc counts them).
 //
 // The manifest is text (ManifestText):
 //
