@@ -291,8 +291,9 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
   std::vector<Count> reported_delegates_of(n);
   for (size_t i = 0; i < election.reports.size(); ++i) {
     const PrecinctReport& report = election.reports[i];
-    if (checks[i] == nullptr)
+    if (checks[i] == nullptr) {
       return Status::InvalidArgument(fmt::format("no check for report {}", i));
+    }
     const PrecinctCheck& check = *checks[i];
     if (check.county != report.county || check.precinct != report.precinct) {
       return Status::InvalidArgument(
@@ -310,16 +311,16 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
     const PrecinctApportionment* row = nullptr;
     if (rows != nullptr) {
       row = (*rows)[i];
-    } else {
-      auto it = apportioned.find(precinct_key(report.county, report.precinct));
-      if (it != apportioned.end()) row = it->second;
-    }
-    if (rows != nullptr) {
       // The row's own district (interned above when it differs from its county's).
       if (row != nullptr && row->district) district = intern_district(*row->district);
-    } else if (!precinct_district.empty()) {
-      auto it = precinct_district.find(precinct_key(report.county, report.precinct));
-      if (it != precinct_district.end()) district = it->second;
+    } else {
+      const std::string pkey = precinct_key(report.county, report.precinct);
+      auto it = apportioned.find(pkey);
+      if (it != apportioned.end()) row = it->second;
+      if (!precinct_district.empty()) {
+        auto d = precinct_district.find(pkey);
+        if (d != precinct_district.end()) district = d->second;
+      }
     }
     if (district < 0) ++tab.without_district;
     const uint64_t key = (uint64_t{county} << 32) | static_cast<uint32_t>(district);
