@@ -12,15 +12,38 @@ namespace {
   std::abort();
 }
 
+constexpr __int128 kMax64 = std::numeric_limits<uint64_t>::max();
+
 __int128 Gcd(__int128 a, __int128 b) {
   if (a < 0) a = -a;
   if (b < 0) b = -b;
   while (b != 0) {
+    // Most operands fit in 64 bits, where the processor divides; a 128-bit remainder is a
+    // library call several times slower.
+    if (a <= kMax64 && b <= kMax64) {
+      auto x = static_cast<uint64_t>(a), y = static_cast<uint64_t>(b);
+      while (y != 0) {
+        const uint64_t t = x % y;
+        x = y;
+        y = t;
+      }
+      return x;
+    }
     __int128 t = a % b;
     a = b;
     b = t;
   }
   return a;
+}
+
+// a / b, exact (b divides a), for b > 0.
+__int128 DivideExact(__int128 a, __int128 b) {
+  const __int128 m = a < 0 ? -a : a;
+  if (m <= kMax64 && b <= kMax64) {
+    const __int128 q = static_cast<uint64_t>(m) / static_cast<uint64_t>(b);
+    return a < 0 ? -q : q;
+  }
+  return a / b;
 }
 
 __int128 Pow10(int places) {
@@ -55,8 +78,8 @@ Rational Rational::FromWide(__int128 num, __int128 den) {
   }
   __int128 g = Gcd(num, den);
   if (g > 1) {
-    num /= g;
-    den /= g;
+    num = DivideExact(num, g);
+    den = DivideExact(den, g);
   }
   constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
   if (num > kMax || num < -kMax || den > kMax) Fatal("overflow (an input outside the bounds)");
