@@ -169,8 +169,12 @@ void AppendTie(std::string& out, const TieEvent& tie, const std::vector<std::str
 
 PrecinctCheckJsonWriter::PrecinctCheckJsonWriter(const std::vector<std::string>& candidates,
                                                  int sde_places)
-    : candidates_(candidates), sde_places_(sde_places), by_name_(candidates.size()) {
+    : candidates_(candidates),
+      sde_places_(sde_places),
+      by_name_(candidates.size()),
+      quoted_(candidates.size()) {
   for (size_t i = 0; i < by_name_.size(); ++i) by_name_[i] = i;
+  for (size_t i = 0; i < quoted_.size(); ++i) AppendJsonString(quoted_[i], candidates[i]);
   std::stable_sort(by_name_.begin(), by_name_.end(),
                    [&](size_t a, size_t b) { return candidates_[a] < candidates_[b]; });
 }
@@ -191,7 +195,7 @@ void PrecinctCheckJsonWriter::AppendByCandidate(std::string& out, size_t limit,
     if (later) continue;
     if (!first) out += ',';
     first = false;
-    AppendJsonString(out, candidates_[i]);
+    out += quoted_[i];
     out += ':';
     value(i);
   }
@@ -210,9 +214,13 @@ void PrecinctCheckJsonWriter::Append(std::string& out, const PrecinctCheck& chec
     out += ',';
     if (!check.computed_sde.empty()) {
       AppendKey(out, "computed_sde");
-      AppendByCandidate(
-          out, std::min(candidates_.size(), check.computed_sde.size()),
-          [&](size_t i) { AppendJsonString(out, check.computed_sde[i].ToDecimal(sde_places_)); });
+      AppendByCandidate(out, std::min(candidates_.size(), check.computed_sde.size()),
+                        [&](size_t i) {
+                          // A decimal is digits, a point and a sign: nothing to escape.
+                          out += '"';
+                          out += check.computed_sde[i].ToDecimal(sde_places_);
+                          out += '"';
+                        });
       out += ',';
     }
   }

@@ -44,7 +44,8 @@ class PrecinctCheckJsonWriter {
 
   const std::vector<std::string>& candidates_;
   int sde_places_;
-  std::vector<size_t> by_name_;  // candidate indices sorted by name, then index
+  std::vector<size_t> by_name_;      // candidate indices sorted by name, then index
+  std::vector<std::string> quoted_;  // each candidate's name as a JSON string, escaped once
 };
 
 const char* TieBreakerName(TieBreaker breaker);  // "coin toss", "card draw", "drawing of lots"
