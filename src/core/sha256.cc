@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -12,6 +13,7 @@ namespace canvass {
 namespace {
 
 constexpr size_t kDigestBytes = 32;
+static_assert(crypto_hash_sha256_BYTES == kDigestBytes);
 
 [[noreturn]] void Fatal(const char* what) {
   std::fprintf(stderr, "canvass: fatal: OpenSSL SHA-256: %s\n", what);
@@ -43,8 +45,14 @@ void Update(EVP_MD_CTX* ctx, std::string_view bytes) {
   if (EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) != 1) Fatal("update");
 }
 
+std::atomic<Sha256Engine> g_engine{Sha256Engine::kLibcrypto};
+
 // One context per thread, reused: a one-shot digest allocates none.
 void Digest(std::string_view bytes, unsigned char* digest) {
+  if (g_engine.load(std::memory_order_relaxed) == Sha256Engine::kLibsodium) {
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    return;
+  }
   struct Context {
     EVP_MD_CTX* ctx = NewContext();
     ~Context() { EVP_MD_CTX_free(ctx); }
@@ -62,6 +70,8 @@ std::string Hex(const unsigned char* digest) {
 }
 
 }  // namespace
+
+Sha256Engine SetSha256Engine(Sha256Engine engine) { return g_engine.exchange(engine); }
 
 std::string Sha256Bytes(std::string_view bytes) {
   unsigned char digest[kDigestBytes];

@@ -22,6 +22,15 @@ std::string Sha256Hex(std::string_view bytes);
 // The 32 raw bytes of the SHA-256 of the bytes (Merkle tree nodes, docs/releases.md).
 std::string Sha256Bytes(std::string_view bytes);
 
+// Which library computes Sha256Hex and Sha256Bytes. libcrypto, the default, is the faster by
+// far once set up, but a process's first digest through it costs 1 to 6 ms on this project's
+// machines (OpenSSL initialises its library and its default provider). A command that hashes a
+// few kilobytes and exits (`canvass check`: the ruleset's hash) asks for libsodium instead, which
+// needs no set-up. The digests are the same bytes either way. Sha256Stream always uses libcrypto.
+enum class Sha256Engine { kLibcrypto, kLibsodium };
+// Sets the engine for the whole process; returns the one it replaces.
+Sha256Engine SetSha256Engine(Sha256Engine engine);
+
 // True when `s` is what Sha256Hex gives: 64 lower-case hex digits.
 bool IsSha256Hex(std::string_view s);
 

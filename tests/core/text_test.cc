@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <utility>
@@ -65,6 +66,34 @@ TEST(Sha256Test, MatchesTheStandardsVectorsWholeAndInPieces) {
     moved.Update(text);
     EXPECT_EQ(moved.FinishHex(), hex);
   }
+}
+
+// A one-shot command hashes with libsodium (no set-up), everything else with libcrypto: the same
+// digests, the standard's vectors included, at every length around a block's 64 bytes and its
+// 55-byte padding limit, and beyond.
+TEST(Sha256Test, BothEnginesGiveTheSameDigests) {
+  const Sha256Engine before = SetSha256Engine(Sha256Engine::kLibsodium);
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(std::string(1'000'000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  std::string bytes;
+  uint32_t x = 12345;
+  for (int i = 0; i < 70'000; ++i) {
+    x = x * 1664525u + 1013904223u;
+    bytes += static_cast<char>(x >> 24);
+  }
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 200; ++n) lengths.push_back(n);
+  for (size_t n : {1000u, 4096u, 65'536u, 70'000u}) lengths.push_back(n);
+  for (size_t n : lengths) {
+    const std::string_view input = std::string_view(bytes).substr(0, n);
+    SetSha256Engine(Sha256Engine::kLibsodium);
+    const std::string light_hex = Sha256Hex(input), light_raw = Sha256Bytes(input);
+    SetSha256Engine(Sha256Engine::kLibcrypto);
+    EXPECT_EQ(Sha256Hex(input), light_hex) << n << " bytes";
+    EXPECT_EQ(Sha256Bytes(input), light_raw) << n << " bytes";
+  }
+  EXPECT_EQ(SetSha256Engine(before), Sha256Engine::kLibcrypto);
 }
 
 // Each thread hashes with its own context: digests from several at once are each right.

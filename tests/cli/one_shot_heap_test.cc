@@ -1,0 +1,80 @@
+// The heap of a one-shot command in transparent huge pages (src/cli/one_shot_heap.h).
+#include "cli/one_shot_heap.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace canvass {
+namespace {
+
+// The mapping of /proc/self/smaps that holds `address`: its first line (ending with its name,
+// "[heap]" for the heap) and its VmFlags line.
+struct Mapping {
+  std::string line;
+  std::string flags;
+};
+
+Mapping MappingHolding(const void* address) {
+  const auto at = reinterpret_cast<uintptr_t>(address);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  Mapping found;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t begin = 0, end = 0;
+    char dash = 0;
+    std::istringstream range(line);
+    if (range >> std::hex >> begin >> dash >> end && dash == '-') {
+      inside = begin <= at && at < end;
+      if (inside) found.line = line;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) found.flags = line;
+  }
+  return found;
+}
+
+bool OnHeap(const Mapping& m) {
+  return m.line.size() >= 6 && m.line.compare(m.line.size() - 6, 6, "[heap]") == 0;
+}
+
+TEST(OneShotHeap, LaterBlocksComeFromAnAdvisedRangeOnAHugePageBoundary) {
+  const HugePageHeap heap = UseHugePagesForHeap();
+  if (!heap.prepared) {
+    GTEST_SKIP() << "the allocator refused mallopt (a sanitizer's) or the kernel has no "
+                    "transparent huge pages";
+  }
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(heap.begin) % kHugePage, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(heap.end) % kHugePage, 0u);
+  EXPECT_GE(heap.end - heap.begin, std::ptrdiff_t{32} << 20);
+  // 1 MiB is above glibc's usual threshold (128 KiB) for a block in a mapping of its own.
+  void* block = std::malloc(1 << 20);
+  ASSERT_NE(block, nullptr);
+  EXPECT_GE(static_cast<char*>(block), heap.begin);
+  EXPECT_LE(static_cast<char*>(block) + (1 << 20), heap.end);
+  const Mapping mapping = MappingHolding(block);
+  EXPECT_TRUE(OnHeap(mapping)) << mapping.line;
+  EXPECT_NE(mapping.flags.find(" hg"), std::string::npos) << mapping.flags;  // MADV_HUGEPAGE
+  EXPECT_EQ(MappingHolding(heap.begin).line, mapping.line);
+  // Blocks of 4 MiB past the advised range still come from the heap, grown, not each from a
+  // mapping of its own.
+  std::vector<void*> blocks;
+  for (int i = 0; i < 24; ++i) {
+    blocks.push_back(std::malloc(4 << 20));
+    ASSERT_NE(blocks.back(), nullptr);
+    EXPECT_TRUE(OnHeap(MappingHolding(blocks.back()))) << "block " << i;
+  }
+  EXPECT_GT(static_cast<char*>(blocks.back()), heap.end);
+  for (void* b : blocks) std::free(b);
+  std::free(block);
+}
+
+}  // namespace
+}  // namespace canvass
