@@ -12,8 +12,7 @@
 #include "cli/audit_review_command.h"
 #include "cli/commands.h"
 #include "cli/national_command.h"
-#include "cli/one_shot_heap.h"
-#include "core/sha256.h"
+#include "cli/one_shot.h"
 
 namespace canvass {
 namespace {
@@ -64,13 +63,12 @@ std::string UnknownCommand(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int RunCanvass(int argc, char** argv) {
-  // `check` and `tabulate` read a whole election, work once and exit: their heap is in huge
-  // pages from the start, the command line's parser included (src/cli/one_shot_heap.h). Named
-  // after other options, they get it once parsed. They hash only the ruleset: with libsodium,
-  // which needs no set-up (core/sha256.h).
+  // `check` and `tabulate` read a whole election, work once and exit (src/cli/one_shot.h): their
+  // process is prepared from the start, the command line's parser included, or, named after
+  // other options, once parsed.
   const auto one_shot = [](std::string_view name) { return name == "check" || name == "tabulate"; };
-  const bool huge_pages = argc > 1 && one_shot(argv[1]);
-  if (huge_pages) UseHugePagesForHeap();
+  const bool prepared = argc > 1 && one_shot(argv[1]);
+  if (prepared) PrepareOneShotCommand();
   CLI::App app{"canvass: caucus math, checks and tabulation from the published rules"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("canvass ") + CANVASS_VERSION);
@@ -614,8 +612,7 @@ int RunCanvass(int argc, char** argv) {
   if (*show) return RunRulesShow(show_name, show_json, out, err);
   if (*rcheck) return RunRulesCheck(check_files, out, err);
   if (*alloc) return RunAllocate(allocate, out, err);
-  if ((*check || *tab) && !huge_pages) UseHugePagesForHeap();
-  if (*check || *tab) SetSha256Engine(Sha256Engine::kLibsodium);
+  if ((*check || *tab) && !prepared) PrepareOneShotCommand();
   if (*check) return RunCheck(check_files_opts, out, err);
   if (*tab) return RunTabulate(tab_files, out, err);
   if (*national_cmd) return RunNational(national, out, err);

@@ -50,6 +50,29 @@ TEST_F(FileTextTest, ARegularFileIsMappedWithEveryByte) {
   EXPECT_EQ(moved.view(), "x");
 }
 
+// A one-shot command has regular files read into its heap: the same bytes, not mapped; the
+// process's default is to map them.
+TEST_F(FileTextTest, ARegularFileIsReadIntoMemoryWhenAsked) {
+  std::string bytes;
+  for (int i = 0; i < 300000; ++i) bytes += static_cast<char>(i * 13 % 256);
+  const std::string path = Write("bytes.bin", bytes);
+  ASSERT_EQ(FileText::SetReading(FileText::Reading::kIntoMemory), FileText::Reading::kMapped);
+  auto text = FileText::Open(path);
+  auto empty = FileText::Open(Write("empty.csv", ""));
+  auto directory = FileText::Open(dir_);
+  EXPECT_EQ(FileText::SetReading(FileText::Reading::kMapped), FileText::Reading::kIntoMemory);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_FALSE(text->mapped());
+  EXPECT_EQ(text->view(), bytes);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->view(), "");
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.status().message(), dir_ + ": read failed: Is a directory");
+  auto mapped = FileText::Open(path);
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_TRUE(mapped->mapped());
+}
+
 TEST_F(FileTextTest, AnEmptyFileIsEmptyNotMapped) {
   auto text = FileText::Open(Write("empty.csv", ""));
   ASSERT_TRUE(text.ok()) << text.status().ToString();

@@ -1,4 +1,4 @@
-#include "cli/one_shot_heap.h"
+#include "cli/one_shot.h"
 
 #include <malloc.h>
 #include <sys/mman.h>
@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <cstdlib>
+
+#include "core/sha256.h"
+#include "io/file_text.h"
 
 namespace canvass {
 
@@ -45,6 +48,12 @@ HugePageHeap UseHugePagesForHeap() {
   heap.begin = reinterpret_cast<char*>(begin);
   heap.end = reinterpret_cast<char*>(end);
   return heap;
+}
+
+void PrepareOneShotCommand() {
+  const HugePageHeap heap = UseHugePagesForHeap();
+  SetSha256Engine(Sha256Engine::kLibsodium);
+  if (heap.prepared) FileText::SetReading(FileText::Reading::kIntoMemory);
 }
 
 }  // namespace canvass

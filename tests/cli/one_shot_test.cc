@@ -1,5 +1,5 @@
-// The heap of a one-shot command in transparent huge pages (src/cli/one_shot_heap.h).
-#include "cli/one_shot_heap.h"
+// The process of a one-shot command (src/cli/one_shot.h): its heap in transparent huge pages.
+#include "cli/one_shot.h"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "core/sha256.h"
+#include "io/file_text.h"
 
 namespace canvass {
 namespace {
@@ -74,6 +77,19 @@ TEST(OneShotHeap, LaterBlocksComeFromAnAdvisedRangeOnAHugePageBoundary) {
   EXPECT_GT(static_cast<char*>(blocks.back()), heap.end);
   for (void* b : blocks) std::free(b);
   std::free(block);
+}
+
+// A one-shot command hashes with libsodium, and reads its files into its heap when the heap is in
+// huge pages (mapped otherwise: under a sanitizer's allocator, or without transparent huge pages).
+TEST(OneShot, PrepareHashesWithLibsodiumAndReadsFilesIntoTheHeap) {
+  PrepareOneShotCommand();
+  const bool huge = UseHugePagesForHeap().prepared;
+  EXPECT_EQ(SetSha256Engine(Sha256Engine::kLibcrypto), Sha256Engine::kLibsodium);
+  EXPECT_EQ(FileText::SetReading(FileText::Reading::kMapped),
+            huge ? FileText::Reading::kIntoMemory : FileText::Reading::kMapped);
+  auto text = FileText::Open(CANVASS_RULES_DIR "/iowa-dem-2020.toml");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_TRUE(text->mapped());  // the setting given back
 }
 
 }  // namespace
