@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <numeric>
 
 namespace canvass {
 namespace {
@@ -18,17 +19,10 @@ __int128 Gcd(__int128 a, __int128 b) {
   if (a < 0) a = -a;
   if (b < 0) b = -b;
   while (b != 0) {
-    // Most operands fit in 64 bits, where the processor divides; a 128-bit remainder is a
-    // library call several times slower.
-    if (a <= kMax64 && b <= kMax64) {
-      auto x = static_cast<uint64_t>(a), y = static_cast<uint64_t>(b);
-      while (y != 0) {
-        const uint64_t t = x % y;
-        x = y;
-        y = t;
-      }
-      return x;
-    }
+    // Most operands fit in 64 bits: there std::gcd (Stein's algorithm, shifts and subtractions)
+    // instead of a 128-bit remainder, a library call, at each step.
+    if (a <= kMax64 && b <= kMax64)
+      return std::gcd(static_cast<uint64_t>(a), static_cast<uint64_t>(b));
     __int128 t = a % b;
     a = b;
     b = t;
