@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -16,6 +17,26 @@ namespace {
 
 std::atomic<FileText::Reading> g_reading{FileText::Reading::kMapped};
 
+// Reads `fd` to its end into `out`, straight into the string: `expected` bytes (a regular file's
+// size) in one piece and a byte to spare, so that the read finding the end needs no more room.
+Status ReadToEnd(int fd, const std::string& path, size_t expected, std::string& out) {
+  out.resize(std::max<size_t>(expected + 1, 1 << 16));
+  size_t got = 0;
+  for (;;) {
+    if (got == out.size()) out.resize(2 * out.size());
+    const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n == 0) break;
+    if (n < 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      return Status::IoError(path + ": read failed: " + std::strerror(error));
+    }
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  return Status::Ok();
+}
+
 }  // namespace
 
 FileText::Reading FileText::SetReading(Reading reading) { return g_reading.exchange(reading); }
@@ -26,23 +47,7 @@ Result<FileText> FileText::Open(const std::string& path) {
   struct stat st {};
   FileText text;
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-  if (regular && g_reading.load(std::memory_order_relaxed) == Reading::kIntoMemory) {
-    // Read at its size in one piece; a file that grows meanwhile is read to its end below.
-    text.read_.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < text.read_.size()) {
-      const ssize_t n = ::read(fd, text.read_.data() + got, text.read_.size() - got);
-      if (n == 0) break;
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        const int error = errno;
-        ::close(fd);
-        return Status::IoError(path + ": read failed: " + std::strerror(error));
-      }
-      got += static_cast<size_t>(n);
-    }
-    text.read_.resize(got);
-  } else if (regular) {
+  if (regular && g_reading.load(std::memory_order_relaxed) == Reading::kMapped) {
     const size_t size = static_cast<size_t>(st.st_size);
     void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (map != MAP_FAILED) {
@@ -53,23 +58,13 @@ Result<FileText> FileText::Open(const std::string& path) {
       return text;
     }
   }
-  // Not a regular file, empty (its size may not be its length: /proc), not mappable, or read
-  // into memory up to its size at opening: read (the rest) from the descriptor already open.
-  // (Opening it again would close a pipe's only reader in between, and its writer would die of
-  // SIGPIPE.)
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      return Status::IoError(path + ": read failed: " + std::strerror(error));
-    }
-    text.read_.append(buf, static_cast<size_t>(n));
-  }
+  // Read into memory when asked, or not a regular file, empty (its size may not be its length:
+  // /proc), or not mappable: from the descriptor already open. (Opening it again would close a
+  // pipe's only reader in between, and its writer would die of SIGPIPE.)
+  const Status read =
+      ReadToEnd(fd, path, regular ? static_cast<size_t>(st.st_size) : 0, text.read_);
   ::close(fd);
+  if (!read.ok()) return read;
   return text;
 }
 
