@@ -82,6 +82,18 @@ TEST(ValidationTest, SyntaxErrorNamesThePosition) {
   EXPECT_EQ(message.rfind(Where(text, "oops").substr(0, 9), 0), 0u) << message;  // "v.toml:17"
 }
 
+// A table header whose key starts with a character no key can start with: an error at its
+// position, not an assertion inside the TOML library (found by fuzz_ruleset).
+TEST(ValidationTest, ATableHeaderWithABadKeyCharacterIsAnError) {
+  const std::string text = "[<precinct]\nenabled = true\n";
+  auto r = ParseRuleset(text, "v.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(Where(text, "<precinct")), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("expected bare key starting character"), std::string::npos)
+      << r.status().message();
+}
+
 TEST(ValidationTest, UnknownKeyAtEveryLevel) {
   const std::string base = kValid;
   struct Case {
