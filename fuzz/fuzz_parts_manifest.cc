@@ -2,7 +2,8 @@
 // ParseManifest and to ReadStoredFile over a store holding nothing but that blob: any input must
 // give a manifest or an error, never a crash or a sanitizer report. A manifest that parses must
 // print back to the same bytes (the format has one spelling), and its parts must add up to its
-// file's size.
+// file's size. Both formats: canvass-parts-1 (a whole-file hash) and canvass-parts-2 (cut by
+// its writer, the size alone).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -30,5 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       "fuzzed", manifest.ok() ? manifest->sha256 : std::string(64, '0'), hash);
   // Only an empty file can be read back from a store holding no part.
   if (read.ok() && !read->empty()) __builtin_trap();
+  // A file checked against a manifest (release verify: both from disk). The input as both, and
+  // as a manifest of its own first line's bytes.
+  (void)canvass::CheckFileAgainstManifest(text, text);
+  const std::string first = text.substr(0, text.find('\n'));
+  if (canvass::CheckFileAgainstManifest(first, text).ok() && !manifest.ok()) __builtin_trap();
   return 0;
 }

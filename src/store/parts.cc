@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cassert>
 #include <charconv>
 
 #include "core/random.h"
@@ -12,6 +13,7 @@ namespace canvass {
 namespace {
 
 constexpr char kManifestFormat[] = "canvass-parts-1";
+constexpr char kSegmentManifestFormat[] = "canvass-parts-2";
 constexpr uint64_t kMaskSmall = ~uint64_t{0} << (64 - 18);  // before the average: rarer cuts
 constexpr uint64_t kMaskLarge = ~uint64_t{0} << (64 - 14);  // after it: likelier
 
@@ -99,7 +101,9 @@ std::vector<std::string_view> CutParts(std::string_view bytes) {
 }
 
 std::string ManifestText(const PartManifest& m) {
-  std::string out = fmt::format("{}\nfile {} {}\n", kManifestFormat, m.sha256, m.size);
+  std::string out = m.format == 2
+                        ? fmt::format("{}\nfile {}\n", kSegmentManifestFormat, m.size)
+                        : fmt::format("{}\nfile {} {}\n", kManifestFormat, m.sha256, m.size);
   for (const PartRef& p : m.parts) out += fmt::format("part {} {}\n", p.sha256, p.size);
   return out;
 }
@@ -116,15 +120,8 @@ PartManifest ManifestOf(std::string_view bytes) {
 
 namespace {
 
-// "<word> <64 hex> <decimal>" into hash and size.
-bool ParseEntry(std::string_view line, std::string_view word, std::string& hash, int64_t& size) {
-  if (line.size() < word.size() + 1 + 64 + 2 || line.substr(0, word.size()) != word ||
-      line[word.size()] != ' ') {
-    return false;
-  }
-  const std::string_view h = line.substr(word.size() + 1, 64);
-  if (!IsSha256Hex(h) || line[word.size() + 65] != ' ') return false;
-  const std::string_view n = line.substr(word.size() + 66);
+// A size: decimal digits, no leading zero.
+bool ParseSize(std::string_view n, int64_t& size) {
   if (n.empty() || n.size() > 18 || (n.size() > 1 && n[0] == '0')) return false;
   // Digits only: from_chars would take "-0" or "-00" as 0, a second spelling of the same size.
   for (char c : n) {
@@ -133,8 +130,20 @@ bool ParseEntry(std::string_view line, std::string_view word, std::string& hash,
   int64_t v = 0;
   auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
   if (ec != std::errc() || end != n.data() + n.size() || v < 0) return false;
-  hash = std::string(h);
   size = v;
+  return true;
+}
+
+// "<word> <64 hex> <decimal>" into hash and size.
+bool ParseEntry(std::string_view line, std::string_view word, std::string& hash, int64_t& size) {
+  if (line.size() < word.size() + 1 + 64 + 2 || line.substr(0, word.size()) != word ||
+      line[word.size()] != ' ') {
+    return false;
+  }
+  const std::string_view h = line.substr(word.size() + 1, 64);
+  if (!IsSha256Hex(h) || line[word.size() + 65] != ' ') return false;
+  if (!ParseSize(line.substr(word.size() + 66), size)) return false;
+  hash = std::string(h);
   return true;
 }
 
@@ -155,14 +164,20 @@ Result<PartManifest> ParseManifest(std::string_view text) {
     const std::string_view line = text.substr(at, end - at);
     at = end + 1;
     if (line_no == 1) {
-      if (line != kManifestFormat) {
-        return bad(
-            fmt::format("not a parts manifest (the first line is not \"{}\")", kManifestFormat));
+      if (line == kSegmentManifestFormat) {
+        m.format = 2;
+      } else if (line != kManifestFormat) {
+        return bad(fmt::format("not a parts manifest (the first line is not \"{}\" or \"{}\")",
+                               kManifestFormat, kSegmentManifestFormat));
       }
       continue;
     }
     if (line_no == 2) {
-      if (!ParseEntry(line, "file", m.sha256, m.size)) {
+      if (m.format == 2) {
+        if (line.substr(0, 5) != "file " || !ParseSize(line.substr(5), m.size)) {
+          return bad("expected \"file <bytes>\"");
+        }
+      } else if (!ParseEntry(line, "file", m.sha256, m.size)) {
         return bad("expected \"file <SHA-256> <bytes>\"");
       }
       continue;
@@ -215,10 +230,72 @@ Result<StoredFile> PartWriter::Finish() {
   return f;
 }
 
+Result<std::vector<PartRef>> SegmentWriter::Cut() {
+  std::vector<PartRef> made;
+  for (size_t at = 0; at < out_.size(); at += kPartMaxBytes) {
+    const std::string_view part = std::string_view(out_).substr(at, kPartMaxBytes);
+    PartRef ref{Sha256Hex(part), static_cast<int64_t>(part.size())};
+    if (put_ != nullptr) {
+      CANVASS_RETURN_IF_ERROR((*put_)(ref.sha256, part));
+    }
+    made.push_back(std::move(ref));
+  }
+  if (put_ == nullptr) bytes_ += out_;
+  size_ += static_cast<int64_t>(out_.size());
+  out_.clear();
+  parts_.insert(parts_.end(), made.begin(), made.end());
+  return made;
+}
+
+void SegmentWriter::Reuse(const std::vector<PartRef>& parts) {
+  assert(put_ != nullptr && out_.empty());
+  for (const PartRef& p : parts) size_ += p.size;
+  parts_.insert(parts_.end(), parts.begin(), parts.end());
+}
+
+Result<StoredFile> SegmentWriter::Finish() {
+  auto last = Cut();
+  if (!last.ok()) return last.status();
+  PartManifest m;
+  m.format = 2;
+  m.size = size_;
+  m.parts = std::move(parts_);
+  manifest_ = ManifestText(m);
+  StoredFile f{std::string(), m.size, Sha256Hex(manifest_)};
+  if (put_ != nullptr) {
+    CANVASS_RETURN_IF_ERROR((*put_)(f.manifest_sha256, manifest_));
+  }
+  return f;
+}
+
 Result<StoredFile> PutFileByParts(const BlobPut& put, std::string_view bytes) {
   PartWriter w(put);
   CANVASS_RETURN_IF_ERROR(w.Write(bytes));
   return w.Finish();
+}
+
+Status CheckFileAgainstManifest(std::string_view bytes, std::string_view manifest_text) {
+  auto manifest = ParseManifest(manifest_text);
+  if (!manifest.ok()) return manifest.status();
+  if (manifest->size != static_cast<int64_t>(bytes.size())) {
+    return Status::Corruption(fmt::format("the file has {} bytes, its parts manifest names {}",
+                                          bytes.size(), manifest->size));
+  }
+  size_t at = 0;
+  const size_t n = manifest->parts.size();
+  for (size_t i = 0; i < n; ++i) {
+    const PartRef& p = manifest->parts[i];
+    const std::string_view part = bytes.substr(at, static_cast<size_t>(p.size));
+    if (Sha256Hex(part) != p.sha256) {
+      return Status::Corruption(fmt::format("part {} of {} (bytes {} to {}) does not hash to {}",
+                                            i + 1, n, at, at + part.size(), p.sha256));
+    }
+    at += part.size();
+  }
+  if (manifest->format == 1 && Sha256Hex(bytes) != manifest->sha256) {
+    return Status::Corruption("the file does not hash to the SHA-256 its parts manifest names");
+  }
+  return Status::Ok();
 }
 
 Result<std::string> ReadStoredFile(const BlobGet& get, const std::string& name,
@@ -250,6 +327,11 @@ Result<std::string> ReadStoredFile(const BlobGet& get, const std::string& name,
   if (!manifest.ok()) {
     return Status::Corruption(fmt::format("{}: {}", name, manifest.status().message()));
   }
+  if (manifest->format == 2 && !sha256.empty()) {
+    return Status::Corruption(
+        fmt::format("{}: its parts manifest {} names no whole-file hash, but {} was expected", name,
+                    manifest_sha256, sha256));
+  }
   if (manifest->sha256 != sha256) {
     return Status::Corruption(fmt::format("{}: its parts manifest {} describes file {}, not {}",
                                           name, manifest_sha256, manifest->sha256, sha256));
@@ -273,7 +355,7 @@ Result<std::string> ReadStoredFile(const BlobGet& get, const std::string& name,
     out += **part;
   }
   const std::string got = whole.FinishHex();
-  if (got != sha256) {
+  if (manifest->format == 1 && got != sha256) {
     return Status::Corruption(
         fmt::format("{}: its parts join to bytes hashing to {}, not {}", name, got, sha256));
   }

@@ -19,6 +19,15 @@
 //
 // every line ending in "\n", hashes in lower-case hex, sizes in decimal without leading zeros.
 //
+// A file cut where its writer says instead (SegmentWriter: at the boundaries of its structure,
+// such as a group of precincts, so that an unchanged stretch is an unchanged part whose bytes
+// need not even be written again) has a manifest of the second format, which names no hash of the
+// whole file: the file is identified by its manifest's SHA-256, which covers every part's.
+//
+//   canvass-parts-2
+//   file <size in bytes>
+//   part <SHA-256> <size>            one line per part, in order
+//
 // Thread-safety: PartCutter and PartWriter are values used by one thread; the functions are pure
 // (apart from what `put` and `get` do).
 #pragma once
@@ -73,7 +82,8 @@ struct PartRef {
 };
 
 struct PartManifest {
-  std::string sha256;  // of the whole file
+  int format = 1;      // canvass-parts-1 (cut by content) or canvass-parts-2 (cut by its writer)
+  std::string sha256;  // of the whole file; empty in format 2
   int64_t size = 0;
   std::vector<PartRef> parts;
 };
@@ -91,7 +101,8 @@ Result<PartManifest> ParseManifest(std::string_view text);
 using BlobPut = std::function<Status(const std::string& sha256, std::string_view bytes)>;
 using BlobGet = std::function<Result<std::optional<std::string>>(const std::string& sha256)>;
 
-// A file stored by part: its whole SHA-256 and size, and its manifest's SHA-256.
+// A file stored by part: its whole SHA-256 (empty when cut by its writer) and size, and its
+// manifest's SHA-256.
 struct StoredFile {
   std::string sha256;
   int64_t size = 0;
@@ -118,12 +129,57 @@ class PartWriter {
   PartCutter cutter_;
 };
 
+// Writes a file cut where its writer says (manifest format canvass-parts-2): the bytes written
+// into out() since the last Cut() are one part, or, when longer than kPartMaxBytes, parts of
+// kPartMaxBytes and the rest. A stretch the store holds already from an earlier version (the same
+// bytes: its writer knows they have not changed) is named by Reuse() without being written.
+// With `put`, each part is stored as it is cut and only the current segment is in memory; without
+// it, nothing is stored and the file's bytes are kept (TakeBytes), its manifest computed all the
+// same (to rebuild and compare a file the store holds).
+class SegmentWriter {
+ public:
+  explicit SegmentWriter(const BlobPut* put) : put_(put) {}
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // Where the file's text is written; Cut() empties it.
+  std::string& out() { return out_; }
+  // Ends the current segment. Returns the parts it made (none when nothing was written since the
+  // last cut), for a later version to Reuse; `put`'s first error.
+  Result<std::vector<PartRef>> Cut();
+  // Appends `parts`, stored already, after the last cut. Only with `put`; nothing may have been
+  // written since the last cut.
+  void Reuse(const std::vector<PartRef>& parts);
+  // Cuts the last segment and stores the manifest (with `put`). The writer is spent.
+  Result<StoredFile> Finish();
+  // The file's bytes, without `put`.
+  std::string TakeBytes() { return std::move(bytes_); }
+  // The manifest's text, after Finish.
+  const std::string& manifest() const { return manifest_; }
+
+ private:
+  const BlobPut* put_;
+  std::string out_;
+  std::string bytes_;  // without put_
+  std::string manifest_;
+  int64_t size_ = 0;
+  std::vector<PartRef> parts_;
+};
+
 // Stores `bytes` by part (a PartWriter given them all at once).
 Result<StoredFile> PutFileByParts(const BlobPut& put, std::string_view bytes);
 
+// Checks `bytes` against the manifest `manifest_text` (either format): it parses, names the
+// file's size, and each part's bytes hash to its line (and, in format 1, the whole file to its
+// hash). Corruption naming the first part that differs (its number, hash and byte range), or the
+// manifest's parse error.
+Status CheckFileAgainstManifest(std::string_view bytes, std::string_view manifest_text);
+
 // The one way to read a stored file back. With `manifest_sha256` empty, the file was stored whole
 // (as releases were before they were stored by part): its blob `sha256`. Otherwise the manifest
-// and every part it names, each checked against its hash, and the whole file against `sha256`.
+// and every part it names, each checked against its hash, and the whole file against `sha256`
+// (a manifest of format 2 names no whole-file hash: `sha256` must then be empty, and the parts
+// must add up to the size it names).
 // `name` is for messages: NotFound naming the manifest or the part (its number, hash and byte
 // range) the store lacks; Corruption naming the one whose bytes do not hash to its name, a
 // manifest that does not parse or describes another file, or a whole file whose hash differs;

@@ -331,7 +331,14 @@ TEST(Parts, ManifestErrorsNameTheLine) {
   };
   const Case cases[] = {
       {"", "no \"file\" line"},
-      {"canvass-parts-2\n", "line 1: not a parts manifest"},
+      {"canvass-parts-3\n", "line 1: not a parts manifest"},
+      {"canvass-parts-2\n", "no \"file\" line"},
+      // Format 2 names no whole-file hash: its "file" line is the size alone.
+      {"canvass-parts-2\nfile " + h + " 5\n", "line 2: expected \"file <bytes>\""},
+      {"canvass-parts-2\nfile 05\n", "line 2: expected \"file <bytes>\""},
+      {"canvass-parts-2\nfile -5\n", "line 2: expected \"file <bytes>\""},
+      {"canvass-parts-2\nfile 5\npart " + h + " 4\n", "line 3: the parts add up to 4"},
+      {"canvass-parts-2\nfile 5\npart " + h + " 0\n", "line 3: a part of 0 bytes"},
       {"canvass-parts-1\nfile " + h + " 5", "line 2: no line break"},
       {"canvass-parts-1\nfile " + h + " 05\n", "line 2: expected \"file"},
       // A size has one spelling: no sign (the fuzzer's "-00" was read as 0).
@@ -357,6 +364,113 @@ TEST(Parts, ManifestErrorsNameTheLine) {
   auto empty = ParseManifest("canvass-parts-1\nfile " + Sha256Hex("") + " 0\n");
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   EXPECT_TRUE(empty->parts.empty());
+}
+
+// A file cut where its writer says (canvass-parts-2): a part per segment, a long segment cut every
+// kPartMaxBytes, reused parts named without their bytes, and the manifest that names the file.
+TEST(SegmentWriter, CutsWhereToldAndNamesTheFileByItsManifest) {
+  MapStore store;
+  const BlobPut put = store.Put();
+  const std::string a = "head,of,the,file\n";
+  const std::string b = Bytes(11, kPartMaxBytes + 1000);  // longer than a part may be
+  const std::string c = "a group of precincts\n";
+  std::vector<PartRef> c_parts;
+  std::string manifest_sha;
+  {
+    SegmentWriter w(&put);
+    w.out() += a;
+    auto made = w.Cut();
+    ASSERT_TRUE(made.ok());
+    ASSERT_EQ(made->size(), 1u);
+    EXPECT_EQ((*made)[0].sha256, Sha256Hex(a));
+    auto none = w.Cut();  // nothing written since: no part
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+    w.out() += b;
+    made = w.Cut();
+    ASSERT_TRUE(made.ok());
+    ASSERT_EQ(made->size(), 2u);
+    EXPECT_EQ((*made)[0].size, static_cast<int64_t>(kPartMaxBytes));
+    EXPECT_EQ((*made)[1].sha256, Sha256Hex(std::string_view(b).substr(kPartMaxBytes)));
+    w.out() += c;
+    made = w.Cut();
+    ASSERT_TRUE(made.ok());
+    c_parts = *made;
+    auto f = w.Finish();
+    ASSERT_TRUE(f.ok());
+    EXPECT_TRUE(f->sha256.empty());
+    EXPECT_EQ(f->size, static_cast<int64_t>(a.size() + b.size() + c.size()));
+    EXPECT_EQ(w.manifest(),
+              fmt::format(
+                  "canvass-parts-2\nfile {}\npart {} {}\npart {} {}\npart {} {}\npart {} {}\n",
+                  f->size, Sha256Hex(a), a.size(), Sha256Hex(b.substr(0, kPartMaxBytes)),
+                  kPartMaxBytes, Sha256Hex(b.substr(kPartMaxBytes)), 1000, Sha256Hex(c), c.size()));
+    EXPECT_EQ(f->manifest_sha256, Sha256Hex(w.manifest()));
+    manifest_sha = f->manifest_sha256;
+    EXPECT_TRUE(CheckFileAgainstManifest(a + b + c, w.manifest()).ok());
+  }
+  auto read = ReadStoredFile(store.Get(), "f.json", "", manifest_sha);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE(*read == a + b + c);
+  // A whole-file hash is not what names such a file.
+  auto wrong = ReadStoredFile(store.Get(), "f.json", Sha256Hex(a + b + c), manifest_sha);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), Status::Code::kCorruption);
+
+  // The next version: the first segment changed, the last reused without being written. The
+  // same bytes as written whole, and only the changed part is stored.
+  const size_t blobs_before = store.blobs.size();
+  SegmentWriter next(&put);
+  next.out() += "head,of,the,next\n";
+  ASSERT_TRUE(next.Cut().ok());
+  next.out() += b;
+  ASSERT_TRUE(next.Cut().ok());
+  next.Reuse(c_parts);
+  auto f2 = next.Finish();
+  ASSERT_TRUE(f2.ok());
+  EXPECT_EQ(store.blobs.size(), blobs_before + 2);  // the new first part and the manifest
+  SegmentWriter whole(nullptr);                     // in memory: the same manifest
+  whole.out() += "head,of,the,next\n";
+  ASSERT_TRUE(whole.Cut().ok());
+  whole.out() += b;
+  ASSERT_TRUE(whole.Cut().ok());
+  whole.out() += c;
+  auto f3 = whole.Finish();
+  ASSERT_TRUE(f3.ok());
+  EXPECT_EQ(f3->manifest_sha256, f2->manifest_sha256);
+  EXPECT_EQ(whole.manifest(), next.manifest());
+  const std::string bytes = whole.TakeBytes();
+  EXPECT_EQ(bytes, "head,of,the,next\n" + b + c);
+  auto read2 = ReadStoredFile(store.Get(), "f.json", "", f2->manifest_sha256);
+  ASSERT_TRUE(read2.ok()) << read2.status().ToString();
+  EXPECT_TRUE(*read2 == bytes);
+}
+
+TEST(SegmentWriter, TheCheckAgainstAManifestNamesThePartThatDiffers) {
+  SegmentWriter w(nullptr);
+  for (int i = 0; i < 4; ++i) {
+    w.out() += Bytes(20 + static_cast<uint64_t>(i), 1000);
+    ASSERT_TRUE(w.Cut().ok());
+  }
+  ASSERT_TRUE(w.Finish().ok());
+  std::string bytes = w.TakeBytes();
+  ASSERT_TRUE(CheckFileAgainstManifest(bytes, w.manifest()).ok());
+  for (size_t at : {size_t{0}, size_t{999}, size_t{1000}, size_t{2500}, size_t{3999}}) {
+    bytes[at] ^= 1;
+    Status st = CheckFileAgainstManifest(bytes, w.manifest());
+    ASSERT_FALSE(st.ok()) << at;
+    EXPECT_EQ(st.code(), Status::Code::kCorruption);
+    const size_t part = at / 1000;
+    EXPECT_NE(st.message().find(fmt::format("part {} of 4 (bytes {} to {})", part + 1, part * 1000,
+                                            part * 1000 + 1000)),
+              std::string::npos)
+        << st.message();
+    bytes[at] ^= 1;
+  }
+  Status shorter = CheckFileAgainstManifest(bytes.substr(1), w.manifest());
+  ASSERT_FALSE(shorter.ok());
+  EXPECT_NE(shorter.message().find("3999 bytes, its parts manifest names 4000"), std::string::npos)
+      << shorter.message();
 }
 
 }  // namespace
