@@ -56,6 +56,15 @@ class JsonWriter {
 
   // Whether every object and array begun was ended.
   bool done() const { return levels_.empty(); }
+  // Whether the array being written has no element yet.
+  bool array_empty() const {
+    return !levels_.empty() && !levels_.back().object && levels_.back().empty;
+  }
+  // Elements of the array being written were put in the text by other means (a stretch of a file
+  // its writer did not write again, publish/release.cc): the next element needs its comma.
+  void ElementsWrittenElsewhere() {
+    if (!levels_.empty() && !levels_.back().object) levels_.back().empty = false;
+  }
 
  private:
   struct Level {
