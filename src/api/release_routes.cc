@@ -187,24 +187,34 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
       {"totals.csv", {&ReleaseTotalsCsvName, "text/csv; charset=utf-8"}},
       {"cdf.json", {&ReleaseCdfName, "application/json"}},
       {"root.json", {&ReleaseRootName, "application/json"}},
-      {"root.json.sig", {&ReleaseRootSignatureName, "text/plain; charset=utf-8"}}};
+      {"root.json.sig", {&ReleaseRootSignatureName, "text/plain; charset=utf-8"}},
+      // The parts manifests of the files named by them (cut by group of precincts): what the
+      // signed release names, and what checks the file part by part.
+      {"precincts.csv.parts",
+       {+[](int64_t k) { return ReleasePartsName(ReleasePrecinctsCsvName(k)); },
+        "text/plain; charset=utf-8"}},
+      {"cdf.json.parts",
+       {+[](int64_t k) { return ReleasePartsName(ReleaseCdfName(k)); },
+        "text/plain; charset=utf-8"}}};
   auto it = kKinds.find(kind);
   if (it == kKinds.end()) {
     return HttpResponse::Error(404, "not-found",
                                "a release's files are json, precincts.csv, totals.csv, cdf.json, "
-                               "root.json, root.json.sig and sig");
+                               "root.json, root.json.sig, sig, precincts.csv.parts and "
+                               "cdf.json.parts");
   }
   const std::string name = it->second.first(n);
-  const std::string sha = record->files.value(name, std::string());
-  if (!IsSha256Hex(sha))
-    return HttpResponse::Error(404, "not-found", "the release names no " + name);
+  const std::string sha = ReleaseFileTag(*record, name);
+  if (sha.empty()) return HttpResponse::Error(404, "not-found", "the release names no " + name);
   r.content_type = it->second.second;
   r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
   if (req.Header("if-none-match") != "\"" + sha + "\"") {
     std::shared_ptr<const std::string> bytes;
+    // Cached by name and tag: a file named by its manifest has the manifest's SHA-256 as its tag.
+    const std::string key = name + " " + sha;
     {
       std::lock_guard lock(files_mu_);
-      auto hit = files_.find(sha);
+      auto hit = files_.find(key);
       if (hit != files_.end()) bytes = hit->second;
     }
     if (!bytes) {
@@ -212,8 +222,8 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
       if (!blob.ok()) return ReleaseFileError(blob.status(), 404);
       bytes = std::make_shared<const std::string>(std::move(blob).value());
       std::lock_guard lock(files_mu_);
-      if (files_.emplace(sha, bytes).second) {
-        files_order_.push_back(sha);
+      if (files_.emplace(key, bytes).second) {
+        files_order_.push_back(key);
         files_bytes_ += bytes->size();
         while (files_bytes_ > kReleaseCacheBytes && files_order_.size() > 1) {
           auto old = files_.find(files_order_.front());

@@ -279,6 +279,12 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
     auto bytes = ReadFile(path);
     if (!bytes.ok()) return Fail(err, bytes.status(), kExitUsage);
     files[name] = std::move(bytes).value();
+    // A file named by its parts manifest (cut by group of precincts): the manifest beside it.
+    if (ref.contains("manifest") && std::filesystem::exists(ReleasePartsName(path), ec)) {
+      auto manifest = ReadFile(ReleasePartsName(path));
+      if (!manifest.ok()) return Fail(err, manifest.status(), kExitUsage);
+      files[ReleasePartsName(name)] = std::move(manifest).value();
+    }
   }
   ReleaseVerification base = VerifyRelease(*release, signature, public_key, files);
   v.checked.insert(v.checked.end(), base.checked.begin(), base.checked.end());

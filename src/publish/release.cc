@@ -28,7 +28,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFormat = "canvass-release-2";
+constexpr const char* kFormat = kReleaseFormat;
 constexpr const char* kRootFormat = "canvass-release-root-1";
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kCsvType = "text/csv; charset=utf-8";
@@ -81,37 +81,70 @@ ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
   return f;
 }
 
-// Called by a file's writer between values: when the file goes into the store, the text written
-// so far leaves memory once it passes kSpillBytes.
-using Spill = std::function<void()>;
-constexpr size_t kSpillBytes = size_t{1} << 20;
+// The precincts CSV and the CDF are cut into parts at the boundaries of groups of this many
+// precincts (by id: 1 to 128, 129 to 256, ...; docs/releases.md "Stored by part"), so that a
+// group whose precincts did not change since the release built last makes the same parts, which
+// are named again without being written (KeptParts).
+constexpr size_t kGroupPrecincts = 128;
 
-// A file written by `write` into `out`: kept in memory without `put`; with it, stored by part
-// (store/parts.h) as it is written, and `bytes` left empty.
-Result<ReleaseFile> WriteFile(std::string name, const char* type, const BlobPut* put,
-                              const std::function<void(std::string&, const Spill&)>& write) {
-  std::string out;
-  if (put == nullptr) {
-    write(out, [] {});
-    return MakeFile(std::move(name), type, std::move(out));
+size_t GroupCount(size_t precincts) { return (precincts + kGroupPrecincts - 1) / kGroupPrecincts; }
+
+// What a file's writer may take from the release built last, and what it keeps for the next.
+struct GroupParts {
+  const KeptParts* kept = nullptr;          // null: every part is written
+  const std::vector<char>* same = nullptr;  // by group: every precinct's entry kept
+  KeptParts* keep = nullptr;                // null: nothing kept
+  int64_t* reused = nullptr;                // counts the segments named again, when given
+
+  // Entry `i` of the kept `list`, when its group is unchanged and it was written in the same
+  // place of its array (`after_element`).
+  const KeptGroup* Reusable(std::vector<KeptGroup> KeptParts::*list, size_t i, size_t group,
+                            bool after_element) const {
+    if (kept == nullptr || !(*same)[group] || i >= (kept->*list).size()) return nullptr;
+    const KeptGroup& k = (kept->*list)[i];
+    return k.valid && k.after_element == after_element ? &k : nullptr;
   }
-  PartWriter parts(*put);
-  Status st;
-  write(out, [&] {
-    if (out.size() < kSpillBytes) return;
-    if (st.ok()) st = parts.Write(out);
-    out.clear();
-  });
-  if (st.ok()) st = parts.Write(out);
-  if (!st.ok()) return st;
-  auto stored = parts.Finish();
+  // Where entry `i` of `list` is kept for the next release, or null.
+  KeptGroup* Slot(std::vector<KeptGroup> KeptParts::*list, size_t i) const {
+    return keep != nullptr ? &(keep->*list)[i] : nullptr;
+  }
+};
+
+// Writes one group's segment: the kept parts when they can be reused (`reusable`), else `write`
+// then a cut; the parts go into `kept_slot` when it is given. Returns whether the group wrote
+// anything (or reused parts: the same bytes).
+Result<bool> GroupSegment(SegmentWriter& w, const KeptGroup* reusable, KeptGroup* kept_slot,
+                          bool after_element, int64_t* reused, const std::function<void()>& write) {
+  if (reusable != nullptr) {
+    if (reused != nullptr) ++*reused;
+    w.Reuse(reusable->parts);
+    if (kept_slot != nullptr) *kept_slot = *reusable;
+    return !reusable->parts.empty();
+  }
+  write();
+  auto made = w.Cut();
+  if (!made.ok()) return made.status();
+  const bool any = !made->empty();
+  if (kept_slot != nullptr) *kept_slot = KeptGroup{true, after_element, std::move(made).value()};
+  return any;
+}
+
+// A file written by `write` into a SegmentWriter, cut where it says: stored by part through `put`
+// as it is written (`bytes` left empty), or without `put` kept in memory, its manifest computed
+// all the same. It is identified by its manifest (`sha256` empty).
+Result<ReleaseFile> WriteByGroups(std::string name, const char* type, const BlobPut* put,
+                                  const std::function<Status(SegmentWriter&)>& write) {
+  SegmentWriter w(put);
+  CANVASS_RETURN_IF_ERROR(write(w));
+  auto stored = w.Finish();
   if (!stored.ok()) return stored.status();
   ReleaseFile f;
   f.name = std::move(name);
   f.content_type = type;
-  f.sha256 = stored->sha256;
   f.size = stored->size;
   f.manifest_sha256 = stored->manifest_sha256;
+  f.manifest = w.manifest();
+  f.bytes = w.TakeBytes();
   return f;
 }
 
@@ -212,8 +245,9 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 
 // With early vote, "first" and "final" are the alignments as the rules count them and each is
 // followed by its in-person and early parts (docs/releases.md); without, the columns as reported.
-void PrecinctsCsv(std::string& out, const Spill& spill, const ElectionState& s,
-                  const std::vector<PrecinctRow>& rows) {
+Status PrecinctsCsv(SegmentWriter& sw, const ElectionState& s, const std::vector<PrecinctRow>& rows,
+                    const GroupParts& gp) {
+  std::string& out = sw.out();
   const int places = s.ruleset().precinct.sde_places;
   const bool early = s.ruleset().precinct.early_vote.enabled;
   std::vector<std::string> head = {"precinct_id",
@@ -237,10 +271,11 @@ void PrecinctsCsv(std::string& out, const Spill& spill, const ElectionState& s,
     head.insert(head.begin() + 9, {"final_in_person", "final_early"});
   }
   CsvRow(out, head);
+  if (auto head_part = sw.Cut(); !head_part.ok()) return head_part.status();
   const auto& names = s.candidates();
   std::vector<std::string> fields;
   const std::vector<Count> none;
-  for (const PrecinctRow& row : rows) {
+  auto write_row = [&](const PrecinctRow& row) {
     const PrecinctRecord& r = *row.rec;
     for (size_t c = 0; c < names.size(); ++c) {
       auto fig = [&](const std::optional<std::vector<Count>>& v, const std::vector<Count>& plus) {
@@ -271,8 +306,19 @@ void PrecinctsCsv(std::string& out, const Spill& spill, const ElectionState& s,
       }
       CsvRow(out, fields);
     }
-    spill();
+  };
+  const size_t groups = GroupCount(rows.size());
+  if (gp.keep != nullptr) gp.keep->csv.assign(groups, KeptGroup{});
+  for (size_t g = 0; g < groups; ++g) {
+    auto wrote = GroupSegment(sw, gp.Reusable(&KeptParts::csv, g, g, true),
+                              gp.Slot(&KeptParts::csv, g), true, gp.reused, [&] {
+                                const size_t end = std::min(rows.size(), (g + 1) * kGroupPrecincts);
+                                for (size_t i = g * kGroupPrecincts; i < end; ++i)
+                                  write_row(rows[i]);
+                              });
+    if (!wrote.ok()) return wrote.status();
   }
+  return Status::Ok();
 }
 
 std::string TotalsCsv(const ElectionState& s, const Tabulation& tab) {
@@ -355,13 +401,14 @@ std::string CdfDateTime(const std::string& ledger_time) {
   return ledger_time.substr(0, 19) + "Z";
 }
 
-void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const Tabulation& tab,
-             const std::vector<PrecinctRow>& rows, const std::string& status,
-             const std::string& time, int64_t number) {
+Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
+               const std::vector<PrecinctRow>& rows, const std::string& status,
+               const std::string& time, int64_t number, const GroupParts& gp) {
   // Written member by member (core/json_writer.h): the per-precinct reporting units and counts
   // are most of the release's bytes, and as a tree they cost several times their text. The
-  // bytes are what dump() of the same tree gives (members in byte order of their names). `spill`
-  // between values lets a stored file leave memory as it is written.
+  // bytes are what dump() of the same tree gives (members in byte order of their names). The
+  // precincts' counts (per candidate) and reporting units are cut into parts by group of
+  // precincts, each group's written or, unchanged, named again (GroupParts).
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
   const std::string sde_type = SdeOtherType(places);
@@ -409,7 +456,30 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
   int64_t reported = 0;
   for (const PrecinctRow& r : rows) reported += r.rec->first ? 1 : 0;
 
-  JsonWriter w(out);
+  JsonWriter w(sw.out());
+  const size_t groups = GroupCount(rows.size());
+  if (gp.keep != nullptr) {
+    gp.keep->cdf_counts.assign(names.size() * groups, KeptGroup{});
+    gp.keep->cdf_units.assign(groups, KeptGroup{});
+  }
+  auto cut = [&sw]() -> Status {
+    auto made = sw.Cut();
+    return made.ok() ? Status::Ok() : made.status();
+  };
+  // Group g's segment of an array: `write_row` for each of its precincts, or the kept parts.
+  auto group = [&](std::vector<KeptGroup> KeptParts::*list, size_t i, size_t g,
+                   const std::function<void(const PrecinctRow&)>& write_row) -> Status {
+    const bool after = !w.array_empty();
+    auto wrote =
+        GroupSegment(sw, gp.Reusable(list, i, g, after), gp.Slot(list, i), after, gp.reused, [&] {
+          const size_t end = std::min(rows.size(), (g + 1) * kGroupPrecincts);
+          for (size_t k = g * kGroupPrecincts; k < end; ++k) write_row(rows[k]);
+        });
+    if (!wrote.ok()) return wrote.status();
+    if (*wrote) w.ElementsWrittenElsewhere();
+    return Status::Ok();
+  };
+
   // One ReportingUnit; `parts` (ComposingGpUnitIds) and the sub-unit counts when it has parts.
   auto unit = [&](const std::string& id, const std::string& name, const std::string& type,
                   const std::function<void()>& parts, int64_t total, int64_t in) {
@@ -520,9 +590,10 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     for (const auto& [cn, a] : tab.reported.counties) {
       area(county_id[cn], a, tab.computed.counties.at(cn));
     }
-    for (const PrecinctRow& row : rows) {
+    CANVASS_RETURN_IF_ERROR(cut());
+    auto precinct_counts = [&](const PrecinctRow& row) {
       const PrecinctRecord& r = *row.rec;
-      if (!r.first) continue;
+      if (!r.first) return;
       const std::string& g = row_q(&row);
       count(g, first_q, (*r.first)[c] + At(row.early.first, c));
       if (tab.early_votes) {
@@ -543,8 +614,11 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
       if (row.computed_sde) {
         count(g, sde_q, ScaledInt(r.check->computed_sde[c], places));
       }
-      spill();
+    };
+    for (size_t g = 0; g < groups; ++g) {
+      CANVASS_RETURN_IF_ERROR(group(&KeptParts::cdf_counts, c * groups + g, g, precinct_counts));
     }
+    CANVASS_RETURN_IF_ERROR(cut());
     w.EndArray();
     w.EndObject();
   }
@@ -597,7 +671,8 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
         },
         static_cast<int64_t>(list.size()), reported_in(list));
   }
-  for (const PrecinctRow& row : rows) {
+  CANVASS_RETURN_IF_ERROR(cut());
+  auto precinct_unit = [&](const PrecinctRow& row) {
     // unit(id, "county / precinct", type, no parts), in one piece.
     piece.assign(R"({"@id":)");
     piece.append(row_q(&row));
@@ -609,8 +684,11 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
     piece.append(row.ap->satellite ? R"(,"OtherType":"satellite-caucus","Type":"other"})"
                                    : R"(,"Type":"precinct"})");
     w.Raw(piece);
-    spill();
+  };
+  for (size_t g = 0; g < groups; ++g) {
+    CANVASS_RETURN_IF_ERROR(group(&KeptParts::cdf_units, g, g, precinct_unit));
   }
+  CANVASS_RETURN_IF_ERROR(cut());
   w.EndArray();
   w.Member("Issuer", s.name());
   w.Member("IssuerAbbreviation", s.ruleset().name);
@@ -620,9 +698,14 @@ void CdfJson(std::string& out, const Spill& spill, const ElectionState& s, const
   w.Member("Status", status);
   w.Member("VendorApplicationId", std::string("Canvass (") + kFormat + ")");
   w.EndObject();
+  return Status::Ok();
 }
 
+// A file's entry in release-N.json's "files": its SHA-256, or, for a file cut by group of
+// precincts, its parts manifest's.
 json FileRef(const ReleaseFile& f) {
+  if (f.sha256.empty())
+    return {{"name", f.name}, {"manifest", f.manifest_sha256}, {"bytes", f.size}};
   return {{"name", f.name}, {"sha256", f.sha256}, {"bytes", f.size}};
 }
 
@@ -750,7 +833,7 @@ json ReleaseEventPayload(const Release& release, const std::string& signature_he
                          const std::string& root_signature_hex) {
   json files = json::object();
   for (const ReleaseFile* f : release.files()) {
-    files[f->name] = f->sha256;
+    if (!f->sha256.empty()) files[f->name] = f->sha256;
     if (!f->manifest_sha256.empty()) files[ReleasePartsName(f->name)] = f->manifest_sha256;
   }
   if (!root_signature_hex.empty()) {
@@ -1006,6 +1089,9 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   }
   const bool keep_entries = keep != nullptr && !early_votes;
   if (keep_entries) keep->entries.resize(rows.size());
+  // By group of precincts (GroupParts): whether every precinct's entry is the one kept, so that
+  // the group's parts of the CSV and the CDF are those the previous release stored.
+  std::vector<char> group_same(GroupCount(rows.size()), before != nullptr ? 1 : 0);
   for (const PrecinctRow& row : rows) {
     const auto i = static_cast<size_t>(row.id - 1);
     if (before != nullptr && !row.held) {
@@ -1021,6 +1107,15 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
         if (timings != nullptr) ++timings->entries_kept;
         continue;
       }
+    }
+    // A held precinct shows no figure in the CSV or the CDF: its rows are the same as long as it
+    // is held with the same record (its findings), status and flags.
+    if (before == nullptr || !row.held ||
+        !(previous->entries[i].held && previous->entries[i].status == row.status &&
+          previous->entries[i].disputed == row.disputed &&
+          previous->entries[i].under_recanvass == row.under_recanvass &&
+          s.precinct(row.id) == before->precinct(row.id))) {
+      group_same[i / kGroupPrecincts] = 0;
     }
     const PrecinctRecord& r = *row.rec;
     // A held precinct's entry still says what was reported, marked held (the ledger's record:
@@ -1099,9 +1194,13 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     }
     entries.push_back(std::make_shared<const std::string>(entry.dump()));
     leaves.push_back(MerkleLeafHash(*entries.back()));
-    if (keep_entries && !row.held) {
-      keep->entries[i] = KeptEntry{entries.back(), leaves.back(),       row.status,
-                                   row.disputed,   row.under_recanvass, row.unauditable};
+    if (keep_entries) {
+      keep->entries[i] =
+          row.held ? KeptEntry{nullptr,         "", row.status, row.disputed, row.under_recanvass,
+                               row.unauditable,
+                               /*held=*/true}
+                   : KeptEntry{entries.back(), leaves.back(),       row.status,
+                               row.disputed,   row.under_recanvass, row.unauditable};
     }
     if (compared && r.first.has_value()) {
       CANVASS_RETURN_IF_ERROR(
@@ -1146,19 +1245,28 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                                         : "unofficial-partial";
 
   lap(&ReleaseTimings::json);
-  // The two largest files go into the store as they are written, when it is given.
+  // The two largest files go into the store as they are written, when it is given, cut by group
+  // of precincts; an unchanged group's parts are those the previous release stored (only when
+  // this release is stored too, and the previous one was built by the same process: the parts it
+  // kept are in the store).
+  GroupParts gp;
+  if (put != nullptr && before != nullptr && previous->parts.csv.size() == group_same.size()) {
+    gp.kept = &previous->parts;
+    gp.same = &group_same;
+  }
+  if (put != nullptr && keep_entries) gp.keep = &keep->parts;
+  if (timings != nullptr) gp.reused = &timings->groups_reused;
   auto precincts_csv =
-      WriteFile(ReleasePrecinctsCsvName(rel.number), kCsvType, put,
-                [&](std::string& out, const Spill& spill) { PrecinctsCsv(out, spill, s, rows); });
+      WriteByGroups(ReleasePrecinctsCsvName(rel.number), kCsvType, put,
+                    [&](SegmentWriter& w) { return PrecinctsCsv(w, s, rows, gp); });
   if (!precincts_csv.ok()) return precincts_csv.status();
   rel.precincts_csv = std::move(precincts_csv).value();
   lap(&ReleaseTimings::precincts_csv);
   rel.totals_csv = MakeFile(ReleaseTotalsCsvName(rel.number), kCsvType, TotalsCsv(s, *tab));
   lap(&ReleaseTimings::totals_csv);
-  auto cdf = WriteFile(ReleaseCdfName(rel.number), kJsonType, put,
-                       [&](std::string& out, const Spill& spill) {
-                         CdfJson(out, spill, s, *tab, rows, status, rel.time, rel.number);
-                       });
+  auto cdf = WriteByGroups(ReleaseCdfName(rel.number), kJsonType, put, [&](SegmentWriter& w) {
+    return CdfJson(w, s, *tab, rows, status, rel.time, rel.number, gp);
+  });
   if (!cdf.ok()) return cdf.status();
   rel.cdf = std::move(cdf).value();
   lap(&ReleaseTimings::cdf);

@@ -8,8 +8,9 @@
 // prefix, its time is event S's time, and every figure is an integer or an exact decimal string.
 //
 // A release is five files: release-N.json (canonical JSON: keys sorted by their bytes, no white
-// space, no floating point number; it names the SHA-256 of the four others, so that one
-// signature of it covers all five), release-N-precincts.csv (one row per precinct and
+// space, no floating point number; it names the SHA-256 of the four others, or for the two cut by
+// group of precincts the SHA-256 of their parts manifests, so that one signature of it covers
+// all five), release-N-precincts.csv (one row per precinct and
 // candidate), release-N-totals.csv (one row per area and candidate, both sides),
 // release-N-cdf.json (NIST SP 1500-100 v2 Election Results Common Data Format) and
 // release-N-root.json (the Merkle root over the canonical precinct records, proof.h; signed on
@@ -42,10 +43,15 @@ struct ReleaseFile {
   std::string name;          // "release-3-cdf.json"
   std::string content_type;  // "application/json", "text/csv; charset=utf-8"
   std::string bytes;         // empty when the file was written straight into the store
-  std::string sha256;        // lower-case hex of the file's bytes
-  int64_t size = 0;          // the file's bytes
+  // Lower-case hex of the file's bytes; empty for a file cut by group of precincts (the precincts
+  // CSV and the CDF), which is named by its parts manifest alone (manifest_sha256).
+  std::string sha256;
+  int64_t size = 0;  // the file's bytes
   // Stored by part (store/parts.h, BuildAndStoreRelease): the SHA-256 of its parts manifest.
   std::string manifest_sha256;
+  // Cut by group of precincts (sha256 empty): its parts manifest's text (canvass-parts-2), which
+  // the site writes beside the file.
+  std::string manifest;
 };
 
 struct Release {
@@ -76,6 +82,9 @@ struct ReleaseTimings {
   // Precinct entries written as the previous release wrote them (publish/release_delta.h,
   // KeptEntry), not built again.
   int64_t entries_kept = 0;
+  // Segments of the precincts CSV and the CDF (a group of precincts' rows, counts of one
+  // candidate, or reporting units) named again from the previous release, not written.
+  int64_t groups_reused = 0;
 };
 
 // The release of the state's ledger prefix 1..state.seq(), compared with the previous release
@@ -139,6 +148,9 @@ ReportCards ReportedCards(const ElectionState& state, const std::vector<int64_t>
 nlohmann::json AlignmentsBySourceJson(const ElectionState& state, int64_t id,
                                       const std::optional<std::vector<Count>>& first,
                                       const std::optional<std::vector<Count>>& final);
+
+// The format release-N.json names ("canvass-release-3": docs/releases.md "Versions").
+inline constexpr const char* kReleaseFormat = "canvass-release-3";
 
 // File names of release `number`.
 std::string ReleaseJsonName(int64_t number);           // release-N.json

@@ -30,6 +30,7 @@
 #include "core/status.h"
 #include "state/election_state.h"
 #include "state/holds.h"
+#include "store/parts.h"
 #include "tabulate/anomaly.h"
 
 namespace canvass {
@@ -66,6 +67,23 @@ struct KeptEntry {
   bool disputed = false;
   bool under_recanvass = false;
   bool unauditable = false;
+  // Held by the anomaly gate (`text` null): its rows in the precincts CSV (no figures) and the
+  // CDF (none) are the same again while it stays held with the same record, status and flags.
+  bool held = false;
+};
+
+// The parts one group of precincts made in a file of the release built last (publish/release.cc
+// cuts the precincts CSV and the CDF at the boundaries of groups of precincts): stored already,
+// and the same bytes again when every precinct of the group has its entry kept (KeptEntry).
+struct KeptGroup {
+  bool valid = false;          // made by that release (an empty group makes no part)
+  bool after_element = false;  // written after an element of its array (its first has a comma)
+  std::vector<PartRef> parts;
+};
+struct KeptParts {
+  std::vector<KeptGroup> csv;         // by group: the precincts CSV's rows
+  std::vector<KeptGroup> cdf_units;   // by group: the CDF's precinct reporting units
+  std::vector<KeptGroup> cdf_counts;  // by candidate * groups + group: the CDF's precinct counts
 };
 
 // What a release needs of the previous one: either read from its JSON as published
@@ -92,6 +110,8 @@ struct PreviousRelease {
   // Per precinct id - 1, when digests_only and kept by the publisher: each entry as written
   // (KeptEntry). Empty when not kept.
   std::vector<KeptEntry> entries;
+  // The parts its files stored by group of precincts (KeptGroup), when kept by the publisher.
+  KeptParts parts;
 };
 
 // Reads release-(N-1).json for the release N of `state`: its number, ledger position and

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "core/sha256.h"
 #include "publish/release.h"
 
@@ -10,21 +12,52 @@ namespace canvass {
 Result<std::string> ReadReleaseFile(const BlobGet& get, const ReleaseRecord& record,
                                     const std::string& name) {
   const nlohmann::json& files = record.files;
-  const auto hash = files.is_object() ? files.find(name) : files.end();
-  if (!files.is_object() || hash == files.end() || !hash->is_string() ||
-      !IsSha256Hex(hash->get<std::string>())) {
+  if (!files.is_object()) {
     return Status::NotFound(fmt::format("release {} names no {}", record.number, name));
   }
-  std::string manifest;
-  const auto parts = files.find(ReleasePartsName(name));
-  if (parts != files.end()) {
-    if (!parts->is_string() || !IsSha256Hex(parts->get<std::string>())) {
-      return Status::Corruption(
-          fmt::format("release {} names a malformed manifest for {}", record.number, name));
-    }
-    manifest = parts->get<std::string>();
+  auto named = [&](const std::string& key) -> std::optional<std::string> {
+    const auto it = files.find(key);
+    if (it == files.end()) return std::nullopt;
+    if (!it->is_string() || !IsSha256Hex(it->get<std::string>())) return std::string();
+    return it->get<std::string>();
+  };
+  const std::optional<std::string> hash = named(name);
+  const std::optional<std::string> manifest = named(ReleasePartsName(name));
+  if (manifest && manifest->empty()) {
+    return Status::Corruption(
+        fmt::format("release {} names a malformed manifest for {}", record.number, name));
   }
-  return ReadStoredFile(get, name, hash->get<std::string>(), manifest);
+  // A file cut by group of precincts is named by its manifest alone.
+  if ((!hash && !manifest) || (hash && hash->empty())) {
+    return Status::NotFound(fmt::format("release {} names no {}", record.number, name));
+  }
+  return ReadStoredFile(get, name, hash.value_or(std::string()), manifest.value_or(std::string()));
+}
+
+std::string ReleaseFileTag(const ReleaseRecord& record, const std::string& name) {
+  if (!record.files.is_object()) return "";
+  for (const std::string& key : {name, ReleasePartsName(name)}) {
+    const auto it = record.files.find(key);
+    if (it != record.files.end() && it->is_string() && IsSha256Hex(it->get<std::string>())) {
+      return it->get<std::string>();
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> ReleaseFileNames(const ReleaseRecord& record) {
+  std::vector<std::string> names;
+  if (!record.files.is_object()) return names;
+  for (const auto& [key, hash] : record.files.items()) {
+    names.push_back(key);
+    const std::string suffix = ReleasePartsName("");
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      const std::string file = key.substr(0, key.size() - suffix.size());
+      if (!record.files.contains(file)) names.push_back(file);
+    }
+  }
+  return names;
 }
 
 }  // namespace canvass

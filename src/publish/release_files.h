@@ -2,13 +2,16 @@
 // API's file routes, timeline and proofs, the static site, the publisher's previous release).
 //
 // A release-published event names each file's SHA-256 in "files"; a file stored by part
-// (store/parts.h) is also named as "<name>.parts", its manifest's SHA-256. Releases published
+// (store/parts.h) is also named as "<name>.parts", its manifest's SHA-256, and a file cut by
+// group of precincts (the precincts CSV and the CDF since format canvass-release-3) by its
+// manifest alone. Releases published
 // before files were stored by part name whole-file blobs only, and read as they always did.
 //
 // Thread-safety: pure functions (apart from what `get` does).
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "state/election_state.h"
@@ -21,5 +24,14 @@ namespace canvass {
 // part of it, named); Corruption when a stored part, manifest or the whole file is damaged.
 Result<std::string> ReadReleaseFile(const BlobGet& get, const ReleaseRecord& record,
                                     const std::string& name);
+
+// The hash that names file `name` of release `record` (a strong ETag): its SHA-256, or for a file
+// cut by group of precincts (named by its manifest alone, format canvass-release-3) its
+// manifest's; "" when the release names no such file.
+std::string ReleaseFileTag(const ReleaseRecord& record, const std::string& name);
+
+// Every file the release names, in the event's order, each once: its files, their manifests
+// (NAME.parts), and a file named by its manifest alone after that manifest.
+std::vector<std::string> ReleaseFileNames(const ReleaseRecord& record);
 
 }  // namespace canvass

@@ -235,7 +235,7 @@ Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReade
   const fs::path root(dir);
   std::optional<json> latest;
   for (const ReleaseRecord& r : s.releases()) {
-    for (const auto& [name, hash] : r.files.items()) {
+    for (const std::string& name : ReleaseFileNames(r)) {
       if (name.find('/') != std::string::npos || name.rfind("release-", 0) != 0) {
         return Status::Corruption("release " + std::to_string(r.number) + " names file " + name);
       }

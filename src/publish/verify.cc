@@ -73,14 +73,62 @@ ReleaseVerification VerifyRelease(std::string_view release_json,
     }
   }
   std::map<std::string, std::string> declared;
+  std::map<std::string, std::string> by_manifest;  // files named by their parts manifest
   if (doc.contains("files") && doc["files"].is_object()) {
     for (const auto& [kind, ref] : doc["files"].items()) {
-      if (ref.is_object() && ref.contains("name") && ref.contains("sha256")) {
-        declared[ref["name"].get<std::string>()] = ref["sha256"].get<std::string>();
+      if (!ref.is_object() || !ref.contains("name") || !ref["name"].is_string()) continue;
+      const std::string name = ref["name"].get<std::string>();
+      if (ref.contains("sha256") && ref["sha256"].is_string()) {
+        declared[name] = ref["sha256"].get<std::string>();
+      } else if (ref.contains("manifest") && ref["manifest"].is_string()) {
+        by_manifest[name] = ref["manifest"].get<std::string>();
       }
     }
   }
   for (const auto& [name, bytes] : files) {
+    if (auto m = by_manifest.find(name); m != by_manifest.end()) {
+      // Named by its manifest (cut by group of precincts): the manifest beside it, then the file
+      // against the manifest.
+      const std::string manifest_name = ReleasePartsName(name);
+      auto text = files.find(manifest_name);
+      if (text == files.end()) {
+        out.problems.push_back(
+            fmt::format("{}: the release names it by its parts manifest {}: give {} (beside it)",
+                        name, m->second, manifest_name));
+        continue;
+      }
+      const std::string hash = Sha256Hex(text->second);
+      if (hash != m->second) {
+        out.problems.push_back(fmt::format("{}: SHA-256 {} is not the {} the release declares",
+                                           manifest_name, hash, m->second));
+        continue;
+      }
+      Status st = CheckFileAgainstManifest(bytes, text->second);
+      if (st.ok()) {
+        out.checked.push_back(fmt::format(
+            "{}: its parts hash as its manifest {} says, whose SHA-256 the release declares", name,
+            manifest_name));
+      } else {
+        out.problems.push_back(fmt::format("{}: {}", name, st.message()));
+      }
+      continue;
+    }
+    if (const std::string suffix = ReleasePartsName("");
+        name.size() > suffix.size() &&
+        by_manifest.count(name.substr(0, name.size() - suffix.size())) != 0) {
+      // A manifest: checked with its file, or alone when only it is given.
+      const std::string file = name.substr(0, name.size() - suffix.size());
+      if (files.count(file) == 0) {
+        const std::string hash = Sha256Hex(bytes);
+        if (hash == by_manifest[file]) {
+          out.checked.push_back(fmt::format("{}: SHA-256 {} as the release declares", name, hash));
+        } else {
+          out.problems.push_back(fmt::format("{}: SHA-256 {} is not the {} the release declares",
+                                             name, hash, by_manifest[file]));
+        }
+      }
+      continue;
+    }
     auto it = declared.find(name);
     if (it == declared.end()) {
       out.problems.push_back(name + ": the release names no such file");
@@ -167,12 +215,13 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
     return;
   }
   const std::string format = doc.value("format", std::string());
-  if (format == "canvass-release-1") {
+  if (format == "canvass-release-1" || format == "canvass-release-2") {
     out.problems.push_back(fmt::format(
-        "{} is format canvass-release-1 (before Merkle roots); this Canvass rebuilds "
-        "canvass-release-2: its signature and file hashes are checked above, a rebuild needs the "
-        "Canvass version that made it",
-        ReleaseJsonName(number)));
+        "{} is format {} (before {}); this Canvass rebuilds {}: its signature and file hashes "
+        "are checked above, a rebuild needs the Canvass version that made it",
+        ReleaseJsonName(number), format,
+        format == "canvass-release-1" ? "Merkle roots" : "files cut by group of precincts",
+        kReleaseFormat));
     return;
   }
   if (rebuilt->json.bytes == release_json) {
@@ -207,9 +256,14 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
       if (!same) break;
       const std::string_view bytes =
           f == &rebuilt->json ? release_json : std::string_view(f->bytes);
-      same = declared.value(f->name, std::string()) ==
-             (f == &rebuilt->json ? Sha256Hex(release_json) : f->sha256);
+      const std::string want = f == &rebuilt->json ? Sha256Hex(release_json) : f->sha256;
       const std::string parts = ReleasePartsName(f->name);
+      if (want.empty()) {  // named by its manifest alone (cut by group of precincts)
+        same = !declared.contains(f->name) && declared.contains(parts) &&
+               declared[parts] == f->manifest_sha256;
+        continue;
+      }
+      same = declared.value(f->name, std::string()) == want;
       if (same && declared.contains(parts)) {
         ++extra;
         same = declared[parts] == Sha256Hex(ManifestText(ManifestOf(bytes)));

@@ -98,7 +98,7 @@ TEST(PrecinctProof, ReleaseNamesTheRootOverItsCanonicalRecords) {
   Ledger l;
   Proved p = BuildProved(l);
   json doc = json::parse(p.release.json.bytes);
-  EXPECT_EQ(doc["format"], "canvass-release-2");
+  EXPECT_EQ(doc["format"], "canvass-release-3");
   auto records = ReleaseRecords(doc);
   ASSERT_TRUE(records.ok());
   ASSERT_EQ(records->size(), doc["precincts"].size());

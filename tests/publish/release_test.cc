@@ -69,8 +69,12 @@ TEST(Release, JsonNamesTheOtherFilesAndHasNoFloats) {
   ASSERT_TRUE(rel.ok());
   json doc = json::parse(rel->json.bytes);
   EXPECT_EQ(doc.dump(), rel->json.bytes);  // canonical: sorted keys, no white space
-  EXPECT_EQ(doc["files"]["cdf"]["sha256"], rel->cdf.sha256);
-  EXPECT_EQ(doc["files"]["precincts_csv"]["sha256"], rel->precincts_csv.sha256);
+  // The CDF and the precincts CSV are named by their parts manifests (cut by group of precincts).
+  EXPECT_EQ(doc["files"]["cdf"]["manifest"], Sha256Hex(rel->cdf.manifest));
+  EXPECT_EQ(doc["files"]["precincts_csv"]["manifest"], Sha256Hex(rel->precincts_csv.manifest));
+  EXPECT_FALSE(doc["files"]["cdf"].contains("sha256"));
+  EXPECT_TRUE(CheckFileAgainstManifest(rel->cdf.bytes, rel->cdf.manifest).ok());
+  EXPECT_TRUE(CheckFileAgainstManifest(rel->precincts_csv.bytes, rel->precincts_csv.manifest).ok());
   EXPECT_EQ(doc["files"]["totals_csv"]["sha256"], rel->totals_csv.sha256);
   EXPECT_EQ(doc["ruleset"]["name"], "iowa-dem-2020");
   EXPECT_EQ(doc["ledger"]["seq"], 9);
