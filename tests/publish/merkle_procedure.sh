@@ -10,23 +10,9 @@
 set -eu
 canvass=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
 # The block as printed, without its first line (P=... N=...).
-awk '/<!-- procedure: check-precinct/ {found = 1; next}
-     found && /^```sh$/ {inside = 1; next}
-     inside && /^```$/ {exit}
-     inside {print}' "$src/docs/releases.md" > "$work/procedure.sh"
-head -n 1 "$work/procedure.sh" | grep -Eq '^P=[0-9]+ N=[0-9]+$' ||
-  fail "docs/releases.md: the check-precinct block does not begin with P=... N=..."
-sed -i 1d "$work/procedure.sh"
-[ "$(wc -l < "$work/procedure.sh")" -gt 10 ] || fail "the check-precinct block is missing"
+. "$src/tests/publish/procedure_block.sh"
+procedure_block check-precinct '^P=[0-9]+ N=[0-9]+$' "$work/procedure.sh"
 
 # run DIR P N: the procedure in DIR; prints its output; its exit status.
 run() {
