@@ -81,11 +81,11 @@ ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
   return f;
 }
 
-// The precincts CSV and the CDF are cut into parts at the boundaries of groups of this many
-// precincts (by id: 1 to 128, 129 to 256, ...; docs/releases.md "Stored by part"), so that a
-// group whose precincts did not change since the release built last makes the same parts, which
-// are named again without being written (KeptParts).
-constexpr size_t kGroupPrecincts = 128;
+// The precincts CSV and the CDF are cut into parts at the boundaries of groups of
+// kReleaseGroupPrecincts precincts (release.h), so that a group whose precincts did not change
+// since the release built last makes the same parts, which are named again without being
+// written (KeptParts).
+constexpr size_t kGroupPrecincts = kReleaseGroupPrecincts;
 
 size_t GroupCount(size_t precincts) { return (precincts + kGroupPrecincts - 1) / kGroupPrecincts; }
 

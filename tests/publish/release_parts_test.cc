@@ -194,7 +194,8 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   ReportIowa(l);
   MapStore store;
   const auto precincts = static_cast<int64_t>(l.state.precincts().size());
-  const int64_t groups = (precincts + 127) / 128;
+  const auto g = static_cast<int64_t>(kReleaseGroupPrecincts);
+  const int64_t groups = (precincts + g - 1) / g;
   const auto candidates = static_cast<int64_t>(l.state.candidates().size());
   ASSERT_GE(groups, 10);
   std::unique_ptr<PreviousRelease> kept;
@@ -227,7 +228,7 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   };
   EXPECT_EQ(next(), 0);  // release 1: nothing to name again
 
-  // Precinct 5 (group 1) corrected, precinct 700 (group 6) confirmed: a status, no figure.
+  // A precinct of the first group corrected, one of a later group confirmed (a status, no figure).
   auto reported = [&](int64_t id) {
     while (id < precincts && (l.state.precinct(id) == nullptr || !l.state.precinct(id)->final)) {
       ++id;
@@ -236,7 +237,7 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   };
   const int64_t a = reported(5);
   const int64_t b = reported(700);
-  ASSERT_NE((a - 1) / 128, (b - 1) / 128);
+  ASSERT_NE((a - 1) / g, (b - 1) / g);
   std::vector<Count> first = *l.state.precinct(a)->first;
   std::vector<Count> final = *l.state.precinct(a)->final;
   first[0] += 1;
@@ -251,8 +252,8 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   EXPECT_EQ(next(), (groups - 2) * (2 + candidates));
 
   // The last group (shorter than the others) changes; every other is named again.
-  const int64_t c = reported(precincts - 60);
-  ASSERT_EQ((c - 1) / 128, groups - 1);
+  const int64_t c = reported(precincts - (precincts % g == 0 ? g : precincts % g) + 1);
+  ASSERT_EQ((c - 1) / g, groups - 1);
   l.Add("report-confirmed",
         {{"precinct", c}, {"submission", "c2"}, {"revision", l.state.precinct(c)->revision}});
   EXPECT_EQ(next(), (groups - 1) * (2 + candidates));

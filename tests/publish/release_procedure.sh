@@ -34,7 +34,7 @@ echo "$out" | grep -Eq "release-1-cdf.json: OK, [0-9]+ bytes in [0-9]+ parts" ||
 echo "$out" | grep -Eq "release-1-precincts.csv: OK, [0-9]+ bytes in [0-9]+ parts" ||
   fail "the precincts CSV was not checked part by part: $out"
 parts=$(grep -c '^part ' "$site/release-1-cdf.json.parts")
-[ "$parts" -ge 14 ] || fail "the CDF has $parts parts: not cut by group of 128 precincts"
+[ "$parts" -ge 56 ] || fail "the CDF has $parts parts: not cut by group of 32 precincts"
 
 # tamper NAME FILE OFFSET EXPECT: a copy of the site with one byte of FILE changed at OFFSET
 # (negative: from the end); the procedure must fail, printing EXPECT.
