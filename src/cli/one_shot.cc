@@ -1,12 +1,12 @@
 #include "cli/one_shot.h"
 
 #include <malloc.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/huge_pages.h"
 #include "core/sha256.h"
 #include "io/file_text.h"
 
@@ -14,7 +14,7 @@ namespace canvass {
 
 namespace {
 
-constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+constexpr uintptr_t kHugePage = kHugePageBytes;
 constexpr int kGrowth = 64 << 20;
 constexpr int kLargestFromHeap = 32 << 20;  // glibc's upper bound for M_MMAP_THRESHOLD
 
@@ -43,7 +43,7 @@ HugePageHeap UseHugePagesForHeap() {
   if (begin - top >= 64) g_gap = std::malloc(begin - top - 8);
   const uintptr_t end = reinterpret_cast<uintptr_t>(sbrk(0)) & ~(kHugePage - 1);
   if (end <= begin) return heap;
-  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) != 0) return heap;
+  if (!AdviseHugePages(reinterpret_cast<void*>(begin), end - begin)) return heap;
   heap.prepared = true;
   heap.begin = reinterpret_cast<char*>(begin);
   heap.end = reinterpret_cast<char*>(end);

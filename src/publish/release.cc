@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "caucus/json_output.h"
+#include "core/huge_pages.h"
 #include "core/json_writer.h"
 #include "core/sha256.h"
 #include "io/csv.h"
@@ -1283,6 +1284,8 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   size_t entry_bytes = 0;
   for (const auto& entry : entries) entry_bytes += entry->size() + 1;
   text.reserve(entry_bytes + tabulation.size() + (size_t{1} << 20));
+  // At national scale about 120 MB written once: in 2 MiB pages, not 30,000 faults of 4 KiB.
+  AdviseHugePages(text.data(), text.capacity());
   JsonWriter w(text);
   w.BeginObject();
   w.Member("delta", delta);

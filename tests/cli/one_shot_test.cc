@@ -2,6 +2,7 @@
 #include "cli/one_shot.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/huge_pages.h"
 #include "core/sha256.h"
 #include "io/file_text.h"
 
@@ -45,6 +47,32 @@ Mapping MappingHolding(const void* address) {
 
 bool OnHeap(const Mapping& m) {
   return m.line.size() >= 6 && m.line.compare(m.line.size() - 6, 6, "[heap]") == 0;
+}
+
+// core/huge_pages.h on a mapping of its own: the whole 2 MiB pages inside the range are advised
+// (the kernel splits the mapping there), the bytes before the first boundary are not; a range
+// holding no whole huge page is refused.
+TEST(HugePages, TheWholeHugePagesOfABufferAreAdvised) {
+  const size_t n = 8 * kHugePageBytes;
+  void* map = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  char* base = static_cast<char*>(map);
+  EXPECT_FALSE(AdviseHugePages(base + 1, kHugePageBytes));  // no whole huge page inside
+  EXPECT_FALSE(AdviseHugePages(base, 0));
+  // From 4 KiB past the mapping's start: the first boundary is the start's next 2 MiB multiple.
+  char* from = base + 4096;
+  const auto first =
+      (reinterpret_cast<uintptr_t>(from) + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  if (!AdviseHugePages(from, n - 4096)) {
+    ::munmap(map, n);
+    GTEST_SKIP() << "the kernel gives no transparent huge pages here";
+  }
+  EXPECT_NE(MappingHolding(reinterpret_cast<void*>(first)).flags.find(" hg"), std::string::npos);
+  if (first > reinterpret_cast<uintptr_t>(from)) {
+    EXPECT_EQ(MappingHolding(from).flags.find(" hg"), std::string::npos)
+        << "the bytes before the first 2 MiB boundary were advised too";
+  }
+  ::munmap(map, n);
 }
 
 TEST(OneShotHeap, LaterBlocksComeFromAnAdvisedRangeOnAHugePageBoundary) {
