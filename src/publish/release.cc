@@ -724,6 +724,14 @@ std::string ReleaseRootSignatureName(int64_t n) {
   return fmt::format("release-{}-root.json.sig", n);
 }
 std::string ReleasePartsName(const std::string& name) { return name + ".parts"; }
+std::string ReleaseFileOfPartsName(const std::string& name) {
+  const std::string suffix = ReleasePartsName("");
+  if (name.size() <= suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return "";
+  }
+  return name.substr(0, name.size() - suffix.size());
+}
 
 Result<json> ReleaseTimelinePoint(const json& release) {
   auto bad = [](const std::string& what) {

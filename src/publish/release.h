@@ -168,6 +168,9 @@ std::string ReleaseRootSignatureName(int64_t number);  // release-N-root.json.si
 // The name under which a release-published event's "files" names the parts manifest of file
 // `name` stored by part: "release-N-cdf.json" -> "release-N-cdf.json.parts".
 std::string ReleasePartsName(const std::string& name);
+// The reverse: "release-N-cdf.json.parts" -> "release-N-cdf.json"; "" for a name that is not a
+// manifest's.
+std::string ReleaseFileOfPartsName(const std::string& name);
 
 // The bytes of a signature file: the hex signature and a line break.
 inline std::string SignatureFileBytes(const std::string& signature_hex) {

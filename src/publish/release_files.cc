@@ -50,12 +50,8 @@ std::vector<std::string> ReleaseFileNames(const ReleaseRecord& record) {
   if (!record.files.is_object()) return names;
   for (const auto& [key, hash] : record.files.items()) {
     names.push_back(key);
-    const std::string suffix = ReleasePartsName("");
-    if (key.size() > suffix.size() &&
-        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      const std::string file = key.substr(0, key.size() - suffix.size());
-      if (!record.files.contains(file)) names.push_back(file);
-    }
+    const std::string file = ReleaseFileOfPartsName(key);
+    if (!file.empty() && !record.files.contains(file)) names.push_back(file);
   }
   return names;
 }

@@ -85,6 +85,15 @@ ReleaseVerification VerifyRelease(std::string_view release_json,
       }
     }
   }
+  // Whether `bytes` hash to `want`; a problem naming `name` when they do not.
+  auto hashes_to = [&](const std::string& name, std::string_view bytes, const std::string& want) {
+    const std::string hash = Sha256Hex(bytes);
+    if (hash != want) {
+      out.problems.push_back(
+          fmt::format("{}: SHA-256 {} is not the {} the release declares", name, hash, want));
+    }
+    return hash == want;
+  };
   for (const auto& [name, bytes] : files) {
     if (auto m = by_manifest.find(name); m != by_manifest.end()) {
       // Named by its manifest (cut by group of precincts): the manifest beside it, then the file
@@ -97,12 +106,7 @@ ReleaseVerification VerifyRelease(std::string_view release_json,
                         name, m->second, manifest_name));
         continue;
       }
-      const std::string hash = Sha256Hex(text->second);
-      if (hash != m->second) {
-        out.problems.push_back(fmt::format("{}: SHA-256 {} is not the {} the release declares",
-                                           manifest_name, hash, m->second));
-        continue;
-      }
+      if (!hashes_to(manifest_name, text->second, m->second)) continue;
       Status st = CheckFileAgainstManifest(bytes, text->second);
       if (st.ok()) {
         out.checked.push_back(fmt::format(
@@ -113,33 +117,20 @@ ReleaseVerification VerifyRelease(std::string_view release_json,
       }
       continue;
     }
-    if (const std::string suffix = ReleasePartsName("");
-        name.size() > suffix.size() &&
-        by_manifest.count(name.substr(0, name.size() - suffix.size())) != 0) {
-      // A manifest: checked with its file, or alone when only it is given.
-      const std::string file = name.substr(0, name.size() - suffix.size());
-      if (files.count(file) == 0) {
-        const std::string hash = Sha256Hex(bytes);
-        if (hash == by_manifest[file]) {
-          out.checked.push_back(fmt::format("{}: SHA-256 {} as the release declares", name, hash));
-        } else {
-          out.problems.push_back(fmt::format("{}: SHA-256 {} is not the {} the release declares",
-                                             name, hash, by_manifest[file]));
-        }
-      }
-      continue;
-    }
-    auto it = declared.find(name);
-    if (it == declared.end()) {
+    std::string want;
+    if (const std::string file = ReleaseFileOfPartsName(name);
+        !file.empty() && by_manifest.count(file) != 0) {
+      // A manifest: checked with its file above, or alone when only it is given.
+      if (files.count(file) != 0) continue;
+      want = by_manifest[file];
+    } else if (auto it = declared.find(name); it != declared.end()) {
+      want = it->second;
+    } else {
       out.problems.push_back(name + ": the release names no such file");
       continue;
     }
-    const std::string hash = Sha256Hex(bytes);
-    if (hash == it->second) {
-      out.checked.push_back(name + ": SHA-256 " + hash + " as the release declares");
-    } else {
-      out.problems.push_back(
-          fmt::format("{}: SHA-256 {} is not the {} the release declares", name, hash, it->second));
+    if (hashes_to(name, bytes, want)) {
+      out.checked.push_back(name + ": SHA-256 " + want + " as the release declares");
     }
   }
   return out;
