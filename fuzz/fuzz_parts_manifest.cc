@@ -34,7 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A file checked against a manifest (release verify: both from disk). The input as both, and
   // as a manifest of its own first line's bytes.
   (void)canvass::CheckFileAgainstManifest(text, text);
+  // A file the check accepts has the size the manifest names, and its parts cover it exactly.
   const std::string first = text.substr(0, text.find('\n'));
-  if (canvass::CheckFileAgainstManifest(first, text).ok() && !manifest.ok()) __builtin_trap();
+  if (canvass::CheckFileAgainstManifest(first, text).ok() &&
+      (!manifest.ok() || manifest->size != static_cast<int64_t>(first.size()))) {
+    __builtin_trap();
+  }
   return 0;
 }
