@@ -148,17 +148,17 @@ const IowaLedger& Iowa() {
 // The same night with release 1 published: what the next release is compared with.
 struct IowaPublished {
   IowaLedger* ledger = nullptr;
-  std::string release_1;
+  PublishedFiles release_1;
 };
 
-// Builds release 1 of the ledger and appends its release-published event; its JSON.
-std::string PublishRelease1(IowaLedger& l) {
-  auto rel = BuildRelease(l.state, std::string_view());
+// Builds release 1 of the ledger and appends its release-published event; its JSON and records.
+PublishedFiles PublishRelease1(IowaLedger& l) {
+  auto rel = BuildRelease(l.state, PublishedRelease{});
   if (!rel.ok()) Die(rel.status().ToString());
   const SigningKey key = *SigningKeyFromSeed(std::string(64, '7'));
   Append(l, "release-published",
          ReleaseEventPayload(*rel, SignHex(key, rel->json.bytes), SignHex(key, rel->root.bytes)));
-  return std::move(rel->json.bytes);
+  return PublishedFiles{std::move(rel->json.bytes), std::move(rel->records.bytes)};
 }
 
 const IowaPublished& IowaAfterRelease1() {
@@ -176,6 +176,7 @@ void AddTimings(ReleaseTimings& sum, const ReleaseTimings& t) {
   sum.gate += t.gate;
   sum.tabulate += t.tabulate;
   sum.json += t.json;
+  sum.records += t.records;
   sum.precincts_csv += t.precincts_csv;
   sum.totals_csv += t.totals_csv;
   sum.cdf += t.cdf;
@@ -189,6 +190,7 @@ void TimingCounters(benchmark::State& state, const ReleaseTimings& sum) {
   state.counters["gate_ms"] = static_cast<double>(sum.gate) / n;
   state.counters["tabulate_ms"] = static_cast<double>(sum.tabulate) / n;
   state.counters["json_ms"] = static_cast<double>(sum.json) / n;
+  state.counters["records_ms"] = static_cast<double>(sum.records) / n;
   state.counters["precincts_csv_ms"] = static_cast<double>(sum.precincts_csv) / n;
   state.counters["totals_csv_ms"] = static_cast<double>(sum.totals_csv) / n;
   state.counters["cdf_ms"] = static_cast<double>(sum.cdf) / n;
@@ -233,7 +235,7 @@ void BM_IowaReleaseCompared(benchmark::State& state) {
   Release last;
   for (auto _ : state) {
     ReleaseTimings t;
-    auto rel = BuildRelease(p.ledger->state, p.release_1, &t);
+    auto rel = BuildRelease(p.ledger->state, p.release_1.view(), &t);
     if (!rel.ok()) Die(rel.status().ToString());
     sum.gate += t.gate;
     sum.json += t.json;
@@ -278,7 +280,7 @@ void BM_ScaleRelease(benchmark::State& state) {
   };
   for (auto _ : state) {
     ReleaseTimings t;
-    auto rel = BuildAndStoreRelease(l.state, std::string_view(), put, &t);
+    auto rel = BuildAndStoreRelease(l.state, PublishedRelease{}, put, &t);
     if (!rel.ok()) Die(rel.status().ToString());
     AddTimings(sum, t);
     last = std::move(rel).value();
@@ -298,7 +300,7 @@ BENCHMARK(BM_ScaleRelease)->Arg(17650)->Arg(176500)->Unit(benchmark::kMillisecon
 // back and parsed, the release-delta check over every precinct, the "delta" summary). The parse
 // is outside the phase counters: compare the whole time with BM_ScaleRelease's.
 void BM_ScaleReleaseCompared(benchmark::State& state) {
-  static std::map<int64_t, std::pair<IowaLedger*, std::string>> published;
+  static std::map<int64_t, std::pair<IowaLedger*, PublishedFiles>> published;
   const int64_t n = state.range(0);
   if (!published.count(n)) {
     IowaLedger* l = MakeScaleLedger(n);
@@ -309,7 +311,7 @@ void BM_ScaleReleaseCompared(benchmark::State& state) {
   const BlobPut put = [](const std::string&, std::string_view) { return Status::Ok(); };
   for (auto _ : state) {
     ReleaseTimings t;
-    auto rel = BuildAndStoreRelease(l->state, release_1, put, &t);
+    auto rel = BuildAndStoreRelease(l->state, release_1.view(), put, &t);
     if (!rel.ok()) Die(rel.status().ToString());
     AddTimings(sum, t);
     benchmark::DoNotOptimize(rel->json.bytes.data());
@@ -332,7 +334,7 @@ void ReleaseThroughKept(benchmark::State& state, int64_t n, int64_t changed) {
   };
   static std::map<std::pair<int64_t, int64_t>, Kept> published;
   const BlobPut put = [](const std::string&, std::string_view) { return Status::Ok(); };
-  const auto no_read = []() -> Result<std::string> {
+  const auto no_read = []() -> Result<PublishedFiles> {
     return Status::FailedPrecondition("release 1 read back: what was kept did not suffice");
   };
   if (!published.count({n, changed})) {

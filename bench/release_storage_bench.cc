@@ -207,10 +207,9 @@ int Main(int argc, char** argv) {
       corrected = CorrectOne(night, from);
       from = corrected + 97;
     }
-    std::string previous;
+    PublishedFiles previous;
     if (!night.state.releases().empty()) {
-      const ReleaseRecord& last = night.state.releases().back();
-      auto bytes = ReadReleaseFile(get, last, ReleaseJsonName(last.number));
+      auto bytes = ReadPublishedRelease(get, night.state.releases().back());
       if (!bytes.ok()) Die(bytes.status().ToString());
       previous = std::move(bytes).value();
     }
@@ -218,14 +217,14 @@ int Main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     Result<Release> rel = Status::Ok();
     if (whole) {
-      rel = BuildRelease(night.state, previous);
+      rel = BuildRelease(night.state, previous.view());
       if (!rel.ok()) Die(rel.status().ToString());
       for (const ReleaseFile* f : rel->files()) {
         Status st = put(f->sha256, f->bytes);
         if (!st.ok()) Die(st.ToString());
       }
     } else {
-      rel = BuildAndStoreRelease(night.state, previous, put);
+      rel = BuildAndStoreRelease(night.state, previous.view(), put);
       if (!rel.ok()) Die(rel.status().ToString());
     }
     const double ms =

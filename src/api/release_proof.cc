@@ -64,9 +64,10 @@ HttpResponse Api::ReleaseProof(const HttpRequest& req, const std::vector<std::st
     if (proof_tree_sha_ == json_sha.get<std::string>()) tree = proof_tree_;
   }
   if (!tree) {
-    auto bytes = read(json_sha, ReleaseJsonName(n));
+    auto bytes = ReadPublishedRelease(
+        [this](const std::string& sha) { return intake_.GetBlob(sha); }, *record);
     if (!bytes.ok()) return HttpResponse::Error(503, "store-unavailable", bytes.status().message());
-    auto built = ReleaseTreeOf(*bytes);
+    auto built = ReleaseTreeOf(bytes->json, bytes->records);
     if (!built.ok()) {
       return HttpResponse::Error(500, "release-unreadable",
                                  ReleaseJsonName(n) + ": " + built.status().message());

@@ -183,6 +183,7 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
   }
   static const std::map<std::string, std::pair<std::string (*)(int64_t), const char*>> kKinds = {
       {"json", {&ReleaseJsonName, "application/json"}},
+      {"records.jsonl", {&ReleaseRecordsName, "application/jsonl"}},
       {"precincts.csv", {&ReleasePrecinctsCsvName, "text/csv; charset=utf-8"}},
       {"totals.csv", {&ReleaseTotalsCsvName, "text/csv; charset=utf-8"}},
       {"cdf.json", {&ReleaseCdfName, "application/json"}},
@@ -195,13 +196,16 @@ HttpResponse Api::ReleaseFiles(const HttpRequest& req, const std::vector<std::st
         "text/plain; charset=utf-8"}},
       {"cdf.json.parts",
        {+[](int64_t k) { return ReleasePartsName(ReleaseCdfName(k)); },
+        "text/plain; charset=utf-8"}},
+      {"records.jsonl.parts",
+       {+[](int64_t k) { return ReleasePartsName(ReleaseRecordsName(k)); },
         "text/plain; charset=utf-8"}}};
   auto it = kKinds.find(kind);
   if (it == kKinds.end()) {
     return HttpResponse::Error(404, "not-found",
-                               "a release's files are json, precincts.csv, totals.csv, cdf.json, "
-                               "root.json, root.json.sig, sig, precincts.csv.parts and "
-                               "cdf.json.parts");
+                               "a release's files are json, records.jsonl, precincts.csv, "
+                               "totals.csv, cdf.json, root.json, root.json.sig, sig, "
+                               "records.jsonl.parts, precincts.csv.parts and cdf.json.parts");
   }
   const std::string name = it->second.first(n);
   const std::string sha = ReleaseFileTag(*record, name);

@@ -168,7 +168,19 @@ int RunReleaseProve(const ReleaseProveOptions& o, std::ostream& out, std::ostrea
     if (!text.ok()) return Fail(err, text.status(), kExitUsage);
     signature = std::string(Trim(*text));
   }
-  auto proof = BuildPrecinctProof(*release, *statement, signature, o.precinct);
+  // Its records, beside it since format canvass-release-4.
+  std::string records;
+  const std::string records_path = (dir / ReleaseRecordsName(number)).string();
+  if (!doc.contains("precincts")) {
+    if (!std::filesystem::exists(records_path, ec)) {
+      return Fail(err, Status::NotFound(records_path + ": no records beside the release"),
+                  kExitUsage);
+    }
+    auto text = ReadFile(records_path);
+    if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+    records = std::move(text).value();
+  }
+  auto proof = BuildPrecinctProof(*release, records, *statement, signature, o.precinct);
   if (!proof.ok()) {
     const bool usage = proof.status().code() == Status::Code::kNotFound;
     err << "canvass: " << o.release << ": " << proof.status().message() << "\n";
@@ -266,6 +278,7 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
   const std::pair<const char*, const std::string*> kinds[] = {{"precincts_csv", &o.precincts_csv},
                                                               {"totals_csv", &o.totals_csv},
                                                               {"cdf", &o.cdf},
+                                                              {"records", &beside},
                                                               {"root", &beside}};
   for (auto [kind, given] : kinds) {
     const nlohmann::json& ref = doc["files"][kind];
@@ -290,8 +303,9 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
   v.checked.insert(v.checked.end(), base.checked.begin(), base.checked.end());
   v.problems.insert(v.problems.end(), base.problems.begin(), base.problems.end());
   if (!ledger_text.empty()) {
-    // Release N is rebuilt against release N-1 as published, beside it (release_delta.h).
-    std::optional<std::string> previous;
+    // Release N is rebuilt against release N-1 as published, beside it (release_delta.h): its
+    // JSON and, when there, its records.
+    std::optional<PublishedFiles> previous;
     const int64_t number = doc.contains("number") && doc["number"].is_number_integer()
                                ? doc["number"].get<int64_t>()
                                : 0;
@@ -299,7 +313,14 @@ int RunReleaseVerify(const ReleaseVerifyOptions& o, std::ostream& out, std::ostr
     if (number > 1 && std::filesystem::exists(before, ec)) {
       auto bytes = ReadFile(before.string());
       if (!bytes.ok()) return Fail(err, bytes.status(), kExitUsage);
-      previous = std::move(bytes).value();
+      previous.emplace();
+      previous->json = std::move(bytes).value();
+      const std::filesystem::path records = dir / ReleaseRecordsName(number - 1);
+      if (std::filesystem::exists(records, ec)) {
+        auto text = ReadFile(records.string());
+        if (!text.ok()) return Fail(err, text.status(), kExitUsage);
+        previous->records = std::move(text).value();
+      }
     }
     CheckReleaseAgainstLedger(*release, ledger_text, o.ledger, files, signature, v, previous);
   }

@@ -30,8 +30,28 @@ std::string StringAt(const json& j, const char* key) {
 
 }  // namespace
 
-Result<std::vector<std::string>> ReleaseRecords(const json& release) {
-  if (!release.is_object() || !release.contains("precincts") || !release["precincts"].is_array()) {
+Result<std::vector<std::string>> ReleaseRecords(const json& release, std::string_view lines) {
+  if (release.is_object() && !release.contains("precincts")) {
+    // Format canvass-release-4 on: the records are the lines of release-N-records.jsonl.
+    auto entries = ReleaseEntries(release, lines);  // each line a JSON object
+    if (!entries.ok()) return entries.status();
+    std::vector<std::string> records;
+    records.reserve(entries->size());
+    size_t pos = 0;
+    for (size_t i = 0; i < entries->size(); ++i) {
+      const json& p = (*entries)[i];
+      if (!p.contains("id") || !p["id"].is_number_integer() ||
+          p["id"].get<int64_t>() != static_cast<int64_t>(i + 1)) {
+        return Status::InvalidArgument(fmt::format(
+            "line {} of the records is not precinct {} (they are in id order)", i + 1, i + 1));
+      }
+      const size_t end = lines.find('\n', pos);
+      records.emplace_back(lines.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return records;
+  }
+  if (!release.is_object() || !release["precincts"].is_array()) {
     return Status::InvalidArgument("the release has no \"precincts\" list");
   }
   std::vector<std::string> records;
@@ -49,7 +69,7 @@ Result<std::vector<std::string>> ReleaseRecords(const json& release) {
   return records;
 }
 
-Result<ReleaseTree> ReleaseTreeOf(std::string_view release_json) {
+Result<ReleaseTree> ReleaseTreeOf(std::string_view release_json, std::string_view records_text) {
   json doc = json::parse(release_json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::InvalidArgument("the release is not a JSON object");
@@ -64,7 +84,7 @@ Result<ReleaseTree> ReleaseTreeOf(std::string_view release_json) {
         "release {} carries no Merkle root (format {}): it has no precinct proofs", tree.number,
         StringAt(doc, "format").empty() ? std::string("unknown") : StringAt(doc, "format")));
   }
-  auto records = ReleaseRecords(doc);
+  auto records = ReleaseRecords(doc, records_text);
   if (!records.ok()) return records.status();
   tree.records = std::move(records).value();
   tree.leaves.reserve(tree.records.size());
@@ -109,9 +129,10 @@ Result<json> PrecinctProof(const ReleaseTree& tree, std::string_view root_statem
               {"root_signature", sig.empty() ? json() : json(sig)}};
 }
 
-Result<json> BuildPrecinctProof(std::string_view release_json, std::string_view root_statement,
+Result<json> BuildPrecinctProof(std::string_view release_json, std::string_view records,
+                                std::string_view root_statement,
                                 std::string_view root_signature_hex, int64_t precinct) {
-  auto tree = ReleaseTreeOf(release_json);
+  auto tree = ReleaseTreeOf(release_json, records);
   if (!tree.ok()) return tree.status();
   return PrecinctProof(*tree, root_statement, root_signature_hex, precinct);
 }

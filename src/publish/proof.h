@@ -2,8 +2,9 @@
 // O(log n) without the release's other records (docs/releases.md, "Precinct by precinct").
 //
 // A release's canonical precinct records are its precincts, one each, in precinct-id order: the
-// bytes of each object of release-N.json's "precincts" array, in canonical JSON (keys sorted by
-// their bytes, no white space). The Merkle root over them (merkle.h) is named in release-N.json
+// lines of release-N-records.jsonl (format canvass-release-4 on; before, the objects of
+// release-N.json's "precincts" array), each in canonical JSON (keys sorted by their bytes, no
+// white space). The Merkle root over them (merkle.h) is named in release-N.json
 // (covered by its signature) and in release-N-root.json, a small document signed on its own
 // (release-N-root.json.sig), so that a reader holding a record, its path and that document can
 // check the record against the election's key.
@@ -31,9 +32,11 @@
 
 namespace canvass {
 
-// The canonical records of a release document (release-N.json, parsed), in order. InvalidArgument
-// when it has no precinct list or the ids are not 1, 2, ... in order.
-Result<std::vector<std::string>> ReleaseRecords(const nlohmann::json& release);
+// The canonical records of a release document (release-N.json, parsed) and its records file
+// (`lines`, release-N-records.jsonl; empty before format canvass-release-4), in order.
+// InvalidArgument when it has none or the ids are not 1, 2, ... in order.
+Result<std::vector<std::string>> ReleaseRecords(const nlohmann::json& release,
+                                                std::string_view lines);
 
 // A release's records and their Merkle leaves, checked against the root the release names (kept
 // by a server to answer many proofs from one parse).
@@ -43,17 +46,18 @@ struct ReleaseTree {
   std::vector<std::string> leaves;   // raw leaf hashes
   std::string root;                  // hex
 };
-Result<ReleaseTree> ReleaseTreeOf(std::string_view release_json);
+Result<ReleaseTree> ReleaseTreeOf(std::string_view release_json, std::string_view records);
 
 // The proof of `precinct` from a release's tree (as BuildPrecinctProof).
 Result<nlohmann::json> PrecinctProof(const ReleaseTree& tree, std::string_view root_statement,
                                      std::string_view root_signature_hex, int64_t precinct);
 
-// The proof of `precinct` in the release whose JSON is `release_json`, with its root statement
+// The proof of `precinct` in the release whose JSON is `release_json` and records `records`
+// (release-N-records.jsonl; empty before format canvass-release-4), with its root statement
 // and that statement's signature (empty: none stored). NotFound when the release has no such
 // precinct; InvalidArgument when the release carries no Merkle root (format canvass-release-1)
 // or the root statement does not name the same root.
-Result<nlohmann::json> BuildPrecinctProof(std::string_view release_json,
+Result<nlohmann::json> BuildPrecinctProof(std::string_view release_json, std::string_view records,
                                           std::string_view root_statement,
                                           std::string_view root_signature_hex, int64_t precinct);
 

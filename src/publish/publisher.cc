@@ -43,12 +43,12 @@ Result<PublishOutcome> Publisher::PublishNow(const Actor& actor, const std::stri
       return o;
     }
     // Each release is compared with the previous one as published (release_delta.h): through
-    // what this publisher kept of it when it built it, else its JSON, read back from the blob
-    // store by the hashes its release-published event recorded.
+    // what this publisher kept of it when it built it, else its JSON and records, read back from
+    // the blob store by the hashes its release-published event recorded.
     const BlobGet get = [this](const std::string& sha) { return intake_.GetBlob(sha); };
-    auto read_previous = [&]() -> Result<std::string> {
+    auto read_previous = [&]() -> Result<PublishedFiles> {
       const ReleaseRecord& last = state.releases().back();
-      auto bytes = ReadReleaseFile(get, last, ReleaseJsonName(last.number));
+      auto bytes = ReadPublishedRelease(get, last);
       if (!bytes.ok()) {
         if (bytes.status().code() == Status::Code::kIoError) return bytes.status();
         return Status::FailedPrecondition(fmt::format(

@@ -12,7 +12,6 @@
 #include <stdexcept>
 
 #include "caucus/json_output.h"
-#include "core/huge_pages.h"
 #include "core/json_writer.h"
 #include "core/sha256.h"
 #include "io/csv.h"
@@ -33,6 +32,8 @@ constexpr const char* kFormat = kReleaseFormat;
 constexpr const char* kRootFormat = "canvass-release-root-1";
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kCsvType = "text/csv; charset=utf-8";
+// JSON Lines (jsonlines.org): one JSON text a line.
+constexpr const char* kJsonLinesType = "application/jsonl";
 
 void CsvRow(std::string& out, const std::vector<std::string>& fields) {
   bool first = true;
@@ -82,7 +83,7 @@ ReleaseFile MakeFile(std::string name, const char* type, std::string bytes) {
   return f;
 }
 
-// The precincts CSV and the CDF are cut into parts at the boundaries of groups of
+// The records, the precincts CSV and the CDF are cut into parts at the boundaries of groups of
 // kReleaseGroupPrecincts precincts (release.h), so that a group whose precincts did not change
 // since the release built last makes the same parts, which are named again without being
 // written (KeptParts).
@@ -316,6 +317,30 @@ Status PrecinctsCsv(SegmentWriter& sw, const ElectionState& s, const std::vector
                                 const size_t end = std::min(rows.size(), (g + 1) * kGroupPrecincts);
                                 for (size_t i = g * kGroupPrecincts; i < end; ++i)
                                   write_row(rows[i]);
+                              });
+    if (!wrote.ok()) return wrote.status();
+  }
+  return Status::Ok();
+}
+
+// release-N-records.jsonl: each precinct's entry (its canonical record, the Merkle leaf's bytes)
+// and a line break, in precinct-id order, cut by group of precincts. `gp.same` says, by group,
+// whether every entry is the one the previous release wrote.
+Status RecordsJsonLines(SegmentWriter& sw,
+                        const std::vector<std::shared_ptr<const std::string>>& entries,
+                        const GroupParts& gp) {
+  const size_t groups = GroupCount(entries.size());
+  if (gp.keep != nullptr) gp.keep->records.assign(groups, KeptGroup{});
+  for (size_t g = 0; g < groups; ++g) {
+    auto wrote = GroupSegment(sw, gp.Reusable(&KeptParts::records, g, g, false),
+                              gp.Slot(&KeptParts::records, g), false, gp.reused, [&] {
+                                std::string& out = sw.out();
+                                const size_t end =
+                                    std::min(entries.size(), (g + 1) * kGroupPrecincts);
+                                for (size_t i = g * kGroupPrecincts; i < end; ++i) {
+                                  out += *entries[i];
+                                  out += '\n';
+                                }
                               });
     if (!wrote.ok()) return wrote.status();
   }
@@ -713,6 +738,7 @@ json FileRef(const ReleaseFile& f) {
 }  // namespace
 
 std::string ReleaseJsonName(int64_t n) { return fmt::format("release-{}.json", n); }
+std::string ReleaseRecordsName(int64_t n) { return fmt::format("release-{}-records.jsonl", n); }
 std::string ReleasePrecinctsCsvName(int64_t n) {
   return fmt::format("release-{}-precincts.csv", n);
 }
@@ -723,6 +749,63 @@ std::string ReleaseRootName(int64_t n) { return fmt::format("release-{}-root.jso
 std::string ReleaseRootSignatureName(int64_t n) {
   return fmt::format("release-{}-root.json.sig", n);
 }
+Result<json> ReleaseEntries(const json& release, std::string_view records) {
+  if (!release.is_object()) return Status::InvalidArgument("the release is not a JSON object");
+  if (release.contains("precincts")) {  // before format canvass-release-4
+    if (!release["precincts"].is_array()) {
+      return Status::InvalidArgument("the release's \"precincts\" is not an array");
+    }
+    return release["precincts"];
+  }
+  const json* files = release.contains("files") ? &release["files"] : nullptr;
+  if (files == nullptr || !files->is_object() || !files->contains("records")) {
+    return Status::InvalidArgument("the release names no records and has no \"precincts\"");
+  }
+  const int64_t number = release.value("number", int64_t{0});
+  if (records.empty() && (*files)["records"].value("bytes", int64_t{0}) != 0) {
+    return Status::InvalidArgument(
+        fmt::format("the release's entries are in {}: give it", ReleaseRecordsName(number)));
+  }
+  json list = json::array();
+  size_t pos = 0;
+  while (pos < records.size()) {
+    const size_t end = records.find('\n', pos);
+    if (end == std::string_view::npos) {
+      return Status::InvalidArgument(fmt::format("{}: line {} has no line break at its end",
+                                                 ReleaseRecordsName(number), list.size() + 1));
+    }
+    json entry = json::parse(records.substr(pos, end - pos), nullptr, false);
+    if (entry.is_discarded() || !entry.is_object()) {
+      return Status::InvalidArgument(fmt::format("{}: line {} is not a JSON object",
+                                                 ReleaseRecordsName(number), list.size() + 1));
+    }
+    list.push_back(std::move(entry));
+    pos = end + 1;
+  }
+  return list;
+}
+
+Result<json> ReleaseEntries(const PublishedRelease& release) {
+  const json doc = json::parse(release.json, nullptr, false);
+  if (doc.is_discarded()) return Status::InvalidArgument("the release is not JSON");
+  return ReleaseEntries(doc, release.records);
+}
+
+std::string ReleaseRecordsManifestSha256(std::string_view records) {
+  SegmentWriter w(nullptr);
+  size_t lines = 0;
+  size_t pos = 0;
+  while (pos < records.size()) {
+    const size_t nl = records.find('\n', pos);
+    const size_t end = nl == std::string_view::npos ? records.size() : nl + 1;
+    w.out().append(records.substr(pos, end - pos));
+    pos = end;
+    if (++lines % kGroupPrecincts == 0) (void)w.Cut();
+  }
+  auto stored = w.Finish();
+  return stored.ok() ? stored->manifest_sha256 : std::string();
+}
+
 std::string ReleasePartsName(const std::string& name) { return name + ".parts"; }
 std::string ReleaseFileOfPartsName(const std::string& name) {
   const std::string suffix = ReleasePartsName("");
@@ -866,21 +949,21 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                       ReleaseTimings* timings, const BlobPut* put = nullptr,
                       PreviousRelease* keep = nullptr, bool* figures_needed = nullptr);
 
-Result<Release> BuildCompared(const ElectionState& s, std::string_view previous_json,
+Result<Release> BuildCompared(const ElectionState& s, const PublishedRelease& previous_release,
                               ReleaseTimings* timings, const BlobPut* put,
                               PreviousRelease* keep = nullptr) {
   if (!s.created() || s.seq() < 1 || s.releases().empty()) {
-    if (!previous_json.empty()) {
+    if (!previous_release.json.empty()) {
       return Status::InvalidArgument("release 1 has no previous release to be compared with");
     }
     return Build(s, nullptr, true, timings, put, keep);
   }
-  if (previous_json.empty()) {
+  if (previous_release.json.empty()) {
     return Status::InvalidArgument(
         fmt::format("release {} is compared with release {}: give its JSON",
                     s.releases().size() + 1, s.releases().size()));
   }
-  auto previous = ReadPreviousRelease(s, previous_json);
+  auto previous = ReadPreviousRelease(s, previous_release);
   if (!previous.ok()) return previous.status();
   return Build(s, &*previous, true, timings, put, keep);
 }
@@ -896,18 +979,18 @@ std::string RecordedJsonSha256(const ReleaseRecord& last) {
 
 }  // namespace
 
-Result<Release> BuildRelease(const ElectionState& s, std::string_view previous_json,
+Result<Release> BuildRelease(const ElectionState& s, const PublishedRelease& previous,
                              ReleaseTimings* timings) {
-  return BuildCompared(s, previous_json, timings, nullptr);
+  return BuildCompared(s, previous, timings, nullptr);
 }
 
-Result<Release> BuildAndStoreRelease(const ElectionState& s, std::string_view previous_json,
+Result<Release> BuildAndStoreRelease(const ElectionState& s, const PublishedRelease& previous,
                                      const BlobPut& put, ReleaseTimings* timings) {
-  return BuildCompared(s, previous_json, timings, &put);
+  return BuildCompared(s, previous, timings, &put);
 }
 
 Result<Release> BuildAndStoreRelease(const ElectionState& s, const PreviousRelease* kept,
-                                     const std::function<Result<std::string>()>& read_previous,
+                                     const std::function<Result<PublishedFiles>()>& read_previous,
                                      const BlobPut& put, PreviousRelease* keep,
                                      ReleaseTimings* timings) {
   if (!s.created() || s.seq() < 1 || s.releases().empty()) {
@@ -921,9 +1004,9 @@ Result<Release> BuildAndStoreRelease(const ElectionState& s, const PreviousRelea
     auto rel = Build(s, kept, true, timings, &put, keep, &figures_needed);
     if (!figures_needed) return rel;
   }
-  auto previous_json = read_previous();
-  if (!previous_json.ok()) return previous_json.status();
-  return BuildCompared(s, *previous_json, timings, &put, keep);
+  auto previous = read_previous();
+  if (!previous.ok()) return previous.status();
+  return BuildCompared(s, previous->view(), timings, &put, keep);
 }
 
 Result<Release> BuildRelease(const ElectionState& s, ReleaseTimings* timings) {
@@ -1068,8 +1151,8 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   const std::vector<PrecinctRow>& rows = counted->rows;
   const auto& names = s.candidates();
 
-  // Each precinct's entry is written once: its text is the Merkle leaf and goes into the JSON as
-  // it is; no tree of every entry is kept.
+  // Each precinct's entry is written once: its text is the Merkle leaf and goes into the records
+  // as it is; no tree of every entry is kept.
   std::vector<std::shared_ptr<const std::string>> entries;
   entries.reserve(rows.size());
   ReleaseDeltaBuilder delta_builder(s, previous, gate);  // the "delta" summary
@@ -1101,6 +1184,9 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   // By group of precincts (GroupParts): whether every precinct's entry is the one kept, so that
   // the group's parts of the CSV and the CDF are those the previous release stored.
   std::vector<char> group_same(GroupCount(rows.size()), before != nullptr ? 1 : 0);
+  // By group: whether every entry is the one kept, so that the group's records are those the
+  // previous release stored.
+  std::vector<char> records_same = group_same;
   for (const PrecinctRow& row : rows) {
     const auto i = static_cast<size_t>(row.id - 1);
     if (before != nullptr && !row.held) {
@@ -1117,6 +1203,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
         continue;
       }
     }
+    records_same[i / kGroupPrecincts] = 0;
     // A held precinct shows no figure in the CSV or the CDF: its rows are the same as long as it
     // is held with the same record (its findings), status and flags.
     if (before == nullptr || !row.held ||
@@ -1254,10 +1341,24 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                                         : "unofficial-partial";
 
   lap(&ReleaseTimings::json);
-  // The two largest files go into the store as they are written, when it is given, cut by group
+  // The three largest files go into the store as they are written, when it is given, cut by group
   // of precincts; an unchanged group's parts are those the previous release stored (only when
   // this release is stored too, and the previous one was built by the same process: the parts it
   // kept are in the store).
+  GroupParts rp;
+  if (put != nullptr && before != nullptr &&
+      previous->parts.records.size() == records_same.size()) {
+    rp.kept = &previous->parts;
+    rp.same = &records_same;
+  }
+  if (put != nullptr && keep_entries) rp.keep = &keep->parts;
+  if (timings != nullptr) rp.reused = &timings->groups_reused;
+  auto records = WriteByGroups(ReleaseRecordsName(rel.number), kJsonLinesType, put,
+                               [&](SegmentWriter& w) { return RecordsJsonLines(w, entries, rp); });
+  if (!records.ok()) return records.status();
+  rel.records = std::move(records).value();
+  entries = {};
+  lap(&ReleaseTimings::records);
   GroupParts gp;
   if (put != nullptr && before != nullptr && previous->parts.csv.size() == group_same.size()) {
     gp.kept = &previous->parts;
@@ -1285,15 +1386,10 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   json overrides = json::array();
   for (const AnomalyHold& h : gate.overridden) overrides.push_back(AnomalyHoldJson(s, h));
   // Members in byte order of their names, as dump() of the whole document would write them.
-  // The precinct list is most of the document: its size is known, so the text is allocated once
-  // (grown by doubling, it was copied about twice over and its new pages faulted in each time).
+  // The tabulation is most of the document: its size is known, so the text is allocated once.
   const std::string tabulation = TabulationToJson(s.ruleset(), names, *tab).dump();
   std::string text;
-  size_t entry_bytes = 0;
-  for (const auto& entry : entries) entry_bytes += entry->size() + 1;
-  text.reserve(entry_bytes + tabulation.size() + (size_t{1} << 20));
-  // At national scale about 120 MB written once: in 2 MiB pages, not 30,000 faults of 4 KiB.
-  AdviseHugePages(text.data(), text.capacity());
+  text.reserve(tabulation.size() + (size_t{1} << 20));
   JsonWriter w(text);
   w.BeginObject();
   w.Member("delta", delta);
@@ -1302,6 +1398,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   w.Member("files", json{{"precincts_csv", FileRef(rel.precincts_csv)},
                          {"totals_csv", FileRef(rel.totals_csv)},
                          {"cdf", FileRef(rel.cdf)},
+                         {"records", FileRef(rel.records)},
                          {"root", FileRef(rel.root)}});
   w.Member("format", kFormat);
   w.Member("held", held_list);
@@ -1310,10 +1407,6 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   w.Member("number", rel.number);
   w.Member("official", json(official));
   w.Member("overrides", overrides);
-  w.Key("precincts").BeginArray();
-  for (const auto& entry : entries) w.Raw(*entry);
-  w.EndArray();
-  entries = {};
   w.Member("reporting", reporting);
   w.Member("ruleset", RulesetRefJson(s.ruleset()));
   w.Member("status", status);

@@ -7,11 +7,12 @@
 // random source or the machine: its number is one more than the release-published events in the
 // prefix, its time is event S's time, and every figure is an integer or an exact decimal string.
 //
-// A release is five files: release-N.json (canonical JSON: keys sorted by their bytes, no white
-// space, no floating point number; it names the SHA-256 of the four others, or for the two cut by
-// group of precincts the SHA-256 of their parts manifests, so that one signature of it covers
-// all five), release-N-precincts.csv (one row per precinct and
-// candidate), release-N-totals.csv (one row per area and candidate, both sides),
+// A release is six files: release-N.json (canonical JSON: keys sorted by their bytes, no white
+// space, no floating point number; the totals, what is counted and held, and the SHA-256 of the
+// five others, or for the three cut by group of precincts the SHA-256 of their parts manifests,
+// so that one signature of it covers all six), release-N-records.jsonl (each precinct's entry,
+// its canonical record, a line each in precinct-id order), release-N-precincts.csv (one row per
+// precinct and candidate), release-N-totals.csv (one row per area and candidate, both sides),
 // release-N-cdf.json (NIST SP 1500-100 v2 Election Results Common Data Format) and
 // release-N-root.json (the Merkle root over the canonical precinct records, proof.h; signed on
 // its own too, so that one precinct can be checked without the rest). Every precinct is listed
@@ -43,8 +44,8 @@ struct ReleaseFile {
   std::string name;          // "release-3-cdf.json"
   std::string content_type;  // "application/json", "text/csv; charset=utf-8"
   std::string bytes;         // empty when the file was written straight into the store
-  // Lower-case hex of the file's bytes; empty for a file cut by group of precincts (the precincts
-  // CSV and the CDF), which is named by its parts manifest alone (manifest_sha256).
+  // Lower-case hex of the file's bytes; empty for a file cut by group of precincts (the records,
+  // the precincts CSV and the CDF), which is named by its parts manifest alone (manifest_sha256).
   std::string sha256;
   int64_t size = 0;  // the file's bytes
   // Stored by part (store/parts.h, BuildAndStoreRelease): the SHA-256 of its parts manifest.
@@ -64,12 +65,40 @@ struct Release {
   ReleaseFile totals_csv;     // release-N-totals.csv
   ReleaseFile cdf;            // release-N-cdf.json
   ReleaseFile root;           // release-N-root.json: the Merkle root statement (proof.h)
+  ReleaseFile records;        // release-N-records.jsonl: the precinct entries (proof.h)
   std::string merkle_root;    // hex: the root over the canonical precinct records
-  // The five files, JSON first.
+  // The six files, JSON first.
   std::vector<const ReleaseFile*> files() const {
-    return {&json, &precincts_csv, &totals_csv, &cdf, &root};
+    return {&json, &precincts_csv, &totals_csv, &cdf, &root, &records};
   }
 };
+
+// A release as published, to compare the next one with: release-N.json and, since format
+// canvass-release-4, release-N-records.jsonl (empty before: the entries were in the JSON).
+struct PublishedRelease {
+  std::string_view json;
+  std::string_view records;
+};
+// The same, holding its bytes (read back from the store).
+struct PublishedFiles {
+  std::string json;
+  std::string records;
+  PublishedRelease view() const { return {json, records}; }
+};
+// The published form of a release built in memory (its JSON and records bytes).
+inline PublishedRelease PublishedOf(const Release& release) {
+  return {release.json.bytes, release.records.bytes};
+}
+
+// The precinct entries of a release, parsed, in precinct-id order: the lines of `records`
+// (release-N-records.jsonl) since format canvass-release-4, the release document's "precincts"
+// before. InvalidArgument naming what is wrong when the document is not a release, a line is not
+// a JSON object, or a release without "precincts" is given without its records.
+Result<nlohmann::json> ReleaseEntries(const nlohmann::json& release, std::string_view records);
+Result<nlohmann::json> ReleaseEntries(const PublishedRelease& release);
+// The SHA-256 of the parts manifest release-N-records.jsonl has when its text is `records` (cut by
+// group of precincts, as the release names it).
+std::string ReleaseRecordsManifestSha256(std::string_view records);
 
 // Where BuildRelease spends its time, in nanoseconds (for bench/release_bench.cc).
 struct ReleaseTimings {
@@ -78,45 +107,49 @@ struct ReleaseTimings {
   int64_t precincts_csv = 0;
   int64_t totals_csv = 0;
   int64_t cdf = 0;
-  int64_t json = 0;  // the precinct list, TabulationToJson and the canonical dump
+  int64_t json = 0;     // the precinct entries, TabulationToJson and the canonical dump
+  int64_t records = 0;  // release-N-records.jsonl, by group of precincts
   // Precinct entries written as the previous release wrote them (publish/release_delta.h,
   // KeptEntry), not built again.
   int64_t entries_kept = 0;
-  // Segments of the precincts CSV and the CDF (a group of precincts' rows, counts of one
-  // candidate, or reporting units) named again from the previous release, not written.
+  // Segments of the records, the precincts CSV and the CDF (a group of precincts' entries or
+  // rows, counts of one candidate, or reporting units) named again from the previous release, not
+  // written.
   int64_t groups_reused = 0;
 };
 
 // The release of the state's ledger prefix 1..state.seq(), compared with the previous release
-// (publish/release_delta.h): `previous_json` is release-(N-1).json as published, whose SHA-256
-// must be the one N-1's release-published event recorded (FailedPrecondition otherwise), and is
-// empty for release 1. The comparison holds the precincts that changed without a figure event
-// on the ledger ("release-delta") and fills the release's "delta". FailedPrecondition when no
-// election was created; an error when the tabulation fails (a total too large to represent).
-// `timings`, when given, is filled in; it never changes the bytes.
-Result<Release> BuildRelease(const ElectionState& state, std::string_view previous_json,
+// (publish/release_delta.h): `previous` is release N-1 as published (its JSON, whose SHA-256
+// must be the one N-1's release-published event recorded, FailedPrecondition otherwise, and its
+// records, checked against the manifest its JSON names), and is empty for release 1. The comparison
+// holds the precincts that changed without a figure event on the ledger ("release-delta") and fills
+// the release's "delta". FailedPrecondition when no election was created; an error when the
+// tabulation fails (a total too large to represent). `timings`, when given, is filled in; it never
+// changes the bytes.
+Result<Release> BuildRelease(const ElectionState& state, const PublishedRelease& previous,
                              ReleaseTimings* timings = nullptr);
 // The same without the previous release: release 1 as above; a later release is built
 // uncompared, with "delta": null and no release-delta check (tools and tests that read one
 // release; the publisher and `canvass release verify` always compare).
 Result<Release> BuildRelease(const ElectionState& state, ReleaseTimings* timings = nullptr);
-// BuildRelease(state, previous_json), every file stored by part through `put` as the publisher
-// stores them (store/parts.h; docs/releases.md "Stored by part"): the precincts CSV and the NIST
-// CDF are written into the store as they are built, so that neither is ever whole in memory (their
-// `bytes` are left empty); the JSON, the totals CSV and the root statement keep their bytes (the
-// JSON and the root are signed). Each file's manifest_sha256 is set. The same files, byte for
-// byte, as BuildRelease; `put`'s first error is returned.
-Result<Release> BuildAndStoreRelease(const ElectionState& state, std::string_view previous_json,
+// BuildRelease(state, previous), every file stored by part through `put` as the publisher
+// stores them (store/parts.h; docs/releases.md "Stored by part"): the records, the precincts CSV
+// and the NIST CDF are written into the store as they are built, so that none is ever whole in
+// memory (their `bytes` are left empty); the JSON, the totals CSV and the root statement keep
+// their bytes (the JSON and the root are signed). Each file's manifest_sha256 is set. The same
+// files, byte for byte, as BuildRelease; `put`'s first error is returned.
+Result<Release> BuildAndStoreRelease(const ElectionState& state, const PublishedRelease& previous,
                                      const BlobPut& put, ReleaseTimings* timings = nullptr);
 // The same as the publisher builds it, without reading the previous release back when it can:
 // `kept` is what the call that built the previous release left in its `keep` (its precincts'
 // figure digests, publish/release_delta.h), used when it is that release (its number, and the
-// SHA-256 its release-published event recorded). `read_previous` returns release-(N-1).json as
-// published; it is called when nothing usable was kept, or when the digests do not suffice (a
-// precinct the previous release showed now shows other figures, or none). `keep`, when given,
-// receives what the next release needs of this one. The same bytes as the other forms.
+// SHA-256 its release-published event recorded). `read_previous` returns release N-1 as
+// published (its JSON, and its records: release-N-records.jsonl, or empty before format 4); it is
+// called when nothing usable was kept, or when the digests do not suffice (a precinct the previous
+// release showed now shows other figures, or none). `keep`, when given, receives what the next
+// release needs of this one. The same bytes as the other forms.
 Result<Release> BuildAndStoreRelease(const ElectionState& state, const PreviousRelease* kept,
-                                     const std::function<Result<std::string>()>& read_previous,
+                                     const std::function<Result<PublishedFiles>()>& read_previous,
                                      const BlobPut& put, PreviousRelease* keep,
                                      ReleaseTimings* timings = nullptr);
 
@@ -149,16 +182,17 @@ nlohmann::json AlignmentsBySourceJson(const ElectionState& state, int64_t id,
                                       const std::optional<std::vector<Count>>& first,
                                       const std::optional<std::vector<Count>>& final);
 
-// The format release-N.json names ("canvass-release-3": docs/releases.md "Versions").
-inline constexpr const char* kReleaseFormat = "canvass-release-3";
-// The precincts CSV and the CDF are cut into parts at the boundaries of groups of this many
-// precincts, by id: 1 to 32, 33 to 64, ... (docs/releases.md "Stored by part"). Smaller groups
+// The format release-N.json names ("canvass-release-4": docs/releases.md "Versions").
+inline constexpr const char* kReleaseFormat = "canvass-release-4";
+// The records, the precincts CSV and the CDF are cut into parts at the boundaries of groups of this
+// many precincts, by id: 1 to 32, 33 to 64, ... (docs/releases.md "Stored by part"). Smaller groups
 // rewrite less per changed precinct and name more parts per release: at 176,500 precincts, 5,516
 // groups, a CDF manifest of about 50,000 lines.
 inline constexpr size_t kReleaseGroupPrecincts = 32;
 
 // File names of release `number`.
 std::string ReleaseJsonName(int64_t number);           // release-N.json
+std::string ReleaseRecordsName(int64_t number);        // release-N-records.jsonl
 std::string ReleasePrecinctsCsvName(int64_t number);   // release-N-precincts.csv
 std::string ReleaseTotalsCsvName(int64_t number);      // release-N-totals.csv
 std::string ReleaseCdfName(int64_t number);            // release-N-cdf.json

@@ -132,7 +132,9 @@ json ComputedSdeJson(const ElectionState& s, const PrecinctRecord& r) {
   return sde;
 }
 
-Result<PreviousRelease> ReadPreviousRelease(const ElectionState& s, std::string_view bytes) {
+Result<PreviousRelease> ReadPreviousRelease(const ElectionState& s,
+                                            const PublishedRelease& previous) {
+  const std::string_view bytes = previous.json;
   if (s.releases().empty()) {
     return Status::InvalidArgument("release 1 has no previous release to be compared with");
   }
@@ -168,9 +170,21 @@ Result<PreviousRelease> ReadPreviousRelease(const ElectionState& s, std::string_
       doc["election"].value("candidates", json()) != json(s.candidates())) {
     return bad("\"election\".\"candidates\" are not this election's");
   }
-  if (!doc.contains("precincts") || !doc["precincts"].is_array()) return bad("no \"precincts\"");
+  if (!doc.contains("precincts")) {  // format canvass-release-4 on: the entries are beside
+    const json& files = doc.value("files", json::object());
+    const json ref = files.is_object() ? files.value("records", json()) : json();
+    const std::string records = ReleaseRecordsName(last.number);
+    if (!ref.is_object() || !ref.contains("manifest")) return bad("no \"files\".\"records\"");
+    if (ref["manifest"] != ReleaseRecordsManifestSha256(previous.records)) {
+      return Status::FailedPrecondition(
+          fmt::format("the {} given is not the one {} names (its parts manifest's SHA-256 differs)",
+                      records, name));
+    }
+  }
+  auto entries = ReleaseEntries(doc, previous.records);
+  if (!entries.ok()) return bad(entries.status().message());
   const int64_t n = static_cast<int64_t>(s.precincts().size());
-  for (const json& entry : doc["precincts"]) {
+  for (const json& entry : *entries) {
     if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer()) {
       return bad("a precinct entry has no \"id\"");
     }

@@ -35,6 +35,8 @@
 
 namespace canvass {
 
+struct PublishedRelease;  // publish/release.h
+
 // One precinct entry of a release as the next release compares it: whether it listed reported
 // figures (counted or held) and was included in the figures, and the SHA-256 of its figures as
 // written (FiguresDigest).
@@ -81,6 +83,7 @@ struct KeptGroup {
   std::vector<PartRef> parts;
 };
 struct KeptParts {
+  std::vector<KeptGroup> records;     // by group: the records' lines
   std::vector<KeptGroup> csv;         // by group: the precincts CSV's rows
   std::vector<KeptGroup> cdf_units;   // by group: the CDF's precinct reporting units
   std::vector<KeptGroup> cdf_counts;  // by candidate * groups + group: the CDF's precinct counts
@@ -89,7 +92,7 @@ struct KeptParts {
 // What a release needs of the previous one: either read from its JSON as published
 // (ReadPreviousRelease: `shown` and `counted`), or kept by whoever built it (`digests_only`: the
 // publisher holds that between releases instead of reading back and parsing the previous
-// release, which at national scale is a 120 MB document). Then a precinct whose figures are
+// release, whose records at national scale are 110 MB). Then a precinct whose figures are
 // unchanged (the same record, or the same digest) is not compared further; the previous figures
 // of one that changed are recomputed from the state the release was built from (`built_from`,
 // which shares every unchanged record with the current state) and used only when their digest is
@@ -114,11 +117,13 @@ struct PreviousRelease {
   KeptParts parts;
 };
 
-// Reads release-(N-1).json for the release N of `state`: its number, ledger position and
-// precinct entries. FailedPrecondition when its SHA-256 is not the one the ledger's
-// release-published event for N-1 recorded; InvalidArgument, naming the field, when it is not a
-// release of this election.
-Result<PreviousRelease> ReadPreviousRelease(const ElectionState& state, std::string_view bytes);
+// Reads release N-1 for the release N of `state`: its number, ledger position and precinct
+// entries (ReleaseEntries). FailedPrecondition when its JSON's SHA-256 is not the one the
+// ledger's release-published event for N-1 recorded, or its records are not those the JSON names
+// (their parts manifest's SHA-256); InvalidArgument, naming the field, when it is not a release of
+// this election.
+Result<PreviousRelease> ReadPreviousRelease(const ElectionState& state,
+                                            const PublishedRelease& previous);
 
 // One precinct's entry figures as the release JSON shows them.
 nlohmann::json ReportedFiguresJson(const ElectionState& state, const PrecinctRecord& record);

@@ -34,6 +34,20 @@ Result<std::string> ReadReleaseFile(const BlobGet& get, const ReleaseRecord& rec
   return ReadStoredFile(get, name, hash.value_or(std::string()), manifest.value_or(std::string()));
 }
 
+Result<PublishedFiles> ReadPublishedRelease(const BlobGet& get, const ReleaseRecord& record) {
+  PublishedFiles files;
+  auto json = ReadReleaseFile(get, record, ReleaseJsonName(record.number));
+  if (!json.ok()) return json.status();
+  files.json = std::move(json).value();
+  const std::string records = ReleaseRecordsName(record.number);
+  if (!ReleaseFileTag(record, records).empty()) {
+    auto bytes = ReadReleaseFile(get, record, records);
+    if (!bytes.ok()) return bytes.status();
+    files.records = std::move(bytes).value();
+  }
+  return files;
+}
+
 std::string ReleaseFileTag(const ReleaseRecord& record, const std::string& name) {
   if (!record.files.is_object()) return "";
   for (const std::string& key : {name, ReleasePartsName(name)}) {

@@ -100,7 +100,8 @@ json ReleaseIndexJson(const ElectionState& s) {
           {"releases", std::move(releases)}};
 }
 
-std::vector<std::pair<std::string, std::string>> ReleasePages(const json& rel) {
+std::vector<std::pair<std::string, std::string>> ReleasePages(const json& rel,
+                                                              const json& entries) {
   std::vector<std::pair<std::string, std::string>> pages;
   const int64_t n = rel.value("number", int64_t{0});
   const std::string name = Str(rel["election"]["name"]);
@@ -109,7 +110,7 @@ std::vector<std::pair<std::string, std::string>> ReleasePages(const json& rel) {
   const json& reporting = rel["reporting"];
 
   std::map<std::string, std::vector<const json*>> by_county;
-  for (const json& p : rel["precincts"]) by_county[Str(p["county"])].push_back(&p);
+  for (const json& p : entries) by_county[Str(p["county"])].push_back(&p);
   std::map<std::string, std::string> county_page;
   for (const auto& [county, list] : by_county) {
     county_page[county] = fmt::format("county-{}.html", county_page.size() + 1);
@@ -132,10 +133,11 @@ std::vector<std::pair<std::string, std::string>> ReleasePages(const json& rel) {
   const std::string files = fmt::format(
       "<p class=\"meta\">Files: <a href=\"{0}\">{0}</a> (<a href=\"{1}\">signature</a>), "
       "<a href=\"{2}\">{2}</a>, <a href=\"{3}\">{3}</a>, <a href=\"{4}\">{4}</a> (NIST SP "
-      "1500-100); <a href=\"releases.json\">all releases</a>, <a href=\"ledger.jsonl\">the "
-      "ledger</a>, <a href=\"election.pub\">the public key</a>.</p>\n",
+      "1500-100), <a href=\"{5}\">{5}</a> (each precinct's record); <a "
+      "href=\"releases.json\">all releases</a>, <a href=\"ledger.jsonl\">the ledger</a>, <a "
+      "href=\"election.pub\">the public key</a>.</p>\n",
       ReleaseJsonName(n), ReleaseSignatureName(n), ReleasePrecinctsCsvName(n),
-      ReleaseTotalsCsvName(n), ReleaseCdfName(n));
+      ReleaseTotalsCsvName(n), ReleaseCdfName(n), ReleaseRecordsName(n));
   const std::string meta = fmt::format(
       "<p class=\"meta\">Release {} ({}), {}. Built from ledger events 1&ndash;{}, head {}; "
       "ruleset {} {} ({}).</p>\n",
@@ -234,6 +236,7 @@ Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReade
   if (ec) return Status::IoError(dir + ": " + ec.message());
   const fs::path root(dir);
   std::optional<json> latest;
+  std::string latest_records;
   for (const ReleaseRecord& r : s.releases()) {
     for (const std::string& name : ReleaseFileNames(r)) {
       if (name.find('/') != std::string::npos || name.rfind("release-", 0) != 0) {
@@ -246,6 +249,9 @@ Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReade
       CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / name, *bytes));
       if (&r == &s.releases().back() && name == ReleaseJsonName(r.number)) {
         latest = json::parse(*bytes, nullptr, false);
+      }
+      if (&r == &s.releases().back() && name == ReleaseRecordsName(r.number)) {
+        latest_records = std::move(bytes).value();
       }
     }
     CANVASS_RETURN_IF_ERROR(
@@ -278,7 +284,12 @@ Status WriteSite(const std::string& dir, const ElectionState& s, const BlobReade
     CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / "election.pub", s.signing_key() + "\n"));
   }
   if (latest && !latest->is_discarded()) {
-    for (const auto& [name, bytes] : ReleasePages(*latest)) {
+    auto entries = ReleaseEntries(*latest, latest_records);
+    if (!entries.ok()) {
+      return Status::Corruption(ReleaseJsonName(s.releases().back().number) + ": " +
+                                entries.status().message());
+    }
+    for (const auto& [name, bytes] : ReleasePages(*latest, *entries)) {
       CANVASS_RETURN_IF_ERROR(WriteIfChanged(root / name, bytes));
     }
   } else {

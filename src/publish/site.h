@@ -39,7 +39,9 @@ using LedgerReader = std::function<Result<std::vector<StoredEvent>>(int64_t afte
 Status WriteSite(const std::string& dir, const ElectionState& state, const BlobReader& blobs,
                  const LedgerReader& ledger);
 
-// The HTML pages of a release (parsed release JSON): file name -> bytes.
-std::vector<std::pair<std::string, std::string>> ReleasePages(const nlohmann::json& release);
+// The HTML pages of a release (parsed release JSON, and its precinct entries: ReleaseEntries):
+// file name -> bytes.
+std::vector<std::pair<std::string, std::string>> ReleasePages(const nlohmann::json& release,
+                                                              const nlohmann::json& entries);
 
 }  // namespace canvass

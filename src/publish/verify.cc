@@ -154,7 +154,7 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
                                const std::map<std::string, std::string>& files,
                                const std::optional<std::string>& signature_hex,
                                ReleaseVerification& out,
-                               const std::optional<std::string>& previous_json) {
+                               const std::optional<PublishedFiles>& previous) {
   json doc = json::parse(release_json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("ledger") ||
       !doc["ledger"].is_object()) {
@@ -194,24 +194,27 @@ void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view l
   const json& delta = doc.contains("delta") ? doc["delta"] : json();
   const bool compared =
       delta.is_object() && delta.contains("previous") && delta["previous"].is_object();
-  if (compared && !previous_json) {
-    out.problems.push_back(
-        fmt::format("{} was compared with {}: give that file (beside it) to rebuild it",
-                    ReleaseJsonName(number), ReleaseJsonName(number - 1)));
+  if (compared && !previous) {
+    out.problems.push_back(fmt::format(
+        "{} was compared with {}: give that file and {} (beside it) to rebuild it",
+        ReleaseJsonName(number), ReleaseJsonName(number - 1), ReleaseRecordsName(number - 1)));
     return;
   }
-  auto rebuilt = compared ? BuildRelease(state, *previous_json) : BuildRelease(state);
+  auto rebuilt = compared ? BuildRelease(state, previous->view()) : BuildRelease(state);
   if (!rebuilt.ok()) {
     out.problems.push_back("the release cannot be rebuilt: " + rebuilt.status().message());
     return;
   }
   const std::string format = doc.value("format", std::string());
-  if (format == "canvass-release-1" || format == "canvass-release-2") {
+  if (format == "canvass-release-1" || format == "canvass-release-2" ||
+      format == "canvass-release-3") {
     out.problems.push_back(fmt::format(
         "{} is format {} (before {}); this Canvass rebuilds {}: its signature and file hashes "
         "are checked above, a rebuild needs the Canvass version that made it",
         ReleaseJsonName(number), format,
-        format == "canvass-release-1" ? "Merkle roots" : "files cut by group of precincts",
+        format == "canvass-release-1"   ? "Merkle roots"
+        : format == "canvass-release-2" ? "files cut by group of precincts"
+                                        : "records beside the release document",
         kReleaseFormat));
     return;
   }

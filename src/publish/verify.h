@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "publish/release.h"
 
 namespace canvass {
 
@@ -33,15 +34,15 @@ ReleaseVerification VerifyRelease(std::string_view release_json,
 // `release_json`, the others with `files` (when given) and with the hashes declared. When the
 // export also holds this release's release-published event, its hashes and signature are
 // compared too (`signature_hex` when given). A release compared with the previous one (its
-// "delta" names it) is rebuilt against `previous_json`, release-(N-1).json, which must be the
-// one the ledger's release-published event for N-1 recorded; without it that is a problem
-// naming the file to give. Adds to `out`.
+// "delta" names it) is rebuilt against `previous`, release N-1 as published (release-(N-1).json,
+// which must be the one the ledger's release-published event for N-1 recorded, and its records);
+// without it that is a problem naming the file to give. Adds to `out`.
 void CheckReleaseAgainstLedger(std::string_view release_json, std::string_view ledger_text,
                                const std::string& origin,
                                const std::map<std::string, std::string>& files,
                                const std::optional<std::string>& signature_hex,
                                ReleaseVerification& out,
-                               const std::optional<std::string>& previous_json = std::nullopt);
+                               const std::optional<PublishedFiles>& previous = std::nullopt);
 
 // The signing key election-created names in a ledger export (its first line). NotFound when
 // it names none.

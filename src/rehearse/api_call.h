@@ -19,8 +19,9 @@
 namespace canvass::rehearse {
 
 struct ApiReply {
-  int status = 0;  // 0: no answer within give_up
-  nlohmann::json body;
+  int status = 0;             // 0: no answer within give_up
+  nlohmann::json body;        // discarded when the answer is not JSON
+  std::string text;           // the answer's bytes
   std::string code, message;  // the error's, when the answer is one
 };
 
@@ -43,6 +44,7 @@ inline ApiReply CallApi(HttpClient& http, const std::string& token, const std::s
     if (r.ok() && r->status != 408 && r->status != 429 && r->status < 500) {
       reply.status = r->status;
       reply.body = nlohmann::json::parse(r->body, nullptr, false);
+      reply.text = std::move(r->body);
       break;
     }
     if (!r.ok()) http.Close();

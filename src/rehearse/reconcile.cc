@@ -166,7 +166,8 @@ std::optional<std::string> FiguresProblem(const json* j) {
   return std::nullopt;
 }
 
-ParsedRelease ParseRelease(const std::string& bytes, Problems& problems) {
+ParsedRelease ParseRelease(const std::string& bytes, const std::string& records,
+                           Problems& problems) {
   ParsedRelease rel;
   const json doc = json::parse(bytes, nullptr, false);
   if (doc.is_discarded()) {
@@ -201,9 +202,28 @@ ParsedRelease ParseRelease(const std::string& bytes, Problems& problems) {
   } else {
     rel.ledger_head = head->get<std::string>();
   }
+  // The precinct entries: the lines of release-N-records.jsonl (format canvass-release-4 on), or
+  // the release's own `precincts` array before.
+  json lines = json::array();
   const json* precincts = MemberOf(doc, "precincts");
+  if (precincts == nullptr && !records.empty()) {
+    size_t pos = 0;
+    while (pos < records.size()) {
+      size_t end = records.find('\n', pos);
+      if (end == std::string::npos) end = records.size();
+      json entry = json::parse(records.substr(pos, end - pos), nullptr, false);
+      if (entry.is_discarded()) {
+        fail(fmt::format("line {} of the records is not JSON", lines.size() + 1));
+        rel.ok = false;
+        return rel;
+      }
+      lines.push_back(std::move(entry));
+      pos = end + 1;
+    }
+    precincts = &lines;
+  }
   if (precincts == nullptr || !precincts->is_array()) {
-    fail("no `precincts` array");
+    fail("no `precincts` array and no records");
     rel.ok = false;
     return rel;
   }
@@ -562,7 +582,7 @@ void CountWrittenTwice(const std::unordered_map<int64_t, LedgerEvent>& events, R
 }
 
 void Run(const ReconcileInput& input, Reconciliation& out, Problems& problems) {
-  const ParsedRelease rel = ParseRelease(input.release_json, problems);
+  const ParsedRelease rel = ParseRelease(input.release_json, input.release_records, problems);
   out.release_number = rel.number;
   out.release_ledger_seq = rel.ledger_seq;
   out.precincts = rel.precincts;

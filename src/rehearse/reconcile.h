@@ -52,6 +52,7 @@ struct ReconcileInput {
   std::vector<ExpectedPrecinct> expected;  // every precinct of the election, driven or not
   std::vector<Acknowledged> acks;
   std::string release_json;        // the latest release-N.json, as served
+  std::string release_records;     // its release-N-records.jsonl (none before that format)
   std::string ledger_jsonl;        // the whole ledger, as GET /api/v1/ledger pages it
   bool check_early_votes = false;  // compare the ledger's cards with ExpectedPrecinct's
 };

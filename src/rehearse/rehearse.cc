@@ -955,6 +955,9 @@ Status Run::Publish(Report& report) {
     auto rel = call("GET", fmt::format("/api/v1/releases/{}", number), "", {});
     if (!rel.ok()) return rel.status();
     in.release_json = rel->body;
+    auto records = call("GET", fmt::format("/api/v1/releases/{}/records.jsonl", number), "", {});
+    if (!records.ok()) return records.status();
+    if (records->status == 200) in.release_records = records->body;
   }
   int64_t after = 0;
   for (;;) {

@@ -279,6 +279,8 @@ class Resolver {
 
   ApiReply Call(Person* who, const std::string& method, const std::string& target,
                 const json& body = json());
+  // GET /api/v1/releases/{number}, its entries ("precincts") read from its records when beside.
+  ApiReply GetRelease(int64_t number);
   bool Login(Person& p);
   void Ack(const ApiReply& r, const std::string& submission);
   std::string Sid(int64_t id, const std::string& what) const {
@@ -310,6 +312,24 @@ ApiReply Resolver::Call(Person* who, const std::string& method, const std::strin
                         const json& body) {
   return CallApi(http_, who != nullptr ? who->token : std::string(), method, target, body,
                  o_.give_up, [&] { http_.SetLocalAddress(who != nullptr ? who->address : ""); });
+}
+
+ApiReply Resolver::GetRelease(int64_t number) {
+  ApiReply r = Call(nullptr, "GET", fmt::format("/api/v1/releases/{}", number));
+  if (r.status != 200 || !r.body.is_object() || r.body.contains("precincts")) return r;
+  // Its precinct entries are beside it (release-N-records.jsonl, a line each): put in the
+  // document read here, as releases before that format held them.
+  ApiReply records = Call(nullptr, "GET", fmt::format("/api/v1/releases/{}/records.jsonl", number));
+  if (records.status != 200) return records;
+  json list = json::array();
+  for (size_t pos = 0; pos < records.text.size();) {
+    size_t end = records.text.find('\n', pos);
+    if (end == std::string::npos) end = records.text.size();
+    list.push_back(json::parse(records.text.substr(pos, end - pos), nullptr, false));
+    pos = end + 1;
+  }
+  r.body["precincts"] = std::move(list);
+  return r;
 }
 
 bool Resolver::Login(Person& p) {
@@ -503,7 +523,7 @@ Result<ShiftResolution> Resolver::Go() {
   const int64_t night = WaitForRelease(o_.night_seq, "covering the night");
   json night_release;
   if (night > 0) {
-    ApiReply r = Call(nullptr, "GET", fmt::format("/api/v1/releases/{}", night));
+    ApiReply r = GetRelease(night);
     night_release = r.body;
     if (r.status != 200) {
       report.problems.push_back(fmt::format("GET release {} answered {}", night, Refusal(r)));
@@ -608,7 +628,7 @@ Result<ShiftResolution> Resolver::Go() {
   // unresolved, counted only once overridden or corrected.
   json last_release;
   for (int64_t number = o_.releases_before + 1; number <= after; ++number) {
-    ApiReply r = Call(nullptr, "GET", fmt::format("/api/v1/releases/{}", number));
+    ApiReply r = GetRelease(number);
     if (r.status != 200 || !r.body.is_object()) {
       report.problems.push_back(fmt::format("GET release {} answered {}", number, Refusal(r)));
       continue;

@@ -99,7 +99,7 @@ TEST_F(RecanvassTest, OcheyedanIsARuleMisapplicationAndTheCorrectionGivesSanders
          Actor{"campaign", "SAN1"});
   auto under = BuildRelease(l_.state);
   ASSERT_TRUE(under.ok()) << under.status().ToString();
-  EXPECT_NE(under->json.bytes.find("\"under_recanvass\":true"), std::string::npos);
+  EXPECT_NE(under->records.bytes.find("\"under_recanvass\":true"), std::string::npos);
 
   l_.Add("recanvass-entered", entry);
   const int64_t entered = l_.state.seq();
@@ -135,8 +135,9 @@ TEST_F(RecanvassTest, OcheyedanIsARuleMisapplicationAndTheCorrectionGivesSanders
   auto rel = BuildRelease(l_.state);
   ASSERT_TRUE(rel.ok()) << rel.status().ToString();
   const json doc = json::parse(rel->json.bytes);
+  const json entries = EntriesOf(*rel);
   bool seen = false;
-  for (const json& p : doc["precincts"]) {
+  for (const json& p : entries) {
     if (p["id"] != kOcheyedan) continue;
     seen = true;
     EXPECT_EQ(p["revision"], 2);
@@ -359,7 +360,7 @@ TEST_F(RecanvassTest, AMissingPacketLeavesThePrecinctAsReportedAndFlagged) {
   EXPECT_EQ(l_.state.precinct(kOcheyedan)->revision, 1);
   auto rel = BuildRelease(l_.state);
   ASSERT_TRUE(rel.ok()) << rel.status().ToString();
-  EXPECT_NE(rel->json.bytes.find("\"unauditable\":true"), std::string::npos);
+  EXPECT_NE(rel->records.bytes.find("\"unauditable\":true"), std::string::npos);
 }
 
 TEST_F(RecanvassTest, CertificationWaitsForEveryAcceptedPrecinctAndMakesReleasesOfficial) {
@@ -384,11 +385,12 @@ TEST_F(RecanvassTest, CertificationWaitsForEveryAcceptedPrecinctAndMakesReleases
   auto after = BuildRelease(l_.state);
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   const json doc = json::parse(after->json.bytes);
+  const json entries = EntriesOf(*after);
   EXPECT_EQ(doc["status"], "certified");
   EXPECT_EQ(doc["official"], true);
   EXPECT_EQ(json::parse(after->cdf.bytes)["Status"], "certified");
   // What was never corrected keeps its flags: Ocheyedan's allocation still differs.
-  for (const json& p : doc["precincts"]) {
+  for (const json& p : entries) {
     if (p["id"] == kOcheyedan) {
       EXPECT_EQ(p["flags"]["flagged"], true);
     }

@@ -17,6 +17,7 @@
 
 #include "cli/command.h"
 #include "http/client.h"
+#include "publish/release.h"
 #include "rehearse/server_process.h"
 
 namespace {
@@ -206,7 +207,14 @@ TEST_F(RehearseNevadaTest, ANevadaNightWithCardsReconcilesExactly) {
     EXPECT_TRUE(answer.ok() && answer->status == 200) << target;
     return answer.ok() ? answer->body : std::string();
   };
-  ExpectReleaseJsonApart(json::parse(get("/api/v1/releases/latest"), nullptr, false));
+  {
+    // The release's entries, beside it: put in as "precincts" for the check.
+    json release = json::parse(get("/api/v1/releases/latest"), nullptr, false);
+    auto entries = canvass::ReleaseEntries(release, get("/api/v1/releases/latest/records.jsonl"));
+    ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+    release["precincts"] = std::move(entries).value();
+    ExpectReleaseJsonApart(release);
+  }
   ExpectTotalsCsvApart(get("/api/v1/releases/latest/totals.csv"));
   ExpectCdfApart(json::parse(get("/api/v1/releases/latest/cdf.json"), nullptr, false));
   server.Terminate();

@@ -100,7 +100,13 @@ std::string Refusal(Ledger& l, json payload, Actor actor = Actor{"admin", "cli"}
   return r ? r->code : "accepted";
 }
 
-json Doc(const Release& r) { return json::parse(r.json.bytes); }
+// The release's JSON, its precinct entries put in as "precincts" (where releases held them before
+// their records were beside).
+json Doc(const Release& r) {
+  json doc = json::parse(r.json.bytes);
+  doc["precincts"] = EntriesOf(r);
+  return doc;
+}
 
 // 5 February 2020: Des Moines-55's figures from Sanders on keyed one column to the left
 // (Patrick 191/218). The whole of Polk reports; the gate holds Des Moines-55 alone.

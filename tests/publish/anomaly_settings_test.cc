@@ -99,10 +99,9 @@ int64_t WithSde(const std::vector<PrecinctReport>& reports) {
   Ledger probe;
   Create(probe, reports, IowaRules(""));
   ReportAll(probe, reports);
-  auto rel = BuildRelease(probe.state, std::string_view());
+  auto rel = BuildRelease(probe.state, PublishedRelease{});
   EXPECT_TRUE(rel.ok());
-  const json doc = Doc(*rel);
-  for (const json& p : doc["precincts"]) {
+  for (const json& p : EntriesOf(*rel)) {
     if (p["computed"]["sde"].is_object() && !p["computed"]["sde"].empty()) {
       return p["id"].get<int64_t>();
     }
@@ -121,11 +120,22 @@ std::vector<std::string> HeldNames(const json& doc, const std::string& check) {
 
 // Records `rel` as published with `bytes` as its JSON: a release built by code other than the
 // ledger's (a bug, or tampering), signed and recorded like any other.
-void RecordAs(Ledger& l, Release rel, const std::string& bytes) {
+// Records `rel` on the ledger as published with precinct entries `entries` instead of its own:
+// its records and the JSON naming them. Returns that JSON.
+std::string RecordAs(Ledger& l, Release rel, const json& entries) {
+  std::string records;
+  for (const json& e : entries) records += e.dump() + "\n";
+  json doc = Doc(rel);
+  rel.records.bytes = records;
+  rel.records.manifest_sha256 = ReleaseRecordsManifestSha256(records);
+  doc["files"]["records"]["manifest"] = rel.records.manifest_sha256;
+  doc["files"]["records"]["bytes"] = records.size();
+  const std::string bytes = doc.dump();
   rel.json.bytes = bytes;
   rel.json.sha256 = Sha256Hex(bytes);
   l.Add("release-published", ReleaseEventPayload(rel, SignHex(FixtureKey(), bytes)));
-  l.published[rel.number] = bytes;
+  l.published[rel.number] = PublishedFiles{bytes, records};
+  return bytes;
 }
 
 TEST(AnomalySettings, FromTheRulesetWithTheElectionsCandidates) {
@@ -221,11 +231,11 @@ TEST(ReleaseDelta, ChangesComeFromTheLedger) {
   }
 
   // The same ledger again: nothing changed, everything explained.
-  auto same = BuildRelease(l.state, l.published.at(1));
+  auto same = BuildRelease(l.state, l.published.at(1).view());
   ASSERT_TRUE(same.ok()) << same.status().ToString();
   const json again = Doc(*same);
   EXPECT_EQ(again["delta"]["previous"]["number"], 1);
-  EXPECT_EQ(again["delta"]["previous"]["sha256"], Sha256Hex(l.published.at(1)));
+  EXPECT_EQ(again["delta"]["previous"]["sha256"], Sha256Hex(l.published.at(1).json));
   EXPECT_EQ(again["delta"]["precincts"], (json{{"new", 0},
                                                {"updated", 0},
                                                {"held", 0},
@@ -261,22 +271,28 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
   Create(l, county, IowaRules(""));
   ReportAll(l, county);
   const int64_t x = WithSde(county);
-  auto built = BuildRelease(l.state, std::string_view());
+  auto built = BuildRelease(l.state, PublishedRelease{});
   ASSERT_TRUE(built.ok()) << built.status().ToString();
-  json doctored = Doc(*built);
-  json& entry = doctored["precincts"][static_cast<size_t>(x - 1)];
+  json doctored = EntriesOf(*built);
+  json& entry = doctored[static_cast<size_t>(x - 1)];
   const std::string biden = "Biden";
   const Count ledger_biden = entry["reported"]["first"].value(biden, Count{0});
   entry["reported"]["first"][biden] = ledger_biden + 7;
-  RecordAs(l, *built, doctored.dump());
+  const std::string recorded = RecordAs(l, *built, doctored);
 
   // A previous release other than the recorded one is refused, naming both hashes.
-  auto wrong = BuildRelease(l.state, built->json.bytes);
+  auto wrong = BuildRelease(l.state, PublishedOf(*built));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), Status::Code::kFailedPrecondition);
-  EXPECT_NE(wrong.status().message().find(Sha256Hex(doctored.dump())), std::string::npos)
+  EXPECT_NE(wrong.status().message().find(Sha256Hex(recorded)), std::string::npos)
       << wrong.status().message();
-  EXPECT_FALSE(BuildRelease(l.state, std::string_view()).ok());
+  EXPECT_FALSE(BuildRelease(l.state, PublishedRelease{}).ok());
+  // So are the recorded JSON with records other than its own (the ledger's, undoctored).
+  auto mixed = BuildRelease(l.state, PublishedRelease{recorded, built->records.bytes});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(mixed.status().message().find(ReleaseRecordsName(1)), std::string::npos)
+      << mixed.status().message();
 
   const Release r2 = l.Publish();
   const json two = Doc(r2);
@@ -287,7 +303,7 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
   EXPECT_EQ(h["threshold"], kReleaseDeltaThreshold);
   EXPECT_NE(h["detail"].get<std::string>().find("Biden -7/+0"), std::string::npos) << h.dump();
   // Out of every figure; its entry keeps what release 1 showed, for the next comparison.
-  const json& p = two["precincts"][static_cast<size_t>(x - 1)];
+  const json p = EntriesOf(r2)[static_cast<size_t>(x - 1)];
   EXPECT_EQ(p["flags"]["held"], true);
   EXPECT_EQ(p["included"], false);
   EXPECT_EQ(p["reported"]["first"][biden], ledger_biden + 7);
@@ -300,7 +316,7 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
 
   // The next release still holds it: nothing on the ledger explains the change.
   l.Add("photo-attached", {{"precinct", x}, {"submission", "p"}, {"sha256", std::string(64, 'a')}});
-  auto three = BuildRelease(l.state, r2.json.bytes);
+  auto three = BuildRelease(l.state, PublishedOf(r2));
   ASSERT_TRUE(three.ok()) << three.status().ToString();
   EXPECT_EQ(HeldNames(Doc(*three), "release-delta").size(), 1u);
 
@@ -314,12 +330,13 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
   EXPECT_EQ(l.TryAdd("anomaly-override", no_reason)->code, "reason-required");
   l.Add("anomaly-override", ok);
   EXPECT_EQ(l.TryAdd("anomaly-override", ok)->code, "already-overridden");
-  const json four = Doc(l.Publish());
+  const Release r4 = l.Publish();
+  const json four = Doc(r4);
   EXPECT_TRUE(four["held"].empty()) << four["held"].dump();
   ASSERT_EQ(four["overrides"].size(), 1u);
   EXPECT_EQ(four["overrides"][0]["check"], "release-delta");
   EXPECT_EQ(four["overrides"][0]["override"]["reason"], "the ledger's figures are the worksheet's");
-  const json& q = four["precincts"][static_cast<size_t>(x - 1)];
+  const json q = EntriesOf(r4)[static_cast<size_t>(x - 1)];
   EXPECT_EQ(q["included"], true);
   EXPECT_EQ(q["reported"]["first"][biden], ledger_biden);
   // Put back by an override, not by the ledger: its SDEs are the unexplained part.
@@ -354,21 +371,22 @@ TEST(ReleaseDelta, ACorrectionOnTheLedgerExplainsTheChange) {
   Create(l, county, IowaRules(""));
   ReportAll(l, county);
   const int64_t x = WithSde(county);
-  auto built = BuildRelease(l.state, std::string_view());
+  auto built = BuildRelease(l.state, PublishedRelease{});
   ASSERT_TRUE(built.ok());
-  json doctored = Doc(*built);
-  doctored["precincts"][static_cast<size_t>(x - 1)]["reported"]["first"]["Biden"] = 1000;
-  RecordAs(l, *built, doctored.dump());
+  json doctored = EntriesOf(*built);
+  doctored[static_cast<size_t>(x - 1)]["reported"]["first"]["Biden"] = 1000;
+  RecordAs(l, *built, doctored);
   const PrecinctReport& r = county[static_cast<size_t>(x - 1)];
   l.Add("report-corrected", {{"precinct", x},
                              {"reason", "the worksheet, read again"},
                              {"first", Side(l.state, r, false)},
                              {"final", Side(l.state, r, true)}});
-  const json two = Doc(l.Publish());
+  const Release r2 = l.Publish();
+  const json two = Doc(r2);
   EXPECT_TRUE(two["held"].empty()) << two["held"].dump();
   EXPECT_EQ(two["delta"]["precincts"]["updated"], 1);
   EXPECT_EQ(two["delta"]["precincts"]["unexplained"], 0);
-  EXPECT_EQ(two["precincts"][static_cast<size_t>(x - 1)]["included"], true);
+  EXPECT_EQ(EntriesOf(r2)[static_cast<size_t>(x - 1)]["included"], true);
 }
 
 }  // namespace

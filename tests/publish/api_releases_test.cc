@@ -15,6 +15,7 @@
 #include "intake/setup.h"
 #include "publish/proof.h"
 #include "publish/publisher.h"
+#include "publish/release.h"
 #include "publish/signing.h"
 #include "release_fixture.h"
 #include "store/parts.h"
@@ -104,6 +105,14 @@ TEST_F(ReleaseRoutes, AProofIsThePrecinctsRecordWithItsPathToTheSignedRoot) {
   auto rel = Call("GET", "/api/v1/releases/1");
   ASSERT_EQ(rel.status, 200);
   const json doc = json::parse(rel.body);
+  auto records = Call("GET", "/api/v1/releases/1/records.jsonl");
+  ASSERT_EQ(records.status, 200) << records.body;
+  auto lines = Call("GET", "/api/v1/releases/1/records.jsonl.parts");
+  ASSERT_EQ(lines.status, 200) << lines.body;
+  EXPECT_EQ(Sha256Hex(lines.body), doc["files"]["records"]["manifest"]);
+  EXPECT_TRUE(CheckFileAgainstManifest(records.body, lines.body).ok());
+  auto entries = ReleaseEntries(doc, records.body);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
   auto root = Call("GET", "/api/v1/releases/1/root.json");
   ASSERT_EQ(root.status, 200) << root.body;
   EXPECT_EQ(Sha256Hex(root.body), doc["files"]["root"]["sha256"]);
@@ -115,8 +124,9 @@ TEST_F(ReleaseRoutes, AProofIsThePrecinctsRecordWithItsPathToTheSignedRoot) {
     auto r = Call("GET", fmt::format("/api/v1/releases/1/proof/{}", id));
     ASSERT_EQ(r.status, 200) << r.body;
     const json proof = json::parse(r.body);
-    // The record is the precinct's object exactly as the signed release holds it.
-    EXPECT_EQ(proof["record"], doc["precincts"][static_cast<size_t>(id - 1)].dump());
+    // The record is the precinct's line exactly as the signed release's records hold it.
+    EXPECT_EQ(proof["record"], (*entries)[static_cast<size_t>(id - 1)].dump());
+    EXPECT_NE(records.body.find(proof["record"].get<std::string>() + "\n"), std::string::npos);
     EXPECT_EQ(proof["root"], doc["merkle"]["root"]);
     EXPECT_EQ(proof["root_statement"], root.body);
     EXPECT_EQ(proof["root_signature"].get<std::string>() + "\n", root_sig.body);

@@ -119,10 +119,11 @@ TEST(NevadaRelease, EveryAreaAddsUp) {
   Ledger l;
   const Release rel = NevadaRelease(l);
   const json doc = json::parse(rel.json.bytes);
+  const json entries = EntriesOf(rel);
   // Sums of the precinct entries, by area key ("state", "county:Clark", "district:3").
   std::map<std::string, std::map<std::string, std::map<std::string, int64_t>>> sums;
   int64_t with_cards = 0;
-  for (const json& p : doc["precincts"]) {
+  for (const json& p : entries) {
     if (!p["included"].get<bool>()) {
       EXPECT_TRUE(p["alignments"].is_null()) << p.dump();
       continue;
@@ -179,6 +180,7 @@ TEST(NevadaRelease, CsvColumnsAreTheJsonFigures) {
   Ledger l;
   const Release rel = NevadaRelease(l);
   const json doc = json::parse(rel.json.bytes);
+  const json entries = EntriesOf(rel);
   const json& totals = doc["tabulation"]["totals"]["computed"];
   const auto rows = Rows(rel.totals_csv.bytes);
   ASSERT_EQ(rows.size(), 6u * kNevadaCandidates.size());
@@ -196,7 +198,7 @@ TEST(NevadaRelease, CsvColumnsAreTheJsonFigures) {
   const auto precincts = Rows(rel.precincts_csv.bytes);
   ASSERT_EQ(precincts.size(), 5u * kNevadaCandidates.size());
   for (const auto& row : precincts) {
-    const json& entry = doc["precincts"][std::stoi(row.at("precinct_id")) - 1];
+    const json& entry = entries[std::stoi(row.at("precinct_id")) - 1];
     const std::string& c = row.at("candidate");
     for (const char* al : {"first", "final"}) {
       const std::string a(al);
@@ -259,9 +261,10 @@ TEST(NevadaRelease, AHeldPrecinctsCardsCountNowhere) {
   auto rel = BuildRelease(l.state);
   ASSERT_TRUE(rel.ok()) << rel.status().ToString();
   const json doc = json::parse(rel->json.bytes);
-  const json& held = doc["precincts"][4];
+  const json entries = EntriesOf(*rel);
+  const json& held = entries[4];
   ASSERT_TRUE(held["flags"]["held"].get<bool>()) << held.dump();
-  EXPECT_TRUE(doc["precincts"][2]["flags"]["held"].get<bool>());
+  EXPECT_TRUE(entries[2]["flags"]["held"].get<bool>());
   EXPECT_EQ(held["alignments"]["early"]["first"], json({{"Biden", 1}}));
   EXPECT_EQ(held["alignments"]["total"]["first"], json({{"Biden", 9}, {"Sanders", 12}}));
   // Clark 1001 and 1002 and Washoe 2003 alone: Biden 10 + 10 in person, 1 card.

@@ -98,17 +98,24 @@ TEST(PrecinctProof, ReleaseNamesTheRootOverItsCanonicalRecords) {
   Ledger l;
   Proved p = BuildProved(l);
   json doc = json::parse(p.release.json.bytes);
-  EXPECT_EQ(doc["format"], "canvass-release-3");
-  auto records = ReleaseRecords(doc);
+  EXPECT_EQ(doc["format"], "canvass-release-4");
+  EXPECT_FALSE(doc.contains("precincts"));  // beside it, in its records
+  auto records = ReleaseRecords(doc, p.release.records.bytes);
   ASSERT_TRUE(records.ok());
-  ASSERT_EQ(records->size(), doc["precincts"].size());
+  ASSERT_EQ(records->size(), l.state.precincts().size());
   std::vector<std::string> leaves;
+  std::string lines;
   for (size_t i = 0; i < records->size(); ++i) {
-    // Each record is the precinct's object exactly as it stands in release-N.json.
-    EXPECT_NE(p.release.json.bytes.find((*records)[i]), std::string::npos);
+    // Each record is the precinct's line of release-N-records.jsonl, exactly.
+    lines += (*records)[i] + "\n";
     EXPECT_EQ(json::parse((*records)[i])["id"], static_cast<int64_t>(i + 1));
     leaves.push_back(MerkleLeafHash((*records)[i]));
   }
+  EXPECT_EQ(lines, p.release.records.bytes);
+  // Named by release-N.json by the parts manifest they are stored under, cut by group.
+  EXPECT_EQ(doc["files"]["records"]["manifest"], ReleaseRecordsManifestSha256(lines));
+  EXPECT_EQ(doc["files"]["records"]["manifest"], p.release.records.manifest_sha256);
+  EXPECT_EQ(doc["files"]["records"]["bytes"], static_cast<int64_t>(lines.size()));
   const std::string root = ToHex(MerkleRoot(leaves));
   EXPECT_EQ(doc["merkle"]["root"], root);
   EXPECT_EQ(doc["merkle"]["leaves"], static_cast<int64_t>(leaves.size()));
@@ -139,16 +146,16 @@ TEST(PrecinctProof, EveryPrecinctsProofVerifies) {
   Proved p = BuildProved(l);
   const int64_t n = static_cast<int64_t>(l.state.precincts().size());
   for (int64_t id = 1; id <= n; ++id) {
-    auto proof =
-        BuildPrecinctProof(p.release.json.bytes, p.release.root.bytes, p.root_signature, id);
+    auto proof = BuildPrecinctProof(p.release.json.bytes, p.release.records.bytes,
+                                    p.release.root.bytes, p.root_signature, id);
     ASSERT_TRUE(proof.ok()) << proof.status().ToString();
-    auto records = ReleaseRecords(json::parse(p.release.json.bytes));
+    auto records = ReleaseRecords(json::parse(p.release.json.bytes), p.release.records.bytes);
     ReleaseVerification v = VerifyPrecinctProof(proof->dump(), id, FixtureKey().public_hex,
                                                 (*records)[static_cast<size_t>(id - 1)]);
     EXPECT_TRUE(v.ok()) << id << ": " << (v.problems.empty() ? "" : v.problems.front());
   }
-  auto missing =
-      BuildPrecinctProof(p.release.json.bytes, p.release.root.bytes, p.root_signature, n + 1);
+  auto missing = BuildPrecinctProof(p.release.json.bytes, p.release.records.bytes,
+                                    p.release.root.bytes, p.root_signature, n + 1);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
 }
@@ -160,7 +167,8 @@ std::string FirstProblem(const ReleaseVerification& v) {
 TEST(PrecinctProof, TamperingIsNamed) {
   Ledger l;
   Proved p = BuildProved(l);
-  auto built = BuildPrecinctProof(p.release.json.bytes, p.release.root.bytes, p.root_signature, 2);
+  auto built = BuildPrecinctProof(p.release.json.bytes, p.release.records.bytes,
+                                  p.release.root.bytes, p.root_signature, 2);
   ASSERT_TRUE(built.ok());
   const json good = *built;
   const std::string key = FixtureKey().public_hex;
@@ -250,7 +258,8 @@ TEST(PrecinctProof, AReleaseWithoutARootHasNoProofs) {
   json doc = json::parse(p.release.json.bytes);
   doc.erase("merkle");
   doc["format"] = "canvass-release-1";
-  auto proof = BuildPrecinctProof(doc.dump(), p.release.root.bytes, p.root_signature, 1);
+  auto proof = BuildPrecinctProof(doc.dump(), p.release.records.bytes, p.release.root.bytes,
+                                  p.root_signature, 1);
   ASSERT_FALSE(proof.ok());
   EXPECT_NE(proof.status().message().find("carries no Merkle root"), std::string::npos);
 }

@@ -70,13 +70,13 @@ class Ledger {
   // Publish made it, as the publisher does; else uncompared.
   Release Publish() {
     auto previous = published.find(static_cast<int64_t>(state.releases().size()));
-    auto rel = state.releases().empty()      ? BuildRelease(state, std::string_view())
-               : previous != published.end() ? BuildRelease(state, previous->second)
+    auto rel = state.releases().empty()      ? BuildRelease(state, PublishedRelease{})
+               : previous != published.end() ? BuildRelease(state, previous->second.view())
                                              : BuildRelease(state);
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
     Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes),
                                                  SignHex(FixtureKey(), rel->root.bytes)));
-    published[rel->number] = rel->json.bytes;
+    published[rel->number] = PublishedFiles{rel->json.bytes, rel->records.bytes};
     return *rel;
   }
   std::string JsonLines() const {
@@ -87,11 +87,19 @@ class Ledger {
 
   ElectionState state;
   std::vector<StoredEvent> lines;
-  std::map<int64_t, std::string> published;  // release number -> its JSON, as Publish made it
+  // Release number -> its JSON and records, as Publish made them.
+  std::map<int64_t, PublishedFiles> published;
   std::string time;  // when set, every event's time (ledger format); else fixed by seq
 };
 
 using MapStore = testing_store::BlobMap;
+
+// The precinct entries of a release built in memory (ReleaseEntries), in precinct-id order.
+inline json EntriesOf(const Release& rel) {
+  auto entries = ReleaseEntries(PublishedOf(rel));
+  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+  return entries.ok() ? std::move(entries).value() : json::array();
+}
 
 inline json Figures(std::initializer_list<std::pair<const char*, int>> f) {
   json out = json::object();

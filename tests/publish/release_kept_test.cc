@@ -19,18 +19,17 @@ namespace {
 class ReleaseKept : public ::testing::Test {
  protected:
   // Builds the next release as the publisher does, through `kept`; checks every file against
-  // BuildRelease compared with the previous release's JSON; publishes it; returns what to keep
-  // (built_from set as the publisher sets it). `reads` counts the reads of the previous release.
+  // BuildRelease compared with the previous release as published; publishes it; returns what to
+  // keep (built_from set as the publisher sets it). `reads` counts the reads of the previous
+  // release.
   std::unique_ptr<PreviousRelease> Next(const PreviousRelease* kept) {
     reads = 0;
-    const std::string previous_json =
-        l.state.releases().empty()
-            ? std::string()
-            : *ReadReleaseFile(store.Get(), l.state.releases().back(),
-                               ReleaseJsonName(l.state.releases().back().number));
-    auto read = [&]() -> Result<std::string> {
+    const PublishedFiles previous =
+        l.state.releases().empty() ? PublishedFiles{}
+                                   : *ReadPublishedRelease(store.Get(), l.state.releases().back());
+    auto read = [&]() -> Result<PublishedFiles> {
       ++reads;
-      return previous_json;
+      return previous;
     };
     auto keep = std::make_unique<PreviousRelease>();
     ReleaseTimings timings;
@@ -38,7 +37,7 @@ class ReleaseKept : public ::testing::Test {
     entries_kept = timings.entries_kept;
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
     if (!rel.ok()) return nullptr;
-    auto expected = BuildRelease(l.state, previous_json);
+    auto expected = BuildRelease(l.state, previous.view());
     EXPECT_TRUE(expected.ok()) << expected.status().ToString();
     if (!expected.ok()) return nullptr;
     const auto a = rel->files();

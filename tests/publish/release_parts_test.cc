@@ -129,13 +129,14 @@ TEST(ReleaseParts, ASecondReleaseWithOnePrecinctCorrectedAddsAFewParts) {
   Ledger l;
   ReportIowa(l);
   MapStore store;
-  auto first = BuildAndStoreRelease(l.state, std::string_view(), store.Put());
+  auto first = BuildAndStoreRelease(l.state, PublishedRelease{}, store.Put());
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   // Written into the store as they were built: never whole in memory.
   EXPECT_TRUE(first->cdf.bytes.empty());
   EXPECT_TRUE(first->precincts_csv.bytes.empty());
+  EXPECT_TRUE(first->records.bytes.empty());
   EXPECT_GT(first->cdf.size, int64_t{10} << 20);
-  auto built = BuildRelease(l.state, std::string_view());
+  auto built = BuildRelease(l.state, PublishedRelease{});
   ASSERT_TRUE(built.ok());
   ExpectSameFiles(store, *first, *built);
   int64_t release_bytes = 0;
@@ -167,12 +168,12 @@ TEST(ReleaseParts, ASecondReleaseWithOnePrecinctCorrectedAddsAFewParts) {
                              {"final", l.state.FiguresJson(final_alignment)}});
   ASSERT_EQ(l.state.seq(), seq + 1);
 
-  auto previous = ReadReleaseFile(store.Get(), l.state.releases().back(), ReleaseJsonName(1));
+  auto previous = ReadPublishedRelease(store.Get(), l.state.releases().back());
   ASSERT_TRUE(previous.ok()) << previous.status().ToString();
   const int64_t before = store.bytes;
-  auto second = BuildAndStoreRelease(l.state, *previous, store.Put());
+  auto second = BuildAndStoreRelease(l.state, previous->view(), store.Put());
   ASSERT_TRUE(second.ok()) << second.status().ToString();
-  auto rebuilt = BuildRelease(l.state, *previous);
+  auto rebuilt = BuildRelease(l.state, previous->view());
   ASSERT_TRUE(rebuilt.ok());
   ExpectSameFiles(store, *second, *rebuilt);
   int64_t second_bytes = 0;
@@ -186,9 +187,9 @@ TEST(ReleaseParts, ASecondReleaseWithOnePrecinctCorrectedAddsAFewParts) {
 }
 
 // The publisher's way (what it kept of the release it built last): a group of precincts whose
-// entries are all unchanged has its segments of the precincts CSV and the CDF named again from
-// that release's parts, not written; the files are byte for byte those of a release built
-// afresh, and the segments of a group with one precinct corrected or confirmed are written.
+// entries are all unchanged has its segments of the records, the precincts CSV and the CDF named
+// again from that release's parts, not written; the files are byte for byte those of a release
+// built afresh, and the segments of a group with one precinct corrected or confirmed are written.
 TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   Ledger l;
   ReportIowa(l);
@@ -201,22 +202,20 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   std::unique_ptr<PreviousRelease> kept;
   // Builds and publishes the next release through `kept`; returns the segments named again.
   auto next = [&]() -> int64_t {
-    std::string previous_json;
+    PublishedFiles previous;
     if (!l.state.releases().empty()) {
-      auto text = ReadReleaseFile(store.Get(), l.state.releases().back(),
-                                  ReleaseJsonName(l.state.releases().back().number));
+      auto text = ReadPublishedRelease(store.Get(), l.state.releases().back());
       EXPECT_TRUE(text.ok());
-      previous_json = text.ok() ? *text : "";
+      if (text.ok()) previous = std::move(text).value();
     }
     auto keep = std::make_unique<PreviousRelease>();
     ReleaseTimings timings;
     auto rel = BuildAndStoreRelease(
-        l.state, kept.get(), [&]() -> Result<std::string> { return previous_json; }, store.Put(),
+        l.state, kept.get(), [&]() -> Result<PublishedFiles> { return previous; }, store.Put(),
         keep.get(), &timings);
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
     if (!rel.ok()) return -1;
-    auto fresh = previous_json.empty() ? BuildRelease(l.state, std::string_view())
-                                       : BuildRelease(l.state, previous_json);
+    auto fresh = BuildRelease(l.state, previous.view());
     EXPECT_TRUE(fresh.ok());
     if (!fresh.ok()) return -1;
     ExpectSameFiles(store, *rel, *fresh);
@@ -248,15 +247,16 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
                              {"final", l.state.FiguresJson(final)}});
   l.Add("report-confirmed",
         {{"precinct", b}, {"submission", "c1"}, {"revision", l.state.precinct(b)->revision}});
-  // Per unchanged group: its CSV rows, its reporting units and its counts of each candidate.
-  EXPECT_EQ(next(), (groups - 2) * (2 + candidates));
+  // Per unchanged group: its records, its CSV rows, its reporting units and its counts of each
+  // candidate.
+  EXPECT_EQ(next(), (groups - 2) * (3 + candidates));
 
   // The last group (shorter than the others) changes; every other is named again.
   const int64_t c = reported(precincts - (precincts % g == 0 ? g : precincts % g) + 1);
   ASSERT_EQ((c - 1) / g, groups - 1);
   l.Add("report-confirmed",
         {{"precinct", c}, {"submission", "c2"}, {"revision", l.state.precinct(c)->revision}});
-  EXPECT_EQ(next(), (groups - 1) * (2 + candidates));
+  EXPECT_EQ(next(), (groups - 1) * (3 + candidates));
 }
 
 TEST(ReleaseParts, TheReaderSaysWhichReleaseNamesNoSuchFile) {
@@ -355,10 +355,10 @@ TEST_F(PartsRoutes, AReleasePublishedBeforePartsStillReadsAndServes) {
   // Release 1 the way it was published before parts: each file one blob, the event naming
   // those blobs and no manifest.
   auto snapshot = intake_->Read([](const ElectionState& s) { return s.Snapshot(); });
-  auto old = BuildRelease(*snapshot, std::string_view());
+  auto old = BuildRelease(*snapshot, PublishedRelease{});
   ASSERT_TRUE(old.ok()) << old.status().ToString();
-  // (The precincts CSV and the CDF named by their SHA-256, as every file was then.)
-  for (ReleaseFile* f : {&old->precincts_csv, &old->cdf}) {
+  // (The records, the precincts CSV and the CDF named by their SHA-256, as every file was then.)
+  for (ReleaseFile* f : {&old->records, &old->precincts_csv, &old->cdf}) {
     f->sha256 = Sha256Hex(f->bytes);
     f->manifest_sha256.clear();
   }

@@ -2,8 +2,8 @@
 # Runs docs/releases.md's "check-release" procedure (the shell block after its marker), as
 # printed, on release 1 of the Iowa 2020 election (1,765 precincts) published by
 # `canvass init --demo` and `canvass publish`: it must accept the site as written, and fail for a
-# changed byte of the CDF, of the precincts CSV, of a parts manifest, of the totals CSV and of the
-# release itself. Only N, the block's first line, is set.
+# changed byte of the CDF, of the precincts CSV, of the records, of a parts manifest, of the
+# totals CSV and of the release itself. Only N, the block's first line, is set.
 #
 # Usage: release_procedure.sh CANVASS_BINARY SOURCE_DIR
 set -eu
@@ -22,7 +22,8 @@ run() {
   --fast-kdf > /dev/null
 "$canvass" publish --store "$work/night.db" --out "$work/site" > /dev/null
 site="$work/site"
-for f in release-1-cdf.json.parts release-1-precincts.csv.parts election.pub ledger.jsonl; do
+for f in release-1-cdf.json.parts release-1-precincts.csv.parts release-1-records.jsonl.parts \
+  election.pub ledger.jsonl; do
   [ -s "$site/$f" ] || fail "publish wrote no $f"
 done
 
@@ -33,6 +34,8 @@ echo "$out" | grep -Eq "release-1-cdf.json: OK, [0-9]+ bytes in [0-9]+ parts" ||
   fail "the CDF was not checked part by part: $out"
 echo "$out" | grep -Eq "release-1-precincts.csv: OK, [0-9]+ bytes in [0-9]+ parts" ||
   fail "the precincts CSV was not checked part by part: $out"
+echo "$out" | grep -Eq "release-1-records.jsonl: OK, [0-9]+ bytes in [0-9]+ parts" ||
+  fail "the records were not checked part by part: $out"
 parts=$(grep -c '^part ' "$site/release-1-cdf.json.parts")
 [ "$parts" -ge 56 ] || fail "the CDF has $parts parts: not cut by group of 32 precincts"
 
@@ -57,6 +60,9 @@ cdf_size=$(stat -c %s "$site/release-1-cdf.json")
 tamper cdf-middle release-1-cdf.json $((cdf_size / 2)) "release-1-cdf.json: FAILED: the part at byte"
 tamper cdf-last release-1-cdf.json -3 "release-1-cdf.json: FAILED: the part at byte"
 tamper csv release-1-precincts.csv 5000 "release-1-precincts.csv: FAILED: the part at byte"
+records_size=$(stat -c %s "$site/release-1-records.jsonl")
+tamper records release-1-records.jsonl $((records_size / 3)) \
+  "release-1-records.jsonl: FAILED: the part at byte"
 tamper manifest release-1-cdf.json.parts 200 "release-1-cdf.json.parts: FAILED"
 tamper totals release-1-totals.csv 300 "release-1-totals.csv: FAILED"
 tamper release release-1.json 100 "Signature Verification Failure"

@@ -37,7 +37,7 @@ TEST(GoldenRelease, EveryFormatHasFixedBytes) {
   BuildFixture(l);
   const Release one = l.Publish();
   AddVermillion(l);
-  auto rel = BuildRelease(l.state, one.json.bytes);  // compared with release 1, as published
+  auto rel = BuildRelease(l.state, PublishedOf(one));  // compared with release 1, as published
   ASSERT_TRUE(rel.ok()) << rel.status().ToString();
   EXPECT_EQ(rel->number, 2);
   for (const ReleaseFile* f : rel->files()) CheckGolden(f->name, f->bytes);
@@ -104,10 +104,11 @@ TEST(Release, PartialListsExactlyThePrecinctsIn) {
   EXPECT_EQ(included[0]["precinct"], "1NW ADAIR");
   EXPECT_EQ(included[1]["precinct"], "2NE STUART");
   EXPECT_EQ(included[2]["precinct"], "Ocheyedan Precinct 0500");
-  ASSERT_EQ(doc["precincts"].size(), 5u);  // every precinct is listed, in or not
-  EXPECT_EQ(doc["precincts"][2]["status"], "not-reported");
-  EXPECT_EQ(doc["precincts"][2]["included"], false);
-  EXPECT_EQ(doc["precincts"][1]["status"], "first-reported");
+  const json entries = EntriesOf(*rel);
+  ASSERT_EQ(entries.size(), 5u);  // every precinct is listed, in or not
+  EXPECT_EQ(entries[2]["status"], "not-reported");
+  EXPECT_EQ(entries[2]["included"], false);
+  EXPECT_EQ(entries[1]["status"], "first-reported");
   EXPECT_EQ(doc["reporting"]["by_status"]["confirmed"], 1);
   // The CSV has a row per precinct and candidate; the ones not in have no figures.
   EXPECT_NE(
@@ -127,8 +128,9 @@ TEST(Release, FlaggedAndDisputedPrecinctsArePresentAndMarked) {
   BuildFixture(l);
   auto rel = BuildRelease(l.state);
   ASSERT_TRUE(rel.ok());
-  json doc = json::parse(rel->json.bytes);
-  const json& och = doc["precincts"][3];
+  const json doc = json::parse(rel->json.bytes);
+  const json entries = EntriesOf(*rel);
+  const json& och = entries[3];
   EXPECT_EQ(och["precinct"], "Ocheyedan Precinct 0500");
   EXPECT_EQ(och["included"], true);
   EXPECT_EQ(och["flags"]["flagged"], true);
@@ -137,7 +139,7 @@ TEST(Release, FlaggedAndDisputedPrecinctsArePresentAndMarked) {
   EXPECT_EQ(och["reported"]["delegates"], json({{"Buttigieg", 2}, {"Klobuchar", 1}}));
   EXPECT_EQ(och["computed"]["delegates"],
             json({{"Buttigieg", 1}, {"Klobuchar", 1}, {"Sanders", 1}}));
-  const json& adair = doc["precincts"][0];
+  const json& adair = entries[0];
   EXPECT_EQ(adair["flags"]["disputed"], true);
   EXPECT_EQ(adair["status"], "confirmed");
   EXPECT_EQ(doc["reporting"]["flagged"], 1);

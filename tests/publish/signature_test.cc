@@ -51,7 +51,8 @@ TEST(Verify, ASoundReleaseVerifies) {
   ReleaseVerification v =
       VerifyRelease(p.release.json.bytes, p.signature, FixtureKey().public_hex, p.files);
   EXPECT_TRUE(v.ok()) << v.problems.front();
-  EXPECT_EQ(v.checked.size(), 5u);  // the signature and four files (CSVs, CDF, root statement)
+  // The signature and five files (records, CSVs, CDF, root statement).
+  EXPECT_EQ(v.checked.size(), 6u);
 }
 
 TEST(Verify, EveryChangedByteOfTheJsonOrSignatureFails) {
@@ -106,7 +107,7 @@ TEST(Verify, TheLedgerExportRebuildsTheRelease) {
   CheckReleaseAgainstLedger(p.release.json.bytes, p.ledger.JsonLines(), "ledger.jsonl", p.files,
                             p.signature, v);
   EXPECT_TRUE(v.ok()) << v.problems.front();
-  EXPECT_EQ(v.checked.size(), 7u);  // chain, JSON, four files, the release-published event
+  EXPECT_EQ(v.checked.size(), 8u);  // chain, JSON, five files, the release-published event
   auto key = SigningKeyInLedger(p.ledger.JsonLines());
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(*key, FixtureKey().public_hex);
@@ -151,12 +152,24 @@ TEST(Verify, ARebuildNamesWhatDiffers) {
   Published p;
   Publish(p);
   nlohmann::json doc = nlohmann::json::parse(p.release.json.bytes);
-  doc["precincts"][3]["status"] = "confirmed";
+  doc["reporting"]["confirmed"] = 4;
   ReleaseVerification v;
   CheckReleaseAgainstLedger(doc.dump(), p.ledger.JsonLines(), "ledger.jsonl", {}, std::nullopt, v);
   ASSERT_EQ(v.problems.size(), 2u);  // the rebuild, and the hashes release-published names
-  EXPECT_NE(v.problems[0].find("/precincts/3/status"), std::string::npos) << v.problems[0];
+  EXPECT_NE(v.problems[0].find("/reporting/confirmed"), std::string::npos) << v.problems[0];
   EXPECT_NE(v.problems[1].find("other file hashes"), std::string::npos) << v.problems[1];
+  // A precinct's record changed in the records given: that file differs from the rebuild.
+  std::string records = p.release.records.bytes;
+  const size_t at = records.find("\"status\":\"first-reported\"");
+  ASSERT_NE(at, std::string::npos);
+  records.replace(at, 25, "\"status\":\"confirmed\"");
+  ReleaseVerification r;
+  CheckReleaseAgainstLedger(p.release.json.bytes, p.ledger.JsonLines(), "ledger.jsonl",
+                            {{p.release.records.name, records}}, std::nullopt, r);
+  ASSERT_EQ(r.problems.size(), 1u) << r.problems.front();
+  EXPECT_NE(r.problems[0].find(ReleaseRecordsName(1) + " differs from the rebuild"),
+            std::string::npos)
+      << r.problems[0];
 }
 
 }  // namespace

@@ -117,6 +117,7 @@ class ReconcileEarlyVotesTest : public ::testing::Test {
     auto rel = intake_->Read([](const ElectionState& s) { return BuildRelease(s); });
     ASSERT_TRUE(rel.ok()) << rel.status().ToString();
     input_.release_json = rel->json.bytes;
+    input_.release_records = rel->records.bytes;
     auto store = OpenStore(location_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     std::ostringstream ledger;

@@ -102,10 +102,10 @@ class ReconcileTest : public ::testing::Test {
     submitted_.push_back(Acknowledged{submission, type, o.answer.seq});
   }
 
-  std::string ReleaseNow() {
+  PublishedFiles ReleaseNow() {
     auto rel = intake_->Read([](const ElectionState& s) { return BuildRelease(s); });
     EXPECT_TRUE(rel.ok()) << rel.status().ToString();
-    return rel.ok() ? rel->json.bytes : "";
+    return rel.ok() ? PublishedFiles{rel->json.bytes, rel->records.bytes} : PublishedFiles{};
   }
 
   void Drive() {
@@ -160,6 +160,7 @@ class ReconcileTest : public ::testing::Test {
     auto rel = intake_->Read([](const ElectionState& s) { return BuildRelease(s); });
     ASSERT_TRUE(rel.ok()) << rel.status().ToString();
     input_.release_json = rel->json.bytes;
+    input_.release_records = rel->records.bytes;
     Outcome published = intake_->SubmitAndWait(Submission{
         "release-published", Actor{"admin", "cli"}, "cli", ReleaseEventPayload(*rel, "")});
     ASSERT_EQ(published.kind, Outcome::Kind::kAccepted) << OutcomeMessage(published);
@@ -196,7 +197,7 @@ class ReconcileTest : public ::testing::Test {
   std::vector<IssuedCode> codes_;
   ReconcileInput input_;
   std::vector<Acknowledged> submitted_;  // with the type each submission asked for
-  std::string early_release_;            // after Adair's reports, before Stuart's
+  PublishedFiles early_release_;         // after Adair's reports, before Stuart's
 };
 
 TEST_F(ReconcileTest, TrueInputsReconcile) {
@@ -429,7 +430,8 @@ TEST_F(ReconcileTest, ReleaseFromAnotherLedgerFailsTheChain) {
 }
 
 TEST_F(ReconcileTest, ReleaseBeforeTheLastAckDoesNotCoverIt) {
-  input_.release_json = early_release_;
+  input_.release_json = early_release_.json;
+  input_.release_records = early_release_.records;
   const Reconciliation r = Reconcile(input_);
   EXPECT_FALSE(r.ok);
   EXPECT_FALSE(r.covers_last_ack);
@@ -475,23 +477,27 @@ TEST_F(ReconcileTest, SubmissionWrittenTwiceIsCounted) {
 }
 
 TEST_F(ReconcileTest, BadReleaseBytesFailWithAReason) {
-  std::string floats = input_.release_json;
+  // The records: a figure written as a floating point number, a line that is not JSON, none.
+  std::string floats = input_.release_records;
   const size_t pos = floats.find("\"Sanders\":15");
   ASSERT_NE(pos, std::string::npos);
   floats.replace(pos, 12, "\"Sanders\":15.0");
-  std::string no_precincts = input_.release_json;
-  {
-    json doc = json::parse(no_precincts);
-    doc.erase("precincts");
-    no_precincts = doc.dump();
-  }
-  for (const std::string& bytes :
-       {std::string(""), std::string("garbage \x01\xff"), std::string("[]"), std::string("{}"),
-        std::string("{\"number\":1,\"ledger\":{\"seq\":\"x\"},\"precincts\":[1,{\"id\":2}]}"),
-        std::string("{\"number\":1.5,\"ledger\":{\"seq\":-1,\"head\":3},\"precincts\":{}}"),
-        no_precincts, floats}) {
+  const std::string json_text = input_.release_json;
+  const std::string not_json = input_.release_records + "{\"id\":\n";
+  const std::pair<std::string, std::string> releases[] = {
+      {"", ""},
+      {"garbage \x01\xff", ""},
+      {"[]", ""},
+      {"{}", ""},
+      {"{\"number\":1,\"ledger\":{\"seq\":\"x\"},\"precincts\":[1,{\"id\":2}]}", ""},
+      {"{\"number\":1.5,\"ledger\":{\"seq\":-1,\"head\":3},\"precincts\":{}}", ""},
+      {json_text, ""},
+      {json_text, floats},
+      {json_text, not_json}};
+  for (const auto& [bytes, records] : releases) {
     ReconcileInput in = input_;
     in.release_json = bytes;
+    in.release_records = records;
     const Reconciliation r = Reconcile(in);
     EXPECT_FALSE(r.ok) << bytes;
     EXPECT_FALSE(r.covers_last_ack) << bytes;
@@ -501,7 +507,7 @@ TEST_F(ReconcileTest, BadReleaseBytesFailWithAReason) {
     EXPECT_EQ(r.acks_found, 10);
   }
   ReconcileInput in = input_;
-  in.release_json = floats;
+  in.release_records = floats;
   EXPECT_THAT(Reconcile(in).problems[0], HasSubstr("Sanders"));
 }
 
