@@ -608,10 +608,6 @@ nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::s
   if (!national.is_null()) {
     national["source"] = computed ? "computed" : "reported";
   }
-  nlohmann::json included = nlohmann::json::array();
-  for (const PrecinctId& p : tabulation.precincts) {
-    included.push_back({{"county", p.county}, {"precinct", p.precinct}});
-  }
   return {
       {"ruleset", {{"name", ruleset.name}, {"hash", ruleset.hash}}},
       {"totals",
@@ -627,8 +623,7 @@ nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::s
         {"computed_must_realign", tabulation.computed_must_realign},
         {"computed_unavailable", tabulation.computed_unavailable},
         {"without_district", tabulation.without_district},
-        {"expected", tabulation.precincts_expected},
-        {"included", std::move(included)}}}};
+        {"expected", tabulation.precincts_expected}}}};
 }
 
 }  // namespace canvass

@@ -281,7 +281,7 @@ TEST_F(TabulateTest, JsonFollowsTheContract) {
   EXPECT_EQ(sum, 7);
   EXPECT_EQ(j["totals"]["computed"]["national"]["pools"].size(), 3u);
   EXPECT_EQ(j["precincts"]["count"], 4);
-  EXPECT_EQ(j["precincts"]["included"][0]["precinct"], "A1");
+  EXPECT_FALSE(j["precincts"].contains("included"));  // the precincts are named elsewhere
 
   int floats = 0;
   Walk(j, [&](const nlohmann::json& v) { floats += v.is_number_float(); });
