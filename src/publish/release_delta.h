@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -169,6 +170,7 @@ class ReleaseDeltaBuilder {
   std::vector<bool> same_;            // by id - 1: unchanged since (digests only)
   int64_t unchanged_ = 0;
   Election paired_;  // entries the previous release counted too, changed (or not compared)
+  std::unordered_map<std::string, int64_t> paired_ids_;  // their ids, by NameKey
   // New precincts, summed as they come: per candidate, the SDE of those counted as new and of
   // those an override of release-delta put back (unexplained), and the people of the latter.
   std::vector<Rational> sde_new_;
