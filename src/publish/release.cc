@@ -761,8 +761,16 @@ Result<json> ReleaseEntries(const json& release, std::string_view records) {
   if (files == nullptr || !files->is_object() || !files->contains("records")) {
     return Status::InvalidArgument("the release names no records and has no \"precincts\"");
   }
-  const int64_t number = release.value("number", int64_t{0});
-  if (records.empty() && (*files)["records"].value("bytes", int64_t{0}) != 0) {
+  // (Read without json::value, which throws for a member of another type: a release given to
+  // `canvass release prove` may hold anything anywhere.)
+  const json& ref = (*files)["records"];
+  if (!ref.is_object()) {
+    return Status::InvalidArgument("the release's \"files\".\"records\" is not an object");
+  }
+  const json number_field = release.contains("number") ? release["number"] : json();
+  const int64_t number = number_field.is_number_integer() ? number_field.get<int64_t>() : 0;
+  const json bytes = ref.contains("bytes") ? ref["bytes"] : json();
+  if (records.empty() && !(bytes.is_number_integer() && bytes.get<int64_t>() == 0)) {
     return Status::InvalidArgument(
         fmt::format("the release's entries are in {}: give it", ReleaseRecordsName(number)));
   }

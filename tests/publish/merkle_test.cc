@@ -252,6 +252,26 @@ TEST(PrecinctProof, TamperingIsNamed) {
   EXPECT_NE(FirstProblem(v).find("not the one given"), std::string::npos);
 }
 
+// What `canvass release prove` is given may hold anything anywhere: refused, naming it, never
+// thrown.
+TEST(PrecinctProof, MalformedRecordReferencesAreRefused) {
+  const json records_not_an_object = {{"number", 1}, {"files", {{"records", "x"}}}};
+  auto a = ReleaseEntries(records_not_an_object, "{\"id\":1}\n");
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("\"records\" is not an object"), std::string::npos)
+      << a.status().message();
+  const json odd_fields = {{"number", "one"}, {"files", {{"records", {{"bytes", "many"}}}}}};
+  auto b = ReleaseEntries(odd_fields, "");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("release-0-records.jsonl"), std::string::npos)
+      << b.status().message();
+  auto c = ReleaseEntries(odd_fields, "{\"id\":1}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->size(), 1u);
+  EXPECT_FALSE(ReleaseRecords(records_not_an_object, "{\"id\":1}\n").ok());
+  EXPECT_FALSE(ReleaseTreeOf(odd_fields.dump(), "{\"id\":1}\n").ok());
+}
+
 TEST(PrecinctProof, AReleaseWithoutARootHasNoProofs) {
   Ledger l;
   Proved p = BuildProved(l);
