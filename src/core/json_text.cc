@@ -84,4 +84,23 @@ std::variant<nlohmann::json, JsonTextError> ParseJsonText(std::string_view text)
   return out;
 }
 
+Result<nlohmann::json> ParseJsonLines(std::string_view text) {
+  nlohmann::json lines = nlohmann::json::array();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) {
+      return Status::InvalidArgument(
+          fmt::format("line {} has no line break at its end", lines.size() + 1));
+    }
+    nlohmann::json value = nlohmann::json::parse(text.substr(pos, end - pos), nullptr, false);
+    if (value.is_discarded()) {
+      return Status::InvalidArgument(fmt::format("line {} is not JSON", lines.size() + 1));
+    }
+    lines.push_back(std::move(value));
+    pos = end + 1;
+  }
+  return lines;
+}
+
 }  // namespace canvass

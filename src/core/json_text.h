@@ -1,4 +1,5 @@
-// Reading JSON text that arrives from outside (request bodies): one parse for every body.
+// Reading JSON text that arrives from outside (request bodies): one parse for every body; and
+// JSON Lines (a release's records), one reading for every reader of them.
 //
 // nlohmann::json keeps the last of two members with the same name, so `{"Biden": 3,
 // "Biden": 300}` would silently record 300. ParseJsonText refuses a repeated member name instead,
@@ -13,6 +14,8 @@
 #include <variant>
 
 #include <nlohmann/json.hpp>
+
+#include "core/status.h"
 
 namespace canvass {
 
@@ -33,5 +36,10 @@ struct JsonTextError {
 // repeated within one object, compared byte for byte after unescaping ("B" and "\u0042" are
 // the same name).
 std::variant<nlohmann::json, JsonTextError> ParseJsonText(std::string_view text);
+
+// The values of JSON Lines text (jsonlines.org: one JSON text a line, each line ended by a line
+// break), in order, as an array; none for empty text. InvalidArgument naming the first line that
+// is not JSON, or the last when no line break ends it.
+Result<nlohmann::json> ParseJsonLines(std::string_view text);
 
 }  // namespace canvass

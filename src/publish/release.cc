@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "caucus/json_output.h"
+#include "core/json_text.h"
 #include "core/json_writer.h"
 #include "core/sha256.h"
 #include "io/csv.h"
@@ -774,21 +775,15 @@ Result<json> ReleaseEntries(const json& release, std::string_view records) {
     return Status::InvalidArgument(
         fmt::format("the release's entries are in {}: give it", ReleaseRecordsName(number)));
   }
-  json list = json::array();
-  size_t pos = 0;
-  while (pos < records.size()) {
-    const size_t end = records.find('\n', pos);
-    if (end == std::string_view::npos) {
-      return Status::InvalidArgument(fmt::format("{}: line {} has no line break at its end",
-                                                 ReleaseRecordsName(number), list.size() + 1));
+  auto list = ParseJsonLines(records);
+  if (!list.ok()) {
+    return Status::InvalidArgument(ReleaseRecordsName(number) + ": " + list.status().message());
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    if (!(*list)[i].is_object()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: line {} is not a JSON object", ReleaseRecordsName(number), i + 1));
     }
-    json entry = json::parse(records.substr(pos, end - pos), nullptr, false);
-    if (entry.is_discarded() || !entry.is_object()) {
-      return Status::InvalidArgument(fmt::format("{}: line {} is not a JSON object",
-                                                 ReleaseRecordsName(number), list.size() + 1));
-    }
-    list.push_back(std::move(entry));
-    pos = end + 1;
   }
   return list;
 }

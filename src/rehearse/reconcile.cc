@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/json_text.h"
 #include "ledger/chain.h"
 #include "ledger/event.h"
 #include "ledger/event_types.h"
@@ -204,22 +205,16 @@ ParsedRelease ParseRelease(const std::string& bytes, const std::string& records,
   }
   // The precinct entries: the lines of release-N-records.jsonl (format canvass-release-4 on), or
   // the release's own `precincts` array before.
-  json lines = json::array();
+  json lines;
   const json* precincts = MemberOf(doc, "precincts");
   if (precincts == nullptr && !records.empty()) {
-    size_t pos = 0;
-    while (pos < records.size()) {
-      size_t end = records.find('\n', pos);
-      if (end == std::string::npos) end = records.size();
-      json entry = json::parse(records.substr(pos, end - pos), nullptr, false);
-      if (entry.is_discarded()) {
-        fail(fmt::format("line {} of the records is not JSON", lines.size() + 1));
-        rel.ok = false;
-        return rel;
-      }
-      lines.push_back(std::move(entry));
-      pos = end + 1;
+    auto parsed = ParseJsonLines(records);
+    if (!parsed.ok()) {
+      fail("records: " + parsed.status().message());
+      rel.ok = false;
+      return rel;
     }
+    lines = std::move(parsed).value();
     precincts = &lines;
   }
   if (precincts == nullptr || !precincts->is_array()) {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/json_text.h"
 #include "core/random.h"
 #include "core/text.h"
 #include "http/client.h"
@@ -321,14 +322,14 @@ ApiReply Resolver::GetRelease(int64_t number) {
   // document read here, as releases before that format held them.
   ApiReply records = Call(nullptr, "GET", fmt::format("/api/v1/releases/{}/records.jsonl", number));
   if (records.status != 200) return records;
-  json list = json::array();
-  for (size_t pos = 0; pos < records.text.size();) {
-    size_t end = records.text.find('\n', pos);
-    if (end == std::string::npos) end = records.text.size();
-    list.push_back(json::parse(records.text.substr(pos, end - pos), nullptr, false));
-    pos = end + 1;
+  auto list = ParseJsonLines(records.text);
+  if (!list.ok()) {  // said as the release's answer, which the caller reports
+    records.body = json();
+    records.code = "records-unreadable";
+    records.message = fmt::format("release-{}-records.jsonl: {}", number, list.status().message());
+    return records;
   }
-  r.body["precincts"] = std::move(list);
+  r.body["precincts"] = std::move(list).value();
   return r;
 }
 

@@ -67,5 +67,24 @@ TEST(JsonTextTest, RefusesTextThatIsNotJson) {
   }
 }
 
+TEST(JsonLinesTest, ReadsEachLineInOrder) {
+  auto lines = ParseJsonLines("{\"id\":1}\n[2]\n\"three\"\n");
+  ASSERT_TRUE(lines.ok()) << lines.status().ToString();
+  EXPECT_EQ(*lines, nlohmann::json::parse("[{\"id\":1},[2],\"three\"]"));
+  auto none = ParseJsonLines("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(JsonLinesTest, NamesTheLineThatIsNotJsonOrNotEnded) {
+  auto bad = ParseJsonLines("{\"id\":1}\n{\"id\":\n{\"id\":3}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "line 2 is not JSON");
+  auto unended = ParseJsonLines("{\"id\":1}\n{\"id\":2}");
+  ASSERT_FALSE(unended.ok());
+  EXPECT_EQ(unended.status().message(), "line 2 has no line break at its end");
+  EXPECT_FALSE(ParseJsonLines("\n").ok());  // an empty line is not JSON
+}
+
 }  // namespace
 }  // namespace canvass
