@@ -4,10 +4,12 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "store/store_checks.h"
@@ -17,6 +19,24 @@ namespace canvass {
 namespace {
 
 using store_internal::kSchemaVersion;
+
+// Runs `step` (a statement that switches a database to WAL) again while SQLite answers busy or
+// locked, for up to the busy timeout: the switch takes the database's exclusive lock, and while
+// another connection opening the same new database holds it, SQLite answers at once without
+// waiting in the busy handler.
+template <typename Step>
+int RetryWhileBusy(int timeout_ms, const Step& step) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    const int rc = step();
+    const int primary = rc & 0xff;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return rc;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
 
 // A prepared statement, finalized on destruction so that no read snapshot outlives its use.
 class Statement {
@@ -198,8 +218,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
 
   {
     Statement wal;
-    rc = wal.Prepare(store->db_.get(), "PRAGMA journal_mode = WAL");
-    if (rc == SQLITE_OK) rc = wal.Step();
+    rc = RetryWhileBusy(kBusyTimeoutMs, [&] {
+      wal = Statement();
+      int step = wal.Prepare(store->db_.get(), "PRAGMA journal_mode = WAL");
+      if (step == SQLITE_OK) step = wal.Step();
+      return step;
+    });
     if (rc != SQLITE_ROW) return store->Error(rc, "cannot switch to WAL journal mode");
     if (wal.Text(0) != "wal") {
       return Status::IoError(store->location_ + ": cannot switch to WAL journal mode (still \"" +
@@ -226,7 +250,8 @@ Status SqliteStore::OpenBlobs() {
   for (const char* sql : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
                           "CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, bytes BLOB "
                           "NOT NULL)"}) {
-    rc = sqlite3_exec(blobs_.get(), sql, nullptr, nullptr, nullptr);
+    rc = RetryWhileBusy(kBusyTimeoutMs,
+                        [&] { return sqlite3_exec(blobs_.get(), sql, nullptr, nullptr, nullptr); });
     if (rc != SQLITE_OK) return Error(rc, "setting up " + path, blobs_.get());
   }
   return Status::Ok();
