@@ -108,7 +108,7 @@ int RunTabulate(const ElectionFiles& files, std::ostream& out, std::ostream& err
   }
   out << fmt::format("canvass tabulate: ruleset {} version {} (hash {}), {} precincts\n\n",
                      loaded->ruleset.name, loaded->ruleset.version, loaded->ruleset.hash,
-                     tab->precincts.size());
+                     tab->included);
   PrintTabulation(loaded->ruleset, loaded->election.candidates, *tab, out);
   return kExitOk;
 }
@@ -145,7 +145,7 @@ int RunDemo(const std::string& data_dir, std::ostream& out, std::ostream& err) {
       return kExitFailure;
     }
     out << fmt::format("\n=== The {}\n{} reporting units; ruleset {} (hash {})\n\n", release.label,
-                       tab->precincts.size(), loaded->ruleset.name, loaded->ruleset.hash);
+                       tab->included, loaded->ruleset.name, loaded->ruleset.hash);
     PrintTabulation(loaded->ruleset, loaded->election.candidates, *tab, out);
     out << "\n";
     PrintFindingSummary(checks, out);

@@ -27,6 +27,15 @@ namespace canvass {
 
 using nlohmann::json;
 
+struct CdfLayout {
+  std::map<std::string, std::string> county_id;    // county -> "gpu-county-N"
+  std::map<std::string, std::string> district_id;  // district -> "gpu-district-N"
+  std::vector<std::string> precinct_q;             // by id - 1: "gpu-precinct-N", quoted
+  // Each county's and district's precincts, as id - 1, in id order.
+  std::map<std::string, std::vector<size_t>> by_county;
+  std::map<std::string, std::vector<size_t>> by_district;
+};
+
 namespace {
 
 constexpr const char* kFormat = kReleaseFormat;
@@ -98,6 +107,9 @@ struct GroupParts {
   const std::vector<char>* same = nullptr;  // by group: every precinct's entry kept
   KeptParts* keep = nullptr;                // null: nothing kept
   int64_t* reused = nullptr;                // counts the segments named again, when given
+  // The CDF's reporting units are those the kept parts were written with (CdfLayout): its
+  // lists of precincts by district and county are the same bytes.
+  bool layout_same = false;
 
   // Entry `i` of the kept `list`, when its group is unchanged and it was written in the same
   // place of its array (`after_element`).
@@ -159,11 +171,40 @@ Status StoreByParts(const BlobPut& put, ReleaseFile& f) {
   return Status::Ok();
 }
 
-std::optional<std::string> DistrictOf(const ElectionState& s, const PrecinctApportionment& ap) {
-  if (ap.district) return ap.district;
+// The precinct's district: its own, else its county's; null for neither. Points into the state.
+const std::string* DistrictOf(const ElectionState& s, const PrecinctApportionment& ap) {
+  if (ap.district) return &*ap.district;
   auto it = s.county_district().find(ap.county);
-  if (it != s.county_district().end()) return it->second;
-  return std::nullopt;
+  if (it != s.county_district().end()) return &it->second;
+  return nullptr;
+}
+
+// The CDF's reporting units of the state's precincts (all of them, in id order, as the release's
+// rows are).
+std::shared_ptr<const CdfLayout> MakeCdfLayout(const ElectionState& s) {
+  auto layout = std::make_shared<CdfLayout>();
+  std::set<std::string> all_counties;
+  std::set<std::string> all_districts;
+  for (const PrecinctApportionment& ap : s.precincts()) {
+    all_counties.insert(ap.county);
+    if (const std::string* d = DistrictOf(s, ap)) all_districts.insert(*d);
+  }
+  for (const std::string& c : all_counties) {
+    layout->county_id[c] = fmt::format("gpu-county-{}", layout->county_id.size() + 1);
+  }
+  for (const std::string& d : all_districts) {
+    layout->district_id[d] = fmt::format("gpu-district-{}", layout->district_id.size() + 1);
+  }
+  layout->precinct_q.reserve(s.precincts().size());
+  for (size_t i = 0; i < s.precincts().size(); ++i) {
+    const PrecinctApportionment& ap = s.precincts()[i];
+    std::string q;
+    AppendJsonString(q, fmt::format("gpu-precinct-{}", i + 1));
+    layout->precinct_q.push_back(std::move(q));
+    layout->by_county[ap.county].push_back(i);
+    if (const std::string* d = DistrictOf(s, ap)) layout->by_district[*d].push_back(i);
+  }
+  return layout;
 }
 
 // An exact decimal at `places` as an integer count of 10^-places ("564.0124" -> 5640124), without
@@ -184,8 +225,8 @@ struct PrecinctRow {
   int64_t id = 0;
   const PrecinctApportionment* ap = nullptr;
   const PrecinctRecord* rec = nullptr;
-  std::optional<std::string> district;
-  std::string status;
+  const std::string* district = nullptr;  // DistrictOf: null for none
+  std::string_view status;                // ElectionState::StatusName
   bool disputed = false;
   bool flagged = false;
   bool under_recanvass = false;
@@ -212,7 +253,7 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate&
     row.ap = &s.precincts()[i];
     row.rec = s.precinct(row.id);
     row.district = DistrictOf(s, *row.ap);
-    row.status = s.StatusOf(row.id);
+    row.status = ElectionState::StatusName(*row.rec);
     row.disputed = s.Disputed(row.id);
     row.under_recanvass = s.UnderRecanvass(row.id);
     row.unauditable = s.Unauditable(row.id);
@@ -287,14 +328,14 @@ Status PrecinctsCsv(SegmentWriter& sw, const ElectionState& s, const std::vector
       fields = {std::to_string(row.id),
                 row.ap->county,
                 row.ap->precinct,
-                row.district.value_or(""),
+                row.district != nullptr ? *row.district : std::string(),
                 names[c],
                 fig(r.first, row.early.first),
                 fig(r.final, row.early.final),
                 fig(r.delegates, none),
                 row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
                 row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "",
-                row.status,
+                std::string(row.status),
                 row.disputed ? "true" : "false",
                 row.flagged ? "true" : "false",
                 Join(row.error_codes, " "),
@@ -351,9 +392,7 @@ Status RecordsJsonLines(SegmentWriter& sw,
 std::string TotalsCsv(const ElectionState& s, const Tabulation& tab) {
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
-  const bool reported_sde =
-      !tab.precincts.empty() &&
-      tab.reported.precincts_without_sde < static_cast<int64_t>(tab.precincts.size());
+  const bool reported_sde = tab.included > 0 && tab.reported.precincts_without_sde < tab.included;
   std::string out;
   std::vector<std::string> head = {
       "area_type",          "area",         "candidate",          "first",       "final",
@@ -429,8 +468,9 @@ std::string CdfDateTime(const std::string& ledger_time) {
 }
 
 Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
-               const std::vector<PrecinctRow>& rows, const std::string& status,
-               const std::string& time, int64_t number, const GroupParts& gp) {
+               const std::vector<PrecinctRow>& rows, const CdfLayout& layout,
+               const std::string& status, const std::string& time, int64_t number,
+               const GroupParts& gp) {
   // Written member by member (core/json_writer.h): the per-precinct reporting units and counts
   // are most of the release's bytes, and as a tree they cost several times their text. The
   // bytes are what dump() of the same tree gives (members in byte order of their names). The
@@ -439,45 +479,19 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
   const int places = s.ruleset().precinct.sde_places;
   const auto& names = s.candidates();
   const std::string sde_type = SdeOtherType(places);
-
-  // Reporting units: the state, each district, each county, each precinct.
-  std::set<std::string> all_counties;
-  std::set<std::string> all_districts;
-  for (const PrecinctRow& row : rows) {
-    all_counties.insert(row.ap->county);
-    if (row.district) all_districts.insert(*row.district);
-  }
-  std::map<std::string, std::string> county_id;
-  std::map<std::string, std::string> district_id;
-  for (const std::string& c : all_counties) {
-    county_id[c] = fmt::format("gpu-county-{}", county_id.size() + 1);
-  }
-  for (const std::string& d : all_districts) {
-    district_id[d] = fmt::format("gpu-district-{}", district_id.size() + 1);
-  }
-  auto precinct_id = [](int64_t id) { return fmt::format("gpu-precinct-{}", id); };
-  // Most of the file is the precincts' reporting units and counts (about 5 KiB a precinct):
-  // each is written in one piece from pre-escaped strings, the same bytes as member by member.
+  const std::map<std::string, std::string>& county_id = layout.county_id;
+  const std::map<std::string, std::string>& district_id = layout.district_id;
   auto quoted = [](std::string_view text) {
     std::string q;
     AppendJsonString(q, text);
     return q;
   };
-  std::vector<std::string> precinct_q;  // "gpu-precinct-N", quoted, by row
-  precinct_q.reserve(rows.size());
-  for (const PrecinctRow& row : rows) precinct_q.push_back(quoted(precinct_id(row.id)));
   auto row_q = [&](const PrecinctRow* r) -> const std::string& {
-    return precinct_q[static_cast<size_t>(r - rows.data())];
+    return layout.precinct_q[static_cast<size_t>(r - rows.data())];
   };
-  std::map<std::string, std::vector<const PrecinctRow*>> by_county;
-  std::map<std::string, std::vector<const PrecinctRow*>> by_district;
-  for (const PrecinctRow& row : rows) {
-    by_county[row.ap->county].push_back(&row);
-    if (row.district) by_district[*row.district].push_back(&row);
-  }
-  auto reported_in = [](const std::vector<const PrecinctRow*>& list) {
+  auto reported_in = [&](const std::vector<size_t>& list) {
     int64_t k = 0;
-    for (const PrecinctRow* r : list) k += r->rec->first ? 1 : 0;
+    for (size_t r : list) k += rows[r].rec->first ? 1 : 0;
     return k;
   };
   int64_t reported = 0;
@@ -488,6 +502,7 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
   if (gp.keep != nullptr) {
     gp.keep->cdf_counts.assign(names.size() * groups, KeptGroup{});
     gp.keep->cdf_units.assign(groups, KeptGroup{});
+    gp.keep->cdf_lists.assign(district_id.size() + county_id.size(), KeptGroup{});
   }
   auto cut = [&sw]() -> Status {
     auto made = sw.Cut();
@@ -581,7 +596,7 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
   w.Member("@id", "contest-1");
   w.Member("@type", "ElectionResults.CandidateContest");
   // One candidate contest; per candidate, counts for every area and reported precinct.
-  const bool computed_sde_any = !tab.precincts.empty();
+  const bool computed_sde_any = tab.included > 0;
   w.Key("ContestSelection").BeginArray();
   for (size_t c = 0; c < names.size(); ++c) {
     w.BeginObject();
@@ -611,11 +626,14 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
       area("gpu-state", tab.reported.state, tab.computed.state);
     }
     for (const auto& [d, a] : tab.reported.districts) {
-      area(district_id.count(d) ? district_id[d] : "gpu-district-" + d, a,
+      auto known = district_id.find(d);
+      area(known != district_id.end() ? known->second : "gpu-district-" + d, a,
            tab.computed.districts.at(d));
     }
     for (const auto& [cn, a] : tab.reported.counties) {
-      area(county_id[cn], a, tab.computed.counties.at(cn));
+      auto known = county_id.find(cn);
+      area(known != county_id.end() ? known->second : std::string(), a,
+           tab.computed.counties.at(cn));
     }
     CANVASS_RETURN_IF_ERROR(cut());
     auto precinct_counts = [&](const PrecinctRow& row) {
@@ -680,23 +698,42 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
         for (const auto& [c, id] : county_id) w.String(id);
       },
       static_cast<int64_t>(rows.size()), reported);
+  // A district's or county's list of precincts, a segment of its own: the same bytes for every
+  // release of the election, named again from the kept parts (KeptParts::cdf_lists).
+  size_t lists = 0;
+  Status list_status;
+  auto composed_of = [&](const std::vector<size_t>& list) {
+    const size_t i = lists++;
+    return [&, i] {
+      if (!list_status.ok()) return;
+      list_status = cut();
+      if (!list_status.ok()) return;
+      const KeptGroup* reusable = nullptr;
+      if (gp.kept != nullptr && gp.layout_same && i < gp.kept->cdf_lists.size() &&
+          gp.kept->cdf_lists[i].valid && !gp.kept->cdf_lists[i].after_element) {
+        reusable = &gp.kept->cdf_lists[i];
+      }
+      auto wrote = GroupSegment(sw, reusable, gp.Slot(&KeptParts::cdf_lists, i),
+                                /*after_element=*/false, gp.reused, [&] {
+                                  for (size_t r : list) w.Raw(layout.precinct_q[r]);
+                                });
+      if (!wrote.ok()) {
+        list_status = wrote.status();
+      } else if (*wrote) {
+        w.ElementsWrittenElsewhere();
+      }
+    };
+  };
   for (const auto& [d, id] : district_id) {
-    const auto& list = by_district[d];
-    unit(
-        id, "Congressional district " + d, "congressional",
-        [&] {
-          for (const PrecinctRow* r : list) w.Raw(row_q(r));
-        },
-        static_cast<int64_t>(list.size()), reported_in(list));
+    const auto& list = layout.by_district.at(d);
+    unit(id, "Congressional district " + d, "congressional", composed_of(list),
+         static_cast<int64_t>(list.size()), reported_in(list));
+    CANVASS_RETURN_IF_ERROR(list_status);
   }
   for (const auto& [c, id] : county_id) {
-    const auto& list = by_county[c];
-    unit(
-        id, c, "county",
-        [&] {
-          for (const PrecinctRow* r : list) w.Raw(row_q(r));
-        },
-        static_cast<int64_t>(list.size()), reported_in(list));
+    const auto& list = layout.by_county.at(c);
+    unit(id, c, "county", composed_of(list), static_cast<int64_t>(list.size()), reported_in(list));
+    CANVASS_RETURN_IF_ERROR(list_status);
   }
   CANVASS_RETURN_IF_ERROR(cut());
   auto precinct_unit = [&](const PrecinctRow& row) {
@@ -1031,7 +1068,7 @@ json ReportingJson(const std::vector<PrecinctRow>& rows) {
   int64_t held = 0;
   json in = json::array();
   for (const PrecinctRow& row : rows) {
-    by_status[row.status] += 1;
+    by_status[std::string(row.status)] += 1;
     disputed += row.disputed ? 1 : 0;
     flagged += row.flagged ? 1 : 0;
     under_recanvass += row.under_recanvass ? 1 : 0;
@@ -1060,11 +1097,59 @@ struct Counted {
   Tabulation tab;
   std::vector<PrecinctRow> rows;
   json reporting;
+  std::shared_ptr<const TabulationSums> sums;  // when asked to keep them
 };
+
+// The state the previous release was built from, when the publisher kept what it wrote of it
+// (KeptEntry, its digests) and the release about to be built is of the same election and
+// ruleset: then an entry, a tabulation sum or a part of a file that did not change is taken as it
+// is. Null otherwise (not with early-vote cards: an entry's alignments then also come from the
+// cards' records).
+const ElectionState* KeptBuiltFrom(const ElectionState& s, const PreviousRelease* previous) {
+  const size_t n = s.precincts().size();
+  if (previous != nullptr && previous->digests_only && previous->built_from != nullptr &&
+      previous->entries.size() == n && previous->digests.size() == n &&
+      !s.ruleset().precinct.early_vote.enabled &&
+      &previous->built_from->precincts() == &s.precincts() &&
+      previous->built_from->ruleset().hash == s.ruleset().hash &&
+      previous->built_from->candidates() == s.candidates()) {
+    return previous->built_from.get();
+  }
+  return nullptr;
+}
+
+// The tabulation of `s` with the gate's holds, from the previous release's running sums kept by
+// the publisher: each precinct whose record changed, or that is counted now and was not (or the
+// other way round), is taken away as `before` had it and added as `s` has it.
+Result<Tabulation> TabulateChanged(const ElectionState& s, const ElectionState& before,
+                                   const PreviousRelease& previous, const AnomalyGate& gate,
+                                   std::shared_ptr<const TabulationSums>* keep) {
+  TabulationSums sums = *previous.tab_sums;
+  sums.Rebind(s.ruleset(), s.county_district());
+  std::vector<char> held(s.precincts().size() + 1, 0);
+  for (const AnomalyHold& h : gate.held) held[static_cast<size_t>(h.precinct)] = 1;
+  for (size_t i = 0; i < s.precincts().size(); ++i) {
+    const auto id = static_cast<int64_t>(i + 1);
+    const PrecinctRecord* now = s.precinct(id);
+    const PrecinctRecord* was = before.precinct(id);
+    const bool counted = now->first.has_value() && held[i + 1] == 0;
+    const bool counted_before = previous.digests[i].counted;
+    if (now == was && counted == counted_before) continue;
+    const PrecinctApportionment* row = &s.precincts()[i];
+    if (counted_before) {
+      CANVASS_RETURN_IF_ERROR(sums.Add(before.ReportOf(id), *was->check, row, nullptr, -1));
+    }
+    if (counted) CANVASS_RETURN_IF_ERROR(sums.Add(s.ReportOf(id), *now->check, row, nullptr, +1));
+  }
+  auto tab = sums.Finish({});
+  if (tab.ok() && keep != nullptr) *keep = std::make_shared<const TabulationSums>(std::move(sums));
+  return tab;
+}
 
 // CountResults, with the rows, compared with `previous` when given (the release-delta check).
 Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* previous,
-                             ReleaseTimings* timings, bool* figures_needed = nullptr) {
+                             ReleaseTimings* timings, bool* figures_needed = nullptr,
+                             bool keep_sums = false) {
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   auto lap = [&](int64_t ReleaseTimings::*slot) {
@@ -1100,27 +1185,35 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     }
   }
   lap(&ReleaseTimings::gate);
-  if (!c.gate.held.empty()) {
-    size_t kept = 0;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (c.gate.Held(ids[i])) continue;
-      if (kept != i) {
-        election.reports[kept] = std::move(election.reports[i]);
-        checks[kept] = checks[i];
-        rows[kept] = rows[i];
-        if (!cards.empty()) cards[kept] = cards[i];
+  std::shared_ptr<const TabulationSums>* sums = keep_sums ? &c.sums : nullptr;
+  const ElectionState* before = KeptBuiltFrom(s, previous);
+  if (before != nullptr && previous->tab_sums != nullptr) {
+    auto tab = TabulateChanged(s, *before, *previous, c.gate, sums);
+    if (!tab.ok()) return tab.status();
+    c.tab = std::move(tab).value();
+  } else {
+    if (!c.gate.held.empty()) {
+      size_t kept = 0;
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (c.gate.Held(ids[i])) continue;
+        if (kept != i) {
+          election.reports[kept] = std::move(election.reports[i]);
+          checks[kept] = checks[i];
+          rows[kept] = rows[i];
+          if (!cards.empty()) cards[kept] = cards[i];
+        }
+        ++kept;
       }
-      ++kept;
+      election.reports.resize(kept);
+      checks.resize(kept);
+      rows.resize(kept);
+      if (!cards.empty()) cards.resize(kept);
     }
-    election.reports.resize(kept);
-    checks.resize(kept);
-    rows.resize(kept);
-    if (!cards.empty()) cards.resize(kept);
+    auto tab = Tabulate(s.ruleset(), election, {&s.precincts(), &s.county_district(), &rows},
+                        checks, {}, cards, sums);
+    if (!tab.ok()) return tab.status();
+    c.tab = std::move(tab).value();
   }
-  auto tab = Tabulate(s.ruleset(), election, {&s.precincts(), &s.county_district(), &rows}, checks,
-                      {}, cards);
-  if (!tab.ok()) return tab.status();
-  c.tab = std::move(tab).value();
   lap(&ReleaseTimings::tabulate);
   c.rows = PrecinctRows(s, c.gate);
   c.reporting = ReportingJson(c.rows);
@@ -1133,7 +1226,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
                       bool* figures_needed) {
   using Clock = std::chrono::steady_clock;
   if (timings != nullptr) *timings = ReleaseTimings{};
-  auto counted = CountFigures(s, previous, timings, figures_needed);
+  auto counted = CountFigures(s, previous, timings, figures_needed, keep != nullptr);
   if (!counted.ok()) return counted.status();
   if (figures_needed != nullptr && *figures_needed) return Release{};
   auto mark = Clock::now();
@@ -1168,20 +1261,13 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     *keep = PreviousRelease{};
     keep->digests_only = true;
     keep->digests.resize(s.precincts().size());
+    keep->tab_sums = std::move(counted->sums);
   }
   // The entries the previous release wrote, kept by the publisher (KeptEntry): one whose
-  // precinct has the same record, status and flags is written again as it is, not built. Not
-  // with early-vote cards (an entry's alignments then also come from the cards' records), and
-  // only for the same election and ruleset (the same constants: an entry names its candidates
-  // and rounds its SDEs by the ruleset).
-  const ElectionState* before = nullptr;
-  if (previous != nullptr && previous->digests_only && previous->built_from != nullptr &&
-      previous->entries.size() == rows.size() && previous->digests.size() == rows.size() &&
-      !early_votes && &previous->built_from->precincts() == &s.precincts() &&
-      previous->built_from->ruleset().hash == s.ruleset().hash &&
-      previous->built_from->candidates() == s.candidates()) {
-    before = previous->built_from.get();
-  }
+  // precinct has the same record, status and flags is written again as it is, not built (only
+  // for the same election and ruleset: an entry names its candidates and rounds its SDEs by the
+  // ruleset).
+  const ElectionState* before = KeptBuiltFrom(s, previous);
   const bool keep_entries = keep != nullptr && !early_votes;
   if (keep_entries) keep->entries.resize(rows.size());
   // By group of precincts (GroupParts): whether every precinct's entry is the one kept, so that
@@ -1259,10 +1345,10 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     json entry = {{"id", row.id},
                   {"county", row.ap->county},
                   {"precinct", row.ap->precinct},
-                  {"district", row.district ? json(*row.district) : json()},
+                  {"district", row.district != nullptr ? json(*row.district) : json()},
                   {"satellite", row.ap->satellite},
                   {"included", r.first.has_value()},
-                  {"status", row.status},
+                  {"status", std::string(row.status)},
                   {"revision", shown.revision},
                   {"flags",
                    {{"disputed", row.disputed},
@@ -1369,6 +1455,15 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   }
   if (put != nullptr && keep_entries) gp.keep = &keep->parts;
   if (timings != nullptr) gp.reused = &timings->groups_reused;
+  // The CDF's reporting units: those of the previous release when it was of the same precincts.
+  std::shared_ptr<const CdfLayout> layout;
+  if (before != nullptr && previous->cdf_layout != nullptr) {
+    layout = previous->cdf_layout;
+    gp.layout_same = true;
+  } else {
+    layout = MakeCdfLayout(s);
+  }
+  if (keep != nullptr) keep->cdf_layout = layout;
   auto precincts_csv =
       WriteByGroups(ReleasePrecinctsCsvName(rel.number), kCsvType, put,
                     [&](SegmentWriter& w) { return PrecinctsCsv(w, s, rows, gp); });
@@ -1378,7 +1473,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   rel.totals_csv = MakeFile(ReleaseTotalsCsvName(rel.number), kCsvType, TotalsCsv(s, *tab));
   lap(&ReleaseTimings::totals_csv);
   auto cdf = WriteByGroups(ReleaseCdfName(rel.number), kJsonType, put, [&](SegmentWriter& w) {
-    return CdfJson(w, s, *tab, rows, status, rel.time, rel.number, gp);
+    return CdfJson(w, s, *tab, rows, *layout, status, rel.time, rel.number, gp);
   });
   if (!cdf.ok()) return cdf.status();
   rel.cdf = std::move(cdf).value();

@@ -66,7 +66,7 @@ std::array<unsigned char, 32> FiguresDigest(const nlohmann::json& reported,
 struct KeptEntry {
   std::shared_ptr<const std::string> text;  // null: not kept (held, or with early-vote cards)
   std::string leaf;                         // MerkleLeafHash(*text)
-  std::string status;
+  std::string_view status;                  // ElectionState::StatusName: a constant
   bool disputed = false;
   bool under_recanvass = false;
   bool unauditable = false;
@@ -88,7 +88,14 @@ struct KeptParts {
   std::vector<KeptGroup> csv;         // by group: the precincts CSV's rows
   std::vector<KeptGroup> cdf_units;   // by group: the CDF's precinct reporting units
   std::vector<KeptGroup> cdf_counts;  // by candidate * groups + group: the CDF's precinct counts
+  // By district, then by county: the precincts a reporting unit of the CDF is composed of (the
+  // same for as long as the election's precincts are).
+  std::vector<KeptGroup> cdf_lists;
 };
+
+// The CDF's reporting units of an election's precincts: their ids, and the precincts of each
+// county and district (publish/release.cc). The same for every release of one election.
+struct CdfLayout;
 
 // What a release needs of the previous one: either read from its JSON as published
 // (ReadPreviousRelease: `shown` and `counted`), or kept by whoever built it (`digests_only`: the
@@ -116,6 +123,12 @@ struct PreviousRelease {
   std::vector<KeptEntry> entries;
   // The parts its files stored by group of precincts (KeptGroup), when kept by the publisher.
   KeptParts parts;
+  // Its CDF's reporting units, when kept by the publisher: the next release of the same election
+  // takes them as they are.
+  std::shared_ptr<const CdfLayout> cdf_layout;
+  // The running sums its tabulation was finished from, when kept by the publisher: the next
+  // release takes away and adds again only the precincts whose record or hold changed.
+  std::shared_ptr<const TabulationSums> tab_sums;
 };
 
 // Reads release N-1 for the release N of `state`: its number, ledger position and precinct

@@ -1325,7 +1325,9 @@ std::string ElectionState::StatusOf(int64_t id) const {
   return r == nullptr ? "not-reported" : StatusOf(*r);
 }
 
-std::string ElectionState::StatusOf(const PrecinctRecord& r) {
+std::string ElectionState::StatusOf(const PrecinctRecord& r) { return std::string(StatusName(r)); }
+
+std::string_view ElectionState::StatusName(const PrecinctRecord& r) {
   if (!r.first) return "not-reported";
   if (!r.final) return "first-reported";
   if (r.check->computed && r.check->computed->pending_tie) return "tie-pending";
@@ -1367,26 +1369,28 @@ Election ElectionState::ReportedElection() const {
 Election ElectionState::ReportedReports() const {
   Election out;
   out.candidates = election_->candidates;
-  const size_t n = out.candidates.size();
   const std::vector<int64_t> ids = ReportedIds();
   out.reports.reserve(ids.size());
-  for (int64_t id : ids) {
-    const PrecinctRecord& r = *records_[static_cast<size_t>(id - 1)];
-    const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
-    PrecinctReport report;
-    report.county = ap.county;
-    report.precinct = ap.precinct;
-    report.satellite = ap.satellite;
-    report.figures.resize(n);
-    report.source = SourceRef{"ledger", r.events.empty() ? 0 : r.events.back()};
-    for (size_t i = 0; i < n; ++i) {
-      report.figures[i].first = (*r.first)[i];
-      if (r.final) report.figures[i].final = (*r.final)[i];
-      if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
-    }
-    out.reports.push_back(std::move(report));
-  }
+  for (int64_t id : ids) out.reports.push_back(ReportOf(id));
   return out;
+}
+
+PrecinctReport ElectionState::ReportOf(int64_t id) const {
+  const PrecinctRecord& r = *records_[static_cast<size_t>(id - 1)];
+  const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
+  const size_t n = election_->candidates.size();
+  PrecinctReport report;
+  report.county = ap.county;
+  report.precinct = ap.precinct;
+  report.satellite = ap.satellite;
+  report.figures.resize(n);
+  report.source = SourceRef{"ledger", r.events.empty() ? 0 : r.events.back()};
+  for (size_t i = 0; i < n; ++i) {
+    report.figures[i].first = (*r.first)[i];
+    if (r.final) report.figures[i].final = (*r.final)[i];
+    if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
+  }
+  return report;
 }
 
 std::vector<PrecinctCheck> ElectionState::ReportedChecks() const {

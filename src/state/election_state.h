@@ -421,6 +421,8 @@ class ElectionState {
   std::string StatusOf(int64_t id) const;
   bool Disputed(int64_t id) const;  // some campaign disputes the current revision
   static std::string StatusOf(const PrecinctRecord& record);
+  // The same, as a constant that outlives every state ("not-reported", ...).
+  static std::string_view StatusName(const PrecinctRecord& record);
   static bool Disputed(const PrecinctRecord& record);
 
   // The whole election as reported so far, for tabulation: every precinct that has reported,
@@ -432,6 +434,8 @@ class ElectionState {
   // apportionment, no county districts), and each report's check as a pointer into its record,
   // valid while the state is.
   Election ReportedReports() const;
+  // One of them: precinct `id`'s (1..precincts().size(), reported: its first alignment in).
+  PrecinctReport ReportOf(int64_t id) const;
   std::vector<const PrecinctCheck*> ReportedCheckRefs() const;
   // Precinct ids in ReportedElection()'s order.
   std::vector<int64_t> ReportedIds() const;

@@ -195,250 +195,268 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
                   pool_outcomes, cards);
 }
 
-Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
-                            const TabulationAreas& areas,
-                            const std::vector<const PrecinctCheck*>& checks,
-                            const std::vector<PoolTieOutcome>& pool_outcomes,
-                            const ReportCards& cards) {
+// The sums and the indices they are kept by: counties and districts by name, each county's
+// district, groups by (county, district).
+struct TabulationSums::Impl {
+  const Ruleset* ruleset = nullptr;
+  size_t n = 0;
+  int64_t scale = 1;
+  const std::map<std::string, std::string>* county_district_of = nullptr;
+  std::unordered_map<std::string, int32_t> district_index;
+  std::vector<std::string> district_names;
+  // Districts of the apportionment's own rows that differ from their county's: published
+  // whether or not a precinct has reported (a county's district only once the county has).
+  std::vector<char> district_of_rows;
+  std::unordered_map<std::string, uint32_t> county_index;
+  std::vector<std::string> county_names;
+  std::vector<int32_t> county_district;
+  std::unordered_map<uint64_t, uint32_t> group_index;
+  std::vector<Accumulator> groups;
+  std::vector<std::pair<uint32_t, int32_t>> group_area;
+  std::vector<Rational> derived_sde;  // a buffer
+  std::vector<Count> reported_delegates_of;
+  std::vector<Count> in_person_first;
+  // Tabulation's counts.
+  int64_t computed_complete = 0;
+  int64_t computed_pending_tie = 0;
+  int64_t computed_must_realign = 0;
+  int64_t computed_unavailable = 0;
+  int64_t without_district = 0;
+  int64_t precincts_expected = 0;
+
+  int32_t InternDistrict(const std::string& d) {
+    auto [it, inserted] =
+        district_index.try_emplace(d, static_cast<int32_t>(district_names.size()));
+    if (inserted) {
+      district_names.push_back(d);
+      district_of_rows.push_back(0);
+    }
+    return it->second;
+  }
+  uint32_t InternCounty(const std::string& county) {
+    auto [it, inserted] =
+        county_index.try_emplace(county, static_cast<uint32_t>(county_names.size()));
+    if (inserted) {
+      county_names.push_back(county);
+      auto d = county_district_of->find(county);
+      county_district.push_back(d == county_district_of->end() ? -1 : InternDistrict(d->second));
+    }
+    return it->second;
+  }
+};
+
+TabulationSums::TabulationSums() : impl_(std::make_unique<Impl>()) {}
+TabulationSums::~TabulationSums() = default;
+TabulationSums::TabulationSums(TabulationSums&&) noexcept = default;
+TabulationSums& TabulationSums::operator=(TabulationSums&&) noexcept = default;
+TabulationSums::TabulationSums(const TabulationSums& other)
+    : impl_(std::make_unique<Impl>(*other.impl_)) {}
+TabulationSums& TabulationSums::operator=(const TabulationSums& other) {
+  if (this != &other) impl_ = std::make_unique<Impl>(*other.impl_);
+  return *this;
+}
+
+void TabulationSums::Rebind(const Ruleset& ruleset,
+                            const std::map<std::string, std::string>& county_district) {
+  impl_->ruleset = &ruleset;
+  impl_->county_district_of = &county_district;
+}
+
+Result<TabulationSums> TabulationSums::Start(const Ruleset& ruleset, size_t candidates,
+                                             const TabulationAreas& areas,
+                                             int64_t precincts_expected) {
   if (areas.apportionment == nullptr || areas.county_district == nullptr) {
     return Status::InvalidArgument(
         "the tabulation's apportionment or county districts are missing");
-  }
-  const std::vector<PrecinctApportionment>& apportionment = *areas.apportionment;
-  const std::map<std::string, std::string>& county_district_of = *areas.county_district;
-  const size_t n = election.candidates.size();
-  if (checks.size() != election.reports.size()) {
-    return Status::InvalidArgument(
-        fmt::format("{} precinct checks for {} reports", checks.size(), election.reports.size()));
-  }
-  if (!cards.empty() && cards.size() != election.reports.size()) {
-    return Status::InvalidArgument(fmt::format("early-vote cards of {} precincts for {} reports",
-                                               cards.size(), election.reports.size()));
   }
   const int places = ruleset.precinct.sde_places;
   if (places < 0 || places > 12) {
     return Status::InvalidArgument(fmt::format("sde_places {} is out of range 0..12", places));
   }
-  int64_t scale = 1;
-  for (int i = 0; i < places; ++i) scale *= 10;
-
-  // Indices built once: counties and districts by name, each county's district, and the
-  // apportionment rows that name a district of their own.
-  std::unordered_map<std::string, int32_t> district_index;
-  std::vector<std::string> district_names;
-  auto intern_district = [&](const std::string& d) {
-    auto [it, inserted] =
-        district_index.try_emplace(d, static_cast<int32_t>(district_names.size()));
-    if (inserted) district_names.push_back(d);
-    return it->second;
-  };
-  std::unordered_map<std::string, uint32_t> county_index;
-  std::vector<std::string> county_names;
-  std::vector<int32_t> county_district;
-  auto intern_county = [&](const std::string& county) {
-    auto [it, inserted] =
-        county_index.try_emplace(county, static_cast<uint32_t>(county_names.size()));
-    if (inserted) {
-      county_names.push_back(county);
-      auto d = county_district_of.find(county);
-      county_district.push_back(d == county_district_of.end() ? -1 : intern_district(d->second));
-    }
-    return it->second;
-  };
-  std::unordered_map<std::string, int32_t> precinct_district;
-  // Apportionment rows by (county, precinct): the reported side's SDEs need the county ratio,
-  // and the count of expected precincts needs to know which reports are apportioned.
-  std::unordered_map<std::string, const PrecinctApportionment*> apportioned;
-  auto precinct_key = [](const std::string& county, const std::string& precinct) {
-    std::string key;
-    key.reserve(county.size() + precinct.size() + 1);
-    key.append(county).push_back('\x1f');
-    key.append(precinct);
-    return key;
-  };
-  const std::vector<const PrecinctApportionment*>* rows = areas.rows;
-  if (rows != nullptr && rows->size() != election.reports.size()) {
-    return Status::InvalidArgument(fmt::format("apportionment rows of {} precincts for {} reports",
-                                               rows->size(), election.reports.size()));
-  }
-  if (rows == nullptr) {
-    apportioned.reserve(apportionment.size());
-    for (const PrecinctApportionment& a : apportionment) {
-      apportioned.emplace(precinct_key(a.county, a.precinct), &a);
-    }
-  }
-  for (const PrecinctApportionment& a : apportionment) {
-    // Only rows that disagree with their county's district need a lookup per report; the usual
-    // case (a district filled in from the county map) costs nothing.
+  TabulationSums sums;
+  Impl& m = *sums.impl_;
+  m.ruleset = &ruleset;
+  m.n = candidates;
+  for (int i = 0; i < places; ++i) m.scale *= 10;
+  m.county_district_of = areas.county_district;
+  m.precincts_expected = precincts_expected;
+  m.reported_delegates_of.resize(candidates);
+  for (const PrecinctApportionment& a : *areas.apportionment) {
+    // Only rows that disagree with their county's district are published apart from it.
     if (!a.district) continue;
-    auto county = county_district_of.find(a.county);
-    if (county != county_district_of.end() && county->second == *a.district) continue;
-    precinct_district[precinct_key(a.county, a.precinct)] = intern_district(*a.district);
+    auto county = m.county_district_of->find(a.county);
+    if (county != m.county_district_of->end() && county->second == *a.district) continue;
+    m.district_of_rows[static_cast<size_t>(m.InternDistrict(*a.district))] = 1;
   }
+  return sums;
+}
 
-  // Groups keyed by (county, district).
-  std::unordered_map<uint64_t, uint32_t> group_index;
-  std::vector<Accumulator> groups;
-  std::vector<std::pair<uint32_t, int32_t>> group_area;
+Status TabulationSums::Add(const PrecinctReport& report, const PrecinctCheck& check,
+                           const PrecinctApportionment* row,
+                           const std::vector<EarlyVoteCard>* cards, int sign) {
+  Impl& m = *impl_;
+  const size_t n = m.n;
+  const Ruleset& ruleset = *m.ruleset;
+  if (check.county != report.county || check.precinct != report.precinct) {
+    return Status::InvalidArgument(fmt::format("{}: precinct check is for {} / {}, not {} / {}",
+                                               report.source.ToString(), check.county,
+                                               check.precinct, report.county, report.precinct));
+  }
+  if (report.figures.size() != n) {
+    return Status::InvalidArgument(fmt::format("{}: {} has figures for {} candidates, not {}",
+                                               report.source.ToString(), report.precinct,
+                                               report.figures.size(), n));
+  }
+  const uint32_t county = m.InternCounty(report.county);
+  int32_t district = m.county_district[county];
+  // The row's own district, when it names one.
+  if (row != nullptr && row->district) district = m.InternDistrict(*row->district);
+  if (district < 0) m.without_district += sign;
+  const uint64_t key = (uint64_t{county} << 32) | static_cast<uint32_t>(district);
+  auto [git, inserted] = m.group_index.try_emplace(key, static_cast<uint32_t>(m.groups.size()));
+  if (inserted) {
+    m.groups.emplace_back(n);
+    m.group_area.emplace_back(county, district);
+  }
+  Accumulator& g = m.groups[git->second];
+  auto add = [sign](int64_t& into, int64_t v) { return CheckedAdd(into, sign * v); };
 
-  Tabulation tab;
-  tab.early_votes = ruleset.precinct.early_vote.enabled;
-  tab.precincts.reserve(election.reports.size());
-  std::vector<Count> in_person_first;
-  // Rows given by the caller are of an apportionment without repeats (a state's).
-  tab.precincts_expected =
-      static_cast<int64_t>(rows != nullptr ? apportionment.size() : apportioned.size());
-  std::vector<Count> reported_delegates_of(n);
-  for (size_t i = 0; i < election.reports.size(); ++i) {
-    const PrecinctReport& report = election.reports[i];
-    if (checks[i] == nullptr) {
-      return Status::InvalidArgument(fmt::format("no check for report {}", i));
-    }
-    const PrecinctCheck& check = *checks[i];
-    if (check.county != report.county || check.precinct != report.precinct) {
-      return Status::InvalidArgument(
-          fmt::format("{}: precinct check {} is for {} / {}, not {} / {}", report.source.ToString(),
-                      i, check.county, check.precinct, report.county, report.precinct));
-    }
-    if (report.figures.size() != n) {
-      return Status::InvalidArgument(fmt::format("{}: {} has figures for {} candidates, not {}",
-                                                 report.source.ToString(), report.precinct,
-                                                 report.figures.size(), n));
-    }
-    tab.precincts.push_back({report.county, report.precinct});
-    const uint32_t county = intern_county(report.county);
-    int32_t district = county_district[county];
-    const PrecinctApportionment* row = nullptr;
-    if (rows != nullptr) {
-      row = (*rows)[i];
-      // The row's own district (interned above when it differs from its county's).
-      if (row != nullptr && row->district) district = intern_district(*row->district);
-    } else {
-      const std::string pkey = precinct_key(report.county, report.precinct);
-      auto it = apportioned.find(pkey);
-      if (it != apportioned.end()) row = it->second;
-      if (!precinct_district.empty()) {
-        auto d = precinct_district.find(pkey);
-        if (d != precinct_district.end()) district = d->second;
-      }
-    }
-    if (district < 0) ++tab.without_district;
-    const uint64_t key = (uint64_t{county} << 32) | static_cast<uint32_t>(district);
-    auto [git, inserted] = group_index.try_emplace(key, static_cast<uint32_t>(groups.size()));
-    if (inserted) {
-      groups.emplace_back(n);
-      group_area.emplace_back(county, district);
-    }
-    Accumulator& g = groups[git->second];
-
-    const Allocation* computed = check.computed ? &*check.computed : nullptr;
-    if (computed == nullptr) {
-      ++tab.computed_unavailable;
-    } else if (computed->complete()) {
-      ++tab.computed_complete;
-    } else if (computed->pending_tie) {
-      ++tab.computed_pending_tie;
-    } else {
-      ++tab.computed_must_realign;
-    }
-    const bool computed_delegates =
-        computed != nullptr && computed->complete() && computed->delegates.size() == n;
-    const bool computed_sde = check.computed_sde.size() == n;
-    bool reported_sde = false;
-    bool reported_delegates = false;
-    // Chairs report county delegates, never SDEs: a precinct with delegates for every candidate
-    // and no SDE gets the SDEs its delegates and county ratio give, as the party derived them.
-    if (row == nullptr) ++tab.precincts_expected;
-    std::vector<Rational> derived_sde;
-    if (row != nullptr) {
-      bool any_sde = false;
-      bool all_delegates = n > 0;
-      Count total_delegates = 0;
-      for (size_t c = 0; c < n; ++c) {
-        const CandidateReport& f = report.figures[c];
-        any_sde = any_sde || f.sde.has_value();
-        all_delegates = all_delegates && f.delegates.has_value();
-        reported_delegates_of[c] = f.delegates.value_or(0);
-        if (!CheckedAdd(total_delegates, reported_delegates_of[c])) return TooLarge();
-      }
-      if (!any_sde && all_delegates) {
-        derived_sde =
-            SdeFromDelegates(ruleset.precinct, reported_delegates_of, total_delegates, *row);
-      }
-    }
-    if (derived_sde.size() == n && n > 0) {
-      reported_sde = true;
-      ++g.sde_from_delegates;
-      for (size_t c = 0; c < n; ++c) {
-        CANVASS_RETURN_IF_ERROR(AddSde(derived_sde[c], scale, g, kReported, c));
-      }
-    }
-    // The precinct's early-vote cards, as CheckPrecinct counted them: a candidate's card count
-    // is added where the report has that alignment for it.
-    EarlyVoteCounts early;
-    if (i < cards.size() && cards[i] != nullptr && tab.early_votes) {
-      in_person_first.assign(n, 0);
-      bool has_final = false;
-      for (size_t c = 0; c < n; ++c) {
-        in_person_first[c] = report.figures[c].first.value_or(0);
-        has_final = has_final || report.figures[c].final.has_value();
-      }
-      const Count d = row != nullptr ? row->delegates.value_or(0) : 0;
-      early = EarlyVotePart(ruleset.precinct, *cards[i], in_person_first, has_final, d);
-    }
+  const Allocation* computed = check.computed ? &*check.computed : nullptr;
+  if (computed == nullptr) {
+    m.computed_unavailable += sign;
+  } else if (computed->complete()) {
+    m.computed_complete += sign;
+  } else if (computed->pending_tie) {
+    m.computed_pending_tie += sign;
+  } else {
+    m.computed_must_realign += sign;
+  }
+  const bool computed_delegates =
+      computed != nullptr && computed->complete() && computed->delegates.size() == n;
+  const bool computed_sde = check.computed_sde.size() == n;
+  bool reported_sde = false;
+  bool reported_delegates = false;
+  // Chairs report county delegates, never SDEs: a precinct with delegates for every candidate
+  // and no SDE gets the SDEs its delegates and county ratio give, as the party derived them.
+  if (row == nullptr) m.precincts_expected += sign;
+  m.derived_sde.clear();
+  if (row != nullptr) {
+    bool any_sde = false;
+    bool all_delegates = n > 0;
+    Count total_delegates = 0;
     for (size_t c = 0; c < n; ++c) {
       const CandidateReport& f = report.figures[c];
-      Cell& cell = g.cells[c];
-      const Count early_first = f.first && c < early.first.size() ? early.first[c] : 0;
-      const Count early_final = f.final && c < early.final.size() ? early.final[c] : 0;
-      if (!CheckedAdd(cell.first, f.first.value_or(0)) ||
-          !CheckedAdd(cell.final, f.final.value_or(0)) || !CheckedAdd(cell.first, early_first) ||
-          !CheckedAdd(cell.final, early_final) || !CheckedAdd(cell.first_early, early_first) ||
-          !CheckedAdd(cell.final_early, early_final)) {
-        return TooLarge();
-      }
-      if (f.sde) {
-        reported_sde = true;
-        CANVASS_RETURN_IF_ERROR(AddSde(*f.sde, scale, g, kReported, c));
-      }
-      if (f.delegates) {
-        reported_delegates = true;
-        if (!CheckedAdd(cell.delegates[kReported], *f.delegates)) return TooLarge();
-      }
-      if (computed_sde) {
-        CANVASS_RETURN_IF_ERROR(AddSde(check.computed_sde[c], scale, g, kComputed, c));
-      }
-      if (computed_delegates && !CheckedAdd(cell.delegates[kComputed], computed->delegates[c])) {
-        return TooLarge();
-      }
+      any_sde = any_sde || f.sde.has_value();
+      all_delegates = all_delegates && f.delegates.has_value();
+      m.reported_delegates_of[c] = f.delegates.value_or(0);
+      if (!CheckedAdd(total_delegates, m.reported_delegates_of[c])) return TooLarge();
     }
-    ++g.precincts;
-    g.with_sde[kReported] += reported_sde;
-    g.with_sde[kComputed] += computed_sde;
-    g.with_delegates[kReported] += reported_delegates;
-    g.with_delegates[kComputed] += computed_delegates;
+    if (!any_sde && all_delegates) {
+      m.derived_sde =
+          SdeFromDelegates(ruleset.precinct, m.reported_delegates_of, total_delegates, *row);
+    }
   }
+  auto add_sde = [&](const Rational& v, Side side, size_t c) {
+    return AddSde(sign < 0 ? -v : v, m.scale, g, side, c);
+  };
+  if (m.derived_sde.size() == n && n > 0) {
+    reported_sde = true;
+    g.sde_from_delegates += sign;
+    for (size_t c = 0; c < n; ++c) {
+      CANVASS_RETURN_IF_ERROR(add_sde(m.derived_sde[c], kReported, c));
+    }
+  }
+  // The precinct's early-vote cards, as CheckPrecinct counted them: a candidate's card count
+  // is added where the report has that alignment for it.
+  EarlyVoteCounts early;
+  if (cards != nullptr && ruleset.precinct.early_vote.enabled) {
+    m.in_person_first.assign(n, 0);
+    bool has_final = false;
+    for (size_t c = 0; c < n; ++c) {
+      m.in_person_first[c] = report.figures[c].first.value_or(0);
+      has_final = has_final || report.figures[c].final.has_value();
+    }
+    const Count d = row != nullptr ? row->delegates.value_or(0) : 0;
+    early = EarlyVotePart(ruleset.precinct, *cards, m.in_person_first, has_final, d);
+  }
+  for (size_t c = 0; c < n; ++c) {
+    const CandidateReport& f = report.figures[c];
+    Cell& cell = g.cells[c];
+    const Count early_first = f.first && c < early.first.size() ? early.first[c] : 0;
+    const Count early_final = f.final && c < early.final.size() ? early.final[c] : 0;
+    if (!add(cell.first, f.first.value_or(0)) || !add(cell.final, f.final.value_or(0)) ||
+        !add(cell.first, early_first) || !add(cell.final, early_final) ||
+        !add(cell.first_early, early_first) || !add(cell.final_early, early_final)) {
+      return TooLarge();
+    }
+    if (f.sde) {
+      reported_sde = true;
+      CANVASS_RETURN_IF_ERROR(add_sde(*f.sde, kReported, c));
+    }
+    if (f.delegates) {
+      reported_delegates = true;
+      if (!add(cell.delegates[kReported], *f.delegates)) return TooLarge();
+    }
+    if (computed_sde) {
+      CANVASS_RETURN_IF_ERROR(add_sde(check.computed_sde[c], kComputed, c));
+    }
+    if (computed_delegates && !add(cell.delegates[kComputed], computed->delegates[c])) {
+      return TooLarge();
+    }
+  }
+  g.precincts += sign;
+  g.with_sde[kReported] += sign * reported_sde;
+  g.with_sde[kComputed] += sign * computed_sde;
+  g.with_delegates[kReported] += sign * reported_delegates;
+  g.with_delegates[kComputed] += sign * computed_delegates;
+  return Status::Ok();
+}
 
-  // Roll the groups up.
+Result<Tabulation> TabulationSums::Finish(const std::vector<PoolTieOutcome>& pool_outcomes) const {
+  const Impl& m = *impl_;
+  const size_t n = m.n;
+  const Ruleset& ruleset = *m.ruleset;
+  Tabulation tab;
+  tab.early_votes = ruleset.precinct.early_vote.enabled;
+  tab.computed_complete = m.computed_complete;
+  tab.computed_pending_tie = m.computed_pending_tie;
+  tab.computed_must_realign = m.computed_must_realign;
+  tab.computed_unavailable = m.computed_unavailable;
+  tab.without_district = m.without_district;
+  tab.precincts_expected = m.precincts_expected;
+
+  // Roll the groups up. A group every report of which was taken away again holds nothing: its
+  // county is not published, nor its county's district unless another county or a row names it.
   Accumulator state(n);
-  std::vector<Accumulator> counties(county_names.size(), Accumulator(n));
-  std::vector<Accumulator> districts(district_names.size(), Accumulator(n));
-  for (size_t gi = 0; gi < groups.size(); ++gi) {
-    const auto [county, district] = group_area[gi];
-    CANVASS_RETURN_IF_ERROR(AddInto(state, groups[gi]));
-    CANVASS_RETURN_IF_ERROR(AddInto(counties[county], groups[gi]));
+  std::vector<Accumulator> counties(m.county_names.size(), Accumulator(n));
+  std::vector<Accumulator> districts(m.district_names.size(), Accumulator(n));
+  std::vector<char> county_in(m.county_names.size(), 0);
+  std::vector<char> district_in = m.district_of_rows;
+  for (size_t gi = 0; gi < m.groups.size(); ++gi) {
+    if (m.groups[gi].precincts == 0) continue;
+    const auto [county, district] = m.group_area[gi];
+    county_in[county] = 1;
+    if (m.county_district[county] >= 0) {
+      district_in[static_cast<size_t>(m.county_district[county])] = 1;
+    }
+    CANVASS_RETURN_IF_ERROR(AddInto(state, m.groups[gi]));
+    CANVASS_RETURN_IF_ERROR(AddInto(counties[county], m.groups[gi]));
     if (district >= 0) {
-      CANVASS_RETURN_IF_ERROR(AddInto(districts[static_cast<size_t>(district)], groups[gi]));
+      CANVASS_RETURN_IF_ERROR(AddInto(districts[static_cast<size_t>(district)], m.groups[gi]));
     }
   }
+  tab.included = state.precincts;
   for (Side side : {kReported, kComputed}) {
     Totals& totals = side == kReported ? tab.reported : tab.computed;
-    totals.state = ToArea(state, side, scale);
+    totals.state = ToArea(state, side, m.scale);
     for (size_t c = 0; c < counties.size(); ++c) {
-      totals.counties.emplace(county_names[c], ToArea(counties[c], side, scale));
+      if (county_in[c])
+        totals.counties.emplace(m.county_names[c], ToArea(counties[c], side, m.scale));
     }
     for (size_t d = 0; d < districts.size(); ++d) {
-      totals.districts.emplace(district_names[d], ToArea(districts[d], side, scale));
+      if (district_in[d]) {
+        totals.districts.emplace(m.district_names[d], ToArea(districts[d], side, m.scale));
+      }
     }
     totals.precincts_without_sde = state.precincts - state.with_sde[side];
     totals.precincts_without_delegates = state.precincts - state.with_delegates[side];
@@ -450,6 +468,79 @@ Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
   }
   tab.computed_basis_complete =
       ruleset.national.has_value() && WithoutBasis(ruleset.national->basis, tab.computed) == 0;
+  return tab;
+}
+
+Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
+                            const TabulationAreas& areas,
+                            const std::vector<const PrecinctCheck*>& checks,
+                            const std::vector<PoolTieOutcome>& pool_outcomes,
+                            const ReportCards& cards, std::shared_ptr<const TabulationSums>* kept) {
+  if (areas.apportionment == nullptr || areas.county_district == nullptr) {
+    return Status::InvalidArgument(
+        "the tabulation's apportionment or county districts are missing");
+  }
+  const std::vector<PrecinctApportionment>& apportionment = *areas.apportionment;
+  if (checks.size() != election.reports.size()) {
+    return Status::InvalidArgument(
+        fmt::format("{} precinct checks for {} reports", checks.size(), election.reports.size()));
+  }
+  if (!cards.empty() && cards.size() != election.reports.size()) {
+    return Status::InvalidArgument(fmt::format("early-vote cards of {} precincts for {} reports",
+                                               cards.size(), election.reports.size()));
+  }
+  const std::vector<const PrecinctApportionment*>* rows = areas.rows;
+  if (rows != nullptr && rows->size() != election.reports.size()) {
+    return Status::InvalidArgument(fmt::format("apportionment rows of {} precincts for {} reports",
+                                               rows->size(), election.reports.size()));
+  }
+  // Apportionment rows by (county, precinct), unless the caller gave each report's: the reported
+  // side's SDEs need the county ratio, and the count of expected precincts needs to know which
+  // reports are apportioned.
+  std::unordered_map<std::string, const PrecinctApportionment*> apportioned;
+  auto precinct_key = [](const std::string& county, const std::string& precinct) {
+    std::string key;
+    key.reserve(county.size() + precinct.size() + 1);
+    key.append(county).push_back('\x1f');
+    key.append(precinct);
+    return key;
+  };
+  if (rows == nullptr) {
+    apportioned.reserve(apportionment.size());
+    for (const PrecinctApportionment& a : apportionment) {
+      apportioned.emplace(precinct_key(a.county, a.precinct), &a);
+    }
+  }
+  // Rows given by the caller are of an apportionment without repeats (a state's).
+  auto sums = TabulationSums::Start(
+      ruleset, election.candidates.size(), areas,
+      static_cast<int64_t>(rows != nullptr ? apportionment.size() : apportioned.size()));
+  if (!sums.ok()) return sums.status();
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    const PrecinctReport& report = election.reports[i];
+    if (checks[i] == nullptr) {
+      return Status::InvalidArgument(fmt::format("no check for report {}", i));
+    }
+    const PrecinctApportionment* row = nullptr;
+    if (rows != nullptr) {
+      row = (*rows)[i];
+    } else {
+      auto it = apportioned.find(precinct_key(report.county, report.precinct));
+      if (it != apportioned.end()) row = it->second;
+    }
+    const PrecinctCheck& check = *checks[i];
+    if (check.county != report.county || check.precinct != report.precinct) {
+      return Status::InvalidArgument(
+          fmt::format("{}: precinct check {} is for {} / {}, not {} / {}", report.source.ToString(),
+                      i, check.county, check.precinct, report.county, report.precinct));
+    }
+    const std::vector<EarlyVoteCard>* report_cards = i < cards.size() ? cards[i] : nullptr;
+    CANVASS_RETURN_IF_ERROR(sums->Add(report, check, row, report_cards, +1));
+  }
+  auto tab = sums->Finish(pool_outcomes);
+  if (tab.ok() && kept != nullptr) {
+    *kept = std::make_shared<const TabulationSums>(std::move(sums).value());
+  }
   return tab;
 }
 
@@ -617,7 +708,7 @@ nlohmann::json TabulationToJson(const Ruleset& ruleset, const std::vector<std::s
                                 tabulation.precincts_expected, false, tabulation.early_votes)}}},
       {"national", std::move(national)},
       {"precincts",
-       {{"count", static_cast<int64_t>(tabulation.precincts.size())},
+       {{"count", tabulation.included},
         {"computed_complete", tabulation.computed_complete},
         {"computed_pending_tie", tabulation.computed_pending_tie},
         {"computed_must_realign", tabulation.computed_must_realign},

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,7 +84,7 @@ struct PrecinctId {
 struct Tabulation {
   Totals reported;
   Totals computed;
-  std::vector<PrecinctId> precincts;  // every reporting unit included, in report order
+  int64_t included = 0;               // reporting units included
   int64_t computed_complete = 0;      // every delegate allocated by the rules
   int64_t computed_pending_tie = 0;   // waiting for a recorded coin toss or card draw
   int64_t computed_must_realign = 0;  // Iowa: more viable groups than delegates
@@ -139,16 +140,53 @@ struct TabulationAreas {
   const std::vector<const PrecinctApportionment*>* rows = nullptr;
 };
 
+// The running sums of a tabulation, by county and district: Tabulate starts them, adds every
+// report and finishes. A caller that tabulates again after a few reports changed (the release
+// after the last one) keeps the sums, takes away what the changed reports were (sign -1) and adds
+// what they are (+1): the sums are integers and exact rationals, so that Finish gives what
+// Tabulate gives for the same reports, in any order. Copyable (a copy is the size of the areas,
+// not of the reports).
+class TabulationSums {
+ public:
+  // Sums of no report, for an election with `candidates` under `ruleset` (borrowed, as the areas'
+  // maps are, for the sums' life), expecting `precincts_expected` reporting units besides any
+  // report with no apportionment row. Errors: areas missing, sde_places out of range.
+  static Result<TabulationSums> Start(const Ruleset& ruleset, size_t candidates,
+                                      const TabulationAreas& areas, int64_t precincts_expected);
+  // Adds (`sign` +1) or takes away (-1) one report with its check, its apportionment row (null:
+  // not apportioned) and its early-vote cards (null: none). Errors: a check of another precinct,
+  // figures of another number of candidates, a total too large to represent (the sums are then
+  // not to be used).
+  Status Add(const PrecinctReport& report, const PrecinctCheck& check,
+             const PrecinctApportionment* row, const std::vector<EarlyVoteCard>* cards, int sign);
+  Result<Tabulation> Finish(const std::vector<PoolTieOutcome>& pool_outcomes) const;
+  // Borrows the same inputs again from another owner (a copy of sums kept past the life of the
+  // ruleset and areas it was started with: a later state of the same election).
+  void Rebind(const Ruleset& ruleset, const std::map<std::string, std::string>& county_district);
+
+  TabulationSums(const TabulationSums& other);
+  TabulationSums& operator=(const TabulationSums& other);
+  TabulationSums(TabulationSums&&) noexcept;
+  TabulationSums& operator=(TabulationSums&&) noexcept;
+  ~TabulationSums();
+
+ private:
+  TabulationSums();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // The same over borrowed inputs: the apportionment and county districts from `areas` (election's
 // own are not read: it may hold its candidates and reports only), and each report's check through
 // a pointer (never null). What a release passes from a state's records without copying them
 // (ElectionState::ReportedReports and ReportedCheckRefs): at 176,500 precincts the copies took
-// two thirds of the tabulation's time.
+// two thirds of the tabulation's time. `sums`, when given, receives the running sums.
 Result<Tabulation> Tabulate(const Ruleset& ruleset, const Election& election,
                             const TabulationAreas& areas,
                             const std::vector<const PrecinctCheck*>& checks,
                             const std::vector<PoolTieOutcome>& pool_outcomes = {},
-                            const ReportCards& cards = {});
+                            const ReportCards& cards = {},
+                            std::shared_ptr<const TabulationSums>* sums = nullptr);
 
 // The JSON contract in docs/tabulation.md. SDEs are decimal strings at the ruleset's sde_places,
 // head counts and delegates are integers; no floating point number ever appears.

@@ -153,5 +153,58 @@ TEST_F(ReleaseKept, WhatWasKeptOfAnotherReleaseOrDoesNotMatchIsNotUsed) {
   EXPECT_EQ(entries_kept, Precincts() - 1);
 }
 
+// The tabulation through the kept running sums: a precinct held by the gate is taken away from
+// them, and added again when its hold ends; a county whose only precinct is held leaves the
+// totals, and its district with it. Every release is checked byte for byte against one built
+// afresh (Next).
+TEST_F(ReleaseKept, HeldPrecinctsLeaveTheKeptSumsAndComeBack) {
+  BuildFixture(l);
+  auto one = Next(nullptr);
+  ASSERT_NE(one, nullptr);
+  auto tabulated = [&](int64_t n) {
+    auto text = ReadReleaseFile(store.Get(), l.state.releases().back(), ReleaseJsonName(n));
+    EXPECT_TRUE(text.ok()) << text.status().ToString();
+    return text.ok() ? json::parse(*text) : json();
+  };
+  const json adair = Figures({{"Biden", 22}, {"Buttigieg", 31}, {"Sanders", 15}, {"Warren", 12}});
+  // Fontanelle (5) reports Adair 1NW's figures: one form keyed twice, both held.
+  l.Add("first-alignment-reported", {{"precinct", 5}, {"submission", "f1"}, {"first", adair}});
+  l.Add("final-alignment-reported", {{"precinct", 5}, {"submission", "f2"}, {"final", adair}});
+  auto two = Next(one.get());
+  ASSERT_NE(two, nullptr);
+  json doc = tabulated(2);
+  EXPECT_EQ(doc["held"].size(), 2u) << doc["held"].dump();
+  EXPECT_TRUE(doc["tabulation"]["totals"]["reported"]["counties"].contains("Osceola"));
+  EXPECT_TRUE(doc["tabulation"]["totals"]["reported"]["districts"].contains("4"));
+
+  // Ocheyedan (4), Osceola's only precinct, corrected to the same figures: held too, so that
+  // Osceola and its district 4 leave the totals.
+  l.Add("report-corrected",
+        {{"precinct", 4}, {"reason", "misread"}, {"first", adair}, {"final", adair}});
+  auto three = Next(two.get());
+  ASSERT_NE(three, nullptr);
+  EXPECT_EQ(reads, 0);
+  doc = tabulated(3);
+  EXPECT_EQ(doc["held"].size(), 3u) << doc["held"].dump();
+  EXPECT_FALSE(doc["tabulation"]["totals"]["reported"]["counties"].contains("Osceola"));
+  EXPECT_FALSE(doc["tabulation"]["totals"]["reported"]["districts"].contains("4"));
+
+  // Corrections end the holds one by one: Adair 1NW differs (4 and 5 stay alike), then
+  // Ocheyedan does.
+  CorrectAdair("a late arrival counted", 23);
+  auto four = Next(three.get());
+  ASSERT_NE(four, nullptr);
+  EXPECT_EQ(tabulated(4)["held"].size(), 2u);
+  const json och = Figures({{"Buttigieg", 3}, {"Klobuchar", 1}, {"Sanders", 1}});
+  l.Add("report-corrected",
+        {{"precinct", 4}, {"reason", "the worksheet"}, {"first", och}, {"final", och}});
+  auto five = Next(four.get());
+  ASSERT_NE(five, nullptr);
+  doc = tabulated(5);
+  EXPECT_EQ(doc["held"].size(), 0u) << doc["held"].dump();
+  EXPECT_TRUE(doc["tabulation"]["totals"]["reported"]["counties"].contains("Osceola"));
+  EXPECT_EQ(doc["reporting"]["included"], 4);  // Vermillion (3) has not reported
+}
+
 }  // namespace
 }  // namespace canvass::publish_test

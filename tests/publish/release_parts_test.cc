@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -199,6 +200,20 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   const int64_t groups = (precincts + g - 1) / g;
   const auto candidates = static_cast<int64_t>(l.state.candidates().size());
   ASSERT_GE(groups, 10);
+  // The CDF's lists of the precincts each county and district is composed of: the same in every
+  // release of the election.
+  std::set<std::string> counties;
+  std::set<std::string> districts;
+  for (const PrecinctApportionment& ap : l.state.precincts()) {
+    counties.insert(ap.county);
+    if (ap.district) {
+      districts.insert(*ap.district);
+    } else if (auto d = l.state.county_district().find(ap.county);
+               d != l.state.county_district().end()) {
+      districts.insert(d->second);
+    }
+  }
+  const auto lists = static_cast<int64_t>(counties.size() + districts.size());
   std::unique_ptr<PreviousRelease> kept;
   // Builds and publishes the next release through `kept`; returns the segments named again.
   auto next = [&]() -> int64_t {
@@ -248,15 +263,15 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   l.Add("report-confirmed",
         {{"precinct", b}, {"submission", "c1"}, {"revision", l.state.precinct(b)->revision}});
   // Per unchanged group: its records, its CSV rows, its reporting units and its counts of each
-  // candidate.
-  EXPECT_EQ(next(), (groups - 2) * (3 + candidates));
+  // candidate; and every list of a county's or district's precincts.
+  EXPECT_EQ(next(), (groups - 2) * (3 + candidates) + lists);
 
   // The last group (shorter than the others) changes; every other is named again.
   const int64_t c = reported(precincts - (precincts % g == 0 ? g : precincts % g) + 1);
   ASSERT_EQ((c - 1) / g, groups - 1);
   l.Add("report-confirmed",
         {{"precinct", c}, {"submission", "c2"}, {"revision", l.state.precinct(c)->revision}});
-  EXPECT_EQ(next(), (groups - 1) * (3 + candidates));
+  EXPECT_EQ(next(), (groups - 1) * (3 + candidates) + lists);
 }
 
 TEST(ReleaseParts, TheReaderSaysWhichReleaseNamesNoSuchFile) {

@@ -98,7 +98,7 @@ TEST_F(Iowa2020Tabulation, ReportedStateTotalsAreTheReadmeTotals) {
   EXPECT_EQ(state.candidates[Index("Buttigieg")].sde.ToDecimal(3), "564.012");
   EXPECT_EQ(state.candidates[Index("Sanders")].sde.ToDecimal(3), "562.497");
   EXPECT_EQ(state.precincts, 1765);
-  EXPECT_EQ(tabulation_->precincts.size(), 1765u);
+  EXPECT_EQ(tabulation_->included, 1765);
   EXPECT_EQ(tabulation_->reported.counties.size(), 104u);
   EXPECT_EQ(tabulation_->reported.districts.size(), 4u);
   // Only the out-of-state satellites count statewide only.
