@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "core/sha256.h"
@@ -68,6 +69,62 @@ std::vector<MerkleStep> MerklePath(const std::vector<std::string>& leaf_hashes, 
   std::vector<MerkleStep> out;
   SubtreePath(leaf_hashes, index, 0, leaf_hashes.size(), out);
   return out;
+}
+
+MerkleTree::MerkleTree(const std::vector<std::string>& leaf_hashes) : leaves_(leaf_hashes.size()) {
+  if (leaves_ == 0) return;
+  nodes_.resize(2 * leaves_ - 1);
+  Build(leaf_hashes, 0, 0, leaves_);
+}
+
+void MerkleTree::Join(uint64_t node, uint64_t left, uint64_t right) {
+  auto view = [](const Hash& h) {
+    return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+  };
+  const std::string parent = MerkleNodeHash(view(nodes_[left]), view(nodes_[right]));
+  std::copy(parent.begin(), parent.end(), nodes_[node].begin());
+}
+
+void MerkleTree::Build(const std::vector<std::string>& leaves, uint64_t node, uint64_t begin,
+                       uint64_t end) {
+  const uint64_t n = end - begin;
+  if (n == 1) {
+    assert(leaves[begin].size() == 32);
+    std::copy(leaves[begin].begin(), leaves[begin].end(), nodes_[node].begin());
+    return;
+  }
+  const uint64_t k = SplitPoint(n);
+  Build(leaves, node + 1, begin, begin + k);
+  Build(leaves, node + 2 * k, begin + k, end);
+  Join(node, node + 1, node + 2 * k);
+}
+
+void MerkleTree::Replace(const std::vector<std::pair<uint64_t, std::string>>& leaves, size_t lo,
+                         size_t hi, uint64_t node, uint64_t begin, uint64_t end) {
+  if (lo == hi) return;  // no leaf of this subtree changed
+  const uint64_t n = end - begin;
+  if (n == 1) {
+    const std::string& leaf = leaves[lo].second;
+    assert(leaf.size() == 32);
+    std::copy(leaf.begin(), leaf.end(), nodes_[node].begin());
+    return;
+  }
+  const uint64_t k = SplitPoint(n);
+  size_t mid = lo;
+  while (mid < hi && leaves[mid].first < begin + k) ++mid;
+  Replace(leaves, lo, mid, node + 1, begin, begin + k);
+  Replace(leaves, mid, hi, node + 2 * k, begin + k, end);
+  Join(node, node + 1, node + 2 * k);
+}
+
+void MerkleTree::Update(const std::vector<std::pair<uint64_t, std::string>>& leaves) {
+  if (leaves_ == 0) return;
+  Replace(leaves, 0, leaves.size(), 0, 0, leaves_);
+}
+
+std::string MerkleTree::Root() const {
+  if (leaves_ == 0) return Sha256Bytes("");
+  return std::string(reinterpret_cast<const char*>(nodes_[0].data()), nodes_[0].size());
 }
 
 Result<std::string> MerkleRootFromPath(std::string_view leaf_hash, uint64_t index, uint64_t size,

@@ -13,12 +13,15 @@
 //
 // Hashes are 32 raw bytes here; hex only at the edges (files, JSON).
 //
-// Thread-safety: pure functions.
+// Thread-safety: pure functions; a MerkleTree is a value (const methods may be called from any
+// thread).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -40,6 +43,34 @@ std::string MerkleNodeHash(std::string_view left, std::string_view right);
 
 // The root over the leaf hashes, in order.
 std::string MerkleRoot(const std::vector<std::string>& leaf_hashes);
+
+// The same tree with every node kept, so that a few leaves replaced cost their paths to the root
+// (O(k log n)), not the whole tree: what a release keeps of the previous one's. Its root is
+// MerkleRoot's over the same leaves.
+class MerkleTree {
+ public:
+  using Hash = std::array<unsigned char, 32>;
+
+  MerkleTree() = default;  // no leaf
+  explicit MerkleTree(const std::vector<std::string>& leaf_hashes);
+
+  // Replaces leaves: (index < size(), 32-byte hash), in increasing order of index, each once.
+  void Update(const std::vector<std::pair<uint64_t, std::string>>& leaves);
+
+  uint64_t size() const { return leaves_; }
+  std::string Root() const;
+
+ private:
+  // Nodes in depth-first order: a subtree of m leaves is its root then its left subtree (k leaves,
+  // 2k - 1 nodes) then its right one, so that the tree of n leaves has 2n - 1 nodes.
+  void Build(const std::vector<std::string>& leaves, uint64_t node, uint64_t begin, uint64_t end);
+  void Replace(const std::vector<std::pair<uint64_t, std::string>>& leaves, size_t lo, size_t hi,
+               uint64_t node, uint64_t begin, uint64_t end);
+  void Join(uint64_t node, uint64_t left, uint64_t right);
+
+  uint64_t leaves_ = 0;
+  std::vector<Hash> nodes_;
+};
 
 // The inclusion path of leaf `index` (< leaf_hashes.size()), from the leaf up.
 std::vector<MerkleStep> MerklePath(const std::vector<std::string>& leaf_hashes, uint64_t index);

@@ -317,38 +317,60 @@ Status PrecinctsCsv(SegmentWriter& sw, const ElectionState& s, const std::vector
   CsvRow(out, head);
   if (auto head_part = sw.Cut(); !head_part.ok()) return head_part.status();
   const auto& names = s.candidates();
-  std::vector<std::string> fields;
-  const std::vector<Count> none;
+  // A row per precinct and candidate, as CsvRow would write it: what is the same on all of a
+  // precinct's rows is written once and copied (a group of changed precincts is rewritten whole).
+  std::vector<std::string> name_cells;
+  for (const std::string& name : names) name_cells.push_back(CsvCell(name));
+  std::string prefix;  // the precinct's cells before the candidate's name
+  std::string suffix;  // its cells after the figures, and the line break
+  auto number = [&out](int64_t v) {
+    const fmt::format_int digits(v);
+    out.append(digits.data(), digits.size());
+  };
   auto write_row = [&](const PrecinctRow& row) {
     const PrecinctRecord& r = *row.rec;
+    prefix.clear();
+    const fmt::format_int id(row.id);
+    prefix.append(id.data(), id.size());
+    prefix += ',';
+    AppendCsvCell(prefix, row.ap->county);
+    prefix += ',';
+    AppendCsvCell(prefix, row.ap->precinct);
+    prefix += ',';
+    if (row.district != nullptr) AppendCsvCell(prefix, *row.district);
+    prefix += ',';
+    suffix.clear();
+    suffix += ',';
+    AppendCsvCell(suffix, row.status);
+    suffix += row.disputed ? ",true" : ",false";
+    suffix += row.flagged ? ",true," : ",false,";
+    AppendCsvCell(suffix, Join(row.error_codes, " "));
+    suffix += row.under_recanvass ? ",true" : ",false";
+    suffix += row.held ? ",true\n" : ",false\n";
     for (size_t c = 0; c < names.size(); ++c) {
-      auto fig = [&](const std::optional<std::vector<Count>>& v, const std::vector<Count>& plus) {
-        return v && c < v->size() ? std::to_string((*v)[c] + At(plus, c)) : std::string();
+      out += prefix;
+      out += name_cells[c];
+      // An alignment: its total with the cards' part, and with early vote that part apart.
+      auto alignment = [&](const std::optional<std::vector<Count>>& v,
+                           const std::vector<Count>& plus) {
+        const bool has = v && c < v->size();
+        out += ',';
+        if (has) number((*v)[c] + At(plus, c));
+        if (!early) return;
+        out += ',';
+        if (has) number((*v)[c]);
+        out += ',';
+        if (v) number(At(plus, c));
       };
-      fields = {std::to_string(row.id),
-                row.ap->county,
-                row.ap->precinct,
-                row.district != nullptr ? *row.district : std::string(),
-                names[c],
-                fig(r.first, row.early.first),
-                fig(r.final, row.early.final),
-                fig(r.delegates, none),
-                row.computed_delegates ? std::to_string(r.check->computed->delegates[c]) : "",
-                row.computed_sde ? r.check->computed_sde[c].ToDecimal(places) : "",
-                std::string(row.status),
-                row.disputed ? "true" : "false",
-                row.flagged ? "true" : "false",
-                Join(row.error_codes, " "),
-                row.under_recanvass ? "true" : "false",
-                row.held ? "true" : "false"};
-      if (early) {
-        auto part = [&](const std::optional<std::vector<Count>>& v, const std::vector<Count>& p) {
-          return v ? std::to_string(At(p, c)) : std::string();
-        };
-        fields.insert(fields.begin() + 6, {fig(r.first, none), part(r.first, row.early.first)});
-        fields.insert(fields.begin() + 9, {fig(r.final, none), part(r.final, row.early.final)});
-      }
-      CsvRow(out, fields);
+      alignment(r.first, row.early.first);
+      alignment(r.final, row.early.final);
+      out += ',';
+      if (r.delegates && c < r.delegates->size()) number((*r.delegates)[c]);
+      out += ',';
+      if (row.computed_delegates) number(r.check->computed->delegates[c]);
+      out += ',';
+      if (row.computed_sde) out += r.check->computed_sde[c].ToDecimal(places);
+      out += suffix;
     }
   };
   const size_t groups = GroupCount(rows.size());
@@ -1109,6 +1131,7 @@ const ElectionState* KeptBuiltFrom(const ElectionState& s, const PreviousRelease
   const size_t n = s.precincts().size();
   if (previous != nullptr && previous->digests_only && previous->built_from != nullptr &&
       previous->entries.size() == n && previous->digests.size() == n &&
+      previous->merkle != nullptr && previous->merkle->size() == n &&
       !s.ruleset().precinct.early_vote.enabled &&
       &previous->built_from->precincts() == &s.precincts() &&
       previous->built_from->ruleset().hash == s.ruleset().hash &&
@@ -1253,8 +1276,10 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   entries.reserve(rows.size());
   ReleaseDeltaBuilder delta_builder(s, previous, gate);  // the "delta" summary
   const bool early_votes = s.ruleset().precinct.early_vote.enabled;
-  std::vector<std::string> leaves;  // the Merkle leaves: each precinct's canonical record
-  leaves.reserve(rows.size());
+  // The Merkle leaves (each precinct's canonical record's hash): every one, or with the previous
+  // release's tree kept (`before`), those of the entries written anew.
+  std::vector<std::string> leaves;
+  std::vector<std::pair<uint64_t, std::string>> changed_leaves;
   const bool digests = keep != nullptr || (previous != nullptr && previous->digests_only);
   const json kNull;
   if (keep != nullptr) {
@@ -1285,7 +1310,6 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
           s.precinct(row.id) == before->precinct(row.id) &&
           (!compared || !row.rec->first.has_value() || delta_builder.AddUnchanged(row.id))) {
         entries.push_back(k.text);
-        leaves.push_back(k.leaf);
         if (keep != nullptr) keep->digests[i] = previous->digests[i];
         if (keep_entries) keep->entries[i] = k;
         if (timings != nullptr) ++timings->entries_kept;
@@ -1378,14 +1402,18 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
       }
     }
     entries.push_back(std::make_shared<const std::string>(entry.dump()));
-    leaves.push_back(MerkleLeafHash(*entries.back()));
+    if (before != nullptr) {
+      changed_leaves.emplace_back(i, MerkleLeafHash(*entries.back()));
+    } else {
+      leaves.push_back(MerkleLeafHash(*entries.back()));
+    }
     if (keep_entries) {
       keep->entries[i] =
-          row.held ? KeptEntry{nullptr,         "", row.status, row.disputed, row.under_recanvass,
+          row.held ? KeptEntry{nullptr,         row.status, row.disputed, row.under_recanvass,
                                row.unauditable,
                                /*held=*/true}
-                   : KeptEntry{entries.back(), leaves.back(),       row.status,
-                               row.disputed,   row.under_recanvass, row.unauditable};
+                   : KeptEntry{entries.back(), row.status, row.disputed, row.under_recanvass,
+                               row.unauditable};
     }
     if (compared && r.first.has_value()) {
       CANVASS_RETURN_IF_ERROR(
@@ -1405,8 +1433,18 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     }
     delta = std::move(d).value();
   }
-  rel.merkle_root = ToHex(MerkleRoot(leaves));
-  const json merkle = {{"leaves", static_cast<int64_t>(leaves.size())},
+  std::shared_ptr<const MerkleTree> tree;
+  if (before != nullptr) {
+    auto updated = std::make_shared<MerkleTree>(*previous->merkle);
+    updated->Update(changed_leaves);
+    tree = std::move(updated);
+  } else {
+    tree = std::make_shared<const MerkleTree>(leaves);
+    leaves = {};
+  }
+  if (keep != nullptr) keep->merkle = tree;
+  rel.merkle_root = ToHex(tree->Root());
+  const json merkle = {{"leaves", static_cast<int64_t>(tree->size())},
                        {"root", rel.merkle_root},
                        {"tree", kMerkleTreeShape}};
   // The root statement: small enough to fetch and check alone, signed on its own.

@@ -29,6 +29,7 @@
 #include "core/election.h"
 #include "core/rational.h"
 #include "core/status.h"
+#include "publish/merkle.h"
 #include "state/election_state.h"
 #include "state/holds.h"
 #include "store/parts.h"
@@ -59,13 +60,13 @@ std::array<unsigned char, 32> FiguresDigest(const nlohmann::json& reported,
                                             const nlohmann::json& sde);
 
 // A precinct's entry as a release wrote it, kept for the next release (PreviousRelease::entries):
-// its text (shared, not copied, by the releases that write it unchanged), its Merkle leaf, and
-// what the entry says besides its record. The next release writes it again as it is when the
-// precinct has the same record (the same object: the state it was built from holds it) and the
-// same status and flags; everything else an entry says comes from its record and the election.
+// its text (shared, not copied, by the releases that write it unchanged; its Merkle leaf is in
+// the kept tree, PreviousRelease::merkle) and what the entry says besides its record. The next
+// release writes it again as it is when the precinct has the same record (the same object: the
+// state it was built from holds it) and the same status and flags; everything else an entry says
+// comes from its record and the election.
 struct KeptEntry {
   std::shared_ptr<const std::string> text;  // null: not kept (held, or with early-vote cards)
-  std::string leaf;                         // MerkleLeafHash(*text)
   std::string_view status;                  // ElectionState::StatusName: a constant
   bool disputed = false;
   bool under_recanvass = false;
@@ -129,6 +130,9 @@ struct PreviousRelease {
   // The running sums its tabulation was finished from, when kept by the publisher: the next
   // release takes away and adds again only the precincts whose record or hold changed.
   std::shared_ptr<const TabulationSums> tab_sums;
+  // Its Merkle tree with every node, when kept by the publisher: the next release replaces the
+  // leaves of the entries it writes anew and hashes their paths only.
+  std::shared_ptr<const MerkleTree> merkle;
 };
 
 // Reads release N-1 for the release N of `state`: its number, ledger position and precinct

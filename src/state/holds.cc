@@ -73,6 +73,8 @@ AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
     }
   }
   for (const ShiftScore& score : ScoreColumnShifts(election, settings)) {
+    // ShiftFlags' own test, before the score is copied to it: almost every score is below.
+    if (!(score.gain > settings.shift_threshold_nats)) continue;
     std::vector<AnomalyFlag> flags = ShiftFlags(election, {score}, settings);
     if (!flags.empty()) add(score.report, std::move(flags.front()));
   }

@@ -1,5 +1,6 @@
 // The Merkle tree of a release's precinct records (RFC 6962 shape), the root in the release and
 // its signed root statement, and precinct proofs: a good proof verifies, every tampering is named.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/sha256.h"
@@ -47,6 +48,30 @@ TEST(Merkle, EveryPathOfEverySizeLeadsToTheRoot) {
       size_t depth = 0;
       while ((uint64_t{1} << depth) < static_cast<uint64_t>(n)) ++depth;
       EXPECT_LE(path.size(), depth);
+    }
+  }
+}
+
+// The tree kept between releases: after any leaves are replaced, its root is MerkleRoot's over
+// the leaves as they now are.
+TEST(Merkle, AKeptTreeWithLeavesReplacedHasTheRootOfItsLeaves) {
+  EXPECT_EQ(MerkleTree().Root(), MerkleRoot({}));
+  for (int n = 1; n <= 70; ++n) {
+    auto leaves = Leaves(n);
+    MerkleTree tree(leaves);
+    ASSERT_EQ(tree.size(), static_cast<uint64_t>(n));
+    EXPECT_EQ(tree.Root(), MerkleRoot(leaves)) << n;
+    // Three rounds: every third leaf from a different start, then the last one, then none.
+    for (int round = 0; round < 3; ++round) {
+      std::vector<std::pair<uint64_t, std::string>> changed;
+      for (int i = 0; i < n; ++i) {
+        const bool replace = round == 0 ? i % 3 == 1 : round == 1 ? i == n - 1 : false;
+        if (!replace) continue;
+        leaves[i] = MerkleLeafHash(fmt::format("record {} of round {}", i, round));
+        changed.emplace_back(static_cast<uint64_t>(i), leaves[i]);
+      }
+      tree.Update(changed);
+      EXPECT_EQ(tree.Root(), MerkleRoot(leaves)) << n << " round " << round;
     }
   }
 }
