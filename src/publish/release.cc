@@ -36,6 +36,28 @@ struct CdfLayout {
   std::map<std::string, std::vector<size_t>> by_district;
 };
 
+// Per-precinct facts every format shares.
+struct PrecinctRow {
+  int64_t id = 0;
+  const PrecinctApportionment* ap = nullptr;
+  const PrecinctRecord* rec = nullptr;
+  const std::string* district = nullptr;  // DistrictOf: null for none
+  std::string_view status;                // ElectionState::StatusName
+  bool disputed = false;
+  bool flagged = false;
+  bool under_recanvass = false;
+  bool unauditable = false;  // a recount found its cards missing or short
+  // Held by the anomaly gate: `rec` is then a blank record, so that no total, CSV or CDF figure
+  // carries it (the release's "held" list says why; its JSON entry keeps what was reported).
+  bool held = false;
+  std::vector<std::string> error_codes;
+  bool computed_delegates = false;  // complete allocation after the final alignment
+  bool computed_sde = false;
+  // What its early-vote cards add to `rec`'s alignments (empty: nothing), when the ruleset
+  // enables early vote.
+  EarlyVoteCounts early;
+};
+
 namespace {
 
 constexpr const char* kFormat = kReleaseFormat;
@@ -220,34 +242,30 @@ int64_t ScaledInt(const Rational& sde, int places) {
   return static_cast<int64_t>(q);
 }
 
-// Per-precinct facts every format shares.
-struct PrecinctRow {
-  int64_t id = 0;
-  const PrecinctApportionment* ap = nullptr;
-  const PrecinctRecord* rec = nullptr;
-  const std::string* district = nullptr;  // DistrictOf: null for none
-  std::string_view status;                // ElectionState::StatusName
-  bool disputed = false;
-  bool flagged = false;
-  bool under_recanvass = false;
-  bool unauditable = false;  // a recount found its cards missing or short
-  // Held by the anomaly gate: `rec` is then a blank record, so that no total, CSV or CDF figure
-  // carries it (the release's "held" list says why; its JSON entry keeps what was reported).
-  bool held = false;
-  std::vector<std::string> error_codes;
-  bool computed_delegates = false;  // complete allocation after the final alignment
-  bool computed_sde = false;
-  // What its early-vote cards add to `rec`'s alignments (empty: nothing), when the ruleset
-  // enables early vote.
-  EarlyVoteCounts early;
-};
-
-std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate& gate) {
+// The rows of every precinct, in id order. With the rows of the previous release kept by the
+// publisher (`kept`, built from `before`, KeptBuiltFrom): a precinct with the same record and the
+// same hold has the same row, as long as no review has begun (its flags come from the reviews).
+std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate& gate,
+                                      const ElectionState* before = nullptr,
+                                      const std::vector<PrecinctRow>* kept = nullptr) {
   static const PrecinctRecord kWithheld;
   std::vector<PrecinctRow> rows;
   rows.reserve(s.precincts().size());
   const size_t n = s.candidates().size();
+  std::vector<char> held(s.precincts().size() + 1, 0);
+  for (const AnomalyHold& h : gate.held) held[static_cast<size_t>(h.precinct)] = 1;
+  const bool reuse = before != nullptr && kept != nullptr && kept->size() == s.precincts().size() &&
+                     s.reviews().empty() && s.recanvass_entries().empty() &&
+                     before->reviews().empty() && before->recanvass_entries().empty();
   for (size_t i = 0; i < s.precincts().size(); ++i) {
+    if (reuse) {
+      const PrecinctRow& was = (*kept)[i];
+      const auto id = static_cast<int64_t>(i + 1);
+      if (s.precinct(id) == before->precinct(id) && was.held == (held[i + 1] != 0)) {
+        rows.push_back(was);
+        continue;
+      }
+    }
     PrecinctRow row;
     row.id = static_cast<int64_t>(i + 1);
     row.ap = &s.precincts()[i];
@@ -265,7 +283,7 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate&
     row.computed_delegates =
         row.rec->final && computed && computed->complete() && computed->delegates.size() == n;
     row.computed_sde = row.rec->final && row.rec->check->computed_sde.size() == n;
-    if (gate.Held(row.id)) {
+    if (held[i + 1] != 0) {
       row.held = true;
       row.rec = &kWithheld;
       row.computed_delegates = false;
@@ -1117,7 +1135,7 @@ json ReportingJson(const std::vector<PrecinctRow>& rows) {
 struct Counted {
   AnomalyGate gate;
   Tabulation tab;
-  std::vector<PrecinctRow> rows;
+  std::shared_ptr<const std::vector<PrecinctRow>> rows;
   json reporting;
   std::shared_ptr<const TabulationSums> sums;  // when asked to keep them
 };
@@ -1186,18 +1204,13 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     return Status::FailedPrecondition("the ledger holds no election to release results of");
   }
   Counted c;
-  // The reports and their checks as the state holds them, without copying the apportionment or
-  // any check (the areas are read where the state keeps them).
+  // The reports as the state holds them, without copying the apportionment (the areas are read
+  // where the state keeps them).
   Election election = s.ReportedReports();
-  std::vector<const PrecinctCheck*> checks = s.ReportedCheckRefs();
+  const std::vector<int64_t> ids = s.ReportedIds();
+  lap(&ReleaseTimings::tabulate);
   // The anomaly gate (state/holds.h): a precinct whose report fails a statistical check stays
   // out of every figure until it is corrected or an administrator overrides the check.
-  const std::vector<int64_t> ids = s.ReportedIds();
-  ReportCards cards = ReportedCards(s, ids);
-  std::vector<const PrecinctApportionment*> rows;
-  rows.reserve(ids.size());
-  for (int64_t id : ids) rows.push_back(&s.precincts()[static_cast<size_t>(id - 1)]);
-  lap(&ReleaseTimings::tabulate);
   c.gate = RunAnomalyGate(s, election, ids);
   if (previous != nullptr) {
     bool needed = false;
@@ -1215,6 +1228,12 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     if (!tab.ok()) return tab.status();
     c.tab = std::move(tab).value();
   } else {
+    // Each report's check, cards and apportionment row, without copying any.
+    std::vector<const PrecinctCheck*> checks = s.ReportedCheckRefs();
+    ReportCards cards = ReportedCards(s, ids);
+    std::vector<const PrecinctApportionment*> rows;
+    rows.reserve(ids.size());
+    for (int64_t id : ids) rows.push_back(&s.precincts()[static_cast<size_t>(id - 1)]);
     if (!c.gate.held.empty()) {
       size_t kept = 0;
       for (size_t i = 0; i < ids.size(); ++i) {
@@ -1238,8 +1257,9 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     c.tab = std::move(tab).value();
   }
   lap(&ReleaseTimings::tabulate);
-  c.rows = PrecinctRows(s, c.gate);
-  c.reporting = ReportingJson(c.rows);
+  c.rows = std::make_shared<const std::vector<PrecinctRow>>(
+      PrecinctRows(s, c.gate, before, before != nullptr ? previous->rows.get() : nullptr));
+  c.reporting = ReportingJson(*c.rows);
   lap(&ReleaseTimings::json);
   return c;
 }
@@ -1267,7 +1287,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
   rel.time = s.last_time();
   const AnomalyGate& gate = counted->gate;
   const Tabulation* tab = &counted->tab;
-  const std::vector<PrecinctRow>& rows = counted->rows;
+  const std::vector<PrecinctRow>& rows = *counted->rows;
   const auto& names = s.candidates();
 
   // Each precinct's entry is written once: its text is the Merkle leaf and goes into the records
@@ -1287,6 +1307,7 @@ Result<Release> Build(const ElectionState& s, const PreviousRelease* previous, b
     keep->digests_only = true;
     keep->digests.resize(s.precincts().size());
     keep->tab_sums = std::move(counted->sums);
+    keep->rows = counted->rows;
   }
   // The entries the previous release wrote, kept by the publisher (KeptEntry): one whose
   // precinct has the same record, status and flags is written again as it is, not built (only

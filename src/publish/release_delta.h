@@ -97,6 +97,9 @@ struct KeptParts {
 // The CDF's reporting units of an election's precincts: their ids, and the precincts of each
 // county and district (publish/release.cc). The same for every release of one election.
 struct CdfLayout;
+// What a release says of one precinct besides its entry: its record as counted, status and flags
+// (publish/release.cc).
+struct PrecinctRow;
 
 // What a release needs of the previous one: either read from its JSON as published
 // (ReadPreviousRelease: `shown` and `counted`), or kept by whoever built it (`digests_only`: the
@@ -133,6 +136,9 @@ struct PreviousRelease {
   // Its Merkle tree with every node, when kept by the publisher: the next release replaces the
   // leaves of the entries it writes anew and hashes their paths only.
   std::shared_ptr<const MerkleTree> merkle;
+  // Its precincts' rows, when kept by the publisher: a precinct with the same record and hold has
+  // the same row in the next release.
+  std::shared_ptr<const std::vector<PrecinctRow>> rows;
 };
 
 // Reads release N-1 for the release N of `state`: its number, ledger position and precinct
