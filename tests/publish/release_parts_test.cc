@@ -191,6 +191,35 @@ TEST(ReleaseParts, ASecondReleaseWithOnePrecinctCorrectedAddsAFewParts) {
 // entries are all unchanged has its segments of the records, the precincts CSV and the CDF named
 // again from that release's parts, not written; the files are byte for byte those of a release
 // built afresh, and the segments of a group with one precinct corrected or confirmed are written.
+// Builds and publishes the next release of `l` as the publisher does, through `kept` (what it kept
+// of the previous one, replaced by what it keeps of this one), checks every file against the
+// release built afresh, compared with the previous release as published; returns the segments
+// named again.
+int64_t NextKeptRelease(Ledger& l, MapStore& store, std::unique_ptr<PreviousRelease>& kept) {
+  PublishedFiles previous;
+  if (!l.state.releases().empty()) {
+    auto text = ReadPublishedRelease(store.Get(), l.state.releases().back());
+    EXPECT_TRUE(text.ok());
+    if (text.ok()) previous = std::move(text).value();
+  }
+  auto keep = std::make_unique<PreviousRelease>();
+  ReleaseTimings timings;
+  auto rel = BuildAndStoreRelease(
+      l.state, kept.get(), [&]() -> Result<PublishedFiles> { return previous; }, store.Put(),
+      keep.get(), &timings);
+  EXPECT_TRUE(rel.ok()) << rel.status().ToString();
+  if (!rel.ok()) return -1;
+  auto fresh = BuildRelease(l.state, previous.view());
+  EXPECT_TRUE(fresh.ok());
+  if (!fresh.ok()) return -1;
+  ExpectSameFiles(store, *rel, *fresh);
+  keep->built_from = l.state.Snapshot();
+  kept = std::move(keep);
+  l.Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes),
+                                                 SignHex(FixtureKey(), rel->root.bytes)));
+  return timings.groups_reused;
+}
+
 TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   Ledger l;
   ReportIowa(l);
@@ -215,31 +244,7 @@ TEST(ReleaseParts, UnchangedGroupsOfPrecinctsAreNamedAgainNotWritten) {
   }
   const auto lists = static_cast<int64_t>(counties.size() + districts.size());
   std::unique_ptr<PreviousRelease> kept;
-  // Builds and publishes the next release through `kept`; returns the segments named again.
-  auto next = [&]() -> int64_t {
-    PublishedFiles previous;
-    if (!l.state.releases().empty()) {
-      auto text = ReadPublishedRelease(store.Get(), l.state.releases().back());
-      EXPECT_TRUE(text.ok());
-      if (text.ok()) previous = std::move(text).value();
-    }
-    auto keep = std::make_unique<PreviousRelease>();
-    ReleaseTimings timings;
-    auto rel = BuildAndStoreRelease(
-        l.state, kept.get(), [&]() -> Result<PublishedFiles> { return previous; }, store.Put(),
-        keep.get(), &timings);
-    EXPECT_TRUE(rel.ok()) << rel.status().ToString();
-    if (!rel.ok()) return -1;
-    auto fresh = BuildRelease(l.state, previous.view());
-    EXPECT_TRUE(fresh.ok());
-    if (!fresh.ok()) return -1;
-    ExpectSameFiles(store, *rel, *fresh);
-    keep->built_from = l.state.Snapshot();
-    kept = std::move(keep);
-    l.Add("release-published", ReleaseEventPayload(*rel, SignHex(FixtureKey(), rel->json.bytes),
-                                                   SignHex(FixtureKey(), rel->root.bytes)));
-    return timings.groups_reused;
-  };
+  auto next = [&]() { return NextKeptRelease(l, store, kept); };
   EXPECT_EQ(next(), 0);  // release 1: nothing to name again
 
   // A precinct of the first group corrected, one of a later group confirmed (a status, no figure).
@@ -485,6 +490,72 @@ TEST_F(PartsRoutesIowa, APublisherHandsTheStoreOnlyWhatItsLastReleaseDidNotStore
   EXPECT_EQ(three->blobs_known, 0);
   EXPECT_GT(three->blobs_put, two->blobs_put);
   reads_back(3);
+}
+
+// A whole night's releases through what the publisher kept (the tabulation's running sums, the
+// rows, the Merkle tree, the parts), each checked file by file against the release built afresh
+// (NextKeptRelease): a correction, a form keyed twice (both precincts held: out of the sums and
+// the totals) and the hold ended by a correction.
+TEST(ReleaseParts, KeptReleasesThroughHoldsAreTheReleasesBuiltAfresh) {
+  Ledger l;
+  ReportIowa(l);
+  MapStore store;
+  std::unique_ptr<PreviousRelease> kept;
+  ASSERT_EQ(NextKeptRelease(l, store, kept), 0);
+  const auto precincts = static_cast<int64_t>(l.state.precincts().size());
+  auto final_reported = [&](int64_t id) {  // the first precinct from `id` with more than 10 in
+    while (id < precincts) {
+      const PrecinctRecord* r = l.state.precinct(id);
+      if (r != nullptr && r->final) {
+        Count people = 0;
+        for (Count v : *r->first) people += v;
+        if (people > 10) break;
+      }
+      ++id;
+    }
+    return id;
+  };
+  const int64_t a = final_reported(40);
+  const int64_t b = final_reported(1200);
+  const int64_t c = final_reported(1500);
+  auto correct = [&](int64_t id, std::vector<Count> first, std::vector<Count> final) {
+    l.Add("report-corrected", {{"precinct", id},
+                               {"reason", "the worksheet"},
+                               {"first", l.state.FiguresJson(first)},
+                               {"final", l.state.FiguresJson(final)}});
+  };
+  auto held = [&]() {
+    auto text = ReadReleaseFile(store.Get(), l.state.releases().back(),
+                                ReleaseJsonName(static_cast<int64_t>(l.state.releases().size())));
+    EXPECT_TRUE(text.ok());
+    std::set<int64_t> ids;
+    if (text.ok()) {
+      const json doc = json::parse(*text);
+      for (const json& h : doc["held"]) ids.insert(h["precinct"].get<int64_t>());
+      EXPECT_EQ(doc["reporting"]["held"], ids.size());
+    }
+    return ids;
+  };
+  const std::vector<Count> a_first = *l.state.precinct(a)->first;
+  const std::vector<Count> a_final = *l.state.precinct(a)->final;
+  // Precinct a keyed with b's figures; c corrected.
+  correct(a, *l.state.precinct(b)->first, *l.state.precinct(b)->final);
+  std::vector<Count> c_first = *l.state.precinct(c)->first;
+  std::vector<Count> c_final = *l.state.precinct(c)->final;
+  c_first[0] += 1;
+  c_final[0] += 1;
+  correct(c, c_first, c_final);
+  ASSERT_GE(NextKeptRelease(l, store, kept), 0);
+  EXPECT_EQ(held(), (std::set<int64_t>{a, b}));
+  // Nothing new: the same release again, the holds kept.
+  l.Add("report-confirmed",
+        {{"precinct", c}, {"submission", "c1"}, {"revision", l.state.precinct(c)->revision}});
+  ASSERT_GE(NextKeptRelease(l, store, kept), 0);
+  EXPECT_EQ(held(), (std::set<int64_t>{a, b}));
+  // a's own figures again: the hold ends, both come back into the totals.
+  correct(a, a_first, a_final);
+  ASSERT_GE(NextKeptRelease(l, store, kept), 0);
+  EXPECT_TRUE(held().empty());
 }
 
 }  // namespace
