@@ -1377,19 +1377,8 @@ Election ElectionState::ReportedReports() const {
 
 PrecinctReport ElectionState::ReportOf(int64_t id) const {
   const PrecinctRecord& r = *records_[static_cast<size_t>(id - 1)];
-  const PrecinctApportionment& ap = election_->apportionment[static_cast<size_t>(id - 1)];
-  const size_t n = election_->candidates.size();
-  PrecinctReport report;
-  report.county = ap.county;
-  report.precinct = ap.precinct;
-  report.satellite = ap.satellite;
-  report.figures.resize(n);
+  PrecinctReport report = ReportOf(election_->apportionment[static_cast<size_t>(id - 1)], r);
   report.source = SourceRef{"ledger", r.events.empty() ? 0 : r.events.back()};
-  for (size_t i = 0; i < n; ++i) {
-    report.figures[i].first = (*r.first)[i];
-    if (r.final) report.figures[i].final = (*r.final)[i];
-    if (r.delegates) report.figures[i].delegates = (*r.delegates)[i];
-  }
   return report;
 }
 
