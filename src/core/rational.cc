@@ -157,6 +157,10 @@ Rational Rational::FractionalPart() const { return *this - Rational(Floor()); }
 Rational Rational::RoundTo(int places, DecimalRounding mode) const {
   if (places < 0 || places > kMaxPlaces) Fatal("rounding places out of range");
   __int128 scale = Pow10(places);
+  // Already a decimal at `places` (its denominator divides 10^places, which fits 64 bits): itself,
+  // as either rounding gives it, without the wide arithmetic (a release rounds every SDE it
+  // writes, nearly all of them exact already).
+  if (static_cast<int64_t>(scale) % den_ == 0) return *this;
   __int128 scaled_num = static_cast<__int128>(num_) * scale;
   __int128 q;
   if (mode == DecimalRounding::kTruncate) {

@@ -68,6 +68,12 @@ TEST(RationalTest, RoundsToPlaces) {
   EXPECT_EQ(Rational(5, 2).RoundTo(0), Rational(3));
   EXPECT_EQ(Rational(1, 20000).ToDecimal(4), "0.0001");
   EXPECT_EQ(Rational(7).ToDecimal(2), "7.00");
+  // A value already at the places is itself, either way, negative or not.
+  EXPECT_EQ(Rational(-5640124, 10000).RoundTo(4), Rational(-5640124, 10000));
+  EXPECT_EQ(Rational(1569, 10000).RoundTo(4, DecimalRounding::kTruncate), Rational(1569, 10000));
+  EXPECT_EQ(Rational(-3, 4).ToDecimal(2), "-0.75");
+  EXPECT_EQ(Rational(-3, 4).ToDecimal(1), "-0.8");  // not at the places: rounded away from zero
+  EXPECT_EQ(Rational(-3, 4).ToDecimal(1, DecimalRounding::kTruncate), "-0.7");
 }
 
 TEST(RationalTest, PrintsExactlyAndShort) {
