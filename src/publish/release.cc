@@ -242,6 +242,13 @@ int64_t ScaledInt(const Rational& sde, int places) {
   return static_cast<int64_t>(q);
 }
 
+// By precinct id (index 0 unused): whether the gate holds it.
+std::vector<char> HeldFlags(const ElectionState& s, const AnomalyGate& gate) {
+  std::vector<char> held(s.precincts().size() + 1, 0);
+  for (const AnomalyHold& h : gate.held) held[static_cast<size_t>(h.precinct)] = 1;
+  return held;
+}
+
 // The rows of every precinct, in id order. With the rows of the previous release kept by the
 // publisher (`kept`, built from `before`, KeptBuiltFrom): a precinct with the same record and the
 // same hold has the same row, as long as no review has begun (its flags come from the reviews).
@@ -252,8 +259,7 @@ std::vector<PrecinctRow> PrecinctRows(const ElectionState& s, const AnomalyGate&
   std::vector<PrecinctRow> rows;
   rows.reserve(s.precincts().size());
   const size_t n = s.candidates().size();
-  std::vector<char> held(s.precincts().size() + 1, 0);
-  for (const AnomalyHold& h : gate.held) held[static_cast<size_t>(h.precinct)] = 1;
+  const std::vector<char> held = HeldFlags(s, gate);
   const bool reuse = before != nullptr && kept != nullptr && kept->size() == s.precincts().size() &&
                      s.reviews().empty() && s.recanvass_entries().empty() &&
                      before->reviews().empty() && before->recanvass_entries().empty();
@@ -1167,8 +1173,7 @@ Result<Tabulation> TabulateChanged(const ElectionState& s, const ElectionState& 
                                    std::shared_ptr<const TabulationSums>* keep) {
   TabulationSums sums = *previous.tab_sums;
   sums.Rebind(s.ruleset(), s.county_district());
-  std::vector<char> held(s.precincts().size() + 1, 0);
-  for (const AnomalyHold& h : gate.held) held[static_cast<size_t>(h.precinct)] = 1;
+  const std::vector<char> held = HeldFlags(s, gate);
   for (size_t i = 0; i < s.precincts().size(); ++i) {
     const auto id = static_cast<int64_t>(i + 1);
     const PrecinctRecord* now = s.precinct(id);
