@@ -37,8 +37,6 @@ class ErrorsTest : public ApiFixture<Backend> {
 };
 TYPED_TEST_SUITE(ErrorsTest, Backends, BackendNames);
 
-const json kFirst = {{"Buttigieg", 30}, {"Sanders", 20}, {"Warren", 10}, {"Biden", 3}};
-
 TYPED_TEST(ErrorsTest, BadFiguresAreRefusedWithTheirCodes) {
   const std::string chair = this->Chair(kAdair);
   const std::string first = PrecinctPath(kAdair, "first");

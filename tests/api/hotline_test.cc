@@ -25,13 +25,14 @@ class HotlineTest : public ApiFixture<Backend> {
 TYPED_TEST_SUITE(HotlineTest, Backends, BackendNames);
 
 // Stuart (D = 11, 100 people): Biden's 10 are below 15 and realign.
-const json kFirst = {{"Buttigieg", 40}, {"Sanders", 30}, {"Warren", 20}, {"Biden", 10}};
+const json kHotlineFirst = {{"Buttigieg", 40}, {"Sanders", 30}, {"Warren", 20}, {"Biden", 10}};
 const json kFinalA = {{"Buttigieg", 40}, {"Sanders", 30}, {"Warren", 30}};
 const json kFinalB = {{"Buttigieg", 40}, {"Sanders", 35}, {"Warren", 25}};
 
 TYPED_TEST(HotlineTest, TwoOperatorsMustAgree) {
   const int64_t start = this->Seq();
-  Reply a = this->Enter(1, {{"precinct", kStuart}, {"submission", "a-first"}, {"first", kFirst}});
+  Reply a =
+      this->Enter(1, {{"precinct", kStuart}, {"submission", "a-first"}, {"first", kHotlineFirst}});
   ASSERT_EQ(a.status, 201) << a;
   EXPECT_EQ(a.doc["hotline"], "waiting");
   EXPECT_EQ(a.doc["receipt"]["event"], "hotline-entry");
@@ -44,10 +45,11 @@ TYPED_TEST(HotlineTest, TwoOperatorsMustAgree) {
   EXPECT_EQ(this->Seq(), start + 1);
 
   // The same operator cannot be the second pair of eyes.
-  EXPECT_TRUE(
-      IsError(this->Enter(1, {{"precinct", kStuart}, {"first", kFirst}}), 409, "already-entered"));
+  EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", kStuart}, {"first", kHotlineFirst}}), 409,
+                      "already-entered"));
 
-  Reply b = this->Enter(2, {{"precinct", kStuart}, {"submission", "b-first"}, {"first", kFirst}});
+  Reply b =
+      this->Enter(2, {{"precinct", kStuart}, {"submission", "b-first"}, {"first", kHotlineFirst}});
   ASSERT_EQ(b.status, 201) << b;
   EXPECT_EQ(b.doc["hotline"], "accepted");
   EXPECT_EQ(b.doc["receipt"]["event"], "first-alignment-reported");
@@ -57,7 +59,7 @@ TYPED_TEST(HotlineTest, TwoOperatorsMustAgree) {
   p = this->Precinct(kStuart);
   EXPECT_EQ(p["status"], "first-reported");
   EXPECT_EQ(p["channel"], "hotline");
-  EXPECT_EQ(p["reported"]["first"], kFirst);
+  EXPECT_EQ(p["reported"]["first"], kHotlineFirst);
   EXPECT_EQ(p["hotline_entries_pending"], 0);
   const std::vector<json> events = this->LedgerEvents();
   ASSERT_EQ(static_cast<int64_t>(events.size()), start + 3);
@@ -107,37 +109,39 @@ TYPED_TEST(HotlineTest, TwoOperatorsMustAgree) {
 TYPED_TEST(HotlineTest, OperatorsUseDoubleEntryOnly) {
   const int64_t start = this->Seq();
   const std::string op = this->Operator(1);
-  EXPECT_TRUE(IsError(this->Post(PrecinctPath(kStuart, "first"), {{"first", kFirst}}, op), 403,
-                      "forbidden"));
+  EXPECT_TRUE(IsError(this->Post(PrecinctPath(kStuart, "first"), {{"first", kHotlineFirst}}, op),
+                      403, "forbidden"));
   EXPECT_TRUE(IsError(this->Post(PrecinctPath(kStuart, "final"), {{"final", kFinalA}}, op), 403,
                       "forbidden"));
   EXPECT_TRUE(IsError(this->Post(PrecinctPath(kStuart, "corrections"),
-                                 {{"reason", "caller"}, {"first", kFirst}}, op),
+                                 {{"reason", "caller"}, {"first", kHotlineFirst}}, op),
                       403, "forbidden"));
   // Forging the double entry from outside is refused: hotline_entries never comes from a body.
-  EXPECT_TRUE(
-      IsError(this->Post(PrecinctPath(kStuart, "first"),
-                         {{"first", kFirst}, {"hotline_entries", {1, 2}}}, this->Chair(kStuart)),
-              403, "forbidden"));
+  EXPECT_TRUE(IsError(
+      this->Post(PrecinctPath(kStuart, "first"),
+                 {{"first", kHotlineFirst}, {"hotline_entries", {1, 2}}}, this->Chair(kStuart)),
+      403, "forbidden"));
   // Bad entries.
-  EXPECT_TRUE(IsError(this->Enter(1, {{"first", kFirst}}), 422, "precinct-required", "precinct"));
-  EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", "2"}, {"first", kFirst}}), 422,
-                      "precinct-required", "precinct"));
   EXPECT_TRUE(
-      IsError(this->Enter(1, {{"precinct", 99}, {"first", kFirst}}), 404, "unknown-precinct"));
+      IsError(this->Enter(1, {{"first", kHotlineFirst}}), 422, "precinct-required", "precinct"));
+  EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", "2"}, {"first", kHotlineFirst}}), 422,
+                      "precinct-required", "precinct"));
+  EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", 99}, {"first", kHotlineFirst}}), 404,
+                      "unknown-precinct"));
   EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", kStuart}}), 422, "malformed-entry"));
   EXPECT_TRUE(
-      IsError(this->Enter(1, {{"precinct", kStuart}, {"first", kFirst}, {"final", kFinalA}}), 422,
-              "malformed-entry"));
+      IsError(this->Enter(1, {{"precinct", kStuart}, {"first", kHotlineFirst}, {"final", kFinalA}}),
+              422, "malformed-entry"));
   EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", kStuart}, {"final", kFinalA}}), 409,
                       "first-alignment-missing"));
   EXPECT_TRUE(IsError(this->Enter(1, {{"precinct", kStuart}, {"first", {{"Name", 1}}}}), 404,
                       "unknown-candidate", "first.Name"));
   EXPECT_EQ(this->Seq(), start);
   // A chair cannot use the hotline; nor can a campaign.
-  EXPECT_TRUE(IsError(this->Post("/api/v1/hotline/entries",
-                                 {{"precinct", kStuart}, {"first", kFirst}}, this->Chair(kStuart)),
-                      403, "forbidden"));
+  EXPECT_TRUE(
+      IsError(this->Post("/api/v1/hotline/entries",
+                         {{"precinct", kStuart}, {"first", kHotlineFirst}}, this->Chair(kStuart)),
+              403, "forbidden"));
   EXPECT_TRUE(IsError(this->Get("/api/v1/hotline/reconciliation", this->Campaign("Biden")), 403,
                       "forbidden"));
   EXPECT_EQ(this->Seq(), start);

@@ -17,7 +17,6 @@ template <typename Backend>
 class IdempotencyTest : public ApiFixture<Backend> {};
 TYPED_TEST_SUITE(IdempotencyTest, Backends, BackendNames);
 
-const json kFirst = {{"Buttigieg", 30}, {"Sanders", 20}, {"Warren", 10}, {"Biden", 3}};
 const json kFinal = {{"Buttigieg", 30}, {"Sanders", 20}, {"Warren", 13}};
 
 TYPED_TEST(IdempotencyTest, TheSameSubmissionTwiceIsWrittenOnce) {

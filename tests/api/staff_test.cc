@@ -36,18 +36,18 @@ class StaffTest : public ApiFixture<Backend> {
 TYPED_TEST_SUITE(StaffTest, Backends, BackendNames);
 
 // Vermillion (D = 6): 40/35 are both viable; the operators agree on heads, not on delegates.
-const json kFirst = {{"Warren", 40}, {"Sanders", 35}};
+const json kStaffFirst = {{"Warren", 40}, {"Sanders", 35}};
 
 TYPED_TEST(StaffTest, ReconciliationNamesOperatorsAndKeepsDelegates) {
-  ASSERT_EQ(this->Enter(1, {{"precinct", kVermillion}, {"first", kFirst}}).status, 201);
-  ASSERT_EQ(this->Enter(2, {{"precinct", kVermillion}, {"first", kFirst}}).status, 201);
+  ASSERT_EQ(this->Enter(1, {{"precinct", kVermillion}, {"first", kStaffFirst}}).status, 201);
+  ASSERT_EQ(this->Enter(2, {{"precinct", kVermillion}, {"first", kStaffFirst}}).status, 201);
   ASSERT_EQ(this->StatusOf(kVermillion), "first-reported");
   Reply a = this->Enter(1, {{"precinct", kVermillion},
-                            {"final", kFirst},
+                            {"final", kStaffFirst},
                             {"delegates", {{"Warren", 3}, {"Sanders", 3}}}});
   ASSERT_EQ(a.status, 201) << a;
   Reply b = this->Enter(3, {{"precinct", kVermillion},
-                            {"final", kFirst},
+                            {"final", kStaffFirst},
                             {"delegates", {{"Warren", 4}, {"Sanders", 2}}}});
   ASSERT_EQ(b.status, 201) << b;
   EXPECT_EQ(b.doc["hotline"], "mismatch");
@@ -66,7 +66,7 @@ TYPED_TEST(StaffTest, ReconciliationNamesOperatorsAndKeepsDelegates) {
 
   // A third entry agreeing with one of them settles it.
   Reply c = this->Enter(4, {{"precinct", kVermillion},
-                            {"final", kFirst},
+                            {"final", kStaffFirst},
                             {"delegates", {{"Warren", 4}, {"Sanders", 2}}}});
   ASSERT_EQ(c.status, 201) << c;
   EXPECT_EQ(c.doc["hotline"], "accepted");

@@ -8,11 +8,10 @@
 #include "audit/materiality.h"
 #include "caucus/findings.h"
 #include "io/importers.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 TEST(IowaMaterialityTest, CertifiedRecord) {
   auto ruleset = LoadRuleset("iowa-dem-2020");

@@ -14,11 +14,10 @@
 #include "delegates/national.h"
 #include "io/importers.h"
 #include "simulate/simulate.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 // Contest A of votingworks/arlo server/tests/audit_math/test_macro.py: winner 60,000, loser
 // 54,000; 200 batches of 400 ballots at 200/180 and 200 of 200 at 100/90. u_p = (margin_p +

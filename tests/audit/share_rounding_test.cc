@@ -17,11 +17,10 @@
 #include "caucus/findings.h"
 #include "delegates/national.h"
 #include "io/importers.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 // One county whose county delegate is worth exactly one SDE, and one statewide pool, so that a
 // precinct's delegates are its SDEs and every total below is a whole number of SDEs.

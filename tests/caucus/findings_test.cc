@@ -10,7 +10,7 @@
 namespace canvass {
 namespace {
 
-const Ruleset& Iowa() {
+const Ruleset& IowaRules() {
   static const Ruleset r = LoadRuleset("iowa-dem-2020").value();
   return r;
 }
@@ -68,7 +68,7 @@ TEST(SeverityName, NamesEachSeverity) {
 TEST(CheckPrecinct, OcheyedanKeepsReportedAndComputedApart) {
   PrecinctReport report = Report("Ocheyedan", {3, 1, 1}, {3, 1, 1}, {"0.2", "0.1", "0"});
   PrecinctApportionment ap = Apportioned("Ocheyedan", 3, Rational(1, 10));
-  PrecinctCheck check = CheckPrecinct(Iowa(), kThree, report, &ap);
+  PrecinctCheck check = CheckPrecinct(IowaRules(), kThree, report, &ap);
   EXPECT_TRUE(check.has_error());
   ASSERT_TRUE(check.computed.has_value());
   EXPECT_EQ(check.computed->delegates, (std::vector<Count>{1, 1, 1}));
@@ -91,11 +91,11 @@ TEST(CheckPrecinct, OcheyedanKeepsReportedAndComputedApart) {
 TEST(CheckPrecinct, NotesOnlyWhenAsked) {
   PrecinctReport report = Report("Ocheyedan", {3, 1, 1}, {3, 1, 1}, {"0.1", "0.1", "0.1"});
   PrecinctApportionment ap = Apportioned("Ocheyedan", 3, Rational(1, 10));
-  PrecinctCheck quiet = CheckPrecinct(Iowa(), kThree, report, &ap);
+  PrecinctCheck quiet = CheckPrecinct(IowaRules(), kThree, report, &ap);
   ASSERT_TRUE(quiet.computed.has_value());
   EXPECT_TRUE(quiet.computed->notes.empty());
   EXPECT_TRUE(quiet.findings.empty()) << Codes(quiet).front();
-  PrecinctCheck loud = CheckPrecinct(Iowa(), kThree, report, &ap, /*explain=*/true);
+  PrecinctCheck loud = CheckPrecinct(IowaRules(), kThree, report, &ap, /*explain=*/true);
   ASSERT_TRUE(loud.computed.has_value());
   EXPECT_FALSE(loud.computed->notes.empty());
   bool named = false;
@@ -109,7 +109,7 @@ TEST(CheckPrecinct, NotesOnlyWhenAsked) {
 TEST(CheckPrecinct, WrongNumberOfFiguresIsMalformed) {
   PrecinctReport report = Report("X", {3, 1}, {3, 1});
   PrecinctApportionment ap = Apportioned("X", 3, Rational(1, 10));
-  PrecinctCheck check = CheckPrecinct(Iowa(), kThree, report, &ap);
+  PrecinctCheck check = CheckPrecinct(IowaRules(), kThree, report, &ap);
   EXPECT_EQ(Codes(check), std::vector<std::string>{"malformed-report"});
   EXPECT_FALSE(check.computed.has_value());
 }
@@ -130,10 +130,10 @@ TEST(CheckPrecinct, DelegatesDerivedFromSdesAtTheReportingPrecision) {
   // Adair: 4/51 SDEs per delegate was published as 0.078431; 2 delegates show as 0.1569.
   PrecinctReport report = Report("Adair 1", {10, 10}, {10, 10}, {"0.1569", "0.1569"});
   PrecinctApportionment ap = Apportioned("Adair 1", 4, Rational::Parse("0.078431").value());
-  PrecinctCheck check = CheckPrecinct(Iowa(), {"A", "B"}, report, &ap);
+  PrecinctCheck check = CheckPrecinct(IowaRules(), {"A", "B"}, report, &ap);
   EXPECT_TRUE(check.findings.empty()) << Codes(check).front();
   report.figures[0].sde = Rational::Parse("0.1568").value();
-  check = CheckPrecinct(Iowa(), {"A", "B"}, report, &ap);
+  check = CheckPrecinct(IowaRules(), {"A", "B"}, report, &ap);
   EXPECT_TRUE(Has(check, "sde-not-whole-delegates"));
 }
 
@@ -145,7 +145,7 @@ TEST(CheckElection, DuplicatedRecordsNameEachOther) {
                Report("P1", {60, 40}, {60, 40}, {"0.2", "0.2"}),
                Report("P2", {60, 40}, {60, 40}, {"0.2", "0.2"})};
   e.reports[1].source.line = 9;
-  std::vector<PrecinctCheck> checks = CheckElection(Iowa(), e);
+  std::vector<PrecinctCheck> checks = CheckElection(IowaRules(), e);
   ASSERT_EQ(checks.size(), 3u);
   const Finding* first = Get(checks[0], "duplicate-precinct-record");
   const Finding* second = Get(checks[1], "duplicate-precinct-record");
@@ -165,7 +165,7 @@ TEST(CheckElection, ConflictingRecordsAreAnError) {
   e.candidates = {"A", "B"};
   e.apportionment = {Apportioned("P1", 4, Rational(1, 10))};
   e.reports = {Report("P1", {60, 40}, {60, 40}), Report("P1", {61, 39}, {61, 39})};
-  std::vector<PrecinctCheck> checks = CheckElection(Iowa(), e);
+  std::vector<PrecinctCheck> checks = CheckElection(IowaRules(), e);
   ASSERT_EQ(checks.size(), 2u);
   EXPECT_TRUE(Has(checks[0], "conflicting-precinct-records"));
   EXPECT_TRUE(checks[1].has_error());
@@ -176,7 +176,7 @@ TEST(CheckElection, SmallCoincidencesAreNotDuplicates) {
   e.candidates = {"A", "B"};
   e.apportionment = {Apportioned("P1", 2, Rational(1, 10)), Apportioned("P2", 2, Rational(1, 10))};
   e.reports = {Report("P1", {3, 2}, {3, 2}), Report("P2", {3, 2}, {3, 2})};
-  std::vector<PrecinctCheck> checks = CheckElection(Iowa(), e);
+  std::vector<PrecinctCheck> checks = CheckElection(IowaRules(), e);
   EXPECT_FALSE(Has(checks[0], "identical-precinct-figures"));
   EXPECT_FALSE(Has(checks[1], "identical-precinct-figures"));
 }
@@ -186,7 +186,7 @@ TEST(CheckElection, UnknownPrecinctAndUnreportedPrecinct) {
   e.candidates = {"A", "B"};
   e.apportionment = {Apportioned("P1", 4, Rational(1, 10)), Apportioned("P9", 6, Rational(1, 10))};
   e.reports = {Report("P1", {60, 40}, {60, 40}), Report("P2", {50, 50}, {50, 50})};
-  std::vector<PrecinctCheck> checks = CheckElection(Iowa(), e);
+  std::vector<PrecinctCheck> checks = CheckElection(IowaRules(), e);
   ASSERT_EQ(checks.size(), 2u);
   EXPECT_FALSE(Has(checks[0], "precinct-not-apportioned"));
   EXPECT_TRUE(Has(checks[1], "precinct-not-apportioned"));
@@ -207,7 +207,7 @@ TEST(CheckElection, ResultsAreInReportOrder) {
     e.reports.push_back(Report(name, {60 + i, 40}, {60 + i, 40}));
   }
   std::reverse(e.reports.begin(), e.reports.end());
-  std::vector<PrecinctCheck> checks = CheckElection(Iowa(), e);
+  std::vector<PrecinctCheck> checks = CheckElection(IowaRules(), e);
   ASSERT_EQ(checks.size(), 5u);
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ(checks[i].precinct, e.reports[i].precinct);
 }

@@ -11,12 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "test_data.h"
 
 namespace {
 
+using canvass::kIowa;
 using canvass::cli_test::Canvass;
 
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 const std::string kCertified = kIowa + "precincts-certified-wide.csv";
 
 std::vector<std::string> Split(const std::string& line) {

@@ -8,12 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "test_data.h"
 
 namespace {
 
+using canvass::kIowa;
 using canvass::cli_test::Canvass;
 
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 const std::string kFiles = "--results " + kIowa + "results-certified-2020-04-07-long.csv" +
                            " --apportionment " + kIowa + "apportionment.csv" + " --districts " +
                            kIowa + "county-congressional-district.csv";

@@ -12,13 +12,12 @@
 #include "cli/command.h"
 #include "cli/election_input.h"
 #include "rules/ruleset.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
 
 using cli_test::Canvass;
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 // The document as RunCheck built it before the writer: one tree, dumped.
 std::string TreeDocument(const Ruleset& ruleset, const Election& election,

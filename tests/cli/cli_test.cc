@@ -15,6 +15,7 @@ namespace {
 
 using canvass::cli_test::Canvass;
 using canvass::cli_test::CommandRun;
+using canvass::cli_test::Slurp;
 
 std::string Data(const std::string& file) { return std::string(CANVASS_DATA_DIR) + "/" + file; }
 
@@ -25,7 +26,7 @@ std::string IowaArgs(const std::string& release) {
 }
 
 const char* kFirst = "results-first-complete-2020-02-08-long.csv";
-const char* kCertified = "results-certified-2020-04-07-long.csv";
+const char* kCertifiedName = "results-certified-2020-04-07-long.csv";
 
 const nlohmann::json* FindPrecinct(const nlohmann::json& check, const std::string& county,
                                    const std::string& prefix) {
@@ -104,7 +105,7 @@ TEST(CliTest, CheckFlagsOcheyedanIn2020FebruaryButNotCertified) {
   EXPECT_EQ((*oc)["computed"]["Sanders"], 1);
   EXPECT_EQ((*oc)["computed"]["Buttigieg"], 1);
 
-  CommandRun certified = Canvass("check --json " + IowaArgs(kCertified));
+  CommandRun certified = Canvass("check --json " + IowaArgs(kCertifiedName));
   auto c = nlohmann::json::parse(certified.out);
   const nlohmann::json* oc2 = FindPrecinct(c, "Osceola", "Ocheyedan");
   ASSERT_NE(oc2, nullptr);
@@ -171,11 +172,6 @@ TEST(CliTest, RulesShowAndCheck) {
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_NE(check.out.find("no_such_key"), std::string::npos) << check.out;
   EXPECT_NE(check.out.find("bad.toml:6"), std::string::npos) << check.out;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 TEST(CliTest, SimulateWritesAnElectionThatChecksClean) {

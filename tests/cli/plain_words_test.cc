@@ -14,11 +14,7 @@ namespace {
 
 using canvass::cli_test::Canvass;
 using canvass::cli_test::CommandRun;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using canvass::cli_test::Slurp;
 
 // A fresh directory of this test's own.
 std::string FreshDir() {

@@ -27,11 +27,7 @@ using nlohmann::json;
 
 using canvass::cli_test::Canvass;
 using canvass::cli_test::CommandRun;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using canvass::cli_test::Slurp;
 
 class RehearseNevadaTest : public testing::Test {
  protected:

@@ -49,13 +49,9 @@ using nlohmann::json;
 
 using canvass::cli_test::Canvass;
 using canvass::cli_test::CommandRun;
+using canvass::cli_test::Slurp;
 
 const std::string kData = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class RehearseRecanvassTest : public testing::Test {
  protected:

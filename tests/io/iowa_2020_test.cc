@@ -13,11 +13,11 @@
 #include "io/csv.h"
 #include "io/importers.h"
 #include "io/values.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
 
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 const std::string kNevada = std::string(CANVASS_DATA_DIR) + "/nevada-2020/";
 
 struct Totals {

@@ -15,20 +15,10 @@
 #include "state/holds.h"
 #include "state/replay.h"
 #include "tabulate/anomaly_test_util.h"
+#include "test_data.h"
 
 namespace canvass::publish_test {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
-
-json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
-  json out = json::object();
-  for (size_t c = 0; c < r.figures.size(); ++c) {
-    const Count v = (final ? r.figures[c].final : r.figures[c].first).value_or(0);
-    if (v != 0) out[s.candidates()[c]] = v;
-  }
-  return out;
-}
 
 // Creates the election of `reports`' precincts (the party's apportionment) with the certified
 // record's candidates; precinct ids follow `reports`' order.

@@ -14,11 +14,10 @@
 #include "publish/release_fixture.h"
 #include "publish/verify.h"
 #include "state/holds.h"
+#include "test_data.h"
 
 namespace canvass::publish_test {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 // rules/iowa-dem-2020.toml with its [anomaly] table replaced by `anomaly`.
 std::string IowaRules(const std::string& anomaly) {
@@ -30,15 +29,6 @@ std::string IowaRules(const std::string& anomaly) {
   const size_t at = text.find("\n[anomaly]");
   EXPECT_NE(at, std::string::npos);
   return text.substr(0, at + 1) + anomaly;
-}
-
-json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
-  json out = json::object();
-  for (size_t c = 0; c < r.figures.size(); ++c) {
-    const Count v = (final ? r.figures[c].final : r.figures[c].first).value_or(0);
-    if (v != 0) out[s.candidates()[c]] = v;
-  }
-  return out;
 }
 
 // The election of `reports`' precincts under the ruleset `toml`; ids follow `reports`' order.
@@ -91,7 +81,7 @@ std::vector<int64_t> ReportAll(Ledger& l, const std::vector<PrecinctReport>& rep
   return in;
 }
 
-json Doc(const Release& r) { return json::parse(r.json.bytes); }
+json JsonOf(const Release& r) { return json::parse(r.json.bytes); }
 
 // The first precinct of `reports` that the rules give SDEs once both alignments are in (no game
 // of chance pending), as a release shows it.
@@ -125,7 +115,7 @@ std::vector<std::string> HeldNames(const json& doc, const std::string& check) {
 std::string RecordAs(Ledger& l, Release rel, const json& entries) {
   std::string records;
   for (const json& e : entries) records += e.dump() + "\n";
-  json doc = Doc(rel);
+  json doc = JsonOf(rel);
   rel.records.bytes = records;
   rel.records.manifest_sha256 = ReleaseRecordsManifestSha256(records);
   doc["files"]["records"]["manifest"] = rel.records.manifest_sha256;
@@ -169,7 +159,7 @@ TEST(AnomalySettings, ShiftThresholdFromTheRuleset) {
     Ledger l;
     Create(l, county, IowaRules(fmt::format("[anomaly]\nshift_threshold_nats = {}\n", threshold)));
     ReportAll(l, county);
-    const json doc = Doc(l.Publish());
+    const json doc = JsonOf(l.Publish());
     const std::vector<std::string> held = HeldNames(doc, "column-shift");
     if (std::string(threshold) == "40") {
       ASSERT_EQ(held, std::vector<std::string>{"Walnut"}) << doc["held"].dump();
@@ -199,7 +189,7 @@ TEST(AnomalySettings, DuplicateAboveFromTheRuleset) {
     Ledger l;
     Create(l, county, IowaRules(fmt::format("[anomaly]\nduplicate_above = {}\n", bound)));
     ReportAll(l, county);
-    const json doc = Doc(l.Publish());
+    const json doc = JsonOf(l.Publish());
     const std::vector<std::string> held = HeldNames(doc, "duplicate");
     if (bound == attendance) {
       EXPECT_TRUE(held.empty()) << doc["held"].dump();
@@ -222,7 +212,7 @@ TEST(ReleaseDelta, ChangesComeFromTheLedger) {
     ReportFirst(l, id, county[i]);
     if (id != late) ReportFinal(l, id, county[i]);
   }
-  const json one = Doc(l.Publish());
+  const json one = JsonOf(l.Publish());
   EXPECT_EQ(one["delta"]["previous"], json());
   EXPECT_EQ(one["delta"]["precincts"]["new"], one["reporting"]["included"]);
   for (const auto& [name, c] : one["delta"]["candidates"].items()) {
@@ -233,7 +223,7 @@ TEST(ReleaseDelta, ChangesComeFromTheLedger) {
   // The same ledger again: nothing changed, everything explained.
   auto same = BuildRelease(l.state, l.published.at(1).view());
   ASSERT_TRUE(same.ok()) << same.status().ToString();
-  const json again = Doc(*same);
+  const json again = JsonOf(*same);
   EXPECT_EQ(again["delta"]["previous"]["number"], 1);
   EXPECT_EQ(again["delta"]["previous"]["sha256"], Sha256Hex(l.published.at(1).json));
   EXPECT_EQ(again["delta"]["precincts"], (json{{"new", 0},
@@ -249,7 +239,7 @@ TEST(ReleaseDelta, ChangesComeFromTheLedger) {
 
   // The late precinct's final alignment: its SDEs arrive as an update.
   ASSERT_TRUE(ReportFinal(l, late, county[static_cast<size_t>(late - 1)]));
-  const json two = Doc(l.Publish());
+  const json two = JsonOf(l.Publish());
   EXPECT_EQ(two["delta"]["precincts"]["updated"], 1);
   EXPECT_EQ(two["delta"]["precincts"]["unexplained"], 0);
   bool some = false;
@@ -295,7 +285,7 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
       << mixed.status().message();
 
   const Release r2 = l.Publish();
-  const json two = Doc(r2);
+  const json two = JsonOf(r2);
   ASSERT_EQ(HeldNames(two, "release-delta").size(), 1u) << two["held"].dump();
   const json& h = two["held"][0];
   EXPECT_EQ(h["precinct"], x);
@@ -318,7 +308,7 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
   l.Add("photo-attached", {{"precinct", x}, {"submission", "p"}, {"sha256", std::string(64, 'a')}});
   auto three = BuildRelease(l.state, PublishedOf(r2));
   ASSERT_TRUE(three.ok()) << three.status().ToString();
-  EXPECT_EQ(HeldNames(Doc(*three), "release-delta").size(), 1u);
+  EXPECT_EQ(HeldNames(JsonOf(*three), "release-delta").size(), 1u);
 
   // The override: a reason is required, and one per revision.
   const json ok = {{"precinct", x},
@@ -331,7 +321,7 @@ TEST(ReleaseDelta, AChangeWithoutACorrectionIsHeldUntilOverridden) {
   l.Add("anomaly-override", ok);
   EXPECT_EQ(l.TryAdd("anomaly-override", ok)->code, "already-overridden");
   const Release r4 = l.Publish();
-  const json four = Doc(r4);
+  const json four = JsonOf(r4);
   EXPECT_TRUE(four["held"].empty()) << four["held"].dump();
   ASSERT_EQ(four["overrides"].size(), 1u);
   EXPECT_EQ(four["overrides"][0]["check"], "release-delta");
@@ -382,7 +372,7 @@ TEST(ReleaseDelta, ACorrectionOnTheLedgerExplainsTheChange) {
                              {"first", Side(l.state, r, false)},
                              {"final", Side(l.state, r, true)}});
   const Release r2 = l.Publish();
-  const json two = Doc(r2);
+  const json two = JsonOf(r2);
   EXPECT_TRUE(two["held"].empty()) << two["held"].dump();
   EXPECT_EQ(two["delta"]["precincts"]["updated"], 1);
   EXPECT_EQ(two["delta"]["precincts"]["unexplained"], 0);

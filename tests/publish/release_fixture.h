@@ -37,6 +37,17 @@ inline const char* kSeed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703b
 
 inline SigningKey FixtureKey() { return *SigningKeyFromSeed(kSeed); }
 
+// One side of a report (its first or final alignment) as a report's JSON gives it: the
+// candidates with a group, by name.
+inline json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
+  json out = json::object();
+  for (size_t c = 0; c < r.figures.size(); ++c) {
+    const Count v = (final ? r.figures[c].final : r.figures[c].first).value_or(0);
+    if (v != 0) out[s.candidates()[c]] = v;
+  }
+  return out;
+}
+
 class Ledger {
  public:
   // Appends an event; fails the test when Apply refuses it.

@@ -23,20 +23,10 @@
 #include "publish/release_delta.h"
 #include "publish/release_files.h"
 #include "publish/release_fixture.h"
+#include "test_data.h"
 
 namespace canvass::publish_test {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
-
-json Side(const ElectionState& s, const PrecinctReport& r, bool final) {
-  json out = json::object();
-  for (size_t c = 0; c < r.figures.size(); ++c) {
-    const Count v = (final ? r.figures[c].final : r.figures[c].first).value_or(0);
-    if (v != 0) out[s.candidates()[c]] = v;
-  }
-  return out;
-}
 
 // The party's certified 2020 record, every precinct reported (the refused few left out).
 void ReportIowa(Ledger& l) {

@@ -73,7 +73,7 @@ std::string HashOf(const std::vector<EarlyVoteCardRecord>& cards) {
   return EarlyCardsHash(std::move(text));
 }
 
-std::string Problems(const Reconciliation& r) { return r.ToJson().dump(2); }
+std::string ProblemsOf(const Reconciliation& r) { return r.ToJson().dump(2); }
 
 class ReconcileEarlyVotesTest : public ::testing::Test {
  protected:
@@ -160,7 +160,7 @@ class ReconcileEarlyVotesTest : public ::testing::Test {
 
 TEST_F(ReconcileEarlyVotesTest, TheCardsAndTheRulesFiguresReconcile) {
   const Reconciliation r = Reconcile(input_);
-  EXPECT_TRUE(r.ok) << Problems(r);
+  EXPECT_TRUE(r.ok) << ProblemsOf(r);
   EXPECT_EQ(r.matched, 3);
   EXPECT_EQ(r.computed_checked, 1);
   EXPECT_EQ(r.early_votes_precincts, 2);
@@ -175,7 +175,7 @@ TEST_F(ReconcileEarlyVotesTest, TheCardsAndTheRulesFiguresReconcile) {
   input_.check_early_votes = false;
   input_.expected[1].early_votes_hash = "0";
   const Reconciliation unchecked = Reconcile(input_);
-  EXPECT_TRUE(unchecked.ok) << Problems(unchecked);
+  EXPECT_TRUE(unchecked.ok) << ProblemsOf(unchecked);
   EXPECT_EQ(unchecked.early_votes_precincts, 0);
 }
 
@@ -187,11 +187,11 @@ TEST_F(ReconcileEarlyVotesTest, OtherCardsThanTheFileFail) {
   input_.expected[1].early_votes_cards = 1;
   Reconciliation r = Reconcile(input_);
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.early_votes_differing, 1) << Problems(r);
+  EXPECT_EQ(r.early_votes_differing, 1) << ProblemsOf(r);
   ASSERT_FALSE(r.problems.empty());
   EXPECT_NE(r.problems[0].find("Carson City / 411): cards: the ledger holds 2 cards"),
             std::string::npos)
-      << Problems(r);
+      << ProblemsOf(r);
 }
 
 TEST_F(ReconcileEarlyVotesTest, CardsMissingOrUnexpectedFail) {
@@ -200,13 +200,13 @@ TEST_F(ReconcileEarlyVotesTest, CardsMissingOrUnexpectedFail) {
   input_.expected[0].early_votes_hash.clear();  // Carson City 109 has six
   Reconciliation r = Reconcile(input_);
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.early_votes_differing, 2) << Problems(r);
+  EXPECT_EQ(r.early_votes_differing, 2) << ProblemsOf(r);
   EXPECT_EQ(r.early_votes_precincts, 1);
   // A precinct the rehearsal does not know holds cards.
   input_.expected.erase(input_.expected.begin() + 1);
   input_.expected[1].early_votes_hash.clear();
   r = Reconcile(input_);
-  EXPECT_EQ(r.early_votes_differing, 2) << Problems(r);
+  EXPECT_EQ(r.early_votes_differing, 2) << ProblemsOf(r);
 }
 
 TEST_F(ReconcileEarlyVotesTest, ReleaseDelegatesOtherThanTheRulesFail) {
@@ -214,12 +214,12 @@ TEST_F(ReconcileEarlyVotesTest, ReleaseDelegatesOtherThanTheRulesFail) {
   input_.expected[0].computed_delegates = {{"Biden", 6}, {"Sanders", 4}};
   Reconciliation r = Reconcile(input_);
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.differing, 1) << Problems(r);
+  EXPECT_EQ(r.differing, 1) << ProblemsOf(r);
   ASSERT_FALSE(r.problems.empty());
   EXPECT_NE(r.problems[0].find("computed delegates (the rules, with the precinct's cards): "
                                "Biden expected 6, the release has 5"),
             std::string::npos)
-      << Problems(r);
+      << ProblemsOf(r);
 }
 
 }  // namespace

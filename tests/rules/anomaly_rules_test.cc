@@ -9,7 +9,7 @@
 namespace canvass {
 namespace {
 
-const char kBase[] = R"([ruleset]
+const char kAnomalyBase[] = R"([ruleset]
 name = "a"
 version = "1"
 published = 2020-01-01
@@ -22,7 +22,7 @@ threshold = "15%"
 )";
 
 Result<Ruleset> Parse(const std::string& anomaly) {
-  return ParseRuleset(std::string(kBase) + anomaly, "a.toml");
+  return ParseRuleset(std::string(kAnomalyBase) + anomaly, "a.toml");
 }
 
 // The message of a refused [anomaly] table, which must name the file, line and key.

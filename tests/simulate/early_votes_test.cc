@@ -11,21 +11,10 @@
 #include "io/early_cards.h"
 #include "io/importers.h"
 #include "simulate/simulate.h"
+#include "simulate/simulate_fixture.h"
 
 namespace canvass::simulate {
 namespace {
-
-Ruleset Rules(const std::string& name) {
-  auto r = LoadRuleset(name);
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return std::move(r).value();
-}
-
-Simulation Make(const Ruleset& rules, const Options& o) {
-  auto sim = Simulate(rules, o);
-  EXPECT_TRUE(sim.ok()) << sim.status().message();
-  return std::move(sim).value();
-}
 
 Options Nevada(int64_t precincts, uint64_t seed, uint32_t early_ppm) {
   Options o;

@@ -9,21 +9,10 @@
 #include "caucus/findings.h"
 #include "core/sha256.h"
 #include "io/importers.h"
+#include "simulate/simulate_fixture.h"
 
 namespace canvass::simulate {
 namespace {
-
-Ruleset Rules(const std::string& name) {
-  auto r = LoadRuleset(name);
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return std::move(r).value();
-}
-
-Simulation Make(const Ruleset& rules, const Options& o) {
-  auto sim = Simulate(rules, o);
-  EXPECT_TRUE(sim.ok()) << sim.status().message();
-  return std::move(sim).value();
-}
 
 std::string Bytes(const Simulation& s) {
   return WriteResultsCsv(s.election) + "\n--\n" + WriteApportionmentCsv(s.election.apportionment) +

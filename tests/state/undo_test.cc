@@ -82,7 +82,7 @@ TEST(UndoTest, RollbackGivesTheDurablePrefixWhateverTheBatch) {
     ApplyAll(prefix, all.first(durable));
     const std::string expected = Fingerprint(prefix, rows);
     for (size_t end = durable + 1; end <= rows.size(); ++end) {
-      SCOPED_TRACE(testing::Message() << "durable " << durable << ", batch to " << end);
+      SCOPED_TRACE(::testing::Message() << "durable " << durable << ", batch to " << end);
       ElectionState state;
       ApplyAll(state, all.first(durable));
       state.BeginUndo();

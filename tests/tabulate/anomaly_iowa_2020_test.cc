@@ -11,11 +11,10 @@
 #include "io/importers.h"
 #include "tabulate/anomaly.h"
 #include "tabulate/anomaly_test_util.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 // The wide files list the candidates in ballot order (the long ones alphabetically, with Other
 // and Uncommitted among them), so the column-shift tests read those.

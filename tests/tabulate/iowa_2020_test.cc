@@ -10,11 +10,10 @@
 #include "io/importers.h"
 #include "rules/ruleset.h"
 #include "tabulate/tabulate.h"
+#include "test_data.h"
 
 namespace canvass {
 namespace {
-
-const std::string kIowa = std::string(CANVASS_DATA_DIR) + "/iowa-2020/";
 
 class Iowa2020Tabulation : public ::testing::Test {
  protected:
