@@ -35,7 +35,8 @@ def main():
             if e["type"] in FIGURE_EVENTS:
                 reports.append((e["seq"], seconds(e["time"])))
             elif e["type"] == "release-published":
-                releases.append((e["payload"]["ledger_seq"], seconds(e["time"])))
+                releases.append((e["payload"]["ledger_seq"], seconds(e["time"]),
+                                 e["payload"]["number"]))
     releases.sort()
     covered = [r[0] for r in releases]
     latencies, missing = [], 0
@@ -49,6 +50,10 @@ def main():
         sys.exit(f"no figure event is in a release ({len(reports)} figure events)")
     latencies.sort()
 
+    def per_release(k):  # figure events in releases[k] that releases[k - 1] did not have
+        low = releases[k - 1][0]
+        return sum(1 for seq, _ in reports if low < seq <= releases[k][0])
+
     def ms(p):
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
@@ -56,6 +61,21 @@ def main():
           f"p50 {ms(0.50):.0f} ms, p90 {ms(0.90):.0f} ms, p99 {ms(0.99):.0f} ms, "
           f"max {latencies[-1] * 1000:.0f} ms" +
           (f"; {missing} in no release" if missing else ""))
+    # Releases under each-report follow one another as soon as the last one is recorded (at most
+    # four a second), so the time between two is about how long the second took to build, sign
+    # and store: the longest of them are where the slowest reports waited.
+    if len(releases) > 2:
+        gaps = sorted(((releases[k][1] - releases[k - 1][1], k) for k in range(1, len(releases))),
+                      reverse=True)
+        times = sorted(g for g, _ in gaps)
+
+        def gap_ms(p):
+            return times[min(len(times) - 1, int(p * len(times)))] * 1000
+
+        print(f"between releases: p50 {gap_ms(0.50):.0f} ms, p90 {gap_ms(0.90):.0f} ms, "
+              f"p99 {gap_ms(0.99):.0f} ms, max {times[-1] * 1000:.0f} ms; the longest: " +
+              ", ".join(f"release {releases[k][2]} {g * 1000:.0f} ms after the one before "
+                        f"({per_release(k)} new figure events)" for g, k in gaps[:5]))
 
 
 if __name__ == "__main__":
