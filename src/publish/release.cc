@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -625,6 +626,59 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
   }
   const std::string first_time = s.first_time().empty() ? time : s.first_time();
 
+  // A precinct's counts for one candidate, in the order they are written: the count types of
+  // `types_q` it has (`has`, bit t for type t) and their values.
+  static constexpr size_t kCountTypes = 9;
+  const std::array<const std::string*, kCountTypes> types_q = {
+      &first_q,       &first_in_person_q,    &first_early_q, &final_q, &final_in_person_q,
+      &final_early_q, &reported_delegates_q, &delegates_q,   &sde_q};
+  struct GroupFigures {
+    struct Cell {
+      uint16_t has = 0;
+      std::array<int64_t, kCountTypes> value{};
+    };
+    std::vector<std::string> ids;  // the group's reported precincts' GpUnitIds, quoted
+    std::vector<Cell> cells;       // by precinct (as `ids`), then candidate
+  };
+  // A group of precincts whose counts are written again: its records read once, for every
+  // candidate (the counts are written candidate by candidate, each a pass over the groups, and
+  // reading the records anew for each candidate cost most of the CDF's time at national scale).
+  auto gather = [&](size_t g) {
+    auto f = std::make_unique<GroupFigures>();
+    const size_t end = std::min(rows.size(), (g + 1) * kGroupPrecincts);
+    for (size_t k = g * kGroupPrecincts; k < end; ++k) {
+      const PrecinctRow& row = rows[k];
+      const PrecinctRecord& r = *row.rec;
+      if (!r.first) continue;
+      f->ids.push_back(row_q(&row));
+      for (size_t c = 0; c < names.size(); ++c) {
+        GroupFigures::Cell cell;
+        auto put = [&cell](size_t t, int64_t n) {
+          cell.has = static_cast<uint16_t>(cell.has | (1u << t));
+          cell.value[t] = n;
+        };
+        put(0, (*r.first)[c] + At(row.early.first, c));
+        if (tab.early_votes) {
+          put(1, (*r.first)[c]);
+          put(2, At(row.early.first, c));
+        }
+        if (r.final) {
+          put(3, (*r.final)[c] + At(row.early.final, c));
+          if (tab.early_votes) {
+            put(4, (*r.final)[c]);
+            put(5, At(row.early.final, c));
+          }
+        }
+        if (r.delegates) put(6, (*r.delegates)[c]);
+        if (row.computed_delegates) put(7, r.check->computed->delegates[c]);
+        if (row.computed_sde) put(8, ScaledInt(r.check->computed_sde[c], places));
+        f->cells.push_back(cell);
+      }
+    }
+    return f;
+  };
+  std::vector<std::unique_ptr<GroupFigures>> gathered(groups);
+
   w.BeginObject();
   w.Member("@type", "ElectionResults.ElectionReport");
   w.Key("Election").BeginArray();
@@ -682,32 +736,26 @@ Status CdfJson(SegmentWriter& sw, const ElectionState& s, const Tabulation& tab,
            tab.computed.counties.at(cn));
     }
     CANVASS_RETURN_IF_ERROR(cut());
-    auto precinct_counts = [&](const PrecinctRow& row) {
-      const PrecinctRecord& r = *row.rec;
-      if (!r.first) return;
-      const std::string& g = row_q(&row);
-      count(g, first_q, (*r.first)[c] + At(row.early.first, c));
-      if (tab.early_votes) {
-        count(g, first_in_person_q, (*r.first)[c]);
-        count(g, first_early_q, At(row.early.first, c));
-      }
-      if (r.final) {
-        count(g, final_q, (*r.final)[c] + At(row.early.final, c));
-        if (tab.early_votes) {
-          count(g, final_in_person_q, (*r.final)[c]);
-          count(g, final_early_q, At(row.early.final, c));
-        }
-      }
-      if (r.delegates) count(g, reported_delegates_q, (*r.delegates)[c]);
-      if (row.computed_delegates) {
-        count(g, delegates_q, r.check->computed->delegates[c]);
-      }
-      if (row.computed_sde) {
-        count(g, sde_q, ScaledInt(r.check->computed_sde[c], places));
-      }
-    };
     for (size_t g = 0; g < groups; ++g) {
-      CANVASS_RETURN_IF_ERROR(group(&KeptParts::cdf_counts, c * groups + g, g, precinct_counts));
+      const size_t i = c * groups + g;
+      const bool after = !w.array_empty();
+      const KeptGroup* reusable = gp.Reusable(&KeptParts::cdf_counts, i, g, after);
+      if (reusable == nullptr && gathered[g] == nullptr) gathered[g] = gather(g);
+      auto wrote =
+          GroupSegment(sw, reusable, gp.Slot(&KeptParts::cdf_counts, i), after, gp.reused, [&] {
+            const GroupFigures& f = *gathered[g];
+            for (size_t k = 0; k < f.ids.size(); ++k) {
+              const std::string& unit = f.ids[k];
+              const GroupFigures::Cell& cell = f.cells[k * names.size() + c];
+              for (size_t t = 0; t < kCountTypes; ++t) {
+                if ((cell.has & (1u << t)) != 0) {
+                  count(unit, *types_q[t], cell.value[t]);
+                }
+              }
+            }
+          });
+      if (!wrote.ok()) return wrote.status();
+      if (*wrote) w.ElementsWrittenElsewhere();
     }
     CANVASS_RETURN_IF_ERROR(cut());
     w.EndArray();
