@@ -1257,14 +1257,9 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     return Status::FailedPrecondition("the ledger holds no election to release results of");
   }
   Counted c;
-  // The reports as the state holds them, without copying the apportionment (the areas are read
-  // where the state keeps them).
-  Election election = s.ReportedReports();
-  const std::vector<int64_t> ids = s.ReportedIds();
-  lap(&ReleaseTimings::tabulate);
   // The anomaly gate (state/holds.h): a precinct whose report fails a statistical check stays
   // out of every figure until it is corrected or an administrator overrides the check.
-  c.gate = RunAnomalyGate(s, election, ids);
+  c.gate = RunAnomalyGate(s);
   if (previous != nullptr) {
     bool needed = false;
     CANVASS_RETURN_IF_ERROR(AddReleaseDeltaHolds(s, *previous, c.gate, &needed));
@@ -1281,7 +1276,11 @@ Result<Counted> CountFigures(const ElectionState& s, const PreviousRelease* prev
     if (!tab.ok()) return tab.status();
     c.tab = std::move(tab).value();
   } else {
-    // Each report's check, cards and apportionment row, without copying any.
+    // The reports as the state holds them, without copying the apportionment (the areas are
+    // read where the state keeps them); each report's check, cards and apportionment row,
+    // without copying any.
+    Election election = s.ReportedReports();
+    const std::vector<int64_t> ids = s.ReportedIds();
     std::vector<const PrecinctCheck*> checks = s.ReportedCheckRefs();
     ReportCards cards = ReportedCards(s, ids);
     std::vector<const PrecinctApportionment*> rows;

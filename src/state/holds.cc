@@ -53,10 +53,32 @@ int64_t FindAnomalyOverride(const ElectionState& state, int64_t id, int revision
   return seq;
 }
 
-AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
-                           const std::vector<int64_t>& ids,
+AnomalyGate RunAnomalyGate(const ElectionState& state,
                            const std::optional<AnomalySettings>& given) {
   const AnomalySettings settings = given ? *given : GateSettings(state);
+  // Every reported precinct's figures as its record holds them (in-person: the checks read what
+  // was reported, not the early-vote cards), gathered side by side in one pass over the records:
+  // the checks then pass over them three times without chasing a pointer.
+  const size_t candidates = state.candidates().size();
+  const std::vector<int64_t> ids = state.ReportedIds();
+  std::vector<Count> figures(2 * candidates * ids.size(), kMissingFigure);
+  std::vector<FiguresView> views;
+  views.reserve(ids.size());
+  for (size_t k = 0; k < ids.size(); ++k) {
+    const PrecinctRecord& r = *state.precinct(ids[k]);
+    Count* first = &figures[2 * candidates * k];
+    Count* final = first + candidates;
+    std::copy_n(r.first->begin(), std::min(candidates, r.first->size()), first);
+    if (r.final) std::copy_n(r.final->begin(), std::min(candidates, r.final->size()), final);
+    views.push_back({state.precincts()[static_cast<size_t>(ids[k] - 1)].county, first, final});
+  }
+  // The failing reports' flags say what was reported and where: built from those reports alone.
+  auto reports_of = [&](const std::vector<size_t>& which) {
+    Election e;
+    e.candidates = state.candidates();
+    for (size_t k : which) e.reports.push_back(state.ReportOf(ids[k]));
+    return e;
+  };
   std::vector<AnomalyHold> failing;
   auto add = [&](size_t report, AnomalyFlag flag) {
     AnomalyHold h;
@@ -65,18 +87,22 @@ AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
     h.flag = std::move(flag);
     failing.push_back(std::move(h));
   };
-  for (const DuplicateGroup& g : FindDuplicates(election, settings)) {
+  for (const DuplicateGroup& g : FindDuplicates(views, candidates, settings)) {
     // One flag per report of the group, in the group's order.
-    std::vector<AnomalyFlag> flags = DuplicateFlags(election, {g}, settings);
+    DuplicateGroup local{{}, g.attendance};
+    for (size_t k = 0; k < g.reports.size(); ++k) local.reports.push_back(k);
+    std::vector<AnomalyFlag> flags = DuplicateFlags(reports_of(g.reports), {local}, settings);
     for (size_t k = 0; k < g.reports.size() && k < flags.size(); ++k) {
       add(g.reports[k], std::move(flags[k]));
     }
   }
-  for (const ShiftScore& score : ScoreColumnShifts(election, settings)) {
-    // ShiftFlags' own test, before the score is copied to it: almost every score is below.
+  for (ShiftScore& score : ScoreColumnShifts(views, candidates, settings)) {
+    // ShiftFlags' own test, before the report is built for it: almost every score is below.
     if (!(score.gain > settings.shift_threshold_nats)) continue;
-    std::vector<AnomalyFlag> flags = ShiftFlags(election, {score}, settings);
-    if (!flags.empty()) add(score.report, std::move(flags.front()));
+    const size_t report = score.report;
+    score.report = 0;
+    std::vector<AnomalyFlag> flags = ShiftFlags(reports_of({report}), {score}, settings);
+    if (!flags.empty()) add(report, std::move(flags.front()));
   }
   std::sort(failing.begin(), failing.end(), [](const AnomalyHold& a, const AnomalyHold& b) {
     return std::tie(a.precinct, a.flag.check) < std::tie(b.precinct, b.flag.check);
@@ -87,11 +113,6 @@ AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
     (h.override_seq != 0 ? gate.overridden : gate.held).push_back(std::move(h));
   }
   return gate;
-}
-
-AnomalyGate RunAnomalyGate(const ElectionState& state,
-                           const std::optional<AnomalySettings>& settings) {
-  return RunAnomalyGate(state, state.ReportedReports(), state.ReportedIds(), settings);
 }
 
 json AnomalyHoldJson(const ElectionState& state, const AnomalyHold& hold) {

@@ -50,12 +50,8 @@ struct AnomalyGate {
 // The settings the gate uses: the election's ruleset's [anomaly] table, or the defaults.
 AnomalySettings GateSettings(const ElectionState& state);
 
-// The gate over `election` = state.ReportedReports() (its reports are all it reads), whose reports
-// are the precincts `ids` (state.ReportedIds()), in that order: passed in so that a release builds
-// them once. Without `settings`, GateSettings(state).
-AnomalyGate RunAnomalyGate(const ElectionState& state, const Election& election,
-                           const std::vector<int64_t>& ids,
-                           const std::optional<AnomalySettings>& settings = std::nullopt);
+// The gate over every reported precinct of `state`, its figures read in the records (nothing is
+// copied but the failing reports, for their flags). Without `settings`, GateSettings(state).
 AnomalyGate RunAnomalyGate(const ElectionState& state,
                            const std::optional<AnomalySettings>& settings = std::nullopt);
 

@@ -23,11 +23,54 @@ Count Attendance(const PrecinctReport& r) {
   return t;
 }
 
-std::vector<CandidateIndex> BallotOrder(const Election& election, const AnomalySettings& settings) {
+std::vector<CandidateIndex> BallotOrder(size_t candidates, const AnomalySettings& settings) {
   if (!settings.ballot_order.empty()) return settings.ballot_order;
-  std::vector<CandidateIndex> order(election.candidates.size());
+  std::vector<CandidateIndex> order(candidates);
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<CandidateIndex>(i);
   return order;
+}
+
+std::vector<CandidateIndex> BallotOrder(const Election& election, const AnomalySettings& settings) {
+  return BallotOrder(election.candidates.size(), settings);
+}
+
+// A view's figure for candidate c: kMissingFigure when not reported.
+Count FigureAt(const Count* alignment, size_t c) {
+  return alignment != nullptr ? alignment[c] : kMissingFigure;
+}
+// As a head count: a figure not reported counts nobody.
+Count HeadAt(const Count* alignment, size_t c) {
+  const Count v = FigureAt(alignment, c);
+  return v == kMissingFigure ? 0 : v;
+}
+
+// Views of an Election's reports, their figures laid out in `storage` (2 x candidates a report).
+std::vector<FiguresView> ViewsOf(const Election& election, std::vector<Count>& storage) {
+  const size_t n = election.candidates.size();
+  storage.assign(2 * n * election.reports.size(), kMissingFigure);
+  std::vector<FiguresView> views;
+  views.reserve(election.reports.size());
+  for (size_t i = 0; i < election.reports.size(); ++i) {
+    const PrecinctReport& r = election.reports[i];
+    Count* first = &storage[2 * n * i];
+    Count* final = first + n;
+    for (size_t c = 0; c < n && c < r.figures.size(); ++c) {
+      if (r.figures[c].first) first[c] = *r.figures[c].first;
+      if (r.figures[c].final) final[c] = *r.figures[c].final;
+    }
+    views.push_back({r.county, first, final});
+  }
+  return views;
+}
+
+bool SameFirstAndFinal(const FiguresView& a, const FiguresView& b, size_t candidates) {
+  for (size_t c = 0; c < candidates; ++c) {
+    if (FigureAt(a.first, c) != FigureAt(b.first, c) ||
+        FigureAt(a.final, c) != FigureAt(b.final, c)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Duplicates are found by sorting a 64-bit FNV-1a digest of each report's first and final
@@ -118,20 +161,26 @@ Status ValidateAnomalySettings(const AnomalySettings& settings, const Election& 
 
 std::vector<DuplicateGroup> FindDuplicates(const Election& election,
                                            const AnomalySettings& settings) {
+  std::vector<Count> storage;
+  return FindDuplicates(ViewsOf(election, storage), election.candidates.size(), settings);
+}
+
+std::vector<DuplicateGroup> FindDuplicates(const std::vector<FiguresView>& reports,
+                                           size_t candidates, const AnomalySettings& settings) {
   // Sorted by digest, then report: equal figures sit in one run, each run in report order.
   std::vector<std::pair<uint64_t, size_t>> keyed;
-  keyed.reserve(election.reports.size());
-  for (size_t i = 0; i < election.reports.size(); ++i) {
-    const PrecinctReport& r = election.reports[i];
+  keyed.reserve(reports.size());
+  std::vector<Count> attendance(reports.size(), 0);
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const FiguresView& r = reports[i];
     // One pass over the figures: attendance and digest together.
-    Count attendance = 0;
     uint64_t h = 1469598103934665603ull;
-    for (const CandidateReport& f : r.figures) {
-      attendance += Head(f.first);
-      h = (h ^ static_cast<uint64_t>(f.first.value_or(-1))) * 1099511628211ull;
-      h = (h ^ static_cast<uint64_t>(f.final.value_or(-1))) * 1099511628211ull;
+    for (size_t c = 0; c < candidates; ++c) {
+      attendance[i] += HeadAt(r.first, c);
+      h = (h ^ static_cast<uint64_t>(FigureAt(r.first, c))) * 1099511628211ull;
+      h = (h ^ static_cast<uint64_t>(FigureAt(r.final, c))) * 1099511628211ull;
     }
-    if (attendance > settings.duplicate_above) keyed.emplace_back(h, i);
+    if (attendance[i] > settings.duplicate_above) keyed.emplace_back(h, i);
   }
   std::sort(keyed.begin(), keyed.end());
   std::vector<DuplicateGroup> out;
@@ -146,10 +195,10 @@ std::vector<DuplicateGroup> FindDuplicates(const Election& election,
     std::vector<bool> taken(end - run, false);
     for (size_t a = run; a < end; ++a) {
       if (taken[a - run]) continue;
-      const PrecinctReport& r = election.reports[keyed[a].second];
-      DuplicateGroup g{{keyed[a].second}, Attendance(r)};
+      const FiguresView& r = reports[keyed[a].second];
+      DuplicateGroup g{{keyed[a].second}, attendance[keyed[a].second]};
       for (size_t b = a + 1; b < end; ++b) {
-        if (!taken[b - run] && SameFirstAndFinal(r, election.reports[keyed[b].second])) {
+        if (!taken[b - run] && SameFirstAndFinal(r, reports[keyed[b].second], candidates)) {
           taken[b - run] = true;
           g.reports.push_back(keyed[b].second);
         }
@@ -316,37 +365,45 @@ std::vector<ShiftScore> ScoreColumnShifts(const Election& election, const Anomal
     }
     return out;
   }
-  // The election against itself: each report's own figures are the ones to leave out, so no
+  std::vector<Count> storage;
+  return ScoreColumnShifts(ViewsOf(election, storage), election.candidates.size(), settings);
+}
+
+std::vector<ShiftScore> ScoreColumnShifts(const std::vector<FiguresView>& reports,
+                                          size_t candidates, const AnomalySettings& settings) {
+  // The reports against themselves: each report's own figures are the ones to leave out, so no
   // precinct lookup is needed, and the ballot order and buffers serve every report.
-  const std::vector<CandidateIndex> order = BallotOrder(election, settings);
+  const std::vector<CandidateIndex> order = BallotOrder(candidates, settings);
   const size_t n = order.size();
   std::unordered_map<std::string_view, size_t> county;
-  std::vector<size_t> county_of(election.reports.size());
+  std::vector<size_t> county_of(reports.size());
   std::vector<std::vector<Count>> totals;
-  for (size_t i = 0; i < election.reports.size(); ++i) {
-    const PrecinctReport& r = election.reports[i];
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const FiguresView& r = reports[i];
     auto [it, inserted] = county.emplace(r.county, totals.size());
     if (inserted) totals.emplace_back(n, 0);
     county_of[i] = it->second;
     std::vector<Count>& t = totals[it->second];
     for (size_t k = 0; k < n; ++k) {
-      if (order[k] < r.figures.size()) t[k] += Head(r.figures[order[k]].first);
+      if (order[k] < candidates) t[k] += HeadAt(r.first, order[k]);
     }
   }
+  std::vector<ShiftScore> out;
+  out.reserve(reports.size());
   std::vector<Count> v[2] = {std::vector<Count>(n), std::vector<Count>(n)};
   std::vector<double> weight(n);
-  for (size_t i = 0; i < election.reports.size(); ++i) {
-    const PrecinctReport& r = election.reports[i];
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const FiguresView& r = reports[i];
     const std::vector<Count>& t = totals[county_of[i]];
     for (size_t k = 0; k < n; ++k) {
-      const CandidateReport* f = order[k] < r.figures.size() ? &r.figures[order[k]] : nullptr;
-      v[0][k] = f ? Head(f->first) : 0;
-      v[1][k] = f ? Head(f->final) : 0;
+      const bool known = order[k] < candidates;
+      v[0][k] = known ? HeadAt(r.first, order[k]) : 0;
+      v[1][k] = known ? HeadAt(r.final, order[k]) : 0;
       weight[k] = std::log(static_cast<double>(2 * (t[k] - v[0][k]) + 1));
     }
     ShiftScore best;
     best.report = i;
-    BestUndo(v, weight, order, election.candidates.size(), best);
+    BestUndo(v, weight, order, candidates, best);
     out.push_back(std::move(best));
   }
   return out;

@@ -23,8 +23,10 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,6 +63,20 @@ AnomalySettings AnomalySettingsFor(const Ruleset& ruleset,
 // attendance bound, a threshold that is not a positive finite number.
 Status ValidateAnomalySettings(const AnomalySettings& settings, const Election& election);
 
+// --- Reports read where they are -----------------------------------------------------------
+//
+// FindDuplicates and ScoreColumnShifts over an Election read its reports' figures through views:
+// one report as the two checks read it, its county and, by candidate, its first and final
+// alignments (kMissingFigure where a candidate's figure was not reported; null for an alignment
+// not reported at all). A caller that holds the figures elsewhere (the state's records: the
+// anomaly gate, state/holds.h) runs the checks over views of them, without copying a report.
+inline constexpr Count kMissingFigure = std::numeric_limits<Count>::min();
+struct FiguresView {
+  std::string_view county;
+  const Count* first = nullptr;  // `candidates` figures, or null
+  const Count* final = nullptr;
+};
+
 // --- Duplicates -----------------------------------------------------------------------------
 
 struct DuplicateGroup {
@@ -73,6 +89,10 @@ struct DuplicateGroup {
 // their first report.
 std::vector<DuplicateGroup> FindDuplicates(const Election& election,
                                            const AnomalySettings& settings);
+
+// The same over views of `candidates` figures each; the groups' indices are into `reports`.
+std::vector<DuplicateGroup> FindDuplicates(const std::vector<FiguresView>& reports,
+                                           size_t candidates, const AnomalySettings& settings);
 
 // The reports whose figures equal report `report`'s (itself excluded), for checking one report
 // as it is accepted; empty when its attendance is not above the bound.
@@ -140,6 +160,10 @@ class ShiftBasis {
 // itself).
 std::vector<ShiftScore> ScoreColumnShifts(const Election& election, const AnomalySettings& settings,
                                           const Election* reference = nullptr);
+// Against the reports themselves, over views of `candidates` figures each (scores by index into
+// `reports`).
+std::vector<ShiftScore> ScoreColumnShifts(const std::vector<FiguresView>& reports,
+                                          size_t candidates, const AnomalySettings& settings);
 
 // --- Release deltas -------------------------------------------------------------------------
 

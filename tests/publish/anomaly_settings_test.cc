@@ -4,8 +4,10 @@
 // through ElectionState::Apply.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -198,6 +200,75 @@ TEST(AnomalySettings, DuplicateAboveFromTheRuleset) {
       EXPECT_EQ(doc["held"][0]["threshold"], fmt::format("more than {} attendees", bound));
     }
   }
+}
+
+// The gate reads the figures where the records hold them: it finds, precinct for precinct and
+// word for word, what the two checks find over the reported election (the state's reports
+// copied out), with two forms keyed twice, one with a first alignment only, and thresholds low
+// enough that many of a county's precincts fail the column-shift check.
+TEST(AnomalySettings, TheGateOverTheRecordsIsTheChecksOverTheReports) {
+  std::vector<PrecinctReport> county = CertifiedReports("Polk");
+  ASSERT_GT(county.size(), 20u);
+  county[3].figures = county[2].figures;  // one form keyed twice
+  county[9].figures = county[7].figures;
+  county[8].figures = county[7].figures;
+  Ledger l;
+  Create(l, county, IowaRules("[anomaly]\nduplicate_above = 5\nshift_threshold_nats = 3\n"));
+  size_t in = 0;
+  for (size_t i = 0; i < county.size(); ++i) {
+    const auto id = static_cast<int64_t>(i + 1);
+    // The last precinct with its first alignment only.
+    if (ReportFirst(l, id, county[i]) &&
+        (i + 1 == county.size() || ReportFinal(l, id, county[i]))) {
+      ++in;
+    }
+  }
+  ASSERT_GT(in, 20u);
+  // A correction that makes precinct 5 the third of 3 and 4's duplicates.
+  ASSERT_EQ(l.TryAdd("report-corrected", {{"precinct", 5},
+                                          {"reason", "re-keyed"},
+                                          {"first", Side(l.state, county[2], false)},
+                                          {"final", Side(l.state, county[2], true)}}),
+            std::nullopt);
+  ASSERT_TRUE(l.state.precinct(static_cast<int64_t>(county.size()))->first.has_value());
+  ASSERT_FALSE(l.state.precinct(static_cast<int64_t>(county.size()))->final.has_value());
+
+  const AnomalyGate gate = RunAnomalyGate(l.state);
+  const Election reported = l.state.ReportedReports();
+  const std::vector<int64_t> ids = l.state.ReportedIds();
+  const AnomalySettings settings = GateSettings(l.state);
+  std::vector<AnomalyFlag> expected =
+      DuplicateFlags(reported, FindDuplicates(reported, settings), settings);
+  std::vector<int64_t> expected_ids;
+  for (const DuplicateGroup& g : FindDuplicates(reported, settings)) {
+    for (size_t r : g.reports) expected_ids.push_back(ids[r]);
+  }
+  const std::vector<ShiftScore> scores = ScoreColumnShifts(reported, settings);
+  for (AnomalyFlag& f : ShiftFlags(reported, scores, settings)) expected.push_back(std::move(f));
+  for (const ShiftScore& sc : scores) {
+    if (sc.gain > settings.shift_threshold_nats) expected_ids.push_back(ids[sc.report]);
+  }
+  ASSERT_EQ(expected.size(), expected_ids.size());
+  std::vector<std::tuple<int64_t, std::string, std::string, std::string, std::string>> want, got;
+  for (size_t k = 0; k < expected.size(); ++k) {
+    const AnomalyFlag& f = expected[k];
+    want.emplace_back(expected_ids[k], AnomalyCheckName(f.check), f.score, f.threshold, f.detail);
+  }
+  for (const auto* list : {&gate.held, &gate.overridden}) {
+    for (const AnomalyHold& h : *list) {
+      got.emplace_back(h.precinct, AnomalyCheckName(h.flag.check), h.flag.score, h.flag.threshold,
+                       h.flag.detail);
+    }
+  }
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want);
+  // Both checks found something: two groups of three duplicates (3, 4 and 5; 8, 9 and 10) and
+  // several shifts.
+  size_t duplicates = 0;
+  for (const auto& w : want) duplicates += std::get<1>(w) == "duplicate" ? 1 : 0;
+  EXPECT_EQ(duplicates, 6u);
+  EXPECT_GT(want.size(), duplicates + 2);
 }
 
 // A ledger that does not move makes a release whose changes are all explained (none); a final
