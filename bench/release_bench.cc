@@ -6,6 +6,8 @@
 //                         as counters (ms per release; bytes)
 //   BM_IowaReleaseCompared  release 2, compared with release 1 as published (release deltas)
 //   BM_ScaleRelease/N     a synthetic election of N precincts (17,650 and 176,500), all reported
+//   BM_ScaleReleaseFirst/N  the night's first release: one precinct in a hundred reported, nothing
+//                         kept from before
 //   BM_ScaleReleaseCompared/N  its release 2, compared with release 1 as published
 //   BM_ScaleReleaseKept/N  the same, through what the publisher keeps of release 1
 //   BM_ScaleReleaseChanged/N/K  release 2 through what was kept, K precincts corrected since
@@ -294,6 +296,35 @@ void BM_ScaleRelease(benchmark::State& state) {
   state.counters["precincts_reported"] = static_cast<double>(l.reports);
 }
 BENCHMARK(BM_ScaleRelease)->Arg(17650)->Arg(176500)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The night's first release at N precincts: one precinct in a hundred reported, nothing kept
+// from a release before (the publisher's first release of the night, or its first after a
+// restart), every file stored by part as the server stores it.
+void BM_ScaleReleaseFirst(benchmark::State& state) {
+  static std::map<int64_t, IowaLedger*> ledgers;
+  const int64_t n = state.range(0);
+  if (!ledgers.count(n)) {
+    const auto [ruleset, toml] = LoadRuleset("iowa-dem-2020");
+    Election e = MakeSyntheticElection(ruleset, n, 8, 1);
+    std::vector<PrecinctReport> few;
+    for (size_t i = 0; i < e.reports.size(); i += 100) few.push_back(e.reports[i]);
+    e.reports = std::move(few);
+    ledgers[n] = MakeLedger(e, ruleset, toml, fmt::format("Synthetic caucus of {} precincts", n));
+  }
+  const IowaLedger& l = *ledgers[n];
+  ReleaseTimings sum;
+  const BlobPut put = [](const std::string&, std::string_view) { return Status::Ok(); };
+  for (auto _ : state) {
+    ReleaseTimings t;
+    auto rel = BuildAndStoreRelease(l.state, PublishedRelease{}, put, &t);
+    if (!rel.ok()) Die(rel.status().ToString());
+    AddTimings(sum, t);
+    benchmark::DoNotOptimize(rel->json.bytes.data());
+  }
+  TimingCounters(state, sum);
+  state.counters["precincts_reported"] = static_cast<double>(l.reports);
+}
+BENCHMARK(BM_ScaleReleaseFirst)->Arg(176500)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Release 2 of the same synthetic election, compared with release 1 as published: what each
 // release under the each-report policy does besides BM_ScaleRelease's work (release-1.json read

@@ -39,13 +39,14 @@ def main():
                                  e["payload"]["number"]))
     releases.sort()
     covered = [r[0] for r in releases]
-    latencies, missing = [], 0
+    latencies, missing, slowest = [], 0, []
     for seq, at in reports:
         k = bisect.bisect_left(covered, seq)
         if k == len(releases):
             missing += 1
         else:
             latencies.append(releases[k][1] - at)
+            slowest.append((releases[k][1] - at, seq, k))
     if not latencies:
         sys.exit(f"no figure event is in a release ({len(reports)} figure events)")
     latencies.sort()
@@ -61,6 +62,13 @@ def main():
           f"p50 {ms(0.50):.0f} ms, p90 {ms(0.90):.0f} ms, p99 {ms(0.99):.0f} ms, "
           f"max {latencies[-1] * 1000:.0f} ms" +
           (f"; {missing} in no release" if missing else ""))
+    # The slowest reports, with the release that first held them and the one before it (its
+    # ledger position and time): a report acknowledged before a release's position but not in it.
+    for wait, seq, k in sorted(slowest, reverse=True)[:3]:
+        before = (f"release {releases[k - 1][2]} at seq {releases[k - 1][0]}, "
+                  f"{(releases[k - 1][1] - (releases[k][1] - wait)) * 1000:+.0f} ms" if k > 0 else "none")
+        print(f"slowest: event {seq} waited {wait * 1000:.0f} ms for release {releases[k][2]} "
+              f"(seq {releases[k][0]}); the one before: {before}")
     # Releases under each-report follow one another as soon as the last one is recorded (at most
     # four a second), so the time between two is about how long the second took to build, sign
     # and store: the longest of them are where the slowest reports waited.
