@@ -65,8 +65,11 @@ def main():
     # The slowest reports, with the release that first held them and the one before it (its
     # ledger position and time): a report acknowledged before a release's position but not in it.
     for wait, seq, k in sorted(slowest, reverse=True)[:3]:
-        before = (f"release {releases[k - 1][2]} at seq {releases[k - 1][0]}, "
-                  f"{(releases[k - 1][1] - (releases[k][1] - wait)) * 1000:+.0f} ms" if k > 0 else "none")
+        at = releases[k][1] - wait  # the report's own time
+        before = "none"
+        if k > 0:
+            before = (f"release {releases[k - 1][2]} at seq {releases[k - 1][0]}, "
+                      f"{(releases[k - 1][1] - at) * 1000:+.0f} ms")
         print(f"slowest: event {seq} waited {wait * 1000:.0f} ms for release {releases[k][2]} "
               f"(seq {releases[k][0]}); the one before: {before}")
     # Releases under each-report follow one another as soon as the last one is recorded (at most

@@ -64,10 +64,11 @@ inline constexpr int64_t kAdair = 1;
 inline constexpr int64_t kStuart = 2;
 inline constexpr int64_t kVermillion = 3;
 inline constexpr int64_t kOcheyedan = 4;
-// A first alignment with four candidates' groups, the one the API tests report most often.
-inline const json kFirst = {{"Buttigieg", 30}, {"Sanders", 20}, {"Warren", 10}, {"Biden", 3}};
 inline constexpr int64_t kFontanelle = 5;
 inline constexpr int64_t kPrecincts = 5;
+
+// A first alignment with four candidates' groups, the one the API tests report most often.
+inline const json kFirst = {{"Buttigieg", 30}, {"Sanders", 20}, {"Warren", 10}, {"Biden", 3}};
 
 // The election every test starts from; the data files are read once per process.
 inline Result<ElectionSetup> IowaSlice() {
